@@ -1,0 +1,71 @@
+"""Nothing is lost: back up before writing, write atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+BACKUP_DIR_NAME = "sao_luu"  # "backups", next to the file
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def backup(path: str | os.PathLike[str], backup_dir: str | os.PathLike[str] | None = None,
+           now: dt.datetime | None = None) -> Path | None:
+    """Copy ``path`` to ``<dir>/sao_luu/<stem>_<YYYYmmdd-HHMMSS>.xlsx``; return the copy.
+
+    Returns ``None`` when ``path`` does not exist yet (nothing to lose).
+    """
+    src = Path(path)
+    if not src.exists():
+        return None
+    target_dir = Path(backup_dir) if backup_dir else src.parent / BACKUP_DIR_NAME
+    target_dir.mkdir(parents=True, exist_ok=True)
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    dst = target_dir / f"{src.stem}_{stamp}{src.suffix}"
+    n = 1
+    while dst.exists():
+        dst = target_dir / f"{src.stem}_{stamp}_{n}{src.suffix}"
+        n += 1
+    shutil.copy2(src, dst)
+    return dst
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path in the same folder; on success it replaces ``path``.
+
+    A crash (or an exception) while writing leaves the original file intact.
+    """
+    dst = Path(path)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".~{dst.stem}.", suffix=dst.suffix, dir=dst.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp_path, dst)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def save_workbook_atomic(wb, path: str | os.PathLike[str]) -> Path:
+    """Save an openpyxl workbook atomically."""
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return Path(path)

@@ -1,0 +1,141 @@
+"""Layout of the master workbook and of the unit workbooks: sheet names,
+column headers (Vietnamese), widths and kinds.  Every adapter reads this;
+nothing else hard-codes a header or a sheet name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+SCHEMA_VERSION = 1
+
+# --- sheet names (user-facing, Vietnamese) -------------------------------
+SHEET_DASHBOARD = "Tổng quan"
+SHEET_TASKS = "Phân công"
+SHEET_UNITS = "Đơn vị"
+SHEET_INDEX = "Chỉ số CCHC"
+SHEET_REMEDIATION = "Khắc phục"
+SHEET_LISTS = "Danh mục"          # hidden: dropdown sources
+SHEET_META = "_meta"              # very hidden: key/value metadata
+SHEET_AUDIT = "Nhật ký"           # consolidation audit log
+SHEET_UNIT_REPORTS = "Báo cáo đơn vị"  # per (task, unit) reports, for tasks with several lead units
+SHEET_REPORT = "Báo cáo quý"
+SHEET_GUIDE = "Hướng dẫn"         # unit workbooks: instructions
+
+HEADER_ROW = 4      # row of column headers on data sheets (rows 1-2: title, row 3: blank)
+FIRST_DATA_ROW = HEADER_ROW + 1
+
+Kind = Literal["text", "longtext", "date", "percent", "number", "choice", "int"]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str            # model field name
+    header: str         # Vietnamese header shown in Excel
+    width: float = 14
+    kind: Kind = "text"
+    editable: bool = False   # editable by a department in its unit workbook
+    tracking: bool = False   # a tracking column (merged back by "Tổng hợp")
+
+
+TASK_COLUMNS: tuple[Column, ...] = (
+    Column("id", "Mã NV", 10),
+    Column("section", "Phần", 6),
+    Column("area_name", "Lĩnh vực", 16),
+    Column("tt", "TT", 5),
+    Column("title", "Nhiệm vụ", 48, "longtext"),
+    Column("product", "Sản phẩm", 32, "longtext"),
+    Column("deadline_text", "Thời gian hoàn thành", 22, "longtext"),
+    Column("due", "Hạn (ngày)", 12, "date"),
+    Column("lead", "Chủ trì", 20),
+    Column("partners", "Phối hợp", 20),
+    Column("monitor", "Theo dõi, kiểm tra, đôn đốc", 18),
+    Column("lead_units", "Mã đơn vị chủ trì", 12),
+    Column("status", "Trạng thái", 16, "choice", editable=True, tracking=True),
+    Column("progress", "Tiến độ (%)", 10, "percent", editable=True, tracking=True),
+    Column("completed_on", "Ngày hoàn thành", 13, "date", editable=True, tracking=True),
+    Column("evidence", "Minh chứng", 28, "longtext", editable=True, tracking=True),
+    Column("note", "Ghi chú", 24, "longtext", editable=True, tracking=True),
+)
+
+UNIT_COLUMNS: tuple[Column, ...] = (
+    Column("code", "Mã đơn vị", 10),
+    Column("name", "Tên đơn vị", 36),
+    Column("aliases", "Tên gọi khác (cách nhau bởi ;)", 40),
+    Column("email", "Email", 28),
+    Column("head", "Người phụ trách", 22),
+    Column("members", "Gồm các đơn vị (mã, cho nhóm)", 24),
+)
+
+INDEX_COLUMNS: tuple[Column, ...] = (
+    Column("area", "Lĩnh vực", 8),
+    Column("level", "Cấp", 10),              # "Lĩnh vực" | "Tiêu chí"
+    Column("code", "Mã tiêu chí", 10),
+    Column("name", "Nội dung", 56, "longtext"),
+    Column("max_points", "Điểm tối đa", 10, "number"),
+    Column("appraised", "Điểm thẩm định", 10, "number"),
+    Column("deducted", "Điểm bị trừ", 10, "number"),
+    Column("deducted_calc", "Điểm bị trừ (tính)", 10, "number"),  # formula = max - appraised
+    Column("check", "Kiểm tra", 24),                                # formula flag
+)
+LEVEL_AREA = "Lĩnh vực"
+LEVEL_CRITERION = "Tiêu chí"
+
+REMEDIATION_COLUMNS: tuple[Column, ...] = (
+    Column("id", "Mã KP", 9),
+    Column("area", "Lĩnh vực", 8),
+    Column("criterion", "Tiêu chí bị trừ điểm", 40, "longtext"),
+    Column("deducted", "Điểm bị trừ", 10, "number"),
+    Column("solution", "Giải pháp khắc phục", 48, "longtext"),
+    Column("deadline_text", "Thời gian khắc phục", 16),
+    Column("lead", "Chủ trì", 20),
+    Column("partners", "Phối hợp", 20),
+    Column("status", "Trạng thái", 16, "choice", editable=True, tracking=True),
+    Column("progress", "Tiến độ (%)", 10, "percent", editable=True, tracking=True),
+    Column("completed_on", "Ngày hoàn thành", 13, "date", editable=True, tracking=True),
+    Column("evidence", "Minh chứng", 28, "longtext", editable=True, tracking=True),
+    Column("note", "Ghi chú", 24, "longtext", editable=True, tracking=True),
+)
+
+AUDIT_COLUMNS: tuple[Column, ...] = (
+    Column("at", "Thời điểm", 18),
+    Column("user", "Người thực hiện", 16),
+    Column("source", "Tệp nguồn", 30),
+    Column("file_hash", "Mã tệp (SHA-256)", 18),
+    Column("unit", "Đơn vị", 10),
+    Column("task_id", "Mã NV", 10),
+    Column("field", "Cột", 16),
+    Column("old", "Giá trị cũ", 24),
+    Column("new", "Giá trị mới", 24),
+    Column("action", "Kết quả", 16),   # "Đã cập nhật" | "Xung đột" | "Từ chối"
+)
+
+UNIT_REPORT_COLUMNS: tuple[Column, ...] = (
+    Column("task_id", "Mã NV", 10),
+    Column("unit", "Đơn vị", 10),
+    Column("status", "Trạng thái", 16, "choice"),
+    Column("progress", "Tiến độ (%)", 10, "percent"),
+    Column("completed_on", "Ngày hoàn thành", 13, "date"),
+    Column("evidence", "Minh chứng", 28, "longtext"),
+    Column("note", "Ghi chú", 24, "longtext"),
+    Column("source", "Tệp nguồn", 30),
+    Column("received_at", "Thời điểm nhận", 18),
+)
+
+TRACKING_FIELDS: tuple[str, ...] = tuple(c.key for c in TASK_COLUMNS if c.tracking)
+
+
+def header_of(columns: tuple[Column, ...], key: str) -> str:
+    return next(c.header for c in columns if c.key == key)
+
+
+def col_index(columns: tuple[Column, ...], key: str) -> int:
+    """1-based column index of ``key``."""
+    return next(i for i, c in enumerate(columns, start=1) if c.key == key)
+
+
+def col_letter(columns: tuple[Column, ...], key: str) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col_index(columns, key))

@@ -1,0 +1,137 @@
+"""Vietnamese text normalisation.
+
+* ``normalize_text``: NFC, collapse white space, modern tone placement
+  ("hoá" -> "hóa", "thuỷ" -> "thủy", "khoẻ" -> "khỏe").  Use it on every string
+  that comes from a user or a file before storing it.
+* ``fold``: an aggressive key for matching (no diacritics, "đ" -> "d", lower
+  case, punctuation removed).  Never show a folded string to a user.
+* ``format_number`` / ``parse_number``: Vietnamese decimals ("85,08", "1.268").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Combining tone marks (the five tones besides "ngang").
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _move_tone(word: str) -> str:
+    """Put the tone of an open "oa/oe/uy" syllable on the first vowel.
+
+    Works on the NFD form: tone marks are separate combining characters.
+    "hoá" (h o a+acute) -> "hóa" (h o+acute a). Syllables with a final
+    consonant ("hoàn", "toán") keep the tone on the second vowel, which is
+    correct in both styles.  "qu" + "y" ("quý") is an onset plus a vowel and
+    is left alone.
+    """
+    decomposed = unicodedata.normalize("NFD", word)
+    base = [c for c in decomposed if not unicodedata.combining(c)]
+    base_str = "".join(base).lower()
+    m = re.fullmatch(r"([b-df-hj-np-tv-zđ]*)(oa|oe|uy)", base_str)
+    if not m:
+        return word
+    onset = m.group(1)
+    if onset.endswith("q") or (onset == "g" and m.group(2).startswith("i")):
+        return word
+    # locate tone mark and the character it follows
+    chars = list(decomposed)
+    tone_idx = next((i for i, c in enumerate(chars) if c in _TONES), None)
+    if tone_idx is None:
+        return word
+    # index of the base char (in chars) of first and second vowel
+    base_positions = [i for i, c in enumerate(chars) if not unicodedata.combining(c)]
+    first_vowel = base_positions[len(onset)]
+    second_vowel = base_positions[len(onset) + 1]
+    if tone_idx < second_vowel:
+        return word  # already on the first vowel
+    tone = chars.pop(tone_idx)
+    # insert after the first vowel's own combining marks (e.g. none for o/u)
+    insert_at = first_vowel + 1
+    while insert_at < len(chars) and unicodedata.combining(chars[insert_at]) and chars[insert_at] not in _TONES:
+        insert_at += 1
+    chars.insert(insert_at, tone)
+    return unicodedata.normalize("NFC", "".join(chars))
+
+
+def normalize_text(value: object) -> str:
+    """NFC, single spaces, trimmed, modern tone placement. ``None`` -> ""."""
+    if value is None:
+        return ""
+    text = str(value)
+    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ")
+    text = _WS.sub(" ", text).strip()
+    if not text:
+        return ""
+    return _WORD.sub(lambda m: _move_tone(m.group(0)), text)
+
+
+def strip_diacritics(text: str) -> str:
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.replace("đ", "d").replace("Đ", "D")
+
+
+def fold(value: object) -> str:
+    """Matching key: no diacritics, lower case, alphanumerics separated by one space."""
+    text = strip_diacritics(normalize_text(value)).lower()
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+def initials(value: str) -> str:
+    """Upper-case initials of the words of ``value``: "Văn hóa - Xã hội" -> "VHXH"."""
+    words = re.findall(r"[^\W_]+", strip_diacritics(normalize_text(value)), re.UNICODE)
+    return "".join(w[0] for w in words).upper()
+
+
+def format_number(value: float | int | None, decimals: int = 2) -> str:
+    """Vietnamese number: comma as decimal separator, dot for thousands.
+
+    >>> format_number(85.08)
+    '85,08'
+    >>> format_number(1268, 0)
+    '1.268'
+    """
+    if value is None:
+        return ""
+    s = f"{value:,.{decimals}f}"  # 1,268.50
+    s = s.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+    if decimals and "," in s:
+        s = s.rstrip("0").rstrip(",")
+    return s
+
+
+def format_percent(value: float | None, decimals: int = 2) -> str:
+    """0.9534 -> "95,34%"."""
+    if value is None:
+        return ""
+    return format_number(value * 100, decimals) + "%"
+
+
+_NUM_RE = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$|^[+-]?\d+(,\d+)?$|^[+-]?\d+(\.\d+)?$")
+
+
+def parse_number(value: object) -> float | None:
+    """Parse "0,07", "1.268", "85.08", 12 -> float; "" / None -> None.
+
+    Raises ``ValueError`` for text that is not a number.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"không phải số: {value!r}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = normalize_text(value).replace(" ", "").rstrip("%")
+    if not text:
+        return None
+    if not _NUM_RE.match(text):
+        raise ValueError(f"không phải số: {value!r}")
+    if re.match(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$", text):
+        text = text.replace(".", "").replace(",", ".")
+    elif "," in text:
+        text = text.replace(",", ".")
+    return float(text)
