@@ -17,7 +17,8 @@ app = typer.Typer(
 # Each module defines ``register(app)`` and adds its commands.
 COMMAND_MODULES = (
     "cchc_xl.cli_core",       # init, kiem-tra, tien-do, nhap
-    "cchc_xl.cli_roundtrip",  # tao-phieu, gui-email, tong-hop
+    "cchc_xl.cli_roundtrip",  # tao-phieu, tong-hop
+    "cchc_xl.cli_email",      # gui-email
     "cchc_xl.cli_report",     # bao-cao
     "cchc_xl.cli_demo",       # demo (the whole quarterly cycle on the bundled sample)
 )
