@@ -159,21 +159,32 @@ def _sheet_rows(ws: Worksheet) -> list[tuple[Any, ...]]:
 
 
 def read_master(path: str | os.PathLike[str]) -> MasterData:
-    """Read the master workbook into a ``Plan`` (tolerant: bad cells become findings)."""
+    """Read the master workbook file into a ``Plan`` (tolerant: bad cells become findings)."""
     p = Path(path)
-    fname = p.name
     if not p.exists():
         raise CchcError("Không tìm thấy tệp", file=str(p), code="no_file")
     try:
         wb = load_workbook(p, data_only=False)
     except Exception as exc:  # corrupt / not xlsx
-        raise CchcError(f"Không mở được tệp Excel ({exc.__class__.__name__})", file=fname,
+        raise CchcError(f"Không mở được tệp Excel ({exc.__class__.__name__})", file=p.name,
                         code="bad_file") from exc
+    sheets = {ws.title: _sheet_rows(ws) for ws in wb.worksheets}
+    data = read_master_sheets(sheets, file=p.name)
+    data.path = str(p)
+    return data
+
+
+def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = "") -> MasterData:
+    """Core reader over plain cell values: ``{sheet name: [row tuples from A1]}``.
+
+    Used for files (openpyxl) and for a live/JSON xlwings ``Book``.
+    """
+    fname = file
     for name in (S.SHEET_TASKS, S.SHEET_META):
-        if name not in wb.sheetnames:
+        if name not in sheets:
             raise CchcError(f"Thiếu trang '{name}' - đây không phải sổ tổng hợp CCHC", file=fname,
                             code="missing_sheet")
-    data = MasterData(plan=Plan(info=_read_meta(wb[S.SHEET_META])), path=str(p))
+    data = MasterData(plan=Plan(info=_read_meta(sheets[S.SHEET_META])))
     f = data.findings
 
     def bad(sheet: str, cols, key, row, msg, item_id="", severity="error"):
@@ -181,8 +192,8 @@ def read_master(path: str | os.PathLike[str]) -> MasterData:
                          cell=f"{S.col_letter(cols, key)}{row}", task_id=item_id))
 
     # units
-    if S.SHEET_UNITS in wb.sheetnames:
-        recs, _ = read_table(_sheet_rows(wb[S.SHEET_UNITS]), S.UNIT_COLUMNS, file=fname, sheet=S.SHEET_UNITS)
+    if S.SHEET_UNITS in sheets:
+        recs, _ = read_table(sheets[S.SHEET_UNITS], S.UNIT_COLUMNS, file=fname, sheet=S.SHEET_UNITS)
         for row, rec in recs:
             try:
                 data.plan.units.append(Unit(
@@ -192,7 +203,7 @@ def read_master(path: str | os.PathLike[str]) -> MasterData:
             except Exception as exc:  # pydantic validation
                 bad(S.SHEET_UNITS, S.UNIT_COLUMNS, "code", row, f"Đơn vị không hợp lệ: {exc}")
     # tasks
-    recs, _ = read_table(_sheet_rows(wb[S.SHEET_TASKS]), S.TASK_COLUMNS, file=fname, sheet=S.SHEET_TASKS,
+    recs, _ = read_table(sheets[S.SHEET_TASKS], S.TASK_COLUMNS, file=fname, sheet=S.SHEET_TASKS,
                          required=("id", "title", "status", "progress"))
     rows_t: dict[str, int] = {}
     for row, rec in recs:
@@ -234,8 +245,8 @@ def read_master(path: str | os.PathLike[str]) -> MasterData:
             evidence=rec.get("evidence"), note=rec.get("note")))
     data.rows[S.SHEET_TASKS] = rows_t
     # index scores
-    if S.SHEET_INDEX in wb.sheetnames:
-        recs, _ = read_table(_sheet_rows(wb[S.SHEET_INDEX]), S.INDEX_COLUMNS, file=fname, sheet=S.SHEET_INDEX)
+    if S.SHEET_INDEX in sheets:
+        recs, _ = read_table(sheets[S.SHEET_INDEX], S.INDEX_COLUMNS, file=fname, sheet=S.SHEET_INDEX)
         rows_i: dict[str, int] = {}
         for row, rec in recs:
             area = parse_area(rec.get("area"))
@@ -263,8 +274,8 @@ def read_master(path: str | os.PathLike[str]) -> MasterData:
                 rows_i[f"crit:{len(data.plan.index_criteria) - 1}"] = row
         data.rows[S.SHEET_INDEX] = rows_i
     # remediation
-    if S.SHEET_REMEDIATION in wb.sheetnames:
-        recs, _ = read_table(_sheet_rows(wb[S.SHEET_REMEDIATION]), S.REMEDIATION_COLUMNS, file=fname,
+    if S.SHEET_REMEDIATION in sheets:
+        recs, _ = read_table(sheets[S.SHEET_REMEDIATION], S.REMEDIATION_COLUMNS, file=fname,
                              sheet=S.SHEET_REMEDIATION)
         rows_r: dict[str, int] = {}
         for row, rec in recs:
@@ -293,11 +304,8 @@ def read_master(path: str | os.PathLike[str]) -> MasterData:
     return data
 
 
-def _read_meta(ws: Worksheet) -> PlanInfo:
-    meta: dict[str, Any] = {}
-    for row in ws.iter_rows(min_row=1, max_col=2, values_only=True):
-        if row[0]:
-            meta[str(row[0])] = row[1]
+def _read_meta(rows: list[tuple[Any, ...]]) -> PlanInfo:
+    meta = meta_dict(rows)
     raw = meta.get("plan_info")
     if raw:
         return PlanInfo.model_validate_json(raw)
@@ -305,8 +313,9 @@ def _read_meta(ws: Worksheet) -> PlanInfo:
     return PlanInfo(year=int(year))
 
 
-def read_meta_dict(ws: Worksheet) -> dict[str, Any]:
-    return {str(r[0]): r[1] for r in ws.iter_rows(min_row=1, max_col=2, values_only=True) if r[0]}
+def meta_dict(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """Key/value pairs of a "_meta" sheet (column A = key, column B = value)."""
+    return {str(r[0]): (r[1] if len(r) > 1 else None) for r in rows if r and r[0]}
 
 
 # ---------------------------------------------------------------- writing

@@ -27,8 +27,7 @@ DEFAULT_UNITS: list[Unit] = [
          aliases=["Trung tâm PVHCC", "Trung tâm phục vụ hành chính công xã", "Bộ phận một cửa",
                   "Người đứng đầu bộ phận một cửa xã"]),
     Unit(code="CM", name="Các phòng, ban chuyên môn",
-         aliases=["Các phòng, đơn vị trực thuộc", "Các cơ quan chuyên môn", "Các phòng, ban",
-                  "Các cơ quan; đơn vị; phòng, ban chuyên môn; ĐVSNCL"],
+         aliases=["Các phòng, đơn vị trực thuộc", "Các cơ quan chuyên môn", "Các phòng, ban"],
          members=["VP", "VHXH", "KT", "PVHCC"]),
 ]
 
