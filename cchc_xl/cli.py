@@ -20,7 +20,7 @@ COMMAND_MODULES = (
     "cchc_xl.cli_roundtrip",  # tao-phieu, tong-hop
     "cchc_xl.cli_email",      # gui-email
     "cchc_xl.cli_report",     # bao-cao
-    "cchc_xl.cli_demo",       # demo (the whole quarterly cycle on the bundled sample)
+    "cchc_xl.cli_tools",      # demo (whole quarterly cycle on the bundled sample), so-do (JSON schemas)
 )
 
 for _name in COMMAND_MODULES:

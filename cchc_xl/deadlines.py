@@ -94,7 +94,7 @@ def parse_deadline(text: object, plan_year: int) -> Deadline:
         return Deadline(text=original, kind=DeadlineKind.QUARTER, due=due, milestones=(due,))
     # "9/2025" written without "tháng"
     if not milestones:
-        m = re.search(r"\b(\d{1,2})\s*/\s*(\d{4})\b", low)
+        m = re.search(r"(?<![\d/])\b(\d{1,2})\s*/\s*(\d{4})\b", low)  # not the tail of "31/2/2025"
         if m and 1 <= int(m.group(1)) <= 12:
             milestones.append((_last_day(int(m.group(2)), int(m.group(1))), DeadlineKind.MONTH))
 

@@ -251,7 +251,7 @@ class Finding(BaseModel):
         if self.sheet:
             parts.append(f"trang '{self.sheet}'")
         if self.cell:
-            parts.append(f"ô {self.cell}")
+            parts.append(self.cell if self.cell.startswith("dòng") else f"ô {self.cell}")
         return ", ".join(parts)
 
     def __str__(self) -> str:

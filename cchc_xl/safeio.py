@@ -58,6 +58,13 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         yield tmp_path
         with open(tmp_path, "rb") as f:
             os.fsync(f.fileno())
+        # mkstemp creates 0600: keep the old file's mode, else the usual umask default
+        if dst.exists():
+            os.chmod(tmp_path, dst.stat().st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp_path, 0o666 & ~umask)
         os.replace(tmp_path, dst)
     finally:
         if tmp_path.exists():

@@ -15,7 +15,7 @@ import unicodedata
 
 # Combining tone marks (the five tones besides "ngang").
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-_WS = re.compile(r"\s+")
+_WS = re.compile(r"[^\S\n]+")  # white space except new lines
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
@@ -58,12 +58,18 @@ def _move_tone(word: str) -> str:
 
 
 def normalize_text(value: object) -> str:
-    """NFC, single spaces, trimmed, modern tone placement. ``None`` -> ""."""
+    """NFC, single spaces, trimmed, modern tone placement. ``None`` -> "".
+
+    Line breaks inside a cell are kept (blank lines dropped).
+    """
     if value is None:
         return ""
     text = str(value)
     text = unicodedata.normalize("NFC", text).replace("\u00a0", " ")
-    text = _WS.sub(" ", text).strip()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # keep line breaks (Alt+Enter in a cell), collapse other white space
+    lines = [_WS.sub(" ", line).strip() for line in text.split("\n")]
+    text = "\n".join(line for line in lines if line).strip()
     if not text:
         return ""
     return _WORD.sub(lambda m: _move_tone(m.group(0)), text)
@@ -101,7 +107,7 @@ def format_number(value: float | int | None, decimals: int = 2) -> str:
     s = s.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
     if decimals and "," in s:
         s = s.rstrip("0").rstrip(",")
-    return s
+    return "0" if s == "-0" else s  # -0.001 rounds to "-0"
 
 
 def format_percent(value: float | None, decimals: int = 2) -> str:

@@ -1,0 +1,1547 @@
+"""Tổng hợp: merge the returned unit workbooks into the master.
+
+Layers:
+
+* ``master_state_from_sheets`` - everything the merge needs from the master,
+  read from plain cell values (a file via python-calamine, or a live xlwings
+  Book): the plan, the unit reports ("Báo cáo đơn vị"), the audit log
+  ("Nhật ký": files already consolidated, values last applied per unit), the
+  split history from "_meta".
+* ``plan_consolidation`` - the pure core: returned files -> ``ConsolidationPlan``
+  (cell changes, unit-report upserts, audit rows, conflicts, rejections).
+  3-way merge per tracking field: base (as sent, from the file's "_meta"),
+  theirs (returned), mine (the master now).
+* Adapters applying a plan: ``apply_with(setter, appender, plan)`` (generic,
+  used with a live Book), ``apply_to_openpyxl(wb, plan)``, and
+  ``patch_xlsx`` (edits the changed cells directly in the xlsx package: fast
+  on large masters, keeps everything openpyxl would drop - charts, images,
+  VBA).  ``consolidate(master_path, inbox)`` = read + plan + backup + write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import json
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from openpyxl.utils import column_index_from_string, get_column_letter
+
+from . import schema as S
+from .master import MasterData, find_header_row, meta_dict, read_master_sheets, write_table
+from .models import CchcError, Finding, Status
+from .safeio import atomic_path, backup, file_sha256
+from .text import fold, normalize_text
+from .unitbook import (DATA_SHEETS, FIELD_LABELS, TRACKING_KEYS, ReturnedBook, base_from_json, canonical,
+                       cell_hashes, cell_value, display, fast_normalize, iter_unit_files, locked_columns,
+                       row_fingerprint,
+                       norm_cell,
+                       read_unit_workbook, registry_for, remediation_units, sheet_parts,
+                       unit_code_from_file_name, _h)
+
+try:  # shared detector written with the validation rules
+    from .validate import looks_like_formula_injection
+except ImportError:  # pragma: no cover - fallback if validate.py is absent
+    _INJ = re.compile(r"^\s*(?:[=\uff1d]|[+\-@]\s*[A-Za-z_.]+\s*\(|[+\-@]\s*\$?[A-Z]{1,3}\$?\d+)|\|.*!")
+
+    def looks_like_formula_injection(value: object) -> bool:
+        return isinstance(value, str) and bool(_INJ.search(value))
+
+Progress = Callable[[int, int, str], None]
+
+ACTION_UPDATED = "Đã cập nhật"
+ACTION_CONFLICT = "Xung đột"
+ACTION_REJECTED = "Từ chối"
+ACTION_FILE_DONE = "Đã tổng hợp tệp"
+ACTION_FILE_REJECTED = "Từ chối tệp"
+
+STATUS_DONE = "Đã tổng hợp"
+STATUS_REJECTED = "Từ chối"
+STATUS_SEEN = "Đã tổng hợp trước đó"
+
+DERIVED_SUFFIX = " (tổng hợp các đơn vị)"
+MASTER_SHEETS = (S.SHEET_TASKS, S.SHEET_UNITS, S.SHEET_REMEDIATION, S.SHEET_META, S.SHEET_AUDIT,
+                 S.SHEET_UNIT_REPORTS)
+ItemKey = tuple[str, str]  # (sheet, item id)
+
+
+# ================================================================= results
+
+@dataclass
+class CellChange:
+    """One master cell to write.  ``new`` is the cell value (number, text, date or None)."""
+
+    sheet: str
+    row: int
+    column_key: str
+    cell: str
+    old: Any
+    new: Any
+    task_id: str = ""
+    unit: str = ""
+    source: str = ""
+
+
+@dataclass
+class Conflict:
+    file: str
+    unit: str
+    sheet: str
+    item_id: str
+    column_key: str
+    cell: str
+    mine: str      # value in the master (display text)
+    theirs: str    # value sent by the unit
+    base: str      # value when the workbook was sent
+
+    @property
+    def header(self) -> str:
+        return FIELD_LABELS.get(self.column_key, self.column_key)
+
+    def message(self) -> str:
+        return (f"Xung đột ở {self.item_id}, cột '{self.header}': trong sổ là '{self.mine}', "
+                f"đơn vị {self.unit} gửi '{self.theirs}' (lúc gửi phiếu: '{self.base}') - chưa cập nhật")
+
+
+@dataclass
+class Rejection:
+    file: str
+    reason: str
+    unit: str = ""
+    sheet: str = ""
+    cell: str = ""
+    item_id: str = ""
+    whole_file: bool = False
+
+    def message(self) -> str:
+        loc = ", ".join(p for p in (f"trang '{self.sheet}'" if self.sheet else "",
+                                    f"ô {self.cell}" if self.cell else "") if p)
+        return f"{self.file}: {self.reason}" + (f" ({loc})" if loc else "")
+
+
+@dataclass
+class FileSummary:
+    file: str
+    status: str = STATUS_DONE
+    unit: str = ""
+    sha256: str = ""
+    updated: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    unchanged: int = 0
+    reason: str = ""
+
+
+@dataclass
+class UnitReportRow:
+    """A row of "Báo cáo đơn vị": one unit's report on an item with several lead units."""
+
+    task_id: str
+    unit: str
+    values: dict[str, Any]
+    source: str = ""
+    received_at: str = ""
+    row: int | None = None
+
+    def cells(self) -> list[Any]:
+        """Row values in ``schema.UNIT_REPORT_COLUMNS`` order."""
+        out = []
+        for c in S.UNIT_REPORT_COLUMNS:
+            if c.key in TRACKING_KEYS:
+                out.append(cell_value(c.key, self.values.get(c.key)))
+            else:
+                out.append(getattr(self, c.key))
+        return out
+
+
+@dataclass
+class AuditIndex:
+    """What "Nhật ký" says about earlier runs."""
+
+    files: dict[str, list[str]] = field(default_factory=dict)                 # sha256 -> actions
+    last_applied: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (unit, id, key)
+
+
+@dataclass
+class MasterState:
+    data: MasterData
+    unit_reports: list[UnitReportRow] = field(default_factory=list)
+    audit: AuditIndex = field(default_factory=AuditIndex)
+    splits: list[dict[str, Any]] = field(default_factory=list)
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)   # sheet -> key -> letter
+    next_rows: dict[str, int] = field(default_factory=dict)            # first free row (appends)
+    meta: dict[str, Any] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class ConsolidationPlan:
+    changes: list[CellChange] = field(default_factory=list)
+    new_unit_reports: list[UnitReportRow] = field(default_factory=list)
+    audit_rows: list[list[Any]] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    files: list[FileSummary] = field(default_factory=list)
+    unchanged: int = 0
+    next_rows: dict[str, int] = field(default_factory=dict)
+    as_of: dt.date | None = None
+
+    @property
+    def unit_report_upserts(self) -> list[CellChange | UnitReportRow]:
+        """Changed cells of existing "Báo cáo đơn vị" rows plus the rows to append."""
+        return [c for c in self.changes if c.sheet == S.SHEET_UNIT_REPORTS] + list(self.new_unit_reports)
+
+    @property
+    def master_changes(self) -> list[CellChange]:
+        return [c for c in self.changes if c.sheet != S.SHEET_UNIT_REPORTS]
+
+    @property
+    def has_problems(self) -> bool:
+        return bool(self.conflicts or self.rejections)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.changes or self.new_unit_reports or self.audit_rows)
+
+    def summary_rows(self) -> list[list[str]]:
+        return summary_rows(self)
+
+    def summary_text(self) -> str:
+        return summary_text(self)
+
+
+@dataclass
+class ConsolidationResult:
+    """What ``consolidate`` did (``plan`` holds every detail)."""
+
+    plan: ConsolidationPlan
+    master: Path
+    backup: Path | None = None
+    written: bool = False
+    dry_run: bool = False
+
+    @property
+    def applied(self) -> list[CellChange]:
+        return self.plan.changes
+
+    @property
+    def conflicts(self) -> list[Conflict]:
+        return self.plan.conflicts
+
+    @property
+    def rejected_files(self) -> list[FileSummary]:
+        return [f for f in self.plan.files if f.status == STATUS_REJECTED]
+
+    @property
+    def rejections(self) -> list[Rejection]:
+        return self.plan.rejections
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.plan.findings
+
+    @property
+    def unchanged(self) -> int:
+        return self.plan.unchanged
+
+    @property
+    def has_problems(self) -> bool:
+        return self.plan.has_problems
+
+    def summary_text(self) -> str:
+        text = summary_text(self.plan)
+        if self.dry_run:
+            return "CHẠY THỬ - chưa ghi vào sổ tổng hợp.\n" + text
+        if self.backup:
+            text += f"\nĐã sao lưu sổ trước khi ghi: {self.backup}"
+        return text
+
+
+# ================================================================= reading the master state
+
+def _column_map(rows: list[tuple[Any, ...]], columns: tuple[S.Column, ...]) -> tuple[int | None, dict[str, str]]:
+    """(0-based header row, {key: column letter}) by header text; schema letters if absent."""
+    h = find_header_row(rows, columns[0].header) if rows else None
+    default = {c.key: get_column_letter(i) for i, c in enumerate(columns, start=1)}
+    if h is None:
+        return None, default
+    by_header = {fold(c.header): c.key for c in columns}
+    found: dict[str, str] = {}
+    for i, v in enumerate(rows[h], start=1):
+        k = by_header.get(fold(v)) if v not in (None, "") else None
+        if k and k not in found:
+            found[k] = get_column_letter(i)
+    return h, {**default, **found}
+
+
+def _last_row(rows: list[tuple[Any, ...]], floor: int) -> int:
+    for i in range(len(rows) - 1, floor - 1, -1):
+        if any(v not in (None, "") for v in rows[i]):
+            return i + 1
+    return floor
+
+
+def _get(row: tuple[Any, ...], letter: str) -> Any:
+    i = column_index_from_string(letter) - 1
+    return row[i] if i < len(row) else None
+
+
+def _read_unit_reports(rows: list[tuple[Any, ...]], file: str) -> tuple[list[UnitReportRow], dict[str, str], list[Finding]]:
+    h, cmap = _column_map(rows, S.UNIT_REPORT_COLUMNS)
+    out: list[UnitReportRow] = []
+    findings: list[Finding] = []
+    if h is None:
+        return out, cmap, findings
+    for i in range(h + 1, len(rows)):
+        r = rows[i]
+        task_id, unit = normalize_text(_get(r, cmap["task_id"])), normalize_text(_get(r, cmap["unit"]))
+        if not task_id or not unit:
+            continue
+        vals: dict[str, Any] = {}
+        for k in TRACKING_KEYS:
+            try:
+                vals[k] = canonical(k, _get(r, cmap[k]))
+            except ValueError as exc:
+                findings.append(Finding(code="bad_cell", message=f"{FIELD_LABELS[k]}: {exc}", file=file,
+                                        sheet=S.SHEET_UNIT_REPORTS, cell=f"{cmap[k]}{i + 1}", task_id=task_id))
+                vals[k] = canonical(k, None)
+        out.append(UnitReportRow(task_id=task_id, unit=unit, values=vals,
+                                 source=normalize_text(_get(r, cmap["source"])),
+                                 received_at=normalize_text(_get(r, cmap["received_at"])), row=i + 1))
+    return out, cmap, findings
+
+
+_HEADER_TO_KEY = {v: k for k, v in FIELD_LABELS.items()}
+
+
+def _read_audit(rows: list[tuple[Any, ...]]) -> tuple[AuditIndex, dict[str, str]]:
+    h, cmap = _column_map(rows, S.AUDIT_COLUMNS)
+    idx = AuditIndex()
+    if h is None:
+        return idx, cmap
+    for r in rows[h + 1:]:
+        sha = normalize_text(_get(r, cmap["file_hash"]))
+        action = normalize_text(_get(r, cmap["action"]))
+        if sha and action.startswith((ACTION_FILE_DONE, ACTION_FILE_REJECTED)):
+            idx.files.setdefault(sha, []).append(action)
+        key = _HEADER_TO_KEY.get(normalize_text(_get(r, cmap["field"])))
+        if action == ACTION_UPDATED and key:
+            unit, item = normalize_text(_get(r, cmap["unit"])), normalize_text(_get(r, cmap["task_id"]))
+            idx.last_applied[(unit, item, key)] = normalize_text(_get(r, cmap["new"]))
+    return idx, cmap
+
+
+def read_splits(meta: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Split history recorded in the master's "_meta" (key "splits", a JSON list)."""
+    raw = meta.get("splits")
+    if not raw:
+        return []
+    try:
+        data = json.loads(str(raw))
+    except json.JSONDecodeError:
+        return []
+    return [d for d in data if isinstance(d, dict)] if isinstance(data, list) else []
+
+
+_STATUS_EXACT = {s.value: s for s in Status}
+
+
+def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts: bool = True) -> None:
+    """Tasks of "Phân công" like ``read_master_sheets`` (same findings), without pydantic
+    validation: 50 000 rows in about a second instead of a minute."""
+    from .master import parse_area, parse_date, parse_progress, parse_status, read_table
+    from .models import Area, Task
+
+    recs, _ = read_table(rows, S.TASK_COLUMNS, file=file, sheet=S.SHEET_TASKS,
+                         required=("id", "title", "status", "progress"))
+    letters = {c.key: S.col_letter(S.TASK_COLUMNS, c.key) for c in S.TASK_COLUMNS}
+    seen: dict[str, int] = {}
+    areas: dict[Any, Area | None] = {}
+    out = data.plan.tasks
+
+    def bad(key: str, row: int, msg: str, item: str = "") -> None:
+        data.findings.append(Finding(code="bad_cell", message=msg, file=file, sheet=S.SHEET_TASKS,
+                                     cell=f"{letters[key]}{row}", task_id=item))
+
+    for row, rec in recs:
+        task_id = fast_normalize(rec.get("id"))
+        if not task_id:
+            bad("id", row, "Thiếu mã nhiệm vụ")
+            continue
+        if task_id in seen:
+            bad("id", row, f"Mã nhiệm vụ '{task_id}' bị trùng (đã có ở dòng {seen[task_id]})", task_id)
+            continue
+        seen[task_id] = row
+        raw_area = rec.get("area_name")
+        if raw_area not in areas:
+            areas[raw_area] = parse_area(raw_area)
+        area = areas[raw_area]
+        if area is None:
+            bad("area_name", row, f"Lĩnh vực '{raw_area or ''}' không thuộc 8 lĩnh vực CCHC", task_id)
+            area = Area.CHI_DAO
+        vals: dict[str, Any] = {}
+        raw = rec.get("status")
+        st = _STATUS_EXACT.get(raw) if isinstance(raw, str) else None
+        if st is None and raw not in (None, ""):
+            st = parse_status(raw)
+            if st is None:
+                bad("status", row, f"Trạng thái: '{raw}' không có trong danh sách trạng thái", task_id)
+        for key, parser, label in (("progress", parse_progress, "Tiến độ"),
+                                   ("completed_on", parse_date, "Ngày hoàn thành"),
+                                   ("due", parse_date, "Hạn (ngày)")):
+            try:
+                vals[key] = parser(rec.get(key))
+            except ValueError as exc:
+                bad(key, row, f"{label}: {exc}", task_id)
+        units = [c.strip() for c in str(rec.get("lead_units") or "").replace(",", ";").split(";") if c.strip()]
+        txt = {k: fast_normalize(rec.get(k)) if texts else "" for k in
+               ("section", "tt", "title", "product", "deadline_text", "lead", "partners", "monitor")}
+        out.append(Task.model_construct(
+            id=task_id, area=area, due=vals.get("due"), lead_units=units, **txt,
+            status=st or Status.NOT_STARTED, progress=vals.get("progress") or 0.0,
+            completed_on=vals.get("completed_on"), evidence=fast_normalize(rec.get("evidence")),
+            note=fast_normalize(rec.get("note"))))
+    data.rows[S.SHEET_TASKS] = seen
+
+
+def master_data_fast(sheets: Mapping[str, list[tuple[Any, ...]]], *, file: str = "",
+                     texts: bool = True) -> MasterData:
+    """``read_master_sheets`` for big masters: same plan and findings, but the tasks are
+    built without pydantic validation (texts normalised with ``fast_normalize``).
+    ``texts=False`` leaves the descriptive task texts (title, product, ...) empty."""
+    rows = sheets.get(S.SHEET_TASKS, [])
+    h = find_header_row(list(rows[:15]), S.TASK_COLUMNS[0].header)
+    small = dict(sheets)
+    small[S.SHEET_TASKS] = list(rows[:(h or 0) + 1])
+    data = read_master_sheets(small, file=file)
+    data.plan.tasks = []
+    _fast_tasks(list(rows), data, file, texts)
+    return data
+
+
+def master_state_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]], *, file: str = "",
+                             fast: bool = False, texts: bool = True) -> MasterState:
+    """Everything ``plan_consolidation`` needs, from plain cell values (rows from A1).
+
+    ``fast``: build the tasks with ``master_data_fast`` (big masters); ``texts=False``
+    skips the descriptive task texts the merge never uses."""
+    sheets = {k: [tuple(r) for r in v] for k, v in sheets.items()}
+    data = master_data_fast(sheets, file=file, texts=texts) if fast else read_master_sheets(sheets, file=file)
+    meta = meta_dict(sheets.get(S.SHEET_META, []))
+    state = MasterState(data=data, meta=meta, splits=read_splits(meta))
+    for sheet, cols in ((S.SHEET_TASKS, S.TASK_COLUMNS), (S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS)):
+        state.columns[sheet] = _column_map(sheets.get(sheet, []), cols)[1]
+    reports, state.columns[S.SHEET_UNIT_REPORTS], state.findings = _read_unit_reports(
+        sheets.get(S.SHEET_UNIT_REPORTS, []), file)
+    state.unit_reports = reports
+    state.audit, state.columns[S.SHEET_AUDIT] = _read_audit(sheets.get(S.SHEET_AUDIT, []))
+    for sheet in (S.SHEET_AUDIT, S.SHEET_UNIT_REPORTS):
+        state.next_rows[sheet] = _last_row(sheets.get(sheet, []), S.HEADER_ROW) + 1
+    return state
+
+
+def read_master_values(path: str | os.PathLike[str],
+                       names: Sequence[str] = MASTER_SHEETS) -> dict[str, list[tuple[Any, ...]]]:
+    """Cell values of the master's sheets (python-calamine: seconds for 50 000 rows)."""
+    import python_calamine as pc
+
+    p = Path(path)
+    if not p.exists():
+        raise CchcError("Không tìm thấy sổ tổng hợp", file=str(p), code="no_file")
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(p))
+    except Exception as exc:
+        raise CchcError(f"Không mở được sổ tổng hợp ({exc.__class__.__name__})", file=p.name,
+                        code="bad_file") from None
+    try:
+        return {n: [tuple(r) for r in wb.get_sheet_by_name(n).to_python(skip_empty_area=False)]
+                for n in names if n in wb.sheet_names}
+    finally:
+        wb.close()
+
+
+def read_master_state(path: str | os.PathLike[str]) -> MasterState:
+    p = Path(path)
+    state = master_state_from_sheets(read_master_values(p), file=p.name, fast=True, texts=False)
+    state.data.path = str(p)
+    return state
+
+
+def blocking_findings(data: MasterData, extra: Iterable[Finding] = ()) -> list[Finding]:
+    """Errors that make splitting/merging unsafe: bad ids (duplicates, missing) and unreadable
+    cells on the sheets that are sent to or merged from the units."""
+    sheets = (S.SHEET_TASKS, S.SHEET_REMEDIATION, S.SHEET_UNIT_REPORTS, S.SHEET_UNITS)
+    return [f for f in (*data.findings, *extra) if f.severity == "error" and f.sheet in sheets
+            and not (f.sheet == S.SHEET_TASKS and f.cell[:1] == S.col_letter(S.TASK_COLUMNS, "area_name"))]
+
+
+def refuse_if_unsafe(state_or_data: MasterState | MasterData, action: str) -> None:
+    """Raise ``CchcError`` listing (up to 10) blocking errors of the master."""
+    if isinstance(state_or_data, MasterState):
+        blockers = blocking_findings(state_or_data.data, state_or_data.findings)
+    else:
+        blockers = blocking_findings(state_or_data)
+    if not blockers:
+        return
+    lines = "\n".join(f"  - {f}" for f in blockers[:10])
+    more = f"\n  ... và {len(blockers) - 10} lỗi khác" if len(blockers) > 10 else ""
+    first = blockers[0]
+    err = CchcError(f"Không thể {action}: sổ tổng hợp có {len(blockers)} lỗi cần sửa trước:\n{lines}{more}",
+                    file=first.file, sheet=first.sheet, cell=first.cell, code="master_unsafe")
+    err.findings = blockers  # type: ignore[attr-defined]
+    raise err
+
+
+# ================================================================= the merge (pure)
+
+def derive_tracking(reports: Sequence[Mapping[str, Any]], units: Sequence[str]) -> dict[str, Any]:
+    """Tracking values of an item with several lead units, from each unit's report.
+
+    progress = mean (cancelled units excluded); done only when every unit is done
+    (completion date = the latest); "Thường xuyên" when every unit says so;
+    otherwise in progress as soon as any unit has progress; evidence/notes joined
+    as "[MÃ] ..." (empty when no unit wrote any).
+    """
+    active = [r for r in reports if r["status"] != Status.CANCELLED.value] or list(reports)
+    statuses = {r["status"] for r in active}
+    prog = round(sum(float(r["progress"]) for r in active) / len(active), 2) if active else 0.0
+    if all(r["status"] == Status.CANCELLED.value for r in reports):
+        status = Status.CANCELLED.value
+    elif statuses == {Status.DONE.value}:
+        status = Status.DONE.value
+    elif statuses == {Status.ONGOING.value}:
+        status = Status.ONGOING.value
+    elif prog > 0 or statuses & {Status.IN_PROGRESS.value, Status.DONE.value, Status.ONGOING.value}:
+        status = Status.IN_PROGRESS.value
+    else:
+        status = Status.NOT_STARTED.value
+    dates = [r["completed_on"] for r in active if r["completed_on"]]
+    out: dict[str, Any] = {"status": status, "progress": prog,
+                           "completed_on": max(dates) if status == Status.DONE.value and dates else None}
+    for key in ("evidence", "note"):
+        parts = [f"[{u}] {r[key]}" for u, r in zip(units, reports) if r[key]]
+        out[key] = "; ".join(parts)
+    return out
+
+
+def _safe_text(value: Any) -> Any:
+    """Audit text that no spreadsheet will run as a formula."""
+    if isinstance(value, str):
+        value = value[:500]
+        if value[:1] in ("=", "+", "-", "@", "\t", "\r") and looks_like_formula_injection(value):
+            return "'" + value
+        if value[:1] == "=":
+            return "'" + value
+    return value
+
+
+@dataclass
+class _Row:
+    """One evaluated row of a returned workbook."""
+
+    sheet: str
+    item_id: str
+    row: int
+    theirs: dict[str, Any]
+    base: dict[str, Any]
+    master_base: dict[str, Any] | None
+
+
+class _Planner:
+    """Holds the evolving state of one consolidation run."""
+
+    def __init__(self, state: MasterState, *, as_of: dt.date, now: dt.datetime, user: str):
+        self.state = state
+        self.data = state.data
+        self.as_of, self.now, self.user = as_of, now, user
+        self.plan = ConsolidationPlan(next_rows=dict(state.next_rows), as_of=as_of)
+        plan = state.data.plan
+        self.registry = registry_for(plan)
+        self.units_of: dict[ItemKey, list[str]] = {(S.SHEET_TASKS, t.id): list(t.lead_units)
+                                                   for t in plan.tasks}
+        for r in plan.remediation:
+            self.units_of[(S.SHEET_REMEDIATION, r.id)] = remediation_units(r, self.registry)
+        self.current: dict[ItemKey, dict[str, Any]] = {}
+        for t in plan.tasks:
+            self.current[(S.SHEET_TASKS, t.id)] = _tracking_lenient(t)
+        for r in plan.remediation:
+            self.current[(S.SHEET_REMEDIATION, r.id)] = _tracking_lenient(r)
+        self.reports: dict[tuple[str, str], UnitReportRow] = {(u.task_id, u.unit): u for u in state.unit_reports}
+        self.last_applied = dict(state.audit.last_applied)
+        self.seen_hashes: dict[str, str] = {}
+        self.pending: dict[tuple[str, int, str], CellChange] = {}
+        self.issued = {_int(s.get("version")) for s in state.splits} - {0}
+        self.latest = max(self.issued) if self.issued else _int(state.meta.get("master_version")) or \
+            plan.info.master_version
+
+    # ---------------------------------------------------------------- audit helpers
+    def stamp(self) -> str:
+        return self.now.strftime("%d/%m/%Y %H:%M:%S")
+
+    def audit(self, book: ReturnedBook | None, file: str, unit: str, item: str, key: str,
+              old: str, new: str, action: str) -> None:
+        header = FIELD_LABELS.get(key, key) if key else ""
+        row = [self.stamp(), self.user, file, book.sha256 if book else "", unit, item, header,
+               _safe_text(old), _safe_text(new), action]
+        self.plan.audit_rows.append(row)
+
+    def cell(self, sheet: str, row: int, key: str) -> str:
+        letter = self.state.columns.get(sheet, {}).get(key)
+        if letter is None:
+            cols = S.TASK_COLUMNS if sheet == S.SHEET_TASKS else (
+                S.REMEDIATION_COLUMNS if sheet == S.SHEET_REMEDIATION else S.UNIT_REPORT_COLUMNS)
+            letter = S.col_letter(cols, key)
+        return f"{letter}{row}"
+
+    def set_cell(self, sheet: str, row: int, key: str, old: Any, new: Any, item: str, unit: str,
+                 source: str) -> None:
+        k = (sheet, row, key)
+        prev = self.pending.get(k)
+        change = CellChange(sheet=sheet, row=row, column_key=key, cell=self.cell(sheet, row, key),
+                            old=prev.old if prev else old, new=new, task_id=item, unit=unit, source=source)
+        self.pending[k] = change
+
+    # ---------------------------------------------------------------- per file
+    def reject_file(self, book: ReturnedBook | None, path: Path, reason: str, unit: str = "",
+                    sha: str = "") -> None:
+        sha = sha or (book.sha256 if book else "")
+        self.plan.rejections.append(Rejection(file=path.name, reason=reason, unit=unit, whole_file=True))
+        self.plan.files.append(FileSummary(file=path.name, status=STATUS_REJECTED, unit=unit, sha256=sha,
+                                           reason=reason))
+        self.plan.findings.append(Finding(code="file_rejected", message=reason, file=path.name))
+        action = f"{ACTION_FILE_REJECTED}: {reason}"[:250]
+        if sha and action in self.state.audit.files.get(sha, []):
+            return  # already logged by an earlier run
+        row = [self.stamp(), self.user, path.name, sha, unit, "", "", "", "", _safe_text(action)]
+        self.plan.audit_rows.append(row)
+
+    def check_meta(self, book: ReturnedBook) -> str | None:
+        """Reason to reject the whole file, or ``None``."""
+        meta, info = book.meta, self.data.plan.info
+        if str(meta.get("kind")) != "unit":
+            return "Không phải phiếu đơn vị (thông tin ẩn 'kind' khác 'unit')"
+        if _int(meta.get("schema_version")) != S.SCHEMA_VERSION:
+            return (f"Phiếu theo mẫu phiên bản {meta.get('schema_version')}, phần mềm dùng mẫu "
+                    f"{S.SCHEMA_VERSION}: hãy dùng phiếu mới")
+        if _int(meta.get("year")) != info.year or fold(meta.get("commune")) != fold(info.commune):
+            return (f"Phiếu của {meta.get('commune') or '(không rõ)'} năm {meta.get('year')}, "
+                    f"không phải của sổ {info.commune} năm {info.year}")
+        code = book.unit_code
+        unit = self.registry.by_code.get(code)
+        if unit is None or unit.is_group:
+            return f"Đơn vị '{code}' không có trong danh sách đơn vị của sổ tổng hợp"
+        named = unit_code_from_file_name(book.name)
+        if named and named != code and named in self.registry.by_code:
+            return f"Tên tệp ghi đơn vị {named} nhưng phiếu là của đơn vị {code} (gửi nhầm tệp?)"
+        version = _int(meta.get("master_version"))
+        if self.issued and version not in self.issued or not self.issued and version > self.latest:
+            return (f"Phiếu mang phiên bản {version} - sổ tổng hợp chưa từng tạo phiếu phiên bản này "
+                    f"(phiếu của sổ khác?)")
+        if version < self.latest:
+            self.plan.findings.append(Finding(
+                severity="warning", code="old_version", file=book.name,
+                message=(f"Phiếu tạo từ lần chia phiên bản {version}, sổ đã chia lại (phiên bản {self.latest}); "
+                         f"vẫn tổng hợp theo nguyên tắc đối chiếu 3 chiều")))
+        return None
+
+    def process(self, book: ReturnedBook) -> None:
+        if book.sha256 in self.seen_hashes or ACTION_FILE_DONE in {
+                a.split(":")[0] for a in self.state.audit.files.get(book.sha256, [])}:
+            earlier = self.seen_hashes.get(book.sha256)
+            why = f"trùng nội dung với tệp {earlier}" if earlier else "đã tổng hợp trước đó"
+            self.plan.files.append(FileSummary(file=book.name, status=STATUS_SEEN, unit=book.unit_code,
+                                               sha256=book.sha256, reason=why))
+            self.plan.findings.append(Finding(severity="info", code="already_done", file=book.name,
+                                              message=f"Bỏ qua: {why}"))
+            return
+        self.seen_hashes[book.sha256] = book.name
+        reason = self.check_meta(book)
+        if reason:
+            self.reject_file(book, book.path, reason, unit=book.unit_code)
+            return
+        summary = FileSummary(file=book.name, unit=book.unit_code, sha256=book.sha256)
+        n_rej, n_conf = len(self.plan.rejections), len(self.plan.conflicts)
+        n_audit, n_find = len(self.plan.audit_rows), len(self.plan.findings)
+        rows, file_reason = self.evaluate(book)
+        if file_reason:
+            del self.plan.rejections[n_rej:]
+            del self.plan.audit_rows[n_audit:]
+            del self.plan.findings[n_find:]
+            self.reject_file(book, book.path, file_reason, unit=book.unit_code)
+            return
+        for w in book.warnings:
+            self.plan.findings.append(Finding(severity="warning", code="external_links", message=w,
+                                              file=book.name))
+        for row in rows:
+            if all(row.theirs[k] == row.base[k] for k in row.theirs):
+                summary.unchanged += 1
+                self.plan.unchanged += 1
+                continue
+            self.merge_row(book, row)
+        summary.rejected = len(self.plan.rejections) - n_rej
+        summary.conflicts = len(self.plan.conflicts) - n_conf
+        summary.updated = sum(1 for r in self.plan.audit_rows if r[3] == book.sha256 and r[9] == ACTION_UPDATED)
+        self.plan.files.append(summary)
+        note = f"{summary.updated} cập nhật, {summary.conflicts} xung đột, {summary.rejected} từ chối"
+        self.audit(book, book.name, book.unit_code, "", "", "", note, ACTION_FILE_DONE)
+
+    # ---------------------------------------------------------------- evaluating rows
+    def evaluate(self, book: ReturnedBook) -> tuple[list[_Row], str | None]:
+        """Validated rows of a file, or a reason to reject the whole file."""
+        unit = book.unit_code
+        rows: list[_Row] = []
+        own = foreign = 0
+        seen: set[ItemKey] = set()
+        if S.SHEET_TASKS not in book.sheets:
+            return [], f"Thiếu trang '{S.SHEET_TASKS}' (trang bị xóa hoặc đổi tên)"
+        for sheet, rows_raw in book.sheets.items():
+            columns = DATA_SHEETS[sheet]
+            h, cmap = _column_map([tuple(r) for r in rows_raw[:15]], columns)
+            found = _found_keys(rows_raw, h, columns)
+            missing = [c.header for c in columns if c.key not in found]
+            if h is None or missing:
+                return [], (f"Trang '{sheet}' thiếu cột: " + ", ".join(f"'{m}'" for m in missing)
+                            if h is not None else f"Trang '{sheet}' không có dòng tiêu đề")
+            idx = [column_index_from_string(cmap[c.key]) - 1 for c in columns]
+            for i in range(h + 1, len(rows_raw)):
+                raw = rows_raw[i]
+                if all(v in (None, "") for v in raw):
+                    continue
+                values = {c.key: (raw[j] if j < len(raw) else None) for c, j in zip(columns, idx)}
+                item_id = fast_normalize(values["id"])
+                r = self.evaluate_row(book, sheet, columns, cmap, i + 1, item_id, values, seen)
+                units = self.units_of.get((sheet, item_id), [])
+                if item_id and units:
+                    if unit in units:
+                        own += 1
+                    else:
+                        foreign += 1
+                if r is not None:
+                    rows.append(r)
+        if foreign and not own:
+            return [], f"Phiếu chứa nhiệm vụ của đơn vị khác, không có nhiệm vụ nào của đơn vị {unit}"
+        for (sheet, item_id), meta in book.items.items():
+            if (sheet, item_id) not in seen:
+                self.plan.findings.append(Finding(
+                    severity="warning", code="row_deleted", file=book.name, sheet=sheet, task_id=item_id,
+                    message=f"Dòng của {item_id} đã bị xóa khỏi phiếu (đơn vị {unit}): không cập nhật"))
+        return rows, None
+
+    def reject_row(self, book: ReturnedBook, sheet: str, cell: str, item_id: str, reason: str,
+                   value: Any = "") -> None:
+        self.plan.rejections.append(Rejection(file=book.name, reason=reason, unit=book.unit_code,
+                                              sheet=sheet, cell=cell, item_id=item_id))
+        self.plan.findings.append(Finding(code="rejected", message=reason, file=book.name, sheet=sheet,
+                                          cell=cell, task_id=item_id))
+        self.audit(book, book.name, book.unit_code, item_id, "", "", norm_cell(value),
+                   f"{ACTION_REJECTED}: {reason}"[:250])
+
+    def evaluate_row(self, book: ReturnedBook, sheet: str, columns: tuple[S.Column, ...],
+                     cmap: dict[str, str], row: int, item_id: str, values: dict[str, Any],
+                     seen: set[ItemKey]) -> _Row | None:
+        unit = book.unit_code
+        id_cell = f"{cmap['id']}{row}"
+        key = (sheet, item_id)
+        label = "Mã NV" if sheet == S.SHEET_TASKS else "Mã KP"
+        if not item_id:
+            self.reject_row(book, sheet, id_cell, "", "Dòng không có mã (dòng được chèn thêm?)")
+            return None
+        if key in seen:
+            self.reject_row(book, sheet, id_cell, item_id, f"{label} {item_id} xuất hiện hai lần trong phiếu")
+            return None
+        seen.add(key)
+        units = self.units_of.get(key)
+        if units is None:
+            self.reject_row(book, sheet, id_cell, item_id, f"{label} {item_id} không có trong sổ tổng hợp")
+            return None
+        if unit not in units:
+            self.reject_row(book, sheet, id_cell, item_id,
+                            f"{label} {item_id} không thuộc đơn vị {unit} (đơn vị chủ trì: "
+                            f"{', '.join(units) or 'chưa xác định'})")
+            return None
+        meta = book.items.get(key)
+        if meta is None:
+            self.reject_row(book, sheet, id_cell, item_id,
+                            f"{label} {item_id} không có trong phiếu gốc gửi đơn vị {unit} (dòng được chèn thêm?)")
+            return None
+        formulas = book.formula_cells.get(sheet, set())
+        for c in locked_columns(columns):
+            ref = f"{cmap[c.key]}{row}"
+            if ref in formulas:
+                self.reject_row(book, sheet, ref, item_id, f"Ô bị khóa '{c.header}' của {item_id} chứa công thức")
+                return None
+        if row_fingerprint(columns, values) != meta.fingerprint:
+            cells = cell_hashes(columns, values)
+            bad = [c for c, a, b in zip(locked_columns(columns), cells, meta.cells) if a != b]
+            refs = ", ".join(f"{cmap[c.key]}{row} ('{c.header}')" for c in bad) or id_cell
+            first = f"{cmap[bad[0].key]}{row}" if bad else id_cell
+            self.reject_row(book, sheet, first, item_id,
+                            f"Cột bị khóa của {item_id} đã bị sửa: {refs} - không cập nhật dòng này")
+            return None
+        base = meta.base
+        theirs: dict[str, Any] = {}
+        for k in TRACKING_KEYS:
+            theirs[k] = self.evaluate_cell(book, sheet, f"{cmap[k]}{row}", item_id, k, values[k], formulas,
+                                           base[k])
+        return _Row(sheet=sheet, item_id=item_id, row=row, theirs=theirs, base=base,
+                    master_base=meta.master_base)
+
+    def evaluate_cell(self, book: ReturnedBook, sheet: str, ref: str, item_id: str, key: str, raw: Any,
+                      formulas: set[str], base: Any) -> Any:
+        """Validated canonical value, or ``base`` (no change) when the cell is rejected."""
+        if raw == base and not isinstance(raw, bool) and ref not in formulas:
+            return base  # unchanged cell (the common case): nothing to validate
+        header = FIELD_LABELS[key]
+        if ref in formulas:
+            self.reject_row(book, sheet, ref, item_id, f"Ô '{header}' của {item_id} chứa công thức", raw)
+            return base
+        if looks_like_formula_injection(raw) or (isinstance(raw, str) and raw.lstrip()[:1] in ("=", "\uff1d")):
+            self.reject_row(book, sheet, ref, item_id,
+                            f"Ô '{header}' của {item_id} nghi ngờ công thức độc hại/DDE - bị từ chối", raw)
+            return base
+        try:
+            value = canonical(key, raw)
+        except ValueError as exc:
+            self.reject_row(book, sheet, ref, item_id, f"'{header}' của {item_id} không hợp lệ: {exc}", raw)
+            return base
+        if key == "completed_on" and value is not None and value > self.as_of:
+            self.reject_row(book, sheet, ref, item_id,
+                            f"Ngày hoàn thành {display(key, value)} của {item_id} sau ngày số liệu "
+                            f"{display(key, self.as_of)}", raw)
+            return base
+        if key == "progress" and 0 < value < 1:
+            self.plan.findings.append(Finding(
+                severity="warning", code="progress_fraction", file=book.name, sheet=sheet, cell=ref,
+                task_id=item_id, message=f"Tiến độ {display(key, value)} rất nhỏ: có phải {value * 100:g}%? "
+                                         f"(cột này nhập số 0 - 100)"))
+        return value
+
+    # ---------------------------------------------------------------- merging
+    def merge_row(self, book: ReturnedBook, row: _Row) -> None:
+        key = (row.sheet, row.item_id)
+        if len(self.units_of.get(key, [])) > 1:
+            self.merge_multi(book, row)
+        else:
+            self.merge_single(book, row)
+
+    def _applies(self, unit: str, item: str, k: str, mine: Any, base: Any) -> bool:
+        return mine == base or display(k, mine) == self.last_applied.get((unit, item, k), None)
+
+    def merge_single(self, book: ReturnedBook, row: _Row) -> None:
+        unit, key = book.unit_code, (row.sheet, row.item_id)
+        mine = self.current[key]
+        master_row = self.data.rows.get(row.sheet, {}).get(row.item_id)
+        for k in TRACKING_KEYS:
+            t, b, m = row.theirs[k], row.base[k], mine[k]
+            if t == b or m == t:
+                continue
+            if self._applies(unit, row.item_id, k, m, b) and master_row:
+                self.set_cell(row.sheet, master_row, k, cell_value(k, m), cell_value(k, t), row.item_id, unit,
+                              book.name)
+                mine[k] = t
+                self.last_applied[(unit, row.item_id, k)] = display(k, t)
+                self.audit(book, book.name, unit, row.item_id, k, display(k, m), display(k, t), ACTION_UPDATED)
+            else:
+                self.conflict(book, row.sheet, row.item_id, k, master_row or 0, m, t, b)
+
+    def conflict(self, book: ReturnedBook, sheet: str, item: str, k: str, row: int, mine: Any, theirs: Any,
+                 base: Any, derived: bool = False) -> None:
+        c = Conflict(file=book.name, unit=book.unit_code, sheet=sheet, item_id=item, column_key=k,
+                     cell=self.cell(sheet, row, k) if row else "", mine=display(k, mine),
+                     theirs=display(k, theirs), base=display(k, base))
+        self.plan.conflicts.append(c)
+        self.plan.findings.append(Finding(severity="warning", code="conflict", message=c.message(),
+                                          file=book.name, sheet=sheet, cell=c.cell, task_id=item))
+        self.plan.audit_rows.append([self.stamp(), self.user, book.name, book.sha256, book.unit_code, item,
+                                     FIELD_LABELS[k] + (DERIVED_SUFFIX if derived else ""),
+                                     _safe_text(c.mine), _safe_text(c.theirs), ACTION_CONFLICT])
+
+    def merge_multi(self, book: ReturnedBook, row: _Row) -> None:
+        """Unit report row first (3-way), then the master row derived from all unit reports."""
+        unit, key = book.unit_code, (row.sheet, row.item_id)
+        units = self.units_of[key]
+        master_base = row.master_base or row.base
+        before = self._unit_values(row.item_id, units, master_base)
+        report = self.reports.get((row.item_id, unit))
+        mine_r = dict(report.values) if report else dict(row.base)
+        changed = False
+        for k in TRACKING_KEYS:
+            t, b, m = row.theirs[k], row.base[k], mine_r[k]
+            if t == b or m == t:
+                continue
+            if self._applies(unit, row.item_id, k, m, b):
+                if report is not None and report.row:
+                    self.set_cell(S.SHEET_UNIT_REPORTS, report.row, k, cell_value(k, m), cell_value(k, t),
+                                  row.item_id, unit, book.name)
+                mine_r[k] = t
+                changed = True
+                self.last_applied[(unit, row.item_id, k)] = display(k, t)
+                self.audit(book, book.name, unit, row.item_id, k, display(k, m), display(k, t), ACTION_UPDATED)
+            else:
+                self.conflict(book, S.SHEET_UNIT_REPORTS, row.item_id, k, report.row if report and report.row else 0,
+                              m, t, b)
+        if not changed:
+            return
+        self._store_report(book, row.item_id, unit, report, mine_r)
+        after = self._unit_values(row.item_id, units, master_base)
+        self._apply_derived(book, row, units, before, after, master_base)
+
+    def _unit_values(self, item: str, units: list[str], master_base: dict[str, Any]) -> list[dict[str, Any]]:
+        return [dict(self.reports[(item, u)].values) if (item, u) in self.reports else dict(master_base)
+                for u in units]
+
+    def _store_report(self, book: ReturnedBook, item: str, unit: str, report: UnitReportRow | None,
+                      values: dict[str, Any]) -> None:
+        stamp = self.stamp()
+        if report is None:
+            report = UnitReportRow(task_id=item, unit=unit, values=dict(values), source=book.name,
+                                   received_at=stamp, row=None)
+            self.reports[(item, unit)] = report
+            self.plan.new_unit_reports.append(report)
+            return
+        report.values = dict(values)
+        if report.row:
+            self.set_cell(S.SHEET_UNIT_REPORTS, report.row, "source", report.source, book.name, item, unit, book.name)
+            self.set_cell(S.SHEET_UNIT_REPORTS, report.row, "received_at", report.received_at, stamp, item, unit,
+                          book.name)
+        report.source, report.received_at = book.name, stamp
+
+    def _apply_derived(self, book: ReturnedBook, row: _Row, units: list[str], before: list[dict[str, Any]],
+                       after: list[dict[str, Any]], master_base: dict[str, Any]) -> None:
+        key = (row.sheet, row.item_id)
+        prev, new = derive_tracking(before, units), derive_tracking(after, units)
+        mine = self.current[key]
+        master_row = self.data.rows.get(row.sheet, {}).get(row.item_id)
+        for k in TRACKING_KEYS:
+            d, m = new[k], mine[k]
+            if m == d or (k in ("evidence", "note") and not d):
+                continue
+            if (m == prev[k] or m == master_base[k]) and master_row:
+                self.set_cell(row.sheet, master_row, k, cell_value(k, m), cell_value(k, d), row.item_id,
+                              book.unit_code, book.name)
+                mine[k] = d
+                self.plan.audit_rows.append([self.stamp(), self.user, book.name, book.sha256, book.unit_code,
+                                             row.item_id, FIELD_LABELS[k] + DERIVED_SUFFIX,
+                                             _safe_text(display(k, m)), _safe_text(display(k, d)),
+                                             ACTION_UPDATED])
+            else:
+                self.conflict(book, row.sheet, row.item_id, k, master_row or 0, m, d, prev[k], derived=True)
+
+    def finish(self) -> ConsolidationPlan:
+        self.plan.changes = [c for c in self.pending.values() if c.old != c.new or c.column_key in
+                             ("source", "received_at")]
+        return self.plan
+
+
+def _found_keys(rows: list[list[Any]], h: int | None, columns: tuple[S.Column, ...]) -> set[str]:
+    if h is None:
+        return set()
+    by_header = {fold(c.header): c.key for c in columns}
+    return {by_header[fold(v)] for v in rows[h] if v not in (None, "") and fold(v) in by_header}
+
+
+def _int(v: Any) -> int:
+    try:
+        return int(float(v))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _tracking_lenient(obj: Any) -> dict[str, Any]:
+    out = {}
+    for k in TRACKING_KEYS:
+        try:
+            out[k] = canonical(k, getattr(obj, k, None))
+        except ValueError:
+            out[k] = canonical(k, None)
+    return out
+
+
+def _load_returns(returns: Sequence[ReturnedBook | str | os.PathLike[str]], planner: _Planner,
+                  progress: Progress | None) -> list[ReturnedBook]:
+    books: list[ReturnedBook] = []
+    total = len(returns)
+    for i, item in enumerate(returns, start=1):
+        if isinstance(item, ReturnedBook):
+            books.append(item)
+        else:
+            path = Path(item)
+            try:
+                books.append(read_unit_workbook(path))
+            except CchcError as exc:
+                sha = file_sha256(path) if path.is_file() else ""
+                planner.reject_file(None, path, exc.finding.message, sha=sha,
+                                    unit=unit_code_from_file_name(path.name) or "")
+            except OSError as exc:
+                planner.reject_file(None, path, f"Không đọc được tệp ({exc.strerror or exc})")
+        if progress:
+            progress(i, total, f"Đọc phiếu: {Path(getattr(item, 'path', item)).name}")
+    return sorted(books, key=lambda b: b.order_key())
+
+
+def plan_consolidation(master: MasterState | MasterData,
+                       unit_reports: Sequence[UnitReportRow] | Mapping[str, list[tuple[Any, ...]]] | None = None,
+                       applied: AuditIndex | Iterable[str] | Sequence[Any] | None = None,
+                       returns: Sequence[ReturnedBook | str | os.PathLike[str]] = (), *,
+                       splits: Sequence[Mapping[str, Any]] | None = None,
+                       as_of: dt.date | None = None, user: str = "", now: dt.datetime | None = None,
+                       progress: Progress | None = None) -> ConsolidationPlan:
+    """Pure core: what to change in the master for the returned unit workbooks.
+
+    ``master`` is a ``MasterState`` (from ``master_state_from_sheets``) or a bare
+    ``MasterData`` with the unit reports, applied file hashes / audit index and
+    split history given separately.  Also accepted, for a live Book:
+    ``plan_consolidation(data, sheets, files)`` where ``sheets`` are the master's
+    cell values ({sheet: rows from A1}) - reports, audit and splits come from them.  Returned files are paths (read with
+    python-calamine here) or ``ReturnedBook`` objects.  Unreadable files become
+    rejections; nothing raises for a bad returned file.
+    """
+    if isinstance(unit_reports, Mapping):
+        # (master, sheet values of the master, returned files): read the rest from the sheets
+        state = master_state_from_sheets(unit_reports, file=Path(master.path).name if isinstance(
+            master, MasterData) and master.path else "", fast=True)
+        if isinstance(master, MasterData):
+            state.data = master
+        if not returns and applied is not None and not isinstance(applied, AuditIndex):
+            returns, applied = list(applied), None
+        if isinstance(applied, AuditIndex):
+            state.audit = applied
+    elif isinstance(master, MasterData):
+        state = MasterState(data=master, unit_reports=list(unit_reports or []),
+                            splits=list(splits or []), next_rows={})
+        if isinstance(applied, AuditIndex):
+            state.audit = applied
+        elif applied:
+            state.audit = AuditIndex(files={h: [ACTION_FILE_DONE] for h in applied})
+    else:
+        state = master
+        if unit_reports is not None:
+            state.unit_reports = list(unit_reports)
+        if isinstance(applied, AuditIndex):
+            state.audit = applied
+        if splits is not None:
+            state.splits = list(splits)
+    planner = _Planner(state, as_of=as_of or dt.date.today(), now=now or dt.datetime.now(), user=user)
+    books = _load_returns(list(returns), planner, progress)
+    for i, book in enumerate(books, start=1):
+        planner.process(book)
+        if progress:
+            progress(i, len(books), f"Đối chiếu: {book.name}")
+    return planner.finish()
+
+
+def plan_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]],
+                     returns: Sequence[ReturnedBook | str | os.PathLike[str]], *, file: str = "",
+                     as_of: dt.date | None = None, user: str = "", now: dt.datetime | None = None,
+                     progress: Progress | None = None) -> ConsolidationPlan:
+    """Convenience for a live Book: sheet values -> state -> plan (refuses an unsafe master)."""
+    state = master_state_from_sheets(sheets, file=file)
+    refuse_if_unsafe(state, "tổng hợp")
+    return plan_consolidation(state, returns=returns, as_of=as_of, user=user, now=now, progress=progress)
+
+
+# ================================================================= summaries
+
+SUMMARY_HEADERS = ("Tệp", "Đơn vị", "Kết quả", "Cập nhật", "Xung đột", "Từ chối", "Ghi chú")
+
+
+def summary_rows(plan: ConsolidationPlan) -> list[list[str]]:
+    return [[f.file, f.unit, f.status, str(f.updated), str(f.conflicts), str(f.rejected), f.reason]
+            for f in plan.files]
+
+
+def summary_text(plan: ConsolidationPlan) -> str:
+    """Vietnamese summary: one line per file, then conflicts and rejections."""
+    lines = [f"TỔNG HỢP PHIẾU ĐƠN VỊ: {len(plan.files)} tệp, {len(plan.master_changes)} ô cập nhật trong sổ, "
+             f"{len(plan.conflicts)} xung đột, {len(plan.rejections)} từ chối, "
+             f"{plan.unchanged} dòng không thay đổi."]
+    for f in plan.files:
+        extra = f" - {f.reason}" if f.reason else ""
+        lines.append(f"- {f.file} ({f.unit or '?'}): {f.status}; cập nhật {f.updated}, xung đột {f.conflicts}, "
+                     f"từ chối {f.rejected}{extra}")
+    if plan.conflicts:
+        lines.append("Xung đột (chưa cập nhật, cần xem lại):")
+        lines += [f"  * {c.message()}" for c in plan.conflicts]
+    rows = [r for r in plan.rejections if not r.whole_file]
+    if rows:
+        lines.append("Ô/dòng bị từ chối:")
+        lines += [f"  * {r.message()}" for r in rows]
+    return "\n".join(lines)
+
+
+# ================================================================= applying a plan
+
+def _excel_text(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def apply_with(setter: Callable[[str, str, Any], None], appender: Callable[[str, list[Any]], None],
+               plan: ConsolidationPlan, *, excel_safe: bool = False) -> None:
+    """Apply ``plan`` through callbacks: ``setter(sheet, "M12", value)``, ``appender(sheet, row values)``.
+
+    Rows are appended to "Báo cáo đơn vị" (``schema.UNIT_REPORT_COLUMNS`` order) and
+    "Nhật ký" (``schema.AUDIT_COLUMNS`` order).  With ``excel_safe`` text starting
+    with = + - @ gets a leading apostrophe, so a live Excel keeps it as text.
+    """
+    fix = _excel_text if excel_safe else (lambda v: v)
+    for c in plan.changes:
+        setter(c.sheet, c.cell, fix(c.new))
+    for r in plan.new_unit_reports:
+        appender(S.SHEET_UNIT_REPORTS, [fix(v) for v in r.cells()])
+    for row in plan.audit_rows:
+        appender(S.SHEET_AUDIT, [fix(v) for v in row])
+
+
+def _ws_last_row(ws) -> int:
+    for row in range(ws.max_row, S.HEADER_ROW, -1):
+        if any(c.value not in (None, "") for c in ws[row]):
+            return row
+    return S.HEADER_ROW
+
+
+def apply_to_openpyxl(wb, plan: ConsolidationPlan) -> None:
+    """Apply ``plan`` to an openpyxl workbook in memory (cells changed in place)."""
+    titles = {S.SHEET_AUDIT: ("NHẬT KÝ TỔNG HỢP", S.AUDIT_COLUMNS),
+              S.SHEET_UNIT_REPORTS: ("BÁO CÁO CỦA TỪNG ĐƠN VỊ (nhiệm vụ nhiều đơn vị chủ trì)",
+                                     S.UNIT_REPORT_COLUMNS)}
+    next_row: dict[str, int] = {}
+
+    def sheet(name: str):
+        if name not in wb.sheetnames:
+            title, cols = titles[name]
+            write_table(wb.create_sheet(name), cols, [], title=title)
+        return wb[name]
+
+    def put(ws, ref: str, value: Any) -> None:
+        cell = ws[ref]
+        cell.value = value
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"  # text, never a formula
+
+    def setter(name: str, ref: str, value: Any) -> None:
+        put(sheet(name), ref, value)
+
+    def appender(name: str, values: list[Any]) -> None:
+        ws = sheet(name)
+        r = next_row.get(name) or _ws_last_row(ws) + 1
+        for j, v in enumerate(values, start=1):
+            put(ws, f"{get_column_letter(j)}{r}", v)
+        next_row[name] = r + 1
+
+    apply_with(setter, appender, plan)
+
+
+def plan_cell_edits(plan: ConsolidationPlan) -> dict[str, dict[tuple[int, int], Any]]:
+    """{sheet: {(row, column): value}} for ``patch_xlsx`` (appends at ``plan.next_rows``)."""
+    edits: dict[str, dict[tuple[int, int], Any]] = {}
+    for c in plan.changes:
+        col = column_index_from_string(re.match(r"[A-Z]+", c.cell).group(0))
+        edits.setdefault(c.sheet, {})[(c.row, col)] = c.new
+    for name, rows in ((S.SHEET_UNIT_REPORTS, [r.cells() for r in plan.new_unit_reports]),
+                       (S.SHEET_AUDIT, plan.audit_rows)):
+        if not rows:
+            continue
+        start = plan.next_rows.get(name)
+        if not start:
+            raise PatchUnsupported(f"không biết dòng cuối của trang {name}")
+        for i, values in enumerate(rows):
+            for j, v in enumerate(values, start=1):
+                if v not in (None, ""):
+                    edits.setdefault(name, {})[(start + i, j)] = v
+    return edits
+
+
+# ================================================================= xlsx patcher
+
+class PatchUnsupported(Exception):
+    """The package uses a layout the patcher does not handle: use openpyxl instead."""
+
+
+_ROW_RE = re.compile(r"<row\b([^>]*?)(/?)>")
+_CELL_RE = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_R_ATTR = re.compile(r'\br="([A-Z]*)(\d+)"')
+_S_ATTR = re.compile(r'\bs="(\d+)"')
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
+_EPOCH = dt.datetime(1899, 12, 30)
+
+
+class _Styles:
+    """Minimal editor of xl/styles.xml: find/create date cell formats (dd/mm/yyyy)."""
+
+    DATE_CODE = "dd/mm/yyyy"
+
+    def __init__(self, xml: str):
+        self.xml = xml
+        self.changed = False
+        m = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", xml, re.S)
+        if not m:
+            raise PatchUnsupported("styles.xml không có cellXfs")
+        self.xfs = re.findall(r"<xf\b[^>]*?/>|<xf\b[^>]*?>.*?</xf>", m.group(1), re.S)
+        self.fmts = {int(i): html.unescape(c) for i, c in
+                     re.findall(r'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"', xml)}
+        self.cache: dict[int, int] = {}
+        self.new_fmt: int | None = None
+
+    def is_date(self, s: int) -> bool:
+        if s >= len(self.xfs):
+            return False
+        m = re.search(r'numFmtId="(\d+)"', self.xfs[s])
+        fid = int(m.group(1)) if m else 0
+        if 14 <= fid <= 22 or 45 <= fid <= 47:
+            return True
+        code = re.sub(r'"[^"]*"|\[[^\]]*\]', "", self.fmts.get(fid, "")).lower()
+        return bool(code) and bool(re.search(r"[dy]", code)) and "general" not in code
+
+    def date_style(self, s: int | None) -> int:
+        s = s or 0
+        if self.is_date(s):
+            return s
+        if s in self.cache:
+            return self.cache[s]
+        fid = self._date_fmt_id()
+        xf = self.xfs[s] if s < len(self.xfs) else '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        xf = re.sub(r'\snumFmtId="\d+"', "", xf, count=1)
+        xf = re.sub(r'\sapplyNumberFormat="\d"', "", xf, count=1)
+        xf = xf.replace("<xf", f'<xf numFmtId="{fid}" applyNumberFormat="1"', 1)
+        self.xfs.append(xf)
+        self.cache[s] = len(self.xfs) - 1
+        self.changed = True
+        return self.cache[s]
+
+    def _date_fmt_id(self) -> int:
+        for fid, code in self.fmts.items():
+            if code.lower() == self.DATE_CODE:
+                return fid
+        if self.new_fmt is None:
+            self.new_fmt = max([163, *self.fmts]) + 1
+            self.fmts[self.new_fmt] = self.DATE_CODE
+        return self.new_fmt
+
+    def render(self) -> str:
+        xml = self.xml
+        if self.new_fmt is not None:
+            entry = f'<numFmt numFmtId="{self.new_fmt}" formatCode="{self.DATE_CODE}"/>'
+            if "<numFmts" in xml:
+                xml = re.sub(r"<numFmts\b[^>]*>", lambda m: m.group(0) + entry, xml, count=1)
+                xml = re.sub(r'(<numFmts\b[^>]*?count=")(\d+)(")',
+                             lambda m: f"{m.group(1)}{int(m.group(2)) + 1}{m.group(3)}", xml, count=1)
+            else:
+                xml = re.sub(r"(<styleSheet\b[^>]*>)", lambda m: m.group(1) + f'<numFmts count="1">{entry}</numFmts>',
+                             xml, count=1)
+        body = "".join(self.xfs)
+        return re.sub(r"<cellXfs\b[^>]*>.*?</cellXfs>",
+                      lambda m: f'<cellXfs count="{len(self.xfs)}">{body}</cellXfs>', xml, count=1, flags=re.S)
+
+
+def _col_num(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _serial(value: dt.date) -> float:
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    delta = value - _EPOCH
+    serial = delta.days + delta.seconds / 86400
+    return int(serial) if serial == int(serial) else round(serial, 8)
+
+
+def _cell_xml(ref: str, value: Any, style: int | None, styles: _Styles | None) -> str:
+    if type(value) is str and value:
+        text = value
+        if _NEEDS_ESCAPE.search(text):
+            text = html.escape(_ILLEGAL.sub("", text), quote=False)
+        s = f' s="{style}"' if style else ""
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    if isinstance(value, (dt.date, dt.datetime)) and styles is not None:
+        style = styles.date_style(style)
+    s = f' s="{style}"' if style else ""
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return f'<c r="{ref}"{s}/>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f'<c r="{ref}"{s}><v>{_serial(value)}</v></c>'
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    text = html.escape(_ILLEGAL.sub("", str(value)), quote=False)
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _row_cells(row_xml: str) -> list[tuple[int, str, int | None]]:
+    """[(column, cell xml, style)] of a row element."""
+    out = []
+    for m in _CELL_RE.finditer(row_xml):
+        r = _R_ATTR.search(m.group(1))
+        if not r or not r.group(1):
+            raise PatchUnsupported("ô không có địa chỉ r=")
+        s = _S_ATTR.search(m.group(1))
+        out.append((_col_num(r.group(1)), m.group(0), int(s.group(1)) if s else None))
+    return out
+
+
+def _col_styles(xml: str) -> dict[int, int]:
+    out: dict[int, int] = {}
+    cols = re.search(r"<cols>(.*?)</cols>", xml, re.S)
+    if cols:
+        for m in re.finditer(r"<col\b([^>]*)/?>", cols.group(1)):
+            a = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
+            if "style" in a and "min" in a and "max" in a:
+                for c in range(int(a["min"]), min(int(a["max"]), 200) + 1):
+                    out[c] = int(a["style"])
+    return out
+
+
+def _find_cell(row_xml: str, ref: str) -> tuple[int, int] | None:
+    """(start, end) of the cell element ``ref`` inside a row element."""
+    i = row_xml.find(f'<c r="{ref}"')
+    if i < 0:
+        m = re.search(rf'<c\b[^>]*?\br="{ref}"', row_xml)
+        if not m:
+            return None
+        i = m.start()
+    j = row_xml.find(">", i)
+    end = j + 1 if row_xml[j - 1] == "/" else row_xml.find("</c>", j) + 4
+    return i, end
+
+
+def _new_row(r: int, values: dict[int, Any], template: dict[int, int], col_styles: dict[int, int],
+             styles: _Styles | None) -> str:
+    cells = "".join(_cell_xml(f"{get_column_letter(c)}{r}", values[c], template.get(c, col_styles.get(c)), styles)
+                    for c in sorted(values))
+    return f'<row r="{r}">{cells}</row>'
+
+
+def _patched_row(r: int, row_xml: str, values: dict[int, Any], template: Callable[[], dict[int, int]],
+                 col_styles: dict[int, int], styles: _Styles | None) -> str:
+    """``row_xml`` with the cells of ``values`` replaced (style kept) or inserted."""
+    spans: list[tuple[int, int, str]] = []
+    missing: dict[int, Any] = {}
+    for c, v in values.items():
+        ref = f"{get_column_letter(c)}{r}"
+        span = _find_cell(row_xml, ref)
+        if span is None:
+            missing[c] = v
+            continue
+        cell = row_xml[span[0]:span[1]]
+        if "<f>" in cell or "<f " in cell:
+            raise PatchUnsupported("ô cần ghi đang chứa công thức")
+        sm = _S_ATTR.search(cell, 0, cell.find(">") + 1)
+        spans.append((span[0], span[1], _cell_xml(ref, v, int(sm.group(1)) if sm else None, styles)))
+    out = row_xml
+    for start, end, xml in sorted(spans, reverse=True):
+        out = out[:start] + xml + out[end:]
+    if not missing:
+        return out
+    tpl = template()
+    cells = {c: xml for c, xml, _ in _row_cells(out)}
+    for c, v in missing.items():
+        cells[c] = _cell_xml(f"{get_column_letter(c)}{r}", v, tpl.get(c, col_styles.get(c)), styles)
+    m = _ROW_RE.match(out)
+    attrs = re.sub(r'\sspans="[^"]*"', "", m.group(1))
+    return f"<row{attrs}>" + "".join(cells[c] for c in sorted(cells)) + "</row>"
+
+
+def _patch_sheet(xml: str, edits: dict[tuple[int, int], Any], styles: _Styles | None) -> str:
+    """Rewrite only the rows of ``xml`` (a worksheet part) that ``edits`` touch."""
+    by_row: dict[int, dict[int, Any]] = {}
+    for (r, c), v in edits.items():
+        by_row.setdefault(r, {})[c] = v
+    targets = sorted(by_row)
+    m = re.search(r"<sheetData\s*/>|<sheetData\b[^>]*>", xml)
+    if not m:
+        raise PatchUnsupported("không tìm thấy sheetData")
+    col_styles = _col_styles(xml[:m.start()])
+    if m.group(0).endswith("/>"):
+        rows = "".join(_new_row(r, by_row[r], {}, col_styles, styles) for r in targets)
+        return _fix_dimension(xml[:m.start()] + f"<sheetData>{rows}</sheetData>" + xml[m.end():],
+                              max(targets), max(c for (_, c) in edits))
+    start, end = m.end(), xml.index("</sheetData>", m.end())
+    region = xml[start:end]
+    out: list[str] = []
+    pos, ti = 0, 0
+    prev: list[Any] = [None, 0, -1, None]  # row number, start, end (-1: find it), cached styles
+
+    def template() -> dict[int, int]:
+        if prev[0] is None or prev[0] <= S.HEADER_ROW:
+            return {}
+        if prev[3] is None:
+            e = prev[2] if prev[2] >= 0 else region.index("</row>", prev[1]) + 6
+            prev[3] = {c: st for c, _, st in _row_cells(region[prev[1]:e]) if st is not None}
+        return prev[3]
+
+    for rm in _ROW_RE.finditer(region):
+        ra = re.search(r'\br="(\d+)"', rm.group(1))
+        if not ra:
+            raise PatchUnsupported("dòng không có số thứ tự r=")
+        r = int(ra.group(1))
+        if r < targets[ti]:
+            prev[:] = [r, rm.start(), rm.end() if rm.group(2) else -1, None]
+            continue
+        row_end = rm.end() if rm.group(2) else region.index("</row>", rm.end()) + 6
+        if targets[ti] < r:
+            out.append(region[pos:rm.start()])
+            pos = rm.start()
+            tpl = template()
+            while ti < len(targets) and targets[ti] < r:
+                out.append(_new_row(targets[ti], by_row[targets[ti]], tpl, col_styles, styles))
+                ti += 1
+        if ti < len(targets) and targets[ti] == r:
+            out.append(region[pos:rm.start()])
+            out.append(_patched_row(r, region[rm.start():row_end], by_row[r], template, col_styles, styles))
+            pos = row_end
+            ti += 1
+        prev[:] = [r, rm.start(), row_end, None]
+        if ti >= len(targets):
+            break
+    out.append(region[pos:])
+    if ti < len(targets):
+        tpl = template()
+        out.extend(_new_row(t, by_row[t], tpl, col_styles, styles) for t in targets[ti:])
+    new_xml = xml[:start] + "".join(out) + xml[end:]
+    return _fix_dimension(new_xml, max(targets), max(c for (_, c) in edits))
+
+
+def _fix_dimension(xml: str, max_row: int, max_col: int) -> str:
+    m = re.search(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"\s*/>', xml)
+    if not m or not m.group(3):
+        return xml
+    last_col = max(_col_num(m.group(3)), max_col)
+    last_row = max(int(m.group(4)), max_row)
+    ref = f'<dimension ref="{m.group(1)}{m.group(2)}:{get_column_letter(last_col)}{last_row}"/>'
+    return xml[:m.start()] + ref + xml[m.end():]
+
+
+_CALC_AFTER = ("<oleSize", "<customWorkbookViews", "<pivotCaches", "<smartTagPr", "<smartTagTypes",
+               "<webPublishing", "<fileRecoveryPr", "<webPublishObjects", "<extLst", "</workbook>")
+
+
+def _full_calc_on_load(xml: str) -> str:
+    """Ask Excel to recalculate every formula when the file is opened."""
+    m = re.search(r"<calcPr\b[^>]*?/?>", xml)
+    if m:
+        tag = m.group(0)
+        if "fullCalcOnLoad=" in tag:
+            new = re.sub(r'fullCalcOnLoad="[^"]*"', 'fullCalcOnLoad="1"', tag)
+        else:
+            new = tag.replace("<calcPr", '<calcPr fullCalcOnLoad="1"', 1)
+        return xml[:m.start()] + new + xml[m.end():]
+    for marker in _CALC_AFTER:
+        i = xml.find(marker)
+        if i >= 0:
+            return xml[:i] + '<calcPr fullCalcOnLoad="1"/>' + xml[i:]
+    return xml
+
+
+def patch_xlsx(src: str | os.PathLike[str], dst: str | os.PathLike[str],
+               edits: Mapping[str, Mapping[tuple[int, int], Any]]) -> None:
+    """Copy the xlsx/xlsm ``src`` to ``dst`` with cell values replaced/added.
+
+    ``edits``: {sheet name: {(row, column): value}}; values are numbers, text
+    (written as inline strings), dates (get a dd/mm/yyyy style) or None (cleared).
+    Untouched parts are copied byte for byte (re-compressed); the calculation
+    chain is dropped and Excel is asked to recalculate on open.
+    """
+    with zipfile.ZipFile(src) as zin:
+        names = set(zin.namelist())
+        parts = sheet_parts(zin)
+        styles = _Styles(zin.read("xl/styles.xml").decode("utf-8")) if "xl/styles.xml" in names else None
+        new: dict[str, bytes] = {}
+        for sheet, cells in edits.items():
+            if not cells:
+                continue
+            part = parts.get(sheet)
+            if not part or part not in names:
+                raise PatchUnsupported(f"không có trang {sheet}")
+            new[part] = _patch_sheet(zin.read(part).decode("utf-8"), dict(cells), styles).encode("utf-8")
+        if styles is not None and styles.changed:
+            new["xl/styles.xml"] = styles.render().encode("utf-8")
+        new["xl/workbook.xml"] = _full_calc_on_load(zin.read("xl/workbook.xml").decode("utf-8")).encode("utf-8")
+        skip = {"xl/calcChain.xml"}
+        if "xl/calcChain.xml" in names:
+            ct = zin.read("[Content_Types].xml").decode("utf-8")
+            new["[Content_Types].xml"] = re.sub(r'<Override\b[^>]*?PartName="/xl/calcChain\.xml"[^>]*/>', "",
+                                                ct).encode("utf-8")
+            rels = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+            new["xl/_rels/workbook.xml.rels"] = re.sub(r'<Relationship\b[^>]*?Target="[^"]*calcChain\.xml"[^>]*/>',
+                                                       "", rels).encode("utf-8")
+        # level 1: the rewritten sheets of a big master compress 3-4 times faster
+        with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+            for info in zin.infolist():
+                if info.filename in skip:
+                    continue
+                data = new.get(info.filename)
+                if data is None:
+                    data = zin.read(info.filename)
+                zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                zi.compress_type = zipfile.ZIP_DEFLATED
+                zi.external_attr = info.external_attr
+                zout.writestr(zi, data, compresslevel=1)
+
+
+# ================================================================= file wrapper
+
+def _write_master(path: Path, plan: ConsolidationPlan, engine: str) -> None:
+    if engine in ("auto", "patch"):
+        try:
+            edits = plan_cell_edits(plan)
+            with atomic_path(path) as tmp:
+                patch_xlsx(path, tmp, edits)
+            return
+        except PatchUnsupported:
+            if engine == "patch":
+                raise
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+    apply_to_openpyxl(wb, plan)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def consolidate(master_path: str | os.PathLike[str],
+                inbox_dir_or_files: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
+                as_of: dt.date | None = None, user: str = "", dry_run: bool = False,
+                progress: Progress | None = None, engine: str = "auto",
+                now: dt.datetime | None = None) -> ConsolidationResult:
+    """Tổng hợp: merge returned unit workbooks into the master file.
+
+    Backs the master up (``sao_luu/``) and writes it atomically; ``dry_run``
+    writes nothing.  ``engine``: "auto" (patch the xlsx in place, openpyxl if the
+    package layout is unusual), "patch" or "openpyxl".
+    """
+    path = Path(master_path)
+    if not path.exists():
+        raise CchcError("Không tìm thấy sổ tổng hợp", file=str(path), code="no_file")
+    sha_before = file_sha256(path)
+    state = read_master_state(path)
+    refuse_if_unsafe(state, "tổng hợp")
+    files = iter_unit_files(inbox_dir_or_files)
+    files = [f for f in files if f.resolve() != path.resolve()]
+    plan = plan_consolidation(state, returns=files, as_of=as_of, user=user, now=now, progress=progress)
+    result = ConsolidationResult(plan=plan, master=path, dry_run=dry_run)
+    if dry_run or plan.is_empty:
+        return result
+    if file_sha256(path) != sha_before:
+        raise CchcError("Sổ tổng hợp vừa bị thay đổi trong lúc tổng hợp: hãy lưu, đóng sổ rồi chạy lại",
+                        file=path.name, code="master_changed")
+    result.backup = backup(path)
+    try:
+        _write_master(path, plan, engine)
+    except PermissionError:
+        raise CchcError("Không ghi được sổ tổng hợp: tệp đang mở trong Excel? Hãy đóng tệp rồi chạy lại "
+                        "(hoặc dùng nút 'Tổng hợp' trong Excel)", file=path.name, code="locked") from None
+    result.written = True
+    return result

@@ -1,0 +1,201 @@
+"""``cchc-xl demo``: one whole reporting period on the bundled sample.
+
+1. Khởi tạo sổ tổng hợp from the sample appendix (xã Quảng Sơn 2025) and index data.
+2. Kiểm tra (validation).
+3. Tạo phiếu đơn vị (one workbook per department).
+4. Thư nháp (.eml) for each department.
+5. The departments fill in their workbooks (simulated: deterministic sample progress,
+   written with openpyxl into the tracking cells only, as an official would).
+6. Tổng hợp the returned files (twice: the second run must change nothing).
+7. Báo cáo: report sheet in the master + Word draft (+ PDF when LibreOffice is there).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from openpyxl import load_workbook
+
+from . import schema as S
+from .models import Plan, Status
+from .text import fold
+
+MASTER_NAME = "So_tong_hop_CCHC_2025.xlsx"
+DEFAULT_PERIOD = "Quý III/2025"
+
+
+@dataclass
+class DemoResult:
+    out_dir: Path
+    master: Path
+    unit_files: list[Path] = field(default_factory=list)
+    drafts: list[Path] = field(default_factory=list)
+    returned: list[Path] = field(default_factory=list)
+    changes: int = 0
+    second_run_changes: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    findings: int = 0
+    errors: int = 0
+    report_docx: Path | None = None
+    report_pdf: Path | None = None
+    summary: list[tuple[str, str]] = field(default_factory=list)
+
+
+def fill_returned_workbook(src: Path, dst: Path, simulated: Plan) -> int:
+    """Copy a unit workbook and type the simulated tracking values into its unlocked cells.
+
+    Returns the number of rows filled.  Only tracking columns are touched.
+    """
+    wb = load_workbook(src)
+    by_id = {t.id: t for t in simulated.tasks}
+    rem_by_id = {r.id: r for r in simulated.remediation}
+    filled = 0
+    for sheet, columns, items in ((S.SHEET_TASKS, S.TASK_COLUMNS, by_id),
+                                  (S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS, rem_by_id)):
+        if sheet not in wb.sheetnames:
+            continue
+        ws = wb[sheet]
+        header_row = None
+        for r in range(1, 15):
+            if fold(ws.cell(row=r, column=1).value) == fold(columns[0].header):
+                header_row = r
+                break
+        if header_row is None:
+            continue
+        col_of = {fold(ws.cell(row=header_row, column=c).value): c for c in range(1, ws.max_column + 1)}
+        for r in range(header_row + 1, ws.max_row + 1):
+            item = items.get(str(ws.cell(row=r, column=1).value or ""))
+            if item is None:
+                continue
+            for col in columns:
+                if not col.tracking:
+                    continue
+                c = col_of.get(fold(col.header))
+                if c is None:
+                    continue
+                value = getattr(item, col.key)
+                if isinstance(value, Status):
+                    value = value.value
+                ws.cell(row=r, column=c, value=value if value not in ("",) else None)
+            filled += 1
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+    return filled
+
+
+def run_demo(out_dir: Path, *, period_text: str = DEFAULT_PERIOD, pdf: bool = True,
+             step: Callable[[str], None] | None = None) -> DemoResult:
+    """Run the whole cycle into ``out_dir`` (emptied first).  ``step`` reports progress."""
+    from .consolidate import consolidate
+    from .mailer import compose_unit_email, match_attachments, write_drafts
+    from .master import read_master, write_master
+    from .periods import parse_period
+    from .report import build_report
+    from .report_docx import write_report_docx
+    from .report_sheet import update_master_report
+    from .sample import sample_plan, sample_progress
+    from .split import split_master
+    from .validate import validate_master
+
+    say = step or (lambda _msg: None)
+    out = Path(out_dir)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    period = parse_period(period_text, default_year=2025)
+    as_of = period.end
+
+    say("Khởi tạo sổ tổng hợp từ dữ liệu mẫu")
+    plan = sample_plan()
+    master = write_master(plan, out / MASTER_NAME, as_of=as_of)
+    res = DemoResult(out_dir=out, master=master)
+
+    say("Kiểm tra sổ tổng hợp")
+    findings = validate_master(read_master(master), as_of=as_of)
+    res.findings = len(findings)
+    res.errors = sum(1 for f in findings if f.severity == "error")
+
+    say("Tạo phiếu đơn vị")
+    unit_dir = out / "phieu_don_vi"
+    res.unit_files = split_master(master, unit_dir, period_label=period.label, as_of=as_of)
+
+    say("Soạn thư nháp gửi đơn vị")
+    plan_now = read_master(master).plan
+    pairs, _problems = match_attachments(plan_now.units, res.unit_files)
+    messages = [compose_unit_email(p.unit, p.path, sender="vanphong.quangson@example.gov.vn",
+                                   commune=plan_now.info.commune, period_label=period.label,
+                                   due_date=period.due - dt.timedelta(days=5)) for p in pairs]
+    res.drafts = write_drafts(messages, unit_dir / "thu_nhap")
+
+    say("Đơn vị điền phiếu và gửi về (mô phỏng)")
+    simulated = sample_progress(plan_now, as_of)
+    inbox = out / "phieu_gui_ve"
+    for f in res.unit_files:
+        dst = inbox / f.name
+        fill_returned_workbook(f, dst, simulated)
+        res.returned.append(dst)
+
+    say("Tổng hợp phiếu gửi về")
+    first = consolidate(master, inbox, as_of=as_of, user="demo")
+    res.changes = len(first.applied)
+    res.conflicts = len(first.conflicts)
+    res.rejected = len(first.rejections)
+    second = consolidate(master, inbox, as_of=as_of, user="demo")
+    res.second_run_changes = len(second.applied)
+
+    say("Lập báo cáo")
+    update_master_report(master, period)
+    final = read_master(master).plan
+    report = build_report(final, period)
+    res.report_docx = write_report_docx(report, out / f"Bao_cao_CCHC_{period.code}.docx",
+                                        commune=final.info.commune, province=final.info.province)
+    if pdf:
+        from .libreoffice import find_soffice, to_pdf
+
+        if find_soffice():
+            res.report_pdf = to_pdf(res.report_docx, out)
+    res.summary = [
+        ("Sổ tổng hợp", str(master)),
+        ("Số nhiệm vụ", str(len(final.tasks))),
+        ("Phiếu đơn vị", f"{len(res.unit_files)} tệp trong {unit_dir}"),
+        ("Thư nháp", f"{len(res.drafts)} tệp .eml"),
+        ("Tổng hợp lần 1", f"{res.changes} ô cập nhật, {res.conflicts} xung đột, {res.rejected} từ chối"),
+        ("Tổng hợp lần 2", f"{res.second_run_changes} ô cập nhật (không đổi là đúng)"),
+        ("Tiến độ", report.narrative.completion),
+        ("Báo cáo Word", str(res.report_docx)),
+        ("Báo cáo PDF", str(res.report_pdf) if res.report_pdf else "(không có LibreOffice)"),
+    ]
+    return res
+
+
+def register_demo(app) -> None:
+    import typer
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+
+    @app.command("demo", help="Chạy thử trọn một kỳ báo cáo trên dữ liệu mẫu (xã Quảng Sơn, năm 2025): "
+                              "khởi tạo, kiểm tra, tạo phiếu, thư nháp, tổng hợp, báo cáo.")
+    def demo(
+        ra: Path = typer.Option(Path("out/demo"), "--ra", help="Thư mục kết quả (sẽ được làm mới)."),
+        ky: str = typer.Option(DEFAULT_PERIOD, "--ky", help="Kỳ báo cáo, ví dụ 'Quý III/2025', 'Năm 2025'."),
+        khong_pdf: bool = typer.Option(False, "--khong-pdf", help="Không xuất PDF."),
+    ) -> None:
+        with console.status("Đang chạy...") as status:
+            def step(msg: str) -> None:
+                status.update(msg + "...")
+                console.print(f"[green]✓[/] {msg}")
+
+            res = run_demo(ra, period_text=ky, pdf=not khong_pdf, step=step)
+        table = Table(title="Kết quả chạy thử", show_header=False)
+        for k, v in res.summary:
+            table.add_row(k, v)
+        console.print(table)
+        if res.second_run_changes:
+            raise typer.Exit(1)

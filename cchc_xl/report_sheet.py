@@ -1,0 +1,523 @@
+"""The report sheet "Báo cáo quý" of the master workbook.
+
+``report_layout(report)`` lays the sheet out as plain data (values from A1,
+number formats, styles, merged ranges, table positions, chart specs): pure
+Python, so the xlwings adapter can write the same grid through the Book API.
+``write_report_sheet(wb, report)`` applies it to an openpyxl workbook with
+Times New Roman, borders, A4 print setup and two native Excel bar charts.
+``update_master_report(path, period)`` does the whole file round trip
+(read, build, replace the sheet, back up, save atomically).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import CharacterProperties, Font as DrawingFont, Paragraph, \
+    ParagraphProperties, RegularTextRun
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import schema as S
+from .models import CchcError
+from .periods import ReportingPeriod
+from .report import QuarterlyReport, build_report, fmt_date
+from .safeio import backup, save_workbook_atomic
+
+FONT_NAME = "Times New Roman"
+# column widths A..I
+WIDTHS = (5, 40, 10, 11, 11, 11, 11, 12, 24)
+LAST_COL = len(WIDTHS)
+CHART_ROWS = 18            # rows reserved under a table for its chart
+PCT_FORMAT = "0.00%"
+POINTS_FORMAT = "0.00"
+DATE_FORMAT = "dd/mm/yyyy"
+
+COUNT_HEADERS = ("Tổng số", "Đã hoàn thành", "Đang thực hiện", "Chưa thực hiện", "Quá hạn",
+                 "Tỷ lệ hoàn thành")
+
+
+@dataclass
+class TableRef:
+    """Where a table sits: header row, first/last data rows (1-based)."""
+
+    header_row: int
+    first_row: int
+    last_row: int
+    first_col: int = 1
+    last_col: int = LAST_COL
+
+
+@dataclass
+class ChartSpec:
+    """A bar chart over a table of the sheet (1-based rows/cols)."""
+
+    title: str
+    anchor: str
+    cat_col: int
+    value_cols: tuple[int, ...]
+    header_row: int
+    first_row: int
+    last_row: int
+    stacked: bool = False
+    percent: bool = False
+    y_title: str = ""
+
+
+@dataclass
+class ReportSheetLayout:
+    """The sheet as data: ``cells[(row, col)] = value``, plus formats/styles/merges."""
+
+    cells: dict[tuple[int, int], Any] = field(default_factory=dict)
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)
+    styles: dict[tuple[int, int], str] = field(default_factory=dict)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+    heights: dict[int, float] = field(default_factory=dict)
+    tables: dict[str, TableRef] = field(default_factory=dict)
+    charts: list[ChartSpec] = field(default_factory=list)
+    last_row: int = 0
+
+    def grid(self) -> list[list[Any]]:
+        """Values as a rectangular 2D list from A1 (None for empty cells)."""
+        out = [[None] * LAST_COL for _ in range(self.last_row)]
+        for (r, c), v in self.cells.items():
+            out[r - 1][c - 1] = v
+        return out
+
+
+class _Builder:
+    """Cursor-based writer of a ``ReportSheetLayout``."""
+
+    def __init__(self) -> None:
+        self.lay = ReportSheetLayout()
+        self.row = 1
+
+    def put(self, row: int, col: int, value: Any, style: str = "cell", fmt: str | None = None,
+            span_to: int | None = None) -> None:
+        self.lay.cells[(row, col)] = value
+        self.lay.styles[(row, col)] = style
+        if fmt:
+            self.lay.formats[(row, col)] = fmt
+        if span_to and span_to > col:
+            self.lay.merges.append((row, col, row, span_to))
+            for c in range(col + 1, span_to + 1):
+                self.lay.styles[(row, c)] = style
+        self.lay.last_row = max(self.lay.last_row, row)
+
+    def line(self, text: str, style: str, height: float | None = None) -> None:
+        """A full-width merged line of text."""
+        self.put(self.row, 1, text, style, span_to=LAST_COL)
+        if height:
+            self.lay.heights[self.row] = height
+        elif style in ("text", "note"):
+            self.lay.heights[self.row] = _height(text, sum(WIDTHS))
+        self.row += 1
+
+    def skip(self, n: int = 1) -> None:
+        self.row += n
+
+    def header(self, labels: list[tuple[int, str, int | None]]) -> int:
+        """Header cells (col, label, merge-to col); returns the header row."""
+        r = self.row
+        for col, label, span in labels:
+            self.put(r, col, label, "header", span_to=span)
+        self.lay.heights[r] = 32
+        self.row += 1
+        return r
+
+
+def _height(text: str, width_chars: float, line: float = 15.75) -> float:
+    """Row height (points) for ``text`` wrapped in a cell ``width_chars`` wide."""
+    lines = max(1, math.ceil(len(str(text)) * 1.1 / max(width_chars - 1, 1)))
+    return round(line * lines, 2)
+
+
+def _pct_value(percent: float | None) -> float | None:
+    """Report percent 0..100 -> cell value as a fraction (formatted 0.00%)."""
+    return None if percent is None else round(percent / 100, 6)
+
+
+# ---------------------------------------------------------------- layout
+
+def report_layout(report: QuarterlyReport) -> ReportSheetLayout:
+    """Lay out the report sheet (pure data)."""
+    b = _Builder()
+    _title_block(b, report)
+    _summary_block(b, report)
+    _count_table(b, report, "unit", "II. KẾT QUẢ THEO ĐƠN VỊ CHỦ TRÌ", "Đơn vị chủ trì")
+    _count_table(b, report, "area", "III. KẾT QUẢ THEO LĨNH VỰC", "Lĩnh vực")
+    _deduction_block(b, report)
+    _remediation_block(b, report)
+    _overdue_block(b, report)
+    _done_block(b, report)
+    return b.lay
+
+
+def _title_block(b: _Builder, rep: QuarterlyReport) -> None:
+    info, p = rep.info, rep.period
+    b.line(f"BÁO CÁO KẾT QUẢ THỰC HIỆN KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH {p.label.upper()}", "title", 24)
+    who = "Ủy ban nhân dân " + ", ".join(x for x in (info.commune, info.province) if x)
+    plan = f" - Kế hoạch số {info.plan_number}" if info.plan_number else ""
+    b.line(f"{who.strip()}{plan}", "subtitle", 18)
+    b.line(f"Số liệu tính từ ngày {fmt_date(p.start)} đến ngày {fmt_date(p.end)} (ngày chốt số liệu); "
+           f"hạn gửi báo cáo: {fmt_date(p.due)}", "italic", 18)
+    b.line("Trang này được tạo lại mỗi lần lập báo cáo từ số liệu của sổ tổng hợp; "
+           "không nhập số liệu tại đây.", "note", 16)
+    b.skip()
+
+
+def _summary_block(b: _Builder, rep: QuarterlyReport) -> None:
+    s = rep.summary
+    b.line("I. TỔNG HỢP CHUNG", "section", 20)
+    r0 = b.header([(1, "TT", None), (2, "Chỉ tiêu", None), (3, "Số lượng", None)])
+    rows = [("Tổng số nhiệm vụ (không tính nhiệm vụ không thực hiện)", s.total, None),
+            ("Đã hoàn thành", s.done, None), ("Đang thực hiện", s.in_progress, None),
+            ("Chưa thực hiện", s.not_started, None), ("Quá hạn", s.overdue, None),
+            ("Không thực hiện", s.cancelled, None),
+            ("Tỷ lệ hoàn thành", _pct_value(s.percent), PCT_FORMAT),
+            ("Hoàn thành trong kỳ báo cáo", len(rep.completed_in_period), None)]
+    for i, (label, value, fmt) in enumerate(rows, start=1):
+        b.put(b.row, 1, i, "center")
+        b.put(b.row, 2, label, "cell")
+        b.put(b.row, 3, value, "number", fmt=fmt)
+        b.row += 1
+    b.lay.tables["summary"] = TableRef(r0, r0 + 1, b.row - 1, 1, 3)
+    for text in (rep.narrative.completion, rep.narrative.breakdown, rep.narrative.period_done,
+                 rep.narrative.overdue):
+        if text:
+            b.line(text, "text")
+    b.skip()
+
+
+def _count_table(b: _Builder, rep: QuarterlyReport, by: str, title: str, label: str) -> None:
+    rows = rep.by_unit if by == "unit" else rep.by_area
+    b.line(title, "section", 20)
+    hdr = b.header([(1, "TT", None), (2, label, None)]
+                   + [(3 + i, h, None) for i, h in enumerate(COUNT_HEADERS)])
+    first = b.row
+    for i, r in enumerate(rows, start=1):
+        name = f"{r.key}. {r.name}" if by == "area" else r.name
+        values = (r.total, r.done, r.in_progress, r.not_started, r.overdue)
+        b.put(b.row, 1, i, "center")
+        b.put(b.row, 2, name, "cell")
+        for j, v in enumerate(values):
+            b.put(b.row, 3 + j, v, "number")
+        b.put(b.row, 8, _pct_value(r.percent), "number", fmt=PCT_FORMAT)
+        b.row += 1
+    last = b.row - 1
+    if by == "area" and rows:
+        s = rep.summary
+        b.put(b.row, 1, None, "total")
+        b.put(b.row, 2, "Tổng cộng", "total")
+        for j, v in enumerate((s.total, s.done, s.in_progress, s.not_started, s.overdue)):
+            b.put(b.row, 3 + j, v, "total_number")
+        b.put(b.row, 8, _pct_value(s.percent), "total_number", fmt=PCT_FORMAT)
+        b.row += 1
+    if not rows:
+        b.line("(Chưa có nhiệm vụ)", "note")
+        b.skip()
+        return
+    b.lay.tables[by] = TableRef(hdr, first, last, 1, 8)
+    b.skip()
+    anchor = f"B{b.row}"
+    if by == "unit":
+        b.lay.charts.append(ChartSpec(
+            title="Tình hình thực hiện nhiệm vụ theo đơn vị chủ trì", anchor=anchor, cat_col=2,
+            value_cols=(4, 5, 6, 7), header_row=hdr, first_row=first, last_row=last, stacked=True,
+            y_title="Số nhiệm vụ"))
+    else:
+        b.lay.charts.append(ChartSpec(
+            title="Tỷ lệ hoàn thành nhiệm vụ theo lĩnh vực", anchor=anchor, cat_col=2,
+            value_cols=(8,), header_row=hdr, first_row=first, last_row=last, percent=True,
+            y_title="Tỷ lệ hoàn thành"))
+    b.skip(CHART_ROWS)
+
+
+def _deduction_block(b: _Builder, rep: QuarterlyReport) -> None:
+    year = f" NĂM {rep.info.index_year}" if rep.info.index_year else ""
+    b.line(f"IV. CHỈ SỐ CẢI CÁCH HÀNH CHÍNH{year} - ĐIỂM BỊ TRỪ THEO LĨNH VỰC", "section", 20)
+    if not rep.deductions:
+        b.line("(Sổ tổng hợp chưa có số liệu Chỉ số CCHC - nhập tại trang 'Chỉ số CCHC')", "note")
+        b.skip()
+        return
+    hdr = b.header([(1, "TT", None), (2, "Lĩnh vực", None), (3, "Điểm tối đa", None),
+                    (4, "Điểm thẩm định", None), (5, "Điểm bị trừ", None),
+                    (6, "Điểm bị trừ (tính lại)", None), (7, "Tổng trừ theo tiêu chí", None),
+                    (8, "Kiểm tra", LAST_COL)])
+    first = b.row
+    for i, d in enumerate(rep.deductions, start=1):
+        b.put(b.row, 1, i, "center")
+        b.put(b.row, 2, f"{d.area.value}. {d.name}", "cell")
+        for j, v in enumerate((d.max_points, d.appraised, d.deducted, d.deducted_calc,
+                               d.criteria_deducted)):
+            b.put(b.row, 3 + j, v, "number", fmt=POINTS_FORMAT)
+        b.put(b.row, 8, d.check or None, "warn" if d.check else "cell", span_to=LAST_COL)
+        if d.check:
+            b.lay.heights[b.row] = _height(d.check, WIDTHS[7] + WIDTHS[8])
+        b.row += 1
+    last = b.row - 1
+    b.put(b.row, 1, None, "total")
+    b.put(b.row, 2, "Tổng điểm", "total")
+    for j, v in enumerate((rep.index_max, rep.index_appraised, None, rep.index_deducted, None)):
+        b.put(b.row, 3 + j, v, "total_number", fmt=POINTS_FORMAT)
+    b.put(b.row, 8, None, "total", span_to=LAST_COL)
+    b.row += 1
+    b.lay.tables["deductions"] = TableRef(hdr, first, last, 1, LAST_COL)
+    if rep.narrative.index:
+        b.line(rep.narrative.index, "text")
+    b.skip()
+
+
+def _remediation_block(b: _Builder, rep: QuarterlyReport) -> None:
+    b.line("V. KẾT QUẢ KHẮC PHỤC CÁC TIÊU CHÍ BỊ TRỪ ĐIỂM", "section", 20)
+    if not rep.remediation_total.total and not rep.remediation_total.cancelled:
+        b.line("(Sổ tổng hợp chưa có nội dung khắc phục - nhập tại trang 'Khắc phục')", "note")
+        b.skip()
+        return
+    hdr = b.header([(1, "TT", None), (2, "Lĩnh vực", None), (3, "Số nội dung", None),
+                    (4, "Đã hoàn thành", None), (5, "Đang thực hiện", None),
+                    (6, "Chưa thực hiện", None), (7, "Không thực hiện", None),
+                    (8, "Tỷ lệ hoàn thành", None)])
+    first = b.row
+    rows = list(enumerate(rep.remediation_by_area, start=1)) + [(None, rep.remediation_total)]
+    for i, r in rows:
+        total = i is None
+        style, num = ("total", "total_number") if total else ("cell", "number")
+        b.put(b.row, 1, i, "total" if total else "center")
+        b.put(b.row, 2, r.name if total else f"{r.key}. {r.name}", style)
+        for j, v in enumerate((r.total, r.done, r.in_progress, r.not_started, r.cancelled)):
+            b.put(b.row, 3 + j, v, num)
+        b.put(b.row, 8, _pct_value(r.percent), num, fmt=PCT_FORMAT)
+        b.row += 1
+    b.lay.tables["remediation"] = TableRef(hdr, first, b.row - 2, 1, 8)
+    if rep.narrative.remediation:
+        b.line(rep.narrative.remediation, "text")
+    b.skip()
+
+
+def _task_rows(b: _Builder, lines, cols) -> None:
+    for i, t in enumerate(lines, start=1):
+        b.put(b.row, 1, i, "center")
+        b.put(b.row, 2, t.title, "cell")
+        b.put(b.row, 3, t.id, "center")
+        for col, value, style, fmt in cols(t):
+            b.put(b.row, col, value, style, fmt=fmt, span_to=LAST_COL if col == 7 else None)
+        b.lay.heights[b.row] = max(_height(t.title, WIDTHS[1]), _height(t.lead or "", 36))
+        b.row += 1
+
+
+def _overdue_block(b: _Builder, rep: QuarterlyReport) -> None:
+    b.line(f"VI. NHIỆM VỤ QUÁ HẠN (tính đến ngày {fmt_date(rep.as_of)})", "section", 20)
+    if not rep.overdue_tasks:
+        b.line("Không có nhiệm vụ quá hạn.", "text")
+        b.skip()
+        return
+    hdr = b.header([(1, "TT", None), (2, "Nhiệm vụ", None), (3, "Mã NV", None), (4, "Hạn", None),
+                    (5, "Số ngày quá hạn", None), (6, "Tiến độ (%)", None), (7, "Chủ trì", LAST_COL)])
+    first = b.row
+    _task_rows(b, rep.overdue_tasks, lambda t: ((4, t.due, "center", DATE_FORMAT),
+                                                (5, t.days_late, "number", None),
+                                                (6, t.progress, "number", "0"),
+                                                (7, t.lead, "cell", None)))
+    b.lay.tables["overdue"] = TableRef(hdr, first, b.row - 1, 1, LAST_COL)
+    b.skip()
+
+
+def _done_block(b: _Builder, rep: QuarterlyReport) -> None:
+    b.line("VII. NHIỆM VỤ HOÀN THÀNH TRONG KỲ BÁO CÁO", "section", 20)
+    if not rep.completed_in_period:
+        b.line("Trong kỳ báo cáo chưa có nhiệm vụ nào được hoàn thành.", "text")
+        return
+    hdr = b.header([(1, "TT", None), (2, "Nhiệm vụ", None), (3, "Mã NV", None),
+                    (4, "Ngày hoàn thành", None), (5, "Minh chứng", 6), (7, "Chủ trì", LAST_COL)])
+    first = b.row
+    _task_rows(b, rep.completed_in_period, lambda t: ((4, t.completed_on, "center", DATE_FORMAT),
+                                                      (5, t.evidence or None, "cell", None),
+                                                      (7, t.lead, "cell", None)))
+    for r in range(first, b.row):
+        b.lay.merges.append((r, 5, r, 6))
+        b.lay.styles[(r, 6)] = "cell"
+    b.lay.tables["done_in_period"] = TableRef(hdr, first, b.row - 1, 1, LAST_COL)
+
+
+# ---------------------------------------------------------------- openpyxl adapter
+
+_THIN = Side(style="thin", color="000000")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="D9E2F3")
+_TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+_WARN_FILL = PatternFill("solid", fgColor="FCE4D6")
+
+_STYLE: dict[str, dict[str, Any]] = {
+    "title": dict(font=Font(name=FONT_NAME, size=14, bold=True),
+                  alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
+    "subtitle": dict(font=Font(name=FONT_NAME, size=13, bold=True),
+                     alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
+    "italic": dict(font=Font(name=FONT_NAME, size=12, italic=True),
+                   alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
+    "note": dict(font=Font(name=FONT_NAME, size=10, italic=True, color="595959"),
+                 alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
+    "section": dict(font=Font(name=FONT_NAME, size=12, bold=True),
+                    alignment=Alignment(horizontal="left", vertical="center")),
+    "text": dict(font=Font(name=FONT_NAME, size=12),
+                 alignment=Alignment(horizontal="justify", vertical="top", wrap_text=True)),
+    "header": dict(font=Font(name=FONT_NAME, size=11, bold=True), border=_BOX, fill=_HEADER_FILL,
+                   alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
+    "cell": dict(font=Font(name=FONT_NAME, size=11), border=_BOX,
+                 alignment=Alignment(horizontal="left", vertical="top", wrap_text=True)),
+    "center": dict(font=Font(name=FONT_NAME, size=11), border=_BOX,
+                   alignment=Alignment(horizontal="center", vertical="top", wrap_text=True)),
+    "number": dict(font=Font(name=FONT_NAME, size=11), border=_BOX,
+                   alignment=Alignment(horizontal="right", vertical="top")),
+    "warn": dict(font=Font(name=FONT_NAME, size=11, color="C00000"), border=_BOX, fill=_WARN_FILL,
+                 alignment=Alignment(horizontal="left", vertical="top", wrap_text=True)),
+    "total": dict(font=Font(name=FONT_NAME, size=11, bold=True), border=_BOX, fill=_TOTAL_FILL,
+                  alignment=Alignment(horizontal="left", vertical="top")),
+    "total_number": dict(font=Font(name=FONT_NAME, size=11, bold=True), border=_BOX, fill=_TOTAL_FILL,
+                         alignment=Alignment(horizontal="right", vertical="top")),
+}
+
+
+def _replace_sheet(wb: Workbook) -> Worksheet:
+    """Remove the old report sheet (if any) and create an empty one in its place."""
+    if S.SHEET_REPORT in wb.sheetnames:
+        old = wb[S.SHEET_REPORT]
+        index = wb.index(old)
+        wb.remove(old)
+    else:
+        index = 1 if S.SHEET_DASHBOARD in wb.sheetnames and wb.sheetnames[0] == S.SHEET_DASHBOARD \
+            else len(wb.sheetnames)
+    return wb.create_sheet(S.SHEET_REPORT, index)
+
+
+def _apply_cells(ws: Worksheet, lay: ReportSheetLayout) -> None:
+    for (r, c), style in lay.styles.items():
+        cell = ws.cell(row=r, column=c)
+        if (r, c) in lay.cells:
+            cell.value = lay.cells[(r, c)]
+        for attr, value in _STYLE[style].items():
+            setattr(cell, attr, value)
+        if (r, c) in lay.formats:
+            cell.number_format = lay.formats[(r, c)]
+    for r1, c1, r2, c2 in lay.merges:
+        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+    for r, h in lay.heights.items():
+        ws.row_dimensions[r].height = h
+    for i, w in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+
+
+def _chars(size: int, bold: bool = False) -> CharacterProperties:
+    return CharacterProperties(sz=size * 100, b=bold, latin=DrawingFont(typeface=FONT_NAME))
+
+
+def _chart_title(text: str) -> Title:
+    props = _chars(12, bold=True)
+    para = Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props, t=text)])
+    return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
+
+
+def _text_props(size: int) -> RichText:
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=_chars(size)), endParaRPr=_chars(size))])
+
+
+def _make_chart(ws: Worksheet, spec: ChartSpec) -> BarChart:
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = _chart_title(spec.title)
+    chart.style = 10
+    chart.height = 8.5
+    chart.width = 17
+    for col in spec.value_cols:
+        data = Reference(ws, min_col=col, min_row=spec.header_row, max_row=spec.last_row)
+        chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=spec.cat_col, min_row=spec.first_row,
+                                   max_row=spec.last_row))
+    chart.y_axis.title = spec.y_title
+    chart.x_axis.txPr = _text_props(9)
+    chart.y_axis.txPr = _text_props(9)
+    chart.x_axis.delete = False      # openpyxl 3.1 hides axes in Excel unless told otherwise
+    chart.y_axis.delete = False
+    chart.y_axis.scaling.min = 0
+    if spec.stacked:
+        chart.grouping = "stacked"
+        chart.overlap = 100
+        chart.legend.position = "b"
+        chart.legend.txPr = _text_props(9)
+    if spec.percent:
+        chart.y_axis.scaling.max = 1
+        chart.y_axis.number_format = "0%"
+        chart.y_axis.numFmt.sourceLinked = False
+        chart.legend = None
+        chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
+                                         showLegendKey=False, showPercent=False, numFmt="0.0%",
+                                         txPr=_text_props(9))
+    return chart
+
+
+def _print_setup(ws: Worksheet, last_row: int) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_area = f"A1:{get_column_letter(LAST_COL)}{last_row}"
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.center.font = FONT_NAME
+    ws.sheet_view.showGridLines = False
+
+
+def write_report_sheet(wb: Workbook, report: QuarterlyReport) -> Worksheet:
+    """Create or replace the sheet "Báo cáo quý" of ``wb`` with ``report``."""
+    ws = _replace_sheet(wb)
+    lay = report_layout(report)
+    _apply_cells(ws, lay)
+    for spec in lay.charts:
+        ws.add_chart(_make_chart(ws, spec), spec.anchor)
+    _print_setup(ws, lay.last_row)
+    return ws
+
+
+# ---------------------------------------------------------------- file round trip
+
+def save_report_sheet(master_path: str | os.PathLike[str], report: QuarterlyReport, *,
+                      out: str | os.PathLike[str] | None = None) -> Path:
+    """Load the master, replace its report sheet, back up the target and save atomically."""
+    src = Path(master_path)
+    target = Path(out) if out else src
+    try:
+        wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm")
+    except Exception as exc:
+        raise CchcError(f"Không mở được tệp Excel ({exc.__class__.__name__})", file=src.name,
+                        code="bad_file") from exc
+    write_report_sheet(wb, report)
+    backup(target)
+    try:
+        return save_workbook_atomic(wb, target)
+    except PermissionError as exc:
+        raise CchcError("Không ghi được tệp (tệp đang mở trong Excel hoặc chỉ đọc) - hãy đóng tệp "
+                        "rồi chạy lại", file=target.name, sheet=S.SHEET_REPORT,
+                        code="file_locked") from exc
+
+
+def update_master_report(master_path: str | os.PathLike[str], period: ReportingPeriod, *,
+                         out: str | os.PathLike[str] | None = None) -> Path:
+    """Read the master, build the report of ``period`` and write the report sheet."""
+    from .master import read_master
+
+    data = read_master(master_path)
+    report = build_report(data.plan, period)
+    return save_report_sheet(master_path, report, out=out)

@@ -1,0 +1,502 @@
+"""Handlers of the master workbook's buttons, written only against the xlwings Book API.
+
+* ``kiem_tra(book)``    - "Kiểm tra": validate, list findings on the sheet "Kết quả kiểm tra".
+* ``tao_phieu(book)``   - "Tạo phiếu": one workbook per unit in a folder next to the master.
+* ``tong_hop(book)``    - "Tổng hợp": merge the returned unit workbooks into the OPEN book
+  (cell writes + audit rows; the file on disk is backed up, never rewritten).
+* ``bao_cao_quy(book)`` - "Báo cáo quý": the sheet "Báo cáo quý" + a Word draft file.
+
+VBA calls the zero-argument entries ``btn_*`` (``RunPython "import cchc_xl.xl.buttons
+as b; b.btn_kiem_tra()"``).  A handler never raises: every error becomes a
+Vietnamese message box (a JSON book gets an ``alert`` action) and the returned
+``ButtonResult`` says what happened.
+
+Settings are read from the dashboard "Tổng quan" (see ``cchc_xl.dashboard.SETTINGS``):
+workbook names ``NgaySoLieu``, ``KyBaoCao``, ``ThuMucPhieu``, ``ThuMucNhanVe``,
+i.e. cells C4:C7 next to the labels "Ngày số liệu", "Kỳ báo cáo", "Thư mục phiếu
+đơn vị", "Thư mục phiếu nhận về".  Empty cells mean: today, the period of the
+report date, "phieu_don_vi" and "phieu_nhan_ve" next to the master.  A JSON book
+has no folder: set ``CCHC_XL_THU_MUC`` (server) or absolute paths in those cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import logging
+import os
+import tempfile
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import xlwings as xw
+
+from .. import schema as S
+from ..dashboard import NAME_AS_OF, NAME_INBOX_DIR, NAME_PERIOD, NAME_UNIT_DIR, SETTINGS
+from ..master import MasterData, parse_date
+from ..models import CchcError, Finding
+from ..periods import ReportingPeriod, current_period, parse_period
+from ..safeio import backup
+from ..text import fold, format_number, normalize_text
+from .book_io import (FINDINGS_SHEET, BookWriter, book_path, book_sheets, excel_value, find_sheet,
+                      is_remote, read_book, show_message, write_findings_sheet)
+
+ENV_WORK_DIR = "CCHC_XL_THU_MUC"
+DEFAULT_UNIT_DIR = "phieu_don_vi"
+DEFAULT_INBOX_DIR = "phieu_nhan_ve"
+REPORT_DIR = "bao_cao"
+MAX_LISTED = 8       # findings/files listed in a message box
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ButtonResult:
+    """What a handler did; ``message`` is what the user was shown."""
+
+    ok: bool
+    message: str
+    findings: list[Finding] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    cells_written: int = 0
+    rows_appended: int = 0
+
+
+@dataclass
+class Settings:
+    as_of: dt.date
+    period_text: str = ""
+    unit_dir: str = ""
+    inbox_dir: str = ""
+
+
+# ------------------------------------------------------------------ settings
+
+_NAME_OF = {NAME_AS_OF: "as_of", NAME_PERIOD: "period", NAME_UNIT_DIR: "unit_dir",
+            NAME_INBOX_DIR: "inbox_dir"}
+
+
+def _named_values(book: xw.Book) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, key in _NAME_OF.items():
+        try:
+            out[key] = book.names[name].refers_to_range.value
+        except Exception:  # name missing / not a range / engine without names
+            continue
+    return out
+
+
+def _labelled_values(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """Value of each settings label on the dashboard (label in A, merged A:B; value in C)."""
+    labels = {fold(label): key for key, label, _name, _note in SETTINGS}
+    out: dict[str, Any] = {}
+    for row in rows[:40]:
+        key = labels.get(fold(row[0])) if row and isinstance(row[0], str) else None
+        if key and len(row) > 2:
+            out[key] = row[2]
+    return out
+
+
+def read_settings(book: xw.Book, sheets: dict[str, list[tuple[Any, ...]]] | None = None) -> Settings:
+    """Settings from the dashboard: workbook names first, then the labelled cells."""
+    rows = (sheets or {}).get(S.SHEET_DASHBOARD)
+    if rows is None:
+        sheet = find_sheet(book, S.SHEET_DASHBOARD)
+        rows = book_sheets(book, [sheet.name])[sheet.name] if sheet else []
+    values = {**_labelled_values(rows), **{k: v for k, v in _named_values(book).items()
+                                           if v not in (None, "")}}
+    try:
+        as_of = parse_date(values.get("as_of")) or dt.date.today()
+    except ValueError:
+        raise CchcError(f"Ô 'Ngày số liệu' không phải ngày hợp lệ: '{values.get('as_of')}'",
+                        file=book.name, sheet=S.SHEET_DASHBOARD, code="bad_setting") from None
+    return Settings(as_of=as_of, period_text=normalize_text(values.get("period")),
+                    unit_dir=normalize_text(values.get("unit_dir")),
+                    inbox_dir=normalize_text(values.get("inbox_dir")))
+
+
+def work_dir(book: xw.Book) -> Path:
+    """Folder of the master file (or ``CCHC_XL_THU_MUC`` for a JSON book)."""
+    path = book_path(book)
+    if path is not None:
+        return path.parent
+    env = os.environ.get(ENV_WORK_DIR)
+    if env:
+        return Path(env)
+    raise CchcError(
+        "Không xác định được thư mục của sổ (sổ chưa lưu, đang mở trực tuyến trên OneDrive/"
+        "SharePoint, hoặc chạy qua máy chủ). Hãy lưu sổ vào một thư mục trên máy, hoặc ghi đường "
+        "dẫn đầy đủ vào các ô 'Thư mục phiếu đơn vị' / 'Thư mục phiếu nhận về'",
+        file=book.name, sheet=S.SHEET_DASHBOARD, code="no_folder")
+
+
+def resolve_dir(book: xw.Book, setting: str, default: str) -> Path:
+    """An absolute folder from a settings cell (relative = next to the master)."""
+    if setting and Path(setting).is_absolute():
+        return Path(setting)
+    return work_dir(book) / (setting or default)
+
+
+def resolve_period(text: str | None, as_of: dt.date, book: xw.Book) -> ReportingPeriod:
+    if not text:
+        return current_period(as_of)
+    try:
+        return parse_period(text, default_year=as_of.year)
+    except CchcError as exc:
+        raise CchcError(exc.finding.message, file=book.name, sheet=S.SHEET_DASHBOARD,
+                        code="bad_period") from None
+
+
+# ------------------------------------------------------------------ running a handler
+
+def error_log_path() -> Path:
+    base = os.environ.get("LOCALAPPDATA") or tempfile.gettempdir()
+    return Path(base) / "cchc_xl" / "loi.log"
+
+
+def _log_unexpected(what: str) -> Path | None:
+    path = error_log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(f"--- {dt.datetime.now():%Y-%m-%d %H:%M:%S} {what}\n{traceback.format_exc()}\n")
+        return path
+    except OSError:
+        return None
+
+
+def run_handler(book: xw.Book, what: str, body: Callable[[], ButtonResult]) -> ButtonResult:
+    """Run ``body``; show its message, or a Vietnamese error message instead of a traceback."""
+    desktop = not is_remote(book)
+    if desktop:
+        _cosmetic(lambda: setattr(book.app, "screen_updating", False))
+    try:
+        result = body()
+    except CchcError as exc:
+        found = getattr(exc, "findings", None) or [exc.finding]     # refuse_if_unsafe lists them
+        result = ButtonResult(ok=False, message=f"{what}: {exc.finding}", findings=list(found))
+    except Exception as exc:  # a bug or an environment problem: log it, tell the user plainly
+        log.debug("%s failed", what, exc_info=True)   # not to stderr: RunPython would show it
+        where = _log_unexpected(what)
+        detail = (f" Chi tiết kỹ thuật đã ghi vào tệp {where}; hãy gửi tệp này cho cán bộ kỹ "
+                  "thuật." if where else "")
+        result = ButtonResult(ok=False, message=(
+            f"{what}: đã xảy ra lỗi ngoài dự kiến ({exc.__class__.__name__}: {exc}).{detail}"))
+    finally:
+        if desktop:
+            _cosmetic(lambda: setattr(book.app, "screen_updating", True))
+    show_message(book, result.message, critical=not result.ok)
+    return result
+
+
+def _listing(items: list[str]) -> str:
+    shown = [f"- {s}" for s in items[:MAX_LISTED]]
+    if len(items) > MAX_LISTED:
+        shown.append(f"- ... và {len(items) - MAX_LISTED} mục khác")
+    return "\n".join(shown)
+
+
+# ------------------------------------------------------------------ Kiểm tra
+
+def kiem_tra(book: xw.Book, as_of: dt.date | None = None) -> ButtonResult:
+    """Validate the open master; findings go to the sheet "Kết quả kiểm tra"."""
+    return run_handler(book, "Kiểm tra", lambda: _kiem_tra(book, as_of))
+
+
+def _kiem_tra(book: xw.Book, as_of: dt.date | None) -> ButtonResult:
+    from ..validate import validate_master
+
+    sheets = book_sheets(book)
+    data = read_book(book, sheets)
+    as_of = as_of or read_settings(book, sheets).as_of
+    findings = validate_master(data, as_of)
+    write_findings_sheet(book, findings, as_of=as_of)
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    head = (f"Đã kiểm tra {len(data.plan.tasks)} nhiệm vụ, {len(data.plan.index_areas)} lĩnh vực chỉ "
+            f"số, {len(data.plan.remediation)} nội dung khắc phục (ngày số liệu {as_of:%d/%m/%Y}).")
+    if not findings:
+        return ButtonResult(ok=True, message=f"{head}\nKhông phát hiện lỗi.", findings=[])
+    return ButtonResult(ok=errors == 0, findings=findings, message=(
+        f"{head}\nCó {errors} lỗi, {warnings} cảnh báo, {len(findings) - errors - warnings} thông tin. "
+        f"Xem chi tiết ở trang '{FINDINGS_SHEET}' (bấm 'Mở' để đến ô cần sửa)."))
+
+
+# ------------------------------------------------------------------ Tạo phiếu
+
+def tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None = None,
+              period: str | None = None) -> ButtonResult:
+    """Split the open master into one workbook per unit (files in a folder, not the live book)."""
+    return run_handler(book, "Tạo phiếu", lambda: _tao_phieu(book, out_dir, period))
+
+
+def _as_int(value: Any) -> int:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
+               period_text: str | None) -> ButtonResult:
+    from ..consolidate import master_state_from_sheets, refuse_if_unsafe
+    from ..split import meta_cell_updates, split_meta_updates, split_plan_detailed
+
+    sheets = book_sheets(book)
+    settings = read_settings(book, sheets)
+    state = master_state_from_sheets(sheets, file=book.name)
+    refuse_if_unsafe(state, "tạo phiếu")
+    plan = state.data.plan
+    version = max(_as_int(state.meta.get("master_version")), plan.info.master_version) + 1
+    period = resolve_period(period_text or settings.period_text, settings.as_of, book)
+    target = Path(out_dir) if out_dir else resolve_dir(book, settings.unit_dir,
+                                                       DEFAULT_UNIT_DIR) / period.code
+    result = split_plan_detailed(
+        plan, target, period_label=period.short_label, as_of=settings.as_of, master_version=version,
+        master_name=book.name, unit_reports={(u.task_id, u.unit): u.values for u in state.unit_reports},
+        master_data=state.data)
+    if not result.files:
+        return ButtonResult(ok=False, message="Tạo phiếu: không có đơn vị nào được giao nhiệm vụ "
+                                              "(kiểm tra cột 'Mã đơn vị chủ trì' trang 'Phân công').")
+    # record the version the workbooks carry: returns of an unknown version are rejected
+    writer = BookWriter(book)
+    cells = meta_cell_updates(sheets.get(S.SHEET_META, []), split_meta_updates(state.meta, result))
+    for ref, value in cells.items():
+        writer.set(S.SHEET_META, ref, value)
+    saved = _save(book)
+    lines = [f"{f.name} ({result.counts.get(_unit_of(f), (0, 0))[0]} nhiệm vụ)" for f in result.files]
+    message = (f"Đã tạo {len(result.files)} phiếu đơn vị kỳ {period.label} (phiên bản {version}) trong "
+               f"thư mục:\n{target}\n" + _listing(lines))
+    if result.findings:
+        message += (f"\nLưu ý: {len(result.findings)} nhiệm vụ chưa xác định đơn vị chủ trì nên không có "
+                    f"trong phiếu nào: " + ", ".join(f.task_id for f in result.findings[:MAX_LISTED]))
+    message += ("\nĐã lưu sổ (bản cũ ở thư mục 'sao_luu')." if saved else
+                "\nHãy lưu sổ (Ctrl+S) ngay để ghi nhận phiên bản phiếu vừa tạo.")
+    return ButtonResult(ok=True, message=message, files=result.files, findings=result.findings,
+                        cells_written=writer.cells_written)
+
+
+def _unit_of(path: Path) -> str:
+    from ..unitbook import unit_code_from_file_name
+
+    return unit_code_from_file_name(path.name) or ""
+
+
+def _save(book: xw.Book) -> bool:
+    """Save the open book in place (desktop, after a backup of the file); False if not possible."""
+    path = book_path(book)
+    if path is None or not path.exists():
+        return False
+    try:
+        backup(path)
+        book.save()
+    except Exception:  # read-only, locked, cloud conflict: the user saves by hand
+        log.debug("save failed", exc_info=True)
+        return False
+    return True
+
+
+# ------------------------------------------------------------------ Tổng hợp
+
+def tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None = None) -> ButtonResult:
+    """Merge returned unit workbooks into the open book (cell writes + audit rows)."""
+    return run_handler(book, "Tổng hợp", lambda: _tong_hop(book, inbox))
+
+
+_IGNORED = ("desktop.ini", "thumbs.db", ".ds_store")
+
+
+def returned_files(folder: Path) -> list[Path]:
+    """Files of the inbox folder (Excel lock files and system files skipped).
+
+    Everything else is handed to the consolidation, which rejects what is not a
+    unit workbook with a reason, so the user learns about a stray .xls or .pdf.
+    """
+    if not folder.is_dir():
+        raise CchcError("Không tìm thấy thư mục phiếu nhận về - tạo thư mục và chép các phiếu đơn vị "
+                        "gửi lại vào đó", file=str(folder), code="no_inbox")
+    return sorted(p for p in folder.iterdir() if p.is_file()
+                  and not p.name.startswith(("~$", ".")) and p.name.lower() not in _IGNORED)
+
+
+MAX_SUMMARY_LINES = 25
+
+
+def _tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None) -> ButtonResult:
+    from ..consolidate import apply_with, plan_from_sheets, summary_text
+
+    sheets = book_sheets(book)
+    settings = read_settings(book, sheets)
+    folder = Path(inbox) if inbox else resolve_dir(book, settings.inbox_dir, DEFAULT_INBOX_DIR)
+    files = returned_files(folder)
+    if not files:
+        return ButtonResult(ok=False, message=f"Tổng hợp: chưa có phiếu nào trong thư mục\n{folder}")
+    cplan = plan_from_sheets(sheets, files, file=book.name, as_of=settings.as_of, user=_user())
+    path = book_path(book)
+    if path is not None and path.exists() and not cplan.is_empty:
+        backup(path)      # the saved file as it was before this merge
+    writer = BookWriter(book)
+    apply_with(writer.set, writer.append, cplan)   # the writer keeps "=..." text as text
+    lines = summary_text(cplan).splitlines()
+    if len(lines) > MAX_SUMMARY_LINES:
+        lines = lines[:MAX_SUMMARY_LINES] + [f"... (xem đủ ở trang '{S.SHEET_AUDIT}')"]
+    changed = writer.cells_written > 0 or writer.rows_appended > 0
+    tail = "\nĐã ghi vào sổ đang mở: hãy xem lại rồi lưu sổ (Ctrl+S)." if changed else ""
+    return ButtonResult(ok=not cplan.has_problems, message="\n".join(lines) + tail, files=files,
+                        findings=list(cplan.findings), cells_written=writer.cells_written,
+                        rows_appended=writer.rows_appended)
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return ""
+
+
+# ------------------------------------------------------------------ Báo cáo quý
+
+def bao_cao_quy(book: xw.Book, period: str | None = None) -> ButtonResult:
+    """Write the report sheet through the Book API and the Word draft next to the master."""
+    return run_handler(book, "Báo cáo quý", lambda: _bao_cao_quy(book, period))
+
+
+def _bao_cao_quy(book: xw.Book, period_text: str | None) -> ButtonResult:
+    from ..report import build_report
+    from ..report_sheet import report_layout
+
+    sheets = book_sheets(book)
+    data = read_book(book, sheets)
+    settings = read_settings(book, sheets)
+    period = resolve_period(period_text or settings.period_text, settings.as_of, book)
+    report = build_report(data.plan, period)
+    layout = report_layout(report)
+    write_layout(book, S.SHEET_REPORT, layout)
+    files: list[Path] = []
+    note = ""
+    try:
+        folder = work_dir(book) / REPORT_DIR
+    except CchcError:
+        folder = None
+        note = "\n(Chưa tạo bản Word vì không xác định được thư mục của sổ.)"
+    if folder is not None:
+        files.append(_write_docx(report, data, folder / f"Bao_cao_CCHC_{period.code}.docx"))
+    s = report.summary
+    pct = format_number(s.percent) + "%" if s.percent is not None else "chưa có"
+    message = (f"Đã lập báo cáo {period.label} (số liệu đến {period.end:%d/%m/%Y}): "
+               f"hoàn thành {s.done}/{s.total} nhiệm vụ ({pct}), quá hạn {s.overdue}. "
+               f"Xem trang '{S.SHEET_REPORT}'.")
+    if files:
+        message += f"\nBản dự thảo Word: {files[0]}"
+    return ButtonResult(ok=True, message=message + note, files=files)
+
+
+def _write_docx(report: Any, data: MasterData, path: Path) -> Path:
+    from ..report_docx import write_report_docx
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    info = data.plan.info
+    return Path(write_report_docx(report, path, commune=info.commune, province=info.province))
+
+
+_BOLD = {"title", "subtitle", "section", "header", "total", "total_number"}
+_ITALIC = {"italic", "note"}
+_WRAP = {"title", "subtitle", "italic", "note", "text", "header", "cell", "center", "warn"}
+_FILL = {"header": "#D9E2F3", "total": "#F2F2F2", "total_number": "#F2F2F2", "warn": "#FCE4D6"}
+
+
+def _runs(cells: dict[tuple[int, int], str]) -> list[tuple[int, int, int, str]]:
+    """Group cells with the same tag into horizontal runs (row, first col, last col, tag)."""
+    runs: list[tuple[int, int, int, str]] = []
+    for (r, c), tag in sorted(cells.items()):
+        if runs and runs[-1][0] == r and runs[-1][2] == c - 1 and runs[-1][3] == tag:
+            runs[-1] = (r, runs[-1][1], c, tag)
+        else:
+            runs.append((r, c, c, tag))
+    return runs
+
+
+def write_layout(book: xw.Book, name: str, layout: Any) -> xw.Sheet:
+    """Replace sheet ``name`` with a ``report_sheet.ReportSheetLayout`` through the Book API."""
+    old = find_sheet(book, name)
+    if old is not None:
+        old.delete()
+    anchor = find_sheet(book, S.SHEET_DASHBOARD) or book.sheets[0]
+    sheet = book.sheets.add(name=name, after=anchor)
+    grid = layout.grid()
+    if grid:
+        sheet.range("A1").value = [[excel_value(v) for v in row] for row in grid]
+    _format_layout(book, sheet, layout)
+    _add_charts(book, sheet, layout)
+    return sheet
+
+
+def _cosmetic(action: Callable[[], Any]) -> None:
+    """Formatting is best effort: an engine that lacks a feature must not stop the report."""
+    try:
+        action()
+    except Exception:  # NotImplementedError on JSON books, COM quirks on old Excel
+        pass
+
+
+def _format_layout(book: xw.Book, sheet: xw.Sheet, layout: Any) -> None:
+    from ..report_sheet import WIDTHS
+
+    for (r, c1, c2, fmt) in _runs(layout.formats):
+        _cosmetic(lambda: setattr(sheet.range((r, c1), (r, c2)), "number_format", fmt))
+    for (r, c1, c2, style) in _runs(layout.styles):
+        rng = sheet.range((r, c1), (r, c2))
+        if style in _BOLD:
+            _cosmetic(lambda: setattr(rng.font, "bold", True))
+        if style in _ITALIC:
+            _cosmetic(lambda: setattr(rng.font, "italic", True))
+        if style in _FILL:
+            _cosmetic(lambda: setattr(rng, "color", _FILL[style]))
+        if style in _WRAP:
+            _cosmetic(lambda: setattr(rng, "wrap_text", True))
+    for r1, c1, r2, c2 in layout.merges:
+        _cosmetic(lambda: sheet.range((r1, c1), (r2, c2)).merge())
+    for r, height in layout.heights.items():
+        _cosmetic(lambda: setattr(sheet.range((r, 1)), "row_height", height))
+    for j, chars in enumerate(WIDTHS, start=1):
+        width = chars * 7 if is_remote(book) else chars
+        _cosmetic(lambda: setattr(sheet.range((1, j)), "column_width", width))
+
+
+def _add_charts(book: xw.Book, sheet: xw.Sheet, layout: Any) -> None:
+    """Native bar charts in desktop Excel (JSON clients have no chart action)."""
+    if is_remote(book):
+        return
+    for spec in layout.charts:
+        def add(spec=spec) -> None:
+            top_left = sheet.range(spec.anchor)
+            chart = sheet.charts.add(left=top_left.left, top=top_left.top, width=480, height=240)
+            cols = (spec.cat_col,) + tuple(spec.value_cols)
+            parts = [sheet.range((spec.header_row, c), (spec.last_row, c)).address for c in cols]
+            chart.set_source_data(sheet.range(",".join(parts)))
+            chart.chart_type = "column_stacked" if spec.stacked else "column_clustered"
+        _cosmetic(add)
+
+
+# ------------------------------------------------------------------ VBA entries
+
+def btn_kiem_tra() -> None:
+    """VBA: ``RunPython "import cchc_xl.xl.buttons as b; b.btn_kiem_tra()"``."""
+    kiem_tra(xw.Book.caller())
+
+
+def btn_tao_phieu() -> None:
+    """VBA: ``RunPython "import cchc_xl.xl.buttons as b; b.btn_tao_phieu()"``."""
+    tao_phieu(xw.Book.caller())
+
+
+def btn_tong_hop() -> None:
+    """VBA: ``RunPython "import cchc_xl.xl.buttons as b; b.btn_tong_hop()"``."""
+    tong_hop(xw.Book.caller())
+
+
+def btn_bao_cao_quy() -> None:
+    """VBA: ``RunPython "import cchc_xl.xl.buttons as b; b.btn_bao_cao_quy()"``."""
+    bao_cao_quy(xw.Book.caller())

@@ -1,0 +1,512 @@
+"""Button handlers driven through JSON books (xlwings' remote engine).
+
+Each test writes a real master workbook with ``master.write_master``, converts
+it to the JSON an Office.js client sends (``book_payload_from_xlsx``), runs a handler
+on ``xw.Book(json=...)`` and checks the actions returned by ``book.json()`` -
+and, after applying them like Excel would (``apply_actions``), the workbook the
+user ends up with.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import xlwings as xw
+
+from cchc_xl import schema as S
+from cchc_xl.compute import progress
+from cchc_xl.master import read_master, write_master
+from cchc_xl.models import CchcError, Plan
+from cchc_xl.xl import book_io, buttons
+from cchc_xl.xl.book_io import (FINDINGS_HEADERS, FINDINGS_SHEET, BookWriter, alerts, apply_actions,
+                                book_payload_from_xlsx, enable_remote_engine, open_json_book,
+                                read_book, sheet_rows)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CUTOFF = dt.date(2025, 9, 14)          # Quý III/2025
+
+
+@pytest.fixture(autouse=True)
+def remote(monkeypatch, tmp_path):
+    # xlwings' JSON engine is part of xlwings PRO: a key is needed ("noncommercial" is accepted)
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "appdata"))
+    monkeypatch.delenv(buttons.ENV_WORK_DIR, raising=False)
+    enable_remote_engine()
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return Plan.model_validate_json((FIXTURES / "xl_plan_quang_son.json").read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def master(plan, tmp_path_factory) -> Path:
+    """A real master file (read-only for the tests: JSON handlers never write it)."""
+    return write_master(plan, tmp_path_factory.mktemp("so") / "So_tong_hop_CCHC_2025.xlsx", as_of=CUTOFF)
+
+
+@pytest.fixture(scope="module")
+def sent_payload(master) -> dict[str, Any]:
+    return book_payload_from_xlsx(master)
+
+
+@pytest.fixture
+def payload(sent_payload) -> dict[str, Any]:
+    return copy.deepcopy(sent_payload)
+
+
+# ------------------------------------------------------------------ helpers
+
+def sheet_of(payload: dict, name: str) -> dict:
+    return next(s for s in payload["sheets"] if s["name"] == name)
+
+
+def set_value(payload: dict, sheet: str, address: str, value: Any) -> None:
+    row, col = book_io.cell_position(address)
+    values = sheet_of(payload, sheet)["values"]
+    values[row - 1][col - 1] = value
+
+
+def value(payload: dict, sheet: str, address: str) -> Any:
+    row, col = book_io.cell_position(address)
+    return sheet_of(payload, sheet)["values"][row - 1][col - 1]
+
+
+def run(handler, payload: dict, *args, **kwargs) -> tuple[buttons.ButtonResult, dict, dict]:
+    """Run a handler on a JSON book: (result, actions, the payload after Excel applied them)."""
+    book = open_json_book(payload)
+    result = handler(book, *args, **kwargs)
+    actions = book.json()
+    # the message box is always the last action (Office Scripts stops at an alert)
+    assert actions["actions"][-1]["func"] == "alert"
+    assert alerts(actions) == [result.message]
+    # actions must be JSON for the client
+    json.dumps(actions, ensure_ascii=False)
+    return result, actions, apply_actions(payload, actions)
+
+
+def rows_of(payload: dict, sheet: str) -> list[tuple]:
+    book = open_json_book(payload)
+    return sheet_rows(book_io.find_sheet(book, sheet))
+
+
+# ------------------------------------------------------------------ reading
+
+def test_json_book_reads_like_the_file(master, payload):
+    from_file = read_master(master)
+    data = read_book(open_json_book(payload))
+    assert data.findings == []
+    assert data.plan == from_file.plan
+    assert data.rows == from_file.rows
+    assert data.plan.task("II-08").tt == "8"
+
+
+def test_excel_doubles_read_as_integers(payload, master):
+    # desktop Excel hands every number over as a float
+    row = read_master(master).rows[S.SHEET_TASKS]["II-08"]
+    set_value(payload, S.SHEET_TASKS, f"{S.col_letter(S.TASK_COLUMNS, 'tt')}{row}", 8.0)
+    set_value(payload, S.SHEET_TASKS, f"{S.col_letter(S.TASK_COLUMNS, 'progress')}{row}", 100.0)
+    task = read_book(open_json_book(payload)).plan.task("II-08")
+    assert task.tt == "8" and task.progress == 100
+
+
+def test_payload_has_the_shape_office_js_sends(payload):
+    assert payload["version"] == xw.__version__ and payload["client"] == "Office.js"
+    assert [s["name"] for s in payload["sheets"]][:2] == [S.SHEET_DASHBOARD, S.SHEET_TASKS]
+    assert sheet_of(payload, S.SHEET_META)["visibility"] == "VeryHidden"
+    names = {n["name"]: n for n in payload["names"]}
+    assert names["NgaySoLieu"]["address"] == "C4" and names["NgaySoLieu"]["sheet_index"] == 0
+    assert value(payload, S.SHEET_DASHBOARD, "C4") == "2025-09-14T00:00:00.000Z"
+
+
+def test_remote_engine_needs_a_licence_key(monkeypatch):
+    monkeypatch.delenv("XLWINGS_LICENSE_KEY")
+    monkeypatch.setattr(xw, "engines", xw.main.Engines())
+    with pytest.raises(CchcError, match="XLWINGS_LICENSE_KEY"):
+        enable_remote_engine()
+
+
+# ------------------------------------------------------------------ writing
+
+def test_writer_escapes_text_and_appends_below_the_table(payload):
+    book = open_json_book(payload)
+    writer = BookWriter(book)
+    writer.set_cells([
+        (S.SHEET_TASKS, "P5", '=HYPERLINK("http://x.example","bấm vào")'),
+        (S.SHEET_TASKS, "Q5", "- Văn bản số 12/UBND"),
+        SimpleNamespace(sheet=S.SHEET_TASKS, cell="M6", new="Đã hoàn thành"),
+        SimpleNamespace(sheet=S.SHEET_TASKS, cell="O6", new=dt.date(2025, 9, 10)),
+        SimpleNamespace(sheet=S.SHEET_TASKS, cell="N6", new=100.0),
+    ])
+    first = writer.append(S.SHEET_AUDIT, ["14/09/2025 10:00", "vanphong", "01_VP.xlsx"])
+    second = writer.append(S.SHEET_AUDIT, [["a"], ["b"]])
+    assert (first, second) == (S.FIRST_DATA_ROW, S.FIRST_DATA_ROW + 1)   # empty log: row 5, then 6
+    sets = [a for a in book.json()["actions"] if a["func"] == "setValues"]
+    assert [a["values"] for a in sets[:5]] == [
+        [["'=HYPERLINK(\"http://x.example\",\"bấm vào\")"]], [["'- Văn bản số 12/UBND"]],
+        [["Đã hoàn thành"]], [["2025-09-10"]], [[100.0]]]
+    assert [(a["start_row"], a["row_count"]) for a in sets[5:]] == [(4, 1), (5, 2)]   # 0-based
+    # a date-like text stays text (Excel would read "14/09" per the PC's locale)
+    assert sets[5]["values"] == [["'14/09/2025 10:00", "vanphong", "01_VP.xlsx"]]
+    after = read_book(open_json_book(apply_actions(payload, book.json())))
+    assert after.plan.tasks[0].evidence == '=HYPERLINK("http://x.example","bấm vào")'
+    assert after.plan.tasks[1].completed_on == dt.date(2025, 9, 10)
+    audit = rows_of(apply_actions(payload, book.json()), S.SHEET_AUDIT)
+    assert [r[:2] for r in audit[S.HEADER_ROW:]] == [("14/09/2025 10:00", "vanphong"), ("a", None),
+                                                      ("b", None)]
+
+
+def test_module_level_helpers(payload):
+    book = open_json_book(payload)
+    assert book_io.set_cells(book, [(S.SHEET_TASKS, "Q5", "Ghi chú mới")]) == 1
+    assert book_io.append_rows(book, S.SHEET_AUDIT, [["x", "y"]]) == S.FIRST_DATA_ROW
+    after = apply_actions(payload, book.json())
+    assert value(after, S.SHEET_TASKS, "Q5") == "Ghi chú mới"
+    assert rows_of(after, S.SHEET_AUDIT)[S.HEADER_ROW][:2] == ("x", "y")
+
+
+def test_writer_names_a_missing_sheet(payload):
+    with pytest.raises(CchcError, match="Không tìm thấy trang 'Sổ cái'"):
+        BookWriter(open_json_book(payload)).set("Sổ cái", "A1", 1)
+
+
+# ------------------------------------------------------------------ Kiểm tra
+
+def test_kiem_tra_lists_findings_with_cells(master, payload):
+    rows = read_master(master).rows
+    result, actions, after = run(buttons.kiem_tra, payload)
+    assert actions["actions"][0]["func"] == "addSheet"
+    assert actions["actions"][0]["args"][1] == FINDINGS_SHEET
+    assert not result.ok
+    assert "Có 2 lỗi, 8 cảnh báo" in result.message and "14/09/2025" in result.message
+    sheet = rows_of(after, FINDINGS_SHEET)
+    assert sheet[S.HEADER_ROW - 1] == FINDINGS_HEADERS
+    table = {r[2]: r for r in sheet[S.HEADER_ROW:]}
+    crit_cell = f"G{rows[S.SHEET_INDEX]['crit:0']}"              # "Thực hiện Kế hoạch CCHC"
+    first = table[f"{S.SHEET_INDEX}!{crit_cell}"]
+    assert first[0] == 1 and first[1] == "Lỗi"                   # errors come first
+    assert "điểm bị trừ ghi 0,7" in first[4] and "= 0,07" in first[4]
+    assert first[5] == f'=HYPERLINK("#\'{S.SHEET_INDEX}\'!{crit_cell}","Mở")'
+    area_cell = f"G{rows[S.SHEET_INDEX]['area:1']}"
+    assert "tổng điểm bị trừ của 5 tiêu chí là 2,5" in table[f"{S.SHEET_INDEX}!{area_cell}"][4]
+    late = table[f"{S.SHEET_TASKS}!H{rows[S.SHEET_TASKS]['VII-03']}"]
+    assert late[1] == "Cảnh báo" and late[3] == "VII-03" and "quá hạn 30 ngày" in late[4]
+
+
+def test_kiem_tra_twice_reuses_the_sheet(payload):
+    _, _, after = run(buttons.kiem_tra, payload)
+    _, actions, again = run(buttons.kiem_tra, after)
+    funcs = [a["func"] for a in actions["actions"]]
+    assert "addSheet" not in funcs and "sheetClearContents" in funcs
+    assert [s["name"] for s in again["sheets"]].count(FINDINGS_SHEET) == 1
+
+
+def test_kiem_tra_takes_the_report_date_from_the_dashboard(payload):
+    set_value(payload, S.SHEET_DASHBOARD, "C4", "2025-08-01T00:00:00.000Z")   # NgaySoLieu
+    result, _, _ = run(buttons.kiem_tra, payload)
+    assert "ngày số liệu 01/08/2025" in result.message
+    assert not any(f.code == "overdue" for f in result.findings)   # VII-03 is due 15/08
+
+
+def test_kiem_tra_names_bad_and_dangerous_cells(master, payload):
+    row = read_master(master).rows[S.SHEET_TASKS]["II-08"]
+    progress_cell = f"{S.col_letter(S.TASK_COLUMNS, 'progress')}{row}"
+    evidence_cell = f"{S.col_letter(S.TASK_COLUMNS, 'evidence')}{row}"
+    set_value(payload, S.SHEET_TASKS, progress_cell, "tám mươi")
+    set_value(payload, S.SHEET_TASKS, evidence_cell, "=cmd|' /C calc'!A0")
+    result, _, _ = run(buttons.kiem_tra, payload)
+    by_code = {f.code: f for f in result.findings if f.sheet == S.SHEET_TASKS}
+    unreadable = by_code["bad_cell"]
+    assert (unreadable.cell, unreadable.severity) == (progress_cell, "error")
+    assert unreadable.message.startswith("Tiến độ: không phải số")
+    assert unreadable.file == "So_tong_hop_CCHC_2025.xlsx"
+    assert by_code["formula_injection"].cell == evidence_cell
+    assert "nghi ngờ công thức độc hại" in by_code["formula_injection"].message
+
+
+def test_a_book_without_the_tasks_sheet_gets_a_vietnamese_message(payload):
+    payload["sheets"] = [s for s in payload["sheets"] if s["name"] != S.SHEET_TASKS]
+    result, actions, _ = run(buttons.kiem_tra, payload)
+    assert not result.ok
+    assert [a["func"] for a in actions["actions"]] == ["alert"]
+    assert result.message == ("Kiểm tra: Lỗi: Thiếu trang 'Phân công' - đây không phải sổ tổng hợp "
+                              "CCHC (tệp So_tong_hop_CCHC_2025.xlsx)")
+    assert actions["actions"][0]["args"][3] == "critical"
+
+
+def test_an_unexpected_error_is_logged_not_shown_as_a_traceback(payload, monkeypatch, tmp_path):
+    import cchc_xl.validate
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("hỏng")
+
+    monkeypatch.setattr(cchc_xl.validate, "validate_master", broken)
+    result, _, _ = run(buttons.kiem_tra, payload)
+    log = tmp_path / "appdata" / "cchc_xl" / "loi.log"
+    assert result.message.startswith("Kiểm tra: đã xảy ra lỗi ngoài dự kiến (RuntimeError: hỏng).")
+    assert str(log) in result.message
+    assert "Traceback" in log.read_text("utf-8") and "RuntimeError: hỏng" in log.read_text("utf-8")
+
+
+def test_vba_entry_uses_the_calling_book(payload):
+    book = open_json_book(payload)
+    book.set_mock_caller()
+    try:
+        buttons.btn_kiem_tra()
+    finally:
+        del xw.Book._mock_caller
+    funcs = [a["func"] for a in book.json()["actions"]]
+    assert funcs[0] == "addSheet" and funcs[-1] == "alert"
+
+
+# ------------------------------------------------------------------ Báo cáo quý
+
+def test_bao_cao_quy_writes_the_report_sheet_and_the_word_draft(plan, payload, tmp_path, monkeypatch):
+    pytest.importorskip("docx")
+    monkeypatch.setenv(buttons.ENV_WORK_DIR, str(tmp_path / "cchc"))
+    set_value(payload, S.SHEET_DASHBOARD, "C5", "Quý III/2025")              # KyBaoCao
+    result, actions, after = run(buttons.bao_cao_quy, payload)
+    assert result.ok, result.message
+    assert [s["name"] for s in after["sheets"]][:2] == [S.SHEET_DASHBOARD, S.SHEET_REPORT]
+    rows = rows_of(after, S.SHEET_REPORT)
+    assert rows[0][0] == "BÁO CÁO KẾT QUẢ THỰC HIỆN KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH QUÝ III NĂM 2025"
+    counts = {r[1]: r[2] for r in rows if r and isinstance(r[1], str) and len(r) > 2}
+    expected = progress(plan.tasks, CUTOFF)
+    assert counts["Đã hoàn thành"] == expected.done == 3
+    assert counts["Quá hạn"] == expected.overdue == 1
+    assert counts["Tỷ lệ hoàn thành"] == pytest.approx(expected.percent / 100, abs=1e-4)
+    funcs = {a["func"] for a in actions["actions"]}
+    assert {"setNumberFormat", "rangeMerge", "setFontProperty"} <= funcs
+    docx_path = tmp_path / "cchc" / "bao_cao" / "Bao_cao_CCHC_Q3-2025.docx"
+    assert result.files == [docx_path]
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(str(docx_path)).paragraphs)
+    assert "đã hoàn thành 3/9 nhiệm vụ, đạt 33,33%" in text
+    assert "hoàn thành 3/9 nhiệm vụ (33,33%), quá hạn 1" in result.message
+
+
+def test_bao_cao_quy_replaces_the_old_report_sheet(payload):
+    _, _, after = run(buttons.bao_cao_quy, payload, "Quý III/2025")
+    result, actions, again = run(buttons.bao_cao_quy, after, "6 tháng 2025")
+    assert [a["func"] for a in actions["actions"]][:2] == ["sheetDelete", "addSheet"]
+    assert [s["name"] for s in again["sheets"]].count(S.SHEET_REPORT) == 1
+    assert rows_of(again, S.SHEET_REPORT)[0][0].endswith("6 THÁNG ĐẦU NĂM 2025")
+    # a JSON book without CCHC_XL_THU_MUC has no folder for the Word file: said, not failed
+    assert result.ok and "Chưa tạo bản Word" in result.message
+
+
+def test_bao_cao_quy_rejects_an_unknown_period(payload):
+    set_value(payload, S.SHEET_DASHBOARD, "C5", "Quý V/2025")
+    result, actions, _ = run(buttons.bao_cao_quy, payload)
+    assert not result.ok and [a["func"] for a in actions["actions"]] == ["alert"]
+    assert result.message.startswith("Báo cáo quý: Lỗi: ")
+    assert "trang 'Tổng quan'" in result.message
+
+
+# ------------------------------------------------------------------ Tạo phiếu / Tổng hợp
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "Sổ CCHC 2025"                 # a Vietnamese folder name, like on office PCs
+    monkeypatch.setenv(buttons.ENV_WORK_DIR, str(folder))
+    return folder
+
+
+def split(payload: dict) -> tuple[buttons.ButtonResult, dict]:
+    pytest.importorskip("cchc_xl.split")
+    result, _, after = run(buttons.tao_phieu, payload)
+    assert result.ok, result.message
+    return result, after
+
+
+def fill_return(path: Path, inbox: Path, task_id: str, **values: Any) -> Path:
+    """What an official does: open the unit workbook, fill tracking cells, save, send it back."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb[S.SHEET_TASKS]
+    for row in ws.iter_rows(min_row=S.FIRST_DATA_ROW):
+        if row[0].value == task_id:
+            for key, v in values.items():
+                row[S.col_index(S.TASK_COLUMNS, key) - 1].value = v
+    inbox.mkdir(parents=True, exist_ok=True)
+    wb.save(inbox / path.name)
+    return inbox / path.name
+
+
+def test_tao_phieu_writes_unit_workbooks_and_records_the_version(payload, workdir):
+    from cchc_xl.master import meta_dict
+
+    result, after = split(payload)
+    folder = workdir / "phieu_don_vi" / "Q3-2025"
+    assert [f.parent for f in result.files] == [folder] * 4
+    assert [f.name.split("_")[1] for f in result.files] == ["VP", "VHXH", "KT", "PVHCC"]
+    assert "(phiên bản 2)" in result.message and "Hãy lưu sổ (Ctrl+S)" in result.message
+    meta = meta_dict(rows_of(after, S.SHEET_META))
+    assert meta["master_version"] == 2
+    assert json.loads(meta["plan_info"])["master_version"] == 2
+    assert [(s["version"], s["period"], s["date"]) for s in json.loads(meta["splits"])] == \
+        [(2, "Quý III/2025", "2025-09-14")]
+    from cchc_xl.unitbook import read_unit_workbook
+
+    vhxh = read_unit_workbook(result.files[1])
+    assert vhxh.meta["unit_code"] == "VHXH" and int(vhxh.meta["master_version"]) == 2
+
+
+def test_tao_phieu_refuses_a_master_with_duplicate_ids(master, payload, workdir):
+    pytest.importorskip("cchc_xl.split")
+    rows = read_master(master).rows[S.SHEET_TASKS]
+    set_value(payload, S.SHEET_TASKS, f"A{rows['III-03']}", "III-02")
+    result, actions, _ = run(buttons.tao_phieu, payload)
+    assert not result.ok and [a["func"] for a in actions["actions"]] == ["alert"]
+    assert "Không thể tạo phiếu: sổ tổng hợp có 1 lỗi cần sửa trước" in result.message
+    assert f"Mã nhiệm vụ 'III-02' bị trùng (đã có ở dòng {rows['III-02']})" in result.message
+    assert not (workdir / "phieu_don_vi").exists()
+
+
+def test_tong_hop_merges_returns_into_the_open_book(payload, workdir):
+    pytest.importorskip("cchc_xl.consolidate")
+    split_result, sent = split(payload)
+    inbox = workdir / "phieu_nhan_ve"
+    fill_return(split_result.files[1], inbox, "VII-03", status="Đã hoàn thành", progress=100,
+                completed_on=dt.datetime(2025, 9, 12), evidence="- Kế hoạch số 170/KH-UBND")
+    (inbox / "ghi_chu.pdf").write_bytes(b"%PDF-1.4 not a workbook")
+    (inbox / "~$02_VHXH.xlsx").write_bytes(b"lock")                 # Excel's lock file: skipped
+    result, actions, merged = run(buttons.tong_hop, sent)
+    assert not result.ok                                             # the .pdf was rejected
+    assert "ghi_chu.pdf" in result.message and "(VHXH): Đã tổng hợp; cập nhật 4" in result.message
+    assert "~$" not in result.message
+    assert "hãy xem lại rồi lưu sổ (Ctrl+S)" in result.message
+    task = read_book(open_json_book(merged)).plan.task("VII-03")
+    assert (task.status.value, task.progress, task.completed_on, task.evidence) == \
+        ("Đã hoàn thành", 100, dt.date(2025, 9, 12), "- Kế hoạch số 170/KH-UBND")
+    evidence = [a for a in actions["actions"] if a["func"] == "setValues"
+                and a["values"] == [["'- Kế hoạch số 170/KH-UBND"]]]
+    assert len(evidence) == 1                                        # kept as text in Excel
+    audit = [r for r in rows_of(merged, S.SHEET_AUDIT)[S.HEADER_ROW:] if r[5] == "VII-03"]
+    assert [(r[6], r[9]) for r in audit] == [("Trạng thái", "Đã cập nhật"), ("Tiến độ (%)", "Đã cập nhật"),
+                                             ("Ngày hoàn thành", "Đã cập nhật"),
+                                             ("Minh chứng", "Đã cập nhật")]
+    # the same files again: nothing changes in the book
+    again, actions, _ = run(buttons.tong_hop, merged)
+    assert [a["func"] for a in actions["actions"]] == ["alert"]
+    assert "Đã tổng hợp trước đó" in again.message
+
+
+def test_tong_hop_reports_a_conflict_and_keeps_the_master_value(master, payload, workdir):
+    pytest.importorskip("cchc_xl.consolidate")
+    split_result, sent = split(payload)
+    # after sending, the office typed another progress into the master for VII-03
+    row = read_master(master).rows[S.SHEET_TASKS]["VII-03"]
+    set_value(sent, S.SHEET_TASKS, f"{S.col_letter(S.TASK_COLUMNS, 'progress')}{row}", 50)
+    fill_return(split_result.files[1], workdir / "phieu_nhan_ve", "VII-03", progress=80)
+    result, _, merged = run(buttons.tong_hop, sent)
+    assert not result.ok and "1 xung đột" in result.message and "VII-03" in result.message
+    assert read_book(open_json_book(merged)).plan.task("VII-03").progress == 50
+
+
+def test_tong_hop_without_the_inbox_folder(payload, workdir):
+    result, actions, _ = run(buttons.tong_hop, payload)
+    assert not result.ok and [a["func"] for a in actions["actions"]] == ["alert"]
+    assert "Không tìm thấy thư mục phiếu nhận về" in result.message
+    assert str(workdir / "phieu_nhan_ve") in result.message
+
+
+# ------------------------------------------------------------------ HTTP server
+
+@pytest.fixture
+def server_url():
+    """The FastAPI app served by a real uvicorn on 127.0.0.1 (ephemeral port)."""
+    uvicorn = pytest.importorskip("uvicorn")
+    pytest.importorskip("fastapi")
+    import threading
+    import time
+
+    from cchc_xl.xl import server
+
+    srv = uvicorn.Server(uvicorn.Config(server.create_app(), host="127.0.0.1", port=0,
+                                        log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert srv.started, "uvicorn did not start"
+    port = srv.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+def http(url: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    import urllib.error
+    import urllib.request
+
+    data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json",
+                                                              **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_server_runs_a_handler_on_the_posted_book(server_url, payload):
+    status, info = http(server_url + "/")
+    assert status == 200 and info["chuc_nang"] == ["bao-cao-quy", "kiem-tra", "tao-phieu", "tong-hop"]
+    status, actions = http(server_url + "/kiem-tra", payload)
+    assert status == 200
+    assert actions["actions"][0]["args"][1] == FINDINGS_SHEET
+    assert "Có 2 lỗi" in alerts(actions)[0]
+    after = read_book(open_json_book(apply_actions(payload, actions)))      # still a readable master
+    assert len(after.plan.tasks) == 9
+
+
+def test_server_rejects_what_is_not_a_book_and_checks_the_token(server_url, payload, monkeypatch):
+    status, body = http(server_url + "/kiem-tra", {"hello": 1})
+    assert status == 400 and "không phải sổ Excel" in body["detail"]
+    monkeypatch.setenv("CCHC_XL_TOKEN", "token-123")
+    assert http(server_url + "/kiem-tra", payload)[0] == 401
+    status, body = http(server_url + "/kiem-tra", payload, {"Authorization": "token-124"})
+    assert status == 401 and body["detail"].startswith("Sai hoặc thiếu mã truy cập")
+    assert http(server_url + "/kiem-tra", payload, {"Authorization": "token-123"})[0] == 200
+
+
+# ------------------------------------------------------------------ VBA module
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_vba_module_calls_existing_zero_argument_entries():
+    import importlib.util
+    import inspect
+    import re
+
+    raw = (ROOT / "macros" / "cchc_xl.bas").read_bytes()
+    assert raw.isascii()                                    # VBA source is ANSI: no diacritics
+    assert b"\n" not in raw.replace(b"\r\n", b"")            # CRLF, as the VBA editor exports
+    text = raw.decode("ascii")
+    assert text.startswith('Attribute VB_Name = "cchc_xl"\r\n')
+    calls = re.findall(r'RunPython "import cchc_xl\.xl\.buttons as b; b\.(\w+)\(\)"', text)
+    assert calls == ["btn_kiem_tra", "btn_tao_phieu", "btn_tong_hop", "btn_bao_cao_quy"]
+    for name in calls:
+        assert not inspect.signature(getattr(buttons, name)).parameters
+    subs = re.findall(r"^Public Sub (\w+)\(\)", text, re.M)
+    assert subs == ["KiemTra", "TaoPhieu", "TongHop", "BaoCaoQuy", "NapHamCCHC"]
+    # the Windows set-up script wires its buttons to these macros and the UDF module
+    spec = importlib.util.spec_from_file_location("tao_so_xlsm", ROOT / "macros" / "tao_so_xlsm.py")
+    setup = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(setup)
+    assert [macro for _, macro in setup.BUTTONS] == subs[:4]
+    assert ["UDF Modules", "cchc_xl.xl.udfs"] in setup.config_rows()
+    assert setup.DASHBOARD == S.SHEET_DASHBOARD
+    assert all(p.exists() for p in setup._vba_modules())     # xlwings.bas, Dictionary.cls, ours
