@@ -151,8 +151,20 @@ def base_to_json(values: Mapping[str, Any]) -> str:
 
 
 def base_from_json(text: str) -> dict[str, Any]:
+    """Inverse of ``base_to_json`` (values written by us: only the date needs converting)."""
     raw = json.loads(text or "{}")
-    return {k: canonical(k, raw.get(k)) for k in TRACKING_KEYS}
+    out = {}
+    for k in TRACKING_KEYS:
+        v = raw.get(k)
+        if k == "completed_on":
+            out[k] = dt.date.fromisoformat(v) if v else None
+        elif k == "progress":
+            out[k] = round(float(v or 0), 2)
+        elif k == "status":
+            out[k] = v if v in _LABELS else canonical(k, v)
+        else:
+            out[k] = v if isinstance(v, str) else fast_normalize(v)
+    return out
 
 
 # ---------------------------------------------------------------- fingerprints
@@ -550,7 +562,7 @@ class ReturnedBook:
 
     @property
     def unit_code(self) -> str:
-        return normalize_text(self.meta.get("unit_code"))
+        return fast_normalize(self.meta.get("unit_code"))
 
     @property
     def created_at(self) -> str:
@@ -664,7 +676,7 @@ def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], Item
     out: dict[tuple[str, str], ItemMeta] = {}
     for r in rows[1:]:
         get = (lambda k: r[idx[k]] if k in idx and idx[k] < len(r) else "")
-        sheet, item_id = str(get("sheet") or ""), normalize_text(get("id"))
+        sheet, item_id = str(get("sheet") or ""), fast_normalize(get("id"))
         if not sheet or not item_id:
             continue
         try:

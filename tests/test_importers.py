@@ -167,7 +167,7 @@ def test_findings_for_irregular_rows_name_file_and_line(result):
     for f in result.findings:
         assert f.file == NAME
         assert re.fullmatch(r"dòng \d+", f.cell)
-        assert f"tệp {NAME}" in str(f) and f"ô {f.cell}" in str(f)
+        assert f"tệp {NAME}" in str(f) and f"{f.cell})" in str(f) and "ô dòng" not in str(f)
     unknown = findings_at(result, "dòng 41", "unknown_unit")[0]
     assert "'ĐVSNCL'" in unknown.message and unknown.severity == "warning"
 

@@ -311,6 +311,20 @@ def test_bao_cao_quy_rejects_an_unknown_period(payload):
     assert "trang 'Tổng quan'" in result.message
 
 
+def test_office_scripts_client_gets_only_actions_it_knows(payload):
+    """xlwings.ts (Office Scripts) applies only the actions it registers; others would fail."""
+    import re
+
+    script = (Path(xw.__file__).parent / "js" / "xlwings.ts").read_text("utf-8")
+    known = set(re.findall(r"registerCallback\((\w+)\)", script))
+    assert {"setValues", "addSheet", "alert"} <= known
+    payload["client"] = "Microsoft Office Scripts"
+    for handler in (buttons.kiem_tra, buttons.bao_cao_quy):
+        result, actions, _ = run(handler, payload)
+        assert {a["func"] for a in actions["actions"]} <= known, handler.__name__
+    assert "33,33%" in result.message
+
+
 # ------------------------------------------------------------------ Tạo phiếu / Tổng hợp
 
 @pytest.fixture

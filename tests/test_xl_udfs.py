@@ -204,6 +204,10 @@ def windows_udfs(monkeypatch):
     module = importlib.import_module("xlwings.udfs")
     yield module
     sys.modules.pop("xlwings.udfs", None)
+    import xlwings
+
+    if getattr(xlwings, "udfs", None) is module:      # the package attribute set by the import
+        delattr(xlwings, "udfs")
 
 
 def test_functions_register_with_xlwings_on_windows(windows_udfs):

@@ -26,7 +26,7 @@ import os
 import re
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import xlwings as xw
 from openpyxl import load_workbook
@@ -84,6 +84,15 @@ def open_json_book(payload: dict[str, Any]) -> xw.Book:
     """
     enable_remote_engine()
     return xw.Book(json=copy.deepcopy(payload))
+
+
+def rich_formatting(book: xw.Book) -> bool:
+    """Whether the client applies formatting actions (fonts, widths, merges).
+
+    Desktop Excel and the Office.js client do; Office Scripts' ``xlwings.ts``
+    only knows values/sheets/number formats and fails on the others.
+    """
+    return not is_remote(book) or book.impl.api.get("client") == "Office.js"
 
 
 def book_path(book: xw.Book) -> Path | None:
@@ -236,11 +245,14 @@ def append_rows(book: xw.Book, sheet: str, rows: Sequence[Sequence[Any]]) -> int
     return BookWriter(book).append(sheet, rows)
 
 
-def _try(action, *args: Any) -> None:
-    """Cosmetic formatting: skip silently what an engine does not support."""
+def cosmetic(action: Callable[[], Any]) -> None:
+    """Formatting is best effort: what an engine lacks must not stop a handler.
+
+    (NotImplementedError on JSON books, COM errors on old Excel versions.)
+    """
     try:
-        action(*args)
-    except (NotImplementedError, AttributeError):
+        action()
+    except Exception:
         pass
 
 
@@ -258,7 +270,8 @@ def replace_sheet(book: xw.Book, name: str, *, after: str | None = None) -> xw.S
 
 def _column_width(book: xw.Book, rng: xw.Range, chars: float) -> None:
     # desktop Excel counts characters, Office.js points (about 7 per character)
-    _try(setattr, rng, "column_width", chars * 7 if is_remote(book) else chars)
+    width = chars * 7 if is_remote(book) else chars
+    cosmetic(lambda: setattr(rng, "column_width", width))
 
 
 def _link(sheet: str, cell: str) -> str | None:
@@ -293,12 +306,13 @@ def write_findings_sheet(book: xw.Book, findings: Sequence[Finding], *,
     sheet.range((S.HEADER_ROW, 1)).value = [list(FINDINGS_HEADERS)]
     rows = findings_rows(findings) or [[None, None, None, None, "Không phát hiện lỗi.", None]]
     sheet.range((S.FIRST_DATA_ROW, 1)).value = rows
-    _try(setattr, sheet.range("A1").font, "bold", True)
-    _try(setattr, sheet.range((S.HEADER_ROW, 1), (S.HEADER_ROW, len(FINDINGS_HEADERS))).font,
-         "bold", True)
-    for j, chars in enumerate((6, 11, 22, 10, 90, 8), start=1):
-        _column_width(book, sheet.range((1, j)), chars)
-    _try(sheet.activate)
+    if rich_formatting(book):
+        header = sheet.range((S.HEADER_ROW, 1), (S.HEADER_ROW, len(FINDINGS_HEADERS)))
+        cosmetic(lambda: setattr(sheet.range("A1").font, "bold", True))
+        cosmetic(lambda: setattr(header.font, "bold", True))
+        for j, chars in enumerate((6, 11, 22, 10, 90, 8), start=1):
+            _column_width(book, sheet.range((1, j)), chars)
+    cosmetic(sheet.activate)
     return sheet
 
 

@@ -40,8 +40,9 @@ from ..models import CchcError, Finding
 from ..periods import ReportingPeriod, current_period, parse_period
 from ..safeio import backup
 from ..text import fold, format_number, normalize_text
-from .book_io import (FINDINGS_SHEET, BookWriter, book_path, book_sheets, excel_value, find_sheet,
-                      is_remote, read_book, show_message, write_findings_sheet)
+from .book_io import (FINDINGS_SHEET, BookWriter, book_path, book_sheets, cosmetic, excel_value,
+                      find_sheet, is_remote, read_book, rich_formatting, show_message,
+                      write_findings_sheet)
 
 ENV_WORK_DIR = "CCHC_XL_THU_MUC"
 DEFAULT_UNIT_DIR = "phieu_don_vi"
@@ -171,7 +172,7 @@ def run_handler(book: xw.Book, what: str, body: Callable[[], ButtonResult]) -> B
     """Run ``body``; show its message, or a Vietnamese error message instead of a traceback."""
     desktop = not is_remote(book)
     if desktop:
-        _cosmetic(lambda: setattr(book.app, "screen_updating", False))
+        cosmetic(lambda: setattr(book.app, "screen_updating", False))
     try:
         result = body()
     except CchcError as exc:
@@ -186,7 +187,7 @@ def run_handler(book: xw.Book, what: str, body: Callable[[], ButtonResult]) -> B
             f"{what}: đã xảy ra lỗi ngoài dự kiến ({exc.__class__.__name__}: {exc}).{detail}"))
     finally:
         if desktop:
-            _cosmetic(lambda: setattr(book.app, "screen_updating", True))
+            cosmetic(lambda: setattr(book.app, "screen_updating", True))
     show_message(book, result.message, critical=not result.ok)
     return result
 
@@ -428,41 +429,34 @@ def write_layout(book: xw.Book, name: str, layout: Any) -> xw.Sheet:
     grid = layout.grid()
     if grid:
         sheet.range("A1").value = [[excel_value(v) for v in row] for row in grid]
-    _format_layout(book, sheet, layout)
-    _add_charts(book, sheet, layout)
+    if rich_formatting(book):
+        _format_layout(book, sheet, layout)
+        _add_charts(book, sheet, layout)
     return sheet
-
-
-def _cosmetic(action: Callable[[], Any]) -> None:
-    """Formatting is best effort: an engine that lacks a feature must not stop the report."""
-    try:
-        action()
-    except Exception:  # NotImplementedError on JSON books, COM quirks on old Excel
-        pass
 
 
 def _format_layout(book: xw.Book, sheet: xw.Sheet, layout: Any) -> None:
     from ..report_sheet import WIDTHS
 
     for (r, c1, c2, fmt) in _runs(layout.formats):
-        _cosmetic(lambda: setattr(sheet.range((r, c1), (r, c2)), "number_format", fmt))
+        cosmetic(lambda: setattr(sheet.range((r, c1), (r, c2)), "number_format", fmt))
     for (r, c1, c2, style) in _runs(layout.styles):
         rng = sheet.range((r, c1), (r, c2))
         if style in _BOLD:
-            _cosmetic(lambda: setattr(rng.font, "bold", True))
+            cosmetic(lambda: setattr(rng.font, "bold", True))
         if style in _ITALIC:
-            _cosmetic(lambda: setattr(rng.font, "italic", True))
+            cosmetic(lambda: setattr(rng.font, "italic", True))
         if style in _FILL:
-            _cosmetic(lambda: setattr(rng, "color", _FILL[style]))
+            cosmetic(lambda: setattr(rng, "color", _FILL[style]))
         if style in _WRAP:
-            _cosmetic(lambda: setattr(rng, "wrap_text", True))
+            cosmetic(lambda: setattr(rng, "wrap_text", True))
     for r1, c1, r2, c2 in layout.merges:
-        _cosmetic(lambda: sheet.range((r1, c1), (r2, c2)).merge())
+        cosmetic(lambda: sheet.range((r1, c1), (r2, c2)).merge())
     for r, height in layout.heights.items():
-        _cosmetic(lambda: setattr(sheet.range((r, 1)), "row_height", height))
+        cosmetic(lambda: setattr(sheet.range((r, 1)), "row_height", height))
     for j, chars in enumerate(WIDTHS, start=1):
         width = chars * 7 if is_remote(book) else chars
-        _cosmetic(lambda: setattr(sheet.range((1, j)), "column_width", width))
+        cosmetic(lambda: setattr(sheet.range((1, j)), "column_width", width))
 
 
 def _add_charts(book: xw.Book, sheet: xw.Sheet, layout: Any) -> None:
@@ -477,7 +471,7 @@ def _add_charts(book: xw.Book, sheet: xw.Sheet, layout: Any) -> None:
             parts = [sheet.range((spec.header_row, c), (spec.last_row, c)).address for c in cols]
             chart.set_source_data(sheet.range(",".join(parts)))
             chart.chart_type = "column_stacked" if spec.stacked else "column_clustered"
-        _cosmetic(add)
+        cosmetic(add)
 
 
 # ------------------------------------------------------------------ VBA entries

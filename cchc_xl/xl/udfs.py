@@ -2,8 +2,8 @@
 
 Import them into the master workbook with the xlwings ribbon ("Import
 Functions", UDF Modules = ``cchc_xl.xl.udfs``).  Each function is a thin wrapper
-over the pure core (``deadlines``, ``compute``, ``text``, ``units``) and never
-raises: bad input gives a Vietnamese text starting with "Lỗi:" in the cell.
+over the pure core (``deadlines``, ``compute``, ``validate``, ``text``, ``units``) and
+never raises: bad input gives a Vietnamese text starting with "Lỗi:" in the cell.
 
 Arguments arrive as Excel gives them: dates as ``datetime``, numbers as
 ``float``, empty cells as ``None``, ranges (``ndim=2``) as lists of lists.  The
@@ -52,7 +52,7 @@ def _safe(f: _F) -> _F:
         except UdfInputError as exc:
             return f"Lỗi: {exc}"
         except Exception as exc:  # never show a Python traceback in a cell
-            return f"Lỗi: {exc.__class__.__name__}: {exc}"
+            return f"Lỗi: không tính được ({exc.__class__.__name__}: {exc})"
 
     return wrapper  # type: ignore[return-value]
 

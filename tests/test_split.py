@@ -1,0 +1,246 @@
+"""Tạo phiếu: splitting the master into unit workbooks (real files in tmp_path)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import python_calamine as pc
+import typer
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from cchc_xl import schema as S
+from cchc_xl.cli_roundtrip import register
+from cchc_xl.master import meta_dict, read_master, write_master
+from cchc_xl.models import CchcError, Plan
+from cchc_xl.split import meta_cell_updates, split_master, split_master_detailed, split_plan
+from cchc_xl.unitbook import (ascii_slug, read_unit_workbook, row_fingerprint, unit_code_from_file_name,
+                              unit_file_name)
+
+FIXTURE = Path(__file__).parent / "fixtures" / "roundtrip_plan.json"
+AS_OF = dt.date(2025, 9, 14)
+PERIOD = "Quý III/2025"
+# Expected content of each unit workbook (tasks led by the unit, in plan order;
+# II-02 is led by the group "Các phòng, ban chuyên môn" = all four units).
+EXPECTED_TASKS = {
+    "VP": ["I-02", "I-03", "II-02"],
+    "VHXH": ["II-02", "III-01", "III-03"],
+    "KT": ["II-02"],
+    "PVHCC": ["II-02", "II-03", "II-09", "III-02"],
+}
+EXPECTED_REMEDIATION = {"VP": ["KP-01"], "VHXH": ["KP-02"], "KT": ["KP-02"], "PVHCC": []}
+
+
+def load_plan() -> Plan:
+    return Plan.model_validate_json(FIXTURE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture()
+def master(tmp_path: Path) -> Path:
+    path = tmp_path / "So_tong_hop_CCHC.xlsx"
+    write_master(load_plan(), path, as_of=AS_OF)
+    return path
+
+
+def by_code(files: list[Path]) -> dict[str, Path]:
+    return {unit_code_from_file_name(f.name): f for f in files}
+
+
+def column_ids(path: Path, sheet: str) -> list[str]:
+    ws = load_workbook(path)[sheet]
+    return [ws.cell(r, 1).value for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value]
+
+
+def test_one_file_per_unit_with_exactly_its_tasks(master: Path, tmp_path: Path) -> None:
+    files = split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF)
+    assert len(files) == 4
+    for f in files:
+        assert re.fullmatch(r"0[1-4]_[A-Z]+_[A-Za-z0-9-]+_Quy-III-2025\.xlsx", f.name), f.name
+        assert f.name.isascii()
+    files_by = by_code(files)
+    assert set(files_by) == set(EXPECTED_TASKS)
+    assert files_by["VHXH"].name == "02_VHXH_Phong-Van-hoa-Xa-hoi_Quy-III-2025.xlsx"
+    for code, path in files_by.items():
+        assert column_ids(path, S.SHEET_TASKS) == EXPECTED_TASKS[code]
+        wb = load_workbook(path)
+        if EXPECTED_REMEDIATION[code]:
+            assert column_ids(path, S.SHEET_REMEDIATION) == EXPECTED_REMEDIATION[code]
+        else:
+            assert S.SHEET_REMEDIATION not in wb.sheetnames
+        ws = wb[S.SHEET_TASKS]
+        assert [c.value for c in ws[S.HEADER_ROW]] == [c.header for c in S.TASK_COLUMNS]
+
+
+def test_only_tracking_columns_unlocked_and_sheet_protected(master: Path, tmp_path: Path) -> None:
+    files = by_code(split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF))
+    wb = load_workbook(files["VHXH"])
+    assert wb.security.lockStructure
+    for sheet, columns in ((S.SHEET_TASKS, S.TASK_COLUMNS), (S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS)):
+        ws = wb[sheet]
+        assert ws.protection.sheet is True
+        assert ws.protection.password  # hashed, present
+        assert ws.protection.insertRows and ws.protection.deleteRows  # forbidden
+        for j, col in enumerate(columns, start=1):
+            cell = ws.cell(S.FIRST_DATA_ROW, j)
+            assert cell.protection.locked is (not col.editable), (sheet, col.key)
+        assert ws.cell(S.HEADER_ROW, 1).protection.locked
+    assert wb[S.SHEET_GUIDE].protection.sheet is True
+
+
+def test_dropdowns_formats_and_print_setup(master: Path, tmp_path: Path) -> None:
+    files = by_code(split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF))
+    ws = load_workbook(files["PVHCC"])[S.SHEET_TASKS]
+    dvs = {dv.type: dv for dv in ws.data_validations.dataValidation}
+    assert set(dvs) == {"list", "decimal", "date"}
+    assert "Đã hoàn thành" in dvs["list"].formula1
+    assert str(dvs["list"].sqref) == "M5:M8"
+    assert (dvs["decimal"].formula1, dvs["decimal"].formula2) == ("0", "100")
+    assert str(dvs["date"].sqref) == "O5:O8"
+    assert ws.freeze_panes == "B5"
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.print_title_rows == "$4:$4"
+    assert ws["E5"].font.name == "Times New Roman"
+    assert ws["O5"].number_format == "dd/mm/yyyy"
+    rules = [r for rng in ws.conditional_formatting for r in rng.rules]
+    assert any("DATE(2025,9,14)" in r.formula[0] for r in rules)  # overdue as of the cut-off
+
+
+def test_metadata_very_hidden_with_fingerprints(master: Path, tmp_path: Path) -> None:
+    files = by_code(split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF))
+    path = files["VHXH"]
+    wb = load_workbook(path)
+    assert wb[S.SHEET_META].sheet_state == "veryHidden"
+    cal = pc.CalamineWorkbook.from_path(str(path))
+    vis = {m.name: m.visible for m in cal.sheets_metadata}
+    assert vis[S.SHEET_META] == pc.SheetVisibleEnum.VeryHidden
+    meta = meta_dict([tuple(r) for r in cal.get_sheet_by_name(S.SHEET_META).to_python(skip_empty_area=False)])
+    assert meta["kind"] == "unit" and meta["unit_code"] == "VHXH"
+    assert meta["unit_name"] == "Phòng Văn hóa - Xã hội"
+    assert meta["commune"] == "xã Quảng Sơn" and int(meta["year"]) == 2025
+    assert meta["period_label"] == PERIOD and int(meta["master_version"]) == 2
+    assert json.loads(meta["task_ids"]) == EXPECTED_TASKS["VHXH"]
+    assert json.loads(meta["remediation_ids"]) == ["KP-02"]
+    assert meta["return_by"] == "2025-09-16"  # cut-off 14/9 + 2 days
+    book = read_unit_workbook(path)
+    assert len(book.sha256) == 64
+    rows = book.sheets[S.SHEET_TASKS]
+    for r, item in zip(rows[S.HEADER_ROW:], EXPECTED_TASKS["VHXH"]):
+        values = {c.key: r[j] for j, c in enumerate(S.TASK_COLUMNS)}
+        assert book.items[(S.SHEET_TASKS, item)].fingerprint == row_fingerprint(S.TASK_COLUMNS, values)
+        assert book.items[(S.SHEET_TASKS, item)].base["status"] == "Chưa thực hiện"
+    # the multi-unit task also carries the master's values as sent
+    assert book.items[(S.SHEET_TASKS, "II-02")].master_base is not None
+    assert book.items[(S.SHEET_TASKS, "III-01")].master_base is None
+
+
+def test_instructions_sheet_in_vietnamese(master: Path, tmp_path: Path) -> None:
+    files = by_code(split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF,
+                                 contact="Văn phòng HĐND và UBND xã, cchc.quangson@example.gov.vn"))
+    ws = load_workbook(files["KT"])[S.SHEET_GUIDE]
+    text = "\n".join(str(c.value) for c in ws["A"] if c.value)
+    for phrase in ("Không sửa cột bị khóa", "Không chèn/xóa dòng", "Hạn gửi lại phiếu: 16/09/2025",
+                   "Gửi lại cho: Văn phòng HĐND và UBND xã, cchc.quangson@example.gov.vn",
+                   "Phòng Kinh tế", "Quý III/2025"):
+        assert phrase in text
+
+
+def test_master_version_bumped_recorded_and_backed_up(master: Path, tmp_path: Path) -> None:
+    dashboard_before = [[c.value for c in row] for row in load_workbook(master)[S.SHEET_DASHBOARD].iter_rows()]
+    split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF)
+    data = read_master(master)
+    assert data.findings == []
+    assert data.plan.info.master_version == 2
+    wb = load_workbook(master)
+    meta = meta_dict([tuple(r) for r in wb[S.SHEET_META].iter_rows(values_only=True)])
+    assert int(meta["master_version"]) == 2
+    splits = json.loads(meta["splits"])
+    assert splits[-1]["version"] == 2 and splits[-1]["period"] == PERIOD and splits[-1]["date"] == "2025-09-14"
+    assert list((master.parent / "sao_luu").glob("So_tong_hop_CCHC_*.xlsx"))
+    # the dashboard (native formulas) is untouched
+    assert [[c.value for c in row] for row in wb[S.SHEET_DASHBOARD].iter_rows()] == dashboard_before
+    assert wb[S.SHEET_META].sheet_state == "veryHidden"
+    # a second split issues version 3 and keeps the history
+    split_master(master, tmp_path / "phieu2", period_label=PERIOD, as_of=AS_OF)
+    meta = meta_dict([tuple(r) for r in load_workbook(master)[S.SHEET_META].iter_rows(values_only=True)])
+    assert [s["version"] for s in json.loads(meta["splits"])] == [2, 3]
+
+
+def test_refuses_master_with_duplicate_ids(master: Path, tmp_path: Path) -> None:
+    wb = load_workbook(master)
+    wb[S.SHEET_TASKS]["A7"] = "I-02"  # rows 5-7 hold I-01, I-02, I-03: row 7 now repeats row 6
+    wb.save(master)
+    before = master.read_bytes()
+    with pytest.raises(CchcError) as err:
+        split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF)
+    msg = str(err.value)
+    assert "Không thể tạo phiếu" in msg and "bị trùng" in msg and "A7" in msg
+    assert master.read_bytes() == before  # nothing written, version not bumped
+    assert not (tmp_path / "phieu").exists() or not list((tmp_path / "phieu").iterdir())
+
+
+def test_refuses_unreadable_tracking_cell(master: Path, tmp_path: Path) -> None:
+    wb = load_workbook(master)
+    wb[S.SHEET_TASKS]["N6"] = "tám mươi"
+    wb.save(master)
+    with pytest.raises(CchcError) as err:
+        split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF)
+    assert "N6" in str(err.value) and "Tiến độ" in str(err.value)
+
+
+def test_selected_units_and_unknown_unit(master: Path, tmp_path: Path) -> None:
+    files = split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF, units=["VHXH"])
+    assert [unit_code_from_file_name(f.name) for f in files] == ["VHXH"]
+    with pytest.raises(CchcError, match="Không có đơn vị 'XYZ'"):
+        split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF, units=["XYZ"])
+
+
+def test_split_plan_without_a_file_and_progress_callback(tmp_path: Path) -> None:
+    plan = load_plan()
+    seen: list[tuple[int, int, str]] = []
+    files = split_plan(plan, tmp_path / "out", period_label=PERIOD, as_of=AS_OF,
+                       progress=lambda d, t, label: seen.append((d, t, label)))
+    assert len(files) == 4 and seen[-1][:2] == (4, 4)
+    assert int(read_unit_workbook(files[0]).meta["master_version"]) == plan.info.master_version + 1
+
+
+def test_meta_cell_updates_targets_existing_and_new_keys() -> None:
+    rows = [("kind", "master"), ("master_version", 1), (None, None)]
+    assert meta_cell_updates(rows, {"master_version": 2, "splits": "[]"}) == {
+        "B2": 2, "A3": "splits", "B3": "[]"}
+
+
+def test_file_name_helpers() -> None:
+    assert ascii_slug("Phòng Văn hóa - Xã hội") == "Phong-Van-hoa-Xa-hoi"
+    plan = load_plan()
+    name = unit_file_name(4, plan.units[3], "Quý III/2025")
+    assert name == "04_PVHCC_Trung-tam-Phuc-vu-hanh-chinh-cong_Quy-III-2025.xlsx"
+    assert unit_code_from_file_name(name) == "PVHCC"
+    assert unit_code_from_file_name("phieu da sua.xlsx") is None
+
+
+def test_cli_tao_phieu(master: Path, tmp_path: Path) -> None:
+    app = typer.Typer()
+    register(app)
+    app.command("noop")(lambda: None)  # a 2nd command keeps typer in sub-command mode
+    out = tmp_path / "phieu"
+    res = CliRunner().invoke(app, ["tao-phieu", str(master), "--ky", PERIOD, "--ra", str(out),
+                                   "--ngay-so-lieu", "14/09/2025", "--don-vi", "VP", "--don-vi", "KT"],
+                             env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "Đã tạo 2 phiếu" in res.output and "01_VP_" in res.output
+    assert sorted(p.name[:5] for p in out.iterdir()) == ["01_VP", "03_KT"]
+    res = CliRunner().invoke(app, ["tao-phieu", str(tmp_path / "khong_co.xlsx"), "--ky", PERIOD])
+    assert res.exit_code == 1 and "Không tìm thấy" in res.output
+
+
+def test_split_detailed_reports_unassigned_task(master: Path, tmp_path: Path) -> None:
+    result = split_master_detailed(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF)
+    assert result.version == 2 and result.counts["PVHCC"] == (4, 0)
+    [finding] = result.findings
+    assert finding.task_id == "I-01" and finding.cell == "L5" and "chưa xác định đơn vị" in finding.message
+    shutil.rmtree(tmp_path / "phieu")
