@@ -21,8 +21,8 @@ Layers:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
-import io
 import json
 import os
 import re
@@ -38,12 +38,12 @@ from .master import MasterData, find_header_row, meta_dict, read_master_sheets, 
 from .models import CchcError, Finding, Status
 from .safeio import atomic_path, backup, file_sha256
 from .text import fold, normalize_text
-from .unitbook import (DATA_SHEETS, FIELD_LABELS, TRACKING_KEYS, ReturnedBook, base_from_json, canonical,
+from .unitbook import (DATA_SHEETS, FIELD_LABELS, TRACKING_KEYS, ReturnedBook, canonical,
                        cell_hashes, cell_value, display, fast_normalize, iter_unit_files, locked_columns,
                        row_fingerprint,
                        norm_cell,
                        read_unit_workbook, registry_for, remediation_units, sheet_parts,
-                       unit_code_from_file_name, _h)
+                       unit_code_from_file_name)
 
 try:  # shared detector written with the validation rules
     from .validate import looks_like_formula_injection
@@ -178,6 +178,9 @@ class MasterState:
     next_rows: dict[str, int] = field(default_factory=dict)            # first free row (appends)
     meta: dict[str, Any] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # big masters (``read_master_state``): task id -> (lead units, tracking values); the
+    # plan's task list is then empty
+    light_tasks: dict[str, tuple[list[str], dict[str, Any]]] | None = None
 
 
 @dataclass
@@ -266,16 +269,37 @@ class ConsolidationResult:
 
 # ================================================================= reading the master state
 
+@functools.lru_cache(maxsize=4096)
+def _fold(value: str) -> str:
+    return fold(value)
+
+
+def _fold_any(value: Any) -> str:
+    return _fold(value) if isinstance(value, str) else fold(value)
+
+
+def _find_header(rows: list[tuple[Any, ...]], first_header: str, limit: int = 15) -> int | None:
+    """``master.find_header_row`` with cached folding (called for every returned file)."""
+    key = _fold(first_header)
+    for i, row in enumerate(rows[:limit]):
+        for v in row:
+            if v not in (None, ""):
+                if _fold_any(v) == key:
+                    return i
+                break
+    return None
+
+
 def _column_map(rows: list[tuple[Any, ...]], columns: tuple[S.Column, ...]) -> tuple[int | None, dict[str, str]]:
     """(0-based header row, {key: column letter}) by header text; schema letters if absent."""
-    h = find_header_row(rows, columns[0].header) if rows else None
+    h = _find_header(rows, columns[0].header) if rows else None
     default = {c.key: get_column_letter(i) for i, c in enumerate(columns, start=1)}
     if h is None:
         return None, default
-    by_header = {fold(c.header): c.key for c in columns}
+    by_header = {_fold(c.header): c.key for c in columns}
     found: dict[str, str] = {}
     for i, v in enumerate(rows[h], start=1):
-        k = by_header.get(fold(v)) if v not in (None, "") else None
+        k = by_header.get(_fold_any(v)) if v not in (None, "") else None
         if k and k not in found:
             found[k] = get_column_letter(i)
     return h, {**default, **found}
@@ -353,7 +377,8 @@ def read_splits(meta: Mapping[str, Any]) -> list[dict[str, Any]]:
 _STATUS_EXACT = {s.value: s for s in Status}
 
 
-def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts: bool = True) -> None:
+def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts: bool = True,
+                light: dict[str, tuple[list[str], dict[str, Any]]] | None = None) -> None:
     """Tasks of "Phân công" like ``read_master_sheets`` (same findings), without pydantic
     validation: 50 000 rows in about a second instead of a minute."""
     from .master import parse_area, parse_date, parse_progress, parse_status, read_table
@@ -401,6 +426,13 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
             except ValueError as exc:
                 bad(key, row, f"{label}: {exc}", task_id)
         units = [c.strip() for c in str(rec.get("lead_units") or "").replace(",", ";").split(";") if c.strip()]
+        if light is not None:  # only what the merge needs: no Task objects (50 000 rows in ~1 s)
+            light[task_id] = (units, {"status": (st or Status.NOT_STARTED).value,
+                                      "progress": round(float(vals.get("progress") or 0.0), 2),
+                                      "completed_on": vals.get("completed_on"),
+                                      "evidence": fast_normalize(rec.get("evidence")),
+                                      "note": fast_normalize(rec.get("note"))})
+            continue
         txt = {k: fast_normalize(rec.get(k)) if texts else "" for k in
                ("section", "tt", "title", "product", "deadline_text", "lead", "partners", "monitor")}
         out.append(Task.model_construct(
@@ -412,30 +444,35 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
 
 
 def master_data_fast(sheets: Mapping[str, list[tuple[Any, ...]]], *, file: str = "",
-                     texts: bool = True) -> MasterData:
+                     texts: bool = True, light: dict[str, tuple[list[str], dict[str, Any]]] | None = None
+                     ) -> MasterData:
     """``read_master_sheets`` for big masters: same plan and findings, but the tasks are
     built without pydantic validation (texts normalised with ``fast_normalize``).
-    ``texts=False`` leaves the descriptive task texts (title, product, ...) empty."""
+    ``texts=False`` leaves the descriptive task texts (title, product, ...) empty; with
+    ``light`` (a dict) tasks are not built at all: ``light[id] = (lead units, tracking)``."""
     rows = sheets.get(S.SHEET_TASKS, [])
     h = find_header_row(list(rows[:15]), S.TASK_COLUMNS[0].header)
     small = dict(sheets)
     small[S.SHEET_TASKS] = list(rows[:(h or 0) + 1])
     data = read_master_sheets(small, file=file)
     data.plan.tasks = []
-    _fast_tasks(list(rows), data, file, texts)
+    _fast_tasks(list(rows), data, file, texts, light)
     return data
 
 
 def master_state_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]], *, file: str = "",
-                             fast: bool = False, texts: bool = True) -> MasterState:
+                             fast: bool | str = False, texts: bool = True) -> MasterState:
     """Everything ``plan_consolidation`` needs, from plain cell values (rows from A1).
 
     ``fast``: build the tasks with ``master_data_fast`` (big masters); ``texts=False``
-    skips the descriptive task texts the merge never uses."""
+    skips the descriptive task texts the merge never uses; ``fast="light"`` builds no
+    Task objects at all (``MasterState.light_tasks``; used by ``consolidate``)."""
     sheets = {k: [tuple(r) for r in v] for k, v in sheets.items()}
-    data = master_data_fast(sheets, file=file, texts=texts) if fast else read_master_sheets(sheets, file=file)
+    light: dict[str, tuple[list[str], dict[str, Any]]] | None = {} if fast == "light" else None
+    data = master_data_fast(sheets, file=file, texts=texts, light=light) if fast else \
+        read_master_sheets(sheets, file=file)
     meta = meta_dict(sheets.get(S.SHEET_META, []))
-    state = MasterState(data=data, meta=meta, splits=read_splits(meta))
+    state = MasterState(data=data, meta=meta, splits=read_splits(meta), light_tasks=light)
     for sheet, cols in ((S.SHEET_TASKS, S.TASK_COLUMNS), (S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS)):
         state.columns[sheet] = _column_map(sheets.get(sheet, []), cols)[1]
     reports, state.columns[S.SHEET_UNIT_REPORTS], state.findings = _read_unit_reports(
@@ -469,7 +506,7 @@ def read_master_values(path: str | os.PathLike[str],
 
 def read_master_state(path: str | os.PathLike[str]) -> MasterState:
     p = Path(path)
-    state = master_state_from_sheets(read_master_values(p), file=p.name, fast=True, texts=False)
+    state = master_state_from_sheets(read_master_values(p), file=p.name, fast="light", texts=False)
     state.data.path = str(p)
     return state
 
@@ -492,9 +529,8 @@ def refuse_if_unsafe(state_or_data: MasterState | MasterData, action: str) -> No
         return
     lines = "\n".join(f"  - {f}" for f in blockers[:10])
     more = f"\n  ... và {len(blockers) - 10} lỗi khác" if len(blockers) > 10 else ""
-    first = blockers[0]
     err = CchcError(f"Không thể {action}: sổ tổng hợp có {len(blockers)} lỗi cần sửa trước:\n{lines}{more}",
-                    file=first.file, sheet=first.sheet, cell=first.cell, code="master_unsafe")
+                    code="master_unsafe")
     err.findings = blockers  # type: ignore[attr-defined]
     raise err
 
@@ -561,6 +597,7 @@ class _Planner:
         self.state = state
         self.data = state.data
         self.as_of, self.now, self.user = as_of, now, user
+        self._stamp = now.strftime("%d/%m/%Y %H:%M:%S")
         self.plan = ConsolidationPlan(next_rows=dict(state.next_rows), as_of=as_of)
         plan = state.data.plan
         self.registry = registry_for(plan)
@@ -571,11 +608,15 @@ class _Planner:
         self.current: dict[ItemKey, dict[str, Any]] = {}
         for t in plan.tasks:
             self.current[(S.SHEET_TASKS, t.id)] = _tracking_lenient(t)
+        for tid, (units, track) in (state.light_tasks or {}).items():
+            self.units_of[(S.SHEET_TASKS, tid)] = units
+            self.current[(S.SHEET_TASKS, tid)] = track
         for r in plan.remediation:
             self.current[(S.SHEET_REMEDIATION, r.id)] = _tracking_lenient(r)
         self.reports: dict[tuple[str, str], UnitReportRow] = {(u.task_id, u.unit): u for u in state.unit_reports}
         self.last_applied = dict(state.audit.last_applied)
         self.seen_hashes: dict[str, str] = {}
+        self.updates: dict[str, int] = {}  # file sha256 -> fields updated
         self.pending: dict[tuple[str, int, str], CellChange] = {}
         self.issued = {_int(s.get("version")) for s in state.splits} - {0}
         self.latest = max(self.issued) if self.issued else _int(state.meta.get("master_version")) or \
@@ -583,7 +624,7 @@ class _Planner:
 
     # ---------------------------------------------------------------- audit helpers
     def stamp(self) -> str:
-        return self.now.strftime("%d/%m/%Y %H:%M:%S")
+        return self._stamp
 
     def audit(self, book: ReturnedBook | None, file: str, unit: str, item: str, key: str,
               old: str, new: str, action: str) -> None:
@@ -591,6 +632,8 @@ class _Planner:
         row = [self.stamp(), self.user, file, book.sha256 if book else "", unit, item, header,
                _safe_text(old), _safe_text(new), action]
         self.plan.audit_rows.append(row)
+        if action == ACTION_UPDATED and book is not None:
+            self.updates[book.sha256] = self.updates.get(book.sha256, 0) + 1
 
     def cell(self, sheet: str, row: int, key: str) -> str:
         letter = self.state.columns.get(sheet, {}).get(key)
@@ -687,7 +730,7 @@ class _Planner:
             self.merge_row(book, row)
         summary.rejected = len(self.plan.rejections) - n_rej
         summary.conflicts = len(self.plan.conflicts) - n_conf
-        summary.updated = sum(1 for r in self.plan.audit_rows if r[3] == book.sha256 and r[9] == ACTION_UPDATED)
+        summary.updated = self.updates.pop(book.sha256, 0)
         self.plan.files.append(summary)
         note = f"{summary.updated} cập nhật, {summary.conflicts} xung đột, {summary.rejected} từ chối"
         self.audit(book, book.name, book.unit_code, "", "", "", note, ACTION_FILE_DONE)
@@ -931,6 +974,7 @@ class _Planner:
                                              row.item_id, FIELD_LABELS[k] + DERIVED_SUFFIX,
                                              _safe_text(display(k, m)), _safe_text(display(k, d)),
                                              ACTION_UPDATED])
+                self.updates[book.sha256] = self.updates.get(book.sha256, 0) + 1
             else:
                 self.conflict(book, row.sheet, row.item_id, k, master_row or 0, m, d, prev[k], derived=True)
 
@@ -943,8 +987,8 @@ class _Planner:
 def _found_keys(rows: list[list[Any]], h: int | None, columns: tuple[S.Column, ...]) -> set[str]:
     if h is None:
         return set()
-    by_header = {fold(c.header): c.key for c in columns}
-    return {by_header[fold(v)] for v in rows[h] if v not in (None, "") and fold(v) in by_header}
+    by_header = {_fold(c.header): c.key for c in columns}
+    return {by_header[_fold_any(v)] for v in rows[h] if v not in (None, "") and _fold_any(v) in by_header}
 
 
 def _int(v: Any) -> int:
@@ -1143,8 +1187,10 @@ def apply_to_openpyxl(wb, plan: ConsolidationPlan) -> None:
 def plan_cell_edits(plan: ConsolidationPlan) -> dict[str, dict[tuple[int, int], Any]]:
     """{sheet: {(row, column): value}} for ``patch_xlsx`` (appends at ``plan.next_rows``)."""
     edits: dict[str, dict[tuple[int, int], Any]] = {}
+    cols: dict[str, int] = {}
     for c in plan.changes:
-        col = column_index_from_string(re.match(r"[A-Z]+", c.cell).group(0))
+        letters = c.cell.rstrip("0123456789")
+        col = cols.get(letters) or cols.setdefault(letters, column_index_from_string(letters))
         edits.setdefault(c.sheet, {})[(c.row, col)] = c.new
     for name, rows in ((S.SHEET_UNIT_REPORTS, [r.cells() for r in plan.new_unit_reports]),
                        (S.SHEET_AUDIT, plan.audit_rows)):
@@ -1153,10 +1199,11 @@ def plan_cell_edits(plan: ConsolidationPlan) -> dict[str, dict[tuple[int, int], 
         start = plan.next_rows.get(name)
         if not start:
             raise PatchUnsupported(f"không biết dòng cuối của trang {name}")
-        for i, values in enumerate(rows):
+        target = edits.setdefault(name, {})
+        for i, values in enumerate(rows, start=start):
             for j, v in enumerate(values, start=1):
-                if v not in (None, ""):
-                    edits.setdefault(name, {})[(start + i, j)] = v
+                if v is not None and v != "":
+                    target[(i, j)] = v
     return edits
 
 
@@ -1167,6 +1214,8 @@ class PatchUnsupported(Exception):
 
 
 _ROW_RE = re.compile(r"<row\b([^>]*?)(/?)>")
+_ROW_R_RE = re.compile(r'<row\b[^>]*?\br="(\d+)"[^>]*?(/?)>')
+_ROW_NO_R = re.compile(r'<row\b(?![^>]*\br=")[^>]*>')
 _CELL_RE = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _R_ATTR = re.compile(r'\br="([A-Z]*)(\d+)"')
 _S_ATTR = re.compile(r'\bs="(\d+)"')
@@ -1231,7 +1280,9 @@ class _Styles:
         xml = self.xml
         if self.new_fmt is not None:
             entry = f'<numFmt numFmtId="{self.new_fmt}" formatCode="{self.DATE_CODE}"/>'
-            if "<numFmts" in xml:
+            if re.search(r"<numFmts\b[^>]*/>", xml):
+                xml = re.sub(r"<numFmts\b[^>]*/>", f'<numFmts count="1">{entry}</numFmts>', xml, count=1)
+            elif "<numFmts" in xml:
                 xml = re.sub(r"<numFmts\b[^>]*>", lambda m: m.group(0) + entry, xml, count=1)
                 xml = re.sub(r'(<numFmts\b[^>]*?count=")(\d+)(")',
                              lambda m: f"{m.group(1)}{int(m.group(2)) + 1}{m.group(3)}", xml, count=1)
@@ -1317,11 +1368,29 @@ def _find_cell(row_xml: str, ref: str) -> tuple[int, int] | None:
     return i, end
 
 
+_LETTERS = [""] + [get_column_letter(i) for i in range(1, 200)]
+
+
+_TAILS: dict[tuple[str, int | None], str] = {}  # (text, style) -> cell xml after the address
+
+
 def _new_row(r: int, values: dict[int, Any], template: dict[int, int], col_styles: dict[int, int],
              styles: _Styles | None) -> str:
-    cells = "".join(_cell_xml(f"{get_column_letter(c)}{r}", values[c], template.get(c, col_styles.get(c)), styles)
-                    for c in sorted(values))
-    return f'<row r="{r}">{cells}</row>'
+    parts = [f'<row r="{r}">']
+    rs = str(r)
+    for c in sorted(values):
+        v, st = values[c], template.get(c, col_styles.get(c))
+        if type(v) is str and v:
+            tail = _TAILS.get((v, st))
+            if tail is None:
+                tail = _cell_xml("", v, st, styles)[len('<c r=""'):]
+                if len(_TAILS) < 50_000:
+                    _TAILS[(v, st)] = tail
+            parts.append(f'<c r="{_LETTERS[c]}{rs}"{tail}')
+        else:
+            parts.append(_cell_xml(f"{_LETTERS[c]}{rs}", v, st, styles))
+    parts.append("</row>")
+    return "".join(parts)
 
 
 def _patched_row(r: int, row_xml: str, values: dict[int, Any], template: Callable[[], dict[int, int]],
@@ -1382,13 +1451,12 @@ def _patch_sheet(xml: str, edits: dict[tuple[int, int], Any], styles: _Styles | 
             prev[3] = {c: st for c, _, st in _row_cells(region[prev[1]:e]) if st is not None}
         return prev[3]
 
-    for rm in _ROW_RE.finditer(region):
-        ra = re.search(r'\br="(\d+)"', rm.group(1))
-        if not ra:
-            raise PatchUnsupported("dòng không có số thứ tự r=")
-        r = int(ra.group(1))
+    if region.count("<row") != region.count("<row r=") and _ROW_NO_R.search(region):
+        raise PatchUnsupported("dòng không có số thứ tự r=")
+    for rm in _ROW_R_RE.finditer(region):
+        r = int(rm.group(1))
         if r < targets[ti]:
-            prev[:] = [r, rm.start(), rm.end() if rm.group(2) else -1, None]
+            prev[0], prev[1], prev[2], prev[3] = r, rm.start(), rm.end() if rm.group(2) else -1, None
             continue
         row_end = rm.end() if rm.group(2) else region.index("</row>", rm.end()) + 6
         if targets[ti] < r:
@@ -1410,12 +1478,15 @@ def _patch_sheet(xml: str, edits: dict[tuple[int, int], Any], styles: _Styles | 
     if ti < len(targets):
         tpl = template()
         out.extend(_new_row(t, by_row[t], tpl, col_styles, styles) for t in targets[ti:])
-    new_xml = xml[:start] + "".join(out) + xml[end:]
-    return _fix_dimension(new_xml, max(targets), max(c for (_, c) in edits))
+    head = _fix_dimension(xml[:start], max(targets), max(c for (_, c) in edits))
+    return head + "".join(out) + xml[end:]  # one copy of the (large) sheet text
 
 
 def _fix_dimension(xml: str, max_row: int, max_col: int) -> str:
-    m = re.search(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"\s*/>', xml)
+    """Widen ``<dimension ref=...>`` (in the part of the sheet before its data)."""
+    head = xml.find("<sheetData")
+    m = re.compile(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"\s*/>').search(
+        xml, 0, head if head >= 0 else len(xml))
     if not m or not m.group(3):
         return xml
     last_col = max(_col_num(m.group(3)), max_col)

@@ -31,8 +31,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from . import schema as S
 from .compute import UNASSIGNED
 from .models import AREA_NAMES, AREA_SHORT, Area, Plan, Status
-from .styling import (BORDER, DATE_FORMAT, HEADER_FILL, INPUT_FILL, OVERDUE_FONT, PERCENT_FORMAT,
-                      POINTS_FORMAT, abs_range, date_validation, define_name, font, setup_print)
+from .styling import (BORDER, DATE_FORMAT, FONT_NAME, HEADER_FILL, INPUT_FILL, OVERDUE_FONT,
+                      PERCENT_FORMAT, POINTS_FORMAT, abs_range, date_validation, define_name, font,
+                      lines_height, setup_print, wrapped_lines)
 
 # ---------------------------------------------------------------- names
 
@@ -64,6 +65,9 @@ INDEX_NAMES: dict[str, str] = {
 # ---------------------------------------------------------------- layout
 
 LAST_COL = "H"
+# Column widths: the whole sheet prints on one A4 portrait page at about 85 %.
+WIDTHS: dict[str, float] = {"A": 10, "B": 38, "C": 12, "D": 11, "E": 11, "F": 11, "G": 11, "H": 11}
+NOTE_SIZE = 10
 SETTINGS: tuple[tuple[str, str, str, str], ...] = (
     # key, label, name, note
     ("as_of", "Ngày số liệu", NAME_AS_OF,
@@ -194,25 +198,30 @@ def _write_header(ws: Worksheet, plan: Plan) -> None:
         cell.font = font(bold=bold, size=size, italic=italic)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.merge_cells(f"A{row}:{LAST_COL}{row}")
-    ws.row_dimensions[1].height = 24
+        _fit_height(ws, row, cell.value, _span_width("A", LAST_COL), size=size, bold=bold,
+                    minimum=24 if row == 1 else 0)
 
 
 def _write_settings(wb: Workbook, ws: Worksheet, as_of: dt.date) -> None:
     for i, (key, label, name, note) in enumerate(SETTINGS):
         row = SETTINGS_ROW + i
-        ws.cell(row=row, column=1, value=label).font = font(bold=True)
+        label_cell = ws.cell(row=row, column=1, value=label)
+        label_cell.font = font(bold=True)
+        label_cell.alignment = Alignment(vertical="center")
         ws.merge_cells(f"A{row}:B{row}")
         cell = ws.cell(row=row, column=3)
         cell.fill = PatternFill("solid", fgColor=INPUT_FILL)
         cell.border = BORDER
         cell.font = font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
+        cell.alignment = Alignment(horizontal="center", vertical="center")
         if key == "as_of":
             cell.value = dt.datetime(as_of.year, as_of.month, as_of.day)
             cell.number_format = DATE_FORMAT
         note_cell = ws.cell(row=row, column=4, value=note)
-        note_cell.font = font(italic=True, size=10)
+        note_cell.font = font(italic=True, size=NOTE_SIZE)
+        note_cell.alignment = Alignment(vertical="center", wrap_text=True)
         ws.merge_cells(f"D{row}:{LAST_COL}{row}")
+        _fit_height(ws, row, note, _span_width("D", LAST_COL), size=NOTE_SIZE)
         define_name(wb, name, S.SHEET_DASHBOARD, f"$C${row}")
     ws.add_data_validation(date_validation(FIXED_CELLS["as_of"], "Ngày số liệu"))
 
@@ -331,7 +340,9 @@ def _write_index(ws: Worksheet, row: int, plan: Plan) -> int:
 def _section_title(ws: Worksheet, row: int, text: str) -> None:
     cell = ws.cell(row=row, column=1, value=text)
     cell.font = font(bold=True, size=12)
+    cell.alignment = Alignment(vertical="bottom", wrap_text=True)
     ws.merge_cells(f"A{row}:{LAST_COL}{row}")
+    _fit_height(ws, row, text, _span_width("A", LAST_COL), size=12, bold=True)
 
 
 def _header_row(ws: Worksheet, row: int, labels: tuple[str, ...]) -> None:
@@ -341,13 +352,26 @@ def _header_row(ws: Worksheet, row: int, labels: tuple[str, ...]) -> None:
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = BORDER
-    ws.row_dimensions[row].height = 33
+        _fit_height(ws, row, label, WIDTHS[get_column_letter(j)], bold=True, minimum=33)
+
+
+def _span_width(first: str, last: str) -> float:
+    """Width of the merged columns ``first..last``."""
+    letters = "ABCDEFGH"
+    return sum(WIDTHS[c] for c in letters[letters.index(first):letters.index(last) + 1])
+
+
+def _fit_height(ws: Worksheet, row: int, text: object, width: float, *, size: float = 11,
+                bold: bool = False, minimum: float = 0) -> None:
+    """Make row ``row`` tall enough for ``text`` wrapped in ``width`` (never lowers it)."""
+    lines = wrapped_lines(text, width, size=size, bold=bold)
+    height = max(lines_height(lines, size) if lines > 1 else 0, minimum)
+    if height and height > (ws.row_dimensions[row].height or 0):
+        ws.row_dimensions[row].height = height
 
 
 def _body_row(ws: Worksheet, row: int, ncol: int, bold: bool = False) -> None:
-    label = ws.cell(row=row, column=2).value
-    if isinstance(label, str) and len(label) > 50:   # two lines in column B
-        ws.row_dimensions[row].height = 30
+    _fit_height(ws, row, ws.cell(row=row, column=2).value, WIDTHS["B"], bold=bold)
     for j in range(1, ncol + 1):
         cell = ws.cell(row=row, column=j)
         cell.font = font(bold=bold)
@@ -365,12 +389,12 @@ def _percent_colours(ws: Worksheet, ref: str) -> None:
 
 def _overdue_alert(ws: Worksheet, ref: str) -> None:
     ws.conditional_formatting.add(ref, CellIsRule(
-        operator="greaterThan", formula=["0"], font=Font(name="Times New Roman", bold=True,
+        operator="greaterThan", formula=["0"], font=Font(name=FONT_NAME, bold=True,
                                                          color=OVERDUE_FONT)))
 
 
 def _finish(ws: Worksheet) -> None:
-    for letter, width in zip("ABCDEFGH", (11, 46, 13, 13, 13, 13, 13, 13)):
+    for letter, width in WIDTHS.items():
         ws.column_dimensions[letter].width = width
         ws.column_dimensions[letter].font = font()
     ws.sheet_view.showGridLines = False

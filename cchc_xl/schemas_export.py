@@ -23,7 +23,6 @@ SCHEMA_MODELS: dict[str, str] = {
     "remediation_item": "cchc_xl.models:RemediationItem",
     "finding": "cchc_xl.models:Finding",
     "deadline": "cchc_xl.models:Deadline",
-    "unit_workbook_meta": "cchc_xl.unitbook:UnitMeta",
     "smtp_settings": "cchc_xl.mailer:SmtpSettings",
     "reporting_period": "cchc_xl.periods:ReportingPeriod",
     "quarterly_report": "cchc_xl.report:QuarterlyReport",

@@ -22,7 +22,7 @@ from .consolidate import (PatchUnsupported, _int, master_state_from_sheets, patc
 from .master import MasterData, meta_dict
 from .models import CchcError, Finding, Plan, Unit
 from .safeio import atomic_path, backup, save_workbook_atomic
-from .unitbook import build_unit_workbook, registry_for, unit_file_name, unit_items, work_units
+from .unitbook import build_unit_workbook, items_by_unit, registry_for, unit_file_name, work_units
 
 Progress = Callable[[int, int, str], None]
 
@@ -92,7 +92,8 @@ def split_plan_detailed(plan: Plan, out_dir: str | os.PathLike[str], *, period_l
     work = work_units(plan)
     seq = {u.code: i for i, u in enumerate(work, start=1)}
     width = max(2, len(str(len(work))))
-    targets = [u for u in units_to_split(plan, units) if any(unit_items(plan, u.code, reg))]
+    index = items_by_unit(plan, reg)
+    targets = [u for u in units_to_split(plan, units) if any(index.get(u.code, ([], [])))]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     result = SplitResult(files=[], version=version, period_label=period_label,
@@ -101,10 +102,11 @@ def split_plan_detailed(plan: Plan, out_dir: str | os.PathLike[str], *, period_l
     for i, unit in enumerate(targets, start=1):
         wb = build_unit_workbook(plan, unit.code, period_label=period_label, master_version=version,
                                  master_path_name=master_name, as_of=as_of, return_by=return_by,
-                                 contact=contact, unit_reports=unit_reports, created_at=created, registry=reg)
+                                 contact=contact, unit_reports=unit_reports, created_at=created, registry=reg,
+                                 items=index[unit.code])
         path = out / unit_file_name(seq[unit.code], unit, period_label, width)
         save_workbook_atomic(wb, path)
-        tasks, rems = unit_items(plan, unit.code, reg)
+        tasks, rems = index[unit.code]
         result.files.append(path)
         result.counts[unit.code] = (len(tasks), len(rems))
         if progress:
@@ -227,7 +229,8 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
     current = max(_int(state.meta.get("master_version")), plan.info.master_version)
     version = current + 1
     reg = registry_for(plan)
-    targets = [u for u in units_to_split(plan, units) if any(unit_items(plan, u.code, reg))]
+    index = items_by_unit(plan, reg)
+    targets = [u for u in units_to_split(plan, units) if any(index.get(u.code, ([], [])))]
     if not targets:
         raise CchcError("Không có đơn vị nào có nhiệm vụ để tạo phiếu (kiểm tra cột 'Mã đơn vị chủ trì')",
                         file=path.name, sheet=S.SHEET_TASKS, code="nothing_to_split")

@@ -171,6 +171,10 @@ def base_from_json(text: str) -> dict[str, Any]:
 
 def norm_cell(value: Any) -> str:
     """Writer-independent text of a cell (openpyxl, Excel, LibreOffice, calamine)."""
+    if type(value) is str:
+        if value.isascii():
+            return " ".join(value.split())
+        return " ".join(unicodedata.normalize("NFC", value).split())
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -187,7 +191,11 @@ def norm_cell(value: Any) -> str:
         return repr(round(value, 6))
     if isinstance(value, int):
         return str(value)
-    return fast_normalize(value)
+    # NFC + single spaces: enough for a stable fingerprint (same function on both sides)
+    text = value if isinstance(value, str) else str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 def _h(text: str) -> str:
@@ -198,11 +206,19 @@ def locked_columns(columns: tuple[S.Column, ...]) -> list[S.Column]:
     return [c for c in columns if not c.editable]
 
 
-_LOCKED = {cols: locked_columns(cols) for cols in (S.TASK_COLUMNS, S.REMEDIATION_COLUMNS)}
+_LOCKED_KEYS: dict[int, list[str]] = {}  # id(columns) -> locked keys (Column hashing is slow)
+
+
+def _locked_keys(columns: tuple[S.Column, ...]) -> list[str]:
+    keys = _LOCKED_KEYS.get(id(columns))
+    if keys is None:
+        keys = _LOCKED_KEYS[id(columns)] = [c.key for c in locked_columns(columns)]
+    return keys
 
 
 def _locked_parts(columns: tuple[S.Column, ...], values: Mapping[str, Any]) -> list[str]:
-    return [f"{c.key}={norm_cell(values.get(c.key))}" for c in _LOCKED[columns]]
+    get = values.get
+    return [f"{k}={norm_cell(get(k))}" for k in _locked_keys(columns)]
 
 
 def row_fingerprint(columns: tuple[S.Column, ...], values: Mapping[str, Any]) -> str:
@@ -247,6 +263,20 @@ def unit_items(plan: Plan, unit_code: str,
     tasks = [t for t in plan.tasks if unit_code in t.lead_units]
     rem = [r for r in plan.remediation if unit_code in remediation_units(r, reg)]
     return tasks, rem
+
+
+def items_by_unit(plan: Plan, registry: UnitRegistry | None = None
+                  ) -> dict[str, tuple[list[Task], list[RemediationItem]]]:
+    """{unit code: (tasks, remediation items)} in one pass (``unit_items`` for every unit)."""
+    reg = registry or registry_for(plan)
+    out: dict[str, tuple[list[Task], list[RemediationItem]]] = {}
+    for t in plan.tasks:
+        for code in dict.fromkeys(t.lead_units):
+            out.setdefault(code, ([], []))[0].append(t)
+    for r in plan.remediation:
+        for code in dict.fromkeys(remediation_units(r, reg)):
+            out.setdefault(code, ([], []))[1].append(r)
+    return out
 
 
 def work_units(plan: Plan) -> list[Unit]:
@@ -469,7 +499,8 @@ def build_unit_workbook(plan: Plan, unit_code: str, *, period_label: str, master
                         return_by: dt.date | None = None, contact: str = "",
                         unit_reports: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
                         created_at: dt.datetime | None = None,
-                        registry: UnitRegistry | None = None) -> Workbook:
+                        registry: UnitRegistry | None = None,
+                        items: tuple[list[Task], list[RemediationItem]] | None = None) -> Workbook:
     """Build the workbook sent to ``unit_code`` (in memory).
 
     ``unit_reports[(item id, unit)]`` (rows of "Báo cáo đơn vị") replaces the
@@ -482,7 +513,7 @@ def build_unit_workbook(plan: Plan, unit_code: str, *, period_label: str, master
         raise CchcError(f"Không có đơn vị mã '{unit_code}' trong danh sách đơn vị",
                         sheet=S.SHEET_UNITS, code="unknown_unit")
     as_of, return_by = _default_dates(period_label, as_of, return_by)
-    tasks, rems = unit_items(plan, unit_code, reg)
+    tasks, rems = items if items is not None else unit_items(plan, unit_code, reg)
     info = UnitBookInfo(unit=unit, commune=plan.info.commune, year=plan.info.year,
                         period_label=period_label, as_of=as_of, return_by=return_by,
                         contact=contact or DEFAULT_CONTACT, master_version=master_version,
@@ -645,6 +676,9 @@ def read_unit_workbook(path: str | os.PathLike[str]) -> ReturnedBook:
     finally:
         wb.close()
     meta = {str(r[0]): (r[1] if len(r) > 1 else None) for r in meta_rows if r and r[0] not in (None, "")}
+    if meta.get("kind") != UNIT_KIND:
+        what = " (đây là sổ tổng hợp)" if meta.get("kind") == "master" else ""
+        raise CchcError(f"Không phải phiếu đơn vị{what}", file=p.name, code="not_unit_book")
     book = ReturnedBook(path=p, sha256=hashlib.sha256(data).hexdigest(), meta=meta,
                         items=_read_items(meta_rows, p.name), sheets=sheets,
                         mtime=p.stat().st_mtime)

@@ -1,0 +1,464 @@
+"""Tổng hợp: merging returned unit workbooks into the master (real files in tmp_path).
+
+Returned files are made like an official would: the unit workbook is opened
+with openpyxl, tracking cells are changed, and the file is saved (one test
+re-saves it with LibreOffice too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from cchc_xl import schema as S
+from cchc_xl.cli_roundtrip import register
+from cchc_xl.consolidate import (ConsolidationPlan, apply_with, consolidate, derive_tracking, patch_xlsx,
+                                 plan_consolidation, plan_from_sheets)
+from cchc_xl.master import read_master, write_master
+from cchc_xl.models import CchcError, Plan
+from cchc_xl.split import split_master
+from cchc_xl.unitbook import unit_code_from_file_name
+
+FIXTURE = Path(__file__).parent / "fixtures" / "roundtrip_plan.json"
+AS_OF = dt.date(2025, 9, 14)
+PERIOD = "Quý III/2025"
+COL = {c.key: c for c in S.TASK_COLUMNS}
+LETTER = {c.key: S.col_letter(S.TASK_COLUMNS, c.key) for c in S.TASK_COLUMNS}
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Master + unit workbooks, built once; each test works on a copy."""
+    root = tmp_path_factory.mktemp("template")
+    master = root / "So_tong_hop_CCHC.xlsx"
+    write_master(Plan.model_validate_json(FIXTURE.read_text(encoding="utf-8")), master, as_of=AS_OF)
+    split_master(master, root / "phieu", period_label=PERIOD, as_of=AS_OF)
+    shutil.rmtree(root / "sao_luu")
+    return root
+
+
+@pytest.fixture()
+def env(template: Path, tmp_path: Path) -> dict[str, Path]:
+    shutil.copytree(template, tmp_path / "w")
+    root = tmp_path / "w"
+    files = {unit_code_from_file_name(f.name): f for f in (root / "phieu").glob("*.xlsx")}
+    inbox = root / "nhan_ve"
+    inbox.mkdir()
+    return {"master": root / "So_tong_hop_CCHC.xlsx", "inbox": inbox, **files}
+
+
+def fill(src: Path, inbox: Path, sheet: str, changes: dict[str, dict[str, Any]], *, name: str | None = None,
+         text_cells: dict[str, str] | None = None) -> Path:
+    """Open a unit workbook, set cells of rows found by id, save into ``inbox``."""
+    wb = load_workbook(src)
+    ws = wb[sheet]
+    columns = S.TASK_COLUMNS if sheet == S.SHEET_TASKS else S.REMEDIATION_COLUMNS
+    rows = {ws.cell(r, 1).value: r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1)}
+    for item, values in changes.items():
+        for key, value in values.items():
+            ws.cell(rows[item], S.col_index(columns, key), value=value)
+    for ref, text in (text_cells or {}).items():  # text that looks like a formula, stored as text
+        ws[ref].value = text
+        ws[ref].data_type = "s"
+    out = inbox / (name or src.name)
+    wb.save(out)
+    return out
+
+
+def tasks(master: Path) -> dict[str, Any]:
+    data = read_master(master)
+    assert [f for f in data.findings if f.severity == "error"] == []
+    return {t.id: t for t in data.plan.tasks}
+
+
+def sheet_rows(master: Path, sheet: str) -> list[tuple]:
+    ws = load_workbook(master)[sheet]
+    return [r for r in ws.iter_rows(min_row=S.FIRST_DATA_ROW, values_only=True) if any(v is not None for v in r)]
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ---------------------------------------------------------------- the happy path
+
+def test_returns_update_master_and_audit_log(env: dict[str, Path]) -> None:
+    vhxh = fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {
+        "III-03": {"status": "Đã hoàn thành", "progress": 100, "completed_on": dt.date(2025, 9, 10),
+                   "evidence": "Quyết định số 125/QĐ-UBND ngày 10/9/2025"},
+        "III-01": {"status": "Đang thực hiện", "progress": 40, "note": "- Đã xin ý kiến các đơn vị"}})
+    fill(env["PVHCC"], env["inbox"], S.SHEET_TASKS, {"II-09": {"status": "Đang thực hiện", "progress": 60}})
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF, user="Nguyễn Văn Thư",
+                         now=dt.datetime(2025, 9, 15, 9, 30))
+    assert result.written and not result.has_problems
+    t = tasks(env["master"])
+    assert (t["III-03"].status.value, t["III-03"].progress, t["III-03"].completed_on) == \
+        ("Đã hoàn thành", 100, dt.date(2025, 9, 10))
+    assert t["III-03"].evidence == "Quyết định số 125/QĐ-UBND ngày 10/9/2025"
+    assert (t["III-01"].status.value, t["III-01"].progress) == ("Đang thực hiện", 40)
+    assert t["III-01"].note == "- Đã xin ý kiến các đơn vị"  # a bullet is text, not a formula
+    assert (t["II-09"].status.value, t["II-09"].progress) == ("Đang thực hiện", 60)
+    assert t["I-02"].progress == 0  # untouched
+    audit = sheet_rows(env["master"], S.SHEET_AUDIT)
+    updated = [r for r in audit if r[9] == "Đã cập nhật"]
+    assert len(updated) == 9  # III-03: 4 fields, III-01: 3, II-09: 2
+    row = next(r for r in updated if r[5] == "III-03" and r[6] == "Tiến độ (%)")
+    assert row[:5] == ("15/09/2025 09:30:00", "Nguyễn Văn Thư", vhxh.name, sha(vhxh), "VHXH")
+    assert row[7:] == ("0", "100", "Đã cập nhật")
+    assert next(r for r in updated if r[5] == "III-03" and r[6] == "Ngày hoàn thành")[8] == "10/09/2025"
+    summaries = [r for r in audit if r[9] == "Đã tổng hợp tệp"]
+    assert len(summaries) == 2  # the two files that came back
+    assert result.backup is not None and result.backup.exists()
+    assert result.backup.parent.name == "sao_luu"
+    assert "Đã tổng hợp" in result.summary_text() and "VHXH" in result.summary_text()
+
+
+def test_running_twice_changes_nothing(env: dict[str, Path]) -> None:
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"progress": 70}})
+    first = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    assert len(first.plan.master_changes) == 1
+    before, audit_before = sha(env["master"]), sheet_rows(env["master"], S.SHEET_AUDIT)
+    second = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    assert second.plan.changes == [] and not second.written
+    assert [f.status for f in second.plan.files] == ["Đã tổng hợp trước đó"]
+    assert sha(env["master"]) == before
+    assert sheet_rows(env["master"], S.SHEET_AUDIT) == audit_before
+
+
+def test_dry_run_writes_nothing(env: dict[str, Path]) -> None:
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"progress": 70}})
+    before = sha(env["master"])
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF, dry_run=True)
+    assert len(result.plan.master_changes) == 1 and result.plan.master_changes[0].cell == "N13"
+    assert sha(env["master"]) == before and result.backup is None
+    assert not (env["master"].parent / "sao_luu").exists()
+
+
+# ---------------------------------------------------------------- conflicts and rejections
+
+def test_conflict_is_reported_and_not_applied(env: dict[str, Path]) -> None:
+    wb = load_workbook(env["master"])  # the secretary edits the master after the split
+    ws = wb[S.SHEET_TASKS]
+    row = next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == "III-03")
+    ws.cell(row, S.col_index(S.TASK_COLUMNS, "progress"), value=30)
+    ws.cell(row, S.col_index(S.TASK_COLUMNS, "note"), value="Đã nhắc Phòng VHXH")
+    wb.save(env["master"])
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {
+        "III-03": {"progress": 100, "note": "Đã nhắc Phòng VHXH", "evidence": "Tờ trình 88/TTr-VHXH"}})
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    [c] = result.conflicts
+    assert (c.item_id, c.column_key, c.mine, c.theirs, c.base, c.cell) == ("III-03", "progress", "30", "100", "0",
+                                                                          f"N{row}")
+    assert "trong sổ là '30'" in c.message() and "VHXH gửi '100'" in c.message()
+    t = tasks(env["master"])
+    assert t["III-03"].progress == 30  # not applied
+    assert t["III-03"].evidence == "Tờ trình 88/TTr-VHXH"  # the other field merges normally
+    audit = sheet_rows(env["master"], S.SHEET_AUDIT)
+    assert [r[5:] for r in audit if r[9] == "Xung đột"] == [("III-03", "Tiến độ (%)", "30", "100", "Xung đột")]
+
+
+def test_tampered_locked_column_rejects_row_with_cell(env: dict[str, Path]) -> None:
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {
+        "III-01": {"title": "Nhiệm vụ đã được sửa", "progress": 90},
+        "III-03": {"progress": 20}})
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    [rej] = result.rejections
+    assert rej.item_id == "III-01" and rej.cell == "E6" and rej.sheet == S.SHEET_TASKS
+    assert "Cột bị khóa" in rej.reason and "Nhiệm vụ" in rej.reason
+    t = tasks(env["master"])
+    assert t["III-01"].progress == 0 and t["III-01"].title.startswith("Xây dựng Kế hoạch")
+    assert t["III-03"].progress == 20  # the rest of the file still applies
+
+
+def test_wrong_unit_file_rejected(env: dict[str, Path]) -> None:
+    # the VHXH workbook sent under KT's file name
+    kt_name = env["KT"].name
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"progress": 50}}, name=kt_name)
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    [f] = result.rejected_files
+    assert f.file == kt_name and "Tên tệp ghi đơn vị KT" in f.reason and "VHXH" in f.reason
+    assert tasks(env["master"])["III-03"].progress == 0
+
+
+def test_rows_of_another_unit_rejected(env: dict[str, Path]) -> None:
+    # metadata says KT, but rows III-01/III-03 belong to VHXH (II-02 is shared with KT)
+    wb = load_workbook(env["VHXH"])
+    meta = wb[S.SHEET_META]
+    row = next(r for r in range(1, meta.max_row + 1) if meta.cell(r, 1).value == "unit_code")
+    meta.cell(row, 2, value="KT")
+    ws = wb[S.SHEET_TASKS]
+    ws["N6"] = 55
+    path = env["inbox"] / "phieu_kinh_te.xlsx"
+    wb.save(path)
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    reasons = {r.item_id: r.reason for r in result.rejections}
+    assert reasons["III-01"] == "Mã NV III-01 không thuộc đơn vị KT (đơn vị chủ trì: VHXH)"
+    assert "III-03" in reasons
+    assert tasks(env["master"])["III-01"].progress == 0
+
+
+def test_unknown_id_rejected_and_deleted_row_warned(env: dict[str, Path]) -> None:
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-01": {"id": "IX-99", "progress": 10}})
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    [rej] = result.rejections
+    assert rej.reason == "Mã NV IX-99 không có trong sổ tổng hợp" and rej.cell == "A6"
+    warn = [f for f in result.findings if f.code == "row_deleted"]
+    assert [w.task_id for w in warn] == ["III-01"]
+
+
+def test_formula_hyperlink_and_dde_cells_rejected(env: dict[str, Path]) -> None:
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS,
+         {"III-01": {"evidence": '=HYPERLINK("http://evil.example","Bấm vào đây")', "progress": 45},
+          "III-03": {"note": "=1+2"}},
+         text_cells={"Q6": "=cmd|' /C calc'!A0", "P7": "@SUM(1+1)"})
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    cells = sorted(r.cell for r in result.rejections)
+    assert cells == ["P6", "P7", "Q6", "Q7"]
+    assert all(r.sheet == S.SHEET_TASKS and r.file.startswith("02_VHXH") for r in result.rejections)
+    assert any("chứa công thức" in r.reason for r in result.rejections if r.cell == "P6")
+    assert any("công thức độc hại" in r.reason for r in result.rejections if r.cell == "Q6")
+    t = tasks(env["master"])
+    assert t["III-01"].progress == 45 and t["III-01"].evidence == "" and t["III-01"].note == ""
+    wb = load_workbook(env["master"])
+    for row in wb[S.SHEET_AUDIT].iter_rows(values_only=True):
+        assert not any(isinstance(v, str) and v.startswith("=") for v in row)
+    assert all(c.data_type != "f" for row in wb[S.SHEET_TASKS].iter_rows() for c in row)
+
+
+def test_invalid_values_rejected_with_cell(env: dict[str, Path]) -> None:
+    fill(env["PVHCC"], env["inbox"], S.SHEET_TASKS, {
+        "II-03": {"status": "Xong rồi nhé"}, "II-09": {"progress": 150},
+        "III-02": {"completed_on": dt.date(2025, 10, 1), "progress": 100}})
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    got = {r.cell: r.reason for r in result.rejections}
+    assert set(got) == {"M6", "N7", "O8"}
+    assert "không có trong danh sách" in got["M6"]
+    assert "ngoài khoảng 0 - 100" in got["N7"]
+    assert "01/10/2025 của III-02 sau ngày số liệu 14/09/2025" in got["O8"]
+    assert tasks(env["master"])["III-02"].progress == 100
+
+
+def test_bad_files_rejected_while_others_apply(env: dict[str, Path]) -> None:
+    inbox = env["inbox"]
+    fill(env["VHXH"], inbox, S.SHEET_TASKS, {"III-03": {"progress": 65}})
+    (inbox / "bi_hong.xlsx").write_bytes(b"PK\x03\x04 day khong phai tep excel" * 10)
+    (inbox / "mau_cu.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+    (inbox / "rong.xlsx").write_bytes(b"")
+    (inbox / "so_lieu.csv").write_text("Mã NV;Tiến độ\nIII-03;100\n", encoding="utf-8")
+    (inbox / "ghi_chu.docx").write_bytes(b"PK\x03\x04")
+    (inbox / "mat_khau.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64
+                                          + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 64)
+    shutil.copy(env["master"], inbox / "so_khac.xlsx")  # a workbook, but not a unit workbook
+    (inbox / "~$02_VHXH_dang_mo.xlsx").write_bytes(b"lock")  # Excel lock file: ignored
+    result = consolidate(env["master"], inbox, as_of=AS_OF)
+    reasons = {f.file: f.reason for f in result.rejected_files}
+    assert set(reasons) == {"bi_hong.xlsx", "mau_cu.xls", "rong.xlsx", "so_lieu.csv", "ghi_chu.docx",
+                            "mat_khau.xlsx", "so_khac.xlsx"}
+    assert "hỏng" in reasons["bi_hong.xlsx"]
+    assert ".xls" in reasons["mau_cu.xls"] and "97-2003" in reasons["mau_cu.xls"]
+    assert "rỗng" in reasons["rong.xlsx"]
+    assert "CSV" in reasons["so_lieu.csv"]
+    assert "Không phải tệp Excel" in reasons["ghi_chu.docx"]
+    assert "mật khẩu" in reasons["mat_khau.xlsx"]
+    assert "Không phải phiếu đơn vị" in reasons["so_khac.xlsx"]
+    assert tasks(env["master"])["III-03"].progress == 65
+    # a second run: the good file is skipped, the bad ones are reported but not logged again
+    n_audit = len(sheet_rows(env["master"], S.SHEET_AUDIT))
+    again = consolidate(env["master"], inbox, as_of=AS_OF)
+    assert len(again.rejected_files) == 7 and not again.written
+    assert len(sheet_rows(env["master"], S.SHEET_AUDIT)) == n_audit
+
+
+def test_version_never_issued_rejected_older_version_warned(env: dict[str, Path]) -> None:
+    wb = load_workbook(env["VHXH"])
+    meta = wb[S.SHEET_META]
+    row = next(r for r in range(1, meta.max_row + 1) if meta.cell(r, 1).value == "master_version")
+    meta.cell(row, 2, value=7)
+    wb.save(env["inbox"] / env["VHXH"].name)
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    assert "chưa từng tạo phiếu phiên bản này" in result.rejected_files[0].reason
+    # a newer split: the old KT workbook is still accepted, with a warning
+    split_master(env["master"], env["master"].parent / "phieu_moi", period_label=PERIOD, as_of=AS_OF)
+    fill(env["KT"], env["inbox"], S.SHEET_REMEDIATION, {"KP-02": {"progress": 30}})
+    result = consolidate(env["master"], [env["inbox"] / env["KT"].name], as_of=AS_OF)
+    assert [f.code for f in result.findings if f.severity == "warning"] == ["old_version"]
+    assert not result.rejections
+
+
+# ---------------------------------------------------------------- several lead units
+
+def test_multi_unit_task_derived_from_unit_reports(env: dict[str, Path]) -> None:
+    inbox = env["inbox"]
+    fill(env["VP"], inbox, S.SHEET_TASKS, {"II-02": {"status": "Đã hoàn thành", "progress": 100,
+                                                     "completed_on": dt.date(2025, 9, 1), "evidence": "BC 15/BC-VP"}})
+    fill(env["VHXH"], inbox, S.SHEET_TASKS, {"II-02": {"status": "Đang thực hiện", "progress": 50}})
+    consolidate(env["master"], inbox, as_of=AS_OF)
+    t = tasks(env["master"])["II-02"]
+    assert (t.status.value, t.progress, t.completed_on) == ("Đang thực hiện", 37.5, None)  # (100+50+0+0)/4
+    assert t.evidence == "[VP] BC 15/BC-VP"
+    reports = {(r[0], r[1]): r for r in sheet_rows(env["master"], S.SHEET_UNIT_REPORTS)}
+    assert set(reports) == {("II-02", "VP"), ("II-02", "VHXH")}
+    assert reports[("II-02", "VP")][2:5] == ("Đã hoàn thành", 100, dt.datetime(2025, 9, 1))
+    # the others finish; VHXH sends a second, later return of the same workbook
+    for code in ("KT", "PVHCC"):
+        fill(env[code], inbox, S.SHEET_TASKS, {"II-02": {"status": "Đã hoàn thành", "progress": 100,
+                                                         "completed_on": dt.date(2025, 9, 5)}})
+    fill(env["VHXH"], inbox, S.SHEET_TASKS, {"II-02": {"status": "Đã hoàn thành", "progress": 100,
+                                                       "completed_on": dt.date(2025, 9, 12)}},
+         name="02_VHXH_lan_2.xlsx")
+    result = consolidate(env["master"], inbox, as_of=AS_OF)
+    assert not result.has_problems
+    t = tasks(env["master"])["II-02"]
+    assert (t.status.value, t.progress, t.completed_on) == ("Đã hoàn thành", 100, dt.date(2025, 9, 12))
+    reports = {(r[0], r[1]): r for r in sheet_rows(env["master"], S.SHEET_UNIT_REPORTS)}
+    assert len(reports) == 4 and reports[("II-02", "VHXH")][3] == 100
+
+
+def test_multi_unit_remediation_and_derive_rules(env: dict[str, Path]) -> None:
+    fill(env["KT"], env["inbox"], S.SHEET_REMEDIATION, {"KP-02": {"status": "Đang thực hiện", "progress": 40}})
+    consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    rem = {r.id: r for r in read_master(env["master"]).plan.remediation}
+    assert (rem["KP-02"].status.value, rem["KP-02"].progress) == ("Đang thực hiện", 20)
+    base = {"status": "Chưa thực hiện", "progress": 0.0, "completed_on": None, "evidence": "", "note": ""}
+    done = dict(base, status="Đã hoàn thành", progress=100.0, completed_on=dt.date(2025, 9, 1))
+    cancelled = dict(base, status="Không thực hiện")
+    assert derive_tracking([done, cancelled], ["A", "B"])["status"] == "Đã hoàn thành"
+    assert derive_tracking([cancelled, cancelled], ["A", "B"])["status"] == "Không thực hiện"
+    assert derive_tracking([base, base], ["A", "B"])["status"] == "Chưa thực hiện"
+
+
+# ---------------------------------------------------------------- adapters and the file after writing
+
+def test_master_still_opens_and_dashboard_formulas_intact(env: dict[str, Path]) -> None:
+    before = [[c.value for c in row] for row in load_workbook(env["master"])[S.SHEET_DASHBOARD].iter_rows()]
+    names_before = set(load_workbook(env["master"]).defined_names)
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"status": "Đã hoàn thành", "progress": 100,
+                                                               "completed_on": dt.date(2025, 9, 10)}})
+    consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    wb = load_workbook(env["master"])
+    assert [[c.value for c in row] for row in wb[S.SHEET_DASHBOARD].iter_rows()] == before
+    assert any(isinstance(v, str) and v.startswith("=") for row in before for v in row)
+    assert set(wb.defined_names) == names_before
+    ws = wb[S.SHEET_TASKS]
+    cell = ws[f"O{13}"]
+    assert cell.value == dt.datetime(2025, 9, 10) and cell.number_format == "dd/mm/yyyy"
+    assert ws.data_validations.dataValidation  # dropdowns kept
+    assert wb[S.SHEET_META].sheet_state == "veryHidden"
+
+
+def test_openpyxl_engine_and_patch_engine_agree(env: dict[str, Path], tmp_path: Path) -> None:
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"progress": 100, "status": "Đã hoàn thành",
+                                                               "completed_on": dt.date(2025, 9, 2)}})
+    fill(env["VP"], env["inbox"], S.SHEET_TASKS, {"II-02": {"progress": 80, "evidence": "Báo cáo 3 & 4 <đợt 1>"}})
+    other = tmp_path / "ban_sao.xlsx"
+    shutil.copy(env["master"], other)
+    now = dt.datetime(2025, 9, 15, 8, 0)
+    consolidate(env["master"], env["inbox"], as_of=AS_OF, engine="patch", now=now)
+    consolidate(other, env["inbox"], as_of=AS_OF, engine="openpyxl", now=now)
+    for sheet in (S.SHEET_TASKS, S.SHEET_AUDIT, S.SHEET_UNIT_REPORTS, S.SHEET_REMEDIATION):
+        assert sheet_rows(env["master"], sheet) == sheet_rows(other, sheet), sheet
+    assert read_master(env["master"]).plan == read_master(other).plan
+
+
+def test_apply_with_callbacks_like_a_live_book(env: dict[str, Path]) -> None:
+    """The xlwings path: plan from sheet values, apply through setter/appender callbacks."""
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"progress": 75}, "II-02": {"progress": 40}})
+    wb = load_workbook(env["master"])
+    sheets = {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    plan = plan_from_sheets(sheets, sorted(env["inbox"].iterdir()), as_of=AS_OF, user="xlwings")
+    assert isinstance(plan, ConsolidationPlan)
+    set_cells: dict[tuple[str, str], Any] = {}
+    appended: dict[str, list[list[Any]]] = {}
+    apply_with(lambda sh, ref, v: set_cells.__setitem__((sh, ref), v),
+               lambda sh, row: appended.setdefault(sh, []).append(row), plan, excel_safe=True)
+    assert set_cells[(S.SHEET_TASKS, "N13")] == 75
+    assert set_cells[(S.SHEET_TASKS, "N8")] == 10  # II-02: (0+40+0+0)/4
+    assert [r[:4] for r in appended[S.SHEET_UNIT_REPORTS]] == [["II-02", "VHXH", "Chưa thực hiện", 40]]
+    assert len(appended[S.SHEET_AUDIT]) == len(plan.audit_rows)
+    # the signature with (MasterData, sheet values, files) gives the same plan
+    from cchc_xl.master import read_master_sheets
+    plan2 = plan_consolidation(read_master_sheets(sheets), sheets, sorted(env["inbox"].iterdir()), as_of=AS_OF,
+                               user="xlwings", now=dt.datetime.now())
+    assert [(c.cell, c.new) for c in plan2.changes] == [(c.cell, c.new) for c in plan.changes]
+
+
+def test_refuses_master_with_duplicate_ids(env: dict[str, Path]) -> None:
+    wb = load_workbook(env["master"])
+    wb[S.SHEET_TASKS]["A7"] = "I-02"
+    wb.save(env["master"])
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"progress": 75}})
+    with pytest.raises(CchcError, match="(?s)Không thể tổng hợp.*bị trùng.*ô A7"):
+        consolidate(env["master"], env["inbox"], as_of=AS_OF)
+
+
+def test_patch_xlsx_inserts_cells_and_rows_with_date_style(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    src, dst = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Trang"
+    ws["A1"], ws["C1"], ws["A3"] = "x", 1, "=SUM(C1:C2)"
+    wb.save(src)
+    patch_xlsx(src, dst, {"Trang": {(1, 2): "chèn & <giữa>", (2, 1): dt.date(2025, 9, 1), (9, 3): 2.5,
+                                    (1, 3): None}})
+    ws = load_workbook(dst)["Trang"]
+    assert [ws["A1"].value, ws["B1"].value, ws["C1"].value] == ["x", "chèn & <giữa>", None]
+    assert ws["A2"].value == dt.datetime(2025, 9, 1) and ws["A2"].number_format == "dd/mm/yyyy"
+    assert ws["C9"].value == 2.5 and ws["A3"].value == "=SUM(C1:C2)"
+
+
+def test_cli_tong_hop_exit_codes(env: dict[str, Path]) -> None:
+    app = typer.Typer()
+    register(app)
+    app.command("noop")(lambda: None)
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"progress": 75}})
+    run = CliRunner()
+    res = run.invoke(app, ["tong-hop", str(env["master"]), str(env["inbox"]), "--thu", "--ngay-so-lieu",
+                           "14/09/2025"], env={"COLUMNS": "220"})
+    assert res.exit_code == 0, res.output
+    assert "CHẠY THỬ" in res.output and tasks(env["master"])["III-03"].progress == 0
+    res = run.invoke(app, ["tong-hop", str(env["master"]), str(env["inbox"]), "--ngay-so-lieu", "14/09/2025"],
+                     env={"COLUMNS": "220"})
+    assert res.exit_code == 0, res.output
+    assert tasks(env["master"])["III-03"].progress == 75
+    (env["inbox"] / "rong.xlsx").write_bytes(b"")
+    res = run.invoke(app, ["tong-hop", str(env["master"]), str(env["inbox"])], env={"COLUMNS": "220"})
+    assert res.exit_code == 1 and "rong.xlsx" in res.output
+
+
+# ---------------------------------------------------------------- a real spreadsheet client
+
+@pytest.mark.libreoffice
+def test_libreoffice_resaved_return_and_recalculated_master(env: dict[str, Path], tmp_path: Path) -> None:
+    from cchc_xl.compute import progress
+    from cchc_xl.dashboard import dashboard_cells
+    from cchc_xl.libreoffice import recalculate
+
+    edited = fill(env["VHXH"], tmp_path, S.SHEET_TASKS, {
+        "III-03": {"status": "Đã hoàn thành", "progress": 100, "completed_on": dt.date(2025, 9, 10),
+                   "evidence": "Quyết định số 125/QĐ-UBND"},
+        "III-01": {"progress": 35}})
+    resaved = recalculate(edited, env["inbox"])  # LibreOffice opens and saves the returned workbook
+    assert resaved.exists() and resaved.read_bytes() != edited.read_bytes()
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    assert not result.has_problems, result.summary_text()
+    t = tasks(env["master"])
+    assert (t["III-03"].status.value, t["III-03"].completed_on, t["III-01"].progress) == \
+        ("Đã hoàn thành", dt.date(2025, 9, 10), 35)
+    # the patched master opens in LibreOffice and its dashboard formulas recalculate correctly
+    out = recalculate(env["master"], tmp_path / "tinh_lai")
+    wb = load_workbook(out, data_only=True)
+    ws = wb[S.SHEET_DASHBOARD]
+    cells = dashboard_cells(ws)
+    expected = progress(read_master(env["master"]).plan.tasks, AS_OF)
+    assert ws[cells["done"]].value == expected.done == 1
+    assert ws[cells["total"]].value == expected.total
