@@ -11,8 +11,10 @@ want_test=0
 need_apt=()
 command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-calc libreoffice-writer)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
-# Liberation Serif has Times New Roman's metrics: PDFs rendered by LibreOffice keep the layout.
-{ command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi "Liberation Serif"; } || need_apt+=(fonts-liberation)
+# Liberation Serif 2.x has Times New Roman's metrics and Vietnamese glyphs: PDFs rendered by
+# LibreOffice keep the layout and the diacritics in one font.
+{ command -v fc-list >/dev/null 2>&1 && fc-list :lang=vi family | grep -qi "Liberation Serif"; } \
+  || need_apt+=(fonts-liberation2)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo ">> Cài gói hệ thống: ${need_apt[*]}"

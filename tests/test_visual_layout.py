@@ -362,6 +362,7 @@ def test_no_text_prints_over_other_text(printed):
 
 
 @pytest.mark.libreoffice
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
 def test_check_messages_sized_in_python_match_the_formula_results(tmp_path):
     """``index_check_text`` (row heights) says what the "Kiểm tra" formula computes."""
     areas = [IndexArea(area=Area.CHI_DAO, name="Chỉ đạo điều hành", max_points=11,
