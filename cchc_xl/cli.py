@@ -6,6 +6,10 @@ import importlib
 
 import typer
 
+from .cli_common import install_vietnamese_cli_texts
+
+install_vietnamese_cli_texts()   # help panels and usage errors of typer/click in Vietnamese
+
 app = typer.Typer(
     name="cchc-xl",
     help="Công cụ theo dõi Kế hoạch cải cách hành chính (CCHC) cấp xã: tạo sổ tổng hợp, "
@@ -16,7 +20,7 @@ app = typer.Typer(
 
 # Each module defines ``register(app)`` and adds its commands.
 COMMAND_MODULES = (
-    "cchc_xl.cli_core",       # init, kiem-tra, tien-do, nhap
+    "cchc_xl.cli_core",       # khoi-tao (init), kiem-tra, tien-do
     "cchc_xl.cli_roundtrip",  # tao-phieu, tong-hop
     "cchc_xl.cli_email",      # gui-email
     "cchc_xl.cli_report",     # bao-cao

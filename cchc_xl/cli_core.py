@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Iterable, NoReturn, Optional
+from typing import Annotated, Any, Iterable, Optional
 
 import typer
 from rich.console import Console
@@ -13,11 +13,12 @@ from rich.markup import escape
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 
+from . import cli_common as C
 from .compute import UNASSIGNED, Progress, completion_table, overdue_tasks, progress
-from .master import MasterData, parse_date, read_master, write_master
+from .master import write_master
 from .models import AREA_SHORT, Area, CchcError, Finding, Plan, PlanInfo, Task
+from .report import fmt_pct
 from .safeio import backup
-from .text import format_number
 from .units import DEFAULT_UNITS, UnitRegistry
 
 console = Console(highlight=False)
@@ -27,7 +28,7 @@ DEFAULT_MASTER = Path("workbook") / "So_tong_hop_CCHC.xlsx"
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
-INIT_HELP = ("Tạo sổ tổng hợp CCHC (tệp Excel) từ phụ lục phân công nhiệm vụ (.docx, .tsv, .xlsx) "
+INIT_HELP = ("Tạo sổ tổng hợp CCHC (tệp Excel) từ phụ lục phân công nhiệm vụ (.docx, .xlsx, .tsv...) "
              "hoặc từ dữ liệu mẫu (--mau). Không ghi đè sổ đã có, trừ khi thêm --ghi-de "
              "(sổ cũ được sao lưu vào thư mục sao_luu).")
 CHECK_HELP = ("Kiểm tra sổ tổng hợp: trạng thái, tiến độ, ngày tháng, đơn vị chủ trì, điểm chỉ số "
@@ -39,6 +40,9 @@ PROGRESS_HELP = ("Tiến độ thực hiện kế hoạch tính đến ngày s�
 class GroupBy(str, Enum):
     don_vi = "don-vi"
     linh_vuc = "linh-vuc"
+
+
+AS_OF_HELP = "Ngày số liệu (dd/mm/yyyy); mặc định lấy ở trang Tổng quan, nếu không có thì hôm nay"
 
 
 def register(app: typer.Typer) -> None:
@@ -53,21 +57,12 @@ def register(app: typer.Typer) -> None:
 def _start() -> None:
     """Fresh console per command (picks up the terminal width / COLUMNS of this run)."""
     global console
-    console = Console(highlight=False)
+    console = C.new_console()
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
-    console.print(f"[bold red]{escape(message)}[/]")
-    raise typer.Exit(code)
-
-
-def _parse_day(text: Optional[str], option: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        _fail(f"Lỗi: {option} {exc}", 2)
+_fail = C.fail
+_parse_day = C.parse_day_option
+_read = C.read_master_or_fail
 
 
 def findings_table(findings: Iterable[Finding], title: str) -> Table:
@@ -88,26 +83,22 @@ def _count_line(findings: list[Finding]) -> str:
     return ", ".join(f"{n} {SEVERITY_LABELS[s].lower()}" for s, n in counts.items())
 
 
-def _read(path: Path) -> MasterData:
-    try:
-        return read_master(path)
-    except CchcError as exc:
-        _fail(str(exc))
-
-
 # ---------------------------------------------------------------- khoi-tao
 
 def khoi_tao(
     tu_tep: Annotated[Optional[Path], typer.Option(
-        "--tu-tep", help="Phụ lục 'Phân công thực hiện nhiệm vụ' (.docx, .tsv hoặc .xlsx)")] = None,
+        "--tu-tep", metavar="TỆP", help="Phụ lục 'Phân công thực hiện nhiệm vụ' (.docx, .xlsx, .xlsm hoặc "
+                                        "văn bản tách bằng Tab .tsv/.txt)")] = None,
     mau: Annotated[bool, typer.Option(
         "--mau", help="Dùng kế hoạch mẫu (xã Quảng Sơn năm 2025) để dùng thử")] = False,
     nam: Annotated[Optional[int], typer.Option("--nam", help="Năm của kế hoạch, ví dụ 2025")] = None,
     xa: Annotated[Optional[str], typer.Option("--xa", help="Tên xã/phường, ví dụ 'xã Quảng Sơn'")] = None,
     tinh: Annotated[Optional[str], typer.Option("--tinh", help="Tên tỉnh, ví dụ 'tỉnh Lâm Đồng'")] = None,
-    ra: Annotated[Path, typer.Option("--ra", help="Tệp sổ tổng hợp sẽ tạo")] = DEFAULT_MASTER,
+    ra: Annotated[Path, typer.Option(
+        "--ra", metavar="TỆP", help="Tệp sổ tổng hợp sẽ tạo (.xlsx; nếu là thư mục thì tạo tệp tên mặc định trong đó)")] = DEFAULT_MASTER,
     ngay_so_lieu: Annotated[Optional[str], typer.Option(
-        "--ngay-so-lieu", help="Ngày số liệu ghi trên trang Tổng quan (dd/mm/yyyy, mặc định hôm nay)")] = None,
+        "--ngay-so-lieu", "--ngay", metavar=C.DATE_METAVAR,
+        help="Ngày số liệu ghi trên trang Tổng quan (dd/mm/yyyy, mặc định hôm nay)")] = None,
     ghi_de: Annotated[bool, typer.Option(
         "--ghi-de", help="Ghi đè sổ đã có (sổ cũ được sao lưu trước)")] = False,
 ) -> None:
@@ -115,6 +106,7 @@ def khoi_tao(
     if bool(tu_tep) == bool(mau):
         _fail("Lỗi: cần chọn đúng một nguồn dữ liệu: --tu-tep TỆP_PHỤ_LỤC hoặc --mau", 2)
     as_of = _parse_day(ngay_so_lieu, "--ngay-so-lieu")
+    ra = master_target(ra)
     if ra.exists() and not ghi_de:
         _fail(f"Lỗi: sổ tổng hợp {ra} đã có. Thêm --ghi-de để ghi đè (sổ cũ sẽ được sao lưu).")
     findings: list[Finding] = []
@@ -133,6 +125,18 @@ def khoi_tao(
         console.print(f"Đã sao lưu sổ cũ: [bold]{escape(str(saved))}[/]")
     console.print(_init_summary(plan))
     console.print(f"[bold green]Đã tạo sổ tổng hợp:[/] {escape(str(path))}")
+
+
+def master_target(ra: Path) -> Path:
+    """The file --ra names: a folder gets the default name inside, no suffix gets ".xlsx"."""
+    if ra.is_dir():
+        return ra / DEFAULT_MASTER.name
+    if not ra.suffix:
+        return ra.with_name(ra.name + ".xlsx")
+    if ra.suffix.lower() != ".xlsx":
+        _fail(f"Lỗi: --ra {ra}: sổ tổng hợp được tạo dưới dạng tệp Excel .xlsx - hãy đặt tên tệp có "
+              "đuôi .xlsx", 2)
+    return ra
 
 
 def _sample_plan() -> Plan:
@@ -197,9 +201,9 @@ def _init_summary(plan: Plan) -> Table:
 # ---------------------------------------------------------------- kiem-tra
 
 def kiem_tra(
-    master: Annotated[Path, typer.Argument(help="Sổ tổng hợp CCHC (.xlsx)")],
-    ngay: Annotated[Optional[str], typer.Option(
-        "--ngay", help="Ngày số liệu (dd/mm/yyyy); mặc định lấy ở trang Tổng quan, nếu không có thì hôm nay")] = None,
+    master: Annotated[Path, typer.Argument(help="Sổ tổng hợp CCHC (.xlsx)", metavar=C.MASTER_METAVAR)],
+    ngay: Annotated[Optional[str], typer.Option("--ngay", "--ngay-so-lieu", help=AS_OF_HELP,
+                                                          metavar=C.DATE_METAVAR)] = None,
 ) -> None:
     from .validate import validate_master
 
@@ -229,15 +233,18 @@ def _dashboard_date(path: Path) -> dt.date | None:
 # ---------------------------------------------------------------- tien-do
 
 def tien_do(
-    master: Annotated[Path, typer.Argument(help="Sổ tổng hợp CCHC (.xlsx)")],
-    ngay: Annotated[Optional[str], typer.Option(
-        "--ngay", help="Ngày số liệu (dd/mm/yyyy); mặc định lấy ở trang Tổng quan, nếu không có thì hôm nay")] = None,
-    theo: Annotated[Optional[GroupBy], typer.Option(
-        "--theo", help="Chỉ in bảng theo đơn vị (don-vi) hoặc theo lĩnh vực (linh-vuc); mặc định in cả hai")] = None,
+    master: Annotated[Path, typer.Argument(help="Sổ tổng hợp CCHC (.xlsx)", metavar=C.MASTER_METAVAR)],
+    ngay: Annotated[Optional[str], typer.Option("--ngay", "--ngay-so-lieu", help=AS_OF_HELP,
+                                                          metavar=C.DATE_METAVAR)] = None,
+    theo: Annotated[Optional[str], typer.Option(
+        "--theo", metavar="don-vi|linh-vuc",
+        help="Chỉ in bảng theo đơn vị (don-vi) hoặc theo lĩnh vực (linh-vuc); mặc định in cả hai")] = None,
 ) -> None:
     _start()
+    group = _group_by(theo)
     as_of = _parse_day(ngay, "--ngay")
     data = _read(master)
+    C.warn_unreadable_cells(data)
     as_of = as_of or _dashboard_date(master) or dt.date.today()
     plan = data.plan
     info = plan.info
@@ -245,10 +252,10 @@ def tien_do(
                   f"{(' - ' + escape(info.commune.upper())) if info.commune else ''}[/]")
     console.print(f"Ngày số liệu: {as_of:%d/%m/%Y}")
     console.print(summary_table(progress(plan.tasks, as_of)))
-    if theo in (None, GroupBy.don_vi):
+    if group in (None, GroupBy.don_vi):
         names = {u.code: u.name for u in plan.units}
         console.print(group_table(plan.tasks, as_of, "unit", names))
-    if theo in (None, GroupBy.linh_vuc):
+    if group in (None, GroupBy.linh_vuc):
         console.print(group_table(plan.tasks, as_of, "area", {}))
     late = overdue_tasks(plan.tasks, as_of)
     if late:
@@ -257,8 +264,20 @@ def tien_do(
         console.print("[green]Không có nhiệm vụ quá hạn.[/]")
 
 
-def _pct(value: float | None) -> str:
-    return "" if value is None else format_number(value, 2) + "%"
+def _group_by(text: Optional[str]) -> GroupBy | None:
+    """--theo value (don-vi / linh-vuc, any case or spelling with diacritics) or exit 2."""
+    if not text:
+        return None
+    from .text import fold
+
+    key = fold(text).replace(" ", "-")
+    for g in GroupBy:
+        if key == g.value:
+            return g
+    _fail(f"Lỗi: --theo '{text}' không hợp lệ: chọn don-vi (theo đơn vị) hoặc linh-vuc (theo lĩnh vực)", 2)
+
+
+_pct = fmt_pct
 
 
 def summary_table(p: Progress) -> Table:

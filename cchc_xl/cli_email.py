@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from . import cli_common as C
 from . import mailer
+from .folders import unit_workbooks
 from .master import parse_date, read_master
-from .models import CchcError, Finding
+from .models import CchcError
 
-console = Console(highlight=False)
+console = C.console
 
 HELP = ("Gửi phiếu đơn vị qua thư điện tử. Mặc định chỉ tạo thư nháp (.eml, mở bằng Outlook rồi "
-        "bấm Gửi) trong THU_MUC_PHIEU/thu_nhap; thêm --gui để gửi thật qua máy chủ SMTP. Thông số "
+        f"bấm Gửi) trong {C.UNIT_FOLDER_METAVAR}/thu_nhap; thêm --gui để gửi thật qua máy chủ SMTP. Thông số "
         "máy chủ có thể để trong tệp cấu hình cau_hinh_thu.toml (cạnh sổ tổng hợp); mật khẩu đặt "
         "trong biến môi trường CCHC_SMTP_PASSWORD hoặc nhập khi được hỏi.")
 
@@ -27,28 +29,16 @@ def register(app: typer.Typer) -> None:
     app.command("gui-email", help=HELP)(gui_email)
 
 
-def _fail(message: str) -> NoReturn:
-    console.print(f"[bold red]{message}[/]")
-    raise typer.Exit(1)
-
-
-def _print_findings(findings: list[Finding]) -> None:
-    for f in findings:
-        style = {"error": "red", "warning": "yellow"}.get(f.severity, "cyan")
-        console.print(f"[{style}]{f}[/]")
-
-
-def _unit_files(folder: Path) -> list[Path]:
-    """Unit workbooks of the folder (Excel lock files and temporary files skipped)."""
-    return sorted(p for p in folder.glob("*.xlsx")
-                  if p.is_file() and not p.name.startswith(("~$", ".~", ".")))
+_fail = C.fail
+_print_findings = C.print_findings
+_unit_files = unit_workbooks
 
 
 def _settings(config: Optional[Path], master: Path) -> mailer.SmtpSettings:
     path = config or mailer.find_settings_file(master.parent)
     if path is None:
         return mailer.SmtpSettings()
-    console.print(f"Dùng tệp cấu hình thư: {path}")
+    console.print(f"Dùng tệp cấu hình thư: {escape(str(path))}")
     return mailer.SmtpSettings.load(path)
 
 
@@ -82,10 +72,14 @@ def _summary(report: mailer.SendReport) -> Table:
 
 
 def gui_email(
-    master: Annotated[Path, typer.Argument(help="Sổ tổng hợp CCHC (.xlsx); email đơn vị lấy ở trang 'Đơn vị'")],
-    thu_muc_phieu: Annotated[Path, typer.Argument(help="Thư mục chứa các phiếu đơn vị (.xlsx) đã tạo")],
-    ky: Annotated[str, typer.Option("--ky", help="Kỳ báo cáo, ví dụ 'Quý III/2025'")],
-    han: Annotated[str, typer.Option("--han", help="Hạn đơn vị gửi lại phiếu (dd/mm/yyyy)")],
+    master: Annotated[Path, typer.Argument(help="Sổ tổng hợp CCHC (.xlsx); email đơn vị lấy ở trang 'Đơn vị'",
+                                           metavar=C.MASTER_METAVAR)],
+    thu_muc_phieu: Annotated[Path, typer.Argument(help="Thư mục chứa các phiếu đơn vị (.xlsx) đã tạo",
+                                                  metavar=C.UNIT_FOLDER_METAVAR)],
+    ky: Annotated[str, typer.Option("--ky", metavar=C.PERIOD_METAVAR,
+                                    help="Kỳ báo cáo, ví dụ 'Quý III/2025' (như khi tạo phiếu)")],
+    han: Annotated[str, typer.Option("--han", "--han-gui", metavar=C.DATE_METAVAR,
+                                     help="Hạn đơn vị gửi lại phiếu")],
     nguoi_gui: Annotated[Optional[str], typer.Option("--nguoi-gui", help="Địa chỉ người gửi (From)")] = None,
     tra_loi: Annotated[Optional[str], typer.Option("--tra-loi", help="Địa chỉ nhận thư trả lời, nếu khác người gửi")] = None,
     gui: Annotated[bool, typer.Option("--gui", help="Gửi thật qua máy chủ SMTP (mặc định chỉ tạo thư nháp .eml)")] = False,
@@ -95,6 +89,8 @@ def gui_email(
     ten_dang_nhap: Annotated[Optional[str], typer.Option("--ten-dang-nhap", help="Tên đăng nhập SMTP (hoặc biến CCHC_SMTP_USER)")] = None,
     cau_hinh: Annotated[Optional[Path], typer.Option("--cau-hinh", help="Tệp cấu hình thư (.toml, .ini hoặc .json)")] = None,
 ) -> None:
+    global console
+    console = C.new_console()
     try:
         due = parse_date(han)
     except ValueError as exc:
@@ -103,11 +99,15 @@ def gui_email(
         _fail(f"Lỗi: --bao-mat '{bao_mat}' không hợp lệ (starttls, ssl hoặc none)")
     if not thu_muc_phieu.is_dir():
         _fail(f"Lỗi: không tìm thấy thư mục phiếu đơn vị ({thu_muc_phieu})")
+    C.require_file(master)
     try:
         settings = _settings(cau_hinh, master)
         data = read_master(master)
     except CchcError as exc:
         _fail(str(exc))
+    period = C.period_or_fail(ky, data.plan.info.year)
+    C.year_mismatch_warning(period, data.plan.info.year)
+    ky = period.short_label
     overrides = {"host": may_chu, "port": cong, "security": bao_mat, "username": ten_dang_nhap,
                  "sender": nguoi_gui, "reply_to": tra_loi}
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
@@ -137,11 +137,11 @@ def gui_email(
 
     if not gui:
         paths = mailer.write_drafts(messages, thu_muc_phieu / mailer.DRAFTS_DIR_NAME)
-        table = Table(title=f"Đã tạo {len(paths)} thư nháp trong {thu_muc_phieu / mailer.DRAFTS_DIR_NAME}")
+        table = Table(title=escape(f"Đã tạo {len(paths)} thư nháp trong {thu_muc_phieu / mailer.DRAFTS_DIR_NAME}"))
         table.add_column("Thư nháp")
         table.add_column("Người nhận")
         for p, m in zip(paths, messages):
-            table.add_row(p.name, ", ".join(mailer.message_recipients(m)))
+            table.add_row(escape(p.name), ", ".join(mailer.message_recipients(m)))
         console.print(table)
         console.print("Mở từng tệp .eml bằng Outlook (hoặc ứng dụng thư), kiểm tra rồi bấm Gửi.")
         raise typer.Exit(1 if failed else 0)
@@ -152,7 +152,7 @@ def gui_email(
         _fail("Lỗi: chưa có địa chỉ người gửi: dùng --nguoi-gui hoặc tệp cấu hình thư (nguoi_gui = ...)")
     report = _send(messages, settings)
     if report.connection_error:
-        console.print(f"[bold red]Lỗi: {report.connection_error}[/]")
+        console.print(f"[bold red]Lỗi: {escape(report.connection_error)}[/]")
     console.print(_summary(report))
     console.print(f"Đã gửi {report.sent}/{len(report.results)} thư.")
     raise typer.Exit(1 if failed or not report.ok else 0)

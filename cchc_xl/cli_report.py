@@ -8,11 +8,11 @@ from typing import Annotated, Optional
 
 import typer
 from openpyxl import load_workbook
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from . import cli_common as C
 from . import schema as S
-from .master import read_master
 from .models import CchcError
 from .periods import ReportingPeriod, current_period, parse_period
 from .report import QuarterlyReport, build_report, fmt_date, fmt_pct
@@ -24,16 +24,14 @@ REPORT_HELP = ("Lập báo cáo kết quả thực hiện công tác cải cách
                "được sao lưu trước khi ghi - và tạo bản dự thảo Word theo thể thức Nghị định "
                "30/2020/NĐ-CP; thêm --pdf để xuất PDF bằng LibreOffice.")
 
-console = Console(highlight=False)
+console = C.console
 
 
 def register(app: typer.Typer) -> None:
     app.command("bao-cao", help=REPORT_HELP)(bao_cao)
 
 
-def _fail(message: str) -> None:
-    console.print(f"[bold red]{message}[/]")
-    raise typer.Exit(1)
+_fail = C.fail
 
 
 PERIOD_NAME = "KyBaoCao"      # workbook name of the dashboard's "Kỳ báo cáo" cell
@@ -70,6 +68,15 @@ def default_word_path(master: Path, period: ReportingPeriod) -> Path:
     return master.parent / f"Bao_cao_CCHC_{period.code}.docx"
 
 
+def word_path(option: Path | None, master: Path, period: ReportingPeriod) -> Path:
+    """The Word file to write: --word (a folder gets the default name inside), else the default."""
+    if option is None:
+        return default_word_path(master, period)
+    if option.is_dir():
+        return option / default_word_path(master, period).name
+    return option if option.suffix.lower() == ".docx" else option.with_name(option.name + ".docx")
+
+
 def _summary_table(report: QuarterlyReport) -> Table:
     s = report.summary
     t = Table(title=f"Báo cáo {report.period.label} - số liệu đến ngày {fmt_date(report.as_of)}",
@@ -86,13 +93,15 @@ def _summary_table(report: QuarterlyReport) -> Table:
 
 
 def bao_cao(
-    master: Annotated[Path, typer.Argument(help="Sổ tổng hợp CCHC (.xlsx hoặc .xlsm)")],
+    master: Annotated[Path, typer.Argument(help="Sổ tổng hợp CCHC (.xlsx hoặc .xlsm)",
+                                           metavar=C.MASTER_METAVAR)],
     ky: Annotated[Optional[str], typer.Option(
-        "--ky", help="Kỳ báo cáo, ví dụ \"Quý III/2025\", \"6 tháng 2026\", \"Năm 2025\" "
+        "--ky", metavar=C.PERIOD_METAVAR, help="Kỳ báo cáo, ví dụ \"Quý III/2025\", \"6 tháng 2026\", \"Năm 2025\" "
                      "(mặc định: ô 'Kỳ báo cáo' trên trang Tổng quan, nếu trống thì kỳ đang "
                      "đến hạn báo cáo)")] = None,
     word: Annotated[Optional[Path], typer.Option(
-        "--word", help="Tệp Word cần tạo (mặc định: Bao_cao_CCHC_<kỳ>.docx cạnh sổ tổng hợp)")] = None,
+        "--word", help="Tệp Word cần tạo, hoặc thư mục để ghi (mặc định: Bao_cao_CCHC_<kỳ>.docx cạnh "
+                       "sổ tổng hợp)")] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Xuất thêm bản PDF (cần LibreOffice)")] = False,
     khong_ghi_so: Annotated[bool, typer.Option(
         "--khong-ghi-so", help="Không ghi trang 'Báo cáo quý' vào sổ tổng hợp (chỉ tạo Word)")] = False,
@@ -105,23 +114,23 @@ def bao_cao(
     tinh: Annotated[Optional[str], typer.Option(
         "--tinh", help="Tên tỉnh, ví dụ \"tỉnh Lâm Đồng\" (mặc định: theo sổ)")] = None,
 ) -> None:
+    global console
+    console = C.new_console()
+    C.require_file(master)
+    data = C.read_master_or_fail(master)
     try:
-        data = read_master(master)
         period = resolve_period(ky or period_setting(master), data.plan.info.year)
     except CchcError as exc:
-        _fail(str(exc))
-        return
-    errors = [f for f in data.findings if f.severity == "error"]
-    if errors:
-        console.print(f"[yellow]Cảnh báo: sổ có {len(errors)} ô không đọc được (bỏ qua khi tính báo cáo); "
-                      f"chạy lệnh 'kiem-tra' để xem chi tiết.[/]")
+        _fail(f"Lỗi: {'--ky' if ky else 'ô Kỳ báo cáo (trang Tổng quan)'}: {exc.finding.message}")
+    C.year_mismatch_warning(period, data.plan.info.year)
+    C.warn_unreadable_cells(data)
     report = build_report(data.plan, period)
     info = data.plan.info
     outputs: list[tuple[str, Path]] = []
     try:
         if not khong_ghi_so:
             outputs.append((f"Trang '{S.SHEET_REPORT}'", save_report_sheet(master, report)))
-        docx = write_report_docx(report, word or default_word_path(master, period),
+        docx = write_report_docx(report, word_path(word, master, period),
                                  commune=xa or info.commune, province=tinh or info.province,
                                  signer_name=nguoi_ky, signer_title=chuc_vu, number=so)
         outputs.append(("Dự thảo Word", docx))
@@ -129,12 +138,11 @@ def bao_cao(
             outputs.append(("Bản PDF", docx_to_pdf(docx)))
     except CchcError as exc:
         for label, path in outputs:
-            console.print(f"Đã tạo: {label}: {path}")
+            console.print(f"Đã tạo: {label}: {escape(str(path))}")
         _fail(str(exc))
-        return
     console.print(_summary_table(report))
-    console.print(report.narrative.completion)
+    console.print(escape(report.narrative.completion))
     if report.overdue_tasks:
-        console.print(f"[yellow]{report.narrative.overdue}[/]")
+        console.print(f"[yellow]{escape(report.narrative.overdue)}[/]")
     for label, path in outputs:
-        console.print(f"[green]Đã ghi[/] {label}: {path}")
+        console.print(f"[green]Đã ghi[/] {label}: {escape(str(path))}")

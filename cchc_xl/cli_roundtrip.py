@@ -4,28 +4,26 @@ or conflicted, so scripts notice."""
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 from pathlib import Path
-from typing import Annotated, Callable, NoReturn, Optional
+from typing import Annotated, Callable, Optional
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from . import cli_common as C
 from .consolidate import SUMMARY_HEADERS, ConsolidationResult, consolidate
-from .master import parse_date
+from .folders import returned_files
 from .models import CchcError
 from .split import split_master_detailed
 
-console = Console(highlight=False)
-
 SPLIT_HELP = ("Tạo phiếu đơn vị: chia sổ tổng hợp thành mỗi đơn vị một tệp Excel (chỉ các nhiệm vụ "
               "đơn vị chủ trì, chỉ mở khóa các cột theo dõi). Sổ được sao lưu và ghi nhận phiên bản phiếu.")
-MERGE_HELP = ("Tổng hợp: đọc các phiếu đơn vị gửi lại trong THU_MUC, đối chiếu 3 chiều và cập nhật sổ "
-              "tổng hợp (sao lưu trước khi ghi, ghi nhật ký). Mã thoát 1 nếu có tệp/ô bị từ chối "
-              "hoặc có xung đột.")
+MERGE_HELP = (f"Tổng hợp: đọc các phiếu đơn vị gửi lại trong {C.FOLDER_METAVAR}, đối chiếu 3 chiều và "
+              "cập nhật sổ tổng hợp (sao lưu trước khi ghi, ghi nhật ký). Mã thoát 1 nếu có tệp/ô bị "
+              "từ chối, có xung đột hoặc thư mục không có phiếu nào.")
 
 
 def register(app: typer.Typer) -> None:
@@ -33,18 +31,9 @@ def register(app: typer.Typer) -> None:
     app.command("tong-hop", help=MERGE_HELP)(tong_hop)
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
-    console.print(f"[bold red]{message}[/]")
-    raise typer.Exit(code)
-
-
-def _day(text: Optional[str], option: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        _fail(f"Lỗi: {option} {exc}", 2)
+_fail = C.fail
+_day = C.parse_day_option
+console = C.console
 
 
 class _Bar:
@@ -73,34 +62,49 @@ class _Bar:
 
 
 def tao_phieu(
-    master: Annotated[Path, typer.Argument(help="Sổ tổng hợp (.xlsx)")],
-    ky: Annotated[str, typer.Option("--ky", help="Kỳ báo cáo, ví dụ \"Quý III/2025\"")],
+    master: Annotated[Path, typer.Argument(help="Sổ tổng hợp (.xlsx)", metavar=C.MASTER_METAVAR)],
+    ky: Annotated[str, typer.Option(
+        "--ky", metavar=C.PERIOD_METAVAR, help="Kỳ báo cáo, ví dụ \"Quý III/2025\", \"6 tháng 2026\", \"Năm 2025\" (thiếu năm thì "
+                     "lấy năm kế hoạch của sổ)")],
     ra: Annotated[Optional[Path], typer.Option("--ra", help="Thư mục ghi phiếu (mặc định: phieu_<kỳ> cạnh sổ)")] = None,
-    don_vi: Annotated[Optional[list[str]], typer.Option("--don-vi", help="Chỉ tạo cho đơn vị (mã), lặp lại được")] = None,
-    ngay_so_lieu: Annotated[Optional[str], typer.Option("--ngay-so-lieu", help="Ngày số liệu dd/mm/yyyy (mặc định: ngày chốt của kỳ)")] = None,
-    han_gui: Annotated[Optional[str], typer.Option("--han-gui", help="Hạn đơn vị gửi lại phiếu dd/mm/yyyy")] = None,
-    lien_he: Annotated[str, typer.Option("--lien-he", help="Gửi lại cho (bộ phận/người, email)")] = "",
+    don_vi: Annotated[Optional[list[str]], typer.Option(
+        "--don-vi", help="Chỉ tạo cho đơn vị (mã hoặc tên), lặp lại được")] = None,
+    ngay_so_lieu: Annotated[Optional[str], typer.Option(
+        "--ngay-so-lieu", "--ngay", metavar=C.DATE_METAVAR,
+        help="Ngày số liệu (mặc định: ngày chốt số liệu của kỳ)")] = None,
+    han_gui: Annotated[Optional[str], typer.Option(
+        "--han-gui", "--han", metavar=C.DATE_METAVAR,
+        help="Hạn đơn vị gửi lại phiếu (mặc định: 2 ngày sau ngày chốt số liệu)")] = None,
+    lien_he: Annotated[str, typer.Option("--lien-he", help="Nơi nhận phiếu gửi lại (bộ phận/người, email)")] = "",
 ) -> None:
     """Tạo phiếu đơn vị."""
     from .unitbook import ascii_slug
 
-    out = ra or master.parent / f"phieu_{ascii_slug(ky, 24)}"
+    global console
+    console = C.new_console()
+    as_of = _day(ngay_so_lieu, "--ngay-so-lieu")
+    return_by = _day(han_gui, "--han-gui")
+    C.require_file(master)
+    plan_year = C.plan_year_of(master)
+    period = C.period_or_fail(ky, plan_year)
+    C.year_mismatch_warning(period, plan_year)
+    label = period.short_label
+    out = ra or master.parent / f"phieu_{ascii_slug(label, 24)}"
     try:
         with _Bar("Tạo phiếu") as cb:
-            result = split_master_detailed(master, out, period_label=ky, as_of=_day(ngay_so_lieu, "--ngay-so-lieu"),
-                                           units=don_vi or None, progress=cb,
-                                           return_by=_day(han_gui, "--han-gui"), contact=lien_he)
+            result = split_master_detailed(master, out, period_label=label, as_of=as_of or period.end,
+                                           units=don_vi or None, progress=cb, return_by=return_by,
+                                           contact=lien_he)
     except CchcError as exc:
         _fail(str(exc))
-    table = Table(title=f"Đã tạo {len(result.files)} phiếu kỳ {ky} (phiên bản sổ {result.version})")
+    table = Table(title=f"Đã tạo {len(result.files)} phiếu kỳ {label} (phiên bản sổ {result.version})")
     for h in ("Đơn vị", "Nhiệm vụ", "Khắc phục", "Tệp"):
         table.add_column(h)
     for path, (code, (n_tasks, n_rem)) in zip(result.files, result.counts.items()):
-        table.add_row(code, str(n_tasks), str(n_rem), path.name)
+        table.add_row(code, str(n_tasks), str(n_rem), escape(path.name))
     console.print(table)
-    console.print(f"Thư mục: {out}")
-    for f in result.findings:
-        console.print(f"[yellow]{f}[/]")
+    console.print(f"Thư mục: {escape(str(out))}")
+    C.print_findings(result.findings)
 
 
 def _print_result(result: ConsolidationResult) -> None:
@@ -110,14 +114,14 @@ def _print_result(result: ConsolidationResult) -> None:
         table.add_column(h, overflow="fold")
     styles = {"Từ chối": "red", "Đã tổng hợp trước đó": "dim"}
     for row, f in zip(plan.summary_rows(), plan.files):
-        table.add_row(*row, style=styles.get(f.status, "red" if f.conflicts or f.rejected else None))
+        table.add_row(*map(escape, row), style=styles.get(f.status, "red" if f.conflicts or f.rejected else None))
     console.print(table)
     if plan.conflicts:
         t = Table(title="Xung đột (chưa cập nhật)")
         for h in ("Tệp", "Đơn vị", "Mã NV", "Cột", "Ô", "Giá trị trong sổ", "Giá trị đơn vị gửi"):
             t.add_column(h, overflow="fold")
         for c in plan.conflicts:
-            t.add_row(c.file, c.unit, c.item_id, c.header, c.cell, c.mine, c.theirs)
+            t.add_row(*map(escape, (c.file, c.unit, c.item_id, c.header, c.cell, c.mine, c.theirs)))
         console.print(t)
     rows = [r for r in plan.rejections if not r.whole_file]
     if rows:
@@ -125,30 +129,38 @@ def _print_result(result: ConsolidationResult) -> None:
         for h in ("Tệp", "Trang", "Ô", "Lý do"):
             t.add_column(h, overflow="fold")
         for r in rows:
-            t.add_row(r.file, r.sheet, r.cell, r.reason)
+            t.add_row(*map(escape, (r.file, r.sheet, r.cell, r.reason)))
         console.print(t)
-    for f in plan.findings:
-        if f.severity == "warning" and f.code != "conflict":
-            console.print(f"[yellow]{f}[/]")
+    C.print_findings([f for f in plan.findings if f.severity == "warning" and f.code != "conflict"])
     console.print(f"Cập nhật {len(plan.master_changes)} ô trong sổ, {plan.unchanged} dòng không thay đổi.")
     if result.backup:
-        console.print(f"Đã sao lưu sổ: {result.backup}")
+        console.print(f"Đã sao lưu sổ: {escape(str(result.backup))}")
 
 
 def tong_hop(
-    master: Annotated[Path, typer.Argument(help="Sổ tổng hợp (.xlsx)")],
-    thu_muc: Annotated[Path, typer.Argument(help="Thư mục (hoặc tệp) phiếu đơn vị gửi lại")],
+    master: Annotated[Path, typer.Argument(help="Sổ tổng hợp (.xlsx)", metavar=C.MASTER_METAVAR)],
+    thu_muc: Annotated[Path, typer.Argument(help="Thư mục (hoặc tệp) phiếu đơn vị gửi lại",
+                                            metavar=C.FOLDER_METAVAR)],
     thu: Annotated[bool, typer.Option("--thu", help="Chạy thử: chỉ báo cáo, không ghi sổ")] = False,
-    ngay_so_lieu: Annotated[Optional[str], typer.Option("--ngay-so-lieu", help="Ngày số liệu dd/mm/yyyy (mặc định hôm nay)")] = None,
+    ngay_so_lieu: Annotated[Optional[str], typer.Option(
+        "--ngay-so-lieu", "--ngay", metavar=C.DATE_METAVAR, help="Ngày số liệu (mặc định hôm nay)")] = None,
     nguoi: Annotated[str, typer.Option("--nguoi", help="Người thực hiện (ghi vào nhật ký)")] = "",
 ) -> None:
     """Tổng hợp phiếu đơn vị."""
+    global console
+    console = C.new_console()
+    as_of = _day(ngay_so_lieu, "--ngay-so-lieu")
     if not thu_muc.exists():
         _fail(f"Lỗi: không tìm thấy thư mục phiếu '{thu_muc}'")
+    C.require_file(master)
+    files = returned_files(thu_muc) if thu_muc.is_dir() else [thu_muc]
+    if not files:
+        _fail(f"Lỗi: thư mục '{thu_muc}' chưa có phiếu đơn vị nào gửi về (.xlsx) - chép các phiếu "
+              "vào thư mục rồi chạy lại")
     try:
         with _Bar("Tổng hợp") as cb:
-            result = consolidate(master, thu_muc, as_of=_day(ngay_so_lieu, "--ngay-so-lieu"),
-                                 user=nguoi or _user(), dry_run=thu, progress=cb)
+            result = consolidate(master, files, as_of=as_of, user=nguoi or _user(), dry_run=thu,
+                                 progress=cb)
     except CchcError as exc:
         _fail(str(exc))
     _print_result(result)

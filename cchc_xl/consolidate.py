@@ -38,7 +38,7 @@ from .master import MasterData, find_header_row, meta_dict, read_master_sheets, 
 from .models import CchcError, Finding, Status
 from .safeio import atomic_path, backup, file_sha256
 from .text import fold, normalize_text
-from .unitbook import (DATA_SHEETS, FIELD_LABELS, TRACKING_KEYS, ReturnedBook, canonical,
+from .unitbook import (DATA_SHEETS, FIELD_LABELS, TRACKING_KEYS, ReturnedBook, RowFingerprinter, canonical,
                        cell_hashes, cell_value, display, fast_normalize, iter_unit_files, locked_columns,
                        row_fingerprint,
                        norm_cell,
@@ -73,7 +73,7 @@ ItemKey = tuple[str, str]  # (sheet, item id)
 
 # ================================================================= results
 
-@dataclass
+@dataclass(slots=True)
 class CellChange:
     """One master cell to write.  ``new`` is the cell value (number, text, date or None)."""
 
@@ -375,6 +375,107 @@ def read_splits(meta: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 _STATUS_EXACT = {s.value: s for s in Status}
+_STATUS_LABELS = frozenset(_STATUS_EXACT)
+
+
+def _light_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str,
+                 light: dict[str, tuple[list[str], dict[str, Any]]]) -> bool:
+    """``_fast_tasks(light=...)`` in one tight loop over the row tuples (same findings).
+
+    Returns ``False`` (nothing done) when a column it reads is missing: the caller then
+    takes the generic path.
+    """
+    from .master import _header_map, parse_area, parse_date, parse_progress, parse_status, read_table
+    from .models import Area
+
+    h = find_header_row(rows, S.TASK_COLUMNS[0].header)
+    if h is None:
+        return False
+    read_table(rows[:h + 1], S.TASK_COLUMNS, file=file, sheet=S.SHEET_TASKS,  # same errors
+               required=("id", "title", "status", "progress"))
+    cmap = _header_map(rows[h], S.TASK_COLUMNS)
+    keys = ("id", "area_name", "status", "progress", "completed_on", "due", "lead_units", "evidence", "note")
+    if any(k not in cmap for k in keys):
+        return False
+    i_id, i_area, i_st, i_pr, i_done, i_due, i_units, i_ev, i_note = (cmap[k] for k in keys)
+    mapped = sorted(set(cmap.values()))
+    width = mapped[-1] + 1
+    letters = {c.key: S.col_letter(S.TASK_COLUMNS, c.key) for c in S.TASK_COLUMNS}
+    seen: dict[str, int] = {}
+    areas: dict[Any, Area | None] = {}
+    labels = _STATUS_LABELS
+    not_started = Status.NOT_STARTED.value
+    date_type, float_type, str_type = dt.date, float, str
+    findings = data.findings
+
+    def bad(key: str, row: int, msg: str, item: str = "") -> None:
+        findings.append(Finding(code="bad_cell", message=msg, file=file, sheet=S.SHEET_TASKS,
+                                cell=f"{letters[key]}{row}", task_id=item))
+
+    def date_of(key: str, label: str, value: Any, row: int, item: str) -> dt.date | None:
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            bad(key, row, f"{label}: {exc}", item)
+            return None
+
+    for i in range(h + 1, len(rows)):
+        raw = rows[i]
+        if len(raw) < width:
+            raw = (*raw, *(None,) * (width - len(raw)))
+        tid = raw[i_id]
+        if tid is None or tid == "":
+            if all(raw[j] is None or raw[j] == "" for j in mapped):
+                continue
+            bad("id", i + 1, "Thiếu mã nhiệm vụ")
+            continue
+        task_id = " ".join(tid.split()) if type(tid) is str_type and tid.isascii() else fast_normalize(tid)
+        if not task_id:
+            bad("id", i + 1, "Thiếu mã nhiệm vụ")
+            continue
+        row = i + 1
+        if task_id in seen:
+            bad("id", row, f"Mã nhiệm vụ '{task_id}' bị trùng (đã có ở dòng {seen[task_id]})", task_id)
+            continue
+        seen[task_id] = row
+        raw_area = raw[i_area]
+        if raw_area in areas:
+            area = areas[raw_area]
+        else:
+            area = areas[raw_area] = parse_area(raw_area)
+        if area is None:
+            bad("area_name", row, f"Lĩnh vực '{raw_area or ''}' không thuộc 8 lĩnh vực CCHC", task_id)
+        st = raw[i_st]
+        if st not in labels:
+            if st is None or st == "":
+                st = not_started
+            else:
+                parsed = parse_status(st)
+                if parsed is None:
+                    bad("status", row, f"Trạng thái: '{st}' không có trong danh sách trạng thái", task_id)
+                st = (parsed or Status.NOT_STARTED).value
+        pr = raw[i_pr]
+        if type(pr) is not float_type:
+            try:
+                pr = parse_progress(pr)
+            except ValueError as exc:
+                bad("progress", row, f"Tiến độ: {exc}", task_id)
+                pr = None
+        done = raw[i_done]
+        if type(done) is not date_type:
+            done = None if done is None or done == "" else date_of("completed_on", "Ngày hoàn thành", done,
+                                                                    row, task_id)
+        due = raw[i_due]
+        if type(due) is not date_type and due is not None and due != "":
+            date_of("due", "Hạn (ngày)", due, row, task_id)
+        units = raw[i_units]
+        units = [c.strip() for c in str(units).replace(",", ";").split(";") if c.strip()] if units else []
+        ev, note = raw[i_ev], raw[i_note]
+        light[task_id] = (units, {"status": st, "progress": round(float(pr or 0.0), 2), "completed_on": done,
+                                  "evidence": "" if ev is None or ev == "" else fast_normalize(ev),
+                                  "note": "" if note is None or note == "" else fast_normalize(note)})
+    data.rows[S.SHEET_TASKS] = seen
+    return True
 
 
 def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts: bool = True,
@@ -384,6 +485,8 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
     from .master import parse_area, parse_date, parse_progress, parse_status, read_table
     from .models import Area, Task
 
+    if light is not None and _light_tasks(rows, data, file, light):
+        return
     recs, _ = read_table(rows, S.TASK_COLUMNS, file=file, sheet=S.SHEET_TASKS,
                          required=("id", "title", "status", "progress"))
     letters = {c.key: S.col_letter(S.TASK_COLUMNS, c.key) for c in S.TASK_COLUMNS}
@@ -590,6 +693,39 @@ class _Row:
     master_base: dict[str, Any] | None
 
 
+_NO_FORMULAS: frozenset[str] = frozenset()
+
+
+@dataclass
+class _Layout:
+    """Where the columns of a returned data sheet are (0-based), for the row loop."""
+
+    columns: tuple[S.Column, ...]
+    cmap: dict[str, str]
+    indexes: list[int]                       # per column of ``columns``
+    id_index: int
+    width: int                               # a row shorter than this takes the slow path
+    tracking: list[tuple[str, int, str]]     # (key, index, column letter)
+    fingerprint: RowFingerprinter
+
+
+_LAYOUTS: dict[tuple[int, tuple[tuple[str, str], ...]], _Layout] = {}
+
+
+def _layout(columns: tuple[S.Column, ...], cmap: dict[str, str]) -> _Layout:
+    key = (id(columns), tuple(sorted(cmap.items())))
+    lay = _LAYOUTS.get(key)
+    if lay is None:
+        index = {k: column_index_from_string(v) - 1 for k, v in cmap.items()}
+        indexes = [index[c.key] for c in columns]
+        lay = _Layout(columns=columns, cmap=dict(cmap), indexes=indexes, id_index=index["id"],
+                      width=max(indexes) + 1, tracking=[(k, index[k], cmap[k]) for k in TRACKING_KEYS],
+                      fingerprint=RowFingerprinter(columns, index))
+        if len(_LAYOUTS) < 64:
+            _LAYOUTS[key] = lay
+    return lay
+
+
 class _Planner:
     """Holds the evolving state of one consolidation run."""
 
@@ -618,6 +754,7 @@ class _Planner:
         self.seen_hashes: dict[str, str] = {}
         self.updates: dict[str, int] = {}  # file sha256 -> fields updated
         self.pending: dict[tuple[str, int, str], CellChange] = {}
+        self.letters: dict[str, dict[str, str]] = {}  # sheet -> column key -> letter (cache)
         self.issued = {_int(s.get("version")) for s in state.splits} - {0}
         self.latest = max(self.issued) if self.issued else _int(state.meta.get("master_version")) or \
             plan.info.master_version
@@ -629,15 +766,21 @@ class _Planner:
     def audit(self, book: ReturnedBook | None, file: str, unit: str, item: str, key: str,
               old: str, new: str, action: str) -> None:
         header = FIELD_LABELS.get(key, key) if key else ""
-        row = [self.stamp(), self.user, file, book.sha256 if book else "", unit, item, header,
-               _safe_text(old), _safe_text(new), action]
-        self.plan.audit_rows.append(row)
+        sha = book.sha256 if book else ""
+        self.plan.audit_rows.append([self._stamp, self.user, file, sha, unit, item, header,
+                                     _safe_text(old), _safe_text(new), action])
         if action == ACTION_UPDATED and book is not None:
-            self.updates[book.sha256] = self.updates.get(book.sha256, 0) + 1
+            self.updates[sha] = self.updates.get(sha, 0) + 1
 
     def cell(self, sheet: str, row: int, key: str) -> str:
-        letter = self.state.columns.get(sheet, {}).get(key)
-        if letter is None:
+        letters = self.letters.get(sheet)
+        if letters is None:
+            cols = S.TASK_COLUMNS if sheet == S.SHEET_TASKS else (
+                S.REMEDIATION_COLUMNS if sheet == S.SHEET_REMEDIATION else S.UNIT_REPORT_COLUMNS)
+            found = self.state.columns.get(sheet, {})
+            letters = self.letters[sheet] = {c.key: found.get(c.key) or S.col_letter(cols, c.key) for c in cols}
+        letter = letters.get(key)
+        if letter is None:  # not a column of the sheet's schema: as before, look it up
             cols = S.TASK_COLUMNS if sheet == S.SHEET_TASKS else (
                 S.REMEDIATION_COLUMNS if sheet == S.SHEET_REMEDIATION else S.UNIT_REPORT_COLUMNS)
             letter = S.col_letter(cols, key)
@@ -647,9 +790,8 @@ class _Planner:
                  source: str) -> None:
         k = (sheet, row, key)
         prev = self.pending.get(k)
-        change = CellChange(sheet=sheet, row=row, column_key=key, cell=self.cell(sheet, row, key),
-                            old=prev.old if prev else old, new=new, task_id=item, unit=unit, source=source)
-        self.pending[k] = change
+        self.pending[k] = CellChange(sheet, row, key, self.cell(sheet, row, key), prev.old if prev else old, new,
+                                     item, unit, source)
 
     # ---------------------------------------------------------------- per file
     def reject_file(self, book: ReturnedBook | None, path: Path, reason: str, unit: str = "",
@@ -744,23 +886,37 @@ class _Planner:
         seen: set[ItemKey] = set()
         if S.SHEET_TASKS not in book.sheets:
             return [], f"Thiếu trang '{S.SHEET_TASKS}' (trang bị xóa hoặc đổi tên)"
+        units_of, items = self.units_of, book.items
         for sheet, rows_raw in book.sheets.items():
             columns = DATA_SHEETS[sheet]
-            h, cmap = _column_map([tuple(r) for r in rows_raw[:15]], columns)
+            h, cmap = _column_map(rows_raw[:15], columns)
             found = _found_keys(rows_raw, h, columns)
             missing = [c.header for c in columns if c.key not in found]
             if h is None or missing:
                 return [], (f"Trang '{sheet}' thiếu cột: " + ", ".join(f"'{m}'" for m in missing)
                             if h is not None else f"Trang '{sheet}' không có dòng tiêu đề")
-            idx = [column_index_from_string(cmap[c.key]) - 1 for c in columns]
+            lay = _layout(columns, cmap)
+            formulas = book.formula_cells.get(sheet)
+            id_j, width = lay.id_index, lay.width
             for i in range(h + 1, len(rows_raw)):
                 raw = rows_raw[i]
-                if all(v in (None, "") for v in raw):
-                    continue
-                values = {c.key: (raw[j] if j < len(raw) else None) for c, j in zip(columns, idx)}
-                item_id = fast_normalize(values["id"])
-                r = self.evaluate_row(book, sheet, columns, cmap, i + 1, item_id, values, seen)
-                units = self.units_of.get((sheet, item_id), [])
+                tid = raw[id_j] if id_j < len(raw) else None
+                if tid is None or tid == "":
+                    if all(v is None or v == "" for v in raw):
+                        continue
+                    item_id = ""
+                else:
+                    item_id = " ".join(tid.split()) if type(tid) is str and tid.isascii() else fast_normalize(tid)
+                key = (sheet, item_id)
+                units = units_of.get(key)
+                meta = items.get(key)
+                if (item_id and units and unit in units and meta is not None and key not in seen
+                        and not formulas and len(raw) >= width):
+                    seen.add(key)
+                    r = self.evaluate_fast(book, sheet, lay, i + 1, item_id, raw, meta)
+                else:
+                    values = {c.key: (raw[j] if j < len(raw) else None) for c, j in zip(columns, lay.indexes)}
+                    r = self.evaluate_row(book, sheet, columns, cmap, i + 1, item_id, values, seen)
                 if item_id and units:
                     if unit in units:
                         own += 1
@@ -777,6 +933,24 @@ class _Planner:
                     message=f"Dòng của {item_id} đã bị xóa khỏi phiếu (đơn vị {unit}): không cập nhật"))
         return rows, None
 
+    def evaluate_fast(self, book: ReturnedBook, sheet: str, lay: _Layout, row: int, item_id: str,
+                      raw: Sequence[Any], meta: Any) -> _Row | None:
+        """``evaluate_row`` for the common row: known id of this unit, no formula in the sheet."""
+        if lay.fingerprint(raw) != meta.fingerprint:
+            values = {c.key: raw[j] for c, j in zip(lay.columns, lay.indexes)}
+            self.reject_tampered(book, sheet, lay.columns, lay.cmap, row, item_id, values, meta)
+            return None
+        base = meta.base
+        theirs: dict[str, Any] = {}
+        for k, j, letter in lay.tracking:
+            v, b = raw[j], base[k]
+            if (v == b and type(v) is not bool) or ((v is None or v == "") and (b is None or b == "")):
+                theirs[k] = b  # unchanged cell (the common case): nothing to validate
+            else:
+                theirs[k] = self.evaluate_cell(book, sheet, f"{letter}{row}", item_id, k, v, _NO_FORMULAS, b)
+        return _Row(sheet=sheet, item_id=item_id, row=row, theirs=theirs, base=base,
+                    master_base=meta.master_base)
+
     def reject_row(self, book: ReturnedBook, sheet: str, cell: str, item_id: str, reason: str,
                    value: Any = "") -> None:
         self.plan.rejections.append(Rejection(file=book.name, reason=reason, unit=book.unit_code,
@@ -785,6 +959,18 @@ class _Planner:
                                           cell=cell, task_id=item_id))
         self.audit(book, book.name, book.unit_code, item_id, "", "", norm_cell(value),
                    f"{ACTION_REJECTED}: {reason}"[:250])
+
+    def reject_tampered(self, book: ReturnedBook, sheet: str, columns: tuple[S.Column, ...],
+                        cmap: dict[str, str], row: int, item_id: str, values: dict[str, Any],
+                        meta: Any) -> None:
+        """Reject a row whose locked cells differ from the fingerprint sent, naming the cells."""
+        id_cell = f"{cmap['id']}{row}"
+        cells = cell_hashes(columns, values)
+        bad = [c for c, a, b in zip(locked_columns(columns), cells, meta.cells) if a != b]
+        refs = ", ".join(f"{cmap[c.key]}{row} ('{c.header}')" for c in bad) or id_cell
+        first = f"{cmap[bad[0].key]}{row}" if bad else id_cell
+        self.reject_row(book, sheet, first, item_id,
+                        f"Cột bị khóa của {item_id} đã bị sửa: {refs} - không cập nhật dòng này")
 
     def evaluate_row(self, book: ReturnedBook, sheet: str, columns: tuple[S.Column, ...],
                      cmap: dict[str, str], row: int, item_id: str, values: dict[str, Any],
@@ -821,12 +1007,7 @@ class _Planner:
                 self.reject_row(book, sheet, ref, item_id, f"Ô bị khóa '{c.header}' của {item_id} chứa công thức")
                 return None
         if row_fingerprint(columns, values) != meta.fingerprint:
-            cells = cell_hashes(columns, values)
-            bad = [c for c, a, b in zip(locked_columns(columns), cells, meta.cells) if a != b]
-            refs = ", ".join(f"{cmap[c.key]}{row} ('{c.header}')" for c in bad) or id_cell
-            first = f"{cmap[bad[0].key]}{row}" if bad else id_cell
-            self.reject_row(book, sheet, first, item_id,
-                            f"Cột bị khóa của {item_id} đã bị sửa: {refs} - không cập nhật dòng này")
+            self.reject_tampered(book, sheet, columns, cmap, row, item_id, values, meta)
             return None
         base = meta.base
         theirs: dict[str, Any] = {}
@@ -878,21 +1059,21 @@ class _Planner:
         return mine == base or display(k, mine) == self.last_applied.get((unit, item, k), None)
 
     def merge_single(self, book: ReturnedBook, row: _Row) -> None:
-        unit, key = book.unit_code, (row.sheet, row.item_id)
-        mine = self.current[key]
-        master_row = self.data.rows.get(row.sheet, {}).get(row.item_id)
+        unit, item, sheet = book.unit_code, row.item_id, row.sheet
+        mine = self.current[(sheet, item)]
+        master_row = self.data.rows.get(sheet, {}).get(item)
+        theirs, base, last = row.theirs, row.base, self.last_applied
         for k in TRACKING_KEYS:
-            t, b, m = row.theirs[k], row.base[k], mine[k]
+            t, b, m = theirs[k], base[k], mine[k]
             if t == b or m == t:
                 continue
-            if self._applies(unit, row.item_id, k, m, b) and master_row:
-                self.set_cell(row.sheet, master_row, k, cell_value(k, m), cell_value(k, t), row.item_id, unit,
-                              book.name)
+            if (m == b or display(k, m) == last.get((unit, item, k))) and master_row:
+                self.set_cell(sheet, master_row, k, cell_value(k, m), cell_value(k, t), item, unit, book.name)
                 mine[k] = t
-                self.last_applied[(unit, row.item_id, k)] = display(k, t)
-                self.audit(book, book.name, unit, row.item_id, k, display(k, m), display(k, t), ACTION_UPDATED)
+                new = last[(unit, item, k)] = display(k, t)
+                self.audit(book, book.name, unit, item, k, display(k, m), new, ACTION_UPDATED)
             else:
-                self.conflict(book, row.sheet, row.item_id, k, master_row or 0, m, t, b)
+                self.conflict(book, sheet, item, k, master_row or 0, m, t, b)
 
     def conflict(self, book: ReturnedBook, sheet: str, item: str, k: str, row: int, mine: Any, theirs: Any,
                  base: Any, derived: bool = False) -> None:
@@ -1207,6 +1388,30 @@ def plan_cell_edits(plan: ConsolidationPlan) -> dict[str, dict[tuple[int, int], 
     return edits
 
 
+AUDIT_FIXED_COLUMNS = 5  # time, user, file, hash, unit: the same for every audit row of a file
+
+
+def plan_patch(plan: ConsolidationPlan) -> tuple[dict[str, dict[tuple[int, int], Any]], dict[str, Append]]:
+    """``plan_cell_edits`` split for ``patch_xlsx``: changed cells, and the appended rows of
+    "Báo cáo đơn vị" and "Nhật ký" as whole rows (100 000 audit rows are not 1 000 000 edits)."""
+    edits: dict[str, dict[tuple[int, int], Any]] = {}
+    cols: dict[str, int] = {}
+    for c in plan.changes:
+        letters = c.cell.rstrip("0123456789")
+        col = cols.get(letters) or cols.setdefault(letters, column_index_from_string(letters))
+        edits.setdefault(c.sheet, {})[(c.row, col)] = c.new
+    appends: dict[str, Append] = {}
+    for name, rows, fixed in ((S.SHEET_UNIT_REPORTS, [r.cells() for r in plan.new_unit_reports], 0),
+                              (S.SHEET_AUDIT, plan.audit_rows, AUDIT_FIXED_COLUMNS)):
+        if not rows:
+            continue
+        start = plan.next_rows.get(name)
+        if not start:
+            raise PatchUnsupported(f"không biết dòng cuối của trang {name}")
+        appends[name] = (start, rows, fixed)
+    return edits, appends
+
+
 # ================================================================= xlsx patcher
 
 class PatchUnsupported(Exception):
@@ -1239,9 +1444,16 @@ class _Styles:
         self.fmts = {int(i): html.unescape(c) for i, c in
                      re.findall(r'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"', xml)}
         self.cache: dict[int, int] = {}
+        self.dates: dict[int, bool] = {}
         self.new_fmt: int | None = None
 
     def is_date(self, s: int) -> bool:
+        known = self.dates.get(s)
+        if known is None:
+            known = self.dates[s] = self._is_date(s)
+        return known
+
+    def _is_date(self, s: int) -> bool:
         if s >= len(self.xfs):
             return False
         m = re.search(r'numFmtId="(\d+)"', self.xfs[s])
@@ -1315,7 +1527,8 @@ def _cell_xml(ref: str, value: Any, style: int | None, styles: _Styles | None) -
         if _NEEDS_ESCAPE.search(text):
             text = html.escape(_ILLEGAL.sub("", text), quote=False)
         s = f' s="{style}"' if style else ""
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+        t = "<t>" if text.strip() == text else '<t xml:space="preserve">'
+        return f'<c r="{ref}"{s} t="inlineStr"><is>{t}{text}</t></is></c>'
     if isinstance(value, (dt.date, dt.datetime)) and styles is not None:
         style = styles.date_style(style)
     s = f' s="{style}"' if style else ""
@@ -1328,7 +1541,8 @@ def _cell_xml(ref: str, value: Any, style: int | None, styles: _Styles | None) -
     if isinstance(value, (int, float)):
         return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
     text = html.escape(_ILLEGAL.sub("", str(value)), quote=False)
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    t = "<t>" if text.strip() == text else '<t xml:space="preserve">'
+    return f'<c r="{ref}"{s} t="inlineStr"><is>{t}{text}</t></is></c>'
 
 
 def _row_cells(row_xml: str) -> list[tuple[int, str, int | None]]:
@@ -1393,25 +1607,55 @@ def _new_row(r: int, values: dict[int, Any], template: dict[int, int], col_style
     return "".join(parts)
 
 
+def _cell_tail(value: Any, style: int | None, styles: _Styles | None) -> str:
+    """Cell XML after ``<c r="A1`` (starts with the closing quote of the address)."""
+    return '"' + _cell_xml("", value, style, styles)[len('<c r=""'):]
+
+
+def _cell_fast(ref: str, value: Any, style: int | None, styles: _Styles | None) -> str:
+    """``_cell_xml`` with the text cells memoised (the same statuses/labels repeat)."""
+    if type(value) is str and value:
+        key = (value, style)
+        tail = _TAILS.get(key)
+        if tail is None:
+            tail = _cell_tail(value, style, styles)
+            if len(_TAILS) < 50_000:
+                _TAILS[key] = tail
+        return '<c r="' + ref + tail
+    if type(value) is int or (type(value) is float and value == value):
+        return f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>' if style else f'<c r="{ref}"><v>{value!r}</v></c>'
+    return _cell_xml(ref, value, style, styles)
+
+
 def _patched_row(r: int, row_xml: str, values: dict[int, Any], template: Callable[[], dict[int, int]],
                  col_styles: dict[int, int], styles: _Styles | None) -> str:
     """``row_xml`` with the cells of ``values`` replaced (style kept) or inserted."""
     spans: list[tuple[int, int, str]] = []
     missing: dict[int, Any] = {}
+    rs = str(r)
     for c, v in values.items():
-        ref = f"{get_column_letter(c)}{r}"
-        span = _find_cell(row_xml, ref)
-        if span is None:
-            missing[c] = v
-            continue
-        cell = row_xml[span[0]:span[1]]
-        if "<f>" in cell or "<f " in cell:
+        ref = (_LETTERS[c] if c < len(_LETTERS) else get_column_letter(c)) + rs
+        i = row_xml.find('<c r="' + ref + '"')
+        if i < 0:
+            span = _find_cell(row_xml, ref)
+            if span is None:
+                missing[c] = v
+                continue
+            i = span[0]
+        j = row_xml.find(">", i)
+        end = j + 1 if row_xml[j - 1] == "/" else row_xml.find("</c>", j) + 4
+        if end > j + 1 and ("<f>" in row_xml[j:end] or "<f " in row_xml[j:end] or "<f/" in row_xml[j:end]):
             raise PatchUnsupported("ô cần ghi đang chứa công thức")
-        sm = _S_ATTR.search(cell, 0, cell.find(">") + 1)
-        spans.append((span[0], span[1], _cell_xml(ref, v, int(sm.group(1)) if sm else None, styles)))
-    out = row_xml
-    for start, end, xml in sorted(spans, reverse=True):
-        out = out[:start] + xml + out[end:]
+        k = row_xml.find(' s="', i, j)
+        style = int(row_xml[k + 4:row_xml.index('"', k + 4)]) if k >= 0 else None
+        spans.append((i, end, _cell_fast(ref, v, style, styles)))
+    spans.sort()
+    pieces, pos = [], 0
+    for start, end, xml in spans:
+        pieces += (row_xml[pos:start], xml)
+        pos = end
+    pieces.append(row_xml[pos:])
+    out = "".join(pieces)
     if not missing:
         return out
     tpl = template()
@@ -1423,22 +1667,193 @@ def _patched_row(r: int, row_xml: str, values: dict[int, Any], template: Callabl
     return f"<row{attrs}>" + "".join(cells[c] for c in sorted(cells)) + "</row>"
 
 
-def _patch_sheet(xml: str, edits: dict[tuple[int, int], Any], styles: _Styles | None) -> str:
-    """Rewrite only the rows of ``xml`` (a worksheet part) that ``edits`` touch."""
+def _render_rows(start: int, rows: Sequence[Sequence[Any]], style_of: Callable[[int], int | None],
+                 styles: _Styles | None, fixed: int = 0) -> str:
+    """XML of new rows numbered from ``start`` (values from column A; empty values: no cell).
+
+    ``fixed``: how many leading columns repeat from row to row (the audit log repeats
+    time, user, file, hash and unit for every cell of a file): their XML is built once
+    per distinct run and only the row number is stamped in.
+    """
+    width = max((len(r) for r in rows), default=0)
+    opens = ['<c r="' + (_LETTERS[c] if c < len(_LETTERS) else get_column_letter(c)) for c in range(1, width + 1)]
+    col_style = [style_of(c) for c in range(1, width + 1)]
+    memo: list[dict[str, str]] = [{} for _ in range(width)]
+    runs: dict[tuple[Any, ...], list[str]] = {}
+    out: list[str] = []
+    append, extend = out.append, out.extend
+    row_number = start - 1
+    for values in rows:
+        row_number += 1
+        rs = str(row_number)
+        append('<row r="' + rs + '">')
+        first = 0
+        if fixed:
+            head = tuple(values[:fixed])
+            pieces = runs.get(head)  # keys hold only text: ``True == 1`` cannot mix runs up
+            if pieces is None:
+                pieces = _run_pieces(head, opens, col_style, styles)
+                if len(runs) < 10_000 and all(type(v) is str or v is None for v in head):
+                    runs[head] = pieces
+            append(rs.join(pieces))
+            first = len(head)
+        for j in range(first, len(values)):
+            v = values[j]
+            if type(v) is str:
+                if not v:
+                    continue
+                tail = memo[j].get(v)
+                if tail is None:
+                    tail = _cell_tail(v, col_style[j], styles)
+                    if len(memo[j]) < 20_000:
+                        memo[j][v] = tail
+                extend((opens[j], rs, tail))
+            elif v is not None:
+                append(_cell_xml(opens[j][len('<c r="'):] + rs, v, col_style[j], styles))
+        append("</row>")
+    return "".join(out)
+
+
+def _run_pieces(head: Sequence[Any], opens: list[str], col_style: list[int | None],
+                styles: _Styles | None) -> list[str]:
+    """Pieces that ``row_number.join(pieces)`` turns into the cells of ``head``."""
+    pieces, acc = [], ""
+    for j, v in enumerate(head):
+        if v is None or v == "":
+            continue
+        pieces.append(acc + opens[j])
+        acc = _cell_tail(v, col_style[j], styles)
+    pieces.append(acc)
+    return pieces
+
+
+_LAST_ROW_R = re.compile(r'<row\b[^>]*?\br="(\d+)"')
+
+
+def _patch_sheet(xml: str, edits: dict[tuple[int, int], Any], styles: _Styles | None,
+                 append: tuple[int, Sequence[Sequence[Any]], int] | None = None) -> str:
+    """Rewrite only the rows of ``xml`` (a worksheet part) that ``edits`` touch, and add
+    the rows ``append = (first row, row values, fixed leading columns)`` after the last row."""
     by_row: dict[int, dict[int, Any]] = {}
     for (r, c), v in edits.items():
         by_row.setdefault(r, {})[c] = v
-    targets = sorted(by_row)
     m = re.search(r"<sheetData\s*/>|<sheetData\b[^>]*>", xml)
     if not m:
         raise PatchUnsupported("không tìm thấy sheetData")
     col_styles = _col_styles(xml[:m.start()])
+    if append and append[1]:
+        start, rows = append[0], append[1]
+        last = _last_row_number(xml, m)
+        if (last is not None and start <= last) or any(r >= start for r in by_row):
+            # rows already there (formatted empty rows?): merge the values cell by cell
+            for i, values in enumerate(rows, start=start):
+                for j, v in enumerate(values, start=1):
+                    if v is not None and v != "":
+                        by_row.setdefault(i, {})[j] = v
+            append = None
+    else:
+        append = None
+    if not by_row and append is None:
+        return xml
     if m.group(0).endswith("/>"):
-        rows = "".join(_new_row(r, by_row[r], {}, col_styles, styles) for r in targets)
-        return _fix_dimension(xml[:m.start()] + f"<sheetData>{rows}</sheetData>" + xml[m.end():],
-                              max(targets), max(c for (_, c) in edits))
+        body = "".join(_new_row(r, by_row[r], {}, col_styles, styles) for r in sorted(by_row))
+        if append:
+            body += _render_rows(append[0], append[1], col_styles.get, styles, append[2])
+        max_row, max_col = _extent(by_row, append)
+        return _fix_dimension(xml[:m.start()] + f"<sheetData>{body}</sheetData>" + xml[m.end():], max_row, max_col)
     start, end = m.end(), xml.index("</sheetData>", m.end())
     region = xml[start:end]
+    out = (_patch_region_fast(region, by_row, col_styles, styles)
+           or _patch_region(region, by_row, col_styles, styles)) if by_row else [region]
+    if append:
+        tpl = _last_row_styles(region)
+        out.append(_render_rows(append[0], append[1], lambda c: tpl.get(c, col_styles.get(c)), styles,
+                                append[2]))
+    max_row, max_col = _extent(by_row, append)
+    head = _fix_dimension(xml[:start], max_row, max_col)
+    return head + "".join(out) + xml[end:]  # one copy of the (large) sheet text
+
+
+def _extent(by_row: dict[int, dict[int, Any]], append: tuple[int, Sequence[Sequence[Any]], int] | None
+            ) -> tuple[int, int]:
+    """(last row, last column) written."""
+    rows = [max(by_row)] if by_row else []
+    cols = [max(c for cells in by_row.values() for c in cells)] if by_row else []
+    if append:
+        rows.append(append[0] + len(append[1]) - 1)
+        cols.append(max(len(v) for v in append[1]))
+    return max(rows), max(cols)
+
+
+def _last_row_number(xml: str, sheet_data: re.Match[str]) -> int | None:
+    """Number of the last ``<row>`` of the sheet (``None``: no rows)."""
+    if sheet_data.group(0).endswith("/>"):
+        return None
+    end = xml.index("</sheetData>", sheet_data.end())
+    i = xml.rfind("<row", sheet_data.end(), end)
+    while i >= 0:
+        m = _LAST_ROW_R.match(xml, i)
+        if m:
+            return int(m.group(1))
+        if xml[i + 4:i + 5] in (" ", ">", "/"):
+            raise PatchUnsupported("dòng không có số thứ tự r=")
+        i = xml.rfind("<row", sheet_data.end(), i)
+    return None
+
+
+def _last_row_styles(region: str) -> dict[int, int]:
+    """Cell styles of the last data row of a sheet region (new rows look like it)."""
+    i = region.rfind("<row")
+    m = _ROW_R_RE.match(region, i) if i >= 0 else None
+    if not m or int(m.group(1)) <= S.HEADER_ROW:
+        return {}
+    end = m.end() if m.group(2) else region.index("</row>", m.end()) + 6
+    return {c: st for c, _, st in _row_cells(region[i:end]) if st is not None}
+
+
+def _patch_region_fast(region: str, by_row: dict[int, dict[int, Any]], col_styles: dict[int, int],
+                       styles: _Styles | None) -> list[str] | None:
+    """``_patch_region`` when every cell to write already exists, in row and column order
+    (what Excel, LibreOffice and openpyxl write for formatted cells): each cell is found by
+    its address with ``str.find`` and replaced in place.  ``None``: a cell is missing or out
+    of order - use the general path."""
+    out: list[str] = []
+    append = out.append
+    pos = 0
+    find = region.find
+    letters = _LETTERS
+    for r in sorted(by_row):
+        rs = str(r)
+        values = by_row[r]
+        for c in (sorted(values) if len(values) > 1 else values):
+            ref = (letters[c] if c < len(letters) else get_column_letter(c)) + rs
+            k = find('<c r="' + ref + '"', pos)
+            if k < 0:
+                return None
+            close = find(">", k)
+            if region[close - 1] == "/":
+                stop = close + 1
+            else:
+                stop = find("</c>", close) + 4
+                if stop < 4:
+                    return None
+                if "<f" in region[close:stop]:
+                    body = region[close:stop]
+                    if "<f>" in body or "<f " in body or "<f/" in body:
+                        raise PatchUnsupported("ô cần ghi đang chứa công thức")
+            s = find(' s="', k, close)
+            style = int(region[s + 4:find('"', s + 4)]) if s >= 0 else None
+            append(region[pos:k])
+            append(_cell_fast(ref, values[c], style, styles))
+            pos = stop
+    append(region[pos:])
+    return out
+
+
+def _patch_region(region: str, by_row: dict[int, dict[int, Any]], col_styles: dict[int, int],
+                  styles: _Styles | None) -> list[str]:
+    """Pieces of the sheetData ``region`` with the rows of ``by_row`` patched or inserted."""
+    targets = sorted(by_row)
     out: list[str] = []
     pos, ti = 0, 0
     prev: list[Any] = [None, 0, -1, None]  # row number, start, end (-1: find it), cached styles
@@ -1478,8 +1893,176 @@ def _patch_sheet(xml: str, edits: dict[tuple[int, int], Any], styles: _Styles | 
     if ti < len(targets):
         tpl = template()
         out.extend(_new_row(t, by_row[t], tpl, col_styles, styles) for t in targets[ti:])
-    head = _fix_dimension(xml[:start], max(targets), max(c for (_, c) in edits))
-    return head + "".join(out) + xml[end:]  # one copy of the (large) sheet text
+    return out
+
+
+# ---------------------------------------------------------------- fast path over the raw bytes
+# Big sheets are patched without decoding them: joining str pieces that mix ASCII and
+# Vietnamese text widens 50-100 MB of XML to UCS-2 and costs more than the patch itself.
+
+_TAILS_B: dict[tuple[str, int | None], bytes] = {}
+_LETTERS_B = [s.encode() for s in _LETTERS]
+_SHEET_DATA_B = re.compile(rb"<sheetData\s*/>|<sheetData\b[^>]*>")
+_LAST_ROW_B = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+
+
+def _text_tail_b(value: str, style: int | None, styles: _Styles | None) -> bytes:
+    key = (value, style)
+    tail = _TAILS_B.get(key)
+    if tail is None:
+        tail = _cell_tail(value, style, styles).encode("utf-8")
+        if len(_TAILS_B) < 50_000:
+            _TAILS_B[key] = tail
+    return tail
+
+
+def _cell_b(ref: bytes, value: Any, style: int | None, styles: _Styles | None) -> bytes:
+    """``_cell_xml`` as UTF-8 bytes (text tails memoised)."""
+    kind = type(value)
+    if kind is str and value:
+        return b'<c r="' + ref + _text_tail_b(value, style, styles)
+    if kind is int or (kind is float and value == value and value not in (_INF, -_INF)):
+        return b''.join((b'<c r="', ref, _STYLE_ATTR_B[style] if style in _STYLE_ATTR_B else
+                         _style_attr_b(style), b'><v>', repr(value).encode(), b'</v></c>'))
+    return _cell_xml(ref.decode(), value, style, styles).encode("utf-8")
+
+
+_INF = float("inf")
+_STYLE_ATTR_B: dict[int | None, bytes] = {None: b'"', 0: b'"'}
+
+
+def _style_attr_b(style: int | None) -> bytes:
+    """``"`` closing the address, then `` s="N"`` when the cell has a style."""
+    out = _STYLE_ATTR_B[style] = (b'" s="%d"' % style) if style else b'"'
+    return out
+
+
+def _patch_region_b(region: bytes, by_row: dict[int, dict[int, Any]],
+                    styles: _Styles | None) -> list[bytes] | None:
+    """``_patch_region_fast`` over bytes (``None``: a cell is missing or out of order)."""
+    out: list[bytes] = []
+    append = out.append
+    pos = 0
+    find = region.find
+    letters = _LETTERS_B
+    for r in sorted(by_row):
+        rs = str(r).encode()
+        values = by_row[r]
+        for c in (sorted(values) if len(values) > 1 else values):
+            ref = (letters[c] if c < len(letters) else get_column_letter(c).encode()) + rs
+            k = find(b'<c r="' + ref + b'"', pos)
+            if k < 0:
+                return None
+            close = find(b">", k)
+            if region[close - 1] == 47:  # "/": an empty cell <c .../>
+                stop = close + 1
+            else:
+                stop = find(b"</c>", close) + 4
+                if stop < 4:
+                    return None
+                if b"<f" in region[close:stop]:
+                    body = region[close:stop]
+                    if b"<f>" in body or b"<f " in body or b"<f/" in body:
+                        raise PatchUnsupported("ô cần ghi đang chứa công thức")
+            s = find(b' s="', k, close)
+            style = int(region[s + 4:find(b'"', s + 4)]) if s >= 0 else None
+            append(region[pos:k])
+            append(_cell_b(ref, values[c], style, styles))
+            pos = stop
+    append(region[pos:])
+    return out
+
+
+def _render_rows_b(start: int, rows: Sequence[Sequence[Any]], style_of: Callable[[int], int | None],
+                   styles: _Styles | None, fixed: int = 0) -> list[bytes]:
+    """``_render_rows`` as UTF-8 byte pieces."""
+    width = max((len(r) for r in rows), default=0)
+    opens = [b'<c r="' + (_LETTERS_B[c] if c < len(_LETTERS_B) else get_column_letter(c).encode())
+             for c in range(1, width + 1)]
+    col_style = [style_of(c) for c in range(1, width + 1)]
+    memo: list[dict[str, bytes]] = [{} for _ in range(width)]
+    runs: dict[tuple[Any, ...], list[bytes]] = {}
+    out: list[bytes] = []
+    append, extend = out.append, out.extend
+    row_number = start - 1
+    for values in rows:
+        row_number += 1
+        rs = str(row_number).encode()
+        extend((b'<row r="', rs, b'">'))
+        first = 0
+        if fixed:
+            head = tuple(values[:fixed])
+            pieces = runs.get(head)  # keys hold only text: ``True == 1`` cannot mix runs up
+            if pieces is None:
+                texts = _run_pieces(head, [o.decode() for o in opens], col_style, styles)
+                pieces = [p.encode("utf-8") for p in texts]
+                if len(runs) < 10_000 and all(type(v) is str or v is None for v in head):
+                    runs[head] = pieces
+            append(rs.join(pieces))
+            first = len(head)
+        for j in range(first, len(values)):
+            v = values[j]
+            if type(v) is str:
+                if not v:
+                    continue
+                tail = memo[j].get(v)
+                if tail is None:
+                    tail = _cell_tail(v, col_style[j], styles).encode("utf-8")
+                    if len(memo[j]) < 20_000:
+                        memo[j][v] = tail
+                extend((opens[j], rs, tail))
+            elif v is not None:
+                append(_cell_xml(opens[j][len(b'<c r="'):].decode() + rs.decode(), v, col_style[j],
+                                 styles).encode("utf-8"))
+        append(b"</row>")
+    return out
+
+
+def _patch_part(data: bytes, edits: dict[tuple[int, int], Any], styles: _Styles | None,
+                append: Append | None = None) -> bytes:
+    """A worksheet part with ``edits`` and ``append`` applied: in the bytes when the layout
+    is the usual one, else through the general (decoded) path."""
+    fast = _patch_part_b(data, edits, styles, append)
+    if fast is not None:
+        return fast
+    return _patch_sheet(data.decode("utf-8"), edits, styles, append).encode("utf-8")
+
+
+def _patch_part_b(data: bytes, edits: dict[tuple[int, int], Any], styles: _Styles | None,
+                  append: Append | None) -> bytes | None:
+    m = _SHEET_DATA_B.search(data)
+    if not m or m.group(0).endswith(b"/>"):
+        return None
+    start = m.end()
+    end = data.find(b"</sheetData>", start)
+    if end < 0:
+        return None
+    region = data[start:end]
+    if append and append[1]:
+        i = region.rfind(b"<row")
+        last = _LAST_ROW_B.match(region, i) if i >= 0 else None
+        if i >= 0 and last is None:
+            return None
+        if last is not None and append[0] <= int(last.group(1)):
+            return None
+        if any(r >= append[0] for r, _ in edits):
+            return None
+    else:
+        append = None
+    by_row: dict[int, dict[int, Any]] = {}
+    for (r, c), v in edits.items():
+        by_row.setdefault(r, {})[c] = v
+    pieces = _patch_region_b(region, by_row, styles) if by_row else [region]
+    if pieces is None:
+        return None
+    if append:
+        col_styles = _col_styles(data[:m.start()].decode("utf-8"))
+        tpl = _last_row_styles(region[region.rfind(b"<row"):].decode("utf-8")) if b"<row" in region else {}
+        pieces += _render_rows_b(append[0], append[1], lambda c: tpl.get(c, col_styles.get(c)), styles,
+                                 append[2])
+    max_row, max_col = _extent(by_row, append)
+    head = _fix_dimension(data[:start].decode("utf-8"), max_row, max_col).encode("utf-8")
+    return b"".join([head, *pieces, data[end:]])
 
 
 def _fix_dimension(xml: str, max_row: int, max_col: int) -> str:
@@ -1516,27 +2099,35 @@ def _full_calc_on_load(xml: str) -> str:
     return xml
 
 
+Append = tuple[int, Sequence[Sequence[Any]], int]  # (first row, row values from column A, fixed columns)
+
+
 def patch_xlsx(src: str | os.PathLike[str], dst: str | os.PathLike[str],
-               edits: Mapping[str, Mapping[tuple[int, int], Any]]) -> None:
+               edits: Mapping[str, Mapping[tuple[int, int], Any]],
+               appends: Mapping[str, Append] | None = None) -> None:
     """Copy the xlsx/xlsm ``src`` to ``dst`` with cell values replaced/added.
 
     ``edits``: {sheet name: {(row, column): value}}; values are numbers, text
     (written as inline strings), dates (get a dd/mm/yyyy style) or None (cleared).
+    ``appends``: {sheet name: (first row, rows, fixed)}: whole rows added below the
+    last row (``fixed`` leading columns repeat from row to row: built once per run).
     Untouched parts are copied byte for byte (re-compressed); the calculation
     chain is dropped and Excel is asked to recalculate on open.
     """
+    appends = appends or {}
     with zipfile.ZipFile(src) as zin:
         names = set(zin.namelist())
         parts = sheet_parts(zin)
         styles = _Styles(zin.read("xl/styles.xml").decode("utf-8")) if "xl/styles.xml" in names else None
         new: dict[str, bytes] = {}
-        for sheet, cells in edits.items():
-            if not cells:
+        for sheet in [*edits, *[n for n in appends if n not in edits]]:
+            cells, app = edits.get(sheet) or {}, appends.get(sheet)
+            if not cells and not (app and app[1]):
                 continue
             part = parts.get(sheet)
             if not part or part not in names:
                 raise PatchUnsupported(f"không có trang {sheet}")
-            new[part] = _patch_sheet(zin.read(part).decode("utf-8"), dict(cells), styles).encode("utf-8")
+            new[part] = _patch_part(zin.read(part), dict(cells), styles, app)
         if styles is not None and styles.changed:
             new["xl/styles.xml"] = styles.render().encode("utf-8")
         new["xl/workbook.xml"] = _full_calc_on_load(zin.read("xl/workbook.xml").decode("utf-8")).encode("utf-8")
@@ -1567,9 +2158,9 @@ def patch_xlsx(src: str | os.PathLike[str], dst: str | os.PathLike[str],
 def _write_master(path: Path, plan: ConsolidationPlan, engine: str) -> None:
     if engine in ("auto", "patch"):
         try:
-            edits = plan_cell_edits(plan)
+            edits, appends = plan_patch(plan)
             with atomic_path(path) as tmp:
-                patch_xlsx(path, tmp, edits)
+                patch_xlsx(path, tmp, edits, appends)
             return
         except PatchUnsupported:
             if engine == "patch":

@@ -456,6 +456,13 @@ def read_as_of(path: str | os.PathLike[str]) -> dt.date | None:
     for sheet, ref in defined.destinations:
         if sheet in wb.sheetnames:
             value = wb[sheet][ref.replace("$", "")].value
+            if isinstance(value, str):  # typed as text, e.g. "14/09/2025"
+                from .master import parse_date
+
+                try:
+                    return parse_date(value)
+                except ValueError:
+                    return None
             if isinstance(value, dt.datetime):
                 return value.date()
             if isinstance(value, dt.date):

@@ -21,11 +21,12 @@ from typing import Callable
 from openpyxl import load_workbook
 
 from . import schema as S
-from .models import Plan, Status
+from .models import CchcError, Plan, Status
 from .text import fold
 
 MASTER_NAME = "So_tong_hop_CCHC_2025.xlsx"
 DEFAULT_PERIOD = "Quý III/2025"
+MARKER = ".cchc_demo"     # marks a folder made by the demo: only such a folder is emptied
 
 
 @dataclass
@@ -88,6 +89,38 @@ def fill_returned_workbook(src: Path, dst: Path, simulated: Plan) -> int:
     return filled
 
 
+_DEMO_ENTRIES = (MARKER, MASTER_NAME, "phieu_don_vi", "phieu_gui_ve", "sao_luu", "Bao_cao_CCHC_*")
+
+
+def _made_by_demo(out: Path) -> bool:
+    """The folder holds the demo's marker, or only what a demo writes (older demo output)."""
+    import fnmatch
+
+    if (out / MARKER).is_file():
+        return True
+    return all(any(fnmatch.fnmatchcase(p.name, pat) for pat in _DEMO_ENTRIES) for p in out.iterdir())
+
+
+def prepare_out_dir(out: Path) -> None:
+    """Create ``out`` (or empty it when an earlier demo made it); never empty anything else.
+
+    Raises ``CchcError`` for a file, or a folder holding other files: the demo must not
+    delete a user's documents because of a mistyped ``--ra``.
+    """
+    if out.exists() and not out.is_dir():
+        raise CchcError(f"'{out}' là một tệp đã có, không phải thư mục - chọn thư mục kết quả khác (--ra)",
+                        code="demo_out_exists")
+    if out.is_dir() and any(out.iterdir()):
+        if not _made_by_demo(out):
+            raise CchcError(f"Thư mục '{out}' đã có dữ liệu khác; để tránh xóa nhầm, lệnh chạy thử chỉ ghi "
+                            "vào thư mục mới, thư mục trống hoặc thư mục của lần chạy thử trước - hãy chọn "
+                            "thư mục khác (--ra)", code="demo_out_not_empty")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("Thư mục do lệnh 'cchc-xl demo' tạo; chạy lại demo sẽ xóa và tạo lại.\n",
+                              encoding="utf-8")
+
+
 def run_demo(out_dir: Path, *, period_text: str = DEFAULT_PERIOD, pdf: bool = True,
              step: Callable[[str], None] | None = None) -> DemoResult:
     """Run the whole cycle into ``out_dir`` (emptied first).  ``step`` reports progress."""
@@ -104,11 +137,9 @@ def run_demo(out_dir: Path, *, period_text: str = DEFAULT_PERIOD, pdf: bool = Tr
 
     say = step or (lambda _msg: None)
     out = Path(out_dir)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
     period = parse_period(period_text, default_year=2025)
     as_of = period.end
+    prepare_out_dir(out)
 
     say("Khởi tạo sổ tổng hợp từ dữ liệu mẫu")
     plan = sample_plan()
@@ -122,13 +153,13 @@ def run_demo(out_dir: Path, *, period_text: str = DEFAULT_PERIOD, pdf: bool = Tr
 
     say("Tạo phiếu đơn vị")
     unit_dir = out / "phieu_don_vi"
-    res.unit_files = split_master(master, unit_dir, period_label=period.label, as_of=as_of)
+    res.unit_files = split_master(master, unit_dir, period_label=period.short_label, as_of=as_of)
 
     say("Soạn thư nháp gửi đơn vị")
     plan_now = read_master(master).plan
     pairs, _problems = match_attachments(plan_now.units, res.unit_files)
     messages = [compose_unit_email(p.unit, p.path, sender="vanphong.quangson@example.gov.vn",
-                                   commune=plan_now.info.commune, period_label=period.label,
+                                   commune=plan_now.info.commune, period_label=period.short_label,
                                    due_date=period.due - dt.timedelta(days=5)) for p in pairs]
     res.drafts = write_drafts(messages, unit_dir / "thu_nhap")
 
@@ -176,6 +207,7 @@ def run_demo(out_dir: Path, *, period_text: str = DEFAULT_PERIOD, pdf: bool = Tr
 def register_demo(app) -> None:
     import typer
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
@@ -183,7 +215,8 @@ def register_demo(app) -> None:
     @app.command("demo", help="Chạy thử trọn một kỳ báo cáo trên dữ liệu mẫu (xã Quảng Sơn, năm 2025): "
                               "khởi tạo, kiểm tra, tạo phiếu, thư nháp, tổng hợp, báo cáo.")
     def demo(
-        ra: Path = typer.Option(Path("out/demo"), "--ra", help="Thư mục kết quả (sẽ được làm mới)."),
+        ra: Path = typer.Option(Path("out/demo"), "--ra", help="Thư mục kết quả: thư mục mới, trống hoặc "
+                                                               "của lần chạy thử trước (sẽ được làm mới)."),
         ky: str = typer.Option(DEFAULT_PERIOD, "--ky", help="Kỳ báo cáo, ví dụ 'Quý III/2025', 'Năm 2025'."),
         khong_pdf: bool = typer.Option(False, "--khong-pdf", help="Không xuất PDF."),
     ) -> None:
@@ -192,7 +225,11 @@ def register_demo(app) -> None:
                 status.update(msg + "...")
                 console.print(f"[green]✓[/] {msg}")
 
-            res = run_demo(ra, period_text=ky, pdf=not khong_pdf, step=step)
+            try:
+                res = run_demo(ra, period_text=ky, pdf=not khong_pdf, step=step)
+            except CchcError as exc:
+                console.print(f"[bold red]{escape(str(exc))}[/]")
+                raise typer.Exit(1) from None
         table = Table(title="Kết quả chạy thử", show_header=False)
         for k, v in res.summary:
             table.add_row(k, v)

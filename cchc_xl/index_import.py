@@ -413,13 +413,9 @@ def read_index_sheet(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str 
 
 
 def _xlsx_rows(path: Path) -> list[tuple[str, list[tuple[Any, ...]]]]:
-    from openpyxl import load_workbook
+    from .master import load_xlsx
 
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # corrupt / not a workbook
-        raise CchcError(f"Không mở được tệp Excel ({exc.__class__.__name__})", file=path.name,
-                        code="bad_file") from exc
+    wb = load_xlsx(path, read_only=True, data_only=True)
     try:
         sheets = [(ws.title, [tuple(r) for r in ws.iter_rows(values_only=True)]) for ws in wb.worksheets]
     finally:

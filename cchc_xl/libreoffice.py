@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .models import CchcError
+from .safeio import atomic_path
 
 ENV_SOFFICE = "CCHC_SOFFICE"          # explicit path to soffice, if set
 DEFAULT_TIMEOUT = 180.0               # seconds
@@ -99,7 +100,8 @@ def _convert(src: Path, target: Path, convert_to: str, *, timeout: float) -> Pat
             raise CchcError("LibreOffice không chuyển đổi được tệp"
                             + (f": {output.strip()[-300:]}" if output.strip() else ""),
                             file=src.name, code="soffice_failed")
-        shutil.move(str(produced), target)
+        with atomic_path(target) as tmp_target:   # an existing PDF is replaced only when complete
+            shutil.copyfile(produced, tmp_target)
     return target
 
 

@@ -48,6 +48,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, Vali
 
 from . import schema as S
 from .models import CchcError, Finding, Unit
+from .periods import same_period
 from .safeio import atomic_path
 from .text import fold, normalize_text, strip_diacritics
 
@@ -316,7 +317,7 @@ def _file_unit(tag: WorkbookTag, by_code: Mapping[str, Unit],
             p, "unit_code_mismatch",
             f"Mã đơn vị trong dữ liệu ẩn của tệp (trang '{S.SHEET_META}') là '{tag.meta_code}' nhưng "
             f"tên tệp ghi '{tag.name_code}'; không gửi để tránh gửi nhầm đơn vị")
-    if period_label and tag.meta_period and fold(tag.meta_period) != fold(period_label):
+    if period_label and tag.meta_period and not same_period(tag.meta_period, period_label):
         return None, _file_problem(
             p, "period_mismatch",
             f"Tệp là phiếu kỳ '{tag.meta_period}', không phải kỳ '{period_label}'; không gửi")

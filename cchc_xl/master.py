@@ -91,6 +91,24 @@ def parse_progress(value: object) -> float | None:
     return parse_number(value)
 
 
+def formula_mismatch(key: str, raw: object, parsed: object) -> str:
+    """Why the dashboard's Excel formulas would read a cell differently from Python ("" if not).
+
+    The formulas compare "Trạng thái" with the exact dropdown labels and need real dates in
+    "Ngày hoàn thành" / "Hạn (ngày)"; Python also accepts "Hoàn thành", "Đã hoàn thành " or a
+    date typed as text, so such cells are counted by ``tien-do`` but not on "Tổng quan".
+    """
+    if (key == "status" and isinstance(parsed, Status) and isinstance(raw, str)
+            and raw.casefold() != parsed.value.casefold()):     # Excel's "=" ignores case
+        return (f"'{normalize_text(raw)}' được hiểu là '{parsed.value}' nhưng viết khác giá trị chuẩn "
+                "(cách viết khác, khoảng trắng thừa hoặc bảng mã dấu khác); hãy chọn lại từ danh sách "
+                f"để trang '{S.SHEET_DASHBOARD}' tính đúng")
+    if key in ("completed_on", "due") and parsed is not None and isinstance(raw, str):
+        return (f"'{normalize_text(raw)}' đang là văn bản, không phải ngày - công thức trang "
+                f"'{S.SHEET_DASHBOARD}' không tính được; hãy nhập lại ô dưới dạng ngày (dd/mm/yyyy)")
+    return ""
+
+
 # ---------------------------------------------------------------- reading
 
 @dataclass
@@ -158,16 +176,39 @@ def _sheet_rows(ws: Worksheet) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in ws.iter_rows(values_only=True)]
 
 
-def read_master(path: str | os.PathLike[str]) -> MasterData:
-    """Read the master workbook file into a ``Plan`` (tolerant: bad cells become findings)."""
+def open_error(path: Path, exc: BaseException | None = None) -> CchcError:
+    """The Vietnamese error for an Excel file that cannot be opened (why, and what to do)."""
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        return CchcError(f"'{path}' là thư mục, không phải tệp Excel - hãy chỉ ra tệp sổ (.xlsx)",
+                         code="is_dir")
+    if suffix in (".xls", ".ods", ".csv"):
+        why = (f"định dạng '{suffix}' không được hỗ trợ - mở bằng Excel rồi lưu lại dưới dạng "
+               "Excel Workbook (.xlsx)")
+    elif isinstance(exc, PermissionError):
+        why = "không có quyền đọc tệp (tệp đang bị khóa hoặc chỉ đọc)"
+    else:
+        why = "tệp bị hỏng hoặc không phải tệp Excel .xlsx/.xlsm"
+    return CchcError(f"Không mở được tệp Excel: {why}", file=path.name or str(path), code="bad_file")
+
+
+def load_xlsx(path: str | os.PathLike[str], **kwargs: Any) -> Workbook:
+    """``openpyxl.load_workbook`` raising a Vietnamese ``CchcError`` (missing, folder, corrupt)."""
     p = Path(path)
     if not p.exists():
         raise CchcError("Không tìm thấy tệp", file=str(p), code="no_file")
+    if p.is_dir():
+        raise open_error(p)
     try:
-        wb = load_workbook(p, data_only=False)
-    except Exception as exc:  # corrupt / not xlsx
-        raise CchcError(f"Không mở được tệp Excel ({exc.__class__.__name__})", file=p.name,
-                        code="bad_file") from exc
+        return load_workbook(p, **kwargs)
+    except Exception as exc:  # zipfile/openpyxl raise many types for damaged or foreign files
+        raise open_error(p, exc) from exc
+
+
+def read_master(path: str | os.PathLike[str]) -> MasterData:
+    """Read the master workbook file into a ``Plan`` (tolerant: bad cells become findings)."""
+    p = Path(path)
+    wb = load_xlsx(p, data_only=False)
     sheets = {ws.title: _sheet_rows(ws) for ws in wb.worksheets}
     data = read_master_sheets(sheets, file=p.name)
     data.path = str(p)
@@ -184,7 +225,7 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
         if name not in sheets:
             raise CchcError(f"Thiếu trang '{name}' - đây không phải sổ tổng hợp CCHC", file=fname,
                             code="missing_sheet")
-    data = MasterData(plan=Plan(info=_read_meta(sheets[S.SHEET_META])))
+    data = MasterData(plan=Plan(info=read_plan_info(sheets[S.SHEET_META])))
     f = data.findings
 
     def bad(sheet: str, cols, key, row, msg, item_id="", severity="error"):
@@ -234,6 +275,10 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
                 values[key] = v
             except ValueError as exc:
                 bad(S.SHEET_TASKS, S.TASK_COLUMNS, key, row, f"{label}: {exc}", task_id)
+                continue
+            note = formula_mismatch(key, raw, v)
+            if note:
+                bad(S.SHEET_TASKS, S.TASK_COLUMNS, key, row, f"{label}: {note}", task_id, "warning")
         lead_units = [c for c in str(rec.get("lead_units") or "").replace(",", ";").split(";") if c.strip()]
         data.plan.tasks.append(Task(
             id=task_id, area=area, section=rec.get("section"), tt=rec.get("tt"),
@@ -304,7 +349,8 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
     return data
 
 
-def _read_meta(rows: list[tuple[Any, ...]]) -> PlanInfo:
+def read_plan_info(rows: list[tuple[Any, ...]]) -> PlanInfo:
+    """``PlanInfo`` of a "_meta" sheet (its ``plan_info`` JSON, else just the year)."""
     meta = meta_dict(rows)
     raw = meta.get("plan_info")
     if raw:

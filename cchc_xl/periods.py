@@ -158,6 +158,15 @@ def _kind_of(rest: str, raw: str) -> str:
     raise CchcError(f"Không hiểu kỳ báo cáo '{raw}'. Ví dụ hợp lệ: {EXAMPLES}", code="bad_period")
 
 
+def same_period(a: object, b: object) -> bool:
+    """True when two period texts name the same period ("Quý III/2025" = "q3-2025" =
+    "Quý III năm 2025"); texts that cannot be parsed are compared loosely (``fold``)."""
+    try:
+        return parse_period(a).code == parse_period(b).code
+    except CchcError:
+        return fold(a) == fold(b)
+
+
 def current_period(today: dt.date | None = None) -> ReportingPeriod:
     """The period whose report is being prepared: the first one due on or after ``today``."""
     today = today or dt.date.today()

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from . import compute
 from .models import AREA_SHORT, Area, Plan, PlanInfo, RemediationItem, Status, Task
 from .periods import ReportingPeriod
-from .text import format_number
+from .text import format_date, format_number
 
 TOLERANCE = 0.005   # two deductions closer than this are "equal" (published with 2 decimals)
 
@@ -143,7 +143,7 @@ class QuarterlyReport(BaseModel):
 
 def fmt_date(day: dt.date | None) -> str:
     """dd/mm/yyyy ("" for None)."""
-    return day.strftime("%d/%m/%Y") if day else ""
+    return format_date(day)
 
 
 def fmt_pct(value: float | None) -> str:

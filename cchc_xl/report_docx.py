@@ -11,9 +11,6 @@ for the official to fill in.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -520,6 +517,9 @@ def write_report_docx(report: QuarterlyReport, path: str | os.PathLike[str], *, 
     doc = build_report_document(report, commune=commune, province=province, signer_name=signer_name,
                                 signer_title=signer_title, number=number)
     target = Path(path)
+    if target.is_dir():
+        raise CchcError("Đường dẫn tệp Word là một thư mục - hãy ghi cả tên tệp (.docx)",
+                        file=str(target), code="is_dir")
     backup(target)
     try:
         with atomic_path(target) as tmp:
@@ -527,51 +527,17 @@ def write_report_docx(report: QuarterlyReport, path: str | os.PathLike[str], *, 
     except PermissionError as exc:
         raise CchcError("Không ghi được tệp Word (tệp đang mở hoặc chỉ đọc) - hãy đóng tệp rồi chạy lại",
                         file=target.name, code="file_locked") from exc
+    except OSError as exc:
+        raise CchcError(f"Không ghi được tệp Word ({exc.strerror or exc.__class__.__name__})",
+                        file=str(target), code="write_failed") from exc
     return target
 
 
 # ---------------------------------------------------------------- PDF (LibreOffice)
 
 def docx_to_pdf(path: str | os.PathLike[str], out_dir: str | os.PathLike[str] | None = None) -> Path:
-    """Convert with LibreOffice headless (cchc_xl.libreoffice when available)."""
+    """Convert with LibreOffice headless (``cchc_xl.libreoffice``: private profile, timeout)."""
+    from .libreoffice import to_pdf
+
     src = Path(path)
-    target_dir = Path(out_dir) if out_dir else src.parent
-    try:
-        from .libreoffice import to_pdf
-    except ImportError:
-        to_pdf = None
-    if to_pdf is not None:
-        return Path(to_pdf(src, target_dir))
-    return _soffice_to_pdf(src, target_dir)
-
-
-_WINDOWS_SOFFICE = (r"C:\Program Files\LibreOffice\program\soffice.exe",
-                    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe")
-
-
-def _find_soffice() -> str | None:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found:
-        return found
-    return next((p for p in _WINDOWS_SOFFICE if Path(p).exists()), None)
-
-
-def _soffice_to_pdf(src: Path, out_dir: Path, timeout: float = 180) -> Path:
-    """Minimal fallback: soffice --headless --convert-to pdf with a private profile."""
-    exe = _find_soffice()
-    if exe is None:
-        raise CchcError("Chưa cài LibreOffice (không tìm thấy soffice) nên không xuất được PDF",
-                        file=src.name, code="no_soffice")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="cchc_lo_") as profile:
-        cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
-               "--nologo", "--convert-to", "pdf", "--outdir", str(out_dir), str(src)]
-        try:
-            subprocess.run(cmd, check=True, capture_output=True, timeout=timeout)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
-            raise CchcError(f"LibreOffice không chuyển được sang PDF ({exc.__class__.__name__})",
-                            file=src.name, code="pdf_failed") from exc
-    pdf = out_dir / (src.stem + ".pdf")
-    if not pdf.exists():
-        raise CchcError("LibreOffice không tạo ra tệp PDF", file=src.name, code="pdf_failed")
-    return pdf
+    return Path(to_pdf(src, Path(out_dir) if out_dir else src.parent))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.text import RichText, Text
@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import schema as S
+from .master import load_xlsx
 from .models import CchcError
 from .periods import ReportingPeriod
 from .report import QuarterlyReport, build_report, fmt_date
@@ -498,11 +499,7 @@ def save_report_sheet(master_path: str | os.PathLike[str], report: QuarterlyRepo
     """Load the master, replace its report sheet, back up the target and save atomically."""
     src = Path(master_path)
     target = Path(out) if out else src
-    try:
-        wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm")
-    except Exception as exc:
-        raise CchcError(f"Không mở được tệp Excel ({exc.__class__.__name__})", file=src.name,
-                        code="bad_file") from exc
+    wb = load_xlsx(src, keep_vba=src.suffix.lower() == ".xlsm")
     write_report_sheet(wb, report)
     backup(target)
     try:

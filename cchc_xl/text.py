@@ -5,7 +5,8 @@
   that comes from a user or a file before storing it.
 * ``fold``: an aggressive key for matching (no diacritics, "đ" -> "d", lower
   case, punctuation removed).  Never show a folded string to a user.
-* ``format_number`` / ``parse_number``: Vietnamese decimals ("85,08", "1.268").
+* ``format_number`` / ``parse_number``: Vietnamese decimals ("85,08", "1.268");
+  ``format_date``: "30/07/2025".
 """
 
 from __future__ import annotations
@@ -108,6 +109,11 @@ def format_number(value: float | int | None, decimals: int = 2) -> str:
     if decimals and "," in s:
         s = s.rstrip("0").rstrip(",")
     return "0" if s == "-0" else s  # -0.001 rounds to "-0"
+
+
+def format_date(day: object) -> str:
+    """Vietnamese date "dd/mm/yyyy" ("" for None)."""
+    return day.strftime("%d/%m/%Y") if day else ""  # type: ignore[attr-defined]
 
 
 def format_percent(value: float | None, decimals: int = 2) -> str:

@@ -15,7 +15,9 @@ cell) and the tracking values as sent (JSON, the "base" of the 3-way merge).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import io
 import json
 import os
 import re
@@ -23,7 +25,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
@@ -152,19 +154,7 @@ def base_to_json(values: Mapping[str, Any]) -> str:
 
 def base_from_json(text: str) -> dict[str, Any]:
     """Inverse of ``base_to_json`` (values written by us: only the date needs converting)."""
-    raw = json.loads(text or "{}")
-    out = {}
-    for k in TRACKING_KEYS:
-        v = raw.get(k)
-        if k == "completed_on":
-            out[k] = dt.date.fromisoformat(v) if v else None
-        elif k == "progress":
-            out[k] = round(float(v or 0), 2)
-        elif k == "status":
-            out[k] = v if v in _LABELS else canonical(k, v)
-        else:
-            out[k] = v if isinstance(v, str) else fast_normalize(v)
-    return out
+    return _base_values(json.loads(text or "{}"))
 
 
 # ---------------------------------------------------------------- fingerprints
@@ -235,6 +225,57 @@ def fingerprint(columns: tuple[S.Column, ...], values: Mapping[str, Any]) -> tup
     """(row fingerprint, space-separated per-cell hashes) of the locked columns."""
     parts = _locked_parts(columns, values)
     return _h("\x1f".join(parts)), " ".join(_h(p)[:8] for p in parts)
+
+
+_NORM_STR: dict[str, str] = {}  # memo of ``norm_cell`` for text (titles repeat across rows)
+
+
+def _norm_fast(value: Any) -> str:
+    """``norm_cell`` with a memo for text (same result, for the hot loops)."""
+    if type(value) is str:
+        out = _NORM_STR.get(value)
+        if out is None:
+            if len(_NORM_STR) > 200_000:
+                _NORM_STR.clear()
+            out = _NORM_STR[value] = norm_cell(value)
+        return out
+    if value is None:
+        return ""
+    return norm_cell(value)
+
+
+class RowFingerprinter:
+    """``row_fingerprint`` over raw row sequences: ``fp(row)`` reads the locked cells at
+    the 0-based positions ``index[key]`` (missing cells count as empty).
+
+    Each column keeps a memo value -> "key=normalised text" (titles, units, dates repeat
+    over thousands of rows).  ``True`` equals ``1`` for a dict, so booleans bypass it.
+    """
+
+    def __init__(self, columns: tuple[S.Column, ...], index: Mapping[str, int]):
+        keys = _locked_keys(columns)
+        self.slots = [(index[k], f"{k}=", {}) for k in keys]
+        self.width = max((j for j, _, _ in self.slots), default=-1) + 1
+
+    def __call__(self, row: Sequence[Any]) -> str:
+        if len(row) < self.width:
+            row = [*row, *[None] * (self.width - len(row))]
+        parts = []
+        for j, prefix, memo in self.slots:
+            v = row[j]
+            if type(v) is bool:
+                parts.append(prefix + norm_cell(v))
+                continue
+            try:
+                part = memo.get(v)
+            except TypeError:  # unhashable: never from a spreadsheet reader
+                part = prefix + norm_cell(v)
+            if part is None:
+                if len(memo) > 50_000:
+                    memo.clear()
+                part = memo[v] = prefix + norm_cell(v)
+            parts.append(part)
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 # ---------------------------------------------------------------- which items go to a unit
@@ -587,11 +628,11 @@ class ReturnedBook:
     mtime: float = 0.0
     warnings: list[str] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
         return self.path.name
 
-    @property
+    @functools.cached_property
     def unit_code(self) -> str:
         return fast_normalize(self.meta.get("unit_code"))
 
@@ -652,14 +693,19 @@ def file_sha256(path: Path) -> str:
 
 
 def read_unit_workbook(path: str | os.PathLike[str]) -> ReturnedBook:
-    """Read a returned unit workbook with python-calamine (raises ``CchcError`` when unusable)."""
+    """Read a returned unit workbook with python-calamine (raises ``CchcError`` when unusable).
+
+    The file is read once: its SHA-256, the cell values and the package scan come from
+    the same bytes.  Safe to call from several threads (python-calamine parses without
+    holding the GIL; ``consolidate`` reads the returned files in parallel).
+    """
     import python_calamine as pc
 
     p = Path(path)
     check_file_kind(p)
     data = p.read_bytes()
     try:
-        wb = pc.CalamineWorkbook.from_filelike(_Bytes(data))
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError:
         raise CchcError("Tệp được đặt mật khẩu, không đọc được", file=p.name, code="encrypted") from None
     except Exception as exc:  # zip/xml errors
@@ -673,6 +719,11 @@ def read_unit_workbook(path: str | os.PathLike[str]) -> ReturnedBook:
         meta_rows = wb.get_sheet_by_name(S.SHEET_META).to_python(skip_empty_area=False)
         sheets = {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False)
                   for n in DATA_SHEETS if n in names}
+    except CchcError:
+        raise
+    except Exception as exc:  # a sheet part that does not parse
+        raise CchcError(f"Tệp bị hỏng, không đọc được ({exc.__class__.__name__})", file=p.name,
+                        code="bad_file") from None
     finally:
         wb.close()
     meta = {str(r[0]): (r[1] if len(r) > 1 else None) for r in meta_rows if r and r[0] not in (None, "")}
@@ -686,19 +737,28 @@ def read_unit_workbook(path: str | os.PathLike[str]) -> ReturnedBook:
     return book
 
 
-class _Bytes:
-    """Minimal read/seek buffer (calamine needs both) over bytes already in memory."""
+def _base_values(raw: Any) -> dict[str, Any]:
+    """Tracking values as sent, from the decoded JSON of ``base_to_json``."""
+    if not isinstance(raw, dict):
+        raise ValueError("không phải bảng giá trị")
+    v = raw.get("completed_on")
+    done = dt.date.fromisoformat(v) if v else None
+    status = raw.get("status")
+    evidence, note = raw.get("evidence"), raw.get("note")
+    return {"status": status if status in _LABELS else canonical("status", status),
+            "progress": round(float(raw.get("progress") or 0), 2),
+            "completed_on": done,
+            "evidence": evidence if type(evidence) is str else fast_normalize(evidence),
+            "note": note if type(note) is str else fast_normalize(note)}
 
-    def __init__(self, data: bytes):
-        import io
 
-        self._b = io.BytesIO(data)
-
-    def read(self, size: int = -1) -> bytes:
-        return self._b.read(size)
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        return self._b.seek(offset, whence)
+def _decode_bases(texts: list[str]) -> list[Any] | None:
+    """All base JSON objects of a workbook in one ``json.loads`` (``None``: decode one by one)."""
+    try:
+        out = json.loads("[" + ",".join(texts) + "]")
+    except (ValueError, RecursionError):
+        return None
+    return out if len(out) == len(texts) else None
 
 
 def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], ItemMeta]:
@@ -707,22 +767,30 @@ def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], Item
     if not set(ITEM_HEADERS[:6]) <= set(idx):
         raise CchcError("Trang '_meta' của phiếu bị hỏng (thiếu bảng dấu vân tay)", file=fname,
                         sheet=S.SHEET_META, code="bad_meta")
-    out: dict[tuple[str, str], ItemMeta] = {}
+    si, ii, ri, fi, ci, bi = (idx[k] for k in ITEM_HEADERS[:6])
+    mi = idx.get("master_base")
+    width = max(idx.values()) + 1
+    entries: list[tuple[str, str, Sequence[Any]]] = []
     for r in rows[1:]:
-        get = (lambda k: r[idx[k]] if k in idx and idx[k] < len(r) else "")
-        sheet, item_id = str(get("sheet") or ""), fast_normalize(get("id"))
-        if not sheet or not item_id:
-            continue
+        if len(r) < width:
+            r = [*r, *[""] * (width - len(r))]
+        sheet, item_id = str(r[si] or ""), fast_normalize(r[ii])
+        if sheet and item_id:
+            entries.append((sheet, item_id, r))
+    texts = [str(r[bi] or "{}") for _, _, r in entries]
+    decoded = _decode_bases(texts) or [None] * len(texts)
+    out: dict[tuple[str, str], ItemMeta] = {}
+    for (sheet, item_id, r), text, raw in zip(entries, texts, decoded):
+        shared = r[mi] if mi is not None else ""
         try:
-            base = base_from_json(str(get("base") or "{}"))
-            shared = base_from_json(str(get("master_base"))) if get("master_base") else None
-        except (ValueError, json.JSONDecodeError):
+            base = _base_values(raw if raw is not None else json.loads(text))
+            master_base = _base_values(json.loads(str(shared))) if shared else None
+        except (ValueError, TypeError, RecursionError):  # JSONDecodeError is a ValueError
             raise CchcError(f"Trang '_meta' của phiếu bị hỏng (giá trị gốc của {item_id})", file=fname,
                             sheet=S.SHEET_META, code="bad_meta") from None
-        out[(sheet, item_id)] = ItemMeta(sheet=sheet, id=item_id, row=_int(get("row")),
-                                         fingerprint=str(get("fingerprint") or ""),
-                                         cells=str(get("cells") or "").split(), base=base,
-                                         master_base=shared)
+        out[(sheet, item_id)] = ItemMeta(sheet=sheet, id=item_id, row=_int(r[ri]),
+                                         fingerprint=str(r[fi] or ""), cells=str(r[ci] or "").split(),
+                                         base=base, master_base=master_base)
     return out
 
 
@@ -733,6 +801,7 @@ _REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"
 _FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+\d+)"[^>]*?>(?:(?!</(?:\w+:)?c>).)*?'
                            rb'<(?:\w+:)?f[\s>/]', re.S)
 _HAS_F = re.compile(rb'<(?:\w+:)?f[\s>/]')
+_SHEET_DATA = re.compile(rb'<(?:\w+:)?sheetData\b')
 _MODIFIED = re.compile(rb'<dcterms:modified[^>]*>([^<]+)<')
 
 
@@ -760,10 +829,26 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+def formula_cells(xml: bytes) -> set[str]:
+    """Addresses of the cells holding a formula (``<f>``) in a worksheet part."""
+    m = _SHEET_DATA.search(xml)
+    if m is None:
+        region = xml
+    elif xml[m.end():m.end() + 2] == b"/>":
+        return set()                              # <sheetData/>: no cells at all
+    else:
+        end = xml.find(b"sheetData>", m.end())    # the closing tag (conditional formats follow it)
+        region = xml[m.end():end if end >= 0 else len(xml)]
+    # quick test first: a formula element is "<f" or "<x:f"; most returned sheets have none
+    if b"<f" not in region and b":f" not in region:
+        return set()
+    if not _HAS_F.search(region):
+        return set()
+    return {m.group(1).decode() for m in _FORMULA_CELL.finditer(region)}
+
+
 def _scan_package(data: bytes, book: ReturnedBook) -> None:
     """Formula cells of the data sheets, saved time, external links (calamine shows none)."""
-    import io
-
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         names = set(z.namelist())
         parts = sheet_parts(z)
@@ -771,9 +856,9 @@ def _scan_package(data: bytes, book: ReturnedBook) -> None:
             part = parts.get(sheet)
             if not part or part not in names:
                 continue
-            xml = z.read(part)
-            if _HAS_F.search(xml):
-                book.formula_cells[sheet] = {m.group(1).decode() for m in _FORMULA_CELL.finditer(xml)}
+            cells = formula_cells(z.read(part))
+            if cells:
+                book.formula_cells[sheet] = cells
         if "docProps/core.xml" in names:
             m = _MODIFIED.search(z.read("docProps/core.xml"))
             if m:

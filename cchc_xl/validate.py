@@ -23,7 +23,7 @@ from .deadlines import parse_deadline
 from .master import MasterData
 from .models import (AREA_SHORT, Area, DeadlineKind, Finding, IndexArea, IndexCriterion, Plan,
                      RemediationItem, Severity, Status, Task)
-from .text import fold, format_number
+from .text import fold, format_date, format_number
 from .units import UnitRegistry
 
 TOLERANCE = 0.005
@@ -62,8 +62,7 @@ def looks_like_formula_injection(value: object) -> bool:
 
 # ---------------------------------------------------------------- helpers
 
-def _date(d: dt.date | None) -> str:
-    return d.strftime("%d/%m/%Y") if d else ""
+_date = format_date
 
 
 def _n(x: float | None) -> str:
@@ -103,6 +102,9 @@ def _tracking_rules(item: Task | RemediationItem, loc: _Locator, label: str, as_
     p = item.progress
     if p < 0 or p > 100:
         add("progress_range", f"tiến độ {_n(p)}% nằm ngoài khoảng 0-100", "progress")
+    elif 0 < p < 1:   # 0,8 typed into a cell formatted as % (Excel stores 80% as 0,8)
+        add("progress_fraction", f"tiến độ {_n(p)}% rất nhỏ: có phải {_n(p * 100)}%? (cột này nhập "
+                                 "số từ 0 đến 100)", "progress", "warning")
     if item.status == Status.DONE:
         if p < 100:
             add("done_progress", f"trạng thái 'Đã hoàn thành' nhưng tiến độ chỉ {_n(p)}%", "progress")
@@ -153,7 +155,9 @@ _TASK_TEXT = ("id", "title", "product", "deadline_text", "lead", "partners", "mo
 
 def plan_period_start(year: int) -> dt.date:
     """First day of a plan year's reporting period (data cut-off 15/12 of the previous year)."""
-    return dt.date(year - 1, 12, 15)
+    from .periods import period_for
+
+    return period_for("NAM", year).start
 
 
 def validate_tasks(plan: Plan, rows: RowMap | None = None, *, as_of: dt.date | None = None,
@@ -163,6 +167,11 @@ def validate_tasks(plan: Plan, rows: RowMap | None = None, *, as_of: dt.date | N
     loc = _Locator(S.SHEET_TASKS, S.TASK_COLUMNS, rows, file)
     out: list[Finding] = []
     registry = UnitRegistry(plan.units) if plan.units else None
+    if not plan.tasks:
+        out.append(Finding(severity="warning", code="no_tasks", file=file, sheet=loc.sheet_name(S.SHEET_TASKS),
+                           cell=f"A{S.FIRST_DATA_ROW}" if loc.has_file else "",
+                           message="Sổ chưa có nhiệm vụ nào: hãy nhập phụ lục phân công nhiệm vụ "
+                                   "(lệnh khoi-tao --tu-tep) hoặc điền trang 'Phân công'"))
     if registry is None and plan.tasks:
         out.append(Finding(severity="warning", code="no_units", file=file, sheet=loc.sheet_name(S.SHEET_UNITS),
                            message="Chưa có danh sách đơn vị (trang 'Đơn vị'): không kiểm tra được đơn vị "

@@ -283,3 +283,25 @@ def test_capacity_grows_with_plan():
     min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
     assert (min_row, max_row) == (5, 1405)
     assert f"M5:M{max_row}" in _validations(wb[S.SHEET_TASKS])
+
+
+def test_read_as_of_accepts_date_typed_as_text(tmp_path):
+    """An official may type the report date as text: it must still be used, not today."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from cchc_xl.dashboard import NAME_AS_OF, read_as_of
+    from cchc_xl.master import write_master
+    from cchc_xl.models import Plan, PlanInfo
+
+    path = write_master(Plan(info=PlanInfo(year=2025)), tmp_path / "so.xlsx", as_of=dt.date(2025, 6, 14))
+    assert read_as_of(path) == dt.date(2025, 6, 14)
+    wb = load_workbook(path)
+    sheet, ref = next(iter(wb.defined_names[NAME_AS_OF].destinations))
+    wb[sheet][ref.replace("$", "")].value = "14/09/2025"
+    wb.save(path)
+    assert read_as_of(path) == dt.date(2025, 9, 14)
+    wb[sheet][ref.replace("$", "")].value = "không rõ"
+    wb.save(path)
+    assert read_as_of(path) is None

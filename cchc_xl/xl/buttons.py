@@ -140,11 +140,13 @@ def resolve_dir(book: xw.Book, setting: str, default: str) -> Path:
     return work_dir(book) / (setting or default)
 
 
-def resolve_period(text: str | None, as_of: dt.date, book: xw.Book) -> ReportingPeriod:
+def resolve_period(text: str | None, as_of: dt.date, book: xw.Book,
+                   plan_year: int | None = None) -> ReportingPeriod:
+    """The "Kỳ báo cáo" setting (a missing year is the plan's, as in ``cchc-xl --ky``)."""
     if not text:
         return current_period(as_of)
     try:
-        return parse_period(text, default_year=as_of.year)
+        return parse_period(text, default_year=plan_year or as_of.year)
     except CchcError as exc:
         raise CchcError(exc.finding.message, file=book.name, sheet=S.SHEET_DASHBOARD,
                         code="bad_period") from None
@@ -251,7 +253,7 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
     refuse_if_unsafe(state, "tạo phiếu")
     plan = state.data.plan
     version = max(_as_int(state.meta.get("master_version")), plan.info.master_version) + 1
-    period = resolve_period(period_text or settings.period_text, settings.as_of, book)
+    period = resolve_period(period_text or settings.period_text, settings.as_of, book, plan.info.year)
     target = Path(out_dir) if out_dir else resolve_dir(book, settings.unit_dir,
                                                        DEFAULT_UNIT_DIR) / period.code
     result = split_plan_detailed(
@@ -306,20 +308,14 @@ def tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None = None) -> Butt
     return run_handler(book, "Tổng hợp", lambda: _tong_hop(book, inbox))
 
 
-_IGNORED = ("desktop.ini", "thumbs.db", ".ds_store")
-
-
 def returned_files(folder: Path) -> list[Path]:
-    """Files of the inbox folder (Excel lock files and system files skipped).
+    """Files of the inbox folder (``folders.returned_files``: lock and system files skipped)."""
+    from ..folders import returned_files as inbox_files
 
-    Everything else is handed to the consolidation, which rejects what is not a
-    unit workbook with a reason, so the user learns about a stray .xls or .pdf.
-    """
     if not folder.is_dir():
-        raise CchcError("Không tìm thấy thư mục phiếu nhận về - tạo thư mục và chép các phiếu đơn vị "
-                        "gửi lại vào đó", file=str(folder), code="no_inbox")
-    return sorted(p for p in folder.iterdir() if p.is_file()
-                  and not p.name.startswith(("~$", ".")) and p.name.lower() not in _IGNORED)
+        raise CchcError(f"Không tìm thấy thư mục phiếu nhận về '{folder}' - tạo thư mục và chép các "
+                        "phiếu đơn vị gửi lại vào đó", code="no_inbox")
+    return inbox_files(folder)
 
 
 MAX_SUMMARY_LINES = 25
@@ -371,7 +367,8 @@ def _bao_cao_quy(book: xw.Book, period_text: str | None) -> ButtonResult:
     sheets = book_sheets(book)
     data = read_book(book, sheets)
     settings = read_settings(book, sheets)
-    period = resolve_period(period_text or settings.period_text, settings.as_of, book)
+    period = resolve_period(period_text or settings.period_text, settings.as_of, book,
+                            data.plan.info.year)
     report = build_report(data.plan, period)
     layout = report_layout(report)
     write_layout(book, S.SHEET_REPORT, layout)

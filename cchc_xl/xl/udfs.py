@@ -118,7 +118,7 @@ def _task(status: Status, due: dt.date | None, done_on: dt.date | None, pct: flo
 
 _SCORE_CODES = {"negative_points", "appraised_gt_max", "deduction_gt_max", "deduction_mismatch"}
 # the tracking rules of a task row; "date_before_year" needs the plan year, unknown to a cell
-_ROW_CODES = {"progress_range", "done_progress", "done_no_date", "progress_not_done",
+_ROW_CODES = {"progress_range", "progress_fraction", "done_progress", "done_no_date", "progress_not_done",
               "date_not_done", "date_future", "overdue"}
 
 
@@ -231,7 +231,7 @@ def CCHC_KIEMTRA_DONG(trang_thai: Annotated[Any, {"doc": "Trạng thái"}],
 @xw.func(category=CATEGORY)
 @_safe
 def CCHC_CHUANHOA(van_ban: Text) -> Any:
-    """Chuẩn hóa văn bản tiếng Việt: dựng sẵn (NFC), bỏ khoảng trắng thừa, bỏ dấu kiểu cũ (hoá -> hóa)."""
+    """Chuẩn hóa văn bản tiếng Việt: dựng sẵn (NFC), bỏ khoảng trắng thừa, đặt dấu thanh kiểu mới (hoá -> hóa)."""
     return normalize_text(van_ban)
 
 
