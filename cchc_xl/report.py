@@ -346,6 +346,7 @@ def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = No
                        not_started=p.not_started, overdue=p.overdue, cancelled=p.cancelled,
                        percent=p.percent)
     by_unit = _count_rows(compute.completion_table(tasks, as_of, "unit"), names)
+    by_unit.sort(key=lambda r: r.key == compute.UNASSIGNED)    # "(Chưa xác định)" last
     _add_cancelled(by_unit, tasks, as_of, "unit")
     by_area = _count_rows(compute.completion_table(tasks, as_of, "area"),
                           {a.value: AREA_SHORT[a] for a in Area})

@@ -26,7 +26,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from .models import AREA_NAMES, Area, CchcError
-from .report import QuarterlyReport, TaskLine, fmt_date, fmt_pct, fmt_points
+from .report import QuarterlyReport, RemediationLine, TaskLine, fmt_date, fmt_pct, fmt_points
 from .safeio import atomic_path, backup
 
 FONT = "Times New Roman"
@@ -224,6 +224,11 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
+def _inline(text: str) -> str:
+    """Text on one line, without a final period: for use inside a sentence."""
+    return " ".join(text.split()).rstrip(" .;,")
+
+
 # ---------------------------------------------------------------- blocks
 
 def _header_block(doc: DocumentT, rep: QuarterlyReport, commune: str, number: str) -> None:
@@ -360,6 +365,12 @@ def _section_results(doc: DocumentT, rep: QuarterlyReport) -> None:
         _placeholder(doc, "Đánh giá kết quả nổi bật, số liệu cụ thể của lĩnh vực")
 
 
+def _remediation_state(item: RemediationLine) -> str:
+    if item.progress and 0 < item.progress < 100:
+        return f"{item.state_label} ({_num(item.progress)}%)"
+    return item.state_label
+
+
 def _section_index(doc: DocumentT, rep: QuarterlyReport) -> None:
     _heading(doc, "III. CHỈ SỐ CẢI CÁCH HÀNH CHÍNH VÀ KẾT QUẢ KHẮC PHỤC")
     year = f" năm {rep.info.index_year}" if rep.info.index_year else ""
@@ -394,12 +405,11 @@ def _section_index(doc: DocumentT, rep: QuarterlyReport) -> None:
                     (1.0, 6.6, 1.7, 1.8, 1.8, 1.8, 1.8), numeric_from=2, total_last=True)
         if rep.remediation_open:
             _para(doc, "Các nội dung chưa hoàn thành khắc phục:", keep_next=True)
-            for item in rep.remediation_open:
-                what = item.criterion or AREA_NAMES[item.area]
-                extra = "; ".join(x for x in (f"giải pháp: {item.solution}" if item.solution else "",
-                                              f"chủ trì: {item.lead}" if item.lead else "",
-                                              _lower_first(item.state_label)) if x)
-                _para(doc, f"- {what} ({extra}).")
+            rows = [(str(i), _inline(item.criterion) or AREA_NAMES[item.area], item.lead,
+                     item.deadline_text or "-", _remediation_state(item))
+                    for i, item in enumerate(rep.remediation_open, start=1)]
+            _data_table(doc, ("TT", "Tiêu chí bị trừ điểm", "Chủ trì", "Thời hạn", "Tình trạng"),
+                        rows, (1.0, 6.0, 4.3, 2.2, 3.0))
     else:
         _placeholder(doc, "Kết quả khắc phục các tồn tại, hạn chế và tiêu chí bị trừ điểm")
 
@@ -427,10 +437,10 @@ def _section_outlook(doc: DocumentT, rep: QuarterlyReport) -> None:
                    "nêu tại Mục IV.")
         k += 1
     if rep.upcoming:
-        _para(doc, f"{k}. Triển khai thực hiện các nhiệm vụ đến hạn trong {label}:", keep_next=True)
-        for t in rep.upcoming:
-            lead = f"chủ trì: {t.lead}; " if t.lead else ""
-            _para(doc, f"- {t.title} ({lead}hạn {fmt_date(t.due)}).")
+        _para(doc, f"{k}. Triển khai thực hiện {len(rep.upcoming)} nhiệm vụ đến hạn trong {label}:",
+              keep_next=True)
+        rows = [(str(i), t.title, t.lead, fmt_date(t.due)) for i, t in enumerate(rep.upcoming, 1)]
+        _data_table(doc, ("TT", "Nhiệm vụ", "Chủ trì", "Hạn"), rows, (1.0, 9.6, 3.5, 2.4))
         k += 1
     if rep.remediation_open:
         _para(doc, f"{k}. Tiếp tục thực hiện {len(rep.remediation_open)} nội dung khắc phục các tiêu chí "
@@ -438,7 +448,7 @@ def _section_outlook(doc: DocumentT, rep: QuarterlyReport) -> None:
         k += 1
     _placeholder(doc, "Các nhiệm vụ trọng tâm khác", prefix=f"{k}. ")
     _heading(doc, "VI. ĐỀ XUẤT, KIẾN NGHỊ")
-    _placeholder(doc, "Đề xuất, kiến nghị với cấp trên (nếu có)")
+    _placeholder(doc, "Đề xuất, kiến nghị với cấp trên, nếu có")
 
 
 def _closing(doc: DocumentT, rep: QuarterlyReport, commune: str) -> None:
@@ -447,15 +457,15 @@ def _closing(doc: DocumentT, rep: QuarterlyReport, commune: str) -> None:
           keep_next=True)
 
 
-def _signature_block(doc: DocumentT, province: str, signer_name: str, signer_title: str) -> None:
+def _signature_block(doc: DocumentT, signer_name: str, signer_title: str) -> None:
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _set_widths(table, (8.0, TEXT_WIDTH_CM - 8.0))
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))   # one page
     left, right = table.rows[0].cells
     p = _cell_text(left, "Nơi nhận:", bold=True, italic=True, size=12)
     p.paragraph_format.space_before = Pt(12)
-    recipients = (f"- Sở Nội vụ {province};" if province else "- Sở Nội vụ;",
-                  "- TT Đảng ủy, TT HĐND xã;", "- Chủ tịch, các PCT UBND xã;",
+    recipients = ("- Như trên;", "- TT Đảng ủy, TT HĐND xã;", "- Chủ tịch, các PCT UBND xã;",
                   "- Các phòng, ban, đơn vị thuộc UBND xã;", "- Lưu: VT.")
     for line in recipients:
         q = _para(left, line, size=11, align=_LEFT, indent=False, before=0)
@@ -473,6 +483,9 @@ def _signature_block(doc: DocumentT, province: str, signer_name: str, signer_tit
         _para(right, "", indent=False, before=0)
     if signer_name:
         _para(right, signer_name, bold=True, size=14, align=_CENTER, indent=False, before=0)
+    else:                                     # the official types the signer's name here
+        p = _para(right, "", align=_CENTER, indent=False, before=0)
+        _run(p, PLACEHOLDER * 3, bold=True, highlight=True)
 
 
 # ---------------------------------------------------------------- public API
@@ -497,7 +510,7 @@ def build_report_document(report: QuarterlyReport, *, commune: str, province: st
     _section_issues(doc, report)
     _section_outlook(doc, report)
     _closing(doc, report, commune)
-    _signature_block(doc, province, signer_name, signer_title)
+    _signature_block(doc, signer_name, signer_title)
     _drop_first_empty_paragraph(doc)
     return doc
 

@@ -1,12 +1,17 @@
 """The report sheet "Báo cáo quý" of the master workbook.
 
 ``report_layout(report)`` lays the sheet out as plain data (values from A1,
-number formats, styles, merged ranges, table positions, chart specs): pure
-Python, so the xlwings adapter can write the same grid through the Book API.
-``write_report_sheet(wb, report)`` applies it to an openpyxl workbook with
-Times New Roman, borders, A4 print setup and two native Excel bar charts.
-``update_master_report(path, period)`` does the whole file round trip
-(read, build, replace the sheet, back up, save atomically).
+number formats, styles, merged ranges, row heights, table positions, chart
+specs, page breaks): pure Python, so the xlwings adapter can write the same
+grid through the Book API.  ``write_report_sheet(wb, report)`` applies it to
+an openpyxl workbook with Times New Roman, borders, A4 print setup and two
+native Excel bar charts.  ``update_master_report(path, period)`` does the
+whole file round trip (read, build, replace the sheet, back up, save atomically).
+
+Printing: neither LibreOffice nor the printer re-fits rows written by openpyxl,
+so every row gets the height of its wrapped text (``styling.wrapped_lines``);
+charts sit on rows of fixed height reserved for them, and manual page breaks
+keep each section (heading, table, chart) on one A4 page when it fits there.
 """
 
 from __future__ import annotations
@@ -22,10 +27,14 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
+from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
 from openpyxl.drawing.text import CharacterProperties, Font as DrawingFont, Paragraph, \
     ParagraphProperties, RegularTextRun
+from openpyxl.drawing.xdr import XDRPositiveSize2D
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.units import cm_to_EMU, pixels_to_EMU
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import schema as S
@@ -34,15 +43,30 @@ from .models import CchcError
 from .periods import ReportingPeriod
 from .report import QuarterlyReport, build_report, fmt_date
 from .safeio import backup, save_workbook_atomic
+from .styling import PX_PER_WIDTH, lines_height, restore_outline_levels, wrapped_lines
 
 FONT_NAME = "Times New Roman"
-# column widths A..I
-WIDTHS = (5, 40, 10, 11, 11, 11, 11, 12, 24)
+# column widths A..I (digits of the default font); 115 in all: prints at about 80 % on A4
+WIDTHS = (5, 35, 10, 11, 10, 10, 10, 10, 14)
 LAST_COL = len(WIDTHS)
-CHART_ROWS = 18            # rows reserved under a table for its chart
-PCT_FORMAT = "0.00%"
-POINTS_FORMAT = "0.00"
+# "[$-42A]" (Vietnamese) makes LibreOffice print a decimal comma; Excel uses the system's.
+PCT_FORMAT = "[$-42A]0.00%"
+POINTS_FORMAT = "[$-42A]0.00"
 DATE_FORMAT = "dd/mm/yyyy"
+
+CHART_WIDTH_CM = 17.0
+CHART_HEIGHT_CM = 8.5
+CHART_ROW_HEIGHT = 15.0      # points; the rows under a chart have this fixed height
+CHART_GAP = 6.0              # points left free under a chart
+BLANK_HEIGHT = 12.0          # an empty spacer row
+HEADER_MIN_HEIGHT = 30.0
+
+# Print geometry (inches): A4 portrait, fit to one page wide.
+PAPER_WIDTH_IN, PAPER_HEIGHT_IN = 8.27, 11.69
+MARGIN_SIDE_IN, MARGIN_TOP_IN, MARGIN_BOTTOM_IN, FOOTER_IN = 0.5, 0.6, 0.75, 0.3
+PRINT_PX_PER_WIDTH = 7.5     # LibreOffice's Times New Roman digit: a little wider than Excel's 7 px
+PAGE_SAFETY = 0.95           # renderers differ a little: plan pages 5 % shorter
+SMALL_BLOCK = 0.5            # a table up to half a page is not split across pages
 
 COUNT_HEADERS = ("Tổng số", "Đã hoàn thành", "Đang thực hiện", "Chưa thực hiện", "Quá hạn",
                  "Tỷ lệ hoàn thành")
@@ -73,11 +97,18 @@ class ChartSpec:
     stacked: bool = False
     percent: bool = False
     y_title: str = ""
+    width_cm: float = CHART_WIDTH_CM
+    height_cm: float = CHART_HEIGHT_CM
+    rows: tuple[int, int] = (0, 0)      # rows reserved for the chart (fixed heights)
 
 
 @dataclass
 class ReportSheetLayout:
-    """The sheet as data: ``cells[(row, col)] = value``, plus formats/styles/merges."""
+    """The sheet as data: ``cells[(row, col)] = value``, plus formats/styles/merges.
+
+    ``heights`` has every row 1..``last_row``; ``keep`` lists row ranges that should
+    print on one page; ``breaks`` are the rows after which a new page starts.
+    """
 
     cells: dict[tuple[int, int], Any] = field(default_factory=dict)
     formats: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -86,6 +117,8 @@ class ReportSheetLayout:
     heights: dict[int, float] = field(default_factory=dict)
     tables: dict[str, TableRef] = field(default_factory=dict)
     charts: list[ChartSpec] = field(default_factory=list)
+    keep: list[tuple[int, int]] = field(default_factory=list)
+    breaks: list[int] = field(default_factory=list)
     last_row: int = 0
 
     def grid(self) -> list[list[Any]]:
@@ -95,6 +128,65 @@ class ReportSheetLayout:
             out[r - 1][c - 1] = v
         return out
 
+    def span_width(self, row: int, col: int) -> float:
+        """Width (digits) of the cell at ``row, col``, merged columns included."""
+        end = next((c2 for r1, c1, r2, c2 in self.merges if r1 == row and c1 == col), col)
+        return float(sum(WIDTHS[col - 1:end]))
+
+
+# ---------------------------------------------------------------- print geometry
+
+def print_scale(widths: tuple[float, ...] = WIDTHS) -> float:
+    """Scale of the printout when the columns are fitted to one A4 page wide."""
+    sheet_pt = sum(w * PRINT_PX_PER_WIDTH for w in widths) * 0.75
+    return min(1.0, (PAPER_WIDTH_IN - 2 * MARGIN_SIDE_IN) * 72 / sheet_pt)
+
+
+def page_capacity(widths: tuple[float, ...] = WIDTHS) -> float:
+    """Sheet points (row heights) that fit on one printed page, with a safety margin."""
+    body_in = PAPER_HEIGHT_IN - MARGIN_TOP_IN - MARGIN_BOTTOM_IN
+    return body_in * 72 / print_scale(widths) * PAGE_SAFETY
+
+
+def paginate(heights: dict[int, float], last_row: int, keep: list[tuple[int, int]],
+             capacity: float) -> list[int]:
+    """Rows after which to break the page so that kept ranges are not split.
+
+    At each row the longest kept range starting there that fits on a page is laid
+    out as a block; a block that does not fit on the rest of the page starts a new one.
+    """
+    starts: dict[int, list[int]] = {}
+    for first, last in keep:
+        starts.setdefault(first, []).append(last)
+    breaks: list[int] = []
+    used, row = 0.0, 1
+    while row <= last_row:
+        end = row
+        for last in sorted(starts.get(row, []), reverse=True):
+            if _rows_height(heights, row, last) <= capacity:
+                end = last
+                break
+        block = _rows_height(heights, row, end)
+        if used > 0 and used + block > capacity:
+            breaks.append(row - 1)
+            used = 0.0
+        used += block
+        while used > capacity:            # a block taller than a page flows over
+            used -= capacity
+        row = end + 1
+    return breaks
+
+
+def _rows_height(heights: dict[int, float], first: int, last: int) -> float:
+    return sum(heights.get(r, BLANK_HEIGHT) for r in range(first, last + 1))
+
+
+def chart_rows(height_cm: float = CHART_HEIGHT_CM) -> int:
+    """Rows of ``CHART_ROW_HEIGHT`` reserved for a chart ``height_cm`` high."""
+    return math.ceil((height_cm / 2.54 * 72 + CHART_GAP) / CHART_ROW_HEIGHT)
+
+
+# ---------------------------------------------------------------- layout builder
 
 class _Builder:
     """Cursor-based writer of a ``ReportSheetLayout``."""
@@ -102,6 +194,9 @@ class _Builder:
     def __init__(self) -> None:
         self.lay = ReportSheetLayout()
         self.row = 1
+        self.min_heights: dict[int, float] = {}
+        self.fixed: dict[int, float] = {}
+        self.small: list[tuple[int, int]] = []
 
     def put(self, row: int, col: int, value: Any, style: str = "cell", fmt: str | None = None,
             span_to: int | None = None) -> None:
@@ -116,12 +211,10 @@ class _Builder:
         self.lay.last_row = max(self.lay.last_row, row)
 
     def line(self, text: str, style: str, height: float | None = None) -> None:
-        """A full-width merged line of text."""
+        """A full-width merged line of text (at least ``height`` points high)."""
         self.put(self.row, 1, text, style, span_to=LAST_COL)
         if height:
-            self.lay.heights[self.row] = height
-        elif style in ("text", "note"):
-            self.lay.heights[self.row] = _height(text, sum(WIDTHS))
+            self.min_heights[self.row] = height
         self.row += 1
 
     def skip(self, n: int = 1) -> None:
@@ -132,15 +225,62 @@ class _Builder:
         r = self.row
         for col, label, span in labels:
             self.put(r, col, label, "header", span_to=span)
-        self.lay.heights[r] = 32
+        self.min_heights[r] = HEADER_MIN_HEIGHT
         self.row += 1
         return r
 
+    def keep(self, first: int, last: int) -> None:
+        """Rows ``first..last`` should print on one page."""
+        if last > first:
+            self.lay.keep.append((first, last))
 
-def _height(text: str, width_chars: float, line: float = 15.75) -> float:
-    """Row height (points) for ``text`` wrapped in a cell ``width_chars`` wide."""
-    lines = max(1, math.ceil(len(str(text)) * 1.1 / max(width_chars - 1, 1)))
-    return round(line * lines, 2)
+    def keep_section(self, start: int, first: int) -> None:
+        """A section from its heading ``start`` to the cursor: the heading never ends a
+        page alone (kept with the table header and ``first`` data row), and the whole
+        section stays on one page when it is short (``SMALL_BLOCK``)."""
+        self.keep(start, first)
+        if self.row - 1 > first:
+            self.small.append((start, self.row - 1))
+
+    def chart(self, spec: ChartSpec) -> None:
+        """Reserve fixed-height rows from the cursor for ``spec`` and register it."""
+        n = chart_rows(spec.height_cm)
+        first, last = self.row, self.row + n - 1
+        for r in range(first, last + 1):
+            self.fixed[r] = CHART_ROW_HEIGHT
+        spec.anchor = f"B{first}"
+        spec.rows = (first, last)
+        self.lay.charts.append(spec)
+        self.lay.last_row = max(self.lay.last_row, last)
+        self.row = last + 1
+
+    def finish(self) -> ReportSheetLayout:
+        """Row heights for every row, then the page breaks."""
+        lay = self.lay
+        for r in range(1, lay.last_row + 1):
+            lay.heights[r] = self.fixed.get(r) or max(_row_height(lay, r),
+                                                      self.min_heights.get(r, 0.0))
+        capacity = page_capacity()
+        lay.keep += [(a, z) for a, z in self.small
+                     if _rows_height(lay.heights, a, z) <= SMALL_BLOCK * capacity]
+        lay.breaks = paginate(lay.heights, lay.last_row, lay.keep, capacity)
+        return lay
+
+
+def _row_height(lay: ReportSheetLayout, row: int) -> float:
+    """Height (points) the tallest cell of ``row`` needs; ``BLANK_HEIGHT`` for an empty row."""
+    need = 0.0
+    for col in range(1, LAST_COL + 1):
+        value = lay.cells.get((row, col))
+        if value in (None, ""):
+            continue
+        style = _STYLE[lay.styles.get((row, col), "cell")]
+        size, bold = float(style["font"].sz), bool(style["font"].b)
+        lines = 1
+        if style["alignment"].wrap_text and isinstance(value, str):
+            lines = wrapped_lines(value, lay.span_width(row, col), size=size, bold=bold)
+        need = max(need, lines_height(lines, size))
+    return need or BLANK_HEIGHT
 
 
 def _pct_value(percent: float | None) -> float | None:
@@ -161,7 +301,7 @@ def report_layout(report: QuarterlyReport) -> ReportSheetLayout:
     _remediation_block(b, report)
     _overdue_block(b, report)
     _done_block(b, report)
-    return b.lay
+    return b.finish()
 
 
 def _title_block(b: _Builder, rep: QuarterlyReport) -> None:
@@ -181,7 +321,7 @@ def _summary_block(b: _Builder, rep: QuarterlyReport) -> None:
     s = rep.summary
     b.line("I. TỔNG HỢP CHUNG", "section", 20)
     r0 = b.header([(1, "TT", None), (2, "Chỉ tiêu", None), (3, "Số lượng", None)])
-    rows = [("Tổng số nhiệm vụ (không tính nhiệm vụ không thực hiện)", s.total, None),
+    rows = [("Tổng số nhiệm vụ phải thực hiện (không tính nhiệm vụ không thực hiện)", s.total, None),
             ("Đã hoàn thành", s.done, None), ("Đang thực hiện", s.in_progress, None),
             ("Chưa thực hiện", s.not_started, None), ("Quá hạn", s.overdue, None),
             ("Không thực hiện", s.cancelled, None),
@@ -197,11 +337,13 @@ def _summary_block(b: _Builder, rep: QuarterlyReport) -> None:
                  rep.narrative.overdue):
         if text:
             b.line(text, "text")
+    b.keep(1, b.row - 1)                       # title, summary and its sentences: page 1
     b.skip()
 
 
 def _count_table(b: _Builder, rep: QuarterlyReport, by: str, title: str, label: str) -> None:
     rows = rep.by_unit if by == "unit" else rep.by_area
+    start = b.row
     b.line(title, "section", 20)
     hdr = b.header([(1, "TT", None), (2, label, None)]
                    + [(3 + i, h, None) for i, h in enumerate(COUNT_HEADERS)])
@@ -229,22 +371,24 @@ def _count_table(b: _Builder, rep: QuarterlyReport, by: str, title: str, label: 
         b.skip()
         return
     b.lay.tables[by] = TableRef(hdr, first, last, 1, 8)
+    b.keep(start, first)                       # heading, header and a first row together
     b.skip()
-    anchor = f"B{b.row}"
+    chart_start = b.row - 1                    # the spacer row above the chart
     if by == "unit":
-        b.lay.charts.append(ChartSpec(
-            title="Tình hình thực hiện nhiệm vụ theo đơn vị chủ trì", anchor=anchor, cat_col=2,
-            value_cols=(4, 5, 6, 7), header_row=hdr, first_row=first, last_row=last, stacked=True,
-            y_title="Số nhiệm vụ"))
+        spec = ChartSpec(title="Tình hình thực hiện nhiệm vụ theo đơn vị chủ trì", anchor="",
+                         cat_col=2, value_cols=(4, 5, 6, 7), header_row=hdr, first_row=first,
+                         last_row=last, stacked=True, y_title="Số nhiệm vụ")
     else:
-        b.lay.charts.append(ChartSpec(
-            title="Tỷ lệ hoàn thành nhiệm vụ theo lĩnh vực", anchor=anchor, cat_col=2,
-            value_cols=(8,), header_row=hdr, first_row=first, last_row=last, percent=True,
-            y_title="Tỷ lệ hoàn thành"))
-    b.skip(CHART_ROWS)
+        spec = ChartSpec(title="Tỷ lệ hoàn thành nhiệm vụ theo lĩnh vực", anchor="", cat_col=2,
+                         value_cols=(8,), header_row=hdr, first_row=first, last_row=last,
+                         percent=True, y_title="Tỷ lệ hoàn thành")
+    b.chart(spec)
+    b.keep(chart_start, b.row - 1)             # a chart never straddles a page break
+    b.keep(start, b.row - 1)                   # the table with its chart when they fit
 
 
 def _deduction_block(b: _Builder, rep: QuarterlyReport) -> None:
+    start = b.row
     year = f" NĂM {rep.info.index_year}" if rep.info.index_year else ""
     b.line(f"IV. CHỈ SỐ CẢI CÁCH HÀNH CHÍNH{year} - ĐIỂM BỊ TRỪ THEO LĨNH VỰC", "section", 20)
     if not rep.deductions:
@@ -263,8 +407,6 @@ def _deduction_block(b: _Builder, rep: QuarterlyReport) -> None:
                                d.criteria_deducted)):
             b.put(b.row, 3 + j, v, "number", fmt=POINTS_FORMAT)
         b.put(b.row, 8, d.check or None, "warn" if d.check else "cell", span_to=LAST_COL)
-        if d.check:
-            b.lay.heights[b.row] = _height(d.check, WIDTHS[7] + WIDTHS[8])
         b.row += 1
     last = b.row - 1
     b.put(b.row, 1, None, "total")
@@ -276,10 +418,12 @@ def _deduction_block(b: _Builder, rep: QuarterlyReport) -> None:
     b.lay.tables["deductions"] = TableRef(hdr, first, last, 1, LAST_COL)
     if rep.narrative.index:
         b.line(rep.narrative.index, "text")
+    b.keep_section(start, first)
     b.skip()
 
 
 def _remediation_block(b: _Builder, rep: QuarterlyReport) -> None:
+    start = b.row
     b.line("V. KẾT QUẢ KHẮC PHỤC CÁC TIÊU CHÍ BỊ TRỪ ĐIỂM", "section", 20)
     if not rep.remediation_total.total and not rep.remediation_total.cancelled:
         b.line("(Sổ tổng hợp chưa có nội dung khắc phục - nhập tại trang 'Khắc phục')", "note")
@@ -303,6 +447,7 @@ def _remediation_block(b: _Builder, rep: QuarterlyReport) -> None:
     b.lay.tables["remediation"] = TableRef(hdr, first, b.row - 2, 1, 8)
     if rep.narrative.remediation:
         b.line(rep.narrative.remediation, "text")
+    b.keep_section(start, first)
     b.skip()
 
 
@@ -311,13 +456,13 @@ def _task_rows(b: _Builder, lines, cols) -> None:
         b.put(b.row, 1, i, "center")
         b.put(b.row, 2, t.title, "cell")
         b.put(b.row, 3, t.id, "center")
-        for col, value, style, fmt in cols(t):
-            b.put(b.row, col, value, style, fmt=fmt, span_to=LAST_COL if col == 7 else None)
-        b.lay.heights[b.row] = max(_height(t.title, WIDTHS[1]), _height(t.lead or "", 36))
+        for col, value, style, fmt, span in cols(t):
+            b.put(b.row, col, value, style, fmt=fmt, span_to=span)
         b.row += 1
 
 
 def _overdue_block(b: _Builder, rep: QuarterlyReport) -> None:
+    start = b.row
     b.line(f"VI. NHIỆM VỤ QUÁ HẠN (tính đến ngày {fmt_date(rep.as_of)})", "section", 20)
     if not rep.overdue_tasks:
         b.line("Không có nhiệm vụ quá hạn.", "text")
@@ -326,29 +471,29 @@ def _overdue_block(b: _Builder, rep: QuarterlyReport) -> None:
     hdr = b.header([(1, "TT", None), (2, "Nhiệm vụ", None), (3, "Mã NV", None), (4, "Hạn", None),
                     (5, "Số ngày quá hạn", None), (6, "Tiến độ (%)", None), (7, "Chủ trì", LAST_COL)])
     first = b.row
-    _task_rows(b, rep.overdue_tasks, lambda t: ((4, t.due, "center", DATE_FORMAT),
-                                                (5, t.days_late, "number", None),
-                                                (6, t.progress, "number", "0"),
-                                                (7, t.lead, "cell", None)))
+    _task_rows(b, rep.overdue_tasks, lambda t: ((4, t.due, "center", DATE_FORMAT, None),
+                                                (5, t.days_late, "number", None, None),
+                                                (6, t.progress, "number", "0", None),
+                                                (7, t.lead, "cell", None, LAST_COL)))
     b.lay.tables["overdue"] = TableRef(hdr, first, b.row - 1, 1, LAST_COL)
+    b.keep_section(start, first)
     b.skip()
 
 
 def _done_block(b: _Builder, rep: QuarterlyReport) -> None:
+    start = b.row
     b.line("VII. NHIỆM VỤ HOÀN THÀNH TRONG KỲ BÁO CÁO", "section", 20)
     if not rep.completed_in_period:
         b.line("Trong kỳ báo cáo chưa có nhiệm vụ nào được hoàn thành.", "text")
         return
     hdr = b.header([(1, "TT", None), (2, "Nhiệm vụ", None), (3, "Mã NV", None),
-                    (4, "Ngày hoàn thành", None), (5, "Minh chứng", 6), (7, "Chủ trì", LAST_COL)])
+                    (4, "Ngày hoàn thành", None), (5, "Minh chứng", 7), (8, "Chủ trì", LAST_COL)])
     first = b.row
-    _task_rows(b, rep.completed_in_period, lambda t: ((4, t.completed_on, "center", DATE_FORMAT),
-                                                      (5, t.evidence or None, "cell", None),
-                                                      (7, t.lead, "cell", None)))
-    for r in range(first, b.row):
-        b.lay.merges.append((r, 5, r, 6))
-        b.lay.styles[(r, 6)] = "cell"
+    _task_rows(b, rep.completed_in_period, lambda t: ((4, t.completed_on, "center", DATE_FORMAT, None),
+                                                      (5, t.evidence or None, "cell", None, 7),
+                                                      (8, t.lead, "cell", None, LAST_COL)))
     b.lay.tables["done_in_period"] = TableRef(hdr, first, b.row - 1, 1, LAST_COL)
+    b.keep_section(start, first)
 
 
 # ---------------------------------------------------------------- openpyxl adapter
@@ -369,7 +514,7 @@ _STYLE: dict[str, dict[str, Any]] = {
     "note": dict(font=Font(name=FONT_NAME, size=10, italic=True, color="595959"),
                  alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)),
     "section": dict(font=Font(name=FONT_NAME, size=12, bold=True),
-                    alignment=Alignment(horizontal="left", vertical="center")),
+                    alignment=Alignment(horizontal="left", vertical="center", wrap_text=True)),
     "text": dict(font=Font(name=FONT_NAME, size=12),
                  alignment=Alignment(horizontal="justify", vertical="top", wrap_text=True)),
     "header": dict(font=Font(name=FONT_NAME, size=11, bold=True), border=_BOX, fill=_HEADER_FILL,
@@ -383,7 +528,7 @@ _STYLE: dict[str, dict[str, Any]] = {
     "warn": dict(font=Font(name=FONT_NAME, size=11, color="C00000"), border=_BOX, fill=_WARN_FILL,
                  alignment=Alignment(horizontal="left", vertical="top", wrap_text=True)),
     "total": dict(font=Font(name=FONT_NAME, size=11, bold=True), border=_BOX, fill=_TOTAL_FILL,
-                  alignment=Alignment(horizontal="left", vertical="top")),
+                  alignment=Alignment(horizontal="left", vertical="top", wrap_text=True)),
     "total_number": dict(font=Font(name=FONT_NAME, size=11, bold=True), border=_BOX, fill=_TOTAL_FILL,
                          alignment=Alignment(horizontal="right", vertical="top")),
 }
@@ -432,13 +577,27 @@ def _text_props(size: int) -> RichText:
     return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=_chars(size)), endParaRPr=_chars(size))])
 
 
+def _chart_anchor(spec: ChartSpec) -> OneCellAnchor:
+    """The chart centred across the printed width, from the first of its reserved rows."""
+    sheet_px = sum(WIDTHS) * PX_PER_WIDTH
+    chart_px = spec.width_cm / 2.54 * 96
+    left = max((sheet_px - chart_px) / 2, 0.0)
+    col = 0
+    while col < LAST_COL - 1 and left >= WIDTHS[col] * PX_PER_WIDTH:
+        left -= WIDTHS[col] * PX_PER_WIDTH
+        col += 1
+    start = AnchorMarker(col=col, colOff=pixels_to_EMU(int(left)), row=spec.rows[0] - 1, rowOff=0)
+    return OneCellAnchor(_from=start, ext=XDRPositiveSize2D(cm_to_EMU(spec.width_cm),
+                                                            cm_to_EMU(spec.height_cm)))
+
+
 def _make_chart(ws: Worksheet, spec: ChartSpec) -> BarChart:
     chart = BarChart()
     chart.type = "col"
     chart.title = _chart_title(spec.title)
     chart.style = 10
-    chart.height = 8.5
-    chart.width = 17
+    chart.height = spec.height_cm
+    chart.width = spec.width_cm
     for col in spec.value_cols:
         data = Reference(ws, min_col=col, min_row=spec.header_row, max_row=spec.last_row)
         chart.add_data(data, titles_from_data=True)
@@ -461,24 +620,28 @@ def _make_chart(ws: Worksheet, spec: ChartSpec) -> BarChart:
         chart.y_axis.numFmt.sourceLinked = False
         chart.legend = None
         chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
-                                         showLegendKey=False, showPercent=False, numFmt="0.0%",
-                                         txPr=_text_props(9))
+                                         showLegendKey=False, showPercent=False,
+                                         numFmt="[$-42A]0.0%", txPr=_text_props(9))
     return chart
 
 
-def _print_setup(ws: Worksheet, last_row: int) -> None:
+def _print_setup(ws: Worksheet, lay: ReportSheetLayout) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "portrait"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.print_area = f"A1:{get_column_letter(LAST_COL)}{last_row}"
+    ws.page_margins.left = ws.page_margins.right = MARGIN_SIDE_IN
+    ws.page_margins.top, ws.page_margins.bottom = MARGIN_TOP_IN, MARGIN_BOTTOM_IN
+    ws.page_margins.footer = FOOTER_IN
+    ws.print_area = f"A1:{get_column_letter(LAST_COL)}{lay.last_row}"
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "Trang &P/&N"
-    ws.oddFooter.center.font = FONT_NAME
+    ws.oddFooter.center.font = f"{FONT_NAME},Regular"
+    ws.oddFooter.center.size = 10
     ws.sheet_view.showGridLines = False
+    for row in lay.breaks:
+        ws.row_breaks.append(Break(id=row))
 
 
 def write_report_sheet(wb: Workbook, report: QuarterlyReport) -> Worksheet:
@@ -487,8 +650,10 @@ def write_report_sheet(wb: Workbook, report: QuarterlyReport) -> Worksheet:
     lay = report_layout(report)
     _apply_cells(ws, lay)
     for spec in lay.charts:
-        ws.add_chart(_make_chart(ws, spec), spec.anchor)
-    _print_setup(ws, lay.last_row)
+        chart = _make_chart(ws, spec)
+        chart.anchor = _chart_anchor(spec)
+        ws.add_chart(chart)
+    _print_setup(ws, lay)
     return ws
 
 
@@ -501,6 +666,7 @@ def save_report_sheet(master_path: str | os.PathLike[str], report: QuarterlyRepo
     target = Path(out) if out else src
     wb = load_xlsx(src, keep_vba=src.suffix.lower() == ".xlsm")
     write_report_sheet(wb, report)
+    restore_outline_levels(wb)       # keeps the "+" of the folded columns of "Phân công"
     backup(target)
     try:
         return save_workbook_atomic(wb, target)

@@ -19,6 +19,7 @@ import functools
 import hashlib
 import io
 import json
+import operator
 import os
 import re
 import unicodedata
@@ -255,20 +256,32 @@ class RowFingerprinter:
     def __init__(self, columns: tuple[S.Column, ...], index: Mapping[str, int]):
         keys = _locked_keys(columns)
         self.slots = [(index[k], f"{k}=", {}) for k in keys]
+        self.memos = [memo for _, _, memo in self.slots]
         self.width = max((j for j, _, _ in self.slots), default=-1) + 1
+        positions = [j for j, _, _ in self.slots]
+        self.pick = (operator.itemgetter(*positions) if len(positions) > 1
+                     else (lambda row: (row[positions[0]],)) if positions else (lambda row: ()))
 
     def __call__(self, row: Sequence[Any]) -> str:
         if len(row) < self.width:
             row = [*row, *[None] * (self.width - len(row))]
+        values = self.pick(row)
+        # fast path: every value already seen (1/0 values may be booleans: slow path)
+        if True not in values and False not in values:
+            try:
+                parts = [memo.get(v) for memo, v in zip(self.memos, values)]
+            except TypeError:  # unhashable: never from a spreadsheet reader
+                parts = [None]
+            if None not in parts:
+                return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
         parts = []
-        for j, prefix, memo in self.slots:
-            v = row[j]
+        for (_, prefix, memo), v in zip(self.slots, values):
             if type(v) is bool:
                 parts.append(prefix + norm_cell(v))
                 continue
             try:
                 part = memo.get(v)
-            except TypeError:  # unhashable: never from a spreadsheet reader
+            except TypeError:
                 part = prefix + norm_cell(v)
             if part is None:
                 if len(memo) > 50_000:
@@ -603,7 +616,7 @@ def build_unit_workbook(plan: Plan, unit_code: str, *, period_label: str, master
 
 # ---------------------------------------------------------------- reading a returned file
 
-@dataclass
+@dataclass(slots=True)
 class ItemMeta:
     sheet: str
     id: str
@@ -657,8 +670,10 @@ ACCEPTED_SUFFIXES = (".xlsx", ".xlsm")
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def check_file_kind(path: Path) -> None:
-    """Raise ``CchcError`` (Vietnamese reason) for files that cannot be a unit workbook."""
+def check_file_kind(path: Path, data: bytes | None = None) -> None:
+    """Raise ``CchcError`` (Vietnamese reason) for files that cannot be a unit workbook.
+
+    ``data``: the file's content when already read (saves opening it again)."""
     suffix = path.suffix.lower()
     name = path.name
     if suffix == ".xls":
@@ -670,20 +685,23 @@ def check_file_kind(path: Path) -> None:
     if suffix not in ACCEPTED_SUFFIXES:
         raise CchcError(f"Không phải tệp Excel (.xlsx/.xlsm): đuôi tệp '{path.suffix or '(không có)'}'",
                         file=name, code="not_excel")
-    size = path.stat().st_size
+    size = path.stat().st_size if data is None else len(data)
     if size == 0:
         raise CchcError("Tệp rỗng (0 byte): có thể tệp đính kèm bị lỗi khi tải về", file=name,
                         code="empty_file")
-    with open(path, "rb") as f:
-        head = f.read(8)
-        if head == _CFB_MAGIC:
-            rest = head + f.read()
-            if "EncryptionInfo".encode("utf-16-le") in rest:
-                raise CchcError("Tệp được đặt mật khẩu mở: hãy gỡ mật khẩu (Tệp > Thông tin > "
-                                "Bảo vệ sổ làm việc) rồi gửi lại", file=name, code="encrypted")
-            raise CchcError("Tệp là định dạng Excel cũ hoặc bị hỏng, không đọc được", file=name,
-                            code="bad_file")
-    if not zipfile.is_zipfile(path):
+    if data is None:
+        with open(path, "rb") as f:
+            head = f.read(8)
+            rest = head + f.read() if head == _CFB_MAGIC else head
+    else:
+        head, rest = data[:8], data
+    if head == _CFB_MAGIC:
+        if "EncryptionInfo".encode("utf-16-le") in rest:
+            raise CchcError("Tệp được đặt mật khẩu mở: hãy gỡ mật khẩu (Tệp > Thông tin > "
+                            "Bảo vệ sổ làm việc) rồi gửi lại", file=name, code="encrypted")
+        raise CchcError("Tệp là định dạng Excel cũ hoặc bị hỏng, không đọc được", file=name,
+                        code="bad_file")
+    if not zipfile.is_zipfile(path if data is None else io.BytesIO(data)):
         raise CchcError("Tệp bị hỏng hoặc không phải tệp Excel, không đọc được", file=name,
                         code="bad_file")
 
@@ -702,8 +720,10 @@ def read_unit_workbook(path: str | os.PathLike[str]) -> ReturnedBook:
     import python_calamine as pc
 
     p = Path(path)
-    check_file_kind(p)
+    if p.suffix.lower() not in ACCEPTED_SUFFIXES:
+        check_file_kind(p)  # raises the reason (by name: the file is not read)
     data = p.read_bytes()
+    check_file_kind(p, data)
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError:
@@ -737,10 +757,22 @@ def read_unit_workbook(path: str | os.PathLike[str]) -> ReturnedBook:
     return book
 
 
+_BASE_KEYS = frozenset(TRACKING_KEYS)
+
+
 def _base_values(raw: Any) -> dict[str, Any]:
     """Tracking values as sent, from the decoded JSON of ``base_to_json``."""
     if not isinstance(raw, dict):
         raise ValueError("không phải bảng giá trị")
+    # what ``base_to_json`` wrote is already canonical, except the date (ISO text)
+    if raw.keys() == _BASE_KEYS:
+        status, progress, done = raw["status"], raw["progress"], raw["completed_on"]
+        if (status in _LABELS and type(progress) is float and round(progress, 2) == progress
+                and type(raw["evidence"]) is str and type(raw["note"]) is str
+                and (done is None or type(done) is str and done)):
+            if done is not None:
+                raw["completed_on"] = dt.date.fromisoformat(done)
+            return raw
     v = raw.get("completed_on")
     done = dt.date.fromisoformat(v) if v else None
     status = raw.get("status")
@@ -788,9 +820,11 @@ def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], Item
         except (ValueError, TypeError, RecursionError):  # JSONDecodeError is a ValueError
             raise CchcError(f"Trang '_meta' của phiếu bị hỏng (giá trị gốc của {item_id})", file=fname,
                             sheet=S.SHEET_META, code="bad_meta") from None
-        out[(sheet, item_id)] = ItemMeta(sheet=sheet, id=item_id, row=_int(r[ri]),
-                                         fingerprint=str(r[fi] or ""), cells=str(r[ci] or "").split(),
-                                         base=base, master_base=master_base)
+        row, fp, cells = r[ri], r[fi], r[ci]
+        out[(sheet, item_id)] = ItemMeta(
+            sheet, item_id, int(row) if type(row) is float and row.is_integer() else _int(row),
+            fp if type(fp) is str else str(fp or ""),
+            cells.split() if type(cells) is str else str(cells or "").split(), base, master_base)
     return out
 
 
@@ -837,10 +871,10 @@ def formula_cells(xml: bytes) -> set[str]:
     elif xml[m.end():m.end() + 2] == b"/>":
         return set()                              # <sheetData/>: no cells at all
     else:
-        end = xml.find(b"sheetData>", m.end())    # the closing tag (conditional formats follow it)
+        end = xml.rfind(b"sheetData>", m.end())   # the closing tag (conditional formats follow it)
         region = xml[m.end():end if end >= 0 else len(xml)]
-    # quick test first: a formula element is "<f" or "<x:f"; most returned sheets have none
-    if b"<f" not in region and b":f" not in region:
+    # quick test first (memchr): no "f" at all, no <f> or <x:f> element; most sheets have none
+    if b"f" not in region:
         return set()
     if not _HAS_F.search(region):
         return set()

@@ -296,7 +296,8 @@ def test_report_sheet_summary_and_tables(master):
     t = lay.tables["summary"]
     values = [ws.cell(row=r, column=3).value for r in range(t.first_row, t.last_row + 1)]
     assert values == [13, 6, 3, 2, 2, 1, pytest.approx(0.4615), 3]
-    assert ws.cell(row=t.first_row + 6, column=3).number_format == "0.00%"
+    # a percent with 2 decimals; "[$-42A]" (Vietnamese) gives the decimal comma in LibreOffice
+    assert ws.cell(row=t.first_row + 6, column=3).number_format == "[$-42A]0.00%"
     # the completion sentence sits under the summary
     assert ws.cell(row=t.last_row + 1, column=1).value == \
         "Đến thời điểm báo cáo, đã hoàn thành 6/13 nhiệm vụ, đạt 46,15% kế hoạch đề ra."
