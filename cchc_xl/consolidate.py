@@ -16,6 +16,17 @@ Layers:
   ``patch_xlsx`` (edits the changed cells directly in the xlsx package: fast
   on large masters, keeps everything openpyxl would drop - charts, images,
   VBA).  ``consolidate(master_path, inbox)`` = read + plan + backup + write.
+
+Speed at province scale (500 returned files, 50 000 tasks, ``scripts/benchmark.py``):
+the master (only the sheets the merge needs) and the returned files are read in two
+threads - python-calamine parses without the GIL - and each reading thread also does the
+file-only part of the checks (``_prepare``: fingerprints, clean tracking values); the
+master's tasks are read without pydantic (``_light_tasks``); the hot loops avoid
+per-row objects and repeated normalisation; cyclic garbage collection is paused during
+a run; the master's sheet parts are decompressed by a reading thread while the files are
+merged; the two big sheets are patched as bytes and streamed, chunk by chunk, to a thread
+that compresses them (deflate level 1) while the next chunk is built.  Every check is
+still made, in file order.
 """
 
 from __future__ import annotations
@@ -24,8 +35,10 @@ import datetime as dt
 import functools
 import gc
 import html
+import itertools
 import json
 import os
+import queue
 import re
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -69,6 +82,7 @@ STATUS_REJECTED = "Từ chối"
 STATUS_SEEN = "Đã tổng hợp trước đó"
 
 DERIVED_SUFFIX = " (tổng hợp các đơn vị)"
+PATCHED_SHEETS = (S.SHEET_TASKS, S.SHEET_REMEDIATION, S.SHEET_AUDIT, S.SHEET_UNIT_REPORTS)
 MASTER_SHEETS = (S.SHEET_TASKS, S.SHEET_UNITS, S.SHEET_REMEDIATION, S.SHEET_META, S.SHEET_AUDIT,
                  S.SHEET_UNIT_REPORTS)
 ItemKey = tuple[str, str]  # (sheet, item id)
@@ -349,19 +363,45 @@ _HEADER_TO_KEY = {v: k for k, v in FIELD_LABELS.items()}
 
 
 def _read_audit(rows: list[tuple[Any, ...]]) -> tuple[AuditIndex, dict[str, str]]:
+    """Files already consolidated and the values last applied, from "Nhật ký".
+
+    The log grows by a row per changed cell (100 000 rows a quarter at province scale):
+    columns are located once and texts, which repeat, are normalised once.
+    """
     h, cmap = _column_map(rows, S.AUDIT_COLUMNS)
     idx = AuditIndex()
     if h is None:
         return idx, cmap
+    col = {k: column_index_from_string(v) - 1 for k, v in cmap.items()}
+    i_sha, i_act, i_field, i_unit, i_item, i_new = (col[k] for k in (
+        "file_hash", "action", "field", "unit", "task_id", "new"))
+    width = max(i_sha, i_act, i_field, i_unit, i_item, i_new) + 1
+    memo: dict[str, str] = {}
+
+    def norm(value: Any) -> str:  # ``normalize_text``, memoised for text
+        if type(value) is not str:
+            return normalize_text(value)
+        out = memo.get(value)
+        if out is None:
+            out = memo[value] = fast_normalize(value)
+            if len(memo) > 200_000:
+                memo.clear()
+        return out
+
+    files, last = idx.files, idx.last_applied
+    done = (ACTION_FILE_DONE, ACTION_FILE_REJECTED)
     for r in rows[h + 1:]:
-        sha = normalize_text(_get(r, cmap["file_hash"]))
-        action = normalize_text(_get(r, cmap["action"]))
-        if sha and action.startswith((ACTION_FILE_DONE, ACTION_FILE_REJECTED)):
-            idx.files.setdefault(sha, []).append(action)
-        key = _HEADER_TO_KEY.get(normalize_text(_get(r, cmap["field"])))
-        if action == ACTION_UPDATED and key:
-            unit, item = normalize_text(_get(r, cmap["unit"])), normalize_text(_get(r, cmap["task_id"]))
-            idx.last_applied[(unit, item, key)] = normalize_text(_get(r, cmap["new"]))
+        if len(r) < width:
+            r = (*r, *(None,) * (width - len(r)))
+        action = norm(r[i_act])
+        if action == ACTION_UPDATED:
+            key = _HEADER_TO_KEY.get(norm(r[i_field]))
+            if key:
+                last[(norm(r[i_unit]), norm(r[i_item]), key)] = norm(r[i_new])
+        elif action.startswith(done):
+            sha = norm(r[i_sha])
+            if sha:
+                files.setdefault(sha, []).append(action)
     return idx, cmap
 
 
@@ -388,7 +428,8 @@ def _light_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str,
     Returns ``False`` (nothing done) when a column it reads is missing: the caller then
     takes the generic path.
     """
-    from .master import _header_map, parse_area, parse_date, parse_progress, parse_status, read_table
+    from .master import (_header_map, formula_mismatch, parse_area, parse_date, parse_progress, parse_status,
+                         read_table)
     from .models import Area
 
     h = find_header_row(rows, S.TASK_COLUMNS[0].header)
@@ -411,16 +452,23 @@ def _light_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str,
     date_type, float_type, str_type = dt.date, float, str
     findings = data.findings
 
-    def bad(key: str, row: int, msg: str, item: str = "") -> None:
-        findings.append(Finding(code="bad_cell", message=msg, file=file, sheet=S.SHEET_TASKS,
-                                cell=f"{letters[key]}{row}", task_id=item))
+    def bad(key: str, row: int, msg: str, item: str = "", severity: str = "error") -> None:
+        findings.append(Finding(severity=severity, code="bad_cell", message=msg, file=file,
+                                sheet=S.SHEET_TASKS, cell=f"{letters[key]}{row}", task_id=item))
+
+    def mismatch(key: str, label: str, raw: Any, parsed: Any, row: int, item: str) -> None:
+        note = formula_mismatch(key, raw, parsed)  # warnings of ``read_master_sheets``
+        if note:
+            bad(key, row, f"{label}: {note}", item, "warning")
 
     def date_of(key: str, label: str, value: Any, row: int, item: str) -> dt.date | None:
         try:
-            return parse_date(value)
+            parsed = parse_date(value)
         except ValueError as exc:
             bad(key, row, f"{label}: {exc}", item)
             return None
+        mismatch(key, label, value, parsed, row, item)
+        return parsed
 
     for i in range(h + 1, len(rows)):
         raw = rows[i]
@@ -456,6 +504,8 @@ def _light_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str,
                 parsed = parse_status(st)
                 if parsed is None:
                     bad("status", row, f"Trạng thái: '{st}' không có trong danh sách trạng thái", task_id)
+                else:
+                    mismatch("status", "Trạng thái", st, parsed, row, task_id)
                 st = (parsed or Status.NOT_STARTED).value
         pr = raw[i_pr]
         if type(pr) is not float_type:
@@ -485,7 +535,7 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
                 light: dict[str, tuple[list[str], dict[str, Any]]] | None = None) -> None:
     """Tasks of "Phân công" like ``read_master_sheets`` (same findings), without pydantic
     validation: 50 000 rows in about a second instead of a minute."""
-    from .master import parse_area, parse_date, parse_progress, parse_status, read_table
+    from .master import formula_mismatch, parse_area, parse_date, parse_progress, parse_status, read_table
     from .models import Area, Task
 
     if light is not None and _light_tasks(rows, data, file, light):
@@ -497,9 +547,14 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
     areas: dict[Any, Area | None] = {}
     out = data.plan.tasks
 
-    def bad(key: str, row: int, msg: str, item: str = "") -> None:
-        data.findings.append(Finding(code="bad_cell", message=msg, file=file, sheet=S.SHEET_TASKS,
-                                     cell=f"{letters[key]}{row}", task_id=item))
+    def bad(key: str, row: int, msg: str, item: str = "", severity: str = "error") -> None:
+        data.findings.append(Finding(severity=severity, code="bad_cell", message=msg, file=file,
+                                     sheet=S.SHEET_TASKS, cell=f"{letters[key]}{row}", task_id=item))
+
+    def mismatch(key: str, label: str, raw: Any, parsed: Any, row: int, item: str) -> None:
+        note = formula_mismatch(key, raw, parsed)
+        if note:
+            bad(key, row, f"{label}: {note}", item, "warning")
 
     for row, rec in recs:
         task_id = fast_normalize(rec.get("id"))
@@ -524,6 +579,8 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
             st = parse_status(raw)
             if st is None:
                 bad("status", row, f"Trạng thái: '{raw}' không có trong danh sách trạng thái", task_id)
+            else:
+                mismatch("status", "Trạng thái", raw, st, row, task_id)
         for key, parser, label in (("progress", parse_progress, "Tiến độ"),
                                    ("completed_on", parse_date, "Ngày hoàn thành"),
                                    ("due", parse_date, "Hạn (ngày)")):
@@ -531,6 +588,8 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
                 vals[key] = parser(rec.get(key))
             except ValueError as exc:
                 bad(key, row, f"{label}: {exc}", task_id)
+                continue
+            mismatch(key, label, rec.get(key), vals[key], row, task_id)
         units = [c.strip() for c in str(rec.get("lead_units") or "").replace(",", ";").split(";") if c.strip()]
         if light is not None:  # only what the merge needs: no Task objects (50 000 rows in ~1 s)
             light[task_id] = (units, {"status": (st or Status.NOT_STARTED).value,
@@ -732,6 +791,66 @@ def _layout(columns: tuple[S.Column, ...], cmap: dict[str, str]) -> _Layout:
     return lay
 
 
+_DIRTY = object()  # a tracking cell ``evaluate_cell`` must look at
+
+
+def _clean_value(key: str, v: Any, base: Any, as_of: dt.date) -> Any:
+    """The canonical value of a tracking cell that needs no check, else ``_DIRTY``.
+
+    Unchanged cells, exact status labels, progress 0 or 1..100 (0..1 gets a warning), and
+    dates up to the cut-off: what ``evaluate_cell`` would return for them, without messages."""
+    kind = type(v)
+    if (v == base and kind is not bool) or ((v is None or v == "") and (base is None or base == "")):
+        return base
+    if key == "status" and kind is str and v in _STATUS_LABELS:
+        return v
+    if key == "progress" and (kind is float or kind is int) and (v == 0 or 1 <= v <= 100):
+        return round(float(v), 2)
+    if key == "completed_on" and kind is dt.date and v <= as_of:
+        return v
+    return _DIRTY
+
+
+def _clean_tracking(lay: _Layout, raw: Sequence[Any], base: Mapping[str, Any],
+                    as_of: dt.date) -> dict[str, Any] | None:
+    """Canonical tracking values of a row when no cell needs checking, else ``None``."""
+    theirs: dict[str, Any] = {}
+    for k, j, _ in lay.tracking:
+        t = _clean_value(k, raw[j], base[k], as_of)
+        if t is _DIRTY:
+            return None
+        theirs[k] = t
+    return theirs
+
+
+def _prepare(book: ReturnedBook, as_of: dt.date) -> None:
+    """The file-only part of ``_Planner.evaluate``, run by the reading thread while the next
+    file is parsed: per data row, its fingerprint and (when no cell needs a check) its
+    canonical tracking values.  ``evaluate`` still makes every check, in file order; it
+    only takes these two results instead of computing them again."""
+    for sheet, rows in book.sheets.items():
+        if book.formula_cells.get(sheet):
+            continue  # rows of this sheet take the slow path anyway
+        h, cmap = _column_map(rows[:15], DATA_SHEETS[sheet])
+        if h is None:
+            continue
+        lay = _layout(DATA_SHEETS[sheet], cmap)
+        id_j, width, items = lay.id_index, lay.width, book.items
+        ready: dict[int, tuple[str, dict[str, Any] | None]] = {}
+        for i in range(h + 1, len(rows)):
+            raw = rows[i]
+            if len(raw) < width:
+                continue
+            tid = raw[id_j]
+            if tid is None or tid == "":
+                continue
+            item_id = " ".join(tid.split()) if type(tid) is str and tid.isascii() else fast_normalize(tid)
+            meta = items.get((sheet, item_id))
+            if meta is not None:
+                ready[i] = (lay.fingerprint(raw), _clean_tracking(lay, raw, meta.base, as_of))
+        book.prepared[sheet] = (h, lay, ready, as_of)
+
+
 class _Planner:
     """Holds the evolving state of one consolidation run."""
 
@@ -903,6 +1022,9 @@ class _Planner:
                             if h is not None else f"Trang '{sheet}' không có dòng tiêu đề")
             lay = _layout(columns, cmap)
             formulas = book.formula_cells.get(sheet)
+            prepared = book.prepared.get(sheet)
+            ready = prepared[2] if prepared and prepared[0] == h and prepared[1] is lay and prepared[3] == self.as_of \
+                else None
             id_j, width = lay.id_index, lay.width
             for i in range(h + 1, len(rows_raw)):
                 raw = rows_raw[i]
@@ -919,7 +1041,8 @@ class _Planner:
                 if (item_id and units and unit in units and meta is not None and key not in seen
                         and not formulas and len(raw) >= width):
                     seen.add(key)
-                    r = self.evaluate_fast(book, sheet, lay, i + 1, item_id, raw, meta)
+                    r = self.evaluate_fast(book, sheet, lay, i + 1, item_id, raw, meta,
+                                           ready.get(i) if ready is not None else None)
                 else:
                     values = {c.key: (raw[j] if j < len(raw) else None) for c, j in zip(columns, lay.indexes)}
                     r = self.evaluate_row(book, sheet, columns, cmap, i + 1, item_id, values, seen)
@@ -940,28 +1063,27 @@ class _Planner:
         return rows, None
 
     def evaluate_fast(self, book: ReturnedBook, sheet: str, lay: _Layout, row: int, item_id: str,
-                      raw: Sequence[Any], meta: Any) -> _Row | None:
-        """``evaluate_row`` for the common row: known id of this unit, no formula in the sheet."""
-        if lay.fingerprint(raw) != meta.fingerprint:
+                      raw: Sequence[Any], meta: Any, ready: tuple[str, dict[str, Any] | None] | None = None
+                      ) -> _Row | None:
+        """``evaluate_row`` for the common row: known id of this unit, no formula in the sheet.
+
+        ``ready``: (fingerprint, clean tracking values or ``None``) computed by the reading
+        thread (``_prepare``) - the same functions of the same row."""
+        fp, theirs = ready if ready is not None else (lay.fingerprint(raw), None)
+        if fp != meta.fingerprint:
             values = {c.key: raw[j] for c, j in zip(lay.columns, lay.indexes)}
             self.reject_tampered(book, sheet, lay.columns, lay.cmap, row, item_id, values, meta)
             return None
         base = meta.base
-        theirs: dict[str, Any] = {}
-        for k, j, letter in lay.tracking:
-            v, b = raw[j], base[k]
-            kind = type(v)
-            if (v == b and kind is not bool) or ((v is None or v == "") and (b is None or b == "")):
-                theirs[k] = b  # unchanged cell (the common case): nothing to validate
-            # values that need no more checks (what ``evaluate_cell`` would accept as they are)
-            elif k == "status" and kind is str and v in _STATUS_LABELS:
-                theirs[k] = v
-            elif k == "progress" and (kind is float or kind is int) and (v == 0 or 1 <= v <= 100):
-                theirs[k] = round(float(v), 2)
-            elif k == "completed_on" and kind is dt.date and v <= self.as_of:
-                theirs[k] = v
-            else:
-                theirs[k] = self.evaluate_cell(book, sheet, f"{letter}{row}", item_id, k, v, _NO_FORMULAS, b)
+        if theirs is None:
+            theirs = _clean_tracking(lay, raw, base, self.as_of)
+        if theirs is None:  # a cell to validate (and maybe reject) here, in file order
+            theirs = {}
+            for k, j, letter in lay.tracking:
+                v, b = raw[j], base[k]
+                t = _clean_value(k, v, b, self.as_of)
+                theirs[k] = t if t is not _DIRTY else self.evaluate_cell(
+                    book, sheet, f"{letter}{row}", item_id, k, v, _NO_FORMULAS, b)
         return _Row(sheet=sheet, item_id=item_id, row=row, theirs=theirs, base=base,
                     master_base=meta.master_base)
 
@@ -1245,9 +1367,9 @@ class _Read:
     unreadable: bool = False   # OSError: no hash, no unit
 
 
-def _read_one(path: Path) -> _Read:
+def _read_one(path: Path, as_of: dt.date | None = None) -> _Read:
     try:
-        return _Read(path, book=read_unit_workbook(path))
+        book = read_unit_workbook(path)
     except CchcError as exc:
         try:
             sha = file_sha256(path) if path.is_file() else ""
@@ -1259,6 +1381,20 @@ def _read_one(path: Path) -> _Read:
     except Exception as exc:  # anything else a damaged package makes the readers raise
         return _Read(path, reason=f"Tệp bị hỏng, không đọc được ({exc.__class__.__name__})",
                      sha256=_sha_or_empty(path))
+    if as_of is not None:
+        try:
+            _prepare(book, as_of)
+        except Exception:  # only work done ahead: ``evaluate`` does it again (and reports)
+            book.prepared.clear()
+    return _Read(path, book=book)
+
+
+def _read_parts(path: Path, sheets: Sequence[str]) -> dict[str, bytes]:
+    """{zip part name: content} of the worksheet parts of ``sheets`` in the workbook ``path``."""
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        found = sheet_parts(z)
+        return {part: z.read(part) for sheet in sheets if (part := found.get(sheet)) in names}
 
 
 def _sha_or_empty(path: Path) -> str:
@@ -1275,21 +1411,38 @@ class _ReadAhead:
     available, everything is read in the calling thread instead (same results).
     """
 
-    def __init__(self, files: Sequence[Path], master: Path | None = None, threads: int | None = None):
+    def __init__(self, files: Sequence[Path], master: Path | None = None, threads: int | None = None,
+                 as_of: dt.date | None = None):
         self.files = list(files)
         self.master = master
+        self.as_of = as_of  # cut-off date: the reading threads also do ``_prepare``
         n = threads if threads is not None else min(READ_THREADS, os.cpu_count() or 1)
         self.pool: ThreadPoolExecutor | None = None
         self.master_future: Future[dict[str, list[tuple[Any, ...]]]] | None = None
         self.futures: list[Future[_Read]] = []
+        self.parts_future: Future[dict[str, bytes]] | None = None
         if n > 1 and len(self.files) >= _PARALLEL_MIN_FILES:
             try:
                 self.pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="cchc-doc-phieu")
                 if master is not None:
                     self.master_future = self.pool.submit(read_master_values, master)
-                self.futures = [self.pool.submit(_read_one, f) for f in self.files]
+                self.futures = [self.pool.submit(_read_one, f, as_of) for f in self.files]
             except RuntimeError:  # no thread can be started: read in this thread
                 self.close()
+
+    def prefetch_parts(self, sheets: Sequence[str]) -> None:
+        """Read the master's parts of ``sheets`` after the returned files (while they are
+        merged): the write then does not wait for 50-100 MB to be decompressed."""
+        if self.pool is not None and self.master is not None:
+            self.parts_future = self.pool.submit(_read_parts, self.master, sheets)
+
+    def parts(self) -> dict[str, bytes] | None:
+        if self.parts_future is None:
+            return None
+        try:
+            return self.parts_future.result()
+        except Exception:  # only a head start: the writer reads the file itself
+            return None
 
     def master_values(self) -> dict[str, list[tuple[Any, ...]]]:
         if self.master is None:
@@ -1304,7 +1457,7 @@ class _ReadAhead:
                 yield fut.result()
         else:
             for f in self.files:
-                yield _read_one(f)
+                yield _read_one(f, self.as_of)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -1324,7 +1477,7 @@ def _load_returns(returns: Sequence[ReturnedBook | str | os.PathLike[str]], plan
     total = len(returns)
     paths = [Path(r) for r in returns if not isinstance(r, ReturnedBook)]
     own = reader is None
-    reader = reader or _ReadAhead(paths)
+    reader = reader or _ReadAhead(paths, as_of=planner.as_of)
     try:
         results = reader.results()
         for i, item in enumerate(returns, start=1):
@@ -1741,19 +1894,11 @@ _TAILS: dict[tuple[str, int | None], str] = {}  # (text, style) -> cell xml afte
 
 def _new_row(r: int, values: dict[int, Any], template: dict[int, int], col_styles: dict[int, int],
              styles: _Styles | None) -> str:
-    parts = [f'<row r="{r}">']
     rs = str(r)
+    parts = [f'<row r="{rs}">']
     for c in sorted(values):
-        v, st = values[c], template.get(c, col_styles.get(c))
-        if type(v) is str and v:
-            tail = _TAILS.get((v, st))
-            if tail is None:
-                tail = _cell_xml("", v, st, styles)[len('<c r=""'):]
-                if len(_TAILS) < 50_000:
-                    _TAILS[(v, st)] = tail
-            parts.append(f'<c r="{_LETTERS[c]}{rs}"{tail}')
-        else:
-            parts.append(_cell_xml(f"{_LETTERS[c]}{rs}", v, st, styles))
+        ref = (_LETTERS[c] if c < len(_LETTERS) else get_column_letter(c)) + rs
+        parts.append(_cell_fast(ref, values[c], template.get(c, col_styles.get(c)), styles))
     parts.append("</row>")
     return "".join(parts)
 
@@ -2089,44 +2234,55 @@ def _style_attr_b(style: int | None) -> bytes:
 
 
 def _patch_region_b(region: bytes, by_row: dict[int, dict[int, Any]],
-                    styles: _Styles | None) -> list[bytes] | None:
-    """``_patch_region_fast`` over bytes (``None``: a cell is missing or out of order)."""
+                    styles: _Styles | None) -> Iterator[bytes]:
+    """``_patch_region_fast`` over bytes, as a stream of pieces (raises ``_FastPathMiss`` when a
+    cell is missing or out of order)."""
     out: list[bytes] = []
     append = out.append
     pos = 0
     find = region.find
     letters = _LETTERS_B
+    attr_styles: dict[bytes, int | None] = {}   # b' s="26" t="n"' -> 26
     for r in sorted(by_row):
-        rs = str(r).encode()
+        rs = b"%d" % r
         values = by_row[r]
         for c in (sorted(values) if len(values) > 1 else values):
             ref = (letters[c] if c < len(letters) else get_column_letter(c).encode()) + rs
             k = find(b'<c r="' + ref + b'"', pos)
             if k < 0:
-                return None
+                raise _FastPathMiss(ref.decode())
             close = find(b">", k)
             if region[close - 1] == 47:  # "/": an empty cell <c .../>
                 stop = close + 1
+                attrs = region[k + len(ref) + 7:close - 1]
             else:
                 stop = find(b"</c>", close) + 4
                 if stop < 4:
-                    return None
-                if b"<f" in region[close:stop]:
-                    body = region[close:stop]
-                    if b"<f>" in body or b"<f " in body or b"<f/" in body:
-                        raise PatchUnsupported("ô cần ghi đang chứa công thức")
-            s = find(b' s="', k, close)
-            style = int(region[s + 4:find(b'"', s + 4)]) if s >= 0 else None
+                    raise _FastPathMiss(ref.decode())
+                f = find(b"<f", close, stop)
+                if f >= 0 and region[f + 2:f + 3] in (b">", b" ", b"/"):
+                    raise PatchUnsupported("ô cần ghi đang chứa công thức")
+                attrs = region[k + len(ref) + 7:close]
+            style = attr_styles.get(attrs, -1)
+            if style == -1:
+                m = _S_ATTR_B.search(attrs)
+                style = attr_styles[attrs] = int(m.group(1)) if m else None
             append(region[pos:k])
             append(_cell_b(ref, values[c], style, styles))
             pos = stop
-    append(region[pos:])
-    return out
+        if len(out) >= 2048:
+            yield b"".join(out)
+            out.clear()
+    out.append(region[pos:])
+    yield b"".join(out)
+
+
+_S_ATTR_B = re.compile(rb'(?:^|\s)s="(\d+)"')
 
 
 def _render_rows_b(start: int, rows: Sequence[Sequence[Any]], style_of: Callable[[int], int | None],
-                   styles: _Styles | None, fixed: int = 0) -> list[bytes]:
-    """``_render_rows`` as UTF-8 byte pieces (one per row).
+                   styles: _Styles | None, fixed: int = 0) -> Iterator[bytes]:
+    """``_render_rows`` as a stream of UTF-8 chunks (about 2 000 rows each).
 
     The columns are cut in groups - the ``fixed`` leading ones, then one group per column,
     except that for the audit log (``fixed`` = 5) the last four columns (field, old, new,
@@ -2142,16 +2298,40 @@ def _render_rows_b(start: int, rows: Sequence[Sequence[Any]], style_of: Callable
     tail_group = fixed == AUDIT_FIXED_COLUMNS and width == len(S.AUDIT_COLUMNS)
     last = width - 4 if tail_group else width
     bounds += list(range(bounds[-1] + 1, last + 1)) + ([width] if tail_group else [])
-    groups = [(a, b, {}) for a, b in zip(bounds, bounds[1:]) if b > a]
+    groups = [(a, b, {}) for a, b in zip(bounds, bounds[1:]) if b > a and b - a > 1]
+    singles = [(a, opens[a], {}, _text_head_b(col_style[a])) for a, b in zip(bounds, bounds[1:]) if b - a == 1]
+    # cells in column order: ("g", group) or ("s", single)
+    order = sorted([(g[0], 0, g) for g in groups] + [(x[0], 1, x) for x in singles], key=lambda t: t[0])
+    join = b"".join
     out: list[bytes] = []
     emit = out.append
-    join = b"".join
     row_number = start - 1
     for values in rows:
         row_number += 1
         rs = b"%d" % row_number
         cells = [b'<row r="', rs, b'">']
-        for a, b, memo in groups:
+        n = len(values)
+        for first, kind, spec in order:
+            if first >= n:
+                continue
+            if kind:  # one column
+                _, open_, memo, head = spec
+                v = values[first]
+                if type(v) is str:
+                    if not v:
+                        continue
+                    tail = memo.get(v)
+                    if tail is None:
+                        tail = _text_tail_fast(v, head)
+                        if len(memo) < 20_000:
+                            memo[v] = tail
+                elif v is None:
+                    continue
+                else:
+                    tail = _cell_tail(v, col_style[first], styles).encode("utf-8")
+                cells += (open_, rs, tail)
+                continue
+            a, b, memo = spec
             key = tuple(values[a:b])
             pieces = memo.get(key)  # cached keys hold only text: ``True == 1`` cannot mix them up
             if pieces is None:
@@ -2161,7 +2341,25 @@ def _render_rows_b(start: int, rows: Sequence[Sequence[Any]], style_of: Callable
             cells.append(rs.join(pieces))
         cells.append(b"</row>")
         emit(join(cells))
-    return out
+        if len(out) >= 2048:
+            yield join(out)
+            out.clear()
+    if out:
+        yield join(out)
+
+
+def _text_head_b(style: int | None) -> bytes:
+    """Start of a text cell's XML after its address (see ``_cell_xml``)."""
+    return b'"' + (b' s="%d"' % style if style else b"") + b' t="inlineStr"><is>'
+
+
+def _text_tail_fast(value: str, head: bytes) -> bytes:
+    """``_cell_tail(value, style)`` for a non-empty text, as bytes (``head``: ``_text_head_b``)."""
+    text = value
+    if _NEEDS_ESCAPE.search(text):
+        text = html.escape(_ILLEGAL.sub("", text), quote=False)
+    return b"".join((head, b"<t>" if text.strip() == text else b'<t xml:space="preserve">',
+                     text.encode("utf-8"), b"</t></is></c>"))
 
 
 def _group_pieces(values: Sequence[Any], first: int, opens: list[bytes], col_style: list[int | None],
@@ -2173,56 +2371,54 @@ def _group_pieces(values: Sequence[Any], first: int, opens: list[bytes], col_sty
         if v is None or v == "":
             continue
         pieces.append(acc + opens[j])
-        acc = _cell_tail(v, col_style[j], styles).encode("utf-8")
+        acc = (_text_tail_fast(v, _text_head_b(col_style[j])) if type(v) is str
+               else _cell_tail(v, col_style[j], styles).encode("utf-8"))
     pieces.append(acc)
     return pieces
 
 
-def _patch_part(data: bytes, edits: dict[tuple[int, int], Any], styles: _Styles | None,
-                append: Append | None = None) -> bytes:
-    """A worksheet part with ``edits`` and ``append`` applied: in the bytes when the layout
-    is the usual one, else through the general (decoded) path."""
-    fast = _patch_part_b(data, edits, styles, append)
-    if fast is not None:
-        return fast
-    return _patch_sheet(data.decode("utf-8"), edits, styles, append).encode("utf-8")
+class _FastPathMiss(Exception):
+    """The bytes fast path cannot patch this part (a cell to write is missing, rows overlap...)."""
 
 
-def _patch_part_b(data: bytes, edits: dict[tuple[int, int], Any], styles: _Styles | None,
-                  append: Append | None) -> bytes | None:
+def _patch_chunks_b(data: bytes, edits: dict[tuple[int, int], Any], styles: _Styles | None,
+                    append: Append | None) -> Iterator[bytes]:
+    """The patched part in chunks, produced while it is patched (so the writer thread
+    compresses one chunk while the next is built).  Raises ``_FastPathMiss`` - possibly after
+    some chunks - when the part needs the general path."""
     m = _SHEET_DATA_B.search(data)
     if not m or m.group(0).endswith(b"/>"):
-        return None
+        raise _FastPathMiss("sheetData")
     start = m.end()
     end = data.find(b"</sheetData>", start)
     if end < 0:
-        return None
+        raise _FastPathMiss("sheetData")
     region = data[start:end]
     if append and append[1]:
         i = region.rfind(b"<row")
         last = _LAST_ROW_B.match(region, i) if i >= 0 else None
         if i >= 0 and last is None:
-            return None
+            raise _FastPathMiss("row")
         if last is not None and append[0] <= int(last.group(1)):
-            return None
+            raise _FastPathMiss("rows overlap")
         if any(r >= append[0] for r, _ in edits):
-            return None
+            raise _FastPathMiss("rows overlap")
     else:
         append = None
     by_row: dict[int, dict[int, Any]] = {}
     for (r, c), v in edits.items():
         by_row.setdefault(r, {})[c] = v
-    pieces = _patch_region_b(region, by_row, styles) if by_row else [region]
-    if pieces is None:
-        return None
+    max_row, max_col = _extent(by_row, append)
+    pieces: Iterable[bytes] = _patch_region_b(region, by_row, styles) if by_row else (region,)
     if append:
         col_styles = _col_styles(data[:m.start()].decode("utf-8"))
         tpl = _last_row_styles(region[region.rfind(b"<row"):].decode("utf-8")) if b"<row" in region else {}
-        pieces += _render_rows_b(append[0], append[1], lambda c: tpl.get(c, col_styles.get(c)), styles,
-                                 append[2])
-    max_row, max_col = _extent(by_row, append)
-    head = _fix_dimension(data[:start].decode("utf-8"), max_row, max_col).encode("utf-8")
-    return b"".join([head, *pieces, data[end:]])
+        pieces = itertools.chain(pieces, _render_rows_b(append[0], append[1],
+                                                        lambda c: tpl.get(c, col_styles.get(c)), styles,
+                                                        append[2]))
+    yield _fix_dimension(data[:start].decode("utf-8"), max_row, max_col).encode("utf-8")
+    yield from pieces  # chunks of a few thousand cells or rows
+    yield data[end:]
 
 
 def _fix_dimension(xml: str, max_row: int, max_col: int) -> str:
@@ -2274,17 +2470,27 @@ def patch_xlsx(src: str | os.PathLike[str], dst: str | os.PathLike[str],
     Untouched parts are copied byte for byte (re-compressed); the calculation
     chain is dropped and Excel is asked to recalculate on open.
     """
-    appends = appends or {}
+    try:
+        _patch_package(src, dst, edits, appends or {}, fast=True)
+    except _FastPathMiss:  # a sheet needs the general path: write the package again
+        _patch_package(src, dst, edits, appends or {}, fast=False)
+
+
+def _patch_package(src: str | os.PathLike[str], dst: str | os.PathLike[str],
+                   edits: Mapping[str, Mapping[tuple[int, int], Any]], appends: Mapping[str, Append], *,
+                   fast: bool, parts: Mapping[str, bytes] | None = None) -> None:
+    """``patch_xlsx``; ``parts``: {zip part name: content} of ``src`` already read."""
+    preread = parts or {}
     with zipfile.ZipFile(src) as zin:
         names = set(zin.namelist())
-        parts = sheet_parts(zin)
+        sheets = sheet_parts(zin)
         styles = _Styles(zin.read("xl/styles.xml").decode("utf-8")) if "xl/styles.xml" in names else None
         jobs: dict[str, tuple[dict[tuple[int, int], Any], Append | None]] = {}
         for sheet in [*edits, *[n for n in appends if n not in edits]]:
             cells, app = edits.get(sheet) or {}, appends.get(sheet)
             if not cells and not (app and app[1]):
                 continue
-            part = parts.get(sheet)
+            part = sheets.get(sheet)
             if not part or part not in names:
                 raise PatchUnsupported(f"không có trang {sheet}")
             jobs[part] = (dict(cells), app)
@@ -2299,7 +2505,7 @@ def patch_xlsx(src: str | os.PathLike[str], dst: str | os.PathLike[str],
             new["xl/_rels/workbook.xml.rels"] = re.sub(r'<Relationship\b[^>]*?Target="[^"]*calcChain\.xml"[^>]*/>',
                                                        "", rels).encode("utf-8")
         # level 1: the rewritten sheets of a big master compress 3-4 times faster; a second
-        # thread compresses each part while the next one is patched (zlib runs without the GIL)
+        # thread compresses while the next chunk is patched (zlib runs without the GIL)
         with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout, \
                 _MemberWriter(zout) as out:
             later: list[zipfile.ZipInfo] = []
@@ -2312,10 +2518,13 @@ def patch_xlsx(src: str | os.PathLike[str], dst: str | os.PathLike[str],
                     continue
                 if name in jobs:
                     cells, app = jobs[name]
-                    data = _patch_part(zin.read(name), cells, styles, app)
+                    data = preread.get(name) or zin.read(name)
+                    if fast:
+                        out.stream(info, _patch_chunks_b(data, cells, styles, app))
+                    else:
+                        out.write(info, _patch_sheet(data.decode("utf-8"), cells, styles, app).encode("utf-8"))
                 else:
-                    data = new[name] if name in new else zin.read(name)
-                out.write(info, data)
+                    out.write(info, new[name] if name in new else zin.read(name))
             for info in later:
                 out.write(info, styles.render().encode("utf-8") if styles is not None and styles.changed
                           else zin.read(info.filename))
@@ -2333,18 +2542,58 @@ class _MemberWriter:
         except RuntimeError:
             self.pool = None
 
-    def write(self, info: zipfile.ZipInfo, data: bytes) -> None:
+    @staticmethod
+    def _info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
         zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
         zi.compress_type = zipfile.ZIP_DEFLATED
         zi.external_attr = info.external_attr
-        if self.pool is None:
-            self.zout.writestr(zi, data, compresslevel=1)
-            return
-        self.futures.append(self.pool.submit(self.zout.writestr, zi, data, compresslevel=1))
+        # the level ``ZipFile.open(..., "w")`` uses ("compress_level" from Python 3.13 on)
+        setattr(zi, "compress_level" if hasattr(zi, "compress_level") else "_compresslevel", 1)
+        return zi
+
+    def _check(self) -> None:
         done = [f for f in self.futures if f.done()]
         for f in done:
             f.result()  # raise a write error early
             self.futures.remove(f)
+
+    def write(self, info: zipfile.ZipInfo, data: bytes) -> None:
+        zi = self._info(info)
+        if self.pool is None:
+            self.zout.writestr(zi, data, compresslevel=1)
+            return
+        self.futures.append(self.pool.submit(self.zout.writestr, zi, data, compresslevel=1))
+        self._check()
+
+    def stream(self, info: zipfile.ZipInfo, chunks: Iterable[bytes]) -> None:
+        """Write a member from ``chunks``, compressing each one while the next is produced."""
+        zi = self._info(info)
+        if self.pool is None:
+            with self.zout.open(zi, "w") as f:
+                for chunk in chunks:
+                    f.write(chunk)
+            return
+        q: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+        fut = self.pool.submit(self._drain, zi, q)
+        self.futures.append(fut)
+        try:
+            for chunk in chunks:
+                while True:
+                    try:
+                        q.put(chunk, timeout=0.5)
+                        break
+                    except queue.Full:
+                        if fut.done():  # the writer failed: stop producing, raise its error
+                            fut.result()
+        finally:
+            if not fut.done():
+                q.put(None)
+        self._check()
+
+    def _drain(self, zi: zipfile.ZipInfo, q: "queue.Queue[bytes | None]") -> None:
+        with self.zout.open(zi, "w") as f:
+            while (chunk := q.get()) is not None:
+                f.write(chunk)
 
     def __enter__(self) -> "_MemberWriter":
         return self
@@ -2359,13 +2608,23 @@ class _MemberWriter:
 
 # ================================================================= file wrapper
 
-def _write_master(path: Path, plan: ConsolidationPlan, engine: str) -> None:
+def _write_master(path: Path, plan: ConsolidationPlan, engine: str,
+                  parts: Mapping[str, bytes] | None = None) -> None:
+    """``parts``: sheet parts of ``path`` already read (``_ReadAhead.prefetch_parts``)."""
     if engine in ("auto", "patch"):
         try:
             edits, appends = plan_patch(plan)
             with atomic_path(path) as tmp:
-                patch_xlsx(path, tmp, edits, appends)
+                _patch_package(path, tmp, edits, appends, fast=True, parts=parts)
             return
+        except _FastPathMiss:
+            try:
+                with atomic_path(path) as tmp:
+                    _patch_package(path, tmp, edits, appends, fast=False, parts=parts)
+                return
+            except PatchUnsupported:
+                if engine == "patch":
+                    raise
         except PatchUnsupported:
             if engine == "patch":
                 raise
@@ -2404,12 +2663,16 @@ def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterab
     files = [f for f in files if f.resolve() != path.resolve()]
     # the master and the returned files are read together (python-calamine runs without the
     # GIL); the master state is built meanwhile
-    with _ReadAhead(files, master=path) as reader:
+    as_of = as_of or dt.date.today()
+    with _ReadAhead(files, master=path, as_of=as_of) as reader:
+        if not dry_run:
+            reader.prefetch_parts(PATCHED_SHEETS)
         state = master_state_from_sheets(reader.master_values(), file=path.name, fast="light", texts=False)
         state.data.path = str(path)
         refuse_if_unsafe(state, "tổng hợp")
         plan = plan_consolidation(state, returns=files, as_of=as_of, user=user, now=now, progress=progress,
                                   _reader=reader)
+        parts = reader.parts() if not (dry_run or plan.is_empty) else None
     result = ConsolidationResult(plan=plan, master=path, dry_run=dry_run)
     if dry_run or plan.is_empty:
         return result
@@ -2418,7 +2681,7 @@ def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterab
                         file=path.name, code="master_changed")
     result.backup = backup(path)
     try:
-        _write_master(path, plan, engine)
+        _write_master(path, plan, engine, parts)  # the file is unchanged: same sha-256
     except PermissionError:
         raise CchcError("Không ghi được sổ tổng hợp: tệp đang mở trong Excel? Hãy đóng tệp rồi chạy lại "
                         "(hoặc dùng nút 'Tổng hợp' trong Excel)", file=path.name, code="locked") from None

@@ -24,6 +24,7 @@ import os
 import re
 import unicodedata
 import zipfile
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -228,23 +229,6 @@ def fingerprint(columns: tuple[S.Column, ...], values: Mapping[str, Any]) -> tup
     return _h("\x1f".join(parts)), " ".join(_h(p)[:8] for p in parts)
 
 
-_NORM_STR: dict[str, str] = {}  # memo of ``norm_cell`` for text (titles repeat across rows)
-
-
-def _norm_fast(value: Any) -> str:
-    """``norm_cell`` with a memo for text (same result, for the hot loops)."""
-    if type(value) is str:
-        out = _NORM_STR.get(value)
-        if out is None:
-            if len(_NORM_STR) > 200_000:
-                _NORM_STR.clear()
-            out = _NORM_STR[value] = norm_cell(value)
-        return out
-    if value is None:
-        return ""
-    return norm_cell(value)
-
-
 class RowFingerprinter:
     """``row_fingerprint`` over raw row sequences: ``fp(row)`` reads the locked cells at
     the 0-based positions ``index[key]`` (missing cells count as empty).
@@ -390,34 +374,50 @@ def _row_values(obj: Any, columns: tuple[S.Column, ...],
 
 def _write_data_sheet(ws: Worksheet, columns: tuple[S.Column, ...], rows: list[dict[str, Any]],
                       *, title: str, subtitle: str, as_of: dt.date, year: int) -> None:
+    """Title, header, rows, dropdowns, formats, print setup and protection of a data sheet.
+
+    Printed like the master's sheets (``styling``): A4 landscape one page wide with the
+    master's narrower print widths, the technical columns folded away (hidden, the data
+    stays and is still checked), text wrapping and rows as tall as their text, so the
+    printout is legible.  Every data cell of a column shares one style (fast: 500
+    workbooks are built in one go).
+    """
     ws.cell(row=1, column=1, value=title).font = ST.font(bold=True, size=13)
     ws.cell(row=2, column=1, value=subtitle).font = ST.font(italic=True)
     header_fill = PatternFill("solid", fgColor=ST.HEADER_FILL)
     input_fill = PatternFill("solid", fgColor=ST.INPUT_FILL)
+    widths = ST.column_widths(columns, ST.PRINT_WIDTHS.get(ws.title))
+    grouped = ST.GROUPED_COLUMNS.get(ws.title, ())
+    bold, body = ST.font(bold=True), ST.font()
+    head_align = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    unlocked = Protection(locked=False)
+    styles = []
     for j, col in enumerate(columns, start=1):
         c = ws.cell(row=S.HEADER_ROW, column=j, value=col.header)
-        c.font = ST.font(bold=True)
+        c.font, c.border, c.alignment = bold, ST.BORDER, head_align
         c.fill = input_fill if col.editable else header_fill
-        c.border = ST.BORDER
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(j)].width = col.width
-    unlocked = Protection(locked=False)
+        ws.column_dimensions[get_column_letter(j)].width = widths[col.key]
+        t = ws.cell(row=S.FIRST_DATA_ROW, column=j)  # style template of the column
+        t.font, t.border = body, ST.BORDER
+        t.alignment = Alignment(vertical="top", wrap_text=ST.wraps(col),
+                                horizontal="center" if col.kind in ("date", "percent") else None)
+        if col.kind == "date":
+            t.number_format = ST.DATE_FORMAT
+        elif col.kind == "percent":
+            t.number_format = ST.PROGRESS_FORMAT
+        if col.editable:
+            t.protection, t.fill = unlocked, input_fill
+        styles.append(t._style)
+    keys = [c.key for c in columns]
     for r, vals in enumerate(rows, start=S.FIRST_DATA_ROW):
-        for j, col in enumerate(columns, start=1):
-            c = ws.cell(row=r, column=j, value=vals.get(col.key))
-            if isinstance(c.value, str) and c.value.startswith("="):
+        for j, (key, style) in enumerate(zip(keys, styles), start=1):
+            v = vals.get(key)
+            c = ws.cell(row=r, column=j, value=v)
+            if type(v) is str and v.startswith("="):
                 c.data_type = "s"  # text, never a formula
-            c.font = ST.font()
-            c.border = ST.BORDER
-            c.alignment = Alignment(vertical="top", wrap_text=col.kind in ("longtext", "choice"),
-                                    horizontal="center" if col.kind in ("date", "percent") else None)
-            if col.kind == "date":
-                c.number_format = ST.DATE_FORMAT
-            elif col.kind == "percent":
-                c.number_format = ST.PROGRESS_FORMAT
-            if col.editable:
-                c.protection = unlocked
-                c.fill = input_fill
+            c._style = copy(style)
+    ST.group_columns(ws, columns, grouped)
+    _fit_rows(ws, columns, rows, widths, grouped)
     last = S.FIRST_DATA_ROW + max(len(rows), 1) - 1
     _add_validations(ws, columns, last, year)
     _add_conditional_formats(ws, columns, last, as_of)
@@ -425,6 +425,26 @@ def _write_data_sheet(ws: Worksheet, columns: tuple[S.Column, ...], rows: list[d
     ws.auto_filter.ref = f"A{S.HEADER_ROW}:{get_column_letter(len(columns))}{last}"
     ST.setup_print(ws, landscape=True, title_rows=f"{S.HEADER_ROW}:{S.HEADER_ROW}")
     _protect(ws)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _wrapped(text: str, width: float, bold: bool = False) -> int:
+    return ST.wrapped_lines(text, width, bold=bold)
+
+
+def _fit_rows(ws: Worksheet, columns: tuple[S.Column, ...], rows: list[dict[str, Any]],
+              widths: Mapping[str, float], skip: tuple[str, ...]) -> None:
+    """Header and data rows as tall as their wrapped text (``styling.fit_row_heights``, memoised:
+    the same task texts come back in every workbook)."""
+    visible = [c for c in columns if c.key not in skip]
+    ws.row_dimensions[S.HEADER_ROW].height = max(ST.HEADER_MIN_HEIGHT, ST.lines_height(
+        max(_wrapped(c.header, widths[c.key], True) for c in visible)))
+    wrapping = [c for c in visible if ST.wraps(c)]
+    for r, vals in enumerate(rows, start=S.FIRST_DATA_ROW):
+        n = max((_wrapped(str(v), widths[c.key]) for c in wrapping
+                 if (v := vals.get(c.key)) not in (None, "")), default=1)
+        if n > 1:
+            ws.row_dimensions[r].height = ST.lines_height(n)
 
 
 def _block(columns: tuple[S.Column, ...], key: str, last: int) -> str:
@@ -498,7 +518,7 @@ def _guide_lines(info: UnitBookInfo, n_tasks: int, n_rem: int) -> list[tuple[str
          "Minh chứng (số, ký hiệu văn bản, đường dẫn), Ghi chú.", False),
         ("3. Nhiệm vụ đã xong: chọn \"Đã hoàn thành\", Tiến độ 100, ghi Ngày hoàn thành và Minh chứng.", False),
         ("4. Không sửa cột bị khóa (nội dung nhiệm vụ, sản phẩm, thời hạn, đơn vị chủ trì...). "
-         "Cần điều chỉnh nội dung thì ghi vào cột Ghi chú.", False),
+         "Cần điều chỉnh nội dung thì ghi vào cột Ghi chú." + _folded_note(), False),
         ("5. Không chèn/xóa dòng, không đổi thứ tự hoặc tên các trang, không đổi tên tệp.", False),
         ("6. Không nhập công thức (ô bắt đầu bằng dấu \"=\"): ô có công thức sẽ bị từ chối khi tổng hợp.", False),
         ("7. Lưu tệp dạng Excel (.xlsx) và gửi lại (trả lời thư đã nhận) trước hạn nêu trên.", False),
@@ -508,6 +528,15 @@ def _guide_lines(info: UnitBookInfo, n_tasks: int, n_rem: int) -> list[tuple[str
         (f"Phiếu tạo từ sổ tổng hợp \"{info.master_name}\" (phiên bản {info.master_version}).", False),
     ]
     return lines
+
+
+def _folded_note() -> str:
+    """Sentence of the instructions about the technical columns folded away for printing."""
+    keys = ST.GROUPED_COLUMNS.get(S.SHEET_TASKS, ())
+    if not keys:
+        return ""
+    names = ", ".join(S.header_of(S.TASK_COLUMNS, k) for k in keys)
+    return f" Các cột kỹ thuật ({names}) được ẩn cho bản in gọn, dễ đọc: không cần xem hay sửa."
 
 
 def _write_guide(ws: Worksheet, info: UnitBookInfo, n_tasks: int, n_rem: int) -> None:
@@ -575,6 +604,7 @@ def build_unit_workbook(plan: Plan, unit_code: str, *, period_label: str, master
     reports = unit_reports or {}
     wb = Workbook()
     wb.remove(wb.active)
+    ST.set_default_font(wb)  # widths are counted in digits of the default font (as the master)
     items: list[list[Any]] = []
     specs = [(S.SHEET_TASKS, S.TASK_COLUMNS, tasks, "NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH")]
     if rems:
@@ -640,6 +670,8 @@ class ReturnedBook:
     saved_at: dt.datetime | None = None              # docProps/core.xml "modified"
     mtime: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    # work done ahead by the reading thread (``consolidate._prepare``): sheet -> results
+    prepared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @functools.cached_property
     def name(self) -> str:

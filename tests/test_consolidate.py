@@ -462,3 +462,216 @@ def test_libreoffice_resaved_return_and_recalculated_master(env: dict[str, Path]
     expected = progress(read_master(env["master"]).plan.tasks, AS_OF)
     assert ws[cells["done"]].value == expected.done == 1
     assert ws[cells["total"]].value == expected.total
+
+
+# ---------------------------------------------------------------- the fast paths keep every check
+
+def test_parallel_and_serial_reading_give_the_same_plan(env: dict[str, Path], monkeypatch) -> None:
+    """Returned files are read in threads (python-calamine runs without the GIL): same plan,
+    same order of messages as reading them one by one."""
+    from cchc_xl import consolidate as C
+
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"progress": 100, "status": "Đã hoàn thành",
+                                                               "completed_on": dt.date(2025, 9, 2)},
+                                                    "III-01": {"title": "sửa nội dung", "progress": 5}})
+    fill(env["VP"], env["inbox"], S.SHEET_TASKS, {"II-02": {"progress": 80}, "I-02": {"note": "=1+1"}})
+    fill(env["PVHCC"], env["inbox"], S.SHEET_TASKS, {"II-03": {"progress": 150}})
+    fill(env["KT"], env["inbox"], S.SHEET_REMEDIATION, {"KP-02": {"progress": 30}})
+    (env["inbox"] / "rong.xlsx").write_bytes(b"")
+    files = sorted(env["inbox"].iterdir())
+    now = dt.datetime(2025, 9, 15, 8, 0)
+
+    def plan_with(threads: int) -> ConsolidationPlan:
+        monkeypatch.setattr(C, "READ_THREADS", threads)
+        state = C.read_master_state(env["master"])
+        return plan_consolidation(state, returns=files, as_of=AS_OF, user="x", now=now)
+
+    serial, parallel = plan_with(1), plan_with(2)
+    # books read beforehand (no work done ahead by the reading threads): the same plan again
+    from cchc_xl.unitbook import read_unit_workbook
+    books = []
+    for f in files:
+        try:
+            books.append(read_unit_workbook(f))
+        except CchcError:
+            pass
+    unprepared = plan_consolidation(C.read_master_state(env["master"]), returns=books, as_of=AS_OF, user="x",
+                                    now=now)
+    assert all(not b.prepared for b in books)
+    assert [(c.cell, c.new) for c in unprepared.changes] == [(c.cell, c.new) for c in parallel.changes]
+    assert unprepared.audit_rows == [r for r in parallel.audit_rows if r[2] != "rong.xlsx"]
+    assert len(parallel.changes) >= 5 and len(parallel.rejections) == 4  # E6 tampered, Q5 formula, N6, rong.xlsx
+    assert [(c.sheet, c.cell, c.old, c.new) for c in parallel.changes] == \
+        [(c.sheet, c.cell, c.old, c.new) for c in serial.changes]
+    assert parallel.audit_rows == serial.audit_rows
+    assert [(r.file, r.cell, r.reason) for r in parallel.rejections] == \
+        [(r.file, r.cell, r.reason) for r in serial.rejections]
+    assert [str(f) for f in parallel.findings] == [str(f) for f in serial.findings]
+
+
+def test_consolidation_leaves_garbage_collection_as_it_was(env: dict[str, Path]) -> None:
+    import gc
+
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"progress": 70}})
+    assert gc.isenabled()
+    consolidate(env["master"], env["inbox"], as_of=AS_OF, dry_run=True)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        consolidate(env["master"], env["inbox"], as_of=AS_OF, dry_run=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_second_run_appends_audit_rows_after_the_first(env: dict[str, Path]) -> None:
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"progress": 40}})
+    consolidate(env["master"], env["inbox"], as_of=AS_OF, now=dt.datetime(2025, 9, 15, 8, 0))
+    first = sheet_rows(env["master"], S.SHEET_AUDIT)
+    inbox2 = env["inbox"].parent / "lan_2"
+    inbox2.mkdir()
+    fill(env["PVHCC"], inbox2, S.SHEET_TASKS, {"II-09": {"progress": 90, "evidence": "Báo cáo <số 7> & phụ lục"}})
+    consolidate(env["master"], inbox2, as_of=AS_OF, now=dt.datetime(2025, 9, 16, 8, 0))
+    ws = load_workbook(env["master"])[S.SHEET_AUDIT]
+    rows = [tuple(c.value for c in row) for row in ws.iter_rows(min_row=S.FIRST_DATA_ROW)]
+    assert all(any(v is not None for v in r) for r in rows)  # no gap between the two runs
+    assert rows[:len(first)] == first
+    added = rows[len(first):]
+    assert [r[5:] for r in added if r[9] == "Đã cập nhật"] == [
+        ("II-09", "Tiến độ (%)", "0", "90", "Đã cập nhật"),
+        ("II-09", "Minh chứng", None, "Báo cáo <số 7> & phụ lục", "Đã cập nhật")]
+    assert {r[0] for r in added} == {"16/09/2025 08:00:00"}
+    assert ws.cell(S.FIRST_DATA_ROW + len(first), 1).font.name == "Times New Roman"  # styled like the rest
+    assert tasks(env["master"])["II-09"].evidence == "Báo cáo <số 7> & phụ lục"
+
+
+def test_audit_rows_merge_into_formatted_empty_rows(env: dict[str, Path]) -> None:
+    """A row that Excel keeps below the log (formatted, no value) gets the new cells, not a
+    second row with the same number (the general patch path)."""
+    from openpyxl.styles import PatternFill
+
+    wb = load_workbook(env["master"])
+    ws = wb[S.SHEET_AUDIT]
+    ws.cell(row=S.FIRST_DATA_ROW + 1, column=3).fill = PatternFill("solid", fgColor="FFFF00")
+    wb.save(env["master"])
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"progress": 40, "note": "ghi chú"}})
+    consolidate(env["master"], env["inbox"], as_of=AS_OF, engine="patch")
+    ws = load_workbook(env["master"])[S.SHEET_AUDIT]
+    rows = [tuple(c.value for c in row) for row in ws.iter_rows(min_row=S.FIRST_DATA_ROW, max_row=ws.max_row)]
+    assert [r[5:7] for r in rows] == [("III-03", "Tiến độ (%)"), ("III-03", "Ghi chú"), (None, None)]
+    assert rows[2][9] == "Đã tổng hợp tệp"
+    assert ws.cell(row=S.FIRST_DATA_ROW + 1, column=3).fill.fgColor.rgb.endswith("FFFF00")
+
+
+def test_damaged_sheet_inside_a_valid_package_is_rejected(env: dict[str, Path]) -> None:
+    import zipfile
+
+    good = fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"progress": 40}})
+    bad = env["inbox"] / "03_KT_hong.xlsx"
+    with zipfile.ZipFile(env["KT"]) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[:len(data) // 2]  # cut in the middle of the rows
+            zout.writestr(info, data)
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    assert [f.file for f in result.rejected_files] == [bad.name]
+    assert "hỏng" in result.rejected_files[0].reason
+    assert tasks(env["master"])["III-03"].progress == 40 and good.exists()
+
+
+def test_light_master_reader_finds_what_the_full_reader_finds(env: dict[str, Path]) -> None:
+    """``consolidate`` reads only what the merge needs from "Phân công"; the errors it reports
+    (and refuses to merge on) are those of the full reader."""
+    from cchc_xl import consolidate as C
+    from cchc_xl.master import read_master_sheets
+
+    wb = load_workbook(env["master"])
+    ws = wb[S.SHEET_TASKS]
+    ws["M8"], ws["N9"], ws["O10"], ws["H11"] = "lung tung", "tám mươi", "32/13/2025", "không rõ"
+    ws["C13"], ws["M12"], ws["N11"], ws["P7"] = "Lĩnh vực lạ", "hoàn thành", "80%", "  nhiều   khoảng  "
+    ws["A13"] = None  # a row without id but with content
+    wb.save(env["master"])
+    values = C.read_master_values(env["master"])
+    light = C.master_state_from_sheets(values, file="so.xlsx", fast="light", texts=False)
+    full = read_master_sheets({k: [tuple(r) for r in v] for k, v in values.items()}, file="so.xlsx")
+    fast = C.master_state_from_sheets(values, file="so.xlsx", fast=True)  # "Tạo phiếu"
+    assert [str(f) for f in light.data.findings] == [str(f) for f in full.findings]
+    assert [str(f) for f in fast.data.findings] == [str(f) for f in full.findings]
+    assert len(light.data.findings) == 6
+    assert [(t.id, t.status, t.progress, t.completed_on, t.lead_units, t.title) for t in fast.data.plan.tasks] == \
+        [(t.id, t.status, t.progress, t.completed_on, t.lead_units, t.title) for t in full.plan.tasks]
+    assert light.data.rows[S.SHEET_TASKS] == full.rows[S.SHEET_TASKS]
+    by_id = {t.id: t for t in full.plan.tasks}
+    for tid, (units, track) in light.light_tasks.items():
+        t = by_id[tid]
+        assert units == t.lead_units
+        assert (track["status"], track["progress"], track["completed_on"], track["evidence"], track["note"]) == \
+            (t.status.value, t.progress, t.completed_on, t.evidence, t.note), tid
+
+
+def test_row_fingerprints_of_raw_rows_match_the_split(tmp_path: Path) -> None:
+    """The memoised fingerprint over raw rows equals ``row_fingerprint`` for every kind of
+    value a reader returns - including ``True`` against ``1`` (equal as dict keys)."""
+    import random
+
+    from cchc_xl.unitbook import RowFingerprinter, row_fingerprint
+
+    fp = RowFingerprinter(S.TASK_COLUMNS, {c.key: i for i, c in enumerate(S.TASK_COLUMNS)})
+    values = [None, "", "  a  b ", "Hoá", "Hóa", 1, 1.0, True, False, 0, 0.0, 2.5, "1", "TRUE",
+              dt.date(2025, 9, 1), dt.datetime(2025, 9, 1), dt.datetime(2025, 9, 1, 10, 5), "x\u00a0y"]
+    rng = random.Random(3)
+    for _ in range(3000):
+        row = [rng.choice(values) for _ in S.TASK_COLUMNS]
+        assert fp(row) == row_fingerprint(S.TASK_COLUMNS, {c.key: row[i] for i, c in enumerate(S.TASK_COLUMNS)})
+    assert fp(["I-01"]) == row_fingerprint(S.TASK_COLUMNS, {"id": "I-01"})  # short row: missing = empty
+    one = ["I-01", "", "", 1.0] + [""] * 13
+    assert fp(one) != fp(["I-01", "", "", True] + [""] * 13)
+
+
+def test_formula_scan_looks_only_at_cells() -> None:
+    from cchc_xl.unitbook import formula_cells
+
+    sheet = ('<worksheet><sheetData><row r="5"><c r="N5"><f>1+1</f><v>2</v></c>'
+             '<c r="P5" t="inlineStr"><is><t>Tham khảo file pdf</t></is></c></row></sheetData>'
+             '<conditionalFormatting sqref="A5:Q9"><cfRule type="expression"><formula>$M5="x"</formula>'
+             '</cfRule></conditionalFormatting></worksheet>').encode()
+    assert formula_cells(sheet) == {"N5"}
+    assert formula_cells(sheet.replace(b"<f>1+1</f>", b"")) == set()
+    assert formula_cells(b'<x:worksheet><x:sheetData><x:row r="2"><x:c r="Q2"><x:f t="shared" si="0"/>'
+                         b'</x:c></x:row></x:sheetData></x:worksheet>') == {"Q2"}
+
+
+def test_base_values_written_by_the_split_are_read_back_exactly() -> None:
+    from cchc_xl.unitbook import _read_items, base_from_json, base_to_json
+
+    sent = {"status": "Đã hoàn thành", "progress": 37.5, "completed_on": dt.date(2025, 9, 1),
+            "evidence": "BC 15/BC-VP", "note": ""}
+    assert base_from_json(base_to_json(sent)) == sent
+    odd = '{"status": "dang lam", "progress": "40", "completed_on": "", "evidence": 12, "note": null}'
+    assert base_from_json(odd) == {"status": "Đang thực hiện", "progress": 40.0, "completed_on": None,
+                                   "evidence": "12", "note": ""}
+    header = ["kind", "unit", "", "sheet", "id", "row", "fingerprint", "cells", "base", "master_base"]
+    rows = [header, ["", "", "", "Phân công", "I-02", 6.0, "ab", "a b", base_to_json(sent), ""],
+            ["", "", "", "Phân công", "I-03", 7.0, "cd", "c d", '{"status": "Đã hoàn', ""]]
+    with pytest.raises(CchcError, match="giá trị gốc của I-03"):
+        _read_items(rows, "x.xlsx")
+    items = _read_items(rows[:2], "x.xlsx")
+    assert items[("Phân công", "I-02")].base == sent and items[("Phân công", "I-02")].row == 6
+
+
+def test_audit_index_normalises_the_logged_texts() -> None:
+    """What earlier runs logged (possibly retyped by hand) decides idempotency and 3-way merges."""
+    from cchc_xl.consolidate import _read_audit
+
+    header = tuple(c.header for c in S.AUDIT_COLUMNS)
+    rows = [("NHẬT KÝ TỔNG HỢP",), (), (), header,
+            ("t", "u", "a.xlsx", "h1", " VP ", "I-02", "Tiến  độ (%)", "0", " 1,5 ", " Đã cập nhật "),
+            ("t", "u", "a.xlsx", "h1", "VP", "I-02", "Minh chứng", "", "Tờ trình  số 5", "Xung đột"),
+            ("t", "u", "a.xlsx", "h1", "VP", "", "", "", "1 cập nhật", "Đã tổng hợp tệp"),
+            ("t", "u", "b.xlsx", "h2", "", "", "", "", "", "Từ chối tệp: Tệp rỗng"),
+            ("t",), ()]
+    index, cmap = _read_audit(rows)
+    assert index.last_applied == {("VP", "I-02", "progress"): "1,5"}
+    assert index.files == {"h1": ["Đã tổng hợp tệp"], "h2": ["Từ chối tệp: Tệp rỗng"]}
+    assert cmap["action"] == "J"

@@ -244,3 +244,69 @@ def test_split_detailed_reports_unassigned_task(master: Path, tmp_path: Path) ->
     [finding] = result.findings
     assert finding.task_id == "I-01" and finding.cell == "L5" and "chưa xác định đơn vị" in finding.message
     shutil.rmtree(tmp_path / "phieu")
+
+
+# ---------------------------------------------------------------- the printed unit workbook
+
+def _dims(ws) -> dict[int, tuple[float, bool, int]]:
+    """Column number -> (width, hidden, outline level), expanding <col min..max> ranges."""
+    out = {}
+    for dim in ws.column_dimensions.values():
+        for j in range((dim.min or 0), (dim.max or 0) + 1):
+            out[j] = (dim.width or 8.43, bool(dim.hidden), dim.outline_level or 0)
+    return out
+
+
+def test_unit_workbook_prints_legibly_like_the_master(master: Path, tmp_path: Path) -> None:
+    """Technical columns folded (hidden, not deleted: the fingerprints still cover them), the
+    master's print widths, wrapped text in rows as tall as their text: one A4 page wide at a
+    readable scale (17 columns squeezed on one page printed at about 45 %)."""
+    from cchc_xl.styling import GROUPED_COLUMNS, lines_height, wrapped_lines
+
+    files = by_code(split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF))
+    wb = load_workbook(files["VHXH"])
+    ws = wb[S.SHEET_TASKS]
+    dims = _dims(ws)
+    folded = {S.col_index(S.TASK_COLUMNS, k) for k in GROUPED_COLUMNS[S.SHEET_TASKS]}
+    assert {S.header_of(S.TASK_COLUMNS, k) for k in GROUPED_COLUMNS[S.SHEET_TASKS]} == {
+        "Phần", "TT", "Mã đơn vị chủ trì"}
+    for j in range(1, len(S.TASK_COLUMNS) + 1):
+        width, hidden, level = dims[j]
+        assert hidden is (j in folded) and (level == 1) is (j in folded), j
+    assert [c.value for c in ws[S.HEADER_ROW]] == [c.header for c in S.TASK_COLUMNS]  # nothing moved
+    visible = sum(w for j, (w, hidden, _) in dims.items() if j <= len(S.TASK_COLUMNS) and not hidden)
+    printable = 842 - (ws.page_margins.left + ws.page_margins.right) * 72
+    assert printable / (visible * 5.5) >= 0.65          # 5.5 pt per width unit (Times New Roman 11)
+    assert int(ws.page_setup.fitToWidth) == 1 and ws.page_setup.orientation == "landscape"
+    for r in range(S.FIRST_DATA_ROW, ws.max_row + 1):
+        lines = max(wrapped_lines(ws.cell(r, j).value, dims[j][0])
+                    for j, c in enumerate(S.TASK_COLUMNS, start=1)
+                    if j not in folded and c.kind in ("text", "longtext", "choice") and ws.cell(r, j).value)
+        assert (ws.row_dimensions[r].height or 15.0) >= lines_height(lines), r
+        for j, col in enumerate(S.TASK_COLUMNS, start=1):  # every row styled, not only the first
+            cell = ws.cell(r, j)
+            assert cell.font.name == "Times New Roman" and cell.border.left.style == "thin", (r, j)
+            assert cell.protection.locked is (not col.editable), (r, col.key)
+            assert bool(cell.alignment.wrap_text) is (col.kind in ("text", "longtext", "choice")), (r, col.key)
+    assert ws.cell(S.FIRST_DATA_ROW + 2, S.col_index(S.TASK_COLUMNS, "due")).number_format == "dd/mm/yyyy"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) chưa được cài")
+def test_unit_workbook_pdf_shows_the_columns_to_fill(master: Path, tmp_path: Path) -> None:
+    import subprocess
+    import unicodedata
+
+    from cchc_xl.libreoffice import to_pdf
+
+    files = by_code(split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF))
+    pdf = to_pdf(files["PVHCC"], tmp_path / "pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = [unicodedata.normalize("NFC", p) for p in text.split("\f") if p.strip()]
+    squash = "".join(pages[0].split())
+    for header in ("Mã NV", "Nhiệm vụ", "Trạng thái", "Tiến độ (%)", "Ngày hoàn thành", "Minh chứng", "Ghi chú"):
+        assert all(w in squash for w in header.split()), header
+    assert "Mãđơnvịchủtrì" not in squash                       # folded away
+    assert "###" not in text and "II-09" in squash and "III-02" in squash
+    assert len(pages) <= 4  # 4 tasks + guide, not a page per column strip
