@@ -199,7 +199,8 @@ def run_demo(out_dir: Path, *, period_text: str = DEFAULT_PERIOD, pdf: bool = Tr
         ("Tổng hợp lần 2", f"{res.second_run_changes} ô cập nhật (không đổi là đúng)"),
         ("Tiến độ", report.narrative.completion),
         ("Báo cáo Word", str(res.report_docx)),
-        ("Báo cáo PDF", str(res.report_pdf) if res.report_pdf else "(không có LibreOffice)"),
+        ("Báo cáo PDF", str(res.report_pdf) if res.report_pdf
+         else ("(không có LibreOffice)" if pdf else "(không xuất PDF)")),
     ]
     return res
 
