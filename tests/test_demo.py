@@ -1,0 +1,38 @@
+"""The main job: one whole reporting period on the bundled sample, end to end."""
+
+import datetime as dt
+
+from cchc_xl import compute
+from cchc_xl import schema as S
+from cchc_xl.demo import run_demo
+from cchc_xl.master import read_master
+from cchc_xl.sample import sample_progress
+
+
+def test_demo_runs_the_whole_cycle(tmp_path):
+    res = run_demo(tmp_path / "demo", period_text="Quý III/2025", pdf=False)
+    assert res.master.exists()
+    assert len(res.unit_files) == 4 and len(res.drafts) == 4 and len(res.returned) == 4
+    assert res.changes > 0 and res.conflicts == 0 and res.rejected == 0
+    assert res.second_run_changes == 0          # Tổng hợp is idempotent
+    assert res.report_docx and res.report_docx.exists()
+
+    # the master now holds what the departments typed: for every task sent to a unit,
+    # its tracking values equal the simulated ones
+    data = read_master(res.master)
+    as_of = dt.date(2025, 9, 14)
+    simulated = sample_progress(data.plan, as_of)
+    for task in data.plan.tasks:
+        if task.lead_units and len(task.lead_units) == 1:
+            sim = simulated.task(task.id)
+            assert (task.status, task.progress, task.completed_on) == \
+                (sim.status, sim.progress, sim.completed_on), task.id
+    p = compute.progress(data.plan.tasks, as_of)
+    assert p.done > 0 and p.total == 52
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(res.master)
+    assert S.SHEET_REPORT in wb.sheetnames
+    audit = wb[S.SHEET_AUDIT]
+    assert audit.max_row > S.FIRST_DATA_ROW   # audit rows were written
