@@ -23,7 +23,7 @@ import datetime as dt
 import re
 
 from .models import Deadline, DeadlineKind
-from .text import fold, normalize_text
+from .text import fold, normalize_text, strip_diacritics
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
@@ -35,6 +35,12 @@ _MONTH = re.compile(r"\bthang (\d{1,2})(?:\s*(?:/|nam)?\s*(\d{4}))?\b")
 _QUARTER = re.compile(r"\bquy (iv|iii|ii|i|[1-4])\b(?:\s*(?:/|nam)?\s*(\d{4}))?")
 _YEAR = re.compile(r"\bnam (\d{4})\b")
 _HALF = re.compile(r"\b6 thang dau nam\b|\bnua dau nam\b")
+# on folded text (no diacritics): "thường xuyên", "định kỳ", "hằng tháng", "liên tục"
+_RECURRING = re.compile(r"\bthuong xuyen\b|\bdinh ky\b|\bhang (tuan|thang|quy|nam)\b|\blien tuc\b")
+_RECURRENCE = (("weekly", re.compile(r"hang tuan")),
+               ("monthly", re.compile(r"hang thang|moi thang")),
+               ("quarterly", re.compile(r"hang quy|moi quy")),
+               ("yearly", re.compile(r"hang nam|moi nam")))
 
 
 def _last_day(year: int, month: int) -> dt.date:
@@ -55,8 +61,6 @@ def parse_deadline(text: object, plan_year: int) -> Deadline:
         return Deadline(text="", kind=DeadlineKind.UNKNOWN)
     # Use the folded form for keywords but keep "/" and digits: fold() drops
     # punctuation, so build a variant that keeps "/" "-" ".".
-    from .text import strip_diacritics
-
     low = strip_diacritics(original).lower()
     words = fold(original)
 
@@ -111,17 +115,8 @@ def parse_deadline(text: object, plan_year: int) -> Deadline:
     year_m = _YEAR.search(words)
     year = _year(year_m.group(1), plan_year) if year_m else plan_year
 
-    if re.search(r"\bthuong xuyen\b|\bdinh ky\b|\bhang (tuan|thang|quy|nam)\b|\bhang (tuan|thang)\b|\bliên tuc\b|\blien tuc\b", words):
-        if re.search(r"hang tuan|hang tuan", words):
-            rec = "weekly"
-        elif re.search(r"hang thang|hang thang|moi thang", words):
-            rec = "monthly"
-        elif re.search(r"hang quy|moi quy", words):
-            rec = "quarterly"
-        elif re.search(r"hang nam|moi nam", words):
-            rec = "yearly"
-        else:
-            rec = "continuous"
+    if _RECURRING.search(words):
+        rec = next((name for name, pattern in _RECURRENCE if pattern.search(words)), "continuous")
         return Deadline(text=original, kind=DeadlineKind.RECURRING, due=dt.date(year, 12, 31),
                         recurrence=rec)
 

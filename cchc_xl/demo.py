@@ -21,6 +21,7 @@ from typing import Callable
 from openpyxl import load_workbook
 
 from . import schema as S
+from .master import find_header_row
 from .models import CchcError, Plan, Status
 from .text import fold
 
@@ -61,13 +62,11 @@ def fill_returned_workbook(src: Path, dst: Path, simulated: Plan) -> int:
         if sheet not in wb.sheetnames:
             continue
         ws = wb[sheet]
-        header_row = None
-        for r in range(1, 15):
-            if fold(ws.cell(row=r, column=1).value) == fold(columns[0].header):
-                header_row = r
-                break
-        if header_row is None:
+        h = find_header_row([tuple(r) for r in ws.iter_rows(max_row=15, values_only=True)],
+                            columns[0].header)
+        if h is None:
             continue
+        header_row = h + 1
         col_of = {fold(ws.cell(row=header_row, column=c).value): c for c in range(1, ws.max_column + 1)}
         for r in range(header_row + 1, ws.max_row + 1):
             item = items.get(str(ws.cell(row=r, column=1).value or ""))
