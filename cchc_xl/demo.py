@@ -20,10 +20,10 @@ from typing import Callable
 
 from openpyxl import load_workbook
 
-from . import schema as S
-from .master import find_header_row
-from .models import CchcError, Plan, Status
-from .text import fold
+from cchc_xl.core import schema as S
+from cchc_xl.workbook.master import find_header_row
+from cchc_xl.core.models import CchcError, Plan, Status
+from cchc_xl.core.text import fold
 
 MASTER_NAME = "So_tong_hop_CCHC_2025.xlsx"
 DEFAULT_PERIOD = "Quý III/2025"
@@ -123,16 +123,16 @@ def prepare_out_dir(out: Path) -> None:
 def run_demo(out_dir: Path, *, period_text: str = DEFAULT_PERIOD, pdf: bool = True,
              step: Callable[[str], None] | None = None) -> DemoResult:
     """Run the whole cycle into ``out_dir`` (emptied first).  ``step`` reports progress."""
-    from .consolidate import consolidate
-    from .mailer import compose_unit_email, match_attachments, write_drafts
-    from .master import read_master, write_master
-    from .periods import parse_period
-    from .report import build_report
-    from .report_docx import write_report_docx
-    from .report_sheet import update_master_report
-    from .sample import sample_plan, sample_progress
-    from .split import split_master
-    from .validate import validate_master
+    from cchc_xl.roundtrip.consolidate import consolidate
+    from cchc_xl.mail.mailer import compose_unit_email, match_attachments, write_drafts
+    from cchc_xl.workbook.master import read_master, write_master
+    from cchc_xl.core.periods import parse_period
+    from cchc_xl.report.data import build_report
+    from cchc_xl.report.word import write_report_docx
+    from cchc_xl.report.sheet import update_master_report
+    from cchc_xl.importers.sample import sample_plan, sample_progress
+    from cchc_xl.roundtrip.split import split_master
+    from cchc_xl.core.validate import validate_master
 
     say = step or (lambda _msg: None)
     out = Path(out_dir)
@@ -185,7 +185,7 @@ def run_demo(out_dir: Path, *, period_text: str = DEFAULT_PERIOD, pdf: bool = Tr
     res.report_docx = write_report_docx(report, out / f"Bao_cao_CCHC_{period.code}.docx",
                                         commune=final.info.commune, province=final.info.province)
     if pdf:
-        from .libreoffice import find_soffice, to_pdf
+        from cchc_xl.report.pdf import find_soffice, to_pdf
 
         if find_soffice():
             res.report_pdf = to_pdf(res.report_docx, out)

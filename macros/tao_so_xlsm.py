@@ -115,7 +115,7 @@ def make_xlsm(source: Path) -> Path:
             "Settings > Macro Settings, đánh dấu 'Trust access to the VBA project object model', "
             "rồi chạy lại.")
     if target.exists():
-        from cchc_xl.safeio import backup
+        from cchc_xl.files.safeio import backup
 
         backup(target)
     book.api.SaveAs(str(target), FileFormat=XL_OPENXML_MACRO)

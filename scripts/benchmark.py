@@ -29,11 +29,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from cchc_xl.consolidate import consolidate, patch_xlsx
-from cchc_xl.master import write_master
-from cchc_xl.models import Area, Plan, PlanInfo, Status, Task, Unit
-from cchc_xl.split import split_master
-from cchc_xl.unitbook import unit_code_from_file_name
+from cchc_xl.roundtrip.consolidate import consolidate, patch_xlsx
+from cchc_xl.workbook.master import write_master
+from cchc_xl.core.models import Area, Plan, PlanInfo, Status, Task, Unit
+from cchc_xl.roundtrip.split import split_master
+from cchc_xl.workbook.unitbook import unit_code_from_file_name
 
 AREAS = list(Area)
 TITLES = ("Rà soát, đánh giá thủ tục hành chính thuộc phạm vi quản lý", "Tổ chức tuyên truyền cải cách hành chính",

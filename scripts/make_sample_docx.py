@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cchc_xl.sample import write_sample_inputs
+from cchc_xl.importers.sample import write_sample_inputs
 
 DEFAULT_FOLDER = Path(__file__).resolve().parent.parent / "workbook" / "sample"
 

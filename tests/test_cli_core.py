@@ -10,13 +10,13 @@ import typer
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from cchc_xl import cli_core
-from cchc_xl import schema as S
-from cchc_xl.dashboard import read_as_of
-from cchc_xl.master import read_master, write_master
-from cchc_xl.models import Area, Plan, PlanInfo, Status, Task
-from cchc_xl.safeio import BACKUP_DIR_NAME
-from cchc_xl.units import DEFAULT_UNITS
+from cchc_xl.cli import plan as cli_core
+from cchc_xl.core import schema as S
+from cchc_xl.workbook.dashboard import read_as_of
+from cchc_xl.workbook.master import read_master, write_master
+from cchc_xl.core.models import Area, Plan, PlanInfo, Status, Task
+from cchc_xl.files.safeio import BACKUP_DIR_NAME
+from cchc_xl.core.units import DEFAULT_UNITS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 APPENDIX_TSV = FIXTURES / "quang_son_2025_phan_cong.tsv"
@@ -94,7 +94,7 @@ def test_init_refuses_to_overwrite(app, master):
 # ---------------------------------------------------------------- khoi-tao
 
 def test_init_from_appendix_tsv(app, tmp_path):
-    importers = pytest.importorskip("cchc_xl.importers")
+    importers = pytest.importorskip("cchc_xl.importers.appendix")
     out = tmp_path / "so" / "So_tong_hop_CCHC.xlsx"
     result = run(app, "khoi-tao", "--tu-tep", APPENDIX_TSV, "--ra", out, "--ngay-so-lieu", "14/09/2025",
                  "--xa", "xã Quảng Sơn", "--tinh", "tỉnh Lâm Đồng")
@@ -113,7 +113,7 @@ def test_init_from_appendix_tsv(app, tmp_path):
 
 
 def test_init_sample_with_alias_then_overwrite_with_backup(app, tmp_path):
-    sample = pytest.importorskip("cchc_xl.sample")
+    sample = pytest.importorskip("cchc_xl.importers.sample")
     out = tmp_path / "So_tong_hop_CCHC.xlsx"
     result = run(app, "init", "--mau", "--ra", out, "--ngay-so-lieu", "14/09/2025")
     assert result.exit_code == 0, result.output
@@ -136,7 +136,7 @@ def test_init_sample_with_alias_then_overwrite_with_backup(app, tmp_path):
 
 
 def test_init_missing_appendix_file(app, tmp_path):
-    pytest.importorskip("cchc_xl.importers")
+    pytest.importorskip("cchc_xl.importers.appendix")
     result = run(app, "khoi-tao", "--tu-tep", tmp_path / "khong_co.docx", "--ra", tmp_path / "a.xlsx")
     assert result.exit_code == 1 and "không tìm thấy tệp phụ lục" in result.output
     assert not (tmp_path / "a.xlsx").exists()
@@ -145,14 +145,14 @@ def test_init_missing_appendix_file(app, tmp_path):
 # ---------------------------------------------------------------- kiem-tra
 
 def test_check_clean_master_exit_0(app, master):
-    pytest.importorskip("cchc_xl.validate")
+    pytest.importorskip("cchc_xl.core.validate")
     result = run(app, "kiem-tra", master)
     assert result.exit_code == 0, result.output
     assert "Lỗi" not in result.output
 
 
 def test_check_reports_cells_and_exit_1(app, master):
-    pytest.importorskip("cchc_xl.validate")
+    pytest.importorskip("cchc_xl.core.validate")
     wb = load_workbook(master)
     ws = wb[S.SHEET_TASKS]
     progress = S.col_letter(S.TASK_COLUMNS, "progress")
@@ -170,7 +170,7 @@ def test_check_reports_cells_and_exit_1(app, master):
 
 
 def test_check_missing_or_bad_file(app, tmp_path):
-    pytest.importorskip("cchc_xl.validate")
+    pytest.importorskip("cchc_xl.core.validate")
     result = run(app, "kiem-tra", tmp_path / "khong_co.xlsx")
     assert result.exit_code == 1 and "Không tìm thấy tệp" in result.output
     bad = tmp_path / "hong.xlsx"

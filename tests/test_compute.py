@@ -9,10 +9,10 @@ import datetime as dt
 
 import pytest
 
-from cchc_xl.compute import (UNASSIGNED, completion_table, deduction, deduction_table, index_totals,
+from cchc_xl.core.compute import (UNASSIGNED, completion_table, deduction, deduction_table, index_totals,
                              overdue_tasks, progress, task_state)
-from cchc_xl.index_import import sample_index
-from cchc_xl.models import Area, Plan, PlanInfo, Status, Task
+from cchc_xl.importers.index import sample_index
+from cchc_xl.core.models import Area, Plan, PlanInfo, Status, Task
 
 Q3 = dt.date(2025, 9, 14)      # data cut-off of the Q3 report
 D = dt.date

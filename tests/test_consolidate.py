@@ -18,14 +18,14 @@ import typer
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from cchc_xl import schema as S
-from cchc_xl.cli_roundtrip import register
-from cchc_xl.consolidate import (ConsolidationPlan, apply_with, consolidate, derive_tracking, patch_xlsx,
+from cchc_xl.core import schema as S
+from cchc_xl.cli.roundtrip import register
+from cchc_xl.roundtrip.consolidate import (ConsolidationPlan, apply_with, consolidate, derive_tracking, patch_xlsx,
                                  plan_consolidation, plan_from_sheets)
-from cchc_xl.master import read_master, write_master
-from cchc_xl.models import CchcError, Plan
-from cchc_xl.split import split_master
-from cchc_xl.unitbook import unit_code_from_file_name
+from cchc_xl.workbook.master import read_master, write_master
+from cchc_xl.core.models import CchcError, Plan
+from cchc_xl.roundtrip.split import split_master
+from cchc_xl.workbook.unitbook import unit_code_from_file_name
 
 FIXTURE = Path(__file__).parent / "fixtures" / "roundtrip_plan.json"
 AS_OF = dt.date(2025, 9, 14)
@@ -384,7 +384,7 @@ def test_apply_with_callbacks_like_a_live_book(env: dict[str, Path]) -> None:
     assert [r[:4] for r in appended[S.SHEET_UNIT_REPORTS]] == [["II-02", "VHXH", "Chưa thực hiện", 40]]
     assert len(appended[S.SHEET_AUDIT]) == len(plan.audit_rows)
     # the signature with (MasterData, sheet values, files) gives the same plan
-    from cchc_xl.master import read_master_sheets
+    from cchc_xl.workbook.master import read_master_sheets
     plan2 = plan_consolidation(read_master_sheets(sheets), sheets, sorted(env["inbox"].iterdir()), as_of=AS_OF,
                                user="xlwings", now=dt.datetime.now())
     assert [(c.cell, c.new) for c in plan2.changes] == [(c.cell, c.new) for c in plan.changes]
@@ -439,9 +439,9 @@ def test_cli_tong_hop_exit_codes(env: dict[str, Path]) -> None:
 
 @pytest.mark.libreoffice
 def test_libreoffice_resaved_return_and_recalculated_master(env: dict[str, Path], tmp_path: Path) -> None:
-    from cchc_xl.compute import progress
-    from cchc_xl.dashboard import dashboard_cells
-    from cchc_xl.libreoffice import recalculate
+    from cchc_xl.core.compute import progress
+    from cchc_xl.workbook.dashboard import dashboard_cells
+    from cchc_xl.report.pdf import recalculate
 
     edited = fill(env["VHXH"], tmp_path, S.SHEET_TASKS, {
         "III-03": {"status": "Đã hoàn thành", "progress": 100, "completed_on": dt.date(2025, 9, 10),
@@ -469,7 +469,7 @@ def test_libreoffice_resaved_return_and_recalculated_master(env: dict[str, Path]
 def test_parallel_and_serial_reading_give_the_same_plan(env: dict[str, Path], monkeypatch) -> None:
     """Returned files are read in threads (python-calamine runs without the GIL): same plan,
     same order of messages as reading them one by one."""
-    from cchc_xl import consolidate as C
+    from cchc_xl.roundtrip import consolidate as C
 
     fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"progress": 100, "status": "Đã hoàn thành",
                                                                "completed_on": dt.date(2025, 9, 2)},
@@ -488,7 +488,7 @@ def test_parallel_and_serial_reading_give_the_same_plan(env: dict[str, Path], mo
 
     serial, parallel = plan_with(1), plan_with(2)
     # books read beforehand (no work done ahead by the reading threads): the same plan again
-    from cchc_xl.unitbook import read_unit_workbook
+    from cchc_xl.workbook.unitbook import read_unit_workbook
     books = []
     for f in files:
         try:
@@ -583,8 +583,8 @@ def test_damaged_sheet_inside_a_valid_package_is_rejected(env: dict[str, Path]) 
 def test_light_master_reader_finds_what_the_full_reader_finds(env: dict[str, Path]) -> None:
     """``consolidate`` reads only what the merge needs from "Phân công"; the errors it reports
     (and refuses to merge on) are those of the full reader."""
-    from cchc_xl import consolidate as C
-    from cchc_xl.master import read_master_sheets
+    from cchc_xl.roundtrip import consolidate as C
+    from cchc_xl.workbook.master import read_master_sheets
 
     wb = load_workbook(env["master"])
     ws = wb[S.SHEET_TASKS]
@@ -615,7 +615,7 @@ def test_row_fingerprints_of_raw_rows_match_the_split(tmp_path: Path) -> None:
     value a reader returns - including ``True`` against ``1`` (equal as dict keys)."""
     import random
 
-    from cchc_xl.unitbook import RowFingerprinter, row_fingerprint
+    from cchc_xl.workbook.unitbook import RowFingerprinter, row_fingerprint
 
     fp = RowFingerprinter(S.TASK_COLUMNS, {c.key: i for i, c in enumerate(S.TASK_COLUMNS)})
     values = [None, "", "  a  b ", "Hoá", "Hóa", 1, 1.0, True, False, 0, 0.0, 2.5, "1", "TRUE",
@@ -630,7 +630,7 @@ def test_row_fingerprints_of_raw_rows_match_the_split(tmp_path: Path) -> None:
 
 
 def test_formula_scan_looks_only_at_cells() -> None:
-    from cchc_xl.unitbook import formula_cells
+    from cchc_xl.workbook.unitbook import formula_cells
 
     sheet = ('<worksheet><sheetData><row r="5"><c r="N5"><f>1+1</f><v>2</v></c>'
              '<c r="P5" t="inlineStr"><is><t>Tham khảo file pdf</t></is></c></row></sheetData>'
@@ -643,7 +643,7 @@ def test_formula_scan_looks_only_at_cells() -> None:
 
 
 def test_base_values_written_by_the_split_are_read_back_exactly() -> None:
-    from cchc_xl.unitbook import _read_items, base_from_json, base_to_json
+    from cchc_xl.workbook.unitbook import _read_items, base_from_json, base_to_json
 
     sent = {"status": "Đã hoàn thành", "progress": 37.5, "completed_on": dt.date(2025, 9, 1),
             "evidence": "BC 15/BC-VP", "note": ""}
@@ -662,7 +662,7 @@ def test_base_values_written_by_the_split_are_read_back_exactly() -> None:
 
 def test_audit_index_normalises_the_logged_texts() -> None:
     """What earlier runs logged (possibly retyped by hand) decides idempotency and 3-way merges."""
-    from cchc_xl.consolidate import _read_audit
+    from cchc_xl.roundtrip.consolidate import _read_audit
 
     header = tuple(c.header for c in S.AUDIT_COLUMNS)
     rows = [("NHẬT KÝ TỔNG HỢP",), (), (), header,

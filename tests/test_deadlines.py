@@ -1,13 +1,13 @@
-"""Free-text "Thời gian hoàn thành" -> kind and due date (cchc_xl.deadlines)."""
+"""Free-text "Thời gian hoàn thành" -> kind and due date (cchc_xl.core.deadlines)."""
 
 import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from cchc_xl.deadlines import parse_deadline
-from cchc_xl.importers import import_appendix
-from cchc_xl.models import DeadlineKind as K
+from cchc_xl.core.deadlines import parse_deadline
+from cchc_xl.importers.appendix import import_appendix
+from cchc_xl.core.models import DeadlineKind as K
 
 FIXTURE = Path(__file__).parent / "fixtures" / "quang_son_2025_phan_cong.tsv"
 D = dt.date

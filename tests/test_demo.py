@@ -2,11 +2,11 @@
 
 import datetime as dt
 
-from cchc_xl import compute
-from cchc_xl import schema as S
+from cchc_xl.core import compute
+from cchc_xl.core import schema as S
 from cchc_xl.demo import run_demo
-from cchc_xl.master import read_master
-from cchc_xl.sample import sample_progress
+from cchc_xl.workbook.master import read_master
+from cchc_xl.importers.sample import sample_progress
 
 
 def test_demo_runs_the_whole_cycle(tmp_path):

@@ -1,4 +1,4 @@
-"""Appendix import (tsv/txt, docx, xlsx) and the bundled sample (cchc_xl.importers, cchc_xl.sample)."""
+"""Appendix import (tsv/txt, docx, xlsx) and the bundled sample (cchc_xl.importers.appendix, cchc_xl.importers.sample)."""
 
 import datetime as dt
 import os
@@ -13,13 +13,13 @@ import docx
 import pytest
 from openpyxl import Workbook
 
-from cchc_xl.compute import progress, task_state
-from cchc_xl.importers import (import_appendix, parse_appendix_rows, read_appendix_docx, read_appendix_tsv,
+from cchc_xl.core.compute import progress, task_state
+from cchc_xl.importers.appendix import (import_appendix, parse_appendix_rows, read_appendix_docx, read_appendix_tsv,
                                read_appendix_xlsx)
-from cchc_xl.models import Area, CchcError, Status
-from cchc_xl.sample import (SAMPLE_APPENDIX, sample_appendix_text, sample_plan, sample_progress,
+from cchc_xl.core.models import Area, CchcError, Status
+from cchc_xl.importers.sample import (SAMPLE_APPENDIX, sample_appendix_text, sample_plan, sample_progress,
                             write_appendix_docx, write_sample_inputs)
-from cchc_xl.units import DEFAULT_UNITS, UnitRegistry
+from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TSV = FIXTURES / "quang_son_2025_phan_cong.tsv"
@@ -476,7 +476,7 @@ def test_sample_plan():
     assert emails["VHXH"] == "vhxh.quangson@example.gov.vn"
     assert all(e.endswith("@example.gov.vn") for c, e in emails.items() if c != "CM")
     try:
-        import cchc_xl.index_import  # noqa: F401
+        import cchc_xl.importers.index  # noqa: F401
     except ImportError:
         return
     assert len(plan.index_areas) == 8 and plan.remediation and plan.info.index_year == 2023

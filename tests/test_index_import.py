@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from cchc_xl.index_import import (import_index, parse_deduction_line, read_index_json,
+from cchc_xl.importers.index import (import_index, parse_deduction_line, read_index_json,
                                   remediation_items, sample_index, AreaMeasures)
-from cchc_xl.master import write_master
-from cchc_xl.models import Area, CchcError, IndexCriterion, Plan, PlanInfo
+from cchc_xl.workbook.master import write_master
+from cchc_xl.core.models import Area, CchcError, IndexCriterion, Plan, PlanInfo
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JSON_FIXTURE = FIXTURES / "cam_son_2023_chi_so.json"

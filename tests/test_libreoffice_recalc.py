@@ -1,5 +1,5 @@
 """The dashboard's native formulas, recalculated by LibreOffice, give exactly the
-numbers of ``cchc_xl.compute`` (and the index sheet's check formulas flag the
+numbers of ``cchc_xl.core.compute`` (and the index sheet's check formulas flag the
 real data errors of seed 002)."""
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from cchc_xl import compute
-from cchc_xl import schema as S
-from cchc_xl.dashboard import dashboard_cells
-from cchc_xl.libreoffice import find_soffice, recalculate, to_pdf
-from cchc_xl.master import write_master
-from cchc_xl.models import (AREA_SHORT, Area, CchcError, IndexArea, IndexCriterion, Plan, PlanInfo,
+from cchc_xl.core import compute
+from cchc_xl.core import schema as S
+from cchc_xl.workbook.dashboard import dashboard_cells
+from cchc_xl.report.pdf import find_soffice, recalculate, to_pdf
+from cchc_xl.workbook.master import write_master
+from cchc_xl.core.models import (AREA_SHORT, Area, CchcError, IndexArea, IndexCriterion, Plan, PlanInfo,
                             Status, Task, Unit)
-from cchc_xl.units import DEFAULT_UNITS
+from cchc_xl.core.units import DEFAULT_UNITS
 
 pytestmark = [
     pytest.mark.libreoffice,
@@ -264,7 +264,7 @@ def test_errors_are_vietnamese(tmp_path, monkeypatch):
     write_master(varied_plan(), src, as_of=AS_OF)
     with pytest.raises(CchcError, match="quá 0 giây"):
         recalculate(src, tmp_path / "out", timeout=0.01)
-    import cchc_xl.libreoffice as lo
+    import cchc_xl.report.pdf as lo
 
     monkeypatch.setattr(lo, "find_soffice", lambda: None)
     with pytest.raises(CchcError, match="Không tìm thấy LibreOffice") as err:

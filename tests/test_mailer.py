@@ -21,11 +21,11 @@ import typer
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
-from cchc_xl import mailer
-from cchc_xl import schema as S
-from cchc_xl.cli_email import register
-from cchc_xl.master import write_master
-from cchc_xl.models import Area, CchcError, Plan, PlanInfo, Task, Unit
+from cchc_xl.mail import mailer
+from cchc_xl.core import schema as S
+from cchc_xl.cli.email import register
+from cchc_xl.workbook.master import write_master
+from cchc_xl.core.models import Area, CchcError, Plan, PlanInfo, Task, Unit
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
@@ -617,7 +617,7 @@ def test_cli_sends_with_config_file(master, workbooks, tmp_path):
 
 def test_matches_workbooks_built_by_unitbook(tmp_path):
     """Workbooks made by the real unit-workbook builder are recognised (meta and file name)."""
-    unitbook = pytest.importorskip("cchc_xl.unitbook")
+    unitbook = pytest.importorskip("cchc_xl.workbook.unitbook")
     plan = Plan(info=PlanInfo(commune="xã Quảng Sơn", year=2025), units=UNITS,
                 tasks=[Task(id="I-01", area=Area.THE_CHE, title="Rà soát văn bản", lead_units=["VP"]),
                        Task(id="II-01", area=Area.TTHC, title="Công bố TTHC", lead_units=["VHXH"])])

@@ -9,14 +9,14 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
-from cchc_xl import schema as S
-from cchc_xl.compute import UNASSIGNED
-from cchc_xl.dashboard import NAME_AS_OF, dashboard_cells, read_as_of
-from cchc_xl.master import build_master, read_master, write_master
-from cchc_xl.models import (AREA_SHORT, Area, IndexArea, IndexCriterion, Plan, PlanInfo,
+from cchc_xl.core import schema as S
+from cchc_xl.core.compute import UNASSIGNED
+from cchc_xl.workbook.dashboard import NAME_AS_OF, dashboard_cells, read_as_of
+from cchc_xl.workbook.master import build_master, read_master, write_master
+from cchc_xl.core.models import (AREA_SHORT, Area, IndexArea, IndexCriterion, Plan, PlanInfo,
                             RemediationItem, Status, Task)
-from cchc_xl.styling import FONT_NAME, FOOTER_TEXT, capacity_row
-from cchc_xl.units import DEFAULT_UNITS
+from cchc_xl.workbook.styling import FONT_NAME, FOOTER_TEXT, capacity_row
+from cchc_xl.core.units import DEFAULT_UNITS
 
 AS_OF = dt.date(2025, 9, 14)
 EXPECTED_SHEETS = [S.SHEET_DASHBOARD, S.SHEET_TASKS, S.SHEET_UNITS, S.SHEET_INDEX,
@@ -291,9 +291,9 @@ def test_read_as_of_accepts_date_typed_as_text(tmp_path):
 
     from openpyxl import load_workbook
 
-    from cchc_xl.dashboard import NAME_AS_OF, read_as_of
-    from cchc_xl.master import write_master
-    from cchc_xl.models import Plan, PlanInfo
+    from cchc_xl.workbook.dashboard import NAME_AS_OF, read_as_of
+    from cchc_xl.workbook.master import write_master
+    from cchc_xl.core.models import Plan, PlanInfo
 
     path = write_master(Plan(info=PlanInfo(year=2025)), tmp_path / "so.xlsx", as_of=dt.date(2025, 6, 14))
     assert read_as_of(path) == dt.date(2025, 6, 14)

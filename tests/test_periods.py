@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from cchc_xl.models import CchcError
-from cchc_xl.periods import current_period, parse_period, period_for, periods_of_year
+from cchc_xl.core.models import CchcError
+from cchc_xl.core.periods import current_period, parse_period, period_for, periods_of_year
 
 D = dt.date
 

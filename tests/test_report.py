@@ -16,14 +16,14 @@ from docx.shared import Mm, Pt
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from cchc_xl import schema as S
-from cchc_xl.master import read_master, write_master
-from cchc_xl.models import (Area, CchcError, IndexArea, IndexCriterion, Plan, PlanInfo,
+from cchc_xl.core import schema as S
+from cchc_xl.workbook.master import read_master, write_master
+from cchc_xl.core.models import (Area, CchcError, IndexArea, IndexCriterion, Plan, PlanInfo,
                             RemediationItem, Status, Task, Unit)
-from cchc_xl.periods import parse_period, period_for
-from cchc_xl.report import build_report
-from cchc_xl.report_docx import write_report_docx
-from cchc_xl.report_sheet import report_layout, update_master_report, write_report_sheet
+from cchc_xl.core.periods import parse_period, period_for
+from cchc_xl.report.data import build_report
+from cchc_xl.report.word import write_report_docx
+from cchc_xl.report.sheet import report_layout, update_master_report, write_report_sheet
 
 D = dt.date
 _RUNNER = CliRunner()
@@ -214,7 +214,7 @@ def test_remediation_status(report):
 
 def test_report_json_round_trip(report):
     """The report travels as JSON (xlwings server payloads) without loss."""
-    from cchc_xl.report import QuarterlyReport
+    from cchc_xl.report.data import QuarterlyReport
 
     assert QuarterlyReport.model_validate_json(report.model_dump_json()) == report
 
@@ -377,7 +377,7 @@ def test_update_master_report_bad_file(tmp_path):
 
 
 def test_write_report_sheet_keeps_sheet_position():
-    from cchc_xl.master import build_master
+    from cchc_xl.workbook.master import build_master
 
     wb = build_master(make_plan())
     rep = build_report(make_plan(), Q3)
@@ -535,7 +535,7 @@ def _report_app():
     """A Typer app with only ``bao-cao`` (independent of the other command modules)."""
     import typer
 
-    from cchc_xl import cli_report
+    from cchc_xl.cli import report as cli_report
 
     app = typer.Typer()
     cli_report.register(app)
@@ -582,8 +582,8 @@ def test_cli_bao_cao_errors_in_vietnamese(master, tmp_path):
 def test_cli_bao_cao_period_from_dashboard_setting(master):
     from openpyxl import load_workbook as load
 
-    from cchc_xl.cli_report import PERIOD_NAME
-    from cchc_xl.periods import current_period
+    from cchc_xl.cli.report import PERIOD_NAME
+    from cchc_xl.core.periods import current_period
 
     wb = load(master)
     if PERIOD_NAME not in wb.defined_names:

@@ -30,16 +30,16 @@ from docx.shared import Cm
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
-from cchc_xl import schema as S
-from cchc_xl.master import write_master
-from cchc_xl.models import Plan, Task, Unit
-from cchc_xl.report import build_report
-from cchc_xl.report_docx import TEXT_WIDTH_CM, docx_to_pdf, write_report_docx
-from cchc_xl.report_sheet import (CHART_HEIGHT_CM, MARGIN_BOTTOM_IN, ReportSheetLayout,
+from cchc_xl.core import schema as S
+from cchc_xl.workbook.master import write_master
+from cchc_xl.core.models import Plan, Task, Unit
+from cchc_xl.report.data import build_report
+from cchc_xl.report.word import TEXT_WIDTH_CM, docx_to_pdf, write_report_docx
+from cchc_xl.report.sheet import (CHART_HEIGHT_CM, MARGIN_BOTTOM_IN, ReportSheetLayout,
                                   page_capacity, paginate, report_layout, update_master_report,
                                   write_report_sheet)
-from cchc_xl.sample import sample_plan, sample_progress
-from cchc_xl.styling import lines_height, wrapped_lines
+from cchc_xl.importers.sample import sample_plan, sample_progress
+from cchc_xl.workbook.styling import lines_height, wrapped_lines
 
 from test_report import Q3, make_plan
 
@@ -280,7 +280,7 @@ def _find(pages: list[Page], phrase: str) -> list[tuple[int, Word]]:
 @pytest.fixture(scope="module")
 def sheet_pdf(tmp_path_factory, sample) -> tuple[list[Page], ReportSheetLayout]:
     """The report sheet of a real master, printed alone (other sheets hidden)."""
-    from cchc_xl.libreoffice import to_pdf
+    from cchc_xl.report.pdf import to_pdf
 
     folder = tmp_path_factory.mktemp("sheet_pdf")
     master = folder / "So.xlsx"

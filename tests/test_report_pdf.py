@@ -1,6 +1,6 @@
 """The Word draft (and the report sheet) rendered to PDF by LibreOffice headless.
 
-Conversion runs with a private LibreOffice profile (cchc_xl.libreoffice).  The
+Conversion runs with a private LibreOffice profile (cchc_xl.report.pdf).  The
 PDF text is read with ``pdftotext`` (poppler-utils) or, failing that, pypdf;
 without either only the file and its page count are checked.
 """
@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from cchc_xl.report import build_report
-from cchc_xl.report_docx import docx_to_pdf, write_report_docx
-from cchc_xl.report_sheet import write_report_sheet
+from cchc_xl.report.data import build_report
+from cchc_xl.report.word import docx_to_pdf, write_report_docx
+from cchc_xl.report.sheet import write_report_sheet
 
 from test_report import Q3, _report_app, _RUNNER, make_plan
 
@@ -93,7 +93,7 @@ def test_report_sheet_opens_in_libreoffice(tmp_path, report):
 
 
 def test_cli_bao_cao_pdf(tmp_path):
-    from cchc_xl.master import write_master
+    from cchc_xl.workbook.master import write_master
 
     master = tmp_path / "So.xlsx"
     write_master(make_plan(), master, make_backup=False)

@@ -16,12 +16,12 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from cchc_xl import schema as S
+from cchc_xl.core import schema as S
 from cchc_xl.cli import app
-from cchc_xl.master import read_master, write_master
-from cchc_xl.models import Area, CchcError, Plan, PlanInfo, Status, Task, Unit
-from cchc_xl.safeio import BACKUP_DIR_NAME
-from cchc_xl.validate import validate_master, validate_plan
+from cchc_xl.workbook.master import read_master, write_master
+from cchc_xl.core.models import Area, CchcError, Plan, PlanInfo, Status, Task, Unit
+from cchc_xl.files.safeio import BACKUP_DIR_NAME
+from cchc_xl.core.validate import validate_master, validate_plan
 
 AS_OF = dt.date(2025, 9, 14)
 UNITS = [
@@ -134,7 +134,7 @@ def test_gui_email_matches_workbooks_of_the_same_period_written_differently(mast
 
 
 def test_same_period():
-    from cchc_xl.periods import same_period
+    from cchc_xl.core.periods import same_period
 
     assert same_period("Quý III/2025", "q3-2025") and same_period("Quý III năm 2025", "quy 3 2025")
     assert not same_period("Quý I/2025", "Quý III/2025")
@@ -152,9 +152,9 @@ def test_bao_cao_word_option_may_be_a_folder(master, tmp_path):
 
 
 def test_write_report_docx_to_a_folder_is_a_vietnamese_error(master, tmp_path):
-    from cchc_xl.periods import parse_period
-    from cchc_xl.report import build_report
-    from cchc_xl.report_docx import write_report_docx
+    from cchc_xl.core.periods import parse_period
+    from cchc_xl.report.data import build_report
+    from cchc_xl.report.word import write_report_docx
 
     report = build_report(read_master(master).plan, parse_period("Quý III/2025"))
     with pytest.raises(CchcError, match="thư mục"):
@@ -181,7 +181,7 @@ def test_tong_hop_empty_inbox_says_so(master, tmp_path):
 
 
 def test_returned_files_skips_lock_and_system_files(tmp_path):
-    from cchc_xl.folders import returned_files, unit_workbooks
+    from cchc_xl.roundtrip.folders import returned_files, unit_workbooks
 
     for name in ("01_VP_a.xlsx", "~$01_VP_a.xlsx", ".~lock.x#", "desktop.ini", "Thumbs.db", "ghi_chu.pdf"):
         (tmp_path / name).write_bytes(b"x")

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from cchc_xl.schemas_export import generate
+from cchc_xl.files.schemas_export import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 

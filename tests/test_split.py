@@ -14,12 +14,12 @@ import typer
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from cchc_xl import schema as S
-from cchc_xl.cli_roundtrip import register
-from cchc_xl.master import meta_dict, read_master, write_master
-from cchc_xl.models import CchcError, Plan
-from cchc_xl.split import meta_cell_updates, split_master, split_master_detailed, split_plan
-from cchc_xl.unitbook import (ascii_slug, read_unit_workbook, row_fingerprint, unit_code_from_file_name,
+from cchc_xl.core import schema as S
+from cchc_xl.cli.roundtrip import register
+from cchc_xl.workbook.master import meta_dict, read_master, write_master
+from cchc_xl.core.models import CchcError, Plan
+from cchc_xl.roundtrip.split import meta_cell_updates, split_master, split_master_detailed, split_plan
+from cchc_xl.workbook.unitbook import (ascii_slug, read_unit_workbook, row_fingerprint, unit_code_from_file_name,
                               unit_file_name)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "roundtrip_plan.json"
@@ -261,7 +261,7 @@ def test_unit_workbook_prints_legibly_like_the_master(master: Path, tmp_path: Pa
     """Technical columns folded (hidden, not deleted: the fingerprints still cover them), the
     master's print widths, wrapped text in rows as tall as their text: one A4 page wide at a
     readable scale (17 columns squeezed on one page printed at about 45 %)."""
-    from cchc_xl.styling import GROUPED_COLUMNS, lines_height, wrapped_lines
+    from cchc_xl.workbook.styling import GROUPED_COLUMNS, lines_height, wrapped_lines
 
     files = by_code(split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF))
     wb = load_workbook(files["VHXH"])
@@ -297,7 +297,7 @@ def test_unit_workbook_pdf_shows_the_columns_to_fill(master: Path, tmp_path: Pat
     import subprocess
     import unicodedata
 
-    from cchc_xl.libreoffice import to_pdf
+    from cchc_xl.report.pdf import to_pdf
 
     files = by_code(split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF))
     pdf = to_pdf(files["PVHCC"], tmp_path / "pdf")

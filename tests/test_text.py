@@ -1,10 +1,10 @@
-"""Vietnamese text normalisation, matching keys and number formats (cchc_xl.text)."""
+"""Vietnamese text normalisation, matching keys and number formats (cchc_xl.core.text)."""
 
 import unicodedata
 
 import pytest
 
-from cchc_xl.text import (fold, format_number, format_percent, initials, normalize_text, parse_number,
+from cchc_xl.core.text import (fold, format_number, format_percent, initials, normalize_text, parse_number,
                           strip_diacritics)
 
 

@@ -1,11 +1,11 @@
-"""Unit names and aliases (cchc_xl.units)."""
+"""Unit names and aliases (cchc_xl.core.units)."""
 
 import unicodedata
 
 import pytest
 
-from cchc_xl.models import Unit
-from cchc_xl.units import DEFAULT_UNITS, UnitRegistry
+from cchc_xl.core.models import Unit
+from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
 
 ALL_DEPARTMENTS = ["VP", "VHXH", "KT", "PVHCC"]
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from cchc_xl import schema as S
-from cchc_xl.index_import import import_index, sample_index
-from cchc_xl.master import read_master, write_master
-from cchc_xl.models import (Area, IndexArea, IndexCriterion, Plan, PlanInfo, RemediationItem, Status,
+from cchc_xl.core import schema as S
+from cchc_xl.importers.index import import_index, sample_index
+from cchc_xl.workbook.master import read_master, write_master
+from cchc_xl.core.models import (Area, IndexArea, IndexCriterion, Plan, PlanInfo, RemediationItem, Status,
                             Task)
-from cchc_xl.units import DEFAULT_UNITS
-from cchc_xl.validate import (looks_like_formula_injection, validate_index, validate_master,
+from cchc_xl.core.units import DEFAULT_UNITS
+from cchc_xl.core.validate import (looks_like_formula_injection, validate_index, validate_master,
                               validate_plan, validate_remediation, validate_tasks)
 
 FIXTURES = Path(__file__).parent / "fixtures"

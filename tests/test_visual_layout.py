@@ -21,13 +21,13 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from cchc_xl import schema as S
-from cchc_xl.dashboard import WIDTHS as DASHBOARD_WIDTHS
-from cchc_xl.libreoffice import recalculate, to_pdf
-from cchc_xl.master import write_master
-from cchc_xl.models import Area, IndexArea, IndexCriterion, Plan, PlanInfo
-from cchc_xl.sample import sample_plan, sample_progress
-from cchc_xl.styling import (FONT_NAME, GROUPED_COLUMNS, MARGINS, index_check_text,
+from cchc_xl.core import schema as S
+from cchc_xl.workbook.dashboard import WIDTHS as DASHBOARD_WIDTHS
+from cchc_xl.report.pdf import recalculate, to_pdf
+from cchc_xl.workbook.master import write_master
+from cchc_xl.core.models import Area, IndexArea, IndexCriterion, Plan, PlanInfo
+from cchc_xl.importers.sample import sample_plan, sample_progress
+from cchc_xl.workbook.styling import (FONT_NAME, GROUPED_COLUMNS, MARGINS, index_check_text,
                              lines_height, restore_outline_levels, text_px, wrapped_lines)
 
 AS_OF = dt.date(2025, 9, 14)

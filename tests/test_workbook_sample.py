@@ -4,9 +4,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from cchc_xl import schema as S
-from cchc_xl.master import read_master
-from cchc_xl.sample import sample_plan
+from cchc_xl.core import schema as S
+from cchc_xl.workbook.master import read_master
+from cchc_xl.importers.sample import sample_plan
 
 SAMPLE = Path(__file__).resolve().parents[1] / "workbook" / "So_tong_hop_CCHC_mau.xlsx"
 REBUILD = ("cchc-xl khoi-tao --mau --ra workbook/So_tong_hop_CCHC_mau.xlsx "

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 import xlwings as xw
 
-from cchc_xl import schema as S
-from cchc_xl.compute import progress
-from cchc_xl.master import read_master, write_master
-from cchc_xl.models import CchcError, Plan
+from cchc_xl.core import schema as S
+from cchc_xl.core.compute import progress
+from cchc_xl.workbook.master import read_master, write_master
+from cchc_xl.core.models import CchcError, Plan
 from cchc_xl.xl import book_io, buttons
 from cchc_xl.xl.book_io import (FINDINGS_HEADERS, FINDINGS_SHEET, BookWriter, alerts, apply_actions,
                                 book_payload_from_xlsx, enable_remote_engine, open_json_book,
@@ -242,12 +242,12 @@ def test_a_book_without_the_tasks_sheet_gets_a_vietnamese_message(payload):
 
 
 def test_an_unexpected_error_is_logged_not_shown_as_a_traceback(payload, monkeypatch, tmp_path):
-    import cchc_xl.validate
+    import cchc_xl.core.validate
 
     def broken(*args, **kwargs):
         raise RuntimeError("hỏng")
 
-    monkeypatch.setattr(cchc_xl.validate, "validate_master", broken)
+    monkeypatch.setattr(cchc_xl.core.validate, "validate_master", broken)
     result, _, _ = run(buttons.kiem_tra, payload)
     log = tmp_path / "appdata" / "cchc_xl" / "loi.log"
     assert result.message.startswith("Kiểm tra: đã xảy ra lỗi ngoài dự kiến (RuntimeError: hỏng).")
@@ -335,7 +335,7 @@ def workdir(tmp_path, monkeypatch) -> Path:
 
 
 def split(payload: dict) -> tuple[buttons.ButtonResult, dict]:
-    pytest.importorskip("cchc_xl.split")
+    pytest.importorskip("cchc_xl.roundtrip.split")
     result, _, after = run(buttons.tao_phieu, payload)
     assert result.ok, result.message
     return result, after
@@ -357,7 +357,7 @@ def fill_return(path: Path, inbox: Path, task_id: str, **values: Any) -> Path:
 
 
 def test_tao_phieu_writes_unit_workbooks_and_records_the_version(payload, workdir):
-    from cchc_xl.master import meta_dict
+    from cchc_xl.workbook.master import meta_dict
 
     result, after = split(payload)
     folder = workdir / "phieu_don_vi" / "Q3-2025"
@@ -369,14 +369,14 @@ def test_tao_phieu_writes_unit_workbooks_and_records_the_version(payload, workdi
     assert json.loads(meta["plan_info"])["master_version"] == 2
     assert [(s["version"], s["period"], s["date"]) for s in json.loads(meta["splits"])] == \
         [(2, "Quý III/2025", "2025-09-14")]
-    from cchc_xl.unitbook import read_unit_workbook
+    from cchc_xl.workbook.unitbook import read_unit_workbook
 
     vhxh = read_unit_workbook(result.files[1])
     assert vhxh.meta["unit_code"] == "VHXH" and int(vhxh.meta["master_version"]) == 2
 
 
 def test_tao_phieu_refuses_a_master_with_duplicate_ids(master, payload, workdir):
-    pytest.importorskip("cchc_xl.split")
+    pytest.importorskip("cchc_xl.roundtrip.split")
     rows = read_master(master).rows[S.SHEET_TASKS]
     set_value(payload, S.SHEET_TASKS, f"A{rows['III-03']}", "III-02")
     result, actions, _ = run(buttons.tao_phieu, payload)
@@ -387,7 +387,7 @@ def test_tao_phieu_refuses_a_master_with_duplicate_ids(master, payload, workdir)
 
 
 def test_tong_hop_merges_returns_into_the_open_book(payload, workdir):
-    pytest.importorskip("cchc_xl.consolidate")
+    pytest.importorskip("cchc_xl.roundtrip.consolidate")
     split_result, sent = split(payload)
     inbox = workdir / "phieu_nhan_ve"
     fill_return(split_result.files[1], inbox, "VII-03", status="Đã hoàn thành", progress=100,
@@ -416,7 +416,7 @@ def test_tong_hop_merges_returns_into_the_open_book(payload, workdir):
 
 
 def test_tong_hop_reports_a_conflict_and_keeps_the_master_value(master, payload, workdir):
-    pytest.importorskip("cchc_xl.consolidate")
+    pytest.importorskip("cchc_xl.roundtrip.consolidate")
     split_result, sent = split(payload)
     # after sending, the office typed another progress into the master for VII-03
     row = read_master(master).rows[S.SHEET_TASKS]["VII-03"]

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from cchc_xl import schema as S
-from cchc_xl.compute import progress
-from cchc_xl.master import write_master
-from cchc_xl.models import Plan
+from cchc_xl.core import schema as S
+from cchc_xl.core.compute import progress
+from cchc_xl.workbook.master import write_master
+from cchc_xl.core.models import Plan
 from cchc_xl.xl import udfs
 from cchc_xl.xl.udfs import (CCHC_CHUANHOA, CCHC_DIEMTRU, CCHC_DONVI, CCHC_HAN, CCHC_KIEMTRA_DIEM,
                              CCHC_KIEMTRA_DONG, CCHC_TRANGTHAI, CCHC_TYLE_HOANTHANH)

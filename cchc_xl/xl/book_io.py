@@ -32,9 +32,9 @@ import xlwings as xw
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from .. import schema as S
-from ..master import MasterData, read_master_sheets
-from ..models import CchcError, Finding
+from cchc_xl.core import schema as S
+from cchc_xl.workbook.master import MasterData, read_master_sheets
+from cchc_xl.core.models import CchcError, Finding
 
 FINDINGS_SHEET = "Kết quả kiểm tra"
 MESSAGE_TITLE = "Cải cách hành chính"

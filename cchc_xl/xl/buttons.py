@@ -11,7 +11,7 @@ as b; b.btn_kiem_tra()"``).  A handler never raises: every error becomes a
 Vietnamese message box (a JSON book gets an ``alert`` action) and the returned
 ``ButtonResult`` says what happened.
 
-Settings are read from the dashboard "Tổng quan" (see ``cchc_xl.dashboard.SETTINGS``):
+Settings are read from the dashboard "Tổng quan" (see ``cchc_xl.workbook.dashboard.SETTINGS``):
 workbook names ``NgaySoLieu``, ``KyBaoCao``, ``ThuMucPhieu``, ``ThuMucNhanVe``,
 i.e. cells C4:C7 next to the labels "Ngày số liệu", "Kỳ báo cáo", "Thư mục phiếu
 đơn vị", "Thư mục phiếu nhận về".  Empty cells mean: today, the period of the
@@ -33,14 +33,14 @@ from typing import Any, Callable
 
 import xlwings as xw
 
-from .. import schema as S
-from ..dashboard import NAME_AS_OF, NAME_INBOX_DIR, NAME_PERIOD, NAME_UNIT_DIR, SETTINGS
-from ..master import MasterData, parse_date
-from ..models import CchcError, Finding
-from ..periods import ReportingPeriod, current_period, parse_period
-from ..safeio import backup
-from ..text import fold, format_number, normalize_text
-from .book_io import (FINDINGS_SHEET, BookWriter, book_path, book_sheets, cosmetic, excel_value,
+from cchc_xl.core import schema as S
+from cchc_xl.workbook.dashboard import NAME_AS_OF, NAME_INBOX_DIR, NAME_PERIOD, NAME_UNIT_DIR, SETTINGS
+from cchc_xl.workbook.master import MasterData, parse_date
+from cchc_xl.core.models import CchcError, Finding
+from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
+from cchc_xl.files.safeio import backup
+from cchc_xl.core.text import fold, format_number, normalize_text
+from cchc_xl.xl.book_io import (FINDINGS_SHEET, BookWriter, book_path, book_sheets, cosmetic, excel_value,
                       find_sheet, is_remote, read_book, rich_formatting, show_message,
                       write_findings_sheet)
 
@@ -209,7 +209,7 @@ def kiem_tra(book: xw.Book, as_of: dt.date | None = None) -> ButtonResult:
 
 
 def _kiem_tra(book: xw.Book, as_of: dt.date | None) -> ButtonResult:
-    from ..validate import validate_master
+    from cchc_xl.core.validate import validate_master
 
     sheets = book_sheets(book)
     data = read_book(book, sheets)
@@ -244,8 +244,8 @@ def _as_int(value: Any) -> int:
 
 def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
                period_text: str | None) -> ButtonResult:
-    from ..consolidate import master_state_from_sheets, refuse_if_unsafe
-    from ..split import meta_cell_updates, split_meta_updates, split_plan_detailed
+    from cchc_xl.roundtrip.consolidate import master_state_from_sheets, refuse_if_unsafe
+    from cchc_xl.roundtrip.split import meta_cell_updates, split_meta_updates, split_plan_detailed
 
     sheets = book_sheets(book)
     settings = read_settings(book, sheets)
@@ -282,7 +282,7 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
 
 
 def _unit_of(path: Path) -> str:
-    from ..unitbook import unit_code_from_file_name
+    from cchc_xl.workbook.unitbook import unit_code_from_file_name
 
     return unit_code_from_file_name(path.name) or ""
 
@@ -310,7 +310,7 @@ def tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None = None) -> Butt
 
 def returned_files(folder: Path) -> list[Path]:
     """Files of the inbox folder (``folders.returned_files``: lock and system files skipped)."""
-    from ..folders import returned_files as inbox_files
+    from cchc_xl.roundtrip.folders import returned_files as inbox_files
 
     if not folder.is_dir():
         raise CchcError(f"Không tìm thấy thư mục phiếu nhận về '{folder}' - tạo thư mục và chép các "
@@ -322,7 +322,7 @@ MAX_SUMMARY_LINES = 25
 
 
 def _tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None) -> ButtonResult:
-    from ..consolidate import apply_with, plan_from_sheets, summary_text
+    from cchc_xl.roundtrip.consolidate import apply_with, plan_from_sheets, summary_text
 
     sheets = book_sheets(book)
     settings = read_settings(book, sheets)
@@ -361,8 +361,8 @@ def bao_cao_quy(book: xw.Book, period: str | None = None) -> ButtonResult:
 
 
 def _bao_cao_quy(book: xw.Book, period_text: str | None) -> ButtonResult:
-    from ..report import build_report
-    from ..report_sheet import report_layout
+    from cchc_xl.report.data import build_report
+    from cchc_xl.report.sheet import report_layout
 
     sheets = book_sheets(book)
     data = read_book(book, sheets)
@@ -392,7 +392,7 @@ def _bao_cao_quy(book: xw.Book, period_text: str | None) -> ButtonResult:
 
 
 def _write_docx(report: Any, data: MasterData, path: Path) -> Path:
-    from ..report_docx import write_report_docx
+    from cchc_xl.report.word import write_report_docx
 
     path.parent.mkdir(parents=True, exist_ok=True)
     info = data.plan.info
@@ -433,7 +433,7 @@ def write_layout(book: xw.Book, name: str, layout: Any) -> xw.Sheet:
 
 
 def _format_layout(book: xw.Book, sheet: xw.Sheet, layout: Any) -> None:
-    from ..report_sheet import WIDTHS
+    from cchc_xl.report.sheet import WIDTHS
 
     for (r, c1, c2, fmt) in _runs(layout.formats):
         cosmetic(lambda: setattr(sheet.range((r, c1), (r, c2)), "number_format", fmt))

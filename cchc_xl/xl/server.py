@@ -28,9 +28,9 @@ import xlwings as xw
 from fastapi import Body, FastAPI, Header, HTTPException
 from fastapi.middleware.cors import CORSMiddleware
 
-from ..models import CchcError
-from . import buttons
-from .book_io import open_json_book
+from cchc_xl.core.models import CchcError
+from cchc_xl.xl import buttons
+from cchc_xl.xl.book_io import open_json_book
 
 ENV_TOKEN = "CCHC_XL_TOKEN"
 ENV_ORIGINS = "CCHC_XL_CORS"   # comma-separated allowed origins; default "*"

@@ -20,13 +20,13 @@ from typing import Annotated, Any, Callable, TypeVar
 
 import xlwings as xw
 
-from ..compute import STATE_LABELS, deduction, progress, task_state
-from ..deadlines import parse_deadline
-from ..master import parse_date, parse_status
-from ..models import Area, Finding, IndexCriterion, Plan, PlanInfo, Status, Task, Unit
-from ..text import fold, normalize_text, parse_number
-from ..units import DEFAULT_UNITS, UnitRegistry
-from ..validate import validate_index, validate_tasks
+from cchc_xl.core.compute import STATE_LABELS, deduction, progress, task_state
+from cchc_xl.core.deadlines import parse_deadline
+from cchc_xl.workbook.master import parse_date, parse_status
+from cchc_xl.core.models import Area, Finding, IndexCriterion, Plan, PlanInfo, Status, Task, Unit
+from cchc_xl.core.text import fold, normalize_text, parse_number
+from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
+from cchc_xl.core.validate import validate_index, validate_tasks
 
 CATEGORY = "CCHC"
 

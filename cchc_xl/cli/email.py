@@ -1,0 +1,158 @@
+"""Command ``gui-email``: e-mail each unit its workbook (drafts by default, SMTP with --gui)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from cchc_xl.cli import common as C
+from cchc_xl.mail import mailer
+from cchc_xl.roundtrip.folders import unit_workbooks
+from cchc_xl.workbook.master import parse_date, read_master
+from cchc_xl.core.models import CchcError
+
+console = C.console
+
+HELP = ("Gửi phiếu đơn vị qua thư điện tử. Mặc định chỉ tạo thư nháp (.eml, mở bằng Outlook rồi "
+        f"bấm Gửi) trong {C.UNIT_FOLDER_METAVAR}/thu_nhap; thêm --gui để gửi thật qua máy chủ SMTP. Thông số "
+        "máy chủ có thể để trong tệp cấu hình cau_hinh_thu.toml (cạnh sổ tổng hợp); mật khẩu đặt "
+        "trong biến môi trường CCHC_SMTP_PASSWORD hoặc nhập khi được hỏi.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("gui-email", help=HELP)(gui_email)
+
+
+_fail = C.fail
+_print_findings = C.print_findings
+_unit_files = unit_workbooks
+
+
+def _settings(config: Optional[Path], master: Path) -> mailer.SmtpSettings:
+    path = config or mailer.find_settings_file(master.parent)
+    if path is None:
+        return mailer.SmtpSettings()
+    console.print(f"Dùng tệp cấu hình thư: {escape(str(path))}")
+    return mailer.SmtpSettings.load(path)
+
+
+def _send(messages: list, settings: mailer.SmtpSettings) -> mailer.SendReport:
+    username = settings.username_value()
+    password = settings.password_value()
+    if username and not password and sys.stdin.isatty():
+        password = typer.prompt(f"Mật khẩu thư điện tử của {username}", hide_input=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=False) as bar:
+        task = bar.add_task("Đang gửi thư", total=len(messages))
+
+        def step(res: mailer.SendResult) -> None:
+            bar.update(task, advance=1, description=f"Đang gửi thư ({res.unit or res.index})")
+
+        return mailer.send_messages(messages, host=settings.host, port=settings.effective_port,
+                                    username=username, password=password,
+                                    security=settings.security, timeout=settings.timeout,
+                                    progress=step)
+
+
+def _summary(report: mailer.SendReport) -> Table:
+    table = Table(title="Kết quả gửi thư")
+    for header in ("STT", "Đơn vị", "Người nhận", "Kết quả", "Ghi chú"):
+        table.add_column(header)
+    for r in report.results:
+        style = "green" if r.ok else ("yellow" if r.delivered else "red")
+        table.add_row(str(r.index), r.unit, ", ".join(r.recipients), f"[{style}]{r.status_label}[/]",
+                      r.problem_text() if not report.connection_error else "")
+    return table
+
+
+def gui_email(
+    master: Annotated[Path, typer.Argument(help="Sổ tổng hợp CCHC (.xlsx); email đơn vị lấy ở trang 'Đơn vị'",
+                                           metavar=C.MASTER_METAVAR)],
+    thu_muc_phieu: Annotated[Path, typer.Argument(help="Thư mục chứa các phiếu đơn vị (.xlsx) đã tạo",
+                                                  metavar=C.UNIT_FOLDER_METAVAR)],
+    ky: Annotated[str, typer.Option("--ky", metavar=C.PERIOD_METAVAR,
+                                    help="Kỳ báo cáo, ví dụ 'Quý III/2025' (như khi tạo phiếu)")],
+    han: Annotated[str, typer.Option("--han", "--han-gui", metavar=C.DATE_METAVAR,
+                                     help="Hạn đơn vị gửi lại phiếu")],
+    nguoi_gui: Annotated[Optional[str], typer.Option("--nguoi-gui", help="Địa chỉ người gửi (From)")] = None,
+    tra_loi: Annotated[Optional[str], typer.Option("--tra-loi", help="Địa chỉ nhận thư trả lời, nếu khác người gửi")] = None,
+    gui: Annotated[bool, typer.Option("--gui", help="Gửi thật qua máy chủ SMTP (mặc định chỉ tạo thư nháp .eml)")] = False,
+    may_chu: Annotated[Optional[str], typer.Option("--may-chu", help="Máy chủ SMTP, ví dụ smtp.gmail.com")] = None,
+    cong: Annotated[Optional[int], typer.Option("--cong", help="Cổng SMTP (mặc định 587 với starttls, 465 với ssl)")] = None,
+    bao_mat: Annotated[Optional[str], typer.Option("--bao-mat", help="Bảo mật: starttls, ssl hoặc none")] = None,
+    ten_dang_nhap: Annotated[Optional[str], typer.Option("--ten-dang-nhap", help="Tên đăng nhập SMTP (hoặc biến CCHC_SMTP_USER)")] = None,
+    cau_hinh: Annotated[Optional[Path], typer.Option("--cau-hinh", help="Tệp cấu hình thư (.toml, .ini hoặc .json)")] = None,
+) -> None:
+    global console
+    console = C.new_console()
+    try:
+        due = parse_date(han)
+    except ValueError as exc:
+        _fail(f"Lỗi: hạn gửi lại --han {exc}")
+    if bao_mat is not None and bao_mat not in mailer.DEFAULT_PORTS:
+        _fail(f"Lỗi: --bao-mat '{bao_mat}' không hợp lệ (starttls, ssl hoặc none)")
+    if not thu_muc_phieu.is_dir():
+        _fail(f"Lỗi: không tìm thấy thư mục phiếu đơn vị ({thu_muc_phieu})")
+    C.require_file(master)
+    try:
+        settings = _settings(cau_hinh, master)
+        data = read_master(master)
+    except CchcError as exc:
+        _fail(str(exc))
+    period = C.period_or_fail(ky, data.plan.info.year)
+    C.year_mismatch_warning(period, data.plan.info.year)
+    ky = period.short_label
+    overrides = {"host": may_chu, "port": cong, "security": bao_mat, "username": ten_dang_nhap,
+                 "sender": nguoi_gui, "reply_to": tra_loi}
+    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    sender = settings.sender
+    if not sender and mailer.is_valid_email(settings.username_value() or ""):
+        sender = settings.username_value() or ""
+
+    files = _unit_files(thu_muc_phieu)
+    if not files:
+        _fail(f"Lỗi: thư mục {thu_muc_phieu} không có phiếu đơn vị (.xlsx)")
+    pairs, problems = mailer.match_attachments(
+        data.plan.units, files, unit_cells=mailer.unit_email_cells(master), master_file=master.name,
+        period_label=ky)
+    messages = []
+    for unit, path in pairs:
+        try:
+            messages.append(mailer.compose_unit_email(
+                unit, path, sender=sender, commune=data.plan.info.commune, period_label=ky,
+                due_date=due, reply_to=settings.reply_to or None))
+        except CchcError as exc:
+            exc.finding.file = exc.finding.file or master.name
+            problems.append(exc.finding)
+    _print_findings(problems)
+    failed = any(f.severity == "error" for f in problems)
+    if not messages:
+        _fail("Không có thư nào để gửi.")
+
+    if not gui:
+        paths = mailer.write_drafts(messages, thu_muc_phieu / mailer.DRAFTS_DIR_NAME)
+        table = Table(title=escape(f"Đã tạo {len(paths)} thư nháp trong {thu_muc_phieu / mailer.DRAFTS_DIR_NAME}"))
+        table.add_column("Thư nháp")
+        table.add_column("Người nhận")
+        for p, m in zip(paths, messages):
+            table.add_row(escape(p.name), ", ".join(mailer.message_recipients(m)))
+        console.print(table)
+        console.print("Mở từng tệp .eml bằng Outlook (hoặc ứng dụng thư), kiểm tra rồi bấm Gửi.")
+        raise typer.Exit(1 if failed else 0)
+
+    if not settings.host:
+        _fail("Lỗi: chưa có máy chủ SMTP: dùng --may-chu hoặc tệp cấu hình thư (may_chu = ...)")
+    if not sender:
+        _fail("Lỗi: chưa có địa chỉ người gửi: dùng --nguoi-gui hoặc tệp cấu hình thư (nguoi_gui = ...)")
+    report = _send(messages, settings)
+    if report.connection_error:
+        console.print(f"[bold red]Lỗi: {escape(report.connection_error)}[/]")
+    console.print(_summary(report))
+    console.print(f"Đã gửi {report.sent}/{len(report.results)} thư.")
+    raise typer.Exit(1 if failed or not report.ok else 0)

@@ -1,0 +1,336 @@
+"""Core commands: ``khoi-tao`` (alias ``init``), ``kiem-tra``, ``tien-do``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Iterable, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+
+from cchc_xl.cli import common as C
+from cchc_xl.core.compute import UNASSIGNED, Progress, completion_table, overdue_tasks, progress
+from cchc_xl.workbook.master import write_master
+from cchc_xl.core.models import AREA_SHORT, Area, CchcError, Finding, Plan, PlanInfo, Task
+from cchc_xl.report.data import fmt_pct
+from cchc_xl.files.safeio import backup
+from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
+
+console = Console(highlight=False)
+
+DEFAULT_MASTER = Path("workbook") / "So_tong_hop_CCHC.xlsx"
+
+SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
+SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+INIT_HELP = ("Tạo sổ tổng hợp CCHC (tệp Excel) từ phụ lục phân công nhiệm vụ (.docx, .xlsx, .tsv...) "
+             "hoặc từ dữ liệu mẫu (--mau). Không ghi đè sổ đã có, trừ khi thêm --ghi-de "
+             "(sổ cũ được sao lưu vào thư mục sao_luu).")
+CHECK_HELP = ("Kiểm tra sổ tổng hợp: trạng thái, tiến độ, ngày tháng, đơn vị chủ trì, điểm chỉ số "
+              "CCHC, khắc phục. In danh sách lỗi/cảnh báo kèm vị trí ô; mã thoát 1 nếu có lỗi.")
+PROGRESS_HELP = ("Tiến độ thực hiện kế hoạch tính đến ngày số liệu: toàn kế hoạch, theo đơn vị chủ "
+                 "trì, theo lĩnh vực và danh sách nhiệm vụ quá hạn.")
+
+
+class GroupBy(str, Enum):
+    don_vi = "don-vi"
+    linh_vuc = "linh-vuc"
+
+
+AS_OF_HELP = "Ngày số liệu (dd/mm/yyyy); mặc định lấy ở trang Tổng quan, nếu không có thì hôm nay"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("khoi-tao", help=INIT_HELP)(khoi_tao)
+    app.command("init", help=INIT_HELP + " (Tên khác của lệnh khoi-tao.)")(khoi_tao)
+    app.command("kiem-tra", help=CHECK_HELP)(kiem_tra)
+    app.command("tien-do", help=PROGRESS_HELP)(tien_do)
+
+
+# ---------------------------------------------------------------- helpers
+
+def _start() -> None:
+    """Fresh console per command (picks up the terminal width / COLUMNS of this run)."""
+    global console
+    console = C.new_console()
+
+
+_fail = C.fail
+_parse_day = C.parse_day_option
+_read = C.read_master_or_fail
+
+
+def findings_table(findings: Iterable[Finding], title: str) -> Table:
+    """Rich table: mức độ, vị trí, nội dung."""
+    table = Table(title=title, show_lines=False, expand=False)
+    table.add_column("Mức độ", no_wrap=True)
+    table.add_column("Vị trí")
+    table.add_column("Nội dung")
+    for f in findings:
+        style = SEVERITY_STYLES[f.severity]
+        table.add_row(f"[{style}]{SEVERITY_LABELS[f.severity]}[/]", escape(f.location()),
+                      escape(f.message))
+    return table
+
+
+def _count_line(findings: list[Finding]) -> str:
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITY_LABELS}
+    return ", ".join(f"{n} {SEVERITY_LABELS[s].lower()}" for s, n in counts.items())
+
+
+# ---------------------------------------------------------------- khoi-tao
+
+def khoi_tao(
+    tu_tep: Annotated[Optional[Path], typer.Option(
+        "--tu-tep", metavar="TỆP", help="Phụ lục 'Phân công thực hiện nhiệm vụ' (.docx, .xlsx, .xlsm hoặc "
+                                        "văn bản tách bằng Tab .tsv/.txt)")] = None,
+    mau: Annotated[bool, typer.Option(
+        "--mau", help="Dùng kế hoạch mẫu (xã Quảng Sơn năm 2025) để dùng thử")] = False,
+    nam: Annotated[Optional[int], typer.Option("--nam", help="Năm của kế hoạch, ví dụ 2025")] = None,
+    xa: Annotated[Optional[str], typer.Option("--xa", help="Tên xã/phường, ví dụ 'xã Quảng Sơn'")] = None,
+    tinh: Annotated[Optional[str], typer.Option("--tinh", help="Tên tỉnh, ví dụ 'tỉnh Lâm Đồng'")] = None,
+    ra: Annotated[Path, typer.Option(
+        "--ra", metavar="TỆP", help="Tệp sổ tổng hợp sẽ tạo (.xlsx; nếu là thư mục thì tạo tệp tên mặc định trong đó)")] = DEFAULT_MASTER,
+    ngay_so_lieu: Annotated[Optional[str], typer.Option(
+        "--ngay-so-lieu", "--ngay", metavar=C.DATE_METAVAR,
+        help="Ngày số liệu ghi trên trang Tổng quan (dd/mm/yyyy, mặc định hôm nay)")] = None,
+    ghi_de: Annotated[bool, typer.Option(
+        "--ghi-de", help="Ghi đè sổ đã có (sổ cũ được sao lưu trước)")] = False,
+) -> None:
+    _start()
+    if bool(tu_tep) == bool(mau):
+        _fail("Lỗi: cần chọn đúng một nguồn dữ liệu: --tu-tep TỆP_PHỤ_LỤC hoặc --mau", 2)
+    as_of = _parse_day(ngay_so_lieu, "--ngay-so-lieu")
+    ra = master_target(ra)
+    if ra.exists() and not ghi_de:
+        _fail(f"Lỗi: sổ tổng hợp {ra} đã có. Thêm --ghi-de để ghi đè (sổ cũ sẽ được sao lưu).")
+    findings: list[Finding] = []
+    plan = _sample_plan() if mau else _import_plan(tu_tep, nam, findings)
+    plan = _apply_overrides(plan, nam=nam, commune=xa, province=tinh)
+    if findings:
+        console.print(findings_table(findings, f"Kết quả đọc phụ lục ({_count_line(findings)})"))
+    saved = backup(ra) if ra.exists() else None
+    with console.status("Đang tạo sổ tổng hợp..."):
+        try:
+            path = write_master(plan, ra, as_of=as_of, make_backup=False)
+        except OSError as exc:
+            _fail(f"Lỗi: không ghi được tệp {ra} ({exc.strerror or exc}). "
+                  "Tệp có đang mở trong Excel không?")
+    if saved:
+        console.print(f"Đã sao lưu sổ cũ: [bold]{escape(str(saved))}[/]")
+    console.print(_init_summary(plan))
+    console.print(f"[bold green]Đã tạo sổ tổng hợp:[/] {escape(str(path))}")
+
+
+def master_target(ra: Path) -> Path:
+    """The file --ra names: a folder gets the default name inside, no suffix gets ".xlsx"."""
+    if ra.is_dir():
+        return ra / DEFAULT_MASTER.name
+    if not ra.suffix:
+        return ra.with_name(ra.name + ".xlsx")
+    if ra.suffix.lower() != ".xlsx":
+        _fail(f"Lỗi: --ra {ra}: sổ tổng hợp được tạo dưới dạng tệp Excel .xlsx - hãy đặt tên tệp có "
+              "đuôi .xlsx", 2)
+    return ra
+
+
+def _sample_plan() -> Plan:
+    from cchc_xl.importers.sample import sample_plan
+
+    return sample_plan()
+
+
+def _import_plan(path: Path, year: int | None, findings: list[Finding]) -> Plan:
+    from cchc_xl.importers.appendix import import_appendix
+
+    if not path.is_file():
+        _fail(f"Lỗi: không tìm thấy tệp phụ lục {path}")
+    try:
+        result = import_appendix(path, year=year, registry=UnitRegistry(DEFAULT_UNITS))
+    except CchcError as exc:
+        _fail(str(exc))
+    findings.extend(result.findings)
+    info = _plan_info(getattr(result, "info", None), year)
+    return Plan(info=info, units=list(DEFAULT_UNITS), tasks=list(result.tasks))
+
+
+def _plan_info(info: Any, year: int | None) -> PlanInfo:
+    """``ImportResult.info`` (a PlanInfo, a dict or None) -> PlanInfo."""
+    if isinstance(info, PlanInfo):
+        return info
+    data = dict(info) if isinstance(info, dict) else {}
+    data = {k: v for k, v in data.items() if k in PlanInfo.model_fields and v not in (None, "")}
+    data.setdefault("year", year or dt.date.today().year)
+    return PlanInfo(**data)
+
+
+def _apply_overrides(plan: Plan, *, nam: int | None, commune: str | None,
+                     province: str | None) -> Plan:
+    update: dict[str, Any] = {}
+    if nam:
+        update["year"] = nam
+    if commune:
+        update["commune"] = commune.strip()
+    if province:
+        update["province"] = province.strip()
+    if not update:
+        return plan
+    return plan.model_copy(update={"info": plan.info.model_copy(update=update)})
+
+
+def _init_summary(plan: Plan) -> Table:
+    table = Table(title="Nội dung sổ tổng hợp", show_header=False)
+    table.add_column("Mục")
+    table.add_column("Giá trị", justify="right")
+    info = plan.info
+    rows = [("Xã/phường", info.commune or "(chưa ghi)"), ("Năm kế hoạch", str(info.year)),
+            ("Số nhiệm vụ", str(len(plan.tasks))),
+            ("Số đơn vị", str(sum(1 for u in plan.units if not u.is_group))),
+            ("Lĩnh vực chỉ số CCHC", str(len(plan.index_areas))),
+            ("Nội dung khắc phục", str(len(plan.remediation)))]
+    for label, value in rows:
+        table.add_row(label, escape(value))
+    return table
+
+
+# ---------------------------------------------------------------- kiem-tra
+
+def kiem_tra(
+    master: Annotated[Path, typer.Argument(help="Sổ tổng hợp CCHC (.xlsx)", metavar=C.MASTER_METAVAR)],
+    ngay: Annotated[Optional[str], typer.Option("--ngay", "--ngay-so-lieu", help=AS_OF_HELP,
+                                                          metavar=C.DATE_METAVAR)] = None,
+) -> None:
+    from cchc_xl.core.validate import validate_master
+
+    _start()
+    as_of = _parse_day(ngay, "--ngay")
+    data = _read(master)
+    as_of = as_of or _dashboard_date(master) or dt.date.today()
+    findings = validate_master(data, as_of)
+    errors = sum(1 for f in findings if f.severity == "error")
+    if not findings:
+        console.print(f"[bold green]Không phát hiện lỗi[/] trong {escape(master.name)} "
+                      f"(ngày số liệu {as_of:%d/%m/%Y}).")
+        return
+    console.print(findings_table(findings, f"Kết quả kiểm tra {escape(master.name)} - ngày số liệu "
+                                           f"{as_of:%d/%m/%Y}"))
+    console.print(f"Tổng cộng: {_count_line(findings)}.")
+    if errors:
+        raise typer.Exit(1)
+
+
+def _dashboard_date(path: Path) -> dt.date | None:
+    from cchc_xl.workbook.dashboard import read_as_of
+
+    return read_as_of(path)
+
+
+# ---------------------------------------------------------------- tien-do
+
+def tien_do(
+    master: Annotated[Path, typer.Argument(help="Sổ tổng hợp CCHC (.xlsx)", metavar=C.MASTER_METAVAR)],
+    ngay: Annotated[Optional[str], typer.Option("--ngay", "--ngay-so-lieu", help=AS_OF_HELP,
+                                                          metavar=C.DATE_METAVAR)] = None,
+    theo: Annotated[Optional[str], typer.Option(
+        "--theo", metavar="don-vi|linh-vuc",
+        help="Chỉ in bảng theo đơn vị (don-vi) hoặc theo lĩnh vực (linh-vuc); mặc định in cả hai")] = None,
+) -> None:
+    _start()
+    group = _group_by(theo)
+    as_of = _parse_day(ngay, "--ngay")
+    data = _read(master)
+    C.warn_unreadable_cells(data)
+    as_of = as_of or _dashboard_date(master) or dt.date.today()
+    plan = data.plan
+    info = plan.info
+    console.print(f"[bold]TIẾN ĐỘ THỰC HIỆN KẾ HOẠCH CCHC NĂM {info.year}"
+                  f"{(' - ' + escape(info.commune.upper())) if info.commune else ''}[/]")
+    console.print(f"Ngày số liệu: {as_of:%d/%m/%Y}")
+    console.print(summary_table(progress(plan.tasks, as_of)))
+    if group in (None, GroupBy.don_vi):
+        names = {u.code: u.name for u in plan.units}
+        console.print(group_table(plan.tasks, as_of, "unit", names))
+    if group in (None, GroupBy.linh_vuc):
+        console.print(group_table(plan.tasks, as_of, "area", {}))
+    late = overdue_tasks(plan.tasks, as_of)
+    if late:
+        console.print(overdue_table(late, as_of))
+    else:
+        console.print("[green]Không có nhiệm vụ quá hạn.[/]")
+
+
+def _group_by(text: Optional[str]) -> GroupBy | None:
+    """--theo value (don-vi / linh-vuc, any case or spelling with diacritics) or exit 2."""
+    if not text:
+        return None
+    from cchc_xl.core.text import fold
+
+    key = fold(text).replace(" ", "-")
+    for g in GroupBy:
+        if key == g.value:
+            return g
+    _fail(f"Lỗi: --theo '{text}' không hợp lệ: chọn don-vi (theo đơn vị) hoặc linh-vuc (theo lĩnh vực)", 2)
+
+
+_pct = fmt_pct
+
+
+def summary_table(p: Progress) -> Table:
+    table = Table(title="Toàn kế hoạch")
+    table.add_column("Chỉ tiêu")
+    table.add_column("Số nhiệm vụ", justify="right")
+    table.add_column("Tỷ lệ", justify="right")
+    rows = (("Tổng số nhiệm vụ phải thực hiện", p.total), ("Đã hoàn thành", p.done),
+            ("Đang thực hiện", p.in_progress), ("Chưa thực hiện", p.not_started),
+            ("Quá hạn", p.overdue), ("Không thực hiện", p.cancelled))
+    for i, (label, n) in enumerate(rows):
+        with_share = 0 < i < len(rows) - 1 and p.total > 0
+        table.add_row(label, str(n), _pct(round(n / p.total * 100, 2)) if with_share else "")
+    table.add_row("[bold]Tỷ lệ hoàn thành[/]", f"[bold]{_pct(p.percent) or '-'}[/]",
+                  ProgressBar(total=100, completed=p.percent or 0, width=20))
+    return table
+
+
+def group_table(tasks: list[Task], as_of: dt.date, by: str, names: dict[str, str]) -> Table:
+    """Completion table by unit (``by="unit"``) or by area, Vietnamese decimals."""
+    frame = completion_table(tasks, as_of, by)  # type: ignore[arg-type]
+    title = "Theo đơn vị chủ trì" if by == "unit" else "Theo lĩnh vực"
+    table = Table(title=title)
+    table.add_column("Đơn vị" if by == "unit" else "Lĩnh vực")
+    for header in ("Tổng số", "Đã HT", "Đang TH", "Chưa TH", "Quá hạn", "Tỷ lệ HT"):
+        table.add_column(header, justify="right")
+    table.add_column("", no_wrap=True)
+    records = frame.to_dict("records")
+    if by == "unit":   # units in the order of the "Đơn vị" sheet, unknown codes, then unassigned
+        order = {code: i for i, code in enumerate(names)}
+        records.sort(key=lambda r: (r["key"] == UNASSIGNED, order.get(r["key"], len(order))))
+    for rec in records:
+        if by == "unit":
+            label = rec["key"] if rec["key"] == UNASSIGNED else f"{rec['key']} - {names.get(rec['key'], rec['key'])}"
+        else:
+            label = f"{rec['key']}. {AREA_SHORT[Area(rec['key'])]}"
+        pct = rec["percent"]
+        pct = None if pct is None or pct != pct else float(pct)   # NaN -> None
+        table.add_row(escape(label), *(str(int(rec[k])) for k in ("total", "done", "in_progress",
+                                                           "not_started", "overdue")),
+                      _pct(pct), ProgressBar(total=100, completed=pct or 0, width=12))
+    return table
+
+
+def overdue_table(tasks: list[Task], as_of: dt.date) -> Table:
+    table = Table(title=f"Nhiệm vụ quá hạn ({len(tasks)})", title_style="bold red")
+    for header, justify in (("Mã NV", "left"), ("Nhiệm vụ", "left"), ("Hạn", "center"),
+                            ("Chủ trì", "left"), ("Số ngày quá hạn", "right")):
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for t in tasks:
+        title = t.title if len(t.title) <= 90 else t.title[:87] + "..."
+        lead = ", ".join(t.lead_units) if t.lead_units else (t.lead or UNASSIGNED)
+        days = (as_of - t.due).days if t.due else 0
+        table.add_row(escape(t.id), escape(title), f"{t.due:%d/%m/%Y}" if t.due else "", escape(lead),
+                      str(days))
+    return table

@@ -1,0 +1,484 @@
+"""Validation rules for the master workbook (tasks, index scores, remediation).
+
+Every rule returns ``models.Finding`` objects with a Vietnamese message; when a
+row map is given (``MasterData.rows[sheet]``) the finding names the cell.  The
+rules work on a bare ``Plan`` too (no file: the message still names the task,
+area or criterion).
+
+Severity: "error" = wrong data that must be fixed; "warning" = probably wrong or
+needs attention (overdue, missing due date); "info" = worth a look.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from cchc_xl.core import schema as S
+from cchc_xl.core.compute import task_state
+from cchc_xl.core.deadlines import parse_deadline
+from cchc_xl.workbook.master import MasterData
+from cchc_xl.core.models import (AREA_SHORT, Area, DeadlineKind, Finding, IndexArea, IndexCriterion, Plan,
+                     RemediationItem, Severity, Status, Task)
+from cchc_xl.core.text import fold, format_date, format_number
+from cchc_xl.core.units import UnitRegistry
+
+TOLERANCE = 0.005
+RowMap = Mapping[str, int]
+
+# ---------------------------------------------------------------- formula injection
+
+_LEADS = "=+-@\uff1d\uff0b\uff0d\uff20"      # also full-width ＝ ＋ － ＠
+_DDE = re.compile(r"[A-Za-z0-9_.]+\s*\|\s*'[^']*'\s*!|\bDDE(?:AUTO)?\s*\(|\bDDEAUTO\b", re.I)
+_CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*(?:\(|\s*\|)", re.A)          # SUM(  cmd|
+# a cell reference (optionally on another sheet) standing alone or followed by an operator
+_REF = re.compile(r"(?:(?:'[^']+'|[A-Za-z_][A-Za-z0-9_.]*)!)?\$?[A-Za-z]{1,3}\$?\d+"
+                  r"\s*(?:$|[-+*/^&,;:)<>=])", re.A)
+_ARITH = re.compile(r"[\d.,]+\s*[-+*/^&<>=]", re.A)
+
+
+def looks_like_formula_injection(value: object) -> bool:
+    """True for text Excel would run as a formula or DDE call.
+
+    ``=HYPERLINK(...)``, ``=cmd|' /C calc'!A0``, ``+SUM(A1)``, ``@SUM(1+1)``,
+    ``-2+3+cmd|...``, ``=A1``.  Ordinary Vietnamese bullets ("- Nêu cao ...",
+    "+ Tổ 1") and phone numbers ("+84 912 ...") are not flagged.
+    """
+    if not isinstance(value, str):
+        return False
+    text = value.lstrip(" \t\r\n")
+    if _DDE.search(text):
+        return True
+    if not text or text[0] not in _LEADS:
+        return False
+    body = text.lstrip(_LEADS + " ")
+    if _CALL.match(body) or _REF.match(body):
+        return True
+    return text[0] in "=\uff1d" and bool(_ARITH.match(body))
+
+
+# ---------------------------------------------------------------- helpers
+
+_date = format_date
+
+
+def _n(x: float | None) -> str:
+    return format_number(round(x, 4) if x is not None else None)
+
+
+class _Locator:
+    """Builds findings for one sheet, naming cells through the row map."""
+
+    def __init__(self, sheet: str, columns: tuple[S.Column, ...], rows: RowMap | None, file: str):
+        self.sheet, self.columns, self.rows, self.file = sheet, columns, rows or {}, file
+        self.has_file = rows is not None
+
+    def sheet_name(self, sheet: str) -> str:
+        return sheet if self.has_file else ""
+
+    def cell(self, key: str, column: str) -> str:
+        row = self.rows.get(key)
+        return f"{S.col_letter(self.columns, column)}{row}" if row else ""
+
+    def finding(self, code: str, message: str, key: str, column: str, *,
+                severity: Severity = "error", task_id: str = "") -> Finding:
+        return Finding(severity=severity, code=code, message=message, file=self.file,
+                       sheet=self.sheet if self.has_file else "", cell=self.cell(key, column),
+                       task_id=task_id)
+
+
+def _tracking_rules(item: Task | RemediationItem, loc: _Locator, label: str, as_of: dt.date,
+                    earliest: dt.date | None) -> list[Finding]:
+    """Status / progress / completion date consistency (tasks and remediation items)."""
+    out: list[Finding] = []
+    key, tid = item.id, item.id
+
+    def add(code: str, msg: str, col: str, severity: Severity = "error") -> None:
+        out.append(loc.finding(code, f"{label}: {msg}", key, col, severity=severity, task_id=tid))
+
+    p = item.progress
+    if p < 0 or p > 100:
+        add("progress_range", f"tiến độ {_n(p)}% nằm ngoài khoảng 0-100", "progress")
+    elif 0 < p < 1:   # 0,8 typed into a cell formatted as % (Excel stores 80% as 0,8)
+        add("progress_fraction", f"tiến độ {_n(p)}% rất nhỏ: có phải {_n(p * 100)}%? (cột này nhập "
+                                 "số từ 0 đến 100)", "progress", "warning")
+    if item.status == Status.DONE:
+        if p < 100:
+            add("done_progress", f"trạng thái 'Đã hoàn thành' nhưng tiến độ chỉ {_n(p)}%", "progress")
+        if item.completed_on is None:
+            add("done_no_date", "trạng thái 'Đã hoàn thành' nhưng chưa có ngày hoàn thành",
+                "completed_on", "warning")
+    elif p >= 100 and item.status != Status.CANCELLED:
+        add("progress_not_done", f"tiến độ 100% nhưng trạng thái là '{item.status.value}'", "status",
+            "warning")
+    d = item.completed_on
+    if d is not None:
+        if item.status != Status.DONE:
+            add("date_not_done", f"có ngày hoàn thành {_date(d)} nhưng trạng thái là "
+                                 f"'{item.status.value}'", "completed_on", "warning")
+        if d > as_of:
+            add("date_future", f"ngày hoàn thành {_date(d)} sau ngày kiểm tra {_date(as_of)}",
+                "completed_on")
+        elif earliest is not None and d < earliest:
+            add("date_before_year", f"ngày hoàn thành {_date(d)} trước kỳ kế hoạch "
+                                    f"(bắt đầu {_date(earliest)})", "completed_on")
+    return out
+
+
+def _injection_rules(item: object, fields: Iterable[str], loc: _Locator, label: str) -> list[Finding]:
+    out = []
+    for f in fields:
+        value = getattr(item, f, "")
+        if looks_like_formula_injection(value):
+            out.append(loc.finding("formula_injection", (
+                f"{label}: ô chứa '{str(value)[:40]}' - nghi ngờ công thức độc hại; xóa hoặc thêm "
+                f"dấu nháy đơn (') ở đầu"), getattr(item, "id", ""), f, task_id=getattr(item, "id", "")))
+    return out
+
+
+def _overdue(due: dt.date | None, as_of: dt.date, loc: _Locator, key: str, label: str) -> list[Finding]:
+    days = (as_of - due).days if due else 0
+    if days <= 0:
+        return []
+    return [loc.finding("overdue", f"{label}: quá hạn {days} ngày (hạn {_date(due)})", key, "due",
+                        severity="warning", task_id=key)]
+
+
+# ---------------------------------------------------------------- tasks
+
+_TASK_TEXT = ("id", "title", "product", "deadline_text", "lead", "partners", "monitor", "evidence",
+              "note")
+
+
+def plan_period_start(year: int) -> dt.date:
+    """First day of a plan year's reporting period (data cut-off 15/12 of the previous year)."""
+    from cchc_xl.core.periods import period_for
+
+    return period_for("NAM", year).start
+
+
+def validate_tasks(plan: Plan, rows: RowMap | None = None, *, as_of: dt.date | None = None,
+                   file: str = "") -> list[Finding]:
+    """Task rules (sheet "Phân công"); ``rows`` = task id -> worksheet row."""
+    as_of = as_of or dt.date.today()
+    loc = _Locator(S.SHEET_TASKS, S.TASK_COLUMNS, rows, file)
+    out: list[Finding] = []
+    registry = UnitRegistry(plan.units) if plan.units else None
+    if not plan.tasks:
+        out.append(Finding(severity="warning", code="no_tasks", file=file, sheet=loc.sheet_name(S.SHEET_TASKS),
+                           cell=f"A{S.FIRST_DATA_ROW}" if loc.has_file else "",
+                           message="Sổ chưa có nhiệm vụ nào: hãy nhập phụ lục phân công nhiệm vụ "
+                                   "(lệnh khoi-tao --tu-tep) hoặc điền trang 'Phân công'"))
+    if registry is None and plan.tasks:
+        out.append(Finding(severity="warning", code="no_units", file=file, sheet=loc.sheet_name(S.SHEET_UNITS),
+                           message="Chưa có danh sách đơn vị (trang 'Đơn vị'): không kiểm tra được đơn vị "
+                                   "chủ trì"))
+    seen: set[str] = set()
+    for t in plan.tasks:
+        label = f"Nhiệm vụ {t.id}"
+        if t.id in seen:
+            out.append(loc.finding("duplicate_id", f"Mã nhiệm vụ '{t.id}' bị trùng", t.id, "id",
+                                   task_id=t.id))
+            continue
+        seen.add(t.id)
+        out += _tracking_rules(t, loc, label, as_of, plan_period_start(plan.info.year))
+        out += _lead_rules(t, registry, loc, label)
+        out += _due_rules(t, plan.info.year, as_of, loc, label)
+        out += _injection_rules(t, _TASK_TEXT, loc, label)
+    return out
+
+
+def _lead_rules(t: Task, registry: UnitRegistry | None, loc: _Locator, label: str) -> list[Finding]:
+    if not t.lead and not t.lead_units:
+        return [loc.finding("missing_lead", f"{label}: chưa có đơn vị chủ trì", t.id, "lead", task_id=t.id)]
+    if registry is None:
+        return []
+    bad = [c for c in t.lead_units if c not in registry.by_code]
+    if bad:
+        return [loc.finding("unknown_unit_code", (
+            f"{label}: mã đơn vị '{'; '.join(bad)}' không có trong trang 'Đơn vị'"), t.id, "lead_units",
+            task_id=t.id)]
+    if t.lead_units or not t.lead:
+        return []
+    codes, unknown = registry.resolve(t.lead)
+    if unknown:
+        names = "; ".join(f"'{u}'" for u in unknown)
+        return [loc.finding("unknown_lead", (
+            f"{label}: không nhận ra đơn vị chủ trì {names} - thêm vào cột 'Tên gọi khác' ở trang "
+            f"'Đơn vị' hoặc điền 'Mã đơn vị chủ trì'"), t.id, "lead", task_id=t.id)]
+    return [loc.finding("lead_units_missing", (
+        f"{label}: chưa điền mã đơn vị chủ trì (theo tên: {'; '.join(codes)})"), t.id, "lead_units",
+        severity="warning", task_id=t.id)]
+
+
+def _due_rules(t: Task, year: int, as_of: dt.date, loc: _Locator, label: str) -> list[Finding]:
+    if t.status == Status.CANCELLED:
+        return []
+    if t.due is None:
+        dl = parse_deadline(t.deadline_text, year)
+        if dl.kind in (DeadlineKind.RECURRING, DeadlineKind.CONDITIONAL):
+            return []
+        if dl.due is not None:
+            msg = f"chưa có hạn (ngày); theo thời gian hoàn thành '{dl.text}' là {_date(dl.due)}"
+        elif t.deadline_text:
+            msg = f"chưa có hạn (ngày) và không hiểu thời gian hoàn thành '{t.deadline_text}'"
+        else:
+            msg = "chưa có thời gian hoàn thành và hạn (ngày)"
+        return [loc.finding("missing_due", f"{label}: {msg}", t.id, "due", severity="warning",
+                            task_id=t.id)]
+    if task_state(t, as_of) == "overdue":
+        return _overdue(t.due, as_of, loc, t.id, f"{label} ({t.status.value})")
+    return []
+
+
+# ---------------------------------------------------------------- index
+
+def _area_label(a: Area, names: Mapping[Area, str]) -> str:
+    return f"Lĩnh vực {a.value} ({names.get(a) or AREA_SHORT[a]})"
+
+
+def _score_rules(item: IndexArea | IndexCriterion, label: str, loc: _Locator, key: str) -> list[Finding]:
+    """Negative values, appraised/deducted above max, deducted != max - appraised."""
+    out: list[Finding] = []
+    mx, ap, de = item.max_points, item.appraised, item.deducted
+    for col, v, what in (("max_points", mx, "điểm tối đa"), ("appraised", ap, "điểm thẩm định"),
+                         ("deducted", de, "điểm bị trừ")):
+        if v is not None and v < 0:
+            out.append(loc.finding("negative_points", f"{label}: {what} âm ({_n(v)})", key, col))
+    if mx is None:
+        return out
+    if ap is not None and ap > mx + TOLERANCE:
+        out.append(loc.finding("appraised_gt_max", (
+            f"{label}: điểm thẩm định {_n(ap)} lớn hơn điểm tối đa {_n(mx)}"), key, "appraised"))
+    if de is not None and de > mx + TOLERANCE:
+        out.append(loc.finding("deduction_gt_max", (
+            f"{label}: điểm bị trừ {_n(de)} lớn hơn điểm tối đa {_n(mx)}"), key, "deducted"))
+    elif de is not None and ap is not None and abs(de - (mx - ap)) > TOLERANCE:
+        out.append(loc.finding("deduction_mismatch", (
+            f"{label}: điểm bị trừ ghi {_n(de)} nhưng điểm tối đa {_n(mx)} - điểm thẩm định {_n(ap)} "
+            f"= {_n(mx - ap)}"), key, "deducted"))
+    return out
+
+
+def _area_deduction(a: IndexArea) -> float | None:
+    if a.deducted is not None:
+        return a.deducted
+    return a.max_points - a.appraised if a.appraised is not None else None
+
+
+def validate_index(plan: Plan, rows: RowMap | None = None, *, file: str = "") -> list[Finding]:
+    """Index rules (sheet "Chỉ số CCHC"); ``rows``: "area:<n>" / "crit:<i>" -> worksheet row."""
+    if not plan.index_areas and not plan.index_criteria:
+        return []
+    loc = _Locator(S.SHEET_INDEX, S.INDEX_COLUMNS, rows, file)
+    names = {a.area: a.name for a in plan.index_areas}
+    out: list[Finding] = []
+    by_area: dict[Area, list[IndexArea]] = defaultdict(list)
+    for a in plan.index_areas:
+        by_area[a.area].append(a)
+    for area, items in by_area.items():
+        if len(items) > 1:
+            out.append(loc.finding("duplicate_area", (
+                f"{_area_label(area, names)} có {len(items)} dòng điểm lĩnh vực"), f"area:{area.value}",
+                "area"))
+    for a in plan.index_areas:
+        out += _score_rules(a, _area_label(a.area, names), loc, f"area:{a.area.value}")
+    for i, c in enumerate(plan.index_criteria):
+        label = f"{_area_label(c.area, names)}, tiêu chí '{c.name}'"
+        out += _score_rules(c, label, loc, f"crit:{i}")
+        if c.deducted is None and (c.max_points is None or c.appraised is None):
+            out.append(loc.finding("criterion_no_deduction", (
+                f"{label}: chưa ghi số điểm bị trừ (hoặc điểm tối đa) - không kiểm tra được"), f"crit:{i}",
+                "deducted", severity="warning"))
+    out += _area_sum_rules(plan, loc, names)
+    out += _duplicate_criteria(plan.index_criteria, loc, names)
+    out += _total_rules(plan.index_areas, loc, names)
+    return out
+
+
+def _criterion_deduction(c: IndexCriterion) -> float | None:
+    if c.deducted is not None:
+        return c.deducted
+    if c.max_points is not None and c.appraised is not None:
+        return c.max_points - c.appraised
+    return None
+
+
+def _area_sum_rules(plan: Plan, loc: _Locator, names: Mapping[Area, str]) -> list[Finding]:
+    """Sum of the criteria deductions of an area vs the area's deduction."""
+    out: list[Finding] = []
+    for a in plan.index_areas:
+        crits = [c for c in plan.index_criteria if c.area == a.area]
+        total = _area_deduction(a)
+        if not crits or total is None:
+            continue
+        known = [d for d in map(_criterion_deduction, crits) if d is not None]
+        unknown = len(crits) - len(known)
+        s = round(sum(known), 4)
+        diff = round(s - total, 4)
+        label, key = _area_label(a.area, names), f"area:{a.area.value}"
+        if abs(diff) <= TOLERANCE:
+            continue
+        if unknown and diff < 0:
+            out.append(loc.finding("area_sum_incomplete", (
+                f"{label}: tổng điểm bị trừ của {len(known)} tiêu chí có ghi số là {_n(s)}, ít hơn điểm bị "
+                f"trừ của lĩnh vực {_n(total)}; phần chênh lệch {_n(-diff)} chưa rõ thuộc {unknown} tiêu chí "
+                f"chưa ghi số"), key, "deducted", severity="warning"))
+        else:
+            out.append(loc.finding("area_sum_mismatch", (
+                f"{label}: tổng điểm bị trừ của {len(crits)} tiêu chí là {_n(s)}, khác điểm bị trừ của "
+                f"lĩnh vực {_n(total)} (chênh lệch {_n(abs(diff))})"), key, "deducted"))
+    return out
+
+
+def _duplicate_criteria(criteria: list[IndexCriterion], loc: _Locator,
+                        names: Mapping[Area, str]) -> list[Finding]:
+    """The same criterion listed twice (e.g. copied from another area)."""
+    first: dict[str, tuple[int, IndexCriterion]] = {}
+    out: list[Finding] = []
+    for i, c in enumerate(criteria):
+        k = fold(c.name)
+        if not k:
+            continue
+        if k in first:
+            _, other = first[k]
+            where = ("cùng lĩnh vực" if other.area == c.area
+                     else f"cũng có ở {_area_label(other.area, names)}")
+            out.append(loc.finding("duplicate_criterion", (
+                f"{_area_label(c.area, names)}: tiêu chí '{c.name}' bị lặp ({where}) - kiểm tra lại"),
+                f"crit:{i}", "name", severity="warning"))
+        else:
+            first[k] = (i, c)
+    return out
+
+
+def _area_inconsistent(a: IndexArea) -> bool:
+    return (a.deducted is not None and a.appraised is not None
+            and abs(a.deducted - (a.max_points - a.appraised)) > TOLERANCE)
+
+
+def _total_rules(areas: list[IndexArea], loc: _Locator, names: Mapping[Area, str]) -> list[Finding]:
+    """Missing areas, total max != 100, total deduction vs total max - total appraised."""
+    out: list[Finding] = []
+    present = {a.area for a in areas}
+    for a in Area:
+        if a not in present:
+            out.append(loc.finding("area_missing", f"Thiếu điểm của {_area_label(a, names)}", "", "area",
+                                   severity="warning"))
+    total_max = round(sum(a.max_points for a in areas), 4)
+    if areas and abs(total_max - 100) > TOLERANCE:
+        out.append(loc.finding("total_max", f"Tổng điểm tối đa của các lĩnh vực là {_n(total_max)}, "
+                                            f"không phải 100", "", "max_points", severity="warning"))
+    written = [a.deducted for a in areas]
+    if areas and not any(map(_area_inconsistent, areas)) and all(d is not None for d in written) and all(
+            a.appraised is not None for a in areas):
+        s = round(sum(written), 4)  # type: ignore[arg-type]
+        calc = round(total_max - sum(a.appraised for a in areas), 4)  # type: ignore[misc]
+        if abs(s - calc) > TOLERANCE:
+            out.append(loc.finding("total_deduction", (
+                f"Tổng điểm bị trừ các lĩnh vực là {_n(s)} nhưng tổng điểm tối đa - tổng điểm thẩm định "
+                f"= {_n(calc)}"), "", "deducted", severity="warning"))
+    return out
+
+
+# ---------------------------------------------------------------- remediation
+
+_REM_TEXT = ("id", "criterion", "solution", "deadline_text", "lead", "partners", "evidence", "note")
+
+
+def validate_remediation(plan: Plan, rows: RowMap | None = None, *, index_rows: RowMap | None = None,
+                         as_of: dt.date | None = None, file: str = "") -> list[Finding]:
+    """Remediation rules (sheet "Khắc phục"); ``rows`` = item id -> row, ``index_rows`` as above."""
+    as_of = as_of or dt.date.today()
+    loc = _Locator(S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS, rows, file)
+    iloc = _Locator(S.SHEET_INDEX, S.INDEX_COLUMNS, index_rows, file)
+    names = {a.area: a.name for a in plan.index_areas}
+    out: list[Finding] = []
+    covered = {r.area for r in plan.remediation}
+    for a in sorted(plan.index_areas, key=lambda x: int(x.area.value)):
+        d = _area_deduction(a)
+        if d is not None and d > TOLERANCE and a.area not in covered:
+            out.append(iloc.finding("no_remediation", (
+                f"{_area_label(a.area, names)} bị trừ {_n(d)} điểm nhưng chưa có nội dung khắc phục "
+                f"(trang '{S.SHEET_REMEDIATION}')"), f"area:{a.area.value}", "deducted", severity="warning"))
+    seen: set[str] = set()
+    for r in plan.remediation:
+        label = f"Khắc phục {r.id}"
+        if r.id in seen:
+            out.append(loc.finding("duplicate_id", f"Mã khắc phục '{r.id}' bị trùng", r.id, "id", task_id=r.id))
+            continue
+        seen.add(r.id)
+        out += _criterion_match(r, plan, loc, label, names)
+        out += _tracking_rules(r, loc, label, as_of, None)
+        out += _injection_rules(r, _REM_TEXT, loc, label)
+    return out
+
+
+def _criterion_match(r: RemediationItem, plan: Plan, loc: _Locator, label: str,
+                     names: Mapping[Area, str]) -> list[Finding]:
+    """A remediation item should point at a criterion (or area) that lost points."""
+    if not r.criterion:
+        area = next((a for a in plan.index_areas if a.area == r.area), None)
+        d = _area_deduction(area) if area else None
+        if area is not None and (d is None or d <= TOLERANCE):
+            return [loc.finding("remediation_not_deducted", (
+                f"{label}: {_area_label(r.area, names)} không bị trừ điểm"), r.id, "area", severity="info",
+                task_id=r.id)]
+        return []
+    match = [c for c in plan.index_criteria if c.area == r.area and fold(c.name) == fold(r.criterion)]
+    if not match:
+        if not plan.index_criteria:
+            return []
+        return [loc.finding("remediation_unknown_criterion", (
+            f"{label}: tiêu chí '{r.criterion}' không có trong danh sách tiêu chí bị trừ điểm của "
+            f"{_area_label(r.area, names)}"), r.id, "criterion", severity="info", task_id=r.id)]
+    d = _criterion_deduction(match[0])
+    if d is not None and d <= TOLERANCE:
+        return [loc.finding("remediation_not_deducted", (
+            f"{label}: tiêu chí '{r.criterion}' không bị trừ điểm"), r.id, "criterion", severity="info",
+            task_id=r.id)]
+    if r.deducted is not None and match[0].deducted is not None and abs(r.deducted - match[0].deducted) > TOLERANCE:
+        return [loc.finding("remediation_deduction", (
+            f"{label}: điểm bị trừ ghi {_n(r.deducted)}, khác trang '{S.SHEET_INDEX}' "
+            f"({_n(match[0].deducted)})"), r.id, "deducted", severity="warning", task_id=r.id)]
+    return []
+
+
+# ---------------------------------------------------------------- everything
+
+def validate_plan(plan: Plan, *, as_of: dt.date | None = None) -> list[Finding]:
+    """All rules on a plan without a file (no cell references)."""
+    return (validate_tasks(plan, as_of=as_of) + validate_index(plan)
+            + validate_remediation(plan, as_of=as_of))
+
+
+def validate_master(data: MasterData, as_of: dt.date | None = None,
+                    include_read_findings: bool = True) -> list[Finding]:
+    """All rules on a read master; also returns ``data.findings`` (reading problems) first.
+
+    A duplicate task id is reported once (by ``read_master``, which keeps the first row).
+    """
+    file = Path(data.path).name if data.path else ""
+    if not file and data.findings:
+        file = data.findings[0].file
+    plan = data.plan
+    out = list(data.findings) if include_read_findings else []
+    out += validate_tasks(plan, data.rows.get(S.SHEET_TASKS, {}), as_of=as_of, file=file)
+    out += validate_index(plan, data.rows.get(S.SHEET_INDEX, {}), file=file)
+    out += validate_remediation(plan, data.rows.get(S.SHEET_REMEDIATION, {}),
+                                index_rows=data.rows.get(S.SHEET_INDEX, {}), as_of=as_of, file=file)
+    return _dedupe(out)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, str, str]] = set()
+    out = []
+    for f in findings:
+        k = (f.code, f.sheet, f.cell, f.message)
+        if k not in seen:
+            seen.add(k)
+            out.append(f)
+    return out

@@ -1,0 +1,851 @@
+"""Import the plan appendix "PHÂN CÔNG THỰC HIỆN NHIỆM VỤ" into ``Task`` objects.
+
+Readers (thin adapters) turn a Word table (.docx), a worksheet (.xlsx/.xlsm) or
+tab-separated text (.tsv/.txt, e.g. copied out of Word) into plain rows of
+strings (``RawTable``).  ``parse_appendix_rows`` does the real work and does
+not care where the rows came from:
+
+* finds the header row (TT | Nhiệm vụ | Sản phẩm | Thời gian hoàn thành |
+  Chủ trì | Phối hợp | Theo dõi...), tolerating variants and missing columns;
+* section rows ("II | Cải cách thủ tục hành chính") give the index area, by
+  the section *name* (a plan may put "Chỉ đạo, điều hành" last as VII);
+* rows with an empty TT are (a) an unnumbered task, (b) a further product of
+  the task above (empty "Nhiệm vụ": a merged cell in the source), (c) text
+  continued across a page break ("Nhiệm vụ" starting in lower case), or (d)
+  a row carrying only trailing columns that belong to the task above;
+* rows with fewer cells than the header are realigned on the deadline cell.
+
+Every task gets a stable id ``<section>-<nn>`` ("II-05"), products of one
+task ``III-01a``, ``III-01b``...  Problems become located ``Finding`` s.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from openpyxl.utils import get_column_letter
+
+from cchc_xl.core.deadlines import parse_deadline
+from cchc_xl.core.models import Area, CchcError, DeadlineKind, Finding, PlanInfo, Severity, Task
+from cchc_xl.core.schema import TASK_COLUMNS, header_of
+from cchc_xl.core.text import fold, normalize_text
+from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
+
+FIELDS: tuple[str, ...] = ("tt", "title", "product", "deadline_text", "lead", "partners", "monitor")
+ROW_FIELDS: tuple[str, ...] = ("product", "deadline_text", "lead", "partners", "monitor")
+UNIT_FIELDS: tuple[str, ...] = ("lead", "partners", "monitor")
+LABELS: dict[str, str] = {f: header_of(TASK_COLUMNS, f) for f in FIELDS}
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".docx", ".xlsx", ".xlsm", ".tsv", ".txt")
+
+# Section name keywords (folded) -> index area.  Order matters: the first match wins.
+_AREA_KEYWORDS: tuple[tuple[Area, tuple[str, ...]], ...] = (
+    (Area.CHI_DAO, ("chi dao dieu hanh", "chi dao va dieu hanh", "cong tac chi dao")),
+    (Area.TAC_DONG, ("tac dong",)),
+    (Area.THE_CHE, ("the che",)),
+    (Area.TTHC, ("thu tuc hanh chinh", "tthc")),
+    (Area.TO_CHUC, ("to chuc bo may", "bo may")),
+    (Area.CONG_VU, ("cong vu",)),
+    (Area.TAI_CHINH, ("tai chinh cong", "tai chinh")),
+    (Area.CQ_SO, ("chinh quyen dien tu", "chinh quyen so", "chuyen doi so", "chinh phu dien tu",
+                  "chinh phu so")),
+)
+
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+_ROMAN_RE = re.compile(r"^(?:PHẦN\s+|Phần\s+|phần\s+)?([IVX]{1,5})\s*[.:)]?$")
+_ROMAN_PREFIX_RE = re.compile(r"^(?:PHẦN\s+|Phần\s+|phần\s+)?([IVX]{1,5})\s*[.:)\-–]\s*(\S.*)$", re.S)
+_NUMBERING_RE = re.compile(r"^\(?\d{1,2}\)?$")
+_TT_RE = re.compile(r"^(\d{1,3})(?:[.)]|\.\d+)*$")
+
+
+# ---------------------------------------------------------------- results
+
+@dataclass
+class ImportResult:
+    """Tasks read from an appendix, the located findings and the plan header (if any)."""
+
+    tasks: list[Task]
+    findings: list[Finding]
+    info: PlanInfo | None = None
+    sections: dict[str, str] = field(default_factory=dict)  # "II" -> name as printed
+
+
+@dataclass
+class RawTable:
+    """A source table as plain strings.
+
+    Merged cells hold their value in the first cell only; ``merged[i][j]`` is
+    True for a cell that continues a vertical merge (docx, xlsx).
+    """
+
+    rows: list[list[str]]
+    row_numbers: list[int]
+    sheet: str = ""
+    merged: list[list[bool]] | None = None
+    preamble: list[str] = field(default_factory=list)   # text above the table (docx)
+    line_cells: bool = False                           # text file: cells are "dòng N"
+    findings: list[Finding] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- header
+
+def header_field(value: object) -> str | None:
+    """The task field a header cell names ("Chủ trì thực hiện" -> "lead"), or None."""
+    k = fold(value)
+    if not k or len(k) > 60:
+        return None
+    if k in {"tt", "stt", "so tt", "so thu tu", "thu tu"}:
+        return "tt"
+    if "chu tri" in k:
+        return "lead"
+    if "phoi hop" in k:
+        return "partners"
+    if "theo doi" in k or "don doc" in k:
+        return "monitor"
+    if k == "han" or k.startswith(("thoi gian", "thoi han", "han hoan thanh", "tien do", "moc thoi gian")):
+        return "deadline_text"
+    if "san pham" in k or k.startswith("ket qua"):
+        return "product"
+    if k.startswith(("nhiem vu", "noi dung", "ten nhiem vu", "cong viec")):
+        return "title"
+    return None
+
+
+def header_map(row: list[str]) -> dict[str, int]:
+    """Field -> 0-based column for a header row (first match wins)."""
+    found: dict[str, int] = {}
+    for col, value in enumerate(row):
+        f = header_field(value)
+        if f and f not in found:
+            found[f] = col
+    return found
+
+
+def is_header_row(row: list[str]) -> bool:
+    found = header_map(row)
+    return "title" in found and len(found) >= 3
+
+
+def find_header(rows: list[list[str]]) -> int | None:
+    """0-based index of the first header row, or None."""
+    return next((i for i, r in enumerate(rows) if is_header_row(r)), None)
+
+
+def _is_numbering_row(row: list[str]) -> bool:
+    """The "(1) (2) (3)..." row some templates put under the header."""
+    cells = [c for c in row if c]
+    return len(cells) >= 3 and all(_NUMBERING_RE.match(c) for c in cells)
+
+
+# ---------------------------------------------------------------- small classifiers
+
+def roman_value(text: str) -> int | None:
+    """"IV" -> 4 (I..XXXIX); anything else -> None."""
+    if not text or any(c not in _ROMAN_VALUES for c in text):
+        return None
+    total = 0
+    for i, c in enumerate(text):
+        v = _ROMAN_VALUES[c]
+        total += -v if i + 1 < len(text) and _ROMAN_VALUES[text[i + 1]] > v else v
+    return total if 0 < total < 40 else None
+
+
+def area_from_name(name: str) -> Area | None:
+    """Index area of a section name, by keywords ("...thủ tục hành chính..." -> 3)."""
+    k = fold(name)
+    for area, keys in _AREA_KEYWORDS:
+        if any(re.search(rf"\b{key}\b", k) for key in keys):
+            return area
+    return None
+
+
+def _tt_like(text: str) -> bool:
+    return not text or bool(_TT_RE.match(text)) or roman_value(text.rstrip(".")) is not None
+
+
+def _looks_like_deadline(text: str, year: int, registry: UnitRegistry) -> bool:
+    if not text:
+        return False
+    if parse_deadline(text, year).kind == DeadlineKind.UNKNOWN:
+        return False
+    return not registry.resolve(text)[0]
+
+
+# ---------------------------------------------------------------- parsing state
+
+@dataclass
+class _Product:
+    row: int
+    values: dict[str, str]
+    rows: dict[str, int]            # field -> source row number (for cell names)
+
+
+@dataclass
+class _Group:
+    section: str
+    area: Area
+    seq: int
+    tt: str
+    title: str
+    row: int
+    products: list[_Product] = field(default_factory=list)
+
+
+@dataclass
+class _Pending:
+    severity: Severity
+    code: str
+    message: str                    # may contain "{id}"
+    cell: str
+    product: _Product | None = None
+
+
+@dataclass
+class _Aligned:
+    values: dict[str, str]
+    merged: set[str] | None         # None: the source has no merge information
+    missing: list[str]
+    ambiguous: bool                 # short row whose layout had to be guessed
+    mode: str                       # "full" | "left" | "right" | "deadline"
+
+
+class _Parser:
+    """One pass over the data rows; see ``parse_appendix_rows``."""
+
+    def __init__(self, *, year: int, registry: UnitRegistry, colmap: dict[str, int], ncols: int,
+                 cell_name: Callable[[str, int], str]):
+        self.year = year
+        self.registry = registry
+        self.colmap = colmap
+        self.ncols = ncols
+        self.cell = cell_name
+        self.order = [f for f, _ in sorted(colmap.items(), key=lambda kv: kv[1])]
+        self.contiguous = sorted(colmap.values()) == list(range(len(colmap)))
+        self.groups: list[_Group] = []
+        self.pending: list[_Pending] = []
+        self.sections: dict[str, str] = {}
+        self.section = ""
+        self.area: Area | None = None
+        self.seq: Counter[str] = Counter()
+        self.last_num: dict[str, int] = {}
+
+    # -- helpers
+    def note(self, severity: Severity, code: str, message: str, cell: str,
+             product: _Product | None = None) -> None:
+        self.pending.append(_Pending(severity, code, message, cell, product))
+
+    def current_group(self) -> _Group | None:
+        """The last task group of the current section (None right after a section row)."""
+        if self.groups and self.groups[-1].section == self.section:
+            return self.groups[-1]
+        return None
+
+    # -- alignment
+    def align(self, raw: list[str], merged_row: list[bool] | None) -> _Aligned:
+        n, k = len(self.order), len(raw)
+        if k >= n or not self.contiguous:   # every mapped column present
+            values = {f: (raw[c] if c < k else "") for f, c in self.colmap.items()}
+            merged = None if merged_row is None else {
+                f for f, c in self.colmap.items() if c < len(merged_row) and merged_row[c]}
+            return _Aligned(values, merged, [], False, "full")
+        assign: dict[str, str] = {}
+        mode = "left"
+        j = self._deadline_position(raw)
+        if j is not None:
+            mode = "deadline"
+            d = self.order.index("deadline_text")
+            assign.update(self._assign_before(raw[:j], self.order[:d]))
+            assign["deadline_text"] = raw[j]
+            assign.update(zip(self.order[d + 1:], raw[j + 1:]))
+        elif not any(raw[: min(3, k)]):
+            mode = "right"
+            assign.update(zip(self.order[n - k:], raw))
+        else:
+            assign.update(zip(self.order, raw))
+        missing = [f for f in self.order if f not in assign]
+        values = {f: assign.get(f, "") for f in self.order}
+        first_unit = min((self.order.index(f) for f in ("deadline_text",) + UNIT_FIELDS
+                          if f in self.order), default=n)
+        ambiguous = mode != "left" or any(raw[first_unit:])
+        return _Aligned(values, None, missing, ambiguous, mode)
+
+    def _deadline_position(self, raw: list[str]) -> int | None:
+        if "deadline_text" not in self.order:
+            return None
+        d = self.order.index("deadline_text")
+        for shift in range(0, len(self.order) - len(raw) + 1):
+            j = d - shift
+            if 0 <= j < len(raw) and _looks_like_deadline(raw[j], self.year, self.registry):
+                return j
+        return None
+
+    def _assign_before(self, cells: list[str], fields: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if fields and fields[0] == "tt" and cells and _tt_like(cells[0]):
+            out["tt"] = cells[0]
+            rest_f, rest_c = fields[1:], cells[1:]
+            numbered = bool(cells[0])
+            if numbered or len(rest_c) >= len(rest_f):
+                out.update(zip(rest_f, rest_c))
+            else:  # unnumbered: the text next to the deadline is the product
+                out.update(zip(rest_f[len(rest_f) - len(rest_c):], rest_c))
+        else:
+            out.update(zip(fields, cells))
+        return out
+
+    # -- sections
+    def section_of(self, raw: list[str]) -> tuple[str, str, list[str]] | None:
+        """(roman, name, stray values) when the row is a section heading."""
+        tt_col, title_col = self.colmap.get("tt"), self.colmap.get("title")
+        tt = raw[tt_col] if tt_col is not None and tt_col < len(raw) else ""
+        m = _ROMAN_RE.match(tt)
+        if m and roman_value(m.group(1)):
+            used = {tt_col, title_col}
+            name = raw[title_col] if title_col is not None and title_col < len(raw) else ""
+            if not name:  # name written in another cell of the row
+                name = next((c for i, c in enumerate(raw) if c and i != tt_col), "")
+                used.add(raw.index(name) if name else None)
+            stray = [c for i, c in enumerate(raw) if c and i not in used]
+            return m.group(1), name, stray
+        filled = [(i, c) for i, c in enumerate(raw) if c]
+        if filled:
+            m2 = _ROMAN_PREFIX_RE.match(filled[0][1])
+            if m2 and roman_value(m2.group(1)) and (len(filled) == 1 or filled[0][0] == tt_col):
+                return m2.group(1), m2.group(2), [c for _, c in filled[1:]]
+        return None
+
+    def start_section(self, roman: str, name: str, stray: list[str], rn: int) -> None:
+        self.section = roman
+        self.sections.setdefault(roman, name)
+        area = area_from_name(name)
+        if area is None:
+            fallback = roman_value(roman) or 1
+            area = Area(str(min(max(fallback, 1), 8)))
+            self.note("warning", "section_unknown_area",
+                      f"Không nhận ra lĩnh vực chỉ số CCHC của phần {roman} '{name}'; tạm xếp vào "
+                      f"lĩnh vực {area.value}. Hãy kiểm tra cột 'Lĩnh vực' sau khi nhập.",
+                      self.cell("title", rn))
+        self.area = area
+        for value in stray:
+            self.note("warning", "section_stray",
+                      f"Dòng tiêu đề phần {roman} ({name}) có thêm giá trị '{value}' không thuộc "
+                      f"nhiệm vụ nào: đã bỏ qua, hãy kiểm tra lại bản gốc.", self.cell("tt", rn))
+
+    # -- rows
+    def feed(self, raw: list[str], rn: int, merged_row: list[bool] | None) -> None:
+        sec = self.section_of(raw)
+        if sec:
+            self.start_section(*sec, rn)
+            return
+        al = self.align(raw, merged_row)
+        v = al.values
+        tt, title, product = v.get("tt", ""), v.get("title", ""), v.get("product", "")
+        rest = {f: v.get(f, "") for f in ("deadline_text",) + UNIT_FIELDS}
+        group = self.current_group()
+        last = group.products[-1] if group and group.products else None
+        if not (tt or title or product):
+            self.fill_trailing(rest, rn, last)
+            return
+        if tt and not (title or product or any(rest.values())):
+            self.note("warning", "empty_task",
+                      f"Dòng chỉ có số TT '{tt}', không có nội dung nhiệm vụ: đã bỏ qua.",
+                      self.cell("title", rn))
+            return
+        if last is not None and not tt and title[:1].islower():
+            self.continue_text(group, last, {"title": title, "product": product, **rest}, rn)
+            return
+        if last is not None and not tt and not title and product[:1].islower():
+            self.continue_text(group, last, {"product": product, **rest}, rn)
+            return
+        if group is not None and last is not None and not title and (not tt or not group.tt):
+            product_ = self.add_product(group, last, tt, v, al.merged, rn)
+        else:
+            product_ = self.new_task(tt, title, v, rn)
+        if al.ambiguous:
+            names = ", ".join(f"'{LABELS[f]}'" for f in al.missing)
+            how = ("theo ô 'Thời gian hoàn thành'" if al.mode == "deadline"
+                   else "từ trái sang phải")
+            self.note("warning", "columns_realigned",
+                      f"Dòng chỉ có {len(raw)}/{self.ncols} cột; đã căn lại các cột {how} "
+                      f"(coi như thiếu cột {names}). Hãy kiểm tra nhiệm vụ {{id}}.",
+                      self.cell("title", rn), product_)
+
+    def new_task(self, tt: str, title: str, v: dict[str, str], rn: int) -> _Product:
+        if self.area is None:
+            self.area = Area.CHI_DAO
+            self.note("warning", "no_section",
+                      "Nhiệm vụ đứng trước mọi dòng tiêu đề phần (I, II, ...): tạm xếp vào lĩnh "
+                      "vực 1 (Chỉ đạo, điều hành). Hãy kiểm tra cột 'Lĩnh vực'.", self.cell("title", rn))
+        key = self.section or "NV"
+        self.seq[key] += 1
+        group = _Group(section=self.section, area=self.area, seq=self.seq[key], tt=tt, title=title, row=rn)
+        product = _Product(row=rn, values={f: v.get(f, "") for f in ROW_FIELDS},
+                           rows={f: rn for f in FIELDS})
+        group.products.append(product)
+        self.groups.append(group)
+        self.check_number(tt, rn, product)
+        if not title:
+            self.note("warning", "empty_task",
+                      f"Dòng có số TT '{tt}' nhưng không có nội dung nhiệm vụ (cột '{LABELS['title']}'"
+                      " trống). Hãy bổ sung nội dung cho nhiệm vụ {id}." if tt else
+                      f"Dòng không có nội dung nhiệm vụ (cột '{LABELS['title']}' trống). "
+                      "Hãy bổ sung nội dung cho nhiệm vụ {id}.", self.cell("title", rn), product)
+        elif not tt:
+            self.note("info", "no_number",
+                      "Nhiệm vụ {id} không có số thứ tự (cột 'TT' trống) trong phụ lục.",
+                      self.cell("tt", rn), product)
+        return product
+
+    def check_number(self, tt: str, rn: int, product: _Product) -> None:
+        m = _TT_RE.match(tt)
+        if not m:
+            return
+        num = int(m.group(1))
+        prev = self.last_num.get(self.section)
+        if prev is not None and num > prev + 1:
+            missing = ", ".join(str(i) for i in range(prev + 1, num))
+            self.note("info", "numbering_gap",
+                      f"Số TT nhảy từ {prev} lên {num} trong phần {self.section or '(chưa có phần)'}: "
+                      f"có thể thiếu nhiệm vụ số {missing} hoặc nhiệm vụ đó mất số TT.",
+                      self.cell("tt", rn), product)
+        self.last_num[self.section] = num
+
+    def add_product(self, group: _Group, last: _Product, tt: str, v: dict[str, str],
+                    merged: set[str] | None, rn: int) -> _Product:
+        values = {f: v.get(f, "") for f in ROW_FIELDS}
+        rows = {f: rn for f in FIELDS}
+        rows["title"] = group.row
+        # Merged cells continue the value above.  Without merge information (text),
+        # columns that are never legitimately empty are taken from the row above.
+        inherit = merged if merged is not None else {"deadline_text", "lead", "monitor"}
+        for f in ("deadline_text",) + UNIT_FIELDS:
+            if not values[f] and f in inherit and last.values[f]:
+                values[f] = last.values[f]
+                rows[f] = last.rows[f]
+        product = _Product(row=rn, values=values, rows=rows)
+        group.products.append(product)
+        if tt and not group.tt:
+            group.tt = tt
+            self.check_number(tt, rn, product)
+            self.note("info", "numbered_product",
+                      f"Dòng có số TT '{tt}' nhưng cột '{LABELS['title']}' trống: coi là sản phẩm "
+                      "tiếp theo của nhiệm vụ ở dòng trên (ô gộp trong bản gốc), mã {id}.",
+                      self.cell("tt", rn), product)
+        return product
+
+    def continue_text(self, group: _Group, last: _Product, parts: dict[str, str], rn: int) -> None:
+        if parts.get("title"):
+            group.title = f"{group.title} {parts['title']}".strip()
+        for f in ROW_FIELDS:
+            if parts.get(f):
+                last.values[f] = f"{last.values[f]} {parts[f]}".strip()
+        self.note("info", "continuation_joined",
+                  "Dòng không có số TT và bắt đầu bằng chữ thường: coi là phần tiếp theo (sang trang) "
+                  "của nhiệm vụ {id} và đã nối vào.", self.cell("title", rn), last)
+
+    def fill_trailing(self, rest: dict[str, str], rn: int, last: _Product | None) -> None:
+        given = {f: val for f, val in rest.items() if val}
+        if not given:
+            return
+        labels = ", ".join(f"'{LABELS[f]}'" for f in given)
+        if last is None:
+            self.note("warning", "orphan_row",
+                      f"Dòng chỉ có cột {labels} và không thuộc nhiệm vụ nào: đã bỏ qua.",
+                      self.cell(next(iter(given)), rn))
+            return
+        for f, val in given.items():
+            if not last.values[f]:
+                last.values[f] = val
+                last.rows[f] = rn
+                self.note("warning", "trailing_filled",
+                          f"Dòng chỉ có cột '{LABELS[f]}' = '{val}': đã điền vào nhiệm vụ {{id}} ở trên "
+                          "(ô bị tách sang dòng riêng trong bản gốc). Hãy kiểm tra lại.",
+                          self.cell(f, rn), last)
+            elif fold(last.values[f]) != fold(val):
+                self.note("warning", "trailing_conflict",
+                          f"Dòng chỉ có cột '{LABELS[f]}' = '{val}' nhưng nhiệm vụ {{id}} ở trên đã có "
+                          f"'{last.values[f]}': đã bỏ qua giá trị này, hãy kiểm tra lại.",
+                          self.cell(f, rn), last)
+
+
+# ---------------------------------------------------------------- core entry point
+
+def parse_appendix_rows(rows: list[list[str]], *, year: int, registry: UnitRegistry, file: str = "",
+                        sheet: str = "", row_numbers: list[int] | None = None,
+                        merged: list[list[bool]] | None = None, line_cells: bool = False,
+                        preamble: Iterable[str] = ()) -> ImportResult:
+    """Turn appendix rows (any source) into tasks + findings.
+
+    ``row_numbers[i]`` is the row (or text line) of ``rows[i]`` in the source;
+    ``merged`` marks cells continuing a vertical merge; ``line_cells`` names
+    cells "dòng N" (text files) instead of "E23".
+    """
+    numbers = list(row_numbers) if row_numbers is not None else list(range(1, len(rows) + 1))
+    clean = [[normalize_text(c) for c in row] for row in rows]
+    h = find_header(clean)
+    if h is None:
+        raise CchcError("Không tìm thấy dòng tiêu đề của bảng phân công (cần các cột 'TT', "
+                        "'Nhiệm vụ', 'Sản phẩm', 'Thời gian hoàn thành', 'Chủ trì'...).",
+                        file=file, sheet=sheet, code="no_header")
+    colmap = header_map(clean[h])
+    start = h + 1
+    if start < len(clean) and not is_header_row(clean[start]):
+        extra = {f: c for f, c in header_map(clean[start]).items() if f not in colmap}
+        if extra and not any(_TT_RE.match(c) or roman_value(c) for c in clean[start][:1]):
+            colmap.update(extra)          # two-row header ("Đơn vị thực hiện" / "Chủ trì | Phối hợp")
+            start += 1
+    last_header_cell = max(i for i, c in enumerate(clean[h]) if c)
+    ncols = max(max(colmap.values()), last_header_cell) + 1
+
+    def cell_name(f: str, rn: int) -> str:
+        if line_cells:
+            return f"dòng {rn}"
+        col = colmap.get(f, colmap.get("title", 0))
+        return f"{get_column_letter(col + 1)}{rn}"
+
+    parser = _Parser(year=year, registry=registry, colmap=colmap, ncols=ncols, cell_name=cell_name)
+    head_findings = [Finding(severity="warning", code="missing_column",
+                             message=f"Bảng phân công không có cột '{LABELS[f]}'.",
+                             file=file, sheet=sheet, cell=f"dòng {numbers[h]}" if line_cells
+                             else str(numbers[h]))
+                     for f in ("product", "deadline_text", "lead") if f not in colmap]
+    for i in range(start, len(clean)):
+        raw = clean[i]
+        if not any(raw) or is_header_row(raw) or _is_numbering_row(raw):
+            continue
+        parser.feed(raw, numbers[i], merged[i] if merged is not None and i < len(merged) else None)
+    tasks, ids = _build_tasks(parser, year, registry)
+    _check_tasks(parser, tasks, ids)
+    findings = head_findings
+    for p in parser.pending:
+        tid = ids.get(id(p.product), "") if p.product is not None else ""
+        findings.append(Finding(severity=p.severity, code=p.code, message=p.message.replace("{id}", tid),
+                                file=file, sheet=sheet, cell=p.cell, task_id=tid))
+    findings.sort(key=_finding_row)
+    info = guess_plan_info(_title_lines(clean[:h]) + [normalize_text(p) for p in preamble], year)
+    return ImportResult(tasks=tasks, findings=findings, info=info, sections=dict(parser.sections))
+
+
+def _finding_row(f: Finding) -> int:
+    m = re.search(r"(\d+)$", f.cell)
+    return int(m.group(1)) if m else 0
+
+
+def _title_lines(rows: list[list[str]], keep: int = 6) -> list[str]:
+    """The last non-empty lines above the header (the appendix title)."""
+    lines = [" ".join(c for c in r if c) for r in rows]
+    return [x for x in lines if x][-keep:]
+
+
+def _build_tasks(parser: _Parser, year: int, registry: UnitRegistry) -> tuple[list[Task], dict[int, str]]:
+    tasks: list[Task] = []
+    ids: dict[int, str] = {}
+    for g in parser.groups:
+        many = len(g.products) > 1
+        for i, p in enumerate(g.products):
+            suffix = _suffix(i) if many else ""
+            tid = f"{g.section or 'NV'}-{g.seq:02d}{suffix}"
+            ids[id(p)] = tid
+            deadline = parse_deadline(p.values["deadline_text"], year)
+            lead = normalize_text(p.values["lead"])
+            tasks.append(Task(id=tid, area=g.area, section=g.section, tt=g.tt, title=g.title,
+                              product=p.values["product"], deadline_text=p.values["deadline_text"],
+                              due=deadline.due, lead=lead, partners=p.values["partners"],
+                              monitor=p.values["monitor"], lead_units=registry.resolve(lead)[0]))
+    return tasks, ids
+
+
+def _suffix(i: int) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26]
+
+
+def _check_tasks(parser: _Parser, tasks: list[Task], ids: dict[int, str]) -> None:
+    """Missing/unknown lead unit, missing/unparseable deadline."""
+    by_id = {t.id: t for t in tasks}
+    for g in parser.groups:
+        for p in g.products:
+            t = by_id[ids[id(p)]]
+            lead_cell = parser.cell("lead", p.rows.get("lead", p.row))
+            if not t.lead:
+                parser.note("warning", "missing_lead",
+                            f"Nhiệm vụ {t.id} chưa có đơn vị chủ trì (cột '{LABELS['lead']}' trống).",
+                            lead_cell, p)
+            elif unknown := parser.registry.resolve(t.lead)[1]:
+                names = ", ".join(f"'{name}'" for name in unknown)
+                parser.note("warning", "unknown_unit",
+                            f"Không nhận ra đơn vị chủ trì {names} của nhiệm vụ {t.id}. Hãy sửa tên "
+                            "hoặc thêm tên này vào cột 'Tên gọi khác' ở trang 'Đơn vị'.", lead_cell, p)
+            dl_cell = parser.cell("deadline_text", p.rows.get("deadline_text", p.row))
+            if not t.deadline_text:
+                parser.note("warning", "missing_deadline",
+                            f"Nhiệm vụ {t.id} chưa có thời gian hoàn thành.", dl_cell, p)
+            elif parse_deadline(t.deadline_text, parser.year).kind == DeadlineKind.UNKNOWN:
+                parser.note("info", "deadline_unparsed",
+                            f"Không xác định được hạn từ '{t.deadline_text}' (nhiệm vụ {t.id}); nhiệm vụ "
+                            f"sẽ không được tính quá hạn cho đến khi nhập cột "
+                            f"'{header_of(TASK_COLUMNS, 'due')}'.", dl_cell, p)
+
+
+# ---------------------------------------------------------------- plan header
+
+_PLAN_NO = re.compile(r"(?:Kế hoạch|Quyết định)\s+số[:\s]*([0-9]+\s*/\s*[0-9A-Za-zĐđ/\-–]+)", re.I)
+_PLAN_DATE = re.compile(r"ngày\s+(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})", re.I)
+_PLAN_DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
+_COMMUNE = re.compile(r"(?:UBND|Ủy ban nhân dân)\s+(xã|phường|thị trấn|đặc khu)\s+((?:\w+\s*)+)", re.I)
+_PROVINCE = re.compile(r"(?<!\w)(tỉnh|thành phố)\s+((?:\w+\s*)+)", re.I)
+_YEAR_WORD = re.compile(r"\bnam (20\d\d)\b")
+
+
+def guess_plan_info(lines: Iterable[str], year: int) -> PlanInfo | None:
+    """PlanInfo from title lines like "(Ban hành kèm theo Kế hoạch số 149/KH-UBND ngày
+    30/7/2025 của UBND xã Quảng Sơn)"; None when nothing is recognised."""
+    text = "\n".join(normalize_text(x) for x in lines if normalize_text(x))
+    number = date = None
+    if m := _PLAN_NO.search(text):
+        number = re.sub(r"\s+", "", m.group(1)).replace("–", "-")
+    for rx in (_PLAN_DATE, _PLAN_DATE_WORDS):
+        if (m := rx.search(text)) and date is None:
+            try:
+                date = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            except ValueError:
+                date = None
+    commune = _named(_COMMUNE, text)
+    province = _named(_PROVINCE, text)
+    if not (number or date or commune):
+        return None
+    return PlanInfo(year=year, plan_number=number or "", plan_date=date, commune=commune,
+                    province=province)
+
+
+def _named(rx: re.Pattern[str], text: str) -> str:
+    """"xã Quảng Sơn" from the first match of ``rx`` followed by a capitalised name."""
+    for m in rx.finditer(text):
+        words = []
+        for word in m.group(2).split():
+            if not word[:1].isupper():
+                break
+            words.append(word.title() if word.isupper() else word)
+        if words:
+            return f"{m.group(1).lower()} {' '.join(words)}"
+    return ""
+
+
+def guess_year(rows: list[list[str]], preamble: Iterable[str] = ()) -> int | None:
+    """Plan year from the title ("... NĂM 2025"), the plan date or the deadline texts."""
+    clean = [[normalize_text(c) for c in r] for r in rows]
+    h = find_header(clean)
+    head = _title_lines(clean[:h] if h is not None else clean[:10]) + [normalize_text(x) for x in preamble]
+    for line in head:
+        if m := _YEAR_WORD.search(fold(line)):
+            return int(m.group(1))
+    info = guess_plan_info(head, 0)
+    if info and info.plan_date:
+        return info.plan_date.year
+    if h is None:
+        return None
+    col = header_map(clean[h]).get("deadline_text")
+    years: Counter[int] = Counter()
+    for r in clean[h + 1:]:
+        if col is not None and col < len(r):
+            years.update(int(y) for y in re.findall(r"\b(20\d\d)\b", r[col]))
+    return years.most_common(1)[0][0] if years else None
+
+
+# ---------------------------------------------------------------- readers
+
+def read_appendix_tsv(path: str | Path) -> RawTable:
+    """Tab-separated text (UTF-8/UTF-16, or Windows-1258 from old Excel)."""
+    p = Path(path)
+    data = _read_bytes(p)
+    findings: list[Finding] = []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        if b"\x00" in data:
+            raise CchcError(f"Tệp '{p.name}' không phải tệp văn bản (có thể bị hỏng hoặc đặt sai đuôi).",
+                            file=p.name, code="bad_file")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1258", errors="replace")
+            findings.append(Finding(severity="warning", code="legacy_encoding", file=p.name,
+                                    message="Tệp không mã hóa UTF-8; đã đọc theo bảng mã Windows-1258. "
+                                            "Nếu chữ tiếng Việt bị lỗi, hãy lưu lại tệp với mã UTF-8."))
+    rows, numbers = split_tsv_text(text)
+    return RawTable(rows=rows, row_numbers=numbers, line_cells=True, findings=findings)
+
+
+def split_tsv_text(text: str) -> tuple[list[list[str]], list[int]]:
+    """Rows and 1-based line numbers of tab-separated text (Excel-style quoting understood)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not re.search(r'(^|\t)"', text, re.M):
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return [line.split("\t") for line in lines], list(range(1, len(lines) + 1))
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    reader = csv.reader(io.StringIO(text), delimiter="\t", quotechar='"', strict=False)
+    prev_end = 0
+    for record in reader:      # Excel quotes cells holding tabs/new lines
+        rows.append(record or [""])
+        numbers.append(prev_end + 1)
+        prev_end = reader.line_num
+    return rows, numbers
+
+
+def _read_bytes(p: Path) -> bytes:
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise CchcError(f"Không tìm thấy tệp '{p}'.", file=p.name, code="file_not_found") from None
+    except OSError as exc:
+        raise CchcError(f"Không đọc được tệp '{p}': {exc.strerror or exc}.", file=p.name,
+                        code="file_unreadable") from exc
+
+
+def read_appendix_docx(path: str | Path) -> RawTable:
+    """The first Word table whose header matches; merged cells are not repeated."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    p = Path(path)
+    _read_bytes(p)
+    try:
+        document = docx.Document(str(p))
+    except Exception as exc:  # python-docx raises several types for damaged packages
+        raise CchcError(f"Tệp '{p.name}' bị hỏng hoặc không phải tệp Word (.docx) hợp lệ.",
+                        file=p.name, code="bad_file") from exc
+    paragraphs: list[str] = []
+    index = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            if block.text.strip():
+                paragraphs.append(block.text)
+            continue
+        if not isinstance(block, Table):
+            continue
+        index += 1
+        rows, merged = _docx_grid(block)
+        if find_header([[normalize_text(c) for c in r] for r in rows]) is not None:
+            return RawTable(rows=rows, row_numbers=list(range(1, len(rows) + 1)), sheet=f"Bảng {index}",
+                            merged=merged, preamble=paragraphs[-8:])
+    raise CchcError(f"Không tìm thấy bảng phân công (dòng tiêu đề có các cột 'TT', 'Nhiệm vụ', "
+                    f"'Chủ trì'...) trong tệp Word '{p.name}'.", file=p.name, code="no_table")
+
+
+def _docx_grid(table) -> tuple[list[list[str]], list[list[bool]]]:
+    """Rectangular text grid of a Word table: a merged cell's text appears once."""
+    from docx.table import _Cell
+
+    trs = table._tbl.tr_lst
+    ncols = len(table._tbl.tblGrid.gridCol_lst) if table._tbl.tblGrid is not None else 0
+    ncols = max([ncols] + [tr.grid_before + sum(tc.grid_span for tc in tr.tc_lst) for tr in trs])
+    rows: list[list[str]] = []
+    merged: list[list[bool]] = []
+    for tr in trs:
+        row, mrow = [""] * ncols, [False] * ncols
+        col = tr.grid_before
+        for tc in tr.tc_lst:
+            span = max(tc.grid_span, 1)
+            if col < ncols:
+                if tc.vMerge == "continue":
+                    for c in range(col, min(col + span, ncols)):
+                        mrow[c] = True
+                else:  # non-empty paragraphs only (merging cells in Word leaves empty ones)
+                    paragraphs = _Cell(tc, table).paragraphs
+                    row[col] = "\n".join(p.text for p in paragraphs if p.text.strip())
+            col += span
+        rows.append(row)
+        merged.append(mrow)
+    return rows, merged
+
+
+def read_appendix_xlsx(path: str | Path) -> RawTable:
+    """The first worksheet with a header row; merged ranges keep only the top-left value."""
+    from openpyxl import load_workbook
+
+    p = Path(path)
+    _read_bytes(p)
+    try:
+        wb = load_workbook(p, data_only=True)
+    except Exception as exc:  # zipfile/openpyxl raise several types for damaged files
+        raise CchcError(f"Tệp '{p.name}' bị hỏng hoặc không phải tệp Excel (.xlsx) hợp lệ.",
+                        file=p.name, code="bad_file") from exc
+    try:
+        for ws in wb.worksheets:
+            rows = [[_cell_text(v) for v in r] for r in
+                    ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column,
+                                 values_only=True)]
+            if find_header([[normalize_text(c) for c in r] for r in rows[:60]]) is None:
+                continue
+            merged = [[False] * len(r) for r in rows]
+            for rng in ws.merged_cells.ranges:
+                for r in range(rng.min_row + 1, rng.max_row + 1):
+                    for c in range(rng.min_col, rng.max_col + 1):
+                        if r - 1 < len(merged) and c - 1 < len(merged[r - 1]):
+                            merged[r - 1][c - 1] = True
+            return RawTable(rows=rows, row_numbers=list(range(1, len(rows) + 1)), sheet=ws.title,
+                            merged=merged)
+    finally:
+        wb.close()
+    raise CchcError(f"Không tìm thấy bảng phân công (dòng tiêu đề có các cột 'TT', 'Nhiệm vụ', "
+                    f"'Chủ trì'...) trong tệp Excel '{p.name}'.", file=p.name, code="no_table")
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return f"{value.day}/{value.month}/{value.year}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+READERS: dict[str, Callable[[str | Path], RawTable]] = {
+    ".tsv": read_appendix_tsv, ".txt": read_appendix_tsv,
+    ".docx": read_appendix_docx, ".xlsx": read_appendix_xlsx, ".xlsm": read_appendix_xlsx,
+}
+
+
+def import_appendix(path: str | Path, *, year: int | None = None,
+                    registry: UnitRegistry | None = None) -> ImportResult:
+    """Read an appendix file (.docx, .xlsx/.xlsm, .tsv/.txt) into tasks + findings.
+
+    ``year`` defaults to the year in the title ("NĂM 2025"), else the deadline
+    texts, else the current year.
+    """
+    p = Path(path)
+    reader = READERS.get(p.suffix.lower())
+    if reader is None:
+        hint = (" Với tệp .doc/.xls đời cũ, hãy mở bằng Word/Excel và lưu lại dưới dạng .docx/.xlsx."
+                if p.suffix.lower() in (".doc", ".xls") else "")
+        raise CchcError(f"Không nhập được tệp '{p.name}': định dạng '{p.suffix or '(không có đuôi)'}' "
+                        "không được hỗ trợ. Hãy dùng tệp Word (.docx), Excel (.xlsx, .xlsm) hoặc văn bản "
+                        f"phân cách bằng Tab (.tsv, .txt).{hint}", file=p.name, code="unsupported_format")
+    table = reader(p)
+    if year is None:
+        year = guess_year(table.rows, table.preamble) or dt.date.today().year
+    try:
+        result = parse_appendix_rows(table.rows, year=year, registry=registry or UnitRegistry(DEFAULT_UNITS),
+                                     file=p.name, sheet=table.sheet, row_numbers=table.row_numbers,
+                                     merged=table.merged, line_cells=table.line_cells,
+                                     preamble=table.preamble)
+    except CchcError as exc:
+        if exc.finding.code == "no_header":
+            raise CchcError(f"Không tìm thấy bảng phân công trong tệp '{p.name}': {exc.finding.message}",
+                            file=p.name, sheet=table.sheet, code="no_header") from None
+        raise
+    result.findings[:0] = table.findings
+    return result

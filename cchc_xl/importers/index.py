@@ -1,0 +1,487 @@
+"""Import CCHC index scores (Chỉ số CCHC): 8 areas, deducted criteria, remediation.
+
+Sources:
+
+* ``.xlsx``/``.xlsm``: a sheet laid out like ``schema.INDEX_COLUMNS`` (the master's
+  "Chỉ số CCHC" sheet) or a simple table ``TT | Nội dung | Điểm tối đa | Điểm thẩm
+  định | Điểm bị trừ`` (area rows have TT 1..8, the rows below are its criteria).
+* ``.tsv``/``.txt`` (tab) and ``.csv``: the same simple table, e.g. pasted from a
+  Word plan.
+* ``.json``: the bundled format ``cchc_xl.index/1`` (see
+  ``cchc_xl/data/cam_son_2023_chi_so.json``): the area table plus every deduction
+  line and the remediation paragraph of each area, numbers as written.
+
+Numbers are kept *as written*: nothing here corrects a deduction; ``validate``
+reports the inconsistencies.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from cchc_xl.core import schema as S
+from cchc_xl.workbook.master import parse_area, read_table
+from cchc_xl.core.models import (AREA_NAMES, Area, CchcError, Finding, IndexArea, IndexCriterion,
+                     RemediationItem)
+from cchc_xl.core.text import fold, format_number, normalize_text, parse_number, strip_diacritics
+
+SAMPLE_FILE = "cam_son_2023_chi_so.json"
+FIXTURE_FORMAT = "cchc_xl.index/1"
+TOLERANCE = 0.005
+
+_NUM = r"\d+(?:[.,]\d+)?"
+_DEDUCTED = re.compile(rf"\bbi tru\s*:?\s*(?:diem\s*)?({_NUM})(?:\s*/\s*({_NUM}))?")
+_ACHIEVED = re.compile(rf"({_NUM})\s*/\s*({_NUM})")
+_TOTAL = re.compile(rf"\btong(?: so)?(?: diem)?\s*:?\s*({_NUM})")
+_NO_POINTS = re.compile(r"\bkhong (?:co|dat|duoc) diem\b")
+_CONTENT_IS = re.compile(r"\bnoi dung bi tru diem la\s+")
+_LEADING = re.compile(r"^\s*(?:[-+•*–]\s*)?(?:\d+(?:\.\d+)*\.\s+)?")
+_TAGS = re.compile(r"<[^>]+>")
+
+
+# ---------------------------------------------------------------- one deduction line
+
+@dataclass(frozen=True)
+class DeductionLine:
+    """Values read from one line such as "X: 1,43/1,5 điểm (bị trừ 0,7 điểm)"."""
+
+    name: str
+    max_points: float | None = None
+    appraised: float | None = None
+    deducted: float | None = None       # as written (not recomputed)
+    no_points: bool = False             # "không có điểm": the criterion scored 0
+
+    def criterion(self, area: Area, code: str = "") -> IndexCriterion:
+        return IndexCriterion(area=area, code=code, name=self.name, max_points=self.max_points,
+                              appraised=self.appraised, deducted=self.deducted)
+
+
+def _fold_chars(text: str) -> str:
+    """Lower case without diacritics, one output character per input character."""
+    return "".join((strip_diacritics(c).lower() or c)[:1] for c in text)
+
+
+def _num(raw: str | None) -> float | None:
+    return parse_number(raw) if raw else None
+
+
+def _clean_name(name: str) -> str:
+    name = _LEADING.sub("", name).strip(" ,;:.-")
+    if fold(name).endswith(" dat"):
+        name = name[: name.rfind(" ")].rstrip(" ,;:")
+    return name[:1].upper() + name[1:]
+
+
+def _value_start(low: str) -> int | None:
+    """Index where the numbers of the line begin (first marker), or None."""
+    starts = [m.start() for m in (_DEDUCTED.search(low), _NO_POINTS.search(low)) if m]
+    for m in _ACHIEVED.finditer(low):
+        if re.match(r"\s*diem\b", low[m.end():]):
+            starts.append(m.start())
+            break
+    return min(starts) if starts else None
+
+
+def parse_deduction_line(text: object) -> DeductionLine | None:
+    """Parse one deduction line; ``None`` when the line holds no score.
+
+    Shapes: "X đạt: 1,43/1,5 điểm (bị trừ 0,7 điểm)", "X: đạt 0,5/2 điểm, bị trừ
+    1,5 điểm", "X: bị trừ 0,2 điểm (tổng 0,5 điểm)", "X: bị trừ 2/2 điểm",
+    "X, bị trừ 0,01 điểm", "X: không có điểm ...", "Điểm số bị trừ: 0,25 điểm, nội
+    dung bị trừ điểm là X".
+    """
+    line = normalize_text(_TAGS.sub(" ", normalize_text(text)))
+    low = _fold_chars(line)
+    content = _CONTENT_IS.search(low)
+    if content:
+        name, values = line[content.end():], low[: content.start()]
+    else:
+        start = _value_start(low)
+        if start is None:
+            return None
+        colon = line.rfind(":", 0, start)
+        cut = colon if colon >= 0 else start
+        name, values = line[:cut], low[cut:]
+    deducted = max_points = appraised = None
+    m = _DEDUCTED.search(values)
+    if m:
+        deducted, max_points = _num(m.group(1)), _num(m.group(2))
+        values = values[: m.start()] + " " * (m.end() - m.start()) + values[m.end():]
+    a = _ACHIEVED.search(values)
+    if a:
+        appraised = _num(a.group(1))
+        max_points = max_points if max_points is not None else _num(a.group(2))
+    t = _TOTAL.search(values)
+    if t and max_points is None:
+        max_points = _num(t.group(1))
+    no_points = bool(_NO_POINTS.search(values))
+    if no_points and appraised is None:
+        appraised = 0.0
+    if deducted is None and appraised is None:
+        return None
+    return DeductionLine(name=_clean_name(name), max_points=max_points, appraised=appraised,
+                         deducted=deducted, no_points=no_points)
+
+
+# ---------------------------------------------------------------- remediation measures
+
+@dataclass(frozen=True)
+class AreaMeasures:
+    """The remediation paragraph of one area (Thời gian, Chủ trì, Phối hợp, Giải pháp)."""
+
+    deadline_text: str = ""
+    lead: str = ""
+    partners: str = ""
+    solutions: tuple[str, ...] = ()
+
+
+def is_deducted(c: IndexCriterion) -> bool:
+    """A criterion lost points: deduction > 0, or it scored 0 with no number written."""
+    if c.deducted is not None:
+        return c.deducted > TOLERANCE
+    return c.appraised is not None and (c.max_points is None or c.appraised < c.max_points)
+
+
+def remediation_items(criteria: Iterable[IndexCriterion], measures: dict[Area, AreaMeasures],
+                      prefix: str = "KP") -> list[RemediationItem]:
+    """One remediation item per deducted criterion ("KP-01", "KP-02", ...)."""
+    items: list[RemediationItem] = []
+    ordered = sorted(criteria, key=lambda c: int(c.area.value))  # stable: keeps source order
+    for c in ordered:
+        if not is_deducted(c):
+            continue
+        m = measures.get(c.area, AreaMeasures())
+        items.append(RemediationItem(
+            id=f"{prefix}-{len(items) + 1:02d}", area=c.area, criterion=c.name, deducted=c.deducted,
+            solution="\n".join(f"- {s}" for s in m.solutions), deadline_text=m.deadline_text,
+            lead=m.lead, partners=m.partners))
+    return items
+
+
+# ---------------------------------------------------------------- JSON (bundled format)
+
+@dataclass
+class IndexSource:
+    """Everything read from a source: scores, measures per area, import findings."""
+
+    areas: list[IndexArea]
+    criteria: list[IndexCriterion]
+    measures: dict[Area, AreaMeasures]
+    findings: list[Finding]
+
+
+def _json_number(raw: Any, what: str, file: str, findings: list[Finding]) -> float | None:
+    try:
+        return parse_number(raw)
+    except ValueError:
+        findings.append(Finding(code="bad_number", file=file,
+                                message=f"{what}: '{raw}' không phải là số"))
+        return None
+
+
+def read_index_json(path: str | os.PathLike[str]) -> IndexSource:
+    """Read the bundled JSON format (``cchc_xl.index/1``)."""
+    p = Path(path)
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CchcError(f"Không đọc được tệp JSON chỉ số ({exc.__class__.__name__})", file=p.name,
+                        code="bad_file") from exc
+    if not isinstance(doc, dict) or doc.get("format") != FIXTURE_FORMAT:
+        raise CchcError(f"Tệp không đúng định dạng '{FIXTURE_FORMAT}'", file=p.name, code="bad_format")
+    return index_from_dict(doc, file=p.name)
+
+
+def index_from_dict(doc: dict[str, Any], file: str = "") -> IndexSource:
+    """Build areas/criteria/measures from the parsed JSON document."""
+    findings: list[Finding] = []
+    src = IndexSource([], [], {}, findings)
+    for raw in doc.get("areas", []):
+        area = parse_area(raw.get("tt"))
+        if area is None:
+            findings.append(Finding(code="bad_area", file=file,
+                                    message=f"Lĩnh vực '{raw.get('tt')}' không thuộc 8 lĩnh vực CCHC"))
+            continue
+        label = f"Lĩnh vực {area.value}"
+        nums = {k: _json_number(raw.get(k), f"{label}, {k}", file, findings)
+                for k in ("max_points", "appraised", "deducted")}
+        if nums["max_points"] is None:
+            findings.append(Finding(code="missing_max", file=file, message=f"{label}: thiếu điểm tối đa"))
+            continue
+        src.areas.append(IndexArea(area=area, name=normalize_text(raw.get("name")) or AREA_NAMES[area],
+                                   **nums))
+        _check_summary(raw.get("summary"), nums["deducted"], label, file, findings)
+        for line in raw.get("criteria", []):
+            parsed = parse_deduction_line(line)
+            if parsed is None:
+                findings.append(Finding(severity="warning", code="unparsed_line", file=file,
+                                        message=f"{label}: không đọc được điểm của dòng '{line}'"))
+                continue
+            src.criteria.append(parsed.criterion(area))
+        rem = raw.get("remediation") or {}
+        src.measures[area] = AreaMeasures(
+            deadline_text=normalize_text(rem.get("deadline")), lead=normalize_text(rem.get("lead")),
+            partners=normalize_text(rem.get("partners")),
+            solutions=tuple(normalize_text(s) for s in rem.get("solutions", []) if normalize_text(s)))
+    total = doc.get("total")
+    if total:
+        t = {k: _json_number(total.get(k), f"Tổng điểm, {k}", file, findings)
+             for k in ("max_points", "appraised", "deducted")}
+        findings.extend(check_total_row(src.areas, t, file=file))
+    return src
+
+
+def _check_summary(summary: object, deducted: float | None, label: str, file: str,
+                   findings: list[Finding]) -> None:
+    """The "Điểm số bị trừ: X điểm" sentence of an area must repeat the table value."""
+    parsed = parse_deduction_line(summary) if summary else None
+    if parsed is None or parsed.deducted is None or deducted is None:
+        return
+    if abs(parsed.deducted - deducted) > TOLERANCE:
+        findings.append(Finding(code="summary_mismatch", file=file, message=(
+            f"{label}: phần nội dung ghi bị trừ {format_number(parsed.deducted)} điểm nhưng "
+            f"bảng điểm ghi {format_number(deducted)} điểm")))
+
+
+def check_total_row(areas: list[IndexArea], total: dict[str, float | None], *, file: str = "",
+                    sheet: str = "", cells: dict[str, str] | None = None) -> list[Finding]:
+    """Compare a "Tổng điểm" row with the sums over the areas (one finding per column).
+
+    ``cells`` maps "max_points"/"appraised"/"deducted" to the cell of the total row.
+    """
+    labels = {"max_points": "Điểm tối đa", "appraised": "Điểm thẩm định", "deducted": "Điểm bị trừ"}
+    out: list[Finding] = []
+    for key, label in labels.items():
+        values = [getattr(a, key) for a in areas]
+        written = total.get(key)
+        if written is None or not values or any(v is None for v in values):
+            continue
+        s = round(sum(values), 4)
+        if abs(s - written) > TOLERANCE:
+            out.append(Finding(code="total_mismatch", file=file, sheet=sheet,
+                               cell=(cells or {}).get(key, ""), message=(
+                f"Dòng tổng: {label} ghi {format_number(written)} nhưng cộng các lĩnh vực được "
+                f"{format_number(s)}")))
+    return out
+
+
+# ---------------------------------------------------------------- tables (xlsx/tsv/csv)
+
+def _strip(v: Any) -> Any:
+    return normalize_text(_TAGS.sub(" ", v)) if isinstance(v, str) else v
+
+
+_SIMPLE_HEADERS = {
+    "tt": ("tt", "stt", "so tt", "so thu tu"),
+    "name": ("noi dung", "tieu chi", "linh vuc", "noi dung tieu chi"),
+    "max_points": ("diem toi da",),
+    "appraised": ("diem tham dinh", "diem dat", "diem danh gia", "diem dat duoc"),
+    "deducted": ("diem bi tru",),
+}
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
+
+
+def _simple_header(rows: list[tuple[Any, ...]], limit: int = 15) -> tuple[int, dict[str, int]] | None:
+    for i, row in enumerate(rows[:limit]):
+        keys = [fold(_strip(v)) if v not in (None, "") else "" for v in row]
+        cmap: dict[str, int] = {}
+        for key, names in _SIMPLE_HEADERS.items():
+            j = next((j for j, k in enumerate(keys) if k in names), None)
+            if j is not None:
+                cmap[key] = j
+        if "max_points" in cmap and "name" in cmap:
+            return i, cmap
+    return None
+
+
+def _area_of_tt(v: Any) -> Area | None:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return parse_area(int(v)) if float(v).is_integer() else None
+    key = fold(v).replace(" ", "")
+    key = _ROMAN.get(key, key)
+    return parse_area(key) if re.fullmatch(r"[1-8]", key) else None
+
+
+def _cell(col: int, row: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(col + 1)}{row}"
+
+
+def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str = "") -> IndexSource:
+    """Read "TT | Nội dung | Điểm tối đa | Điểm thẩm định | Điểm bị trừ" rows."""
+    found = _simple_header(rows)
+    if found is None:
+        raise CchcError("Không tìm thấy dòng tiêu đề có cột 'Nội dung' và 'Điểm tối đa'",
+                        file=file, sheet=sheet, code="no_header")
+    h, cmap = found
+    src = IndexSource([], [], {}, [])
+    current: Area | None = None
+    for r in range(h + 1, len(rows)):
+        raw = rows[r]
+        get = lambda k: _strip(raw[cmap[k]]) if k in cmap and cmap[k] < len(raw) else None  # noqa: E731
+        name = normalize_text(get("name"))
+        if all(get(k) in (None, "") for k in cmap):
+            continue
+        nums: dict[str, float | None] = {}
+        for key in ("max_points", "appraised", "deducted"):
+            try:
+                nums[key] = parse_number(get(key))
+            except ValueError:
+                nums[key] = None
+                src.findings.append(Finding(code="bad_number", file=file, sheet=sheet,
+                                            cell=_cell(cmap[key], r + 1),
+                                            message=f"'{get(key)}' không phải là số"))
+        if fold(name).startswith("tong"):
+            cells = {k: _cell(cmap[k], r + 1) for k in nums if k in cmap}
+            src.findings.extend(check_total_row(src.areas, nums, file=file, sheet=sheet, cells=cells))
+            continue
+        area = _area_of_tt(get("tt")) if "tt" in cmap else None
+        if area is None and not get("tt") and nums["max_points"] is not None:
+            area = parse_area(name)
+        if area is not None:
+            current = area
+            if nums["max_points"] is None:
+                src.findings.append(Finding(code="missing_max", file=file, sheet=sheet,
+                                            cell=_cell(cmap["max_points"], r + 1),
+                                            message=f"Lĩnh vực {area.value}: thiếu điểm tối đa"))
+                continue
+            src.areas.append(IndexArea(area=area, name=name or AREA_NAMES[area], **nums))
+            continue
+        if current is None:
+            src.findings.append(Finding(code="criterion_without_area", file=file, sheet=sheet,
+                                        cell=_cell(cmap["name"], r + 1),
+                                        message=f"Tiêu chí '{name}' nằm trước dòng lĩnh vực (TT 1..8)"))
+            continue
+        if all(v is None for v in nums.values()):
+            parsed = parse_deduction_line(name)
+            if parsed is None:
+                src.findings.append(Finding(severity="warning", code="unparsed_line", file=file,
+                                            sheet=sheet, cell=_cell(cmap["name"], r + 1),
+                                            message=f"Không đọc được điểm của dòng '{name}'"))
+                continue
+            src.criteria.append(parsed.criterion(current, _code(get("tt"))))
+        else:
+            src.criteria.append(IndexCriterion(area=current, code=_code(get("tt")), name=name, **nums))
+    return src
+
+
+def _code(tt: Any) -> str:
+    code = normalize_text(tt).strip(" .-+")
+    return code if re.search(r"\d", code) else ""
+
+
+def read_index_sheet(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str = "") -> IndexSource:
+    """Read a sheet laid out like ``schema.INDEX_COLUMNS`` (level "Lĩnh vực"/"Tiêu chí")."""
+    recs, findings = read_table(rows, S.INDEX_COLUMNS, file=file, sheet=sheet,
+                                required=("area", "name", "max_points"))
+    src = IndexSource([], [], {}, list(findings))
+
+    def bad(key: str, row: int, msg: str) -> None:
+        src.findings.append(Finding(code="bad_cell", file=file, sheet=sheet,
+                                    cell=f"{S.col_letter(S.INDEX_COLUMNS, key)}{row}", message=msg))
+
+    for row, rec in recs:
+        area = parse_area(rec.get("area"))
+        if area is None:
+            bad("area", row, "Lĩnh vực phải là số từ 1 đến 8")
+            continue
+        nums: dict[str, float | None] = {}
+        for key in ("max_points", "appraised", "deducted"):
+            try:
+                nums[key] = parse_number(rec.get(key))
+            except ValueError:
+                nums[key] = None
+                bad(key, row, f"'{rec.get(key)}' không phải là số")
+        name = normalize_text(rec.get("name"))
+        if fold(rec.get("level")) == fold(S.LEVEL_AREA):
+            if nums["max_points"] is None:
+                bad("max_points", row, f"Lĩnh vực {area.value}: thiếu điểm tối đa")
+                continue
+            src.areas.append(IndexArea(area=area, name=name or AREA_NAMES[area], **nums))
+        else:
+            src.criteria.append(IndexCriterion(area=area, code=normalize_text(rec.get("code")),
+                                               name=name, **nums))
+    return src
+
+
+def _xlsx_rows(path: Path) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    from cchc_xl.workbook.master import load_xlsx
+
+    wb = load_xlsx(path, read_only=True, data_only=True)
+    try:
+        sheets = [(ws.title, [tuple(r) for r in ws.iter_rows(values_only=True)]) for ws in wb.worksheets]
+    finally:
+        wb.close()
+    sheets.sort(key=lambda s: s[0] != S.SHEET_INDEX)  # the master's sheet first
+    return sheets
+
+
+def _text_rows(path: Path) -> list[tuple[Any, ...]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CchcError(f"Không đọc được tệp văn bản ({exc.__class__.__name__})", file=path.name,
+                        code="bad_file") from exc
+    if path.suffix.lower() == ".csv":
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        return [tuple(r) for r in csv.reader(text.splitlines(), dialect)]
+    return [tuple(line.split("\t")) for line in text.splitlines()]
+
+
+def _read_rows(rows: list[tuple[Any, ...]], *, file: str, sheet: str) -> IndexSource | None:
+    """Pick the layout of a sheet: master index layout, simple table, or None."""
+    from cchc_xl.workbook.master import find_header_row
+
+    if find_header_row(rows, S.INDEX_COLUMNS[0].header) is not None and any(
+            fold(v) == fold(S.header_of(S.INDEX_COLUMNS, "level")) for r in rows[:15] for v in r if v):
+        return read_index_sheet(rows, file=file, sheet=sheet)
+    if _simple_header(rows) is not None:
+        return read_simple_table(rows, file=file, sheet=sheet)
+    return None
+
+
+def read_index_source(path: str | os.PathLike[str]) -> IndexSource:
+    """Read any supported file into an ``IndexSource``."""
+    p = Path(path)
+    if not p.exists():
+        raise CchcError("Không tìm thấy tệp", file=str(p), code="no_file")
+    ext = p.suffix.lower()
+    if ext == ".json":
+        return read_index_json(p)
+    if ext in (".xlsx", ".xlsm"):
+        for sheet, rows in _xlsx_rows(p):
+            src = _read_rows(rows, file=p.name, sheet=sheet)
+            if src is not None:
+                return src
+        raise CchcError("Không có trang nào chứa bảng điểm Chỉ số CCHC (cần cột 'Nội dung' và "
+                        "'Điểm tối đa', hoặc trang 'Chỉ số CCHC')", file=p.name, code="no_index_sheet")
+    if ext in (".tsv", ".txt", ".csv"):
+        src = _read_rows(_text_rows(p), file=p.name, sheet="")
+        if src is None:
+            raise CchcError("Không tìm thấy dòng tiêu đề có cột 'Nội dung' và 'Điểm tối đa'",
+                            file=p.name, code="no_header")
+        return src
+    raise CchcError(f"Không hỗ trợ loại tệp '{p.suffix}' (dùng .xlsx, .tsv, .csv hoặc .json)",
+                    file=p.name, code="bad_file_type")
+
+
+def import_index(path: str | os.PathLike[str]) -> tuple[list[IndexArea], list[IndexCriterion], list[Finding]]:
+    """Index areas, criteria and import findings from ``path`` (.xlsx, .tsv, .csv, .json)."""
+    src = read_index_source(path)
+    return src.areas, src.criteria, src.findings
+
+
+def sample_index() -> tuple[list[IndexArea], list[IndexCriterion], list[RemediationItem]]:
+    """The bundled sample (xã Cẩm Sơn, index 2023), numbers as published - errors included."""
+    ref = resources.files("cchc_xl") / "data" / SAMPLE_FILE
+    with resources.as_file(ref) as p:
+        src = read_index_json(p)
+    return src.areas, src.criteria, remediation_items(src.criteria, src.measures)

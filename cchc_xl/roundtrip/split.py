@@ -1,0 +1,271 @@
+"""Tạo phiếu: split the master into one workbook per department.
+
+``split_plan`` works on a ``Plan`` (so the Excel button can split the open
+book); ``split_master`` is the file wrapper: it refuses an unsafe master, bumps
+``master_version`` in the master's "_meta" and records the split (backup first,
+atomic write), then writes the unit workbooks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+
+from cchc_xl.core import schema as S
+from cchc_xl.roundtrip.consolidate import (PatchUnsupported, _int, master_state_from_sheets, patch_xlsx, read_master_values,
+                          read_splits, refuse_if_unsafe)
+from cchc_xl.workbook.master import MasterData, meta_dict
+from cchc_xl.core.models import CchcError, Finding, Plan, Unit
+from cchc_xl.files.safeio import atomic_path, backup, save_workbook_atomic
+from cchc_xl.workbook.unitbook import build_unit_workbook, items_by_unit, registry_for, unit_file_name, work_units
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class SplitResult:
+    files: list[Path]
+    version: int
+    period_label: str
+    as_of: dt.date
+    created_at: dt.datetime
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # unit -> (tasks, remediation)
+    findings: list[Finding] = field(default_factory=list)
+
+    def record(self) -> dict[str, Any]:
+        """The entry appended to the master's split history (``_meta`` key "splits")."""
+        return {"version": self.version, "period": self.period_label, "date": self.as_of.isoformat(),
+                "created_at": self.created_at.replace(microsecond=0).isoformat(),
+                "units": len(self.files)}
+
+
+def units_to_split(plan: Plan, units: Sequence[str] | None = None) -> list[Unit]:
+    """Non-group units to receive a workbook (all, or the requested codes, in plan order)."""
+    work = work_units(plan)
+    if not units:
+        return work
+    reg = registry_for(plan)
+    wanted: list[str] = []
+    for name in units:
+        code = name if name in reg.by_code else reg.lookup(name)
+        if code is None:
+            raise CchcError(f"Không có đơn vị '{name}' trong danh sách đơn vị", sheet=S.SHEET_UNITS,
+                            code="unknown_unit")
+        unit = reg.by_code[code]
+        wanted.extend(unit.members if unit.is_group else [code])
+    return [u for u in work if u.code in set(wanted)]
+
+
+def _unassigned(plan: Plan, data: MasterData | None) -> list[Finding]:
+    out = []
+    for t in plan.tasks:
+        if not t.lead_units:
+            cell = data.cell(S.SHEET_TASKS, t.id, S.TASK_COLUMNS, "lead_units") if data else ""
+            out.append(Finding(severity="warning", code="no_lead_unit", sheet=S.SHEET_TASKS, cell=cell,
+                               task_id=t.id, file=Path(data.path).name if data and data.path else "",
+                               message=f"Nhiệm vụ {t.id} chưa xác định đơn vị chủ trì: không có trong phiếu nào"))
+    return out
+
+
+def split_plan_detailed(plan: Plan, out_dir: str | os.PathLike[str], *, period_label: str,
+                        as_of: dt.date | None = None, units: Sequence[str] | None = None,
+                        progress: Progress | None = None, master_version: int | None = None,
+                        master_name: str = "", return_by: dt.date | None = None, contact: str = "",
+                        unit_reports: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
+                        created_at: dt.datetime | None = None,
+                        master_data: MasterData | None = None) -> SplitResult:
+    """Write one workbook per unit that leads at least one task or remediation item.
+
+    ``master_version`` is the version written into every workbook (default: the
+    plan's ``master_version`` + 1, i.e. the version this split creates).
+    """
+    if not normalize_label(period_label):
+        raise CchcError("Chưa nhập kỳ báo cáo (ví dụ \"Quý III/2025\")", code="bad_period")
+    version = master_version if master_version is not None else plan.info.master_version + 1
+    created = created_at or dt.datetime.now()
+    reg = registry_for(plan)
+    work = work_units(plan)
+    seq = {u.code: i for i, u in enumerate(work, start=1)}
+    width = max(2, len(str(len(work))))
+    index = items_by_unit(plan, reg)
+    targets = [u for u in units_to_split(plan, units) if any(index.get(u.code, ([], [])))]
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    result = SplitResult(files=[], version=version, period_label=period_label,
+                         as_of=as_of or dt.date.today(), created_at=created,
+                         findings=_unassigned(plan, master_data))
+    for i, unit in enumerate(targets, start=1):
+        wb = build_unit_workbook(plan, unit.code, period_label=period_label, master_version=version,
+                                 master_path_name=master_name, as_of=as_of, return_by=return_by,
+                                 contact=contact, unit_reports=unit_reports, created_at=created, registry=reg,
+                                 items=index[unit.code])
+        path = out / unit_file_name(seq[unit.code], unit, period_label, width)
+        save_workbook_atomic(wb, path)
+        tasks, rems = index[unit.code]
+        result.files.append(path)
+        result.counts[unit.code] = (len(tasks), len(rems))
+        if progress:
+            progress(i, len(targets), unit.code)
+    if as_of is None and result.files:
+        from cchc_xl.workbook.unitbook import _default_dates
+
+        result.as_of = _default_dates(period_label, None, None)[0]
+    return result
+
+
+def normalize_label(label: str) -> str:
+    return " ".join(str(label or "").split())
+
+
+def split_plan(plan: Plan, out_dir: str | os.PathLike[str], *, period_label: str,
+               as_of: dt.date | None = None, units: Sequence[str] | None = None,
+               progress: Progress | None = None, **kwargs: Any) -> list[Path]:
+    """Like ``split_plan_detailed`` but returns only the written files."""
+    return split_plan_detailed(plan, out_dir, period_label=period_label, as_of=as_of, units=units,
+                               progress=progress, **kwargs).files
+
+
+# ---------------------------------------------------------------- recording the split in "_meta"
+
+def meta_cell_updates(meta_rows: Sequence[Sequence[Any]], updates: Mapping[str, Any]) -> dict[str, Any]:
+    """{cell ("B3"): value} writing ``updates`` into a key/value "_meta" sheet.
+
+    Existing keys (column A) get their value in column B; new keys go below the
+    last used row.  Usable with any cell setter (openpyxl, patcher, live Book).
+    """
+    rows = {str(r[0]): i for i, r in enumerate(meta_rows, start=1) if r and r[0] not in (None, "")}
+    last = max([0, *[i for i, r in enumerate(meta_rows, start=1)
+                     if r and any(v not in (None, "") for v in r[:2])]])
+    out: dict[str, Any] = {}
+    for key, value in updates.items():
+        if key in rows:
+            out[f"B{rows[key]}"] = value
+        else:
+            last += 1
+            out[f"A{last}"] = key
+            out[f"B{last}"] = value
+    return out
+
+
+def split_meta_updates(meta_or_plan: Mapping[str, Any] | Plan, result: SplitResult | None = None, *,
+                       period_label: str = "", as_of: dt.date | None = None,
+                       meta_rows: Sequence[Sequence[Any]] | None = None, version: int | None = None,
+                       units: int = 0) -> dict[str, Any]:
+    """New "_meta" values after a split: master_version, plan_info JSON, split history.
+
+    Either ``split_meta_updates(meta_dict, split_result)`` or, for a live book,
+    ``split_meta_updates(plan, period_label=..., as_of=..., meta_rows=rows)`` (the
+    version is then ``plan.info.master_version + 1``, the one ``split_plan`` wrote).
+    """
+    if isinstance(meta_or_plan, Plan):
+        meta = meta_dict([tuple(r) for r in (meta_rows or [])])
+        if result is None:
+            v = version if version is not None else meta_or_plan.info.master_version + 1
+            result = SplitResult(files=[Path(str(i)) for i in range(units)], version=v,
+                                 period_label=period_label, as_of=as_of or dt.date.today(),
+                                 created_at=dt.datetime.now())
+    else:
+        meta = meta_or_plan
+    if result is None:
+        raise ValueError("split_meta_updates: thiếu kết quả tạo phiếu")
+    updates: dict[str, Any] = {"master_version": result.version}
+    raw = meta.get("plan_info")
+    if raw:
+        try:
+            info = json.loads(str(raw))
+            info["master_version"] = result.version
+            updates["plan_info"] = json.dumps(info, ensure_ascii=False)
+        except json.JSONDecodeError:
+            pass
+    history = read_splits(meta) + [result.record()]
+    updates["splits"] = json.dumps(history, ensure_ascii=False)
+    return updates
+
+
+def _cells_to_edits(cells: Mapping[str, Any]) -> dict[tuple[int, int], Any]:
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+
+    out = {}
+    for ref, v in cells.items():
+        col, row = coordinate_from_string(ref)
+        out[(row, column_index_from_string(col))] = v
+    return out
+
+
+def _write_meta_cells(path: Path, cells: Mapping[str, Any]) -> None:
+    try:
+        with atomic_path(path) as tmp:
+            patch_xlsx(path, tmp, {S.SHEET_META: _cells_to_edits(cells)})
+        return
+    except PatchUnsupported:
+        pass
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+    ws = wb[S.SHEET_META]
+    for ref, v in cells.items():
+        ws[ref] = v
+        if isinstance(v, str) and v.startswith("="):
+            ws[ref].data_type = "s"
+    save_workbook_atomic(wb, path)
+
+
+def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,
+                          period_label: str, as_of: dt.date | None = None,
+                          units: Sequence[str] | None = None, progress: Progress | None = None,
+                          return_by: dt.date | None = None, contact: str = "") -> SplitResult:
+    """``split_master`` returning the full ``SplitResult`` (files, version, warnings)."""
+    path = Path(master_path)
+    sheets = read_master_values(path)
+    state = master_state_from_sheets(sheets, file=path.name, fast=True)
+    state.data.path = str(path)
+    refuse_if_unsafe(state, "tạo phiếu")
+    plan = state.data.plan
+    current = max(_int(state.meta.get("master_version")), plan.info.master_version)
+    version = current + 1
+    reg = registry_for(plan)
+    index = items_by_unit(plan, reg)
+    targets = [u for u in units_to_split(plan, units) if any(index.get(u.code, ([], [])))]
+    if not targets:
+        raise CchcError("Không có đơn vị nào có nhiệm vụ để tạo phiếu (kiểm tra cột 'Mã đơn vị chủ trì')",
+                        file=path.name, sheet=S.SHEET_TASKS, code="nothing_to_split")
+    created = dt.datetime.now()
+    pending = SplitResult(files=[Path(u.code) for u in targets], version=version, period_label=period_label,
+                          as_of=as_of or dt.date.today(), created_at=created)
+    if as_of is None:
+        from cchc_xl.workbook.unitbook import _default_dates
+
+        pending.as_of = _default_dates(period_label, None, None)[0]
+    # Record the version in the master first: a workbook must never carry a version
+    # the master does not know (it would be rejected on return).
+    cells = meta_cell_updates(sheets.get(S.SHEET_META, []), split_meta_updates(state.meta, pending))
+    backup(path)
+    try:
+        _write_meta_cells(path, cells)
+    except PermissionError:
+        raise CchcError("Không ghi được sổ tổng hợp: tệp đang mở trong Excel? Hãy đóng tệp rồi chạy lại "
+                        "(hoặc dùng nút 'Tạo phiếu' trong Excel)", file=path.name, code="locked") from None
+    reports = {(u.task_id, u.unit): u.values for u in state.unit_reports}
+    result = split_plan_detailed(plan, out_dir, period_label=period_label, as_of=pending.as_of,
+                                 units=[u.code for u in targets], progress=progress, master_version=version,
+                                 master_name=path.name, return_by=return_by, contact=contact,
+                                 unit_reports=reports, created_at=created, master_data=state.data)
+    return result
+
+
+def split_master(master_path: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,
+                 period_label: str, as_of: dt.date | None = None, units: list[str] | None = None,
+                 progress: Progress | None = None, return_by: dt.date | None = None,
+                 contact: str = "") -> list[Path]:
+    """Read the master, refuse it if unsafe, bump its version, write one workbook per unit."""
+    return split_master_detailed(master_path, out_dir, period_label=period_label, as_of=as_of, units=units,
+                                 progress=progress, return_by=return_by, contact=contact).files
+
+
+__all__ = ["SplitResult", "split_plan", "split_plan_detailed", "split_master", "split_master_detailed",
+           "meta_cell_updates", "split_meta_updates", "units_to_split"]
