@@ -21,7 +21,7 @@ from typing import Callable
 from openpyxl import load_workbook
 
 from cchc_xl.core import schema as S
-from cchc_xl.workbook.master import find_header_row
+from cchc_xl.core.records import find_header_row
 from cchc_xl.core.models import CchcError, Plan, Status
 from cchc_xl.core.text import fold
 

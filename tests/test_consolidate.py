@@ -384,7 +384,7 @@ def test_apply_with_callbacks_like_a_live_book(env: dict[str, Path]) -> None:
     assert [r[:4] for r in appended[S.SHEET_UNIT_REPORTS]] == [["II-02", "VHXH", "Chưa thực hiện", 40]]
     assert len(appended[S.SHEET_AUDIT]) == len(plan.audit_rows)
     # the signature with (MasterData, sheet values, files) gives the same plan
-    from cchc_xl.workbook.master import read_master_sheets
+    from cchc_xl.core.records import read_master_sheets
     plan2 = plan_consolidation(read_master_sheets(sheets), sheets, sorted(env["inbox"].iterdir()), as_of=AS_OF,
                                user="xlwings", now=dt.datetime.now())
     assert [(c.cell, c.new) for c in plan2.changes] == [(c.cell, c.new) for c in plan.changes]
@@ -584,7 +584,7 @@ def test_light_master_reader_finds_what_the_full_reader_finds(env: dict[str, Pat
     """``consolidate`` reads only what the merge needs from "Phân công"; the errors it reports
     (and refuses to merge on) are those of the full reader."""
     from cchc_xl.roundtrip import consolidate as C
-    from cchc_xl.workbook.master import read_master_sheets
+    from cchc_xl.core.records import read_master_sheets
 
     wb = load_workbook(env["master"])
     ws = wb[S.SHEET_TASKS]

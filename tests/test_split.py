@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from cchc_xl.core import schema as S
 from cchc_xl.cli.roundtrip import register
-from cchc_xl.workbook.master import meta_dict, read_master, write_master
+from cchc_xl.core.records import meta_dict
+from cchc_xl.workbook.master import read_master, write_master
 from cchc_xl.core.models import CchcError, Plan
 from cchc_xl.roundtrip.split import meta_cell_updates, split_master, split_master_detailed, split_plan
 from cchc_xl.workbook.unitbook import (ascii_slug, read_unit_workbook, row_fingerprint, unit_code_from_file_name,

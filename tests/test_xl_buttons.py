@@ -357,7 +357,7 @@ def fill_return(path: Path, inbox: Path, task_id: str, **values: Any) -> Path:
 
 
 def test_tao_phieu_writes_unit_workbooks_and_records_the_version(payload, workdir):
-    from cchc_xl.workbook.master import meta_dict
+    from cchc_xl.core.records import meta_dict
 
     result, after = split(payload)
     folder = workdir / "phieu_don_vi" / "Q3-2025"

@@ -17,7 +17,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from cchc_xl.workbook.master import MasterData, open_error, parse_date, read_master
+from cchc_xl.core.records import MasterData, parse_date
+
+from cchc_xl.files.excel import open_error
+from cchc_xl.workbook.master import read_master
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.periods import ReportingPeriod, parse_period
 
@@ -82,7 +85,7 @@ def plan_year_of(master: Path) -> int | None:
     """Plan year from the master's hidden "_meta" sheet (fast: that sheet only); None if unknown."""
     from cchc_xl.core import schema as S
     from cchc_xl.roundtrip.consolidate import read_master_values
-    from cchc_xl.workbook.master import read_plan_info
+    from cchc_xl.core.records import read_plan_info
 
     try:
         rows = read_master_values(master, [S.SHEET_META]).get(S.SHEET_META)

@@ -14,7 +14,8 @@ from rich.table import Table
 from cchc_xl.cli import common as C
 from cchc_xl.mail import mailer
 from cchc_xl.roundtrip.folders import unit_workbooks
-from cchc_xl.workbook.master import parse_date, read_master
+from cchc_xl.core.records import parse_date
+from cchc_xl.workbook.master import read_master
 from cchc_xl.core.models import CchcError
 
 console = C.console

@@ -136,6 +136,14 @@ def col_index(columns: tuple[Column, ...], key: str) -> int:
 
 
 def col_letter(columns: tuple[Column, ...], key: str) -> str:
-    from openpyxl.utils import get_column_letter
 
-    return get_column_letter(col_index(columns, key))
+    return column_letter(col_index(columns, key))
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letters of a 1-based column number (1 -> A, 27 -> AA)."""
+    letters = ""
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters

@@ -20,7 +20,7 @@ from typing import Iterable, Mapping
 from cchc_xl.core import schema as S
 from cchc_xl.core.compute import task_state
 from cchc_xl.core.deadlines import parse_deadline
-from cchc_xl.workbook.master import MasterData
+from cchc_xl.core.records import MasterData
 from cchc_xl.core.models import (AREA_SHORT, Area, DeadlineKind, Finding, IndexArea, IndexCriterion, Plan,
                      RemediationItem, Severity, Status, Task)
 from cchc_xl.core.text import fold, format_date, format_number

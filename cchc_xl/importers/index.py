@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from cchc_xl.core import schema as S
-from cchc_xl.workbook.master import parse_area, read_table
+from cchc_xl.core.records import parse_area, read_table
 from cchc_xl.core.models import (AREA_NAMES, Area, CchcError, Finding, IndexArea, IndexCriterion,
                      RemediationItem)
 from cchc_xl.core.text import fold, format_number, normalize_text, parse_number, strip_diacritics
@@ -413,7 +413,7 @@ def read_index_sheet(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str 
 
 
 def _xlsx_rows(path: Path) -> list[tuple[str, list[tuple[Any, ...]]]]:
-    from cchc_xl.workbook.master import load_xlsx
+    from cchc_xl.files.excel import load_xlsx
 
     wb = load_xlsx(path, read_only=True, data_only=True)
     try:
@@ -438,7 +438,7 @@ def _text_rows(path: Path) -> list[tuple[Any, ...]]:
 
 def _read_rows(rows: list[tuple[Any, ...]], *, file: str, sheet: str) -> IndexSource | None:
     """Pick the layout of a sheet: master index layout, simple table, or None."""
-    from cchc_xl.workbook.master import find_header_row
+    from cchc_xl.core.records import find_header_row
 
     if find_header_row(rows, S.INDEX_COLUMNS[0].header) is not None and any(
             fold(v) == fold(S.header_of(S.INDEX_COLUMNS, "level")) for r in rows[:15] for v in r if v):

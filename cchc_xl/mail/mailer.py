@@ -274,7 +274,7 @@ def read_unit_tag(path: Path) -> WorkbookTag:
 
 def unit_email_cells(master_path: Path) -> dict[str, str]:
     """Unit code -> cell of its e-mail in the master's "Đơn vị" sheet (``{"VP": "D5"}``)."""
-    from cchc_xl.workbook.master import find_header_row
+    from cchc_xl.core.records import find_header_row
 
     try:
         rows = _calamine_rows(Path(master_path), S.SHEET_UNITS)

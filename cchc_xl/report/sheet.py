@@ -38,7 +38,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cchc_xl.core import schema as S
-from cchc_xl.workbook.master import load_xlsx
+from cchc_xl.files.excel import load_xlsx
 from cchc_xl.core.models import CchcError
 from cchc_xl.core.periods import ReportingPeriod
 from cchc_xl.report.data import QuarterlyReport, build_report, fmt_date

@@ -50,7 +50,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from cchc_xl.core import schema as S
-from cchc_xl.workbook.master import MasterData, find_header_row, meta_dict, read_master_sheets, write_table
+from cchc_xl.core.records import MasterData, find_header_row, meta_dict, read_master_sheets
+from cchc_xl.workbook.master import write_table
 from cchc_xl.core.models import CchcError, Finding, Status
 from cchc_xl.files.safeio import atomic_path, backup, file_sha256
 from cchc_xl.core.text import fold, normalize_text
@@ -296,7 +297,7 @@ def _fold_any(value: Any) -> str:
 
 
 def _find_header(rows: list[tuple[Any, ...]], first_header: str, limit: int = 15) -> int | None:
-    """``master.find_header_row`` with cached folding (called for every returned file)."""
+    """``records.find_header_row`` with cached folding (called for every returned file)."""
     key = _fold(first_header)
     for i, row in enumerate(rows[:limit]):
         for v in row:
@@ -428,8 +429,7 @@ def _light_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str,
     Returns ``False`` (nothing done) when a column it reads is missing: the caller then
     takes the generic path.
     """
-    from cchc_xl.workbook.master import (_header_map, formula_mismatch, parse_area, parse_date, parse_progress, parse_status,
-                         read_table)
+    from cchc_xl.core.records import _header_map, formula_mismatch, parse_area, parse_date, parse_progress, parse_status, read_table
     from cchc_xl.core.models import Area
 
     h = find_header_row(rows, S.TASK_COLUMNS[0].header)
@@ -535,7 +535,7 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
                 light: dict[str, tuple[list[str], dict[str, Any]]] | None = None) -> None:
     """Tasks of "Phân công" like ``read_master_sheets`` (same findings), without pydantic
     validation: 50 000 rows in about a second instead of a minute."""
-    from cchc_xl.workbook.master import formula_mismatch, parse_area, parse_date, parse_progress, parse_status, read_table
+    from cchc_xl.core.records import formula_mismatch, parse_area, parse_date, parse_progress, parse_status, read_table
     from cchc_xl.core.models import Area, Task
 
     if light is not None and _light_tasks(rows, data, file, light):

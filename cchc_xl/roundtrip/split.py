@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping, Sequence
 from cchc_xl.core import schema as S
 from cchc_xl.roundtrip.consolidate import (PatchUnsupported, _int, master_state_from_sheets, patch_xlsx, read_master_values,
                           read_splits, refuse_if_unsafe)
-from cchc_xl.workbook.master import MasterData, meta_dict
+from cchc_xl.core.records import MasterData, meta_dict
 from cchc_xl.core.models import CchcError, Finding, Plan, Unit
 from cchc_xl.files.safeio import atomic_path, backup, save_workbook_atomic
 from cchc_xl.workbook.unitbook import build_unit_workbook, items_by_unit, registry_for, unit_file_name, work_units

@@ -457,7 +457,7 @@ def read_as_of(path: str | os.PathLike[str]) -> dt.date | None:
         if sheet in wb.sheetnames:
             value = wb[sheet][ref.replace("$", "")].value
             if isinstance(value, str):  # typed as text, e.g. "14/09/2025"
-                from cchc_xl.workbook.master import parse_date
+                from cchc_xl.core.records import parse_date
 
                 try:
                     return parse_date(value)

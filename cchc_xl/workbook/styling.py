@@ -1,6 +1,6 @@
 """How the master workbook looks to officials: fonts, header rows, number
 formats, frozen panes, filters, print setup, dropdowns (data validation) and
-conditional formatting.  ``style_master`` is called by ``master.build_master``.
+conditional formatting.  ``master.build_master`` applies them (and the dashboard).
 
 Only existing data rows get cell styles; empty rows below stay untouched so
 that other modules appending rows at ``ws.max_row + 1`` keep working.
@@ -17,7 +17,6 @@ neither LibreOffice nor the printer re-fits rows.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import unicodedata
 from copy import copy
@@ -33,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cchc_xl.core import schema as S
-from cchc_xl.core.models import Area, Plan, Status
+from cchc_xl.core.models import Area, Status
 
 FONT_NAME = "Times New Roman"
 FONT_SIZE = 11
@@ -232,33 +231,7 @@ def abs_range(col: str, first: int, last: int) -> str:
     return f"${col}${first}:${col}${last}"
 
 
-# ---------------------------------------------------------------- entry point
-
-def style_master(wb: Workbook, plan: Plan, as_of: dt.date | None = None) -> None:
-    """Format every sheet of a freshly built master, add dropdowns and the dashboard."""
-    from cchc_xl.workbook.dashboard import build_dashboard  # local: dashboard imports this module
-
-    set_default_font(wb)
-    _define_lists(wb)
-    commune = plan.info.commune
-    for sheet, columns in DATA_SHEETS:
-        if sheet in wb.sheetnames:
-            style_table(wb[sheet], columns, freeze_after=5 if sheet == S.SHEET_TASKS else 0,
-                        header_left=f"UBND {commune}" if commune else "",
-                        widths=PRINT_WIDTHS.get(sheet), grouped=GROUPED_COLUMNS.get(sheet, ()))
-    tasks_end = capacity_row(len(plan.tasks))
-    index_end = capacity_row(last_data_row(wb[S.SHEET_INDEX]) - S.HEADER_ROW)
-    build_dashboard(wb, plan, as_of=as_of, tasks_end=tasks_end, index_end=index_end)
-    style_tasks(wb[S.SHEET_TASKS], tasks_end)
-    style_index(wb[S.SHEET_INDEX], index_end)
-    style_remediation(wb[S.SHEET_REMEDIATION], capacity_row(len(plan.remediation)))
-    style_unit_reports(wb[S.SHEET_UNIT_REPORTS], capacity_row(0))
-    wb.active = wb.sheetnames.index(S.SHEET_DASHBOARD)
-    for ws in wb.worksheets:
-        ws.sheet_view.tabSelected = ws.title == S.SHEET_DASHBOARD
-
-
-def _define_lists(wb: Workbook) -> None:
+def define_lists(wb: Workbook) -> None:
     lists = wb[S.SHEET_LISTS]
     n_status = len(Status.labels())
     n_area = len(Area)

@@ -6,7 +6,7 @@
 * ``read_unit_workbook`` (python-calamine, fast) - what came back: values of the
   data sheets, the metadata, which cells hold formulas, the file's SHA-256.
 
-``_meta`` layout: columns A:B hold key/value pairs (``master.meta_dict`` reads
+``_meta`` layout: columns A:B hold key/value pairs (``records.meta_dict`` reads
 them); columns D:I hold one row per item sent: sheet, id, row, fingerprint of
 the locked columns (SHA-256), short per-cell hashes (to name the tampered
 cell) and the tracking values as sent (JSON, the "base" of the 3-way merge).
@@ -40,7 +40,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cchc_xl.core import schema as S
 from cchc_xl.workbook import styling as ST
-from cchc_xl.workbook.master import _cell_value, parse_date, parse_progress, parse_status
+from cchc_xl.core.records import item_value, parse_date, parse_progress, parse_status
 from cchc_xl.core.models import CchcError, Plan, RemediationItem, Status, Task, Unit
 from cchc_xl.core.text import normalize_text, strip_diacritics
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
@@ -365,7 +365,7 @@ class UnitBookInfo:
 
 def _row_values(obj: Any, columns: tuple[S.Column, ...],
                 tracking: Mapping[str, Any] | None) -> dict[str, Any]:
-    vals = {c.key: _cell_value(obj, c.key) for c in columns}
+    vals = {c.key: item_value(obj, c.key) for c in columns}
     if tracking is not None:
         for k in TRACKING_KEYS:
             vals[k] = cell_value(k, tracking[k])

@@ -9,7 +9,7 @@ same code runs
   Office.js / Office Scripts / xlwings Server), where writes become the list of
   actions returned by ``book.json()`` for the client to apply.
 
-Values are read from A1 as plain tuples and handed to ``master.read_master_sheets``.
+Values are read from A1 as plain tuples and handed to ``records.read_master_sheets``.
 Integral floats (Excel stores every number as a double) become ``int`` so that a
 "TT" cell holding 1 reads as ``1`` like with openpyxl, not ``1.0``.
 
@@ -33,7 +33,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from cchc_xl.core import schema as S
-from cchc_xl.workbook.master import MasterData, read_master_sheets
+from cchc_xl.core.records import MasterData, read_master_sheets
 from cchc_xl.core.models import CchcError, Finding
 
 FINDINGS_SHEET = "Kết quả kiểm tra"

@@ -35,7 +35,7 @@ import xlwings as xw
 
 from cchc_xl.core import schema as S
 from cchc_xl.workbook.dashboard import NAME_AS_OF, NAME_INBOX_DIR, NAME_PERIOD, NAME_UNIT_DIR, SETTINGS
-from cchc_xl.workbook.master import MasterData, parse_date
+from cchc_xl.core.records import MasterData, parse_date
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
 from cchc_xl.files.safeio import backup

@@ -22,7 +22,7 @@ import xlwings as xw
 
 from cchc_xl.core.compute import STATE_LABELS, deduction, progress, task_state
 from cchc_xl.core.deadlines import parse_deadline
-from cchc_xl.workbook.master import parse_date, parse_status
+from cchc_xl.core.records import parse_date, parse_status
 from cchc_xl.core.models import Area, Finding, IndexCriterion, Plan, PlanInfo, Status, Task, Unit
 from cchc_xl.core.text import fold, normalize_text, parse_number
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry

@@ -1,0 +1,40 @@
+"""Opening .xlsx files with openpyxl, with a Vietnamese message for every way it can fail."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+
+from cchc_xl.core.models import CchcError
+
+
+def open_error(path: Path, exc: BaseException | None = None) -> CchcError:
+    """The Vietnamese error for an Excel file that cannot be opened (why, and what to do)."""
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        return CchcError(f"'{path}' là thư mục, không phải tệp Excel - hãy chỉ ra tệp sổ (.xlsx)",
+                         code="is_dir")
+    if suffix in (".xls", ".ods", ".csv"):
+        why = (f"định dạng '{suffix}' không được hỗ trợ - mở bằng Excel rồi lưu lại dưới dạng "
+               "Excel Workbook (.xlsx)")
+    elif isinstance(exc, PermissionError):
+        why = "không có quyền đọc tệp (tệp đang bị khóa hoặc chỉ đọc)"
+    else:
+        why = "tệp bị hỏng hoặc không phải tệp Excel .xlsx/.xlsm"
+    return CchcError(f"Không mở được tệp Excel: {why}", file=path.name or str(path), code="bad_file")
+
+
+def load_xlsx(path: str | os.PathLike[str], **kwargs: Any) -> Workbook:
+    """``openpyxl.load_workbook`` raising a Vietnamese ``CchcError`` (missing, folder, corrupt)."""
+    p = Path(path)
+    if not p.exists():
+        raise CchcError("Không tìm thấy tệp", file=str(p), code="no_file")
+    if p.is_dir():
+        raise open_error(p)
+    try:
+        return load_workbook(p, **kwargs)
+    except Exception as exc:  # zipfile/openpyxl raise many types for damaged or foreign files
+        raise open_error(p, exc) from exc
