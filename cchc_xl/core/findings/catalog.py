@@ -8,7 +8,7 @@ part of the template: ``Finding.location()`` adds it.
 
 from __future__ import annotations
 
-from cchc_xl.core.findings import FindingType as T
+from cchc_xl.core.findings.base import FindingType as T
 
 # ---------------------------------------------------------------- files
 NO_FILE = T("no_file", "error", "Không tìm thấy tệp", "Không tìm thấy tệp")
