@@ -255,7 +255,19 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
                                  units=[u.code for u in targets], progress=progress, master_version=version,
                                  master_name=path.name, return_by=return_by, contact=contact,
                                  unit_reports=reports, created_at=created, master_data=state.data)
+    _record_issue(path, result, targets, return_by)
     return result
+
+
+def _record_issue(path: Path, result: SplitResult, targets: Sequence[Unit], return_by: dt.date | None) -> None:
+    """Register "Tình hình gửi phiếu": which unit got which version, and the deadline printed."""
+    from cchc_xl.roundtrip.register import record_split
+    from cchc_xl.workbook.unitbook import _default_dates
+
+    due = _default_dates(result.period_label, result.as_of, return_by)[1]
+    units = [(u.code, u.name) for u in targets if u.code in result.counts]
+    record_split(path, result.period_label, units, version=result.version, issued_on=result.created_at.date(),
+                 due=due)
 
 
 def split_master(master_path: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,

@@ -23,6 +23,7 @@ from cchc_xl.core import schema as S
 from cchc_xl.core.models import AREA_NAMES, AREA_SHORT, Area, Plan, Status
 from cchc_xl.workbook import styling as ST
 from cchc_xl.workbook.dashboard import build_dashboard
+from cchc_xl.workbook.register_sheet import add_register_sheet
 from cchc_xl.files.excel import load_xlsx
 from cchc_xl.files.safeio import backup, save_workbook_atomic
 from cchc_xl.core.records import MasterData, item_value, read_master_sheets
@@ -133,6 +134,7 @@ def style_master(wb: Workbook, plan: Plan, as_of: dt.date | None = None) -> None
             ST.style_table(wb[sheet], columns, freeze_after=5 if sheet == S.SHEET_TASKS else 0,
                            header_left=f"UBND {commune}" if commune else "",
                            widths=ST.PRINT_WIDTHS.get(sheet), grouped=ST.GROUPED_COLUMNS.get(sheet, ()))
+    add_register_sheet(wb, index=wb.sheetnames.index(S.SHEET_LISTS) if S.SHEET_LISTS in wb.sheetnames else None)
     tasks_end = ST.capacity_row(len(plan.tasks))
     index_end = ST.capacity_row(ST.last_data_row(wb[S.SHEET_INDEX]) - S.HEADER_ROW)
     build_dashboard(wb, plan, as_of=as_of, tasks_end=tasks_end, index_end=index_end)

@@ -1,0 +1,174 @@
+"""Keep the register "Tình hình gửi phiếu" of a master file up to date.
+
+Tạo phiếu (``record_split``), gửi email (``record_mailing``) and Tổng hợp
+(``record_consolidation``) read the register from the master (python-calamine),
+apply their event (``core.register``) and write back only the cells that change
+(patched into the xlsx package like Tổng hợp; a master without the sheet gets it
+added with openpyxl).  Nothing is written when nothing changes, so a second
+Tổng hợp of the same files leaves the master byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from cchc_xl.core import register as R
+from cchc_xl.core import schema as S
+from cchc_xl.core.models import CchcError
+from cchc_xl.files.safeio import atomic_path, backup, save_workbook_atomic
+from cchc_xl.workbook.register_sheet import add_register_sheet, register_cell_edits
+
+
+def _calamine_sheet(path: Path, sheet: str) -> list[list[Any]] | None:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    try:
+        if sheet not in wb.sheet_names:
+            return None
+        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    finally:
+        wb.close()
+
+
+def register_rows(path: str | os.PathLike[str]) -> list[list[Any]] | None:
+    """Cell values of the master's register sheet (``None`` when the sheet is absent)."""
+    p = Path(path)
+    try:
+        return _calamine_sheet(p, S.SHEET_SUBMISSIONS)
+    except Exception as exc:  # not a workbook / corrupt
+        raise CchcError(f"Không đọc được sổ tổng hợp ({exc.__class__.__name__})", file=p.name,
+                        code="bad_file") from None
+
+
+def read_register(path: str | os.PathLike[str]) -> list[R.Submission]:
+    """The register of a master file ([] when it has none yet)."""
+    return R.read_submissions(register_rows(path) or [])
+
+
+def write_register(path: str | os.PathLike[str], subs: Sequence[R.Submission], *,
+                   old_rows: Sequence[Sequence[Any]] | None = None, make_backup: bool = True) -> bool:
+    """Write ``subs`` into the master's register.  Returns whether the file changed."""
+    from cchc_xl.roundtrip.consolidate import PatchUnsupported, patch_xlsx
+
+    p = Path(path)
+    rows = register_rows(p) if old_rows is None else old_rows
+    edits = register_cell_edits(rows or [], subs)
+    if not edits or (rows is None and not subs):
+        return False
+    if make_backup:
+        backup(p)
+    try:
+        if rows is not None:
+            try:
+                with atomic_path(p) as tmp:
+                    patch_xlsx(p, tmp, {S.SHEET_SUBMISSIONS: edits})
+                return True
+            except PatchUnsupported:
+                pass
+        _write_openpyxl(p, subs)
+    except PermissionError:
+        raise CchcError("Không ghi được sổ tổng hợp: tệp đang mở trong Excel? Hãy đóng tệp rồi chạy lại",
+                        file=p.name, code="locked") from None
+    return True
+
+
+def _write_openpyxl(path: Path, subs: Sequence[R.Submission]) -> None:
+    """Fallback (master without the sheet, unusual package): add/fill the sheet with openpyxl."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+    ws = add_register_sheet(wb)
+    old = [list(r) for r in ws.iter_rows(values_only=True)]
+    for (r, c), v in register_cell_edits(old, subs).items():
+        cell = ws.cell(row=r, column=c, value=v)
+        if isinstance(v, (dt.date, dt.datetime)):
+            cell.number_format = "dd/mm/yyyy"
+    save_workbook_atomic(wb, path)
+
+
+# ---------------------------------------------------------------- events
+
+def record_split(path: str | os.PathLike[str], period: str, units: Iterable[tuple[str, str]], *,
+                 version: int, issued_on: dt.date, due: dt.date | None,
+                 today: dt.date | None = None) -> list[R.Submission]:
+    """Tạo phiếu wrote workbook ``version`` of ``period`` for ``units`` (code, name)."""
+    rows = register_rows(path)
+    subs = R.record_issue(R.read_submissions(rows or []), period, units, version=version,
+                          issued_on=issued_on, due=due, today=today or dt.date.today())
+    write_register(path, subs, old_rows=rows, make_backup=False)
+    return subs
+
+
+def record_mailing(path: str | os.PathLike[str], period: str, units: Iterable[tuple[str, str]], *,
+                   due: dt.date, mailed: Iterable[str] = (), today: dt.date | None = None) -> bool:
+    """gửi email: store the deadline ``--han`` for ``units`` (code, name) and today's date
+    as the mailing date of the units in ``mailed`` (really sent).  Returns whether it changed."""
+    day = today or dt.date.today()
+    rows = register_rows(path)
+    subs = R.read_submissions(rows or [])
+    sent = set(mailed)
+    units = list(units)
+    for group, mailed_on in (([u for u in units if u[0] in sent], day), ([u for u in units if u[0] not in sent], None)):
+        if group:
+            subs = R.record_deadline(subs, period, group, due=due, mailed_on=mailed_on, today=day)
+    return write_register(path, subs, old_rows=rows)
+
+
+def _file_meta(path: Path) -> dict[str, Any]:
+    try:
+        rows = _calamine_sheet(path, S.SHEET_META) or []
+    except Exception:
+        return {}
+    return {str(r[0]): (r[1] if len(r) > 1 else None) for r in rows if r and r[0] not in (None, "")}
+
+
+def returns_of_plan(plan: Any, files: Sequence[Path], subs: Sequence[R.Submission],
+                    received_on: dt.date) -> list[R.ReturnInfo]:
+    """One ``ReturnInfo`` per file Tổng hợp looked at (``plan``: a ``ConsolidationPlan``)."""
+    from cchc_xl.roundtrip.consolidate import STATUS_REJECTED, STATUS_SEEN
+    from cchc_xl.workbook.unitbook import unit_code_from_file_name
+
+    by_name = {Path(f).name: Path(f) for f in files}
+    out: list[R.ReturnInfo] = []
+    for fs in plan.files:
+        path = by_name.get(fs.file)
+        meta = _file_meta(path) if path is not None else {}
+        unit = (str(meta.get("unit_code") or "") or fs.unit or unit_code_from_file_name(fs.file) or "").upper()
+        period = str(meta.get("period_label") or "")
+        if not period:  # unreadable file: the unit's latest period in the register
+            mine = [s for s in subs if s.unit == unit]
+            period = mine[-1].period if mine else ""
+        version = meta.get("master_version")
+        rejected = [r for r in plan.rejections if r.file == fs.file and not r.whole_file]
+        details = [_detail(r) for r in rejected]
+        if fs.status == STATUS_REJECTED:
+            details = [f"Cả tệp bị từ chối: {fs.reason}"]
+        out.append(R.ReturnInfo(period=period, unit=unit, file=fs.file, sha256=fs.sha256,
+                                received_on=received_on,
+                                version=int(float(version)) if isinstance(version, (int, float)) else None,
+                                refused_cells=len(rejected), file_refused=fs.status == STATUS_REJECTED,
+                                conflicts=fs.conflicts, details=details,
+                                seen_before=fs.status == STATUS_SEEN))
+    return out
+
+
+def _detail(r: Any) -> str:
+    where = ", ".join(p for p in (f"trang '{r.sheet}'" if r.sheet else "", f"ô {r.cell}" if r.cell else "",
+                                  f"nhiệm vụ {r.item_id}" if r.item_id else "") if p)
+    return f"{where}: {r.reason}" if where else r.reason
+
+
+def record_consolidation(path: str | os.PathLike[str], plan: Any, files: Sequence[Path], *,
+                         names: Mapping[str, str] | None = None,
+                         now: dt.datetime | None = None) -> bool:
+    """Tổng hợp: record every returned file in the register.  Returns whether it changed."""
+    moment = now or dt.datetime.now()
+    rows = register_rows(path)
+    subs = R.read_submissions(rows or [])
+    infos = returns_of_plan(plan, files, subs, moment.date())
+    new = R.record_returns(subs, infos, names=names, today=moment.date())
+    return write_register(path, new, old_rows=rows, make_backup=False)
