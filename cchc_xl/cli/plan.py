@@ -262,6 +262,10 @@ def tien_do(
         console.print(overdue_table(late, as_of))
     else:
         console.print("[green]Không có nhiệm vụ quá hạn.[/]")
+    from cchc_xl.cli import cycle
+
+    cycle.console = console
+    cycle.print_register(master, as_of)   # "Tình hình gửi phiếu" of the latest period
 
 
 def _group_by(text: Optional[str]) -> GroupBy | None:

@@ -164,8 +164,20 @@ def tong_hop(
     except CchcError as exc:
         _fail(str(exc))
     _print_result(result)
+    if not thu:
+        _record_returns(master, result, files)
     if result.has_problems:
         raise typer.Exit(1)
+
+
+def _record_returns(master: Path, result: ConsolidationResult, files: list[Path]) -> None:
+    """Register "Tình hình gửi phiếu": which file each unit returned, when, what was refused."""
+    from cchc_xl.roundtrip.register import record_consolidation
+
+    try:
+        record_consolidation(master, result.plan, files)
+    except CchcError as exc:
+        _fail(f"Chưa ghi được trang 'Tình hình gửi phiếu': {exc}")
 
 
 def _user() -> str:

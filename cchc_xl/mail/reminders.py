@@ -108,3 +108,38 @@ def compose_reminder(unit: Unit, sub: R.Submission, *, commune: str, sender: str
     if attachment is not None:
         add_workbook(msg, attachment)
     return msg
+
+
+def compose_feedback(unit: Unit, *, period: str, source_name: str, items: list[Any], file_reason: str,
+                     attachment: Any, commune: str, sender: str, due: dt.date | None = None,
+                     reply_to: str | None = None) -> EmailMessage:
+    """Send a unit its workbook back (``feedback.write_feedback``) with the cells to correct.
+
+    ``items``: ``feedback.FeedbackItem`` (cell, value sent, reason, what to do)."""
+    issuer = issuer_of(commune)
+    name = unit.name or unit.code
+    lines = []
+    for it in items:
+        value = it.value.strftime("%d/%m/%Y") if isinstance(it.value, (dt.date, dt.datetime)) else it.value
+        shown = "" if value in (None, "") else f" - đã gửi '{value}'"
+        lines.append(f"Trang '{it.sheet}', ô {it.cell or '?'} ({it.item_id}, cột '{it.column}'){shown}: "
+                     f"{it.reason}. Cần làm: {it.todo}")
+    when = f" trước ngày {_d(due)}" if due else " trong thời gian sớm nhất"
+    parts = {
+        "subject": f"[CCHC] Phản hồi phiếu CCHC kỳ {period} - {name}: nội dung cần sửa",
+        "greeting": f"Kính gửi: {name}" + (f" (đồng chí {unit.head})" if unit.head else "") + ".",
+        "sent": (f"{issuer} đã nhận và tổng hợp phiếu \"{source_name}\" của {name} cho kỳ {period}. "
+                 "Xin cảm ơn quý đơn vị."),
+        "facts": ((f"Tệp chưa được tổng hợp vì: {file_reason}. " if file_reason else "")
+                  + ("Các nội dung sau chưa được cập nhật vào sổ tổng hợp:" if lines else "")).strip(),
+        "lines": lines,
+        "ask": (f"Tệp đính kèm là chính phiếu của {name}, có thêm trang \"Phản hồi\" và các ô cần sửa được tô "
+                f"đỏ. Đề nghị {name} sửa các ô đó ngay trong tệp đính kèm, lưu lại và gửi lại{when}."),
+        "thanks": f"Rất mong nhận được sự phối hợp của {name}.",
+        "issuer": issuer,
+    }
+    msg = new_unit_message(unit, parts["subject"], sender=sender, issuer=issuer, reply_to=reply_to)
+    msg.set_content(_plain(parts))
+    msg.add_alternative(_html(parts), subtype="html")
+    add_workbook(msg, attachment)
+    return msg
