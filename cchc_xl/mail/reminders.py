@@ -33,6 +33,15 @@ def reminder_kind(sub: R.Submission, today: dt.date) -> str | None:
     return None
 
 
+def _shown(value: Any) -> str:
+    """A cell value as the official typed it: 150.0 -> "150", 0.5 -> "0,5", dates dd/mm/yyyy."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:g}".replace(".", ",")
+    return str(value)
+
+
 def _d(day: dt.date | None) -> str:
     return f"{day:%d/%m/%Y}" if day else ""
 
@@ -120,8 +129,7 @@ def compose_feedback(unit: Unit, *, period: str, source_name: str, items: list[A
     name = unit.name or unit.code
     lines = []
     for it in items:
-        value = it.value.strftime("%d/%m/%Y") if isinstance(it.value, (dt.date, dt.datetime)) else it.value
-        shown = "" if value in (None, "") else f" - đã gửi '{value}'"
+        shown = "" if it.value in (None, "") else f" - đã gửi '{_shown(it.value)}'"
         lines.append(f"Trang '{it.sheet}', ô {it.cell or '?'} ({it.item_id}, cột '{it.column}'){shown}: "
                      f"{it.reason}. Cần làm: {it.todo}")
     when = f" trước ngày {_d(due)}" if due else " trong thời gian sớm nhất"
