@@ -5,7 +5,6 @@ phan-hoi writes feedback workbooks and their mail; tong-hop records the returns.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from email.parser import BytesParser
 from email.policy import default as DEFAULT_POLICY
 from pathlib import Path
@@ -15,20 +14,14 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from cchc_xl.cli import app
-from cchc_xl.core import register as R
 from cchc_xl.core import schema as S
-from cchc_xl.core.models import Plan, Unit
 from cchc_xl.roundtrip.register import read_register
-from cchc_xl.roundtrip.split import split_master
-from cchc_xl.workbook.master import write_master
 from cchc_xl.workbook.unitbook import unit_code_from_file_name
 
 pytest.importorskip("aiosmtpd.controller")
+from period_env import PERIOD, build_template, copy_env, fill, fixture_plan, task_rows  # noqa: E402
 from test_mailer import Recorder, smtp_server  # noqa: E402  (the SMTP test server of gui-email)
 
-FIXTURE = Path(__file__).parent / "fixtures" / "roundtrip_plan.json"
-AS_OF = dt.date(2025, 9, 14)
-PERIOD = "Quý III/2025"
 SENDER = "vanphong.quangson@lamdong.gov.vn"
 EMAILS = {"VP": "vp.quangson@lamdong.gov.vn", "VHXH": "vhxh.quangson@lamdong.gov.vn",
           "KT": "kt.quangson@lamdong.gov.vn", "PVHCC": "pvhcc.quangson@lamdong.gov.vn"}
@@ -48,35 +41,16 @@ def body(msg) -> str:
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("cycle")
-    plan = Plan.model_validate_json(FIXTURE.read_text(encoding="utf-8"))
-    plan = plan.model_copy(update={"units": [u.model_copy(update={"email": EMAILS.get(u.code, "")})
-                                             for u in plan.units]})
-    master = root / "So_tong_hop_CCHC.xlsx"
-    write_master(plan, master, as_of=AS_OF)
-    split_master(master, root / "phieu", period_label=PERIOD, as_of=AS_OF)
-    shutil.rmtree(root / "sao_luu")
-    return root
+    return build_template(tmp_path_factory.mktemp("cycle"), fixture_plan(EMAILS))
 
 
 @pytest.fixture()
 def env(template: Path, tmp_path: Path) -> dict[str, Path]:
-    shutil.copytree(template, tmp_path / "w")
-    root = tmp_path / "w"
-    files = {unit_code_from_file_name(f.name): f for f in (root / "phieu").glob("*.xlsx")}
-    (root / "nhan_ve").mkdir()
-    return {"root": root, "master": root / "So_tong_hop_CCHC.xlsx", "inbox": root / "nhan_ve",
-            "phieu": root / "phieu", **files}
+    return copy_env(template, tmp_path)
 
 
 def returned(src: Path, inbox: Path, progress: dict[str, object]) -> Path:
-    wb = load_workbook(src)
-    ws = wb[S.SHEET_TASKS]
-    rows = {ws.cell(r, 1).value: r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1)}
-    for item, value in progress.items():
-        ws.cell(rows[item], S.col_index(S.TASK_COLUMNS, "progress"), value=value)
-    wb.save(inbox / src.name)
-    return inbox / src.name
+    return fill(src, inbox / src.name, {item: {"progress": v} for item, v in progress.items()})
 
 
 def test_gui_email_keeps_the_deadline_and_mailing_date(env):
@@ -180,7 +154,7 @@ def test_phan_hoi_command_writes_feedback_and_drafts(env):
     # corrected and returned: consolidated, nothing left to send back
     wb = load_workbook(books[0])
     ws = wb[S.SHEET_TASKS]
-    rows = {ws.cell(r, 1).value: r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1)}
+    rows = task_rows(ws)
     ws.cell(rows["III-03"], S.col_index(S.TASK_COLUMNS, "progress"), value=80)
     wb.save(env["inbox"] / books[0].name)
     assert run("tong-hop", env["master"], env["inbox"], "--ngay", "14/09/2025").exit_code == 0

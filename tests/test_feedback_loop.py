@@ -10,67 +10,36 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
-from cchc_xl.cli import app
 from cchc_xl.core import register as R
 from cchc_xl.core import schema as S
-from cchc_xl.core.models import Plan
 from cchc_xl.roundtrip.consolidate import consolidate
 from cchc_xl.roundtrip.feedback import (HIGHLIGHT_FILL, KIND_CONFLICT, KIND_REFUSED, latest_per_unit,
                                         review_returns, write_feedback)
 from cchc_xl.roundtrip.register import read_register, record_consolidation
-from cchc_xl.roundtrip.split import split_master
-from cchc_xl.workbook.master import read_master, write_master
-from cchc_xl.workbook.unitbook import unit_code_from_file_name
+from cchc_xl.workbook.master import read_master
+from period_env import AS_OF, PERIOD, build_template, copy_env, fill, fixture_plan, task_rows
 
-FIXTURE = Path(__file__).parent / "fixtures" / "roundtrip_plan.json"
-AS_OF = dt.date(2025, 9, 14)
-PERIOD = "Quý III/2025"
 NOW = dt.datetime(2025, 9, 15, 9, 0)
 LATER = dt.datetime(2025, 9, 18, 10, 0)
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("template")
-    master = root / "So_tong_hop_CCHC.xlsx"
-    write_master(Plan.model_validate_json(FIXTURE.read_text(encoding="utf-8")), master, as_of=AS_OF)
-    split_master(master, root / "phieu", period_label=PERIOD, as_of=AS_OF, return_by=dt.date(2025, 9, 16))
-    shutil.rmtree(root / "sao_luu")
-    return root
+    return build_template(tmp_path_factory.mktemp("template"), fixture_plan(), return_by=dt.date(2025, 9, 16))
 
 
 @pytest.fixture()
 def env(template: Path, tmp_path: Path) -> dict[str, Path]:
-    shutil.copytree(template, tmp_path / "w")
-    root = tmp_path / "w"
-    files = {unit_code_from_file_name(f.name): f for f in (root / "phieu").glob("*.xlsx")}
-    inbox = root / "nhan_ve"
-    inbox.mkdir()
-    return {"root": root, "master": root / "So_tong_hop_CCHC.xlsx", "inbox": inbox, **files}
+    return copy_env(template, tmp_path)
 
 
-def rows_of(ws) -> dict[str, int]:
-    return {ws.cell(r, 1).value: r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1)}
-
-
-def fill(src: Path, dst: Path, changes: dict[str, dict[str, Any]], sheet: str = S.SHEET_TASKS) -> Path:
-    """What an official does: open the workbook, type values, save."""
-    wb = load_workbook(src)
-    ws = wb[sheet]
-    rows = rows_of(ws)
-    for item, values in changes.items():
-        for key, value in values.items():
-            ws.cell(rows[item], S.col_index(S.TASK_COLUMNS, key), value=value)
-    wb.save(dst)
-    return dst
+rows_of = task_rows
 
 
 def consolidate_and_record(master: Path, inbox: Path, now: dt.datetime):
@@ -204,3 +173,23 @@ def test_feedback_twice_replaces_the_old_sheet(env: dict[str, Path]) -> None:
     assert wb.sheetnames.count(S.SHEET_FEEDBACK) == 1
     assert not wb[S.SHEET_TASKS].cell(r1, S.col_index(S.TASK_COLUMNS, "progress")).fill.fgColor.rgb.endswith(
         HIGHLIGHT_FILL)
+
+
+def test_unreadable_and_foreign_files_are_reported_not_sent_back(env: dict[str, Path]) -> None:
+    master, inbox = env["master"], env["inbox"]
+    broken = inbox / "05_KT_hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    other = inbox / "06_VP_khac.xlsx"
+    wb = load_workbook(env["VP"])
+    meta = wb[S.SHEET_META]
+    for row in meta.iter_rows(min_row=1, max_col=2):
+        if row[0].value == "master_version":
+            row[1].value = 99          # a version this master never issued
+    wb.save(other)
+    reviews = review_returns(master, [broken, other], as_of=AS_OF, now=NOW)
+    assert reviews[0].unreadable and not reviews[0].needs_feedback
+    assert "phiên bản 99" in reviews[1].file_reason and reviews[1].needs_feedback
+    assert latest_per_unit(reviews, PERIOD) == [reviews[1]]
+    out = write_feedback(reviews[1], env["root"] / "ph")
+    fb = load_workbook(out)[S.SHEET_FEEDBACK]
+    assert any("phiên bản 99" in str(c.value) for row in fb.iter_rows(max_row=5) for c in row)

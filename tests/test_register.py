@@ -4,7 +4,6 @@ dashboard block recalculated by LibreOffice against ``register.summary``."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from openpyxl import load_workbook

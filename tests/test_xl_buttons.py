@@ -373,6 +373,11 @@ def test_tao_phieu_writes_unit_workbooks_and_records_the_version(payload, workdi
 
     vhxh = read_unit_workbook(result.files[1])
     assert vhxh.meta["unit_code"] == "VHXH" and int(vhxh.meta["master_version"]) == 2
+    from cchc_xl.core.register import read_submissions
+
+    register = read_submissions(rows_of(after, S.SHEET_SUBMISSIONS))   # "Tình hình gửi phiếu"
+    assert [(r.unit, r.version, r.period, r.due) for r in register] == \
+        [(c, 2, "Quý III/2025", dt.date(2025, 9, 16)) for c in ("VP", "VHXH", "KT", "PVHCC")]
 
 
 def test_tao_phieu_refuses_a_master_with_duplicate_ids(master, payload, workdir):
@@ -409,6 +414,11 @@ def test_tong_hop_merges_returns_into_the_open_book(payload, workdir):
     assert [(r[6], r[9]) for r in audit] == [("Trạng thái", "Đã cập nhật"), ("Tiến độ (%)", "Đã cập nhật"),
                                              ("Ngày hoàn thành", "Đã cập nhật"),
                                              ("Minh chứng", "Đã cập nhật")]
+    from cchc_xl.core.register import read_submissions
+
+    register = {r.unit: r for r in read_submissions(rows_of(merged, S.SHEET_SUBMISSIONS))}
+    assert register["VHXH"].file == split_result.files[1].name and register["VHXH"].returns == 1
+    assert register["VP"].file == ""
     # the same files again: nothing changes in the book
     again, actions, _ = run(buttons.tong_hop, merged)
     assert [a["func"] for a in actions["actions"]] == ["alert"]

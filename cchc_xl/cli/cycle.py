@@ -16,6 +16,8 @@ from rich.table import Table
 from cchc_xl.cli import common as C
 from cchc_xl.cli import email as E
 from cchc_xl.core import register as R
+from cchc_xl.core import schema as S
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.mail import mailer, reminders
 
@@ -104,17 +106,17 @@ def _compose(build, unit, problems: list[Finding], master: Path):
 def nhac_nho(
     master: Annotated[Path, typer.Argument(help="Sổ tổng hợp CCHC (.xlsx)", metavar=C.MASTER_METAVAR)],
     ky: Annotated[str, typer.Option("--ky", metavar=C.PERIOD_METAVAR, help="Kỳ báo cáo, ví dụ 'Quý III/2025'")],
-    gui: Annotated[bool, typer.Option("--gui", help="Gửi thật qua máy chủ SMTP (mặc định chỉ tạo thư nháp .eml)")] = False,
+    gui: E.SendOpt = False,
     ra: Annotated[Optional[Path], typer.Option("--ra", help="Thư mục ghi thư nháp (mặc định: thu_nhac_nho cạnh sổ)")] = None,
     ngay: Annotated[Optional[str], typer.Option("--ngay", metavar=C.DATE_METAVAR,
                                                 help="Ngày xét quá hạn (mặc định: hôm nay)")] = None,
-    nguoi_gui: Annotated[Optional[str], typer.Option("--nguoi-gui", help="Địa chỉ người gửi (From)")] = None,
-    tra_loi: Annotated[Optional[str], typer.Option("--tra-loi", help="Địa chỉ nhận thư trả lời, nếu khác người gửi")] = None,
-    may_chu: Annotated[Optional[str], typer.Option("--may-chu", help="Máy chủ SMTP, ví dụ smtp.gmail.com")] = None,
-    cong: Annotated[Optional[int], typer.Option("--cong", help="Cổng SMTP (mặc định 587 với starttls, 465 với ssl)")] = None,
-    bao_mat: Annotated[Optional[str], typer.Option("--bao-mat", help="Bảo mật: starttls, ssl hoặc none")] = None,
-    ten_dang_nhap: Annotated[Optional[str], typer.Option("--ten-dang-nhap", help="Tên đăng nhập SMTP (hoặc biến CCHC_SMTP_USER)")] = None,
-    cau_hinh: Annotated[Optional[Path], typer.Option("--cau-hinh", help="Tệp cấu hình thư (.toml, .ini hoặc .json)")] = None,
+    nguoi_gui: E.SenderOpt = None,
+    tra_loi: E.ReplyToOpt = None,
+    may_chu: E.HostOpt = None,
+    cong: E.PortOpt = None,
+    bao_mat: E.SecurityOpt = None,
+    ten_dang_nhap: E.UserOpt = None,
+    cau_hinh: E.ConfigOpt = None,
 ) -> None:
     global console
     console = E.console = C.new_console()
@@ -131,8 +133,7 @@ def nhac_nho(
     except CchcError as exc:
         C.fail(str(exc))
     if not R.of_period(subs, period):
-        C.fail(f"Lỗi: trang 'Tình hình gửi phiếu' chưa có phiếu nào của kỳ {period}: chạy 'cchc-xl tao-phieu' "
-               "(và 'gui-email') trước")
+        C.fail(str(catalog.REGISTER_NO_PERIOD(period=period, file=master.name, sheet=S.SHEET_SUBMISSIONS)))
     console.print(register_table(subs, period, today))
     targets = R.needing_reminder(subs, period, today)
     if not targets:
@@ -143,9 +144,7 @@ def nhac_nho(
     for sub in targets:
         unit = units.get(sub.unit)
         if unit is None:
-            problems.append(Finding(code="unknown_unit", file=master.name, sheet="Đơn vị",
-                                    message=f"Đơn vị '{sub.unit}' của trang 'Tình hình gửi phiếu' không còn "
-                                            "trong trang 'Đơn vị'; không gửi thư nhắc"))
+            problems.append(catalog.REGISTER_UNKNOWN_UNIT(unit=sub.unit, file=master.name, sheet=S.SHEET_UNITS))
             continue
         msg = _compose(lambda: reminders.compose_reminder(
             unit, sub, commune=data.plan.info.commune, sender=sender, today=today,
@@ -173,14 +172,14 @@ def phan_hoi(
                                                help="Hạn gửi lại phiếu đã sửa (mặc định: hạn trong trang 'Tình hình gửi phiếu' nếu chưa qua)")] = None,
     ngay: Annotated[Optional[str], typer.Option("--ngay", "--ngay-so-lieu", metavar=C.DATE_METAVAR,
                                                 help="Ngày số liệu dùng khi kiểm tra lại (mặc định: hôm nay, như tổng hợp)")] = None,
-    gui: Annotated[bool, typer.Option("--gui", help="Gửi thật qua máy chủ SMTP (mặc định chỉ tạo thư nháp .eml)")] = False,
-    nguoi_gui: Annotated[Optional[str], typer.Option("--nguoi-gui", help="Địa chỉ người gửi (From)")] = None,
-    tra_loi: Annotated[Optional[str], typer.Option("--tra-loi", help="Địa chỉ nhận thư trả lời, nếu khác người gửi")] = None,
-    may_chu: Annotated[Optional[str], typer.Option("--may-chu", help="Máy chủ SMTP, ví dụ smtp.gmail.com")] = None,
-    cong: Annotated[Optional[int], typer.Option("--cong", help="Cổng SMTP (mặc định 587 với starttls, 465 với ssl)")] = None,
-    bao_mat: Annotated[Optional[str], typer.Option("--bao-mat", help="Bảo mật: starttls, ssl hoặc none")] = None,
-    ten_dang_nhap: Annotated[Optional[str], typer.Option("--ten-dang-nhap", help="Tên đăng nhập SMTP (hoặc biến CCHC_SMTP_USER)")] = None,
-    cau_hinh: Annotated[Optional[Path], typer.Option("--cau-hinh", help="Tệp cấu hình thư (.toml, .ini hoặc .json)")] = None,
+    gui: E.SendOpt = False,
+    nguoi_gui: E.SenderOpt = None,
+    tra_loi: E.ReplyToOpt = None,
+    may_chu: E.HostOpt = None,
+    cong: E.PortOpt = None,
+    bao_mat: E.SecurityOpt = None,
+    ten_dang_nhap: E.UserOpt = None,
+    cau_hinh: E.ConfigOpt = None,
 ) -> None:
     from cchc_xl.roundtrip.feedback import latest_per_unit, review_returns, write_feedback
     from cchc_xl.roundtrip.folders import unit_workbooks
@@ -206,8 +205,11 @@ def phan_hoi(
         reviews = review_returns(master, files, as_of=as_of)
     except CchcError as exc:
         C.fail(str(exc))
+    problems: list[Finding] = [catalog.FEEDBACK_UNREADABLE(why=r.unreadable, file=r.path.name)
+                               for r in reviews if r.unreadable]
     current = {s.unit: s.sha256 for s in R.of_period(subs, period) if s.sha256}
     chosen = [r for r in latest_per_unit(reviews, period, current) if r.needs_feedback]
+    C.print_findings(problems)
     if not chosen:
         console.print(f"[green]Không có đơn vị nào cần phản hồi: các phiếu kỳ {escape(period)} không còn ô bị "
                       "từ chối hay xung đột.[/]")
@@ -217,7 +219,7 @@ def phan_hoi(
     table = Table(title=f"Phiếu phản hồi kỳ {escape(period)} ({escape(str(out))})")
     for h in ("Đơn vị", "Tệp đơn vị gửi", "Ô bị từ chối", "Xung đột", "Phiếu phản hồi"):
         table.add_column(h, overflow="fold")
-    problems: list[Finding] = []
+    problems = []
     messages = []
     for review in chosen:
         sub = R.find(subs, period, review.unit)
@@ -225,8 +227,7 @@ def phan_hoi(
         try:
             path = write_feedback(review, out, commune=data.plan.info.commune, due=due)
         except (OSError, CchcError) as exc:
-            problems.append(Finding(code="feedback_not_written", file=review.path.name,
-                                    message=f"Không tạo được phiếu phản hồi: {exc}"))
+            problems.append(catalog.FEEDBACK_NOT_WRITTEN(why=exc, file=review.path.name))
             continue
         refused = sum(i.kind == "Bị từ chối" for i in review.items)
         table.add_row(review.unit, escape(review.path.name), str(refused), str(len(review.items) - refused),

@@ -26,6 +26,17 @@ HELP = ("Gửi phiếu đơn vị qua thư điện tử. Mặc định chỉ t�
         "trong biến môi trường CCHC_SMTP_PASSWORD hoặc nhập khi được hỏi.")
 
 
+# Options shared by every command that sends mail (gui-email, nhac-nho, phan-hoi)
+SenderOpt = Annotated[Optional[str], typer.Option("--nguoi-gui", help="Địa chỉ người gửi (From)")]
+ReplyToOpt = Annotated[Optional[str], typer.Option("--tra-loi", help="Địa chỉ nhận thư trả lời, nếu khác người gửi")]
+SendOpt = Annotated[bool, typer.Option("--gui", help="Gửi thật qua máy chủ SMTP (mặc định chỉ tạo thư nháp .eml)")]
+HostOpt = Annotated[Optional[str], typer.Option("--may-chu", help="Máy chủ SMTP, ví dụ smtp.gmail.com")]
+PortOpt = Annotated[Optional[int], typer.Option("--cong", help="Cổng SMTP (mặc định 587 với starttls, 465 với ssl)")]
+SecurityOpt = Annotated[Optional[str], typer.Option("--bao-mat", help="Bảo mật: starttls, ssl hoặc none")]
+UserOpt = Annotated[Optional[str], typer.Option("--ten-dang-nhap", help="Tên đăng nhập SMTP (hoặc biến CCHC_SMTP_USER)")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--cau-hinh", help="Tệp cấu hình thư (.toml, .ini hoặc .json)")]
+
+
 def register(app: typer.Typer) -> None:
     app.command("gui-email", help=HELP)(gui_email)
 
@@ -81,14 +92,14 @@ def gui_email(
                                     help="Kỳ báo cáo, ví dụ 'Quý III/2025' (như khi tạo phiếu)")],
     han: Annotated[str, typer.Option("--han", "--han-gui", metavar=C.DATE_METAVAR,
                                      help="Hạn đơn vị gửi lại phiếu")],
-    nguoi_gui: Annotated[Optional[str], typer.Option("--nguoi-gui", help="Địa chỉ người gửi (From)")] = None,
-    tra_loi: Annotated[Optional[str], typer.Option("--tra-loi", help="Địa chỉ nhận thư trả lời, nếu khác người gửi")] = None,
-    gui: Annotated[bool, typer.Option("--gui", help="Gửi thật qua máy chủ SMTP (mặc định chỉ tạo thư nháp .eml)")] = False,
-    may_chu: Annotated[Optional[str], typer.Option("--may-chu", help="Máy chủ SMTP, ví dụ smtp.gmail.com")] = None,
-    cong: Annotated[Optional[int], typer.Option("--cong", help="Cổng SMTP (mặc định 587 với starttls, 465 với ssl)")] = None,
-    bao_mat: Annotated[Optional[str], typer.Option("--bao-mat", help="Bảo mật: starttls, ssl hoặc none")] = None,
-    ten_dang_nhap: Annotated[Optional[str], typer.Option("--ten-dang-nhap", help="Tên đăng nhập SMTP (hoặc biến CCHC_SMTP_USER)")] = None,
-    cau_hinh: Annotated[Optional[Path], typer.Option("--cau-hinh", help="Tệp cấu hình thư (.toml, .ini hoặc .json)")] = None,
+    nguoi_gui: SenderOpt = None,
+    tra_loi: ReplyToOpt = None,
+    gui: SendOpt = False,
+    may_chu: HostOpt = None,
+    cong: PortOpt = None,
+    bao_mat: SecurityOpt = None,
+    ten_dang_nhap: UserOpt = None,
+    cau_hinh: ConfigOpt = None,
 ) -> None:
     global console
     console = C.new_console()
@@ -146,7 +157,9 @@ def _record_deadline(master: Path, period: str, pairs: list, due, report: mailer
     try:
         record_mailing(master, period, [(u.code, u.name) for u, _p in pairs], due=due, mailed=sent)
     except CchcError as exc:
-        console.print(f"[bold red]Chưa ghi được hạn gửi vào trang 'Tình hình gửi phiếu': {escape(str(exc))}[/]")
+        from cchc_xl.core.findings import catalog
+
+        console.print(f"[bold red]{escape(str(catalog.REGISTER_NOT_WRITTEN(why=exc, file=master.name)))}[/]")
         return False
     console.print(f"Đã ghi hạn gửi lại {due:%d/%m/%Y} vào trang 'Tình hình gửi phiếu' của sổ.")
     return True

@@ -177,7 +177,9 @@ def _record_returns(master: Path, result: ConsolidationResult, files: list[Path]
     try:
         record_consolidation(master, result.plan, files)
     except CchcError as exc:
-        _fail(f"Chưa ghi được trang 'Tình hình gửi phiếu': {exc}")
+        from cchc_xl.core.findings import catalog
+
+        _fail(str(catalog.REGISTER_NOT_WRITTEN(why=exc, file=master.name)))
 
 
 def _user() -> str:

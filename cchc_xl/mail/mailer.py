@@ -258,15 +258,9 @@ def _code_key(code: object) -> str:
 
 
 def _calamine_rows(path: Path, sheet: str) -> list[list[Any]] | None:
-    from python_calamine import CalamineWorkbook
+    from cchc_xl.files.excel import calamine_sheet
 
-    wb = CalamineWorkbook.from_path(str(path))
-    try:
-        if sheet not in wb.sheet_names:
-            return None
-        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    finally:
-        wb.close()
+    return calamine_sheet(path, sheet)
 
 
 def read_unit_tag(path: Path) -> WorkbookTag:

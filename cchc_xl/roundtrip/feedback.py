@@ -56,10 +56,11 @@ class FileReview:
     sha256: str
     file_reason: str = ""                  # whole file refused
     items: list[FeedbackItem] = field(default_factory=list)
+    unreadable: str = ""                   # the file cannot be read: no workbook to send back
 
     @property
     def needs_feedback(self) -> bool:
-        return bool(self.items or self.file_reason)
+        return not self.unreadable and bool(self.items or self.file_reason)
 
 
 # ---------------------------------------------------------------- what to tell
@@ -150,7 +151,7 @@ def review_returns(master_path: str | os.PathLike[str], files: Sequence[str | os
     """Check ``files`` again against the master now (nothing written); one review per file."""
     from cchc_xl.roundtrip.consolidate import (AuditIndex, STATUS_REJECTED, master_state_from_sheets,
                                                plan_consolidation, read_master_values, refuse_if_unsafe)
-    from cchc_xl.workbook.unitbook import read_unit_workbook
+    from cchc_xl.workbook.unitbook import read_unit_workbook, unit_code_from_file_name
     from cchc_xl.core.models import CchcError
 
     path = Path(master_path)
@@ -159,18 +160,14 @@ def review_returns(master_path: str | os.PathLike[str], files: Sequence[str | os
     refuse_if_unsafe(state, "phản hồi")
     # files already consolidated are checked again: their refused cells are still refused
     state.audit = AuditIndex(files={}, last_applied=state.audit.last_applied)
-    books: dict[str, Any] = {}
-    for f in files:
-        try:
-            book = read_unit_workbook(f)
-        except CchcError:
-            continue
-        books[book.name] = book
     reviews: list[FileReview] = []
     for f in files:
         p = Path(f)
-        book = books.get(p.name)
-        if book is None:
+        try:
+            book = read_unit_workbook(p)
+        except CchcError as exc:
+            reviews.append(FileReview(path=p, unit=unit_code_from_file_name(p.name) or "", period="",
+                                      sha256="", unreadable=exc.finding.message))
             continue
         plan = plan_consolidation(state, returns=[book], as_of=as_of, now=now)
         review = FileReview(path=p, unit=book.unit_code, period=str(book.meta.get("period_label") or ""),
@@ -201,6 +198,8 @@ def latest_per_unit(reviews: Iterable[FileReview], period: str,
     (``current``: unit -> SHA-256) when present, else the last file in name order."""
     chosen: dict[str, FileReview] = {}
     for r in reviews:
+        if r.unreadable:
+            continue
         if period and r.period and not same_period(r.period, period):
             continue
         want = (current or {}).get(r.unit)

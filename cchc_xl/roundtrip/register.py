@@ -18,27 +18,16 @@ from typing import Any, Iterable, Mapping, Sequence
 from cchc_xl.core import register as R
 from cchc_xl.core import schema as S
 from cchc_xl.core.models import CchcError
+from cchc_xl.files.excel import calamine_sheet
 from cchc_xl.files.safeio import atomic_path, backup, save_workbook_atomic
 from cchc_xl.workbook.register_sheet import add_register_sheet, register_cell_edits
-
-
-def _calamine_sheet(path: Path, sheet: str) -> list[list[Any]] | None:
-    from python_calamine import CalamineWorkbook
-
-    wb = CalamineWorkbook.from_path(str(path))
-    try:
-        if sheet not in wb.sheet_names:
-            return None
-        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    finally:
-        wb.close()
 
 
 def register_rows(path: str | os.PathLike[str]) -> list[list[Any]] | None:
     """Cell values of the master's register sheet (``None`` when the sheet is absent)."""
     p = Path(path)
     try:
-        return _calamine_sheet(p, S.SHEET_SUBMISSIONS)
+        return calamine_sheet(p, S.SHEET_SUBMISSIONS)
     except Exception as exc:  # not a workbook / corrupt
         raise CchcError(f"Không đọc được sổ tổng hợp ({exc.__class__.__name__})", file=p.name,
                         code="bad_file") from None
@@ -120,7 +109,7 @@ def record_mailing(path: str | os.PathLike[str], period: str, units: Iterable[tu
 
 def _file_meta(path: Path) -> dict[str, Any]:
     try:
-        rows = _calamine_sheet(path, S.SHEET_META) or []
+        rows = calamine_sheet(path, S.SHEET_META) or []
     except Exception:
         return {}
     return {str(r[0]): (r[1] if len(r) > 1 else None) for r in rows if r and r[0] not in (None, "")}
@@ -172,3 +161,35 @@ def record_consolidation(path: str | os.PathLike[str], plan: Any, files: Sequenc
     infos = returns_of_plan(plan, files, subs, moment.date())
     new = R.record_returns(subs, infos, names=names, today=moment.date())
     return write_register(path, new, old_rows=rows, make_backup=False)
+
+
+# ---------------------------------------------------------------- a live Book (Excel buttons)
+
+def _refs(edits: Mapping[tuple[int, int], Any]) -> dict[str, Any]:
+    from openpyxl.utils import get_column_letter
+
+    return {f"{get_column_letter(c)}{r}": v for (r, c), v in edits.items()}
+
+
+def book_issue_edits(sheets: Mapping[str, Sequence[Sequence[Any]]], period: str,
+                     units: Iterable[tuple[str, str]], *, version: int, issued_on: dt.date,
+                     due: dt.date | None) -> dict[str, Any]:
+    """Cells ("E5": value) of the open master's register after Tạo phiếu ({} without the sheet)."""
+    rows = sheets.get(S.SHEET_SUBMISSIONS)
+    if rows is None:
+        return {}
+    subs = R.record_issue(R.read_submissions(rows), period, units, version=version, issued_on=issued_on,
+                          due=due, today=dt.date.today())
+    return _refs(register_cell_edits(rows, subs))
+
+
+def book_return_edits(sheets: Mapping[str, Sequence[Sequence[Any]]], plan: Any, files: Sequence[Path], *,
+                      now: dt.datetime | None = None) -> dict[str, Any]:
+    """Cells of the open master's register after Tổng hợp ({} without the sheet)."""
+    rows = sheets.get(S.SHEET_SUBMISSIONS)
+    if rows is None:
+        return {}
+    moment = now or dt.datetime.now()
+    subs = R.read_submissions(rows)
+    new = R.record_returns(subs, returns_of_plan(plan, files, subs, moment.date()), today=moment.date())
+    return _refs(register_cell_edits(rows, new))

@@ -268,6 +268,7 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
     cells = meta_cell_updates(sheets.get(S.SHEET_META, []), split_meta_updates(state.meta, result))
     for ref, value in cells.items():
         writer.set(S.SHEET_META, ref, value)
+    _register_issue(writer, sheets, period.short_label, result, plan)
     saved = _save(book)
     lines = [f"{f.name} ({result.counts.get(_unit_of(f), (0, 0))[0]} nhiệm vụ)" for f in result.files]
     message = (f"Đã tạo {len(result.files)} phiếu đơn vị kỳ {period.label} (phiên bản {version}) trong "
@@ -279,6 +280,19 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
                 "\nHãy lưu sổ (Ctrl+S) ngay để ghi nhận phiên bản phiếu vừa tạo.")
     return ButtonResult(ok=True, message=message, files=result.files, findings=result.findings,
                         cells_written=writer.cells_written)
+
+
+def _register_issue(writer: BookWriter, sheets: dict, period: str, result: Any, plan: Any) -> None:
+    """"Tình hình gửi phiếu": which unit got which version (and the deadline printed)."""
+    from cchc_xl.roundtrip.register import book_issue_edits
+    from cchc_xl.workbook.unitbook import _default_dates
+
+    names = {u.code: u.name for u in plan.units}
+    due = _default_dates(period, result.as_of, None)[1]
+    edits = book_issue_edits(sheets, period, [(c, names.get(c, c)) for c in result.counts],
+                             version=result.version, issued_on=result.created_at.date(), due=due)
+    for ref, value in edits.items():
+        writer.set(S.SHEET_SUBMISSIONS, ref, value)
 
 
 def _unit_of(path: Path) -> str:
@@ -336,6 +350,10 @@ def _tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None) -> ButtonResu
         backup(path)      # the saved file as it was before this merge
     writer = BookWriter(book)
     apply_with(writer.set, writer.append, cplan)   # the writer keeps "=..." text as text
+    from cchc_xl.roundtrip.register import book_return_edits
+
+    for ref, value in book_return_edits(sheets, cplan, files).items():
+        writer.set(S.SHEET_SUBMISSIONS, ref, value)
     lines = summary_text(cplan).splitlines()
     if len(lines) > MAX_SUMMARY_LINES:
         lines = lines[:MAX_SUMMARY_LINES] + [f"... (xem đủ ở trang '{S.SHEET_AUDIT}')"]

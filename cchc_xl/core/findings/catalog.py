@@ -13,3 +13,17 @@ from cchc_xl.core.findings.base import FindingType as T
 # ---------------------------------------------------------------- files
 NO_FILE = T("no_file", "error", "Không tìm thấy tệp", "Không tìm thấy tệp")
 BAD_FILE = T("bad_file", "error", "Tệp hỏng", "Không mở được tệp Excel: {why}")
+
+# ---------------------------------------------------------------- register, reminders, feedback
+REGISTER_UNKNOWN_UNIT = T("register_unknown_unit", "warning", "Đơn vị không còn trong danh sách",
+                          "Đơn vị '{unit}' của trang 'Tình hình gửi phiếu' không còn trong trang 'Đơn vị'; "
+                          "không gửi thư cho đơn vị này")
+REGISTER_NO_PERIOD = T("register_no_period", "error", "Kỳ chưa có phiếu",
+                       "Trang 'Tình hình gửi phiếu' chưa có phiếu nào của kỳ {period}: chạy 'cchc-xl tao-phieu' "
+                       "(và 'gui-email') trước")
+REGISTER_NOT_WRITTEN = T("register_not_written", "error", "Chưa ghi được tình hình gửi phiếu",
+                         "Chưa ghi được trang 'Tình hình gửi phiếu': {why}")
+FEEDBACK_NOT_WRITTEN = T("feedback_not_written", "error", "Chưa tạo được phiếu phản hồi",
+                         "Không tạo được phiếu phản hồi: {why}")
+FEEDBACK_UNREADABLE = T("feedback_unreadable", "warning", "Phiếu gửi về không đọc được",
+                        "Không đọc được tệp đơn vị gửi về nên không tạo phiếu phản hồi: {why}")
