@@ -19,7 +19,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.periods import same_period
@@ -147,15 +147,20 @@ def _column_of(book: Any, sheet: str, cell: str) -> str:
 
 
 def review_returns(master_path: str | os.PathLike[str], files: Sequence[str | os.PathLike[str]], *,
-                   as_of: dt.date | None = None, now: dt.datetime | None = None) -> list[FileReview]:
-    """Check ``files`` again against the master now (nothing written); one review per file."""
+                   as_of: dt.date | None = None, now: dt.datetime | None = None,
+                   sheets: Mapping[str, Sequence[Sequence[Any]]] | None = None) -> list[FileReview]:
+    """Check ``files`` again against the master now (nothing written); one review per file.
+
+    ``sheets``: the master's cell values when it is open in Excel (a live Book); else the
+    file ``master_path`` is read."""
     from cchc_xl.roundtrip.consolidate import (AuditIndex, STATUS_REJECTED, master_state_from_sheets,
                                                plan_consolidation, read_master_values, refuse_if_unsafe)
     from cchc_xl.workbook.unitbook import read_unit_workbook, unit_code_from_file_name
     from cchc_xl.core.models import CchcError
 
     path = Path(master_path)
-    state = master_state_from_sheets(read_master_values(path), file=path.name, fast=True)
+    values = sheets if sheets is not None else read_master_values(path)
+    state = master_state_from_sheets(values, file=path.name, fast=True)
     state.data.path = str(path)
     refuse_if_unsafe(state, "phản hồi")
     # files already consolidated are checked again: their refused cells are still refused
