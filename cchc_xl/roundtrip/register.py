@@ -124,9 +124,12 @@ def returns_of_plan(plan: Any, files: Sequence[Path], subs: Sequence[R.Submissio
     by_name = {Path(f).name: Path(f) for f in files}
     out: list[R.ReturnInfo] = []
     for fs in plan.files:
+        # what the file says about itself (Tổng hợp passes it on; else read from its "_meta")
+        known = getattr(fs, "period", "")
         path = by_name.get(fs.file)
-        meta = _file_meta(path) if path is not None else {}
-        unit = (str(meta.get("unit_code") or "") or fs.unit or unit_code_from_file_name(fs.file) or "").upper()
+        meta = {"period_label": known, "master_version": getattr(fs, "version", None)} if known else (
+            _file_meta(path) if path is not None else {})
+        unit = (fs.unit or str(meta.get("unit_code") or "") or unit_code_from_file_name(fs.file) or "").upper()
         period = str(meta.get("period_label") or "")
         if not period:  # unreadable file: the unit's latest period in the register
             mine = [s for s in subs if s.unit == unit]
@@ -183,13 +186,19 @@ def book_issue_edits(sheets: Mapping[str, Sequence[Sequence[Any]]], period: str,
     return _refs(register_cell_edits(rows, subs))
 
 
+def return_edits(rows: Sequence[Sequence[Any]], plan: Any, files: Sequence[Path], *,
+                 now: dt.datetime | None = None) -> dict[tuple[int, int], Any]:
+    """{(row, column): value} of the register (its cell values ``rows``) after Tổng hợp."""
+    moment = now or dt.datetime.now()
+    subs = R.read_submissions(rows)
+    new = R.record_returns(subs, returns_of_plan(plan, files, subs, moment.date()), today=moment.date())
+    return register_cell_edits(rows, new)
+
+
 def book_return_edits(sheets: Mapping[str, Sequence[Sequence[Any]]], plan: Any, files: Sequence[Path], *,
                       now: dt.datetime | None = None) -> dict[str, Any]:
     """Cells of the open master's register after Tổng hợp ({} without the sheet)."""
     rows = sheets.get(S.SHEET_SUBMISSIONS)
     if rows is None:
         return {}
-    moment = now or dt.datetime.now()
-    subs = R.read_submissions(rows)
-    new = R.record_returns(subs, returns_of_plan(plan, files, subs, moment.date()), today=moment.date())
-    return _refs(register_cell_edits(rows, new))
+    return _refs(return_edits(rows, plan, files, now=now))
