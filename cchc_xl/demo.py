@@ -223,11 +223,8 @@ def run_demo(out_dir: Path, *, period_text: str = DEFAULT_PERIOD, pdf: bool = Tr
 
 def _consolidate(master: Path, inbox: Path, as_of: dt.date, now: dt.datetime):
     from cchc_xl.roundtrip.consolidate import consolidate
-    from cchc_xl.roundtrip.register import record_consolidation
 
-    result = consolidate(master, inbox, as_of=as_of, user="demo", now=now)
-    record_consolidation(master, result.plan, sorted(inbox.iterdir()), now=now)
-    return result
+    return consolidate(master, inbox, as_of=as_of, user="demo", now=now)
 
 
 def feedback_round(res: DemoResult, master: Path, inbox: Path, out: Path, period: str, as_of: dt.date,

@@ -21,7 +21,7 @@ from cchc_xl.core import schema as S
 from cchc_xl.roundtrip.consolidate import consolidate
 from cchc_xl.roundtrip.feedback import (HIGHLIGHT_FILL, KIND_CONFLICT, KIND_REFUSED, latest_per_unit,
                                         review_returns, write_feedback)
-from cchc_xl.roundtrip.register import read_register, record_consolidation
+from cchc_xl.roundtrip.register import read_register
 from cchc_xl.workbook.master import read_master
 from period_env import AS_OF, PERIOD, build_template, copy_env, fill, fixture_plan, task_rows
 
@@ -43,10 +43,8 @@ rows_of = task_rows
 
 
 def consolidate_and_record(master: Path, inbox: Path, now: dt.datetime):
-    files = sorted(inbox.glob("*.xlsx"))
-    result = consolidate(master, files, as_of=AS_OF, user="Thư", now=now)
-    record_consolidation(master, result.plan, files, now=now)
-    return result
+    """Tổng hợp writes the register together with the merge (one atomic write)."""
+    return consolidate(master, sorted(inbox.glob("*.xlsx")), as_of=AS_OF, user="Thư", now=now)
 
 
 def tasks(master: Path) -> dict[str, Any]:

@@ -156,3 +156,32 @@ def test_dashboard_block_matches_python_after_recalculation(master, tmp_path, ty
     assert got == expected
     if not typed_period:
         assert expected["overdue"] == 1 and expected["late"] == 2   # the block is not trivially zero
+
+
+def test_old_master_with_a_chart_is_not_rewritten_by_openpyxl(tmp_path):
+    """A master made before the register, holding a chart: Tạo phiếu still writes the
+    workbooks, warns that the register was not kept, and the chart is still there."""
+    import zipfile
+
+    from openpyxl.chart import BarChart, Reference
+
+    from cchc_xl.core.models import Area, Task
+    from cchc_xl.roundtrip.split import split_master_detailed
+
+    plan = Plan(info=PlanInfo(commune="xã Quảng Sơn", year=2025), units=[Unit(code=c, name=n) for c, n in UNITS],
+                tasks=[Task(id="I-01", area=Area.THE_CHE, title="Rà soát văn bản", lead_units=["VP"])])
+    wb = load_workbook(write_master(plan, tmp_path / "Moi.xlsx", as_of=D(2025, 9, 14)))
+    del wb[S.SHEET_SUBMISSIONS]
+    ws = wb[S.SHEET_UNITS]
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=1, min_row=5, max_row=6))
+    ws.add_chart(chart, "H2")
+    old = tmp_path / "Cu.xlsx"
+    wb.save(old)
+    result = split_master_detailed(old, tmp_path / "phieu", period_label=Q3)
+    assert len(result.files) == 1
+    (warning,) = [f for f in result.findings if f.code == "register_no_sheet"]
+    assert warning.severity == "warning" and "Tình hình gửi phiếu" in warning.message
+    with zipfile.ZipFile(old) as z:
+        assert any(n.startswith("xl/charts/") for n in z.namelist())
+    assert register_rows(old) is None

@@ -159,6 +159,10 @@ def _record_deadline(master: Path, period: str, pairs: list, due, report: mailer
     except CchcError as exc:
         from cchc_xl.core.findings import catalog
 
+        if exc.finding.code == catalog.REGISTER_NO_SHEET.code:   # an old master: mail is still fine
+            console.print(f"[yellow]Cảnh báo: {escape(exc.finding.message)}[/]")
+            return True
+
         console.print(f"[bold red]{escape(str(catalog.REGISTER_NOT_WRITTEN(why=exc, file=master.name)))}[/]")
         return False
     console.print(f"Đã ghi hạn gửi lại {due:%d/%m/%Y} vào trang 'Tình hình gửi phiếu' của sổ.")

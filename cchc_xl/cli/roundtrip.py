@@ -14,7 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cchc_xl.cli import common as C
-from cchc_xl.roundtrip.consolidate import SUMMARY_HEADERS, ConsolidationResult, consolidate
+from cchc_xl.roundtrip.consolidate import consolidate
+from cchc_xl.roundtrip.consolidate.plan import SUMMARY_HEADERS, ConsolidationResult
 from cchc_xl.roundtrip.folders import returned_files
 from cchc_xl.core.models import CchcError
 from cchc_xl.roundtrip.split import split_master_detailed
@@ -164,22 +165,8 @@ def tong_hop(
     except CchcError as exc:
         _fail(str(exc))
     _print_result(result)
-    if not thu:
-        _record_returns(master, result, files)
     if result.has_problems:
         raise typer.Exit(1)
-
-
-def _record_returns(master: Path, result: ConsolidationResult, files: list[Path]) -> None:
-    """Register "Tình hình gửi phiếu": which file each unit returned, when, what was refused."""
-    from cchc_xl.roundtrip.register import record_consolidation
-
-    try:
-        record_consolidation(master, result.plan, files)
-    except CchcError as exc:
-        from cchc_xl.core.findings import catalog
-
-        _fail(str(catalog.REGISTER_NOT_WRITTEN(why=exc, file=master.name)))
 
 
 def _user() -> str:

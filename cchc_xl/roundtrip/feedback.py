@@ -153,8 +153,10 @@ def review_returns(master_path: str | os.PathLike[str], files: Sequence[str | os
 
     ``sheets``: the master's cell values when it is open in Excel (a live Book); else the
     file ``master_path`` is read."""
-    from cchc_xl.roundtrip.consolidate import (AuditIndex, STATUS_REJECTED, master_state_from_sheets,
-                                               plan_consolidation, read_master_values, refuse_if_unsafe)
+    from cchc_xl.roundtrip.consolidate.check import refuse_if_unsafe
+    from cchc_xl.roundtrip.consolidate.merge import plan_consolidation
+    from cchc_xl.roundtrip.consolidate.plan import STATUS_REJECTED, AuditIndex
+    from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets, read_master_values
     from cchc_xl.workbook.unitbook import read_unit_workbook, unit_code_from_file_name
     from cchc_xl.core.models import CchcError
 

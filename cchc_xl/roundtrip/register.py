@@ -1,11 +1,12 @@
 """Keep the register "Tình hình gửi phiếu" of a master file up to date.
 
-Tạo phiếu (``record_split``), gửi email (``record_mailing``) and Tổng hợp
-(``record_consolidation``) read the register from the master (python-calamine),
-apply their event (``core.register``) and write back only the cells that change
-(patched into the xlsx package like Tổng hợp; a master without the sheet gets it
-added with openpyxl).  Nothing is written when nothing changes, so a second
-Tổng hợp of the same files leaves the master byte for byte as it was.
+Tạo phiếu (``record_split``) and gửi email (``record_mailing``) read the register from
+the master (python-calamine), apply their event (``core.register``) and write back only
+the cells that change (patched into the xlsx package; a master without the sheet gets it
+added with openpyxl).  Tổng hợp writes its part together with the merge
+(``consolidate.register``); the Excel buttons write the same cells into the open book
+(``book_issue_edits``, ``book_return_edits``).  Nothing is written when nothing changes,
+so a second Tổng hợp of the same files leaves the master byte for byte as it was.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from cchc_xl.core import register as R
 from cchc_xl.core import schema as S
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError
 from cchc_xl.files.excel import calamine_sheet
+from cchc_xl.files.xlsx_patch import PatchUnsupported, patch_xlsx
 from cchc_xl.files.safeio import atomic_path, backup, save_workbook_atomic
 from cchc_xl.workbook.register_sheet import add_register_sheet, register_cell_edits
 
@@ -41,8 +44,6 @@ def read_register(path: str | os.PathLike[str]) -> list[R.Submission]:
 def write_register(path: str | os.PathLike[str], subs: Sequence[R.Submission], *,
                    old_rows: Sequence[Sequence[Any]] | None = None, make_backup: bool = True) -> bool:
     """Write ``subs`` into the master's register.  Returns whether the file changed."""
-    from cchc_xl.roundtrip.consolidate import PatchUnsupported, patch_xlsx
-
     p = Path(path)
     rows = register_rows(p) if old_rows is None else old_rows
     edits = register_cell_edits(rows or [], subs)
@@ -66,8 +67,17 @@ def write_register(path: str | os.PathLike[str], subs: Sequence[R.Submission], *
 
 
 def _write_openpyxl(path: Path, subs: Sequence[R.Submission]) -> None:
-    """Fallback (master without the sheet, unusual package): add/fill the sheet with openpyxl."""
+    """Fallback (master without the sheet, unusual package): add/fill the sheet with openpyxl.
+
+    openpyxl drops charts and pictures it reads: a master holding some is not rewritten
+    (``CchcError`` "register_no_sheet", a warning for the caller to show)."""
+    import zipfile
+
     from openpyxl import load_workbook
+
+    with zipfile.ZipFile(path) as z:
+        if any(n.startswith(("xl/charts/", "xl/drawings/", "xl/media/")) for n in z.namelist()):
+            raise catalog.REGISTER_NO_SHEET.error(what="tình hình gửi phiếu", file=path.name)
 
     wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
     ws = add_register_sheet(wb)
@@ -107,65 +117,6 @@ def record_mailing(path: str | os.PathLike[str], period: str, units: Iterable[tu
     return write_register(path, subs, old_rows=rows)
 
 
-def _file_meta(path: Path) -> dict[str, Any]:
-    try:
-        rows = calamine_sheet(path, S.SHEET_META) or []
-    except Exception:
-        return {}
-    return {str(r[0]): (r[1] if len(r) > 1 else None) for r in rows if r and r[0] not in (None, "")}
-
-
-def returns_of_plan(plan: Any, files: Sequence[Path], subs: Sequence[R.Submission],
-                    received_on: dt.date) -> list[R.ReturnInfo]:
-    """One ``ReturnInfo`` per file Tổng hợp looked at (``plan``: a ``ConsolidationPlan``)."""
-    from cchc_xl.roundtrip.consolidate import STATUS_REJECTED, STATUS_SEEN
-    from cchc_xl.workbook.unitbook import unit_code_from_file_name
-
-    by_name = {Path(f).name: Path(f) for f in files}
-    out: list[R.ReturnInfo] = []
-    for fs in plan.files:
-        # what the file says about itself (Tổng hợp passes it on; else read from its "_meta")
-        known = getattr(fs, "period", "")
-        path = by_name.get(fs.file)
-        meta = {"period_label": known, "master_version": getattr(fs, "version", None)} if known else (
-            _file_meta(path) if path is not None else {})
-        unit = (fs.unit or str(meta.get("unit_code") or "") or unit_code_from_file_name(fs.file) or "").upper()
-        period = str(meta.get("period_label") or "")
-        if not period:  # unreadable file: the unit's latest period in the register
-            mine = [s for s in subs if s.unit == unit]
-            period = mine[-1].period if mine else ""
-        version = meta.get("master_version")
-        rejected = [r for r in plan.rejections if r.file == fs.file and not r.whole_file]
-        details = [_detail(r) for r in rejected]
-        if fs.status == STATUS_REJECTED:
-            details = [f"Cả tệp bị từ chối: {fs.reason}"]
-        out.append(R.ReturnInfo(period=period, unit=unit, file=fs.file, sha256=fs.sha256,
-                                received_on=received_on,
-                                version=int(float(version)) if isinstance(version, (int, float)) else None,
-                                refused_cells=len(rejected), file_refused=fs.status == STATUS_REJECTED,
-                                conflicts=fs.conflicts, details=details,
-                                seen_before=fs.status == STATUS_SEEN))
-    return out
-
-
-def _detail(r: Any) -> str:
-    where = ", ".join(p for p in (f"trang '{r.sheet}'" if r.sheet else "", f"ô {r.cell}" if r.cell else "",
-                                  f"nhiệm vụ {r.item_id}" if r.item_id else "") if p)
-    return f"{where}: {r.reason}" if where else r.reason
-
-
-def record_consolidation(path: str | os.PathLike[str], plan: Any, files: Sequence[Path], *,
-                         names: Mapping[str, str] | None = None,
-                         now: dt.datetime | None = None) -> bool:
-    """Tổng hợp: record every returned file in the register.  Returns whether it changed."""
-    moment = now or dt.datetime.now()
-    rows = register_rows(path)
-    subs = R.read_submissions(rows or [])
-    infos = returns_of_plan(plan, files, subs, moment.date())
-    new = R.record_returns(subs, infos, names=names, today=moment.date())
-    return write_register(path, new, old_rows=rows, make_backup=False)
-
-
 # ---------------------------------------------------------------- a live Book (Excel buttons)
 
 def _refs(edits: Mapping[tuple[int, int], Any]) -> dict[str, Any]:
@@ -186,18 +137,11 @@ def book_issue_edits(sheets: Mapping[str, Sequence[Sequence[Any]]], period: str,
     return _refs(register_cell_edits(rows, subs))
 
 
-def return_edits(rows: Sequence[Sequence[Any]], plan: Any, files: Sequence[Path], *,
-                 now: dt.datetime | None = None) -> dict[tuple[int, int], Any]:
-    """{(row, column): value} of the register (its cell values ``rows``) after Tổng hợp."""
-    moment = now or dt.datetime.now()
-    subs = R.read_submissions(rows)
-    new = R.record_returns(subs, returns_of_plan(plan, files, subs, moment.date()), today=moment.date())
-    return register_cell_edits(rows, new)
-
-
 def book_return_edits(sheets: Mapping[str, Sequence[Sequence[Any]]], plan: Any, files: Sequence[Path], *,
                       now: dt.datetime | None = None) -> dict[str, Any]:
     """Cells of the open master's register after Tổng hợp ({} without the sheet)."""
+    from cchc_xl.roundtrip.consolidate.register import return_edits
+
     rows = sheets.get(S.SHEET_SUBMISSIONS)
     if rows is None:
         return {}

@@ -23,6 +23,10 @@ REGISTER_NO_PERIOD = T("register_no_period", "error", "Kỳ chưa có phiếu",
                        "(và 'gui-email') trước")
 REGISTER_NOT_WRITTEN = T("register_not_written", "error", "Chưa ghi được tình hình gửi phiếu",
                          "Chưa ghi được trang 'Tình hình gửi phiếu': {why}")
+REGISTER_NO_SHEET = T("register_no_sheet", "warning", "Sổ chưa có trang tình hình gửi phiếu",
+                      "Sổ chưa có trang 'Tình hình gửi phiếu' (sổ tạo bằng phiên bản cũ) và có biểu đồ/hình ảnh "
+                      "mà việc thêm trang sẽ làm mất: chưa ghi {what}. Tạo lại sổ bằng 'cchc-xl khoi-tao' hoặc "
+                      "chép trang 'Tình hình gửi phiếu' từ sổ mẫu vào sổ này")
 FEEDBACK_NOT_WRITTEN = T("feedback_not_written", "error", "Chưa tạo được phiếu phản hồi",
                          "Không tạo được phiếu phản hồi: {why}")
 FEEDBACK_UNREADABLE = T("feedback_unreadable", "warning", "Phiếu gửi về không đọc được",
