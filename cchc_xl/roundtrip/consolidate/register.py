@@ -28,6 +28,10 @@ def returns_of_plan(plan: ConsolidationPlan, files: Sequence[Path], subs: Sequen
                     received_on: dt.date) -> list[R.ReturnInfo]:
     """One ``ReturnInfo`` per file Tổng hợp looked at (``plan``: a ``ConsolidationPlan``)."""
     by_name = {Path(f).name: Path(f) for f in files}
+    refused: dict[str, list[Any]] = {}
+    for r in plan.rejections:
+        if not r.whole_file:
+            refused.setdefault(r.file, []).append(r)
     out: list[R.ReturnInfo] = []
     for fs in plan.files:
         # what the file says about itself (Tổng hợp passes it on; else read from its "_meta")
@@ -41,7 +45,7 @@ def returns_of_plan(plan: ConsolidationPlan, files: Sequence[Path], subs: Sequen
             mine = [s for s in subs if s.unit == unit]
             period = mine[-1].period if mine else ""
         version = meta.get("master_version")
-        rejected = [r for r in plan.rejections if r.file == fs.file and not r.whole_file]
+        rejected = refused.get(fs.file, []) if fs.status != STATUS_SEEN else []
         details = [_detail(r) for r in rejected]
         if fs.status == STATUS_REJECTED:
             details = [f"Cả tệp bị từ chối: {fs.reason}"]
