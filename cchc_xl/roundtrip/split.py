@@ -199,21 +199,27 @@ def _cells_to_edits(cells: Mapping[str, Any]) -> dict[tuple[int, int], Any]:
     return out
 
 
-def _write_meta_cells(path: Path, cells: Mapping[str, Any]) -> None:
+def _write_meta_cells(path: Path, cells: Mapping[str, Any],
+                      register: Mapping[str, Any] | None = None) -> None:
+    """Write "_meta" cells (and the "Tình hình gửi phiếu" cells ``register``) in one write."""
+    sheets = {S.SHEET_META: cells, **({S.SHEET_SUBMISSIONS: register} if register else {})}
     try:
         with atomic_path(path) as tmp:
-            patch_xlsx(path, tmp, {S.SHEET_META: _cells_to_edits(cells)})
+            patch_xlsx(path, tmp, {name: _cells_to_edits(c) for name, c in sheets.items()})
         return
     except PatchUnsupported:
         pass
     from openpyxl import load_workbook
 
     wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
-    ws = wb[S.SHEET_META]
-    for ref, v in cells.items():
-        ws[ref] = v
-        if isinstance(v, str) and v.startswith("="):
-            ws[ref].data_type = "s"
+    for name, values in sheets.items():
+        ws = wb[name]
+        for ref, v in values.items():
+            ws[ref] = v
+            if isinstance(v, str) and v.startswith("="):
+                ws[ref].data_type = "s"
+            elif isinstance(v, (dt.date, dt.datetime)):
+                ws[ref].number_format = "dd/mm/yyyy"
     save_workbook_atomic(wb, path)
 
 
@@ -246,9 +252,10 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
     # Record the version in the master first: a workbook must never carry a version
     # the master does not know (it would be rejected on return).
     cells = meta_cell_updates(sheets.get(S.SHEET_META, []), split_meta_updates(state.meta, pending))
+    register = _issue_edits(sheets, pending, targets, return_by)
     backup(path)
     try:
-        _write_meta_cells(path, cells)
+        _write_meta_cells(path, cells, register)
     except PermissionError:
         raise CchcError("Không ghi được sổ tổng hợp: tệp đang mở trong Excel? Hãy đóng tệp rồi chạy lại "
                         "(hoặc dùng nút 'Tạo phiếu' trong Excel)", file=path.name, code="locked") from None
@@ -257,8 +264,22 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
                                  units=[u.code for u in targets], progress=progress, master_version=version,
                                  master_name=path.name, return_by=return_by, contact=contact,
                                  unit_reports=reports, created_at=created, master_data=state.data)
-    _record_issue(path, result, targets, return_by)
+    if register is None:   # a master made before the register: the sheet is added apart
+        _record_issue(path, result, targets, return_by)
     return result
+
+
+def _issue_edits(sheets: Mapping[str, Any], pending: SplitResult, targets: Sequence[Unit],
+                 return_by: dt.date | None) -> dict[str, Any] | None:
+    """Cells of "Tình hình gửi phiếu" recording this issue (``None``: the master has no such sheet)."""
+    from cchc_xl.roundtrip.register import book_issue_edits
+    from cchc_xl.workbook.unitbook import _default_dates
+
+    if S.SHEET_SUBMISSIONS not in sheets:
+        return None
+    due = _default_dates(pending.period_label, pending.as_of, return_by)[1]
+    return book_issue_edits(sheets, pending.period_label, [(u.code, u.name) for u in targets],
+                            version=pending.version, issued_on=pending.created_at.date(), due=due)
 
 
 def _record_issue(path: Path, result: SplitResult, targets: Sequence[Unit], return_by: dt.date | None) -> None:
