@@ -33,9 +33,12 @@ DEFAULT_UNITS: list[Unit] = [
 
 
 def _key(text: str) -> str:
-    """Fold + normalise HĐND/UBND separators ("HĐND-UBND", "HĐND&UBND", "HĐND và UBND")."""
+    """Fold + normalise HĐND/UBND separators ("HĐND-UBND", "HĐND&UBND", "HĐND và UBND");
+    a leading "Các" is dropped ("phòng, ban chuyên môn" = "Các phòng, ban chuyên môn")."""
     k = fold(text)
     k = re.sub(r"\bhdnd (va |and )?ubnd\b", "hdnd ubnd", k)
+    if k.startswith("cac ") and len(k) > 8:
+        k = k[4:]
     for suffix in _SUFFIXES:
         if k.endswith(suffix) and len(k) > len(suffix) + 3:
             k = k[: -len(suffix)]
@@ -92,24 +95,44 @@ class UnitRegistry:
     def split_names(self, text: str) -> list[str]:
         """Split a cell like "Văn phòng HĐND-UBND xã; Trung tâm PVHCC" into names.
 
-        ";" and new lines always separate.  "," separates only when each part
-        is a known unit (so "Các phòng, ban chuyên môn" stays whole).
+        ";" and new lines always separate.  "," and " và " separate only between
+        names: the longest run of pieces that names a known unit is kept whole
+        ("Các phòng, ban chuyên môn", "Văn phòng HĐND và UBND xã"), so "Phòng Kinh
+        tế, các trường học" gives "Phòng Kinh tế" and "các trường học".  Pieces that
+        name no unit stay as written, in order, for the caller to report.
         """
         text = normalize_text(text)
         if not text:
             return []
         parts: list[str] = []
         for chunk in re.split(r"[;\n]+", text):
-            chunk = chunk.strip(" .")
+            chunk = chunk.strip(" .-–+")
             if not chunk:
                 continue
-            if self.lookup(chunk) is None and "," in chunk:
-                pieces = [p.strip(" .") for p in chunk.split(",")]
-                if any(self.lookup(p) for p in pieces if p):
-                    parts.extend(p for p in pieces if p)
-                    continue
-            parts.append(chunk)
-        return parts
+            if self.lookup(chunk) is not None:
+                parts.append(chunk)
+                continue
+            pieces = re.split(r"(,|\s+và\s+|\s+&\s+)", chunk)
+            names, seps = pieces[0::2], pieces[1::2]
+            i, unknown = 0, []
+            while i < len(names):
+                for j in range(len(names), i, -1):   # longest known run first
+                    candidate = "".join(n + (seps[k] if k < j - 1 else "") for k, n in
+                                        enumerate(names[:j]) if k >= i).strip(" .")
+                    if j - i > 1 and self.lookup(candidate) is None:
+                        continue
+                    if j - i == 1 and self.lookup(candidate) is None:
+                        unknown.append(candidate)
+                        break
+                    if unknown:
+                        parts.append(", ".join(u for u in unknown if u))
+                        unknown = []
+                    parts.append(candidate)
+                    break
+                i = j
+            if unknown:   # words that name no unit: kept as one name when nothing matched
+                parts.extend([chunk] if len(unknown) == len(names) else [u for u in unknown if u])
+        return [p for p in parts if p]
 
     def resolve(self, text: str, expand_groups: bool = True) -> tuple[list[str], list[str]]:
         """Return (codes, unknown names) for a cell with one or more unit names."""

@@ -602,7 +602,8 @@ def _build_tasks(parser: _Parser, year: int, registry: UnitRegistry) -> tuple[li
             tasks.append(Task(id=tid, area=g.area, section=g.section, tt=g.tt, title=g.title,
                               product=p.values["product"], deadline_text=p.values["deadline_text"],
                               due=deadline.due, lead=lead, partners=p.values["partners"],
-                              monitor=p.values["monitor"], lead_units=registry.resolve(lead)[0]))
+                              monitor=p.values["monitor"], lead_units=registry.resolve(lead)[0],
+                              milestones=list(deadline.steps)))
     return tasks, ids
 
 
@@ -627,6 +628,13 @@ def _check_tasks(parser: _Parser, tasks: list[Task], ids: dict[int, str]) -> Non
                 parser.note("warning", "unknown_unit",
                             f"Không nhận ra đơn vị chủ trì {names} của nhiệm vụ {t.id}. Hãy sửa tên "
                             "hoặc thêm tên này vào cột 'Tên gọi khác' ở trang 'Đơn vị'.", lead_cell, p)
+            for f in ("partners", "monitor"):
+                if unknown := parser.registry.resolve(getattr(t, f))[1]:
+                    finding = catalog.UNIT_PART_UNKNOWN(column=LABELS[f], task="{id}", value=_short(getattr(t, f)),
+                                                        names=", ".join(f"'{n}'" for n in unknown),
+                                                        severity="info")
+                    parser.note(finding.severity, finding.code, finding.message,
+                                parser.cell(f, p.rows.get(f, p.row)), p)
             dl_cell = parser.cell("deadline_text", p.rows.get("deadline_text", p.row))
             if not t.deadline_text:
                 parser.note("warning", "missing_deadline",
