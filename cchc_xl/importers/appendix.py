@@ -75,6 +75,7 @@ class ImportResult:
     findings: list[Finding]
     info: PlanInfo | None = None
     sections: dict[str, str] = field(default_factory=dict)  # "II" -> name as printed
+    tables: list[str] = field(default_factory=list)          # tables/sheets read ("Bảng 2", "Bảng 3")
 
 
 @dataclass
@@ -630,7 +631,7 @@ def _check_tasks(parser: _Parser, tasks: list[Task], ids: dict[int, str]) -> Non
                             "hoặc thêm tên này vào cột 'Tên gọi khác' ở trang 'Đơn vị'.", lead_cell, p)
             for f in ("partners", "monitor"):
                 if unknown := parser.registry.resolve(getattr(t, f))[1]:
-                    finding = catalog.UNIT_PART_UNKNOWN(column=LABELS[f], task="{id}", value=_short(getattr(t, f)),
+                    finding = catalog.UNIT_PART_UNKNOWN(column=LABELS[f], task="{id}",
                                                         names=", ".join(f"'{n}'" for n in unknown),
                                                         severity="info")
                     parser.note(finding.severity, finding.code, finding.message,
@@ -1033,4 +1034,5 @@ def import_appendix(path: str | Path, *, year: int | None = None,
                                             "như vậy.") from None
         raise
     result.findings[:0] = table.findings
+    result.tables = list(dict.fromkeys(table.row_sheets or [table.sheet] if table.sheet else []))
     return result

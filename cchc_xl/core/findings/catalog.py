@@ -33,11 +33,8 @@ SECTION_FROM_TEXT = T("section_from_text", "info", "Tiêu đề phần nằm ngo
 MERGED_APPLIED = T("merged_applied", "info", "Ô gộp dùng chung",
                    "Ô gộp cột '{column}' ('{value}') dùng chung cho {count} nhiệm vụ: {ids}.")
 UNIT_PART_UNKNOWN = T("unit_part_unknown", "warning", "Đơn vị không nhận ra",
-                      "Cột '{column}' của nhiệm vụ {task}: không nhận ra đơn vị {names} (trong '{value}'). "
+                      "Cột '{column}' của nhiệm vụ {task}: không nhận ra đơn vị {names}. "
                       "Hãy sửa tên hoặc thêm vào cột 'Tên gọi khác' ở trang 'Đơn vị'.")
-DEADLINE_CONDITIONAL = T("deadline_conditional", "info", "Hạn theo điều kiện",
-                         "Nhiệm vụ {task}: thời gian '{text}' là hạn theo điều kiện, không có ngày cố định; "
-                         "không tính quá hạn cho đến khi nhập cột 'Hạn (ngày)'.")
 MILESTONE_PASSED = T("milestone_passed", "warning", "Đã qua mốc",
                      "Nhiệm vụ {task} ({status}): đã qua mốc '{label}' hạn {due} (ngày số liệu {as_of}) mà "
                      "nhiệm vụ chưa hoàn thành. Hãy kiểm tra mốc này đã làm chưa.")
