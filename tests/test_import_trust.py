@@ -383,3 +383,44 @@ def test_no_appendix_table_one_message_exit_1_nothing_written(app, tmp_path, mak
     assert res.output.count(name) == 1 and "Không tìm thấy bảng phân công" in res.output
     assert "Traceback" not in res.output and not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_two_row_header_repeated_on_the_next_page(tmp_path):
+    head = [["TT", "Nhiệm vụ", "Sản phẩm", "Thời gian hoàn thành", "Đơn vị thực hiện", "", "Theo dõi"],
+            ["", "", "", "", "Chủ trì", "Phối hợp", ""]]
+    d = docx.Document()
+    add_table(d, head + [section("I", "Cải cách thể chế"), task_row(1, "Rà soát văn bản", lead="Phòng KT")])
+    d.add_page_break()
+    add_table(d, head + [task_row(2, "Theo dõi thi hành pháp luật", partners="")])
+    d.save(str(tmp_path / "hai_dong.docx"))
+    res = import_appendix(tmp_path / "hai_dong.docx", year=2025)
+    a, b = res.tasks
+    assert (a.lead_units, a.partners, b.title, b.lead_units, b.partners) == (
+        ["KT"], "Phòng Kinh tế", "Theo dõi thi hành pháp luật", ["VHXH"], "")
+    assert not [f for f in res.findings if f.severity != "info"], res.findings   # no "Chủ trì" as a value
+
+
+def test_continuation_table_missing_a_column_is_realigned_not_dropped(tmp_path):
+    d = docx.Document()
+    add_table(d, [HEADER, section("I", "Cải cách thể chế"), task_row(1, "Rà soát văn bản"),
+                  task_row(2, "Theo dõi thi hành pháp luật")])
+    add_table(d, [task_row(3, "Kiểm tra văn bản", deadline="Quý III")[:6]])   # "Theo dõi" column lost
+    d.save(str(tmp_path / "thieu_cot.docx"))
+    res = import_appendix(tmp_path / "thieu_cot.docx", year=2025)
+    assert [t.title for t in res.tasks][-1] == "Kiểm tra văn bản"
+    last = res.tasks[-1]
+    assert (last.due, last.lead_units, last.monitor) == (D(2025, 9, 30), ["VHXH"], "")
+    assert any(f.code == "columns_realigned" and f.task_id == "I-03" for f in res.findings)
+    cont = next(f for f in res.findings if f.code == "table_continued")
+    assert "số TT nối tiếp từ 2" in cont.message
+
+
+def test_numbering_that_restarts_without_a_section_is_not_glued(tmp_path):
+    """A second, different numbered list after the appendix (e.g. a 3-column schedule) is skipped."""
+    d = docx.Document()
+    add_table(d, [HEADER, section("I", "Cải cách thể chế"), task_row(1, "Rà soát văn bản")])
+    add_table(d, [["1", "Họp giao ban", "Thứ hai"], ["2", "Kiểm tra", "Thứ sáu"]])
+    d.save(str(tmp_path / "lich.docx"))
+    res = import_appendix(tmp_path / "lich.docx", year=2025)
+    assert [t.title for t in res.tasks] == ["Rà soát văn bản"]
+    assert [f.sheet for f in res.findings if f.code == "table_skipped"] == ["Bảng 2"]

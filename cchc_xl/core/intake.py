@@ -53,7 +53,7 @@ def intake_summary(source: str, tasks: list[Task], findings: list[Finding], sect
     for roman in dict.fromkeys([*sections, *per]):
         name = sections.get(roman, "")
         add((f"  Phần {roman or '(chưa có phần)'}" + (f" - {name}" if name else ""), f"{per.get(roman, 0)} nhiệm vụ"))
-    skipped = [f for f in findings if f.code in SKIP_CODES]
+    skipped = [f for f in findings if f.code in SKIP_CODES and not f.task_id]   # task_id: the row was kept
     add(("Bỏ qua (không phải nhiệm vụ)", f"{len(skipped)} mục" if skipped else "không có"))
     for f in skipped:
         add((f"  {', '.join(x for x in (f.sheet, f.cell) if x) or source}", f.message))

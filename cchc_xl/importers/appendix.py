@@ -140,6 +140,25 @@ def find_header(rows: list[list[str]]) -> int | None:
     return next((i for i, r in enumerate(rows) if is_header_row(r)), None)
 
 
+def table_header(clean: list[list[str]], h: int) -> tuple[dict[str, int], int]:
+    """Field -> column of the header at row ``h`` (a second header row such as "Đơn vị thực
+    hiện" / "Chủ trì | Phối hợp" included) and the index of the first row after it."""
+    colmap = header_map(clean[h])
+    start = h + 1
+    if start < len(clean) and not is_header_row(clean[start]):
+        extra = {f: c for f, c in header_map(clean[start]).items() if f not in colmap}
+        if extra and not any(_TT_RE.match(c) or roman_value(c) for c in clean[start][:1]):
+            colmap.update(extra)
+            start += 1
+    return colmap, start
+
+
+def _is_header_part(row: list[str]) -> bool:
+    """A repeated second header row ("Chủ trì | Phối hợp" alone): every filled cell is a header."""
+    fields = [header_field(c) for c in row if c]
+    return len(fields) >= 2 and None not in fields and len(set(fields)) == len(fields)
+
+
 def _is_numbering_row(row: list[str]) -> bool:
     """The "(1) (2) (3)..." row some templates put under the header."""
     cells = [c for c in row if c]
@@ -517,13 +536,7 @@ def parse_appendix_rows(rows: list[list[str]], *, year: int, registry: UnitRegis
         raise CchcError("Không tìm thấy dòng tiêu đề của bảng phân công (cần các cột 'TT', "
                         "'Nhiệm vụ', 'Sản phẩm', 'Thời gian hoàn thành', 'Chủ trì'...).",
                         file=file, sheet=sheet, code="no_header")
-    colmap = header_map(clean[h])
-    start = h + 1
-    if start < len(clean) and not is_header_row(clean[start]):
-        extra = {f: c for f, c in header_map(clean[start]).items() if f not in colmap}
-        if extra and not any(_TT_RE.match(c) or roman_value(c) for c in clean[start][:1]):
-            colmap.update(extra)          # two-row header ("Đơn vị thực hiện" / "Chủ trì | Phối hợp")
-            start += 1
+    colmap, start = table_header(clean, h)
     last_header_cell = max(i for i, c in enumerate(clean[h]) if c)
     ncols = max(max(colmap.values()), last_header_cell) + 1
 
@@ -544,7 +557,7 @@ def parse_appendix_rows(rows: list[list[str]], *, year: int, registry: UnitRegis
                      for f in ("product", "deadline_text", "lead") if f not in colmap]
     for i in range(start, len(clean)):
         raw = clean[i]
-        if not any(raw) or is_header_row(raw) or _is_numbering_row(raw):
+        if not any(raw) or is_header_row(raw) or _is_header_part(raw) or _is_numbering_row(raw):
             continue
         parser.feed(raw, numbers[i], merged[i] if merged is not None and i < len(merged) else None)
     tasks, ids = _build_tasks(parser, year, registry)
@@ -809,8 +822,7 @@ def _join_docx_tables(blocks: list, file: str) -> RawTable:
     if first is None:
         raise catalog.NO_APPENDIX.error(file=file, hint=_no_table_hint(len(tables)))
     start = blocks.index(first)
-    h = find_header(clean[first[0]])
-    colmap = header_map(clean[first[0]][h])
+    colmap, _ = table_header(clean[first[0]], find_header(clean[first[0]]))
     width = len(first[1][0]) if first[1] else 0
     out = RawTable(rows=[], row_numbers=[], sheet=first[0], merged=[], row_sheets=[],
                    preamble=[b for b in blocks[:start] if isinstance(b, str)][-8:])
@@ -883,7 +895,7 @@ def _continues(clean: list[list[str]], rows: list[list[str]], merged: list[list[
     table or None, merged flags)."""
     h = find_header(clean)
     if h is not None:      # header repeated (maybe in another column order)
-        own = header_map(clean[h])
+        own, _ = table_header(clean, h)
         if own == colmap:
             return "có dòng tiêu đề của bảng phân công", rows, merged
         order = [(own[f], colmap[f]) for f in colmap if f in own]
