@@ -424,3 +424,58 @@ def test_numbering_that_restarts_without_a_section_is_not_glued(tmp_path):
     res = import_appendix(tmp_path / "lich.docx", year=2025)
     assert [t.title for t in res.tasks] == ["Rà soát văn bản"]
     assert [f.sheet for f in res.findings if f.code == "table_skipped"] == ["Bảng 2"]
+
+
+def test_milestones_come_back_from_the_master_and_show_in_tien_do(app, tmp_path):
+    text = "Ban hành kế hoạch chậm nhất 15/8/2025, kiểm tra trong tháng 10/2025, báo cáo trong tháng 11/2025"
+    (tmp_path / "pl.tsv").write_text("\n".join("\t".join(r) for r in (
+        ["PHÂN CÔNG THỰC HIỆN NHIỆM VỤ NĂM 2025"], HEADER, section("I", "Cải cách thể chế"),
+        task_row(1, "Kiểm tra CCHC", deadline=text))), encoding="utf-8")
+    out = tmp_path / "so.xlsx"
+    assert run(app, "khoi-tao", "--tu-tep", tmp_path / "pl.tsv", "--ra", out).exit_code == 0
+    (t,) = read_master(out).plan.tasks
+    assert [(m.label, m.due) for m in t.milestones] == [("Ban hành kế hoạch", D(2025, 8, 15)),
+                                                       ("Kiểm tra", D(2025, 10, 31)), ("Báo cáo", D(2025, 11, 30))]
+    res = run(app, "tien-do", out, "--ngay", "05/11/2025")
+    assert res.exit_code == 0, res.output
+    assert "Mốc trung gian đã qua" in res.output and "Ban hành kế hoạch" in res.output and "15/08/2025" in res.output
+    assert "Không có nhiệm vụ quá hạn" in res.output
+    check = run(app, "kiem-tra", out, "--ngay", "05/11/2025")
+    assert check.output.count("đã qua mốc") == 2
+
+
+@pytest.mark.libreoffice
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+def test_dashboard_formulas_agree_with_python_on_milestone_and_conditional_tasks(tmp_path):
+    """Intermediate milestones are reported, not counted as overdue: the Excel formulas (recalculated
+    by LibreOffice) and compute give the same figures on tasks with milestones and conditional texts."""
+    from cchc_xl.core import compute
+    from cchc_xl.report.pdf import recalculate
+    from cchc_xl.workbook.dashboard import dashboard_cells
+    from cchc_xl.workbook.master import write_master
+
+    multi = "Ban hành kế hoạch chậm nhất 15/8/2025, kiểm tra trong tháng 10/2025, báo cáo trong tháng 11/2025"
+    early = "Dự thảo trước ngày 30/6/2025; trình ký vào 31/8/2025"
+    (tmp_path / "pl.tsv").write_text("\n".join("\t".join(r) for r in (
+        ["PHÂN CÔNG THỰC HIỆN NHIỆM VỤ NĂM 2025"], HEADER, section("I", "Cải cách thể chế"),
+        task_row(1, "Kiểm tra CCHC", deadline=multi),                       # milestone passed, not overdue
+        task_row(2, "Sửa quy chế", deadline=early),                          # every milestone passed: overdue
+        task_row(3, "Theo hướng dẫn", deadline="Sau 03 tháng kể từ khi có văn bản của Trung ương"),
+        task_row(4, "Khi được yêu cầu", deadline="Thực hiện thường xuyên khi có yêu cầu của tỉnh"),
+        task_row(5, "Báo cáo quý", deadline="Quý III"))), encoding="utf-8")
+    res = import_appendix(tmp_path / "pl.tsv", year=2025)
+    from cchc_xl.core.models import Plan, PlanInfo
+
+    plan = Plan(info=PlanInfo(year=2025), units=list(DEFAULT_UNITS), tasks=res.tasks)
+    as_of = D(2025, 9, 14)
+    master = write_master(plan, tmp_path / "so.xlsx", as_of=as_of)
+    plan = read_master(master).plan
+    p = compute.progress(plan.tasks, as_of)
+    assert (p.total, p.overdue, p.not_started) == (5, 1, 4)           # by hand: only I-02 is overdue
+    assert [(t.id, [m.label for m in compute.passed_milestones(t, as_of)]) for t in plan.tasks
+            if compute.passed_milestones(t, as_of)] == [("I-01", ["Ban hành kế hoạch"])]
+    wb = load_workbook(recalculate(master, tmp_path / "lo"), data_only=True)
+    ws = wb[S.SHEET_DASHBOARD]
+    cells = dashboard_cells(ws)
+    for field in ("total", "done", "in_progress", "not_started", "overdue"):
+        assert ws[cells[field]].value == getattr(p, field), field

@@ -14,7 +14,8 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 
 from cchc_xl.cli import common as C
-from cchc_xl.core.compute import UNASSIGNED, Progress, completion_table, overdue_tasks, progress
+from cchc_xl.core.compute import (UNASSIGNED, Progress, completion_table, overdue_tasks, passed_milestones,
+                                   progress)
 from cchc_xl.workbook.master import write_master
 from cchc_xl.core.models import AREA_SHORT, Area, CchcError, Finding, Plan, PlanInfo, Task
 from cchc_xl.report.data import fmt_pct
@@ -289,6 +290,20 @@ def tien_do(
         console.print(overdue_table(late, as_of))
     else:
         console.print("[green]Không có nhiệm vụ quá hạn.[/]")
+    steps = [(t, m) for t in plan.tasks for m in passed_milestones(t, as_of)]
+    if steps:
+        console.print(milestone_table(steps, as_of))
+
+
+def milestone_table(steps: list, as_of: dt.date) -> Table:
+    """Intermediate milestones passed on unfinished tasks (the task is not overdue yet)."""
+    table = Table(title=f"Mốc trung gian đã qua, nhiệm vụ chưa hoàn thành ({len(steps)})", title_style="yellow")
+    for header in ("Mã NV", "Mốc", "Hạn mốc", "Hạn cuối", "Số ngày qua mốc"):
+        table.add_column(header)
+    for t, m in steps:
+        table.add_row(escape(t.id), escape(m.label or "(không tên)"), f"{m.due:%d/%m/%Y}",
+                      f"{t.due:%d/%m/%Y}" if t.due else "", str((as_of - m.due).days))
+    return table
 
 
 def _group_by(text: Optional[str]) -> GroupBy | None:
