@@ -122,7 +122,7 @@ def khoi_tao(
         console.print(findings_table(findings, f"Kết quả đọc phụ lục ({_count_line(findings)})"))
     intake = intakes[0] if intakes else None
     if intake is not None:
-        console.print(intake_table(intake))
+        console.print(intake_table(intake, kept=not thu))
     if thu:
         console.print("[bold]Chạy thử:[/] chưa tạo sổ tổng hợp (bỏ --thu để tạo).")
         return
@@ -174,7 +174,7 @@ def _import_plan(path: Path, year: int | None, findings: list[Finding], intakes:
     return Plan(info=info, units=list(DEFAULT_UNITS), tasks=list(result.tasks))
 
 
-def intake_table(intake: Intake) -> Table:
+def intake_table(intake: Intake, kept: bool = True) -> Table:
     """What the import understood (also kept on the sheet "Nhập liệu")."""
     table = Table(title="Nhập phụ lục: đã hiểu như sau", show_header=False)
     table.add_column("Mục")
@@ -183,7 +183,8 @@ def intake_table(intake: Intake) -> Table:
         if label.startswith("  ") and not label.startswith("  Phần"):
             continue   # the details are in the findings above and on the sheet "Nhập liệu"
         table.add_row(escape(label), escape(value))
-    table.caption = f"Chi tiết được lưu ở trang '{SHEET_INTAKE}' của sổ tổng hợp."
+    if kept:
+        table.caption = f"Chi tiết được lưu ở trang '{SHEET_INTAKE}' của sổ tổng hợp."
     return table
 
 
