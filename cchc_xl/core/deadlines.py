@@ -19,6 +19,7 @@ kept in ``milestones`` and ``due`` is the last one.
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 import re
 
@@ -189,11 +190,17 @@ def task_milestones(text: str, plan_year: int, due: dt.date | None = None) -> li
     The last step is the task's due date: when "Hạn (ngày)" was set by hand (``due``), it
     replaces the last step and steps not before it are dropped.
     """
-    steps = list(parse_deadline(text, plan_year).steps)
+    steps = list(_steps_of(text, plan_year)) if text and any(c.isdigit() for c in text) else []
     if not steps or due is None or due == steps[-1].due:
         return steps
     kept = [m for m in steps[:-1] if m.due < due]
     return kept + [steps[-1].model_copy(update={"due": due})] if kept else []
+
+
+@functools.lru_cache(maxsize=4096)
+def _steps_of(text: str, plan_year: int) -> tuple[Milestone, ...]:
+    """Milestones of a text (cached: a master repeats few distinct texts over many rows)."""
+    return parse_deadline(text, plan_year).steps
 
 
 KIND_LABELS = {
