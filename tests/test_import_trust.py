@@ -479,3 +479,15 @@ def test_dashboard_formulas_agree_with_python_on_milestone_and_conditional_tasks
     cells = dashboard_cells(ws)
     for field in ("total", "done", "in_progress", "not_started", "overdue"):
         assert ws[cells[field]].value == getattr(p, field), field
+
+
+def test_header_in_its_own_table_then_the_rows(tmp_path):
+    d = docx.Document()
+    add_table(d, [HEADER])
+    add_table(d, [section("III", "Cải cách tổ chức bộ máy"), task_row(1, "Rà soát vị trí việc làm"),
+                  ["", "tinh giản biên chế theo lộ trình", "", "", "", "", ""]])   # text continued
+    d.save(str(tmp_path / "tieu_de_rieng.docx"))
+    res = import_appendix(tmp_path / "tieu_de_rieng.docx", year=2025)
+    (t,) = res.tasks
+    assert (t.id, t.title) == ("III-01", "Rà soát vị trí việc làm tinh giản biên chế theo lộ trình")
+    assert "dòng tiêu đề phần" in next(f for f in res.findings if f.code == "table_continued").message
