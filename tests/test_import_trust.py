@@ -491,3 +491,32 @@ def test_header_in_its_own_table_then_the_rows(tmp_path):
     (t,) = res.tasks
     assert (t.id, t.title) == ("III-01", "Rà soát vị trí việc làm tinh giản biên chế theo lộ trình")
     assert "dòng tiêu đề phần" in next(f for f in res.findings if f.code == "table_continued").message
+
+
+def test_excel_appendix_continued_on_another_sheet(tmp_path):
+    wb = Workbook()
+    guide = wb.active
+    guide.title = "Hướng dẫn"
+    guide.append(["Điền cột Trạng thái cho từng nhiệm vụ"])
+    first = wb.create_sheet("Phụ lục")
+    for r in (["PHÂN CÔNG THỰC HIỆN NHIỆM VỤ NĂM 2025"], HEADER, section("I", "Cải cách thể chế"),
+              task_row(1, "Rà soát văn bản"), task_row(2, "Theo dõi thi hành pháp luật")):
+        first.append(r)
+    more = wb.create_sheet("Phụ lục (tiếp)")
+    for r in (["PHÂN CÔNG THỰC HIỆN NHIỆM VỤ (tiếp theo)"], HEADER, section("II", "Cải cách thủ tục hành chính"),
+              task_row(1, "Số hóa hồ sơ", lead="Ban Quản lý chợ")):
+        more.append(r)
+    scores = wb.create_sheet("Chỉ số")
+    scores.append(["Lĩnh vực", "Điểm tối đa", "Điểm thẩm định"])
+    scores.append(["Thể chế", 7, 6.75])
+    wb.create_sheet("Trống")
+    wb.save(tmp_path / "pl.xlsx")
+    res = import_appendix(tmp_path / "pl.xlsx")
+    assert [(t.id, t.title) for t in res.tasks] == [("I-01", "Rà soát văn bản"), ("I-02", "Theo dõi thi hành pháp luật"),
+                                                    ("II-01", "Số hóa hồ sơ")]
+    assert res.tables == ["Phụ lục", "Phụ lục (tiếp)"]
+    skipped = [f for f in res.findings if f.code == "table_skipped"]
+    assert [f.sheet for f in skipped] == ["Hướng dẫn", "Chỉ số"]
+    assert skipped[1].message.startswith("Trang 'Chỉ số' (2 dòng, 3 cột")
+    f = next(x for x in res.findings if x.code == "unknown_unit")
+    assert (f.sheet, f.cell, f.task_id) == ("Phụ lục (tiếp)", "E4", "II-01")

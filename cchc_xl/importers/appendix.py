@@ -811,16 +811,18 @@ def read_appendix_docx(path: str | Path) -> RawTable:
         elif isinstance(block, Table):
             index += 1
             blocks.append((f"Bảng {index}", *_docx_grid(block)))
-    return _join_docx_tables(blocks, p.name)
+    return join_tables(blocks, p.name)
 
 
-def _join_docx_tables(blocks: list, file: str) -> RawTable:
-    """Paragraphs (str) and tables (name, rows, merged) in document order -> one RawTable."""
+def join_tables(blocks: list, file: str, hint: Callable[[int], str] | None = None) -> RawTable:
+    """Paragraphs (str) and tables (name, rows, merged) in document order -> one RawTable.
+
+    Used for Word tables and for the worksheets of an Excel file alike."""
     tables = [b for b in blocks if not isinstance(b, str)]
     clean = {b[0]: [[normalize_text(c) for c in r] for r in b[1]] for b in tables}
     first = next((b for b in tables if find_header(clean[b[0]]) is not None), None)
     if first is None:
-        raise catalog.NO_APPENDIX.error(file=file, hint=_no_table_hint(len(tables)))
+        raise catalog.NO_APPENDIX.error(file=file, hint=(hint or _no_table_hint)(len(tables)))
     start = blocks.index(first)
     colmap, _ = table_header(clean[first[0]], find_header(clean[first[0]]))
     width = len(first[1][0]) if first[1] else 0
@@ -860,10 +862,15 @@ def _join_docx_tables(blocks: list, file: str) -> RawTable:
             else:
                 out.findings.append(catalog.TEXT_BETWEEN_TABLES(text=_short(text), file=file, sheet=name))
         between = []
-        out.findings.append(catalog.TABLE_CONTINUED(table=name, rows=len(rows), why=why, file=file,
+        out.findings.append(catalog.TABLE_CONTINUED(table=_label(name), rows=len(rows), why=why, file=file,
                                                     sheet=name))
         append(name, rows, merged)
     return out
+
+
+def _label(name: str) -> str:
+    """"Bảng 2" (Word) as is; a worksheet as "Trang 'Phụ lục (tiếp)'"."""
+    return name if re.fullmatch(r"Bảng \d+", name) else f"Trang '{name}'"
 
 
 def _no_table_hint(tables: int) -> str:
@@ -876,7 +883,7 @@ def _no_table_hint(tables: int) -> str:
 def _skipped(block: tuple, clean: list[list[str]], why: str, file: str) -> Finding:
     name, rows, _ = block
     first = next((c for r in clean for c in r if c), "")
-    return catalog.TABLE_SKIPPED(table=name, rows=len(rows), cols=len(rows[0]) if rows else 0,
+    return catalog.TABLE_SKIPPED(table=_label(name), rows=len(rows), cols=len(rows[0]) if rows else 0,
                                  first=_short(first, 40), why=why, file=file, sheet=name)
 
 
@@ -894,8 +901,9 @@ def _continues(clean: list[list[str]], rows: list[list[str]], merged: list[list[
     """Does a later Word table continue the appendix?  (reason, rows laid out like the first
     table or None, merged flags)."""
     h = find_header(clean)
-    if h is not None:      # header repeated (maybe in another column order)
+    if h is not None:      # header repeated (maybe in another column order); a title above it dropped
         own, _ = table_header(clean, h)
+        rows = [[""] * len(r) for r in rows[:h]] + rows[h:]   # blank rows: local row numbers kept
         if own == colmap:
             return "có dòng tiêu đề của bảng phân công", rows, merged
         order = [(own[f], colmap[f]) for f in colmap if f in own]
@@ -967,7 +975,9 @@ def _docx_grid(table) -> tuple[list[list[str]], list[list[bool]]]:
 
 
 def read_appendix_xlsx(path: str | Path) -> RawTable:
-    """The first worksheet with a header row; merged ranges keep only the top-left value."""
+    """The appendix of an Excel file: the first worksheet with a header row, followed by the
+    later worksheets that continue it (see ``join_tables``); other sheets are reported as
+    skipped.  Merged ranges keep only the top-left value (``merged`` marks the rest)."""
     from openpyxl import load_workbook
 
     p = Path(path)
@@ -977,26 +987,28 @@ def read_appendix_xlsx(path: str | Path) -> RawTable:
     except Exception as exc:  # zipfile/openpyxl raise several types for damaged files
         raise CchcError(f"Tệp '{p.name}' bị hỏng hoặc không phải tệp Excel (.xlsx) hợp lệ.",
                         file=p.name, code="bad_file") from exc
-    sheets = len(wb.worksheets)
+    blocks: list[tuple[str, list[list[str]], list[list[bool]]]] = []
     try:
         for ws in wb.worksheets:
             rows = [[_cell_text(v) for v in r] for r in
                     ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column,
                                  values_only=True)]
-            if find_header([[normalize_text(c) for c in r] for r in rows[:60]]) is None:
-                continue
-            merged = [[False] * len(r) for r in rows]
+            width = max((max((i for i, c in enumerate(r) if c.strip()), default=-1) for r in rows),
+                        default=-1) + 1
+            if not width:
+                continue          # an empty sheet says nothing
+            rows = [r[:width] for r in rows]
+            merged = [[False] * width for _ in rows]
             for rng in ws.merged_cells.ranges:
                 for r in range(rng.min_row + 1, rng.max_row + 1):
-                    for c in range(rng.min_col, rng.max_col + 1):
-                        if r - 1 < len(merged) and c - 1 < len(merged[r - 1]):
+                    for c in range(rng.min_col, min(rng.max_col, width) + 1):
+                        if r - 1 < len(merged):
                             merged[r - 1][c - 1] = True
-            return RawTable(rows=rows, row_numbers=list(range(1, len(rows) + 1)), sheet=ws.title,
-                            merged=merged)
+            blocks.append((ws.title, rows, merged))
     finally:
         wb.close()
-    raise catalog.NO_APPENDIX.error(file=p.name, hint=f"Không trang nào trong {sheets} trang của tệp "
-                                    "có dòng tiêu đề như vậy.")
+    return join_tables(blocks, p.name, lambda n: f"Không trang nào trong {n} trang có dữ liệu của tệp có "
+                                                 "dòng tiêu đề như vậy.")
 
 
 def _cell_text(value: object) -> str:
