@@ -98,8 +98,8 @@ class UnitRegistry:
         ";" and new lines always separate.  "," and " và " separate only between
         names: the longest run of pieces that names a known unit is kept whole
         ("Các phòng, ban chuyên môn", "Văn phòng HĐND và UBND xã"), so "Phòng Kinh
-        tế, các trường học" gives "Phòng Kinh tế" and "các trường học".  Pieces that
-        name no unit stay as written, in order, for the caller to report.
+        tế, các trường học" gives "Phòng Kinh tế" and "các trường học".  Words between
+        known names that name no unit stay as written, as one name, for the caller to report.
         """
         text = normalize_text(text)
         if not text:
@@ -114,24 +114,24 @@ class UnitRegistry:
                 continue
             pieces = re.split(r"(,|\s+và\s+|\s+&\s+)", chunk)
             names, seps = pieces[0::2], pieces[1::2]
-            i, unknown = 0, []
+
+            def run(i: int, j: int) -> str:      # pieces i..j-1 as written
+                return "".join(names[k] + (seps[k] if k < j - 1 else "") for k in range(i, j)).strip(" .")
+
+            i, unknown_from = 0, None
             while i < len(names):
-                for j in range(len(names), i, -1):   # longest known run first
-                    candidate = "".join(n + (seps[k] if k < j - 1 else "") for k, n in
-                                        enumerate(names[:j]) if k >= i).strip(" .")
-                    if j - i > 1 and self.lookup(candidate) is None:
-                        continue
-                    if j - i == 1 and self.lookup(candidate) is None:
-                        unknown.append(candidate)
-                        break
-                    if unknown:
-                        parts.append(", ".join(u for u in unknown if u))
-                        unknown = []
-                    parts.append(candidate)
-                    break
+                j = next((j for j in range(len(names), i, -1) if self.lookup(run(i, j))), None)
+                if j is None:                    # no known name starts here
+                    unknown_from = i if unknown_from is None else unknown_from
+                    i += 1
+                    continue
+                if unknown_from is not None:     # the words between known names, as one name
+                    parts.append(run(unknown_from, i))
+                    unknown_from = None
+                parts.append(run(i, j))
                 i = j
-            if unknown:   # words that name no unit: kept as one name when nothing matched
-                parts.extend([chunk] if len(unknown) == len(names) else [u for u in unknown if u])
+            if unknown_from is not None:
+                parts.append(run(unknown_from, len(names)))
         return [p for p in parts if p]
 
     def resolve(self, text: str, expand_groups: bool = True) -> tuple[list[str], list[str]]:
