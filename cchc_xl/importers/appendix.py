@@ -898,8 +898,8 @@ def _section_paragraph(text: str) -> tuple[str, str] | None:
 def _continues(clean: list[list[str]], rows: list[list[str]], merged: list[list[bool]],
                colmap: dict[str, int], width: int, so_far: RawTable
                ) -> tuple[str, list[list[str]] | None, list[list[bool]]]:
-    """Does a later Word table continue the appendix?  (reason, rows laid out like the first
-    table or None, merged flags)."""
+    """Does a later table (Word) or worksheet (Excel) continue the appendix?  (reason, rows laid
+    out like the first table or None when it does not, merged flags)."""
     h = find_header(clean)
     if h is not None:      # header repeated (maybe in another column order); a title above it dropped
         own, _ = table_header(clean, h)
@@ -922,8 +922,9 @@ def _continues(clean: list[list[str]], rows: list[list[str]], merged: list[list[
     if len(task_like) * 10 < len(data) * 6:
         return "cột đầu không phải số thứ tự nhiệm vụ", None, merged
     numbers = [int(m.group(1)) for r in data if (m := _TT_RE.match(r[tt_col]))]
-    previous = [int(m.group(1)) for r in so_far.rows[::-1] if len(r) > tt_col
-                and (m := _TT_RE.match(normalize_text(r[tt_col])))][:1]
+    prev_col = colmap.get("tt", 0)             # rows read so far are laid out like the first table
+    previous = next(([int(m.group(1))] for r in reversed(so_far.rows) if len(r) > prev_col
+                     and (m := _TT_RE.match(normalize_text(r[prev_col])))), [])
     sections = any(_ROMAN_RE.match(r[tt_col]) and roman_value(_ROMAN_RE.match(r[tt_col]).group(1))
                    for r in data)
     if numbers and previous and numbers[0] == previous[0] + 1:
