@@ -520,3 +520,16 @@ def test_excel_appendix_continued_on_another_sheet(tmp_path):
     assert skipped[1].message.startswith("Trang 'Chỉ số' (2 dòng, 3 cột")
     f = next(x for x in res.findings if x.code == "unknown_unit")
     assert (f.sheet, f.cell, f.task_id) == ("Phụ lục (tiếp)", "E4", "II-01")
+
+
+def test_continuation_with_an_empty_extra_grid_column(tmp_path):
+    d = docx.Document()
+    add_table(d, [HEADER, section("I", "Cải cách thể chế"), task_row(1, "Rà soát văn bản")])
+    add_table(d, [task_row(2, "Theo dõi thi hành pháp luật")[:5] + [""] + task_row(2, "")[5:]])   # 8 columns
+    add_table(d, [["Nơi nhận:", "", "", "", "", "", "", "KT. CHỦ TỊCH"]])                      # 8, not tasks
+    d.save(str(tmp_path / "cot_thua.docx"))
+    res = import_appendix(tmp_path / "cot_thua.docx", year=2025)
+    last = res.tasks[-1]
+    assert (last.title, last.lead_units, last.partners, last.monitor) == (
+        "Theo dõi thi hành pháp luật", ["VHXH"], "Phòng Kinh tế", "Phòng VHXH")
+    assert [f.sheet for f in res.findings if f.code == "table_skipped"] == ["Bảng 3"]

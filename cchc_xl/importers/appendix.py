@@ -914,6 +914,15 @@ def _continues(clean: list[list[str]], rows: list[list[str]], merged: list[list[
     data = [r for r in clean if any(r)]
     if not data:
         return "bảng trống", None, merged
+    if k > width:   # empty grid columns (Word keeps them after a split): drop them, rightmost first
+        empty = [c for c in range(k - 1, -1, -1) if not any(r[c] for r in clean)][: k - width]
+        if len(empty) == k - width:
+            keep = [c for c in range(k) if c not in empty]
+            rows = [[r[c] for c in keep] for r in rows]
+            merged = [[m[c] for c in keep] for m in merged]
+            clean = [[r[c] for c in keep] for r in clean]
+            data = [r for r in clean if any(r)]
+            k = width
     if k > width or k < max(width - 2, 3):
         return f"có {k} cột, bảng phân công có {width} cột", None, merged
     tt_col = colmap.get("tt", 0) if k == width else 0
