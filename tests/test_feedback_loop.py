@@ -191,3 +191,16 @@ def test_unreadable_and_foreign_files_are_reported_not_sent_back(env: dict[str, 
     out = write_feedback(reviews[1], env["root"] / "ph")
     fb = load_workbook(out)[S.SHEET_FEEDBACK]
     assert any("phiên bản 99" in str(c.value) for row in fb.iter_rows(max_row=5) for c in row)
+
+
+def test_master_made_before_the_register_still_consolidates(env: dict[str, Path]) -> None:
+    master, inbox = env["master"], env["inbox"]
+    wb = load_workbook(master)
+    del wb[S.SHEET_SUBMISSIONS]
+    wb.save(master)
+    fill(env["VHXH"], inbox / env["VHXH"].name, {"III-01": {"progress": 40}})
+    result = consolidate_and_record(master, inbox, NOW)
+    assert result.written and not result.has_problems
+    assert tasks(master)["III-01"].progress == 40
+    assert S.SHEET_SUBMISSIONS not in load_workbook(master).sheetnames   # not added behind the user's back
+    assert not consolidate_and_record(master, inbox, NOW).written
