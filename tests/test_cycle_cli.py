@@ -102,6 +102,15 @@ def test_nhac_nho_drafts_name_deadline_and_refused_cells(env):
     kt = body(drafts["KT"])
     assert "trước ngày 16/09/2025" in kt and "chưa nhận được phiếu" in kt
     assert drafts["KT"]["To"].addresses[0].addr_spec == EMAILS["KT"]
+    assert not list(drafts["KT"].iter_attachments())
+    # --dinh-kem: the units that have not returned get their workbook again; refused ones do not
+    again = run("nhac-nho", env["master"], "--ky", PERIOD, "--ra", env["root"] / "nhac_kem", "--ngay", "15/09/2025",
+                "--nguoi-gui", SENDER, "--dinh-kem", env["phieu"])
+    assert again.exit_code == 0, again.output
+    kept = {parse(p)["X-CCHC-Unit"]: parse(p) for p in (env["root"] / "nhac_kem").glob("*.eml")}
+    assert [a.get_filename() for a in kept["KT"].iter_attachments()] == [env["KT"].name]
+    assert "gửi kèm lại" in body(kept["KT"])
+    assert not list(kept["VHXH"].iter_attachments())
     # after the deadline the same unit gets the overdue wording
     late = run("nhac-nho", env["master"], "--ky", PERIOD, "--ra", env["root"] / "nhac2", "--ngay", "18/09/2025",
                "--nguoi-gui", SENDER)

@@ -110,6 +110,9 @@ def nhac_nho(
     ra: Annotated[Optional[Path], typer.Option("--ra", help="Thư mục ghi thư nháp (mặc định: thu_nhac_nho cạnh sổ)")] = None,
     ngay: Annotated[Optional[str], typer.Option("--ngay", metavar=C.DATE_METAVAR,
                                                 help="Ngày xét quá hạn (mặc định: hôm nay)")] = None,
+    dinh_kem: Annotated[Optional[Path], typer.Option(
+        "--dinh-kem", metavar=C.UNIT_FOLDER_METAVAR,
+        help="Thư mục phiếu đã tạo: đính kèm lại phiếu của đơn vị chưa gửi (phòng khi thư trước bị thất lạc)")] = None,
     nguoi_gui: E.SenderOpt = None,
     tra_loi: E.ReplyToOpt = None,
     may_chu: E.HostOpt = None,
@@ -140,6 +143,15 @@ def nhac_nho(
         console.print(f"[green]Không có đơn vị nào cần nhắc: mọi đơn vị đã gửi phiếu kỳ {escape(period)} hợp lệ.[/]")
         raise typer.Exit(0)
     problems: list[Finding] = []
+    attach: dict[str, Path] = {}
+    if dinh_kem is not None:
+        from cchc_xl.roundtrip.folders import unit_workbooks
+
+        if not dinh_kem.is_dir():
+            C.fail(f"Lỗi: không tìm thấy thư mục phiếu ({dinh_kem})")
+        wanted = [u for u in data.plan.units if any(s.unit == u.code and not s.returned for s in targets)]
+        pairs, _skipped = mailer.match_attachments(wanted, unit_workbooks(dinh_kem), period_label=period)
+        attach = {u.code: p for u, p in pairs}
     messages = []
     for sub in targets:
         unit = units.get(sub.unit)
@@ -148,7 +160,7 @@ def nhac_nho(
             continue
         msg = _compose(lambda: reminders.compose_reminder(
             unit, sub, commune=data.plan.info.commune, sender=sender, today=today,
-            reply_to=settings.reply_to or None), unit, problems, master)
+            reply_to=settings.reply_to or None, attachment=attach.get(unit.code)), unit, problems, master)
         if msg is not None:
             messages.append(msg)
     C.print_findings(problems)

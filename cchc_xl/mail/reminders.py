@@ -111,6 +111,8 @@ def compose_reminder(unit: Unit, sub: R.Submission, *, commune: str, sender: str
     """The reminder for one unit (``attachment``: an optional workbook to attach, e.g. the
     feedback workbook of ``phan-hoi``).  Raises ``CchcError`` for an invalid address."""
     parts = reminder_parts(unit, sub, commune=commune, today=today)
+    if attachment is not None:
+        parts["ask"] += " Phiếu của đơn vị được gửi kèm lại theo thư này."
     msg = new_unit_message(unit, parts["subject"], sender=sender, issuer=parts["issuer"], reply_to=reply_to)
     msg.set_content(_plain(parts))
     msg.add_alternative(_html(parts), subtype="html")
