@@ -97,6 +97,11 @@ def test_full_feedback_loop(env: dict[str, Path]) -> None:
     cell = wb[S.SHEET_TASKS][review.items[0].cell]
     assert cell.fill.fgColor.rgb.endswith(HIGHLIGHT_FILL) and "Tiến độ" in cell.comment.text
     assert wb[S.SHEET_TASKS].protection.sheet  # still protected, still the unit's workbook
+    assert wb.security.lockStructure and wb[S.SHEET_META].sheet_state == "veryHidden"
+    assert wb[S.SHEET_TASKS].data_validations.dataValidation      # dropdowns kept
+    sent, back = load_workbook(first), wb
+    assert [[c.value for c in r] for r in sent[S.SHEET_META].iter_rows()] == \
+        [[c.value for c in r] for r in back[S.SHEET_META].iter_rows()]   # version, fingerprints as sent
 
     # 3. the unit corrects the highlighted cell and returns the feedback workbook
     corrected = fill(out, inbox / out.name, {"III-03": {"progress": 90}})
