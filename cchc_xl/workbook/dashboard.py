@@ -352,7 +352,8 @@ def submission_formulas(p: str, first: int) -> dict[str, str]:
     c = {key: f"C{r}" for key, r in rows.items()}
     ky = f"(GS_Ky={p})"
     return {
-        "issued": f"=COUNTIFS(GS_Ky,{p})",
+        # no period yet: Excel's COUNTIFS with an empty criterion would count the blank rows
+        "issued": f"=IF(LEN({p})=0,0,COUNTIFS(GS_Ky,{p}))",
         "returned": f'=COUNTIFS(GS_Ky,{p},GS_NgayNhan,">0")',
         "on_time": f"={c['returned']}-{c['late']}",
         "late": f"=SUMPRODUCT({ky}*ISNUMBER(GS_NgayNhan)*ISNUMBER(GS_Han)*(GS_NgayNhan>GS_Han))",
