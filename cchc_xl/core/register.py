@@ -21,11 +21,13 @@ its native formulas (``workbook.dashboard``):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Iterable, Mapping, Sequence
 
 from cchc_xl.core import schema as S
-from cchc_xl.core.periods import same_period
+from cchc_xl.core.models import CchcError
+from cchc_xl.core.periods import parse_period
 from cchc_xl.core.records import find_header_row, parse_date
 from cchc_xl.core.text import fold, normalize_text
 
@@ -185,12 +187,38 @@ def submission_row(sub: Submission) -> list[Any]:
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def period_key(period: str) -> str:
+    """One key per period ("Quý III/2025" = "q3-2025"); unknown texts compared loosely."""
+    try:
+        return parse_period(period).code
+    except CchcError:
+        return fold(period)
+
+
 def find(subs: Iterable[Submission], period: str, unit: str) -> Submission | None:
     unit = normalize_text(unit).upper()
+    key = period_key(period)
     for s in subs:
-        if s.unit == unit and same_period(s.period, period):
+        if s.unit == unit and period_key(s.period) == key:
             return s
     return None
+
+
+class _Index:
+    """(period, unit) -> row of a register being updated: no scan per event (500 units)."""
+
+    def __init__(self, subs: list[Submission]):
+        self.subs = subs
+        self.rows = {(period_key(s.period), s.unit): s for s in reversed(subs)}   # first row wins
+
+    def get(self, period: str, unit: str) -> Submission | None:
+        return self.rows.get((period_key(period), normalize_text(unit).upper()))
+
+    def add(self, sub: Submission) -> Submission:
+        self.subs.append(sub)
+        self.rows.setdefault((period_key(sub.period), sub.unit), sub)
+        return sub
 
 
 def _copy(subs: Iterable[Submission]) -> list[Submission]:
@@ -213,11 +241,9 @@ def record_issue(subs: Sequence[Submission], period: str, units: Iterable[tuple[
     "Đã thay thế"); what the unit already returned stays.
     """
     out = _copy(subs)
+    index = _Index(out)
     for code, name in units:
-        s = find(out, period, code)
-        if s is None:
-            s = Submission(period=period, unit=normalize_text(code).upper())
-            out.append(s)
+        s = index.get(period, code) or index.add(Submission(period=period, unit=normalize_text(code).upper()))
         if s.version is not None and s.version != version:
             s.superseded = _add_note(s.superseded, f"phiếu phiên bản {s.version}")
         s.unit_name = normalize_text(name) or s.unit_name
@@ -231,11 +257,10 @@ def record_deadline(subs: Sequence[Submission], period: str, units: Iterable[tup
                     due: dt.date, mailed_on: dt.date | None, today: dt.date) -> list[Submission]:
     """gửi email --han: the deadline (and, when really sent, the date) for ``units``."""
     out = _copy(subs)
+    index = _Index(out)
     for code, name in units:
-        s = find(out, period, code)
-        if s is None:
-            s = Submission(period=period, unit=normalize_text(code).upper(), unit_name=normalize_text(name))
-            out.append(s)
+        s = index.get(period, code) or index.add(
+            Submission(period=period, unit=normalize_text(code).upper(), unit_name=normalize_text(name)))
         s.due = due
         if mailed_on is not None:
             s.mailed_on = mailed_on
@@ -250,14 +275,12 @@ def record_returns(subs: Sequence[Submission], returns: Iterable[ReturnInfo], *,
     leaves the register as it was.
     """
     out = _copy(subs)
+    index = _Index(out)
     for r in returns:
         if not r.unit or not r.period:
             continue
-        s = find(out, r.period, r.unit)
-        if s is None:
-            s = Submission(period=r.period, unit=r.unit, unit_name=(names or {}).get(r.unit, ""),
-                           version=r.version)
-            out.append(s)
+        s = index.get(r.period, r.unit) or index.add(
+            Submission(period=r.period, unit=r.unit, unit_name=(names or {}).get(r.unit, ""), version=r.version))
         if s.sha256 == r.sha256 or (r.seen_before and s.sha256):
             continue
         if s.file:
@@ -294,7 +317,8 @@ def _details(lines: Sequence[str]) -> str:
 # ---------------------------------------------------------------- figures
 
 def of_period(subs: Iterable[Submission], period: str) -> list[Submission]:
-    return [s for s in subs if same_period(s.period, period)]
+    key = period_key(period)
+    return [s for s in subs if period_key(s.period) == key]
 
 
 def latest_period(subs: Sequence[Submission]) -> str:
