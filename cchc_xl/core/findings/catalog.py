@@ -13,3 +13,13 @@ from cchc_xl.core.findings.base import FindingType as T
 # ---------------------------------------------------------------- files
 NO_FILE = T("no_file", "error", "Không tìm thấy tệp", "Không tìm thấy tệp")
 BAD_FILE = T("bad_file", "error", "Tệp hỏng", "Không mở được tệp Excel: {why}")
+
+# ---------------------------------------------------------------- security (formula text, server, paths)
+FORMULA_TEXT = T("formula_text", "warning", "Văn bản giống công thức",
+                 "Ô chứa '{text}' giống công thức Excel (có thể là công thức độc hại/DDE): đã ghi dưới dạng "
+                 "văn bản, không chạy. Hãy kiểm tra lại nội dung ở bản gốc")
+PATH_OUTSIDE = T("path_outside_work_dir", "error", "Thư mục ngoài thư mục làm việc",
+                 "Thư mục '{path}' nằm ngoài thư mục làm việc {root} (hoặc dùng '..'/liên kết ra ngoài): "
+                 "bị từ chối. Hãy ghi tên thư mục con bên trong thư mục làm việc")
+NO_WORK_DIR = T("no_work_dir", "error", "Chưa cấu hình thư mục làm việc",
+                "Máy chủ chưa có thư mục làm việc: đặt biến môi trường {env} hoặc tùy chọn --thu-muc")

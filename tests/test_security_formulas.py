@@ -1,0 +1,361 @@
+"""Imported text never becomes a live formula: the shared rule and every writer.
+
+Each writer is fed the classic payloads (=, +, -, @, full-width ＝, tab/CR/LF
+before them, DDE, =WEBSERVICE, =IMPORTXML, =HYPERLINK) and its output is read back
+with openpyxl (no formula cell carries them, the text is stored as a string) and,
+for the workbooks, with LibreOffice headless (recalculated: the text is shown,
+nothing evaluated).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import re
+import shutil
+import zipfile
+from email import policy
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from cchc_xl.core import schema as S
+from cchc_xl.core.models import Plan, Task, Unit
+from cchc_xl.core.periods import parse_period
+from cchc_xl.core.safety import looks_like_formula, safe_file_component, starts_like_formula
+from cchc_xl.core.validate import looks_like_formula_injection
+from cchc_xl.workbook.cells import formula_text_findings, put, set_value
+from cchc_xl.workbook.master import write_master
+
+FIXTURE = Path(__file__).parent / "fixtures" / "roundtrip_plan.json"
+AS_OF = dt.date(2025, 9, 14)
+
+# (payload, is it a real formula/DDE call?)
+PAYLOADS: list[tuple[str, bool]] = [
+    ('=HYPERLINK("http://evil.example/?q=1","Bấm vào đây")', True),
+    ("=cmd|' /C calc'!A0", True),
+    ("+SUM(1+1)*cmd|' /C calc'!A0", True),
+    ("-2+3+cmd|' /C calc'!A0", True),
+    ("@SUM(1+1)", True),
+    ("＝1+1", True),
+    ("\t=1+2", True),
+    ("\r=3+4", True),
+    (" \n=5+6", True),
+    ('=WEBSERVICE("http://evil.example/x")', True),
+    ('=IMPORTXML("http://evil.example/","//a")', True),
+    ("=1+1", True),
+    ("- Ban hành kế hoạch tuyên truyền CCHC", False),
+    ("+ Tổ 1 thôn Đông", False),
+]
+HOSTILE = [p for p, bad in PAYLOADS if bad]
+MARKERS = ("evil.example", "cmd|", "WEBSERVICE", "IMPORTXML", "SUM(1+1)", "1+1", "1+2", "3+4", "5+6")
+
+
+# ---------------------------------------------------------------- the shared rule
+
+@pytest.mark.parametrize("value,bad", PAYLOADS)
+def test_one_rule_for_every_payload(value: str, bad: bool) -> None:
+    assert starts_like_formula(value)                      # every payload gets the text guard
+    assert looks_like_formula(value) is bad                # only real formulas are reported
+    assert looks_like_formula_injection is looks_like_formula   # validation uses the same rule
+
+
+@pytest.mark.parametrize("value", [
+    "\u200b=1+1", "\u00a0=A1", "\ufeff+SUM(A1)", "\u3000@SUM(1)", "＠SUM(1)", "－2+cmd|' /C calc'!A0",
+    "=IMPORTDATA(\"http://x\")", "=Sheet1!A1", "Xem tệp msexcel|'\\..\\x.xls'!A1",
+])
+def test_more_variants_are_formulas(value: str) -> None:
+    assert looks_like_formula(value) and (starts_like_formula(value) or "|" in value)
+
+
+@pytest.mark.parametrize("value", [
+    "Phòng Văn hóa - Xã hội", "Số 12/KH-UBND", "=> xem phụ lục", "=", "+84 912 345 678",
+    "- 15/3/2025", "@ Văn phòng", "", None, 5, 1.5, dt.date(2025, 1, 1),
+])
+def test_prose_is_not_a_formula(value: object) -> None:
+    assert not looks_like_formula(value)
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("../../etc/passwd", "_._etc_passwd"), ("a\\b/c", "a_b_c"), ("CON", "_CON"), ("nul.txt", "_nul.txt"),
+    ("COM1", "_COM1"), ("lpt9", "_lpt9"), ("tab\there\x00", "tabhere"), ("  . ", "x"), ("..", "x"),
+    ("Phòng VH-XH", "Phòng VH-XH"), ('x:y*z?"<>|', "x_y_z_____"), ("a" * 200, "a" * 80),
+])
+def test_safe_file_component(name: str, expected: str) -> None:
+    out = safe_file_component(name)
+    assert out == expected
+    assert "/" not in out and "\\" not in out and out not in (".", "..")
+
+
+@pytest.mark.parametrize("code,name", [
+    ("..", "../../Windows/System32"), ("CON", "CON"), ("A/B", "C:\\x\\y"), ("X\x00Y", "tab\tname\r\n"),
+    ("=1+1", '=HYPERLINK("http://evil.example")'),
+])
+def test_unit_file_names_stay_in_their_folder(code: str, name: str, tmp_path: Path) -> None:
+    from cchc_xl.workbook.unitbook import unit_code_from_file_name, unit_file_name
+
+    fname = unit_file_name(1, Unit.model_construct(code=code, name=name), "Quý III/2025")
+    assert (tmp_path / fname).resolve().parent == tmp_path.resolve()
+    assert re.fullmatch(r"[0-9A-Za-z_.-]+\.xlsx", fname), fname
+    assert unit_code_from_file_name(fname) is not None
+
+
+# ---------------------------------------------------------------- helpers
+
+def hostile_plan() -> Plan:
+    plan = Plan.model_validate_json(FIXTURE.read_text(encoding="utf-8"))
+    texts = [p for p, _ in PAYLOADS]
+    for i, task in enumerate(plan.tasks):
+        task.title = texts[i % len(texts)]
+        task.product = texts[(i + 1) % len(texts)]
+        task.note = texts[(i + 2) % len(texts)]
+        task.evidence = texts[(i + 3) % len(texts)]
+        task.partners = texts[(i + 4) % len(texts)]
+        task.monitor = texts[(i + 5) % len(texts)]
+    for i, item in enumerate(plan.remediation):
+        item.solution = texts[(i + 4) % len(texts)]
+        item.note = texts[(i + 5) % len(texts)]
+    unit = plan.units[0]
+    unit.aliases = [*unit.aliases, "=cmd|' /C calc'!A0"]
+    unit.head = '=HYPERLINK("http://evil.example/h","x")'
+    # a unit whose name is a payload (tasks assigned to it, so it gets a workbook and an e-mail)
+    plan.units.append(Unit(code="XX", name='=WEBSERVICE("http://evil.example/u")', email="xx@example.gov.vn",
+                           aliases=["@SUM(1+1)"]))
+    plan.tasks[0].lead_units = ["XX"]
+    plan.tasks[0].due = dt.date(2025, 3, 1)           # overdue: its title lands in the report
+    plan.info.plan_number = "=cmd|' /C calc'!A0"
+    return plan
+
+
+def workbook_cells(path: Path) -> list:
+    wb = load_workbook(path, keep_vba=path.suffix == ".xlsm")
+    return [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+
+
+def assert_text_not_formula(path: Path, expected: list[str] | None = None) -> None:
+    """No formula cell of ``path`` carries a payload; the payloads it holds are strings."""
+    cells = workbook_cells(path)
+    for c in cells:
+        if c.data_type == "f":
+            assert not any(m in str(c.value) for m in MARKERS), (path.name, c.coordinate, c.value)
+    texts = {c.value for c in cells if c.data_type == "s"}
+    for p in expected or []:
+        assert p in texts, (path.name, p)
+    for c in cells:
+        if c.data_type == "s" and isinstance(c.value, str) and c.value in HOSTILE:
+            assert c.quotePrefix, (path.name, c.parent.title, c.coordinate)  # Excel keeps it text
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                xml = z.read(name).decode("utf-8")
+                for f in re.findall(r"<f[^>]*>(.*?)</f>", xml, re.S):
+                    assert not any(m in f for m in ("evil.example", "cmd|", "WEBSERVICE", "IMPORTXML")), f
+
+
+def assert_libreoffice_shows_text(path: Path, out: Path, expected: list[str]) -> None:
+    """LibreOffice opens, recalculates and saves ``path``: the payloads are still plain text."""
+    from cchc_xl.report.pdf import recalculate
+
+    again = recalculate(path, out)
+    shown = {c.value for c in workbook_cells(again) if isinstance(c.value, str)}
+    for p in expected:
+        # LibreOffice may normalise the line break of a CR payload; the visible text stays
+        assert p in shown or p.replace("\r", "\n") in shown or p.strip() in {s.strip() for s in shown}, p
+    assert_no_formula_with_markers(again)
+
+
+def assert_no_formula_with_markers(path: Path) -> None:
+    for c in workbook_cells(path):
+        if c.data_type == "f":
+            assert not any(m in str(c.value) for m in ("evil.example", "cmd|", "WEBSERVICE", "IMPORTXML")), c.value
+
+
+# ---------------------------------------------------------------- the cell helper
+
+def test_put_keeps_every_string_as_text(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    for i, (p, _bad) in enumerate(PAYLOADS, start=1):
+        put(ws, i, 1, p)
+    put(ws, 30, 1, 5)
+    set_value(ws["B1"], "Bình thường")
+    path = tmp_path / "a.xlsx"
+    wb.save(path)
+    back = load_workbook(path).active
+    for i, (p, _bad) in enumerate(PAYLOADS, start=1):
+        c = back.cell(i, 1)
+        assert (c.value, c.data_type) == (p, "s")
+        assert c.quotePrefix            # starts like a formula: Excel keeps it text on edit
+    assert back["A30"].data_type == "n" and not back["B1"].quotePrefix
+    found = formula_text_findings(load_workbook(path), file="a.xlsx")
+    assert [f.cell for f in found] == [f"A{i}" for i, (_p, bad) in enumerate(PAYLOADS, start=1) if bad]
+    assert all(f.code == "formula_text" and f.file == "a.xlsx" and f.sheet == "Sheet" for f in found)
+
+
+# ---------------------------------------------------------------- master (khoi-tao)
+
+@pytest.fixture()
+def hostile_master(tmp_path: Path) -> tuple[Path, list]:
+    path = tmp_path / "So.xlsx"
+    found: list = []
+    write_master(hostile_plan(), path, as_of=AS_OF, neutralised=found)
+    return path, found
+
+
+def test_master_writes_payloads_as_text_and_reports_them(hostile_master) -> None:
+    path, found = hostile_master
+    assert_text_not_formula(path, [p for p, _ in PAYLOADS])
+    # every neutralised cell is reported, naming file, sheet and cell
+    wb = load_workbook(path)
+    for f in found:
+        assert f.code == "formula_text" and f.file == "So.xlsx" and f.severity == "warning"
+        assert looks_like_formula(wb[f.sheet][f.cell].value)
+    sheets = {f.sheet for f in found}
+    assert {S.SHEET_TASKS, S.SHEET_UNITS, S.SHEET_REMEDIATION} <= sheets
+    tasks_hits = [f for f in found if f.sheet == S.SHEET_TASKS]
+    title_col = S.col_letter(S.TASK_COLUMNS, "title")
+    assert any(f.cell == f"{title_col}{S.FIRST_DATA_ROW}" for f in tasks_hits)
+    # the Đơn vị sheet: alias list and head are text
+    unit_cells = {f.cell for f in found if f.sheet == S.SHEET_UNITS}
+    assert len(unit_cells) >= 3
+
+
+def test_master_survives_an_openpyxl_round_trip(hostile_master, tmp_path: Path) -> None:
+    path, _ = hostile_master
+    wb = load_workbook(path)
+    wb.save(tmp_path / "again.xlsx")
+    assert_text_not_formula(tmp_path / "again.xlsx", HOSTILE)
+
+
+def test_khoi_tao_reports_neutralised_cells(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cchc_xl.cli import app
+
+    tsv = tmp_path / "phu_luc.tsv"
+    tsv.write_text(
+        "TT\tNhiệm vụ\tSản phẩm\tThời gian hoàn thành\tChủ trì\tPhối hợp\n"
+        "I\tCÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH\t\t\t\t\n"
+        '1\t=HYPERLINK("http://evil.example/","Bấm vào đây")\tKế hoạch\tTháng 3/2025\tVăn phòng\t\n'
+        "2\t- Ban hành kế hoạch tuyên truyền\t=cmd|' /C calc'!A0\tQuý II\tVăn phòng\t\n",
+        encoding="utf-8")
+    out = tmp_path / "So.xlsx"
+    res = CliRunner().invoke(app, ["khoi-tao", "--tu-tep", str(tsv), "--nam", "2025", "--ra", str(out)],
+                             env={"COLUMNS": "250"})
+    assert res.exit_code == 0, res.output
+    assert "giống công thức" in res.output and "So.xlsx" in res.output
+    m = re.search(r"đã ghi dưới dạng văn bản \((\d+) ô\)", res.output)
+    assert m and int(m.group(1)) == 2, res.output            # the HYPERLINK title and the DDE product
+    ws = load_workbook(out)[S.SHEET_TASKS]
+    texts = {c.value: c.data_type for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert texts['=HYPERLINK("http://evil.example/","Bấm vào đây")'] == "s"
+    assert texts["=cmd|' /C calc'!A0"] == "s"
+    assert texts["- Ban hành kế hoạch tuyên truyền"] == "s"      # the bullet is kept as written
+    assert_text_not_formula(out)
+
+
+# ---------------------------------------------------------------- unit workbooks, report sheet
+
+def test_unit_workbooks_write_payloads_as_text(hostile_master, tmp_path: Path) -> None:
+    from cchc_xl.roundtrip.split import split_master
+
+    path, _ = hostile_master
+    files = split_master(path, tmp_path / "phieu", period_label="Quý III/2025", as_of=AS_OF)
+    assert files
+    seen: set[str] = set()
+    for f in files:
+        assert f.parent == tmp_path / "phieu" / "" or f.parent.is_relative_to(tmp_path / "phieu")
+        assert "=" not in f.name and "(" not in f.name and '"' not in f.name
+        assert_text_not_formula(f)
+        seen |= {c.value for c in workbook_cells(f) if isinstance(c.value, str)}
+    assert set(HOSTILE) & seen        # the payloads did reach the unit workbooks, as text
+    # the master was patched (_meta version) without arming anything
+    assert_text_not_formula(path, HOSTILE)
+
+
+def test_report_sheet_writes_payloads_as_text(hostile_master, tmp_path: Path) -> None:
+    from cchc_xl.report.sheet import update_master_report
+
+    path, _ = hostile_master
+    update_master_report(path, parse_period("Quý III/2025"))
+    ws = load_workbook(path)[S.SHEET_REPORT]
+    texts = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("evil.example" in c.value for c in texts)       # the overdue task / unit name is shown
+    assert all(c.data_type == "s" for c in texts)
+    assert_text_not_formula(path)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_shows_the_text_of_master_and_unit_workbooks(hostile_master, tmp_path: Path) -> None:
+    from cchc_xl.roundtrip.split import split_master
+
+    path, _ = hostile_master
+    assert_libreoffice_shows_text(path, tmp_path / "lo", [p for p, _ in PAYLOADS])
+    files = split_master(path, tmp_path / "phieu", period_label="Quý III/2025", as_of=AS_OF)
+    unit = next(f for f in files if "_XX_" in f.name)
+    assert_libreoffice_shows_text(unit, tmp_path / "lo2", [HOSTILE[0]])
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_csv_shows_the_text_not_a_result(tmp_path: Path) -> None:
+    """The first sheet converted to CSV by LibreOffice: the payload text, never a computed value."""
+    import subprocess
+
+    from cchc_xl.report.pdf import find_soffice
+
+    wb = Workbook()
+    ws = wb.active
+    for i, (p, _bad) in enumerate(PAYLOADS, start=1):
+        put(ws, i, 1, p.replace("\r", " ").replace("\n", " "))   # one CSV line per payload
+    src = tmp_path / "t.xlsx"
+    wb.save(src)
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run([find_soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+                    'csv:Text - txt - csv (StarCalc):44,34,76',
+                    "--outdir", str(tmp_path / "csv"), str(src)], check=True, capture_output=True, timeout=180)
+    import csv
+
+    with open(tmp_path / "csv" / "t.csv", encoding="utf-8", newline="") as fh:
+        shown = [row[0] for row in csv.reader(fh)]
+    assert len(shown) == len(PAYLOADS)
+    for text, (p, _bad) in zip(shown, PAYLOADS):
+        assert text.strip() == p.replace("\r", " ").replace("\n", " ").strip()
+    assert not {"2", "3", "7", "11", "#NAME?", "Err:508"} & {t.strip() for t in shown}   # nothing evaluated
+
+
+# ---------------------------------------------------------------- Word report and e-mail
+
+def test_word_report_keeps_payloads_plain_text(hostile_master, tmp_path: Path) -> None:
+    from cchc_xl.report.data import build_report
+    from cchc_xl.report.word import write_report_docx
+    from cchc_xl.workbook.master import read_master
+
+    path, _ = hostile_master
+    plan = read_master(path).plan
+    report = build_report(plan, parse_period("Quý III/2025"))
+    doc = write_report_docx(report, tmp_path / "bc.docx", commune="=cmd|' /C calc'!A0", province="+SUM(1)")
+    with zipfile.ZipFile(doc) as z:
+        xml = "".join(z.read(n).decode("utf-8") for n in z.namelist()
+                      if re.match(r"word/(document|header\d*|footer\d*)\.xml$", n))
+    assert "evil.example" in xml                               # shown...
+    assert "<w:fldSimple" not in xml and "<w:hyperlink" not in xml  # ...never as a field or a link
+    instr = re.findall(r"<w:instrText[^>]*>(.*?)</w:instrText>", xml)
+    assert instr and all(i.strip() == "PAGE" for i in instr)
+    assert "DDEAUTO" not in xml
+
+
+def test_email_bodies_keep_payloads_plain_text(tmp_path: Path) -> None:
+    from cchc_xl.mail.mailer import compose_unit_email, draft_bytes
+
+    att = tmp_path / "01_XX_x_Quy-III-2025.xlsx"
+    att.write_bytes(b"PK")
+    unit = Unit(code="XX", name='=HYPERLINK("http://evil.example/","<b>Bấm</b>")', email="xx@example.gov.vn")
+    msg = compose_unit_email(unit, att, sender="vp@example.gov.vn", commune="=cmd|' /C calc'!A0",
+                             period_label="Quý III/2025", due_date=dt.date(2025, 9, 20))
+    parsed = email.message_from_bytes(draft_bytes(msg), policy=policy.default)
+    plain = parsed.get_body(("plain",)).get_content()
+    html_part = parsed.get_body(("html",)).get_content()
+    assert "=cmd|' /C calc'!A0" in plain
+    assert "<b>Bấm</b>" not in html_part and "&lt;b&gt;Bấm&lt;/b&gt;" in html_part
+    assert 'href="http://evil.example' not in html_part
