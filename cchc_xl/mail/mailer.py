@@ -736,7 +736,9 @@ class SmtpSettings(BaseModel):
         except CchcError:
             raise
         except Exception as exc:
-            raise CchcError(f"Tệp cấu hình thư sai cú pháp: {exc}", file=p.name, code="bad_config") from None
+            # never the parser's own text: configparser quotes the offending line (a password...)
+            raise CchcError(f"Tệp cấu hình thư sai cú pháp{_error_line(exc)}", file=p.name,
+                            code="bad_config") from None
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -744,6 +746,19 @@ class SmtpSettings(BaseModel):
                              for e in exc.errors())
             raise CchcError(f"Tệp cấu hình thư có giá trị không hợp lệ: {errs}", file=p.name,
                             code="bad_config") from None
+
+
+def _error_line(exc: BaseException) -> str:
+    """" (dòng N)" from a parser error, without quoting the line itself."""
+    line = getattr(exc, "lineno", None)
+    if not isinstance(line, int):
+        errors = getattr(exc, "errors", None)          # configparser.ParsingError: [(lineno, line)]
+        if errors and isinstance(errors[0], tuple) and isinstance(errors[0][0], int):
+            line = errors[0][0]
+    if not isinstance(line, int):
+        m = re.search(r"\bline:?\s*(\d+)", str(exc))
+        line = int(m.group(1)) if m else None
+    return f" (dòng {line})" if line else ""
 
 
 def _pydantic_vi(err: Mapping[str, Any]) -> str:
