@@ -133,8 +133,10 @@ def workbook_cells(path: Path) -> list:
     return [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
 
 
-def assert_text_not_formula(path: Path, expected: list[str] | None = None) -> None:
-    """No formula cell of ``path`` carries a payload; the payloads it holds are strings."""
+def assert_text_not_formula(path: Path, expected: list[str] | None = None, *, quote_prefix: bool = True) -> None:
+    """No formula cell of ``path`` carries a payload; the payloads it holds are strings (with
+    Excel's quote prefix when ``quote_prefix``: openpyxl writers; the XML patcher writes plain
+    inline strings)."""
     cells = workbook_cells(path)
     for c in cells:
         if c.data_type == "f":
@@ -144,7 +146,7 @@ def assert_text_not_formula(path: Path, expected: list[str] | None = None) -> No
         assert p in texts, (path.name, p)
     for c in cells:
         if c.data_type == "s" and isinstance(c.value, str) and c.value in HOSTILE:
-            assert c.quotePrefix, (path.name, c.parent.title, c.coordinate)  # Excel keeps it text
+            assert c.quotePrefix or not quote_prefix, (path.name, c.parent.title, c.coordinate)
     with zipfile.ZipFile(path) as z:
         for name in z.namelist():
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
@@ -395,3 +397,95 @@ def test_check_button_on_a_json_book_writes_text_not_formulas(hostile_master, mo
         if v.startswith("="):
             assert re.fullmatch(r'=HYPERLINK\("#(?:[^"]|"")*","Mở"\)', v), v  # ...and only our links are formulas
         assert not starts_like_formula(v) or v.startswith(("'", "=HYPERLINK(\"#")), v
+
+
+# ---------------------------------------------------------------- Tổng hợp (returned workbooks)
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory) -> Path:
+    """A master (plain fixture plan) and its unit workbooks, built once."""
+    from cchc_xl.roundtrip.split import split_master
+
+    root = tmp_path_factory.mktemp("tong_hop")
+    plan = Plan.model_validate_json(FIXTURE.read_text(encoding="utf-8"))
+    write_master(plan, root / "So.xlsx", as_of=AS_OF)
+    split_master(root / "So.xlsx", root / "phieu", period_label="Quý III/2025", as_of=AS_OF)
+    return root
+
+
+def returned(src: Path, inbox: Path, texts: list[str]) -> dict[str, str]:
+    """Put ``texts`` into the note/evidence cells of the unit workbook as TEXT cells (what a
+    hostile sender can do); {cell: text}."""
+    wb = load_workbook(src)
+    ws = wb[S.SHEET_TASKS]
+    rows = [r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value]
+    cols = [S.col_letter(S.TASK_COLUMNS, "note"), S.col_letter(S.TASK_COLUMNS, "evidence")]
+    placed: dict[str, str] = {}
+    slots = [f"{c}{r}" for r in rows for c in cols]
+    for ref, text in zip(slots, texts):
+        ws[ref].value = text
+        ws[ref].data_type = "s"
+        placed[ref] = text
+    inbox.mkdir(parents=True, exist_ok=True)
+    wb.save(inbox / src.name)
+    return placed
+
+
+@pytest.mark.parametrize("engine", ["patch", "openpyxl"])
+def test_tong_hop_rejects_formulas_and_writes_the_rest_as_text(office: Path, tmp_path: Path, engine: str) -> None:
+    from cchc_xl.roundtrip.consolidate import consolidate
+
+    shutil.copytree(office, tmp_path / "w")
+    root = tmp_path / "w"
+    unit = next(f for f in (root / "phieu").glob("*.xlsx") if "_PVHCC_" in f.name)   # 4 tasks: 8 cells
+    prose = ["- Ban hành kế hoạch tuyên truyền CCHC", "+ Tổ 1 thôn Đông", "=> xem phụ lục"]
+    texts = [HOSTILE[0], HOSTILE[1], HOSTILE[5], HOSTILE[6], HOSTILE[9], *prose]
+    placed = returned(unit, root / "nhan_ve", texts)
+    result = consolidate(root / "So.xlsx", root / "nhan_ve", as_of=AS_OF, engine=engine)
+    rejected = {r.cell for r in result.rejections}
+    assert rejected == {ref for ref, t in placed.items() if t in HOSTILE}        # each named by its cell
+    assert all(r.file == unit.name and r.sheet == S.SHEET_TASKS for r in result.rejections)
+    master = root / "So.xlsx"
+    assert_text_not_formula(master, quote_prefix=engine == "openpyxl")
+    wb = load_workbook(master)
+    tasks_text = {c.value: c for row in wb[S.SHEET_TASKS].iter_rows() for c in row if isinstance(c.value, str)}
+    for text in prose:                                  # accepted, written exactly as sent, as text
+        assert tasks_text[text].data_type == "s"
+    assert not set(HOSTILE) & set(tasks_text)           # nothing hostile reached the task sheet
+    logged = {c.value: c for row in wb[S.SHEET_AUDIT].iter_rows() for c in row if isinstance(c.value, str)}
+    assert all(c.data_type == "s" for c in logged.values())
+    for text in texts[:5]:                              # the log shows what was refused, unmangled
+        assert any(v.strip() == text.strip() for v in logged), text
+
+
+@pytest.mark.libreoffice
+def test_tong_hop_master_shown_as_text_by_libreoffice(office: Path, tmp_path: Path) -> None:
+    from cchc_xl.roundtrip.consolidate import consolidate
+
+    shutil.copytree(office, tmp_path / "w")
+    root = tmp_path / "w"
+    unit = next(f for f in (root / "phieu").glob("*.xlsx") if "_PVHCC_" in f.name)
+    returned(unit, root / "nhan_ve", [HOSTILE[0], "- Ban hành kế hoạch", HOSTILE[1], "=> xem phụ lục"])
+    consolidate(root / "So.xlsx", root / "nhan_ve", as_of=AS_OF)
+    assert_libreoffice_shows_text(root / "So.xlsx", tmp_path / "lo",
+                                  [HOSTILE[0], HOSTILE[1], "- Ban hành kế hoạch", "=> xem phụ lục"])
+
+
+def test_patcher_writes_strings_never_formulas(tmp_path: Path) -> None:
+    from cchc_xl.files.xlsx_patch import patch_xlsx
+
+    wb = Workbook()
+    wb.active.title = "S"
+    wb.active["A1"] = "x"
+    src, dst = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    wb.save(src)
+    patch_xlsx(src, dst, {"S": {(i, 2): p for i, (p, _b) in enumerate(PAYLOADS, start=1)}})
+    with zipfile.ZipFile(dst) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in xml and "<f " not in xml
+    assert xml.count('t="inlineStr"') == len(PAYLOADS) + 1          # + openpyxl's own A1
+    ws = load_workbook(dst)["S"]
+    # (a CR comes back as LF: the patcher writes it raw and XML normalises it - text either way)
+    assert [ws.cell(i, 2).value for i in range(1, len(PAYLOADS) + 1)] == [p.replace("\r", "\n")
+                                                                          for p, _b in PAYLOADS]
+    assert all(ws.cell(i, 2).data_type == "s" for i in range(1, len(PAYLOADS) + 1))

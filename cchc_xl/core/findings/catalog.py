@@ -21,5 +21,5 @@ FORMULA_TEXT = T("formula_text", "warning", "Văn bản giống công thức",
 PATH_OUTSIDE = T("path_outside_work_dir", "error", "Thư mục ngoài thư mục làm việc",
                  "Thư mục '{path}' nằm ngoài thư mục làm việc {root} (hoặc dùng '..'/liên kết ra ngoài): "
                  "bị từ chối. Hãy ghi tên thư mục con bên trong thư mục làm việc")
-NO_WORK_DIR = T("no_work_dir", "error", "Chưa cấu hình thư mục làm việc",
-                "Máy chủ chưa có thư mục làm việc: đặt biến môi trường {env} hoặc tùy chọn --thu-muc")
+FORMULA_REJECTED = T("formula_rejected", "error", "Công thức trong phiếu gửi về",
+                     "Ô '{header}' của {item} nghi ngờ công thức độc hại/DDE - bị từ chối")
