@@ -489,3 +489,14 @@ def test_patcher_writes_strings_never_formulas(tmp_path: Path) -> None:
     assert [ws.cell(i, 2).value for i in range(1, len(PAYLOADS) + 1)] == [p.replace("\r", "\n")
                                                                           for p, _b in PAYLOADS]
     assert all(ws.cell(i, 2).data_type == "s" for i in range(1, len(PAYLOADS) + 1))
+
+
+def test_findings_rows_quote_every_foreign_text() -> None:
+    from cchc_xl.core.models import Finding
+    from cchc_xl.xl.book_io import findings_rows
+
+    f = Finding(severity="error", code="x", message="=1+1", file="a.xlsx", sheet="@S", cell="",
+                task_id="=cmd|' /C calc'!A0")
+    row = findings_rows([f])[0]
+    assert row[2:5] == ["'@S", "'=cmd|' /C calc'!A0", "'=1+1"]
+    assert row[5] is None or row[5].startswith('=HYPERLINK("#')

@@ -294,7 +294,7 @@ def findings_rows(findings: Sequence[Finding]) -> list[list[Any]]:
     rows = []
     for i, f in enumerate(ranked, start=1):
         where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or f.file)
-        rows.append([i, SEVERITY_LABELS[f.severity], where or None, f.task_id or None,
+        rows.append([i, SEVERITY_LABELS[f.severity], excel_value(where), excel_value(f.task_id),
                      excel_value(f.message), _link(f.sheet, f.cell)])
     return rows
 
