@@ -500,3 +500,18 @@ def test_findings_rows_quote_every_foreign_text() -> None:
     row = findings_rows([f])[0]
     assert row[2:5] == ["'@S", "'=cmd|' /C calc'!A0", "'=1+1"]
     assert row[5] is None or row[5].startswith('=HYPERLINK("#')
+
+
+@pytest.mark.parametrize("name", ["Phòng A\r\nBcc: evil@example.com", "Phòng A\nX-Injected: 1", "Phòng\u2028A\rB"])
+def test_email_headers_stay_one_line(tmp_path: Path, name: str) -> None:
+    from cchc_xl.mail.mailer import compose_unit_email, draft_bytes
+
+    att = tmp_path / "a.xlsx"
+    att.write_bytes(b"PK")
+    unit = Unit.model_construct(code="X", name=name, email="x@example.gov.vn", aliases=[], head="", members=[])
+    msg = compose_unit_email(unit, att, sender="vp@example.gov.vn", commune="xã\r\nBcc: a@example.com",
+                             period_label="Quý III/2025\nX-Other: 2", due_date=None)
+    parsed = email.message_from_bytes(draft_bytes(msg), policy=policy.default)
+    assert parsed["Bcc"] is None and parsed["X-Injected"] is None and parsed["X-Other"] is None
+    assert "\n" not in parsed["Subject"] and "\r" not in parsed["Subject"]
+    assert [a.addr_spec for a in parsed["To"].addresses] == ["x@example.gov.vn"]

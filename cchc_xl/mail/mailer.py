@@ -165,9 +165,14 @@ def _html_body(p: dict[str, Any]) -> str:
             f"<p>Trân trọng./.</p><p><b>{e(p['issuer'])}</b></p></body></html>\n")
 
 
+def _one_line(text: str) -> str:
+    """Header text on one line: a unit name typed with Alt+Enter must not break (or inject) headers."""
+    return " ".join(str(text or "").split())
+
+
 def _address(name: str, addr: str) -> Address:
     user, domain = addr.rsplit("@", 1)
-    return Address(display_name=name, username=user, domain=domain)
+    return Address(display_name=_one_line(name), username=user, domain=domain)
 
 
 def compose_unit_email(unit: Unit, attachment: Path, *, sender: str, commune: str, period_label: str,
@@ -189,7 +194,7 @@ def compose_unit_email(unit: Unit, attachment: Path, *, sender: str, commune: st
     parts = _body_parts(unit, filename, commune, period_label, due_date)
     msg = EmailMessage(policy=SMTP_POLICY)
     due = f" (hạn {due_date:%d/%m/%Y})" if due_date else ""
-    msg["Subject"] = f"[CCHC] Cập nhật tiến độ nhiệm vụ CCHC kỳ {period_label} - {unit.name}{due}"
+    msg["Subject"] = _one_line(f"[CCHC] Cập nhật tiến độ nhiệm vụ CCHC kỳ {period_label} - {unit.name}{due}")
     domain = "cchc.local"
     if normalize_text(sender):
         try:
