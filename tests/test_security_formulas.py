@@ -133,10 +133,9 @@ def workbook_cells(path: Path) -> list:
     return [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
 
 
-def assert_text_not_formula(path: Path, expected: list[str] | None = None, *, quote_prefix: bool = True) -> None:
-    """No formula cell of ``path`` carries a payload; the payloads it holds are strings (with
-    Excel's quote prefix when ``quote_prefix``: openpyxl writers; the XML patcher writes plain
-    inline strings)."""
+def assert_text_not_formula(path: Path, expected: list[str] | None = None) -> None:
+    """No formula cell of ``path`` carries a payload; the payloads it holds are strings with
+    Excel's quote prefix (editing them in Excel keeps them text)."""
     cells = workbook_cells(path)
     for c in cells:
         if c.data_type == "f":
@@ -146,7 +145,7 @@ def assert_text_not_formula(path: Path, expected: list[str] | None = None, *, qu
         assert p in texts, (path.name, p)
     for c in cells:
         if c.data_type == "s" and isinstance(c.value, str) and c.value in HOSTILE:
-            assert c.quotePrefix or not quote_prefix, (path.name, c.parent.title, c.coordinate)
+            assert c.quotePrefix, (path.name, c.parent.title, c.coordinate)
     with zipfile.ZipFile(path) as z:
         for name in z.namelist():
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
@@ -446,11 +445,11 @@ def test_tong_hop_rejects_formulas_and_writes_the_rest_as_text(office: Path, tmp
     assert rejected == {ref for ref, t in placed.items() if t in HOSTILE}        # each named by its cell
     assert all(r.file == unit.name and r.sheet == S.SHEET_TASKS for r in result.rejections)
     master = root / "So.xlsx"
-    assert_text_not_formula(master, quote_prefix=engine == "openpyxl")
+    assert_text_not_formula(master)          # both engines add the quote prefix to formula-like text
     wb = load_workbook(master)
     tasks_text = {c.value: c for row in wb[S.SHEET_TASKS].iter_rows() for c in row if isinstance(c.value, str)}
     for text in prose:                                  # accepted, written exactly as sent, as text
-        assert tasks_text[text].data_type == "s"
+        assert tasks_text[text].data_type == "s" and tasks_text[text].quotePrefix
     assert not set(HOSTILE) & set(tasks_text)           # nothing hostile reached the task sheet
     logged = {c.value: c for row in wb[S.SHEET_AUDIT].iter_rows() for c in row if isinstance(c.value, str)}
     assert all(c.data_type == "s" for c in logged.values())
@@ -488,7 +487,8 @@ def test_patcher_writes_strings_never_formulas(tmp_path: Path) -> None:
     # (a CR comes back as LF: the patcher writes it raw and XML normalises it - text either way)
     assert [ws.cell(i, 2).value for i in range(1, len(PAYLOADS) + 1)] == [p.replace("\r", "\n")
                                                                           for p, _b in PAYLOADS]
-    assert all(ws.cell(i, 2).data_type == "s" for i in range(1, len(PAYLOADS) + 1))
+    assert all(ws.cell(i, 2).data_type == "s" and ws.cell(i, 2).quotePrefix for i in range(1, len(PAYLOADS) + 1))
+    assert not ws["A1"].quotePrefix
 
 
 def test_findings_rows_quote_every_foreign_text() -> None:
