@@ -515,3 +515,17 @@ def test_email_headers_stay_one_line(tmp_path: Path, name: str) -> None:
     assert parsed["Bcc"] is None and parsed["X-Injected"] is None and parsed["X-Other"] is None
     assert "\n" not in parsed["Subject"] and "\r" not in parsed["Subject"]
     assert [a.addr_spec for a in parsed["To"].addresses] == ["x@example.gov.vn"]
+
+
+def test_intake_sheet_writes_foreign_text_as_text(tmp_path: Path) -> None:
+    from cchc_xl.core.intake import Intake
+    from cchc_xl.core.models import Finding
+
+    intake = Intake(source="phu_luc.docx", lines=[("Kế hoạch số", "=cmd|' /C calc'!A0"), ("@SUM(1+1)", "+SUM(1)")],
+                    findings=[Finding(severity="warning", code="x", message='=HYPERLINK("http://evil.example")',
+                                      sheet="-1+cmd|' /C calc'!A0", cell="C3")])
+    path = tmp_path / "So.xlsx"
+    found: list = []
+    write_master(hostile_plan(), path, as_of=AS_OF, intake=intake, neutralised=found)
+    assert_text_not_formula(path, ["=cmd|' /C calc'!A0", "@SUM(1+1)", '=HYPERLINK("http://evil.example")'])
+    assert any(f.sheet == S.SHEET_INTAKE for f in found)
