@@ -529,3 +529,53 @@ def test_intake_sheet_writes_foreign_text_as_text(tmp_path: Path) -> None:
     write_master(hostile_plan(), path, as_of=AS_OF, intake=intake, neutralised=found)
     assert_text_not_formula(path, ["=cmd|' /C calc'!A0", "@SUM(1+1)", '=HYPERLINK("http://evil.example")'])
     assert any(f.sheet == S.SHEET_INTAKE for f in found)
+
+
+# ---------------------------------------------------------------- no writer bypasses workbook.cells
+
+ROOT = Path(__file__).resolve().parents[1]
+# openpyxl writes whose value is foreign text, each followed by ``text_guard`` in its module
+GUARDED = {("cchc_xl/report/sheet.py", "cell.value = lay.cells[r, c]"), ("cchc_xl/workbook/unitbook.py", "v"),
+           ("cchc_xl/workbook/styling.py", "calc_f"), ("cchc_xl/workbook/styling.py", "check_f")}
+
+
+def _our_own(e) -> bool:
+    """A value our code computes: a number, None, a formula literal, a *_formula() call."""
+    import ast
+
+    if isinstance(e, ast.Constant):
+        return not isinstance(e.value, str) or e.value.startswith("=")
+    if isinstance(e, ast.BinOp):
+        return True
+    if isinstance(e, ast.JoinedStr):
+        return bool(e.values) and isinstance(e.values[0], ast.Constant) and str(e.values[0].value).startswith("=")
+    if isinstance(e, ast.Call):
+        f = e.func
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+        return name.endswith("_formula") or name in ("int", "float", "datetime", "date")
+    return isinstance(e, ast.Name) and e.id == "formula"
+
+
+def test_openpyxl_writers_go_through_workbook_cells() -> None:
+    """``ws.cell(value=...)`` / ``cell.value = ...`` / ``ws[ref] = ...`` with a value that may be
+    text: use ``cchc_xl.workbook.cells.put``/``set_value`` (text stays text, never a formula)."""
+    import ast
+
+    found = set()
+    for path in sorted((ROOT / "cchc_xl").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith("cchc_xl/xl/") or rel == "cchc_xl/workbook/cells.py":
+            continue     # xlwings ranges: ``book_io.excel_value``; cells.py is the helper itself
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "cell":
+                found |= {(rel, ast.unparse(kw.value)) for kw in node.keywords
+                          if kw.arg == "value" and not _our_own(kw.value)}
+            elif isinstance(node, ast.Assign) and not _our_own(node.value):
+                for t in node.targets:
+                    if (isinstance(t, ast.Attribute) and t.attr == "value") or (
+                            isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
+                            and t.value.id in ("ws", "sheet", "lists")):
+                        found.add((rel, f"{ast.unparse(t)} = {ast.unparse(node.value)}"))
+    assert found <= GUARDED, sorted(found - GUARDED)
+    for rel, _expr in GUARDED:
+        assert "text_guard(" in (ROOT / rel).read_text(encoding="utf-8"), rel
