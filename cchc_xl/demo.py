@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.records import find_header_row
+from cchc_xl.workbook.cells import put
 from cchc_xl.core.models import CchcError, Plan, Status
 from cchc_xl.core.text import fold
 
@@ -87,7 +88,7 @@ def fill_returned_workbook(src: Path, dst: Path, simulated: Plan) -> int:
                 value = getattr(item, col.key)
                 if isinstance(value, Status):
                     value = value.value
-                ws.cell(row=r, column=c, value=value if value not in ("",) else None)
+                put(ws, r, c, value if value not in ("",) else None)
             filled += 1
     dst.parent.mkdir(parents=True, exist_ok=True)
     wb.save(dst)
@@ -268,8 +269,7 @@ def feedback_round(res: DemoResult, master: Path, inbox: Path, out: Path, period
     for path in res.feedback_files:
         wb = load_workbook(path)
         ws = wb[S.SHEET_TASKS]
-        ws.cell(row=row, column=S.col_index(S.TASK_COLUMNS, "note"),
-                value="Minh chứng: http://quangson.example.gov.vn/minh-chung")
+        put(ws, row, S.col_index(S.TASK_COLUMNS, "note"), "Minh chứng: http://quangson.example.gov.vn/minh-chung")
         wb.save(inbox / path.name)
     fixed_at = late + dt.timedelta(days=1)
     fixed = _consolidate(master, inbox, as_of, fixed_at)

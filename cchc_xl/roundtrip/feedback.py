@@ -237,6 +237,7 @@ def write_feedback(review: FileReview, out_dir: str | os.PathLike[str], *, commu
     from openpyxl.styles import Alignment, PatternFill
 
     from cchc_xl.workbook import styling as ST
+    from cchc_xl.workbook.cells import put, set_value
 
     src = review.path
     wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", keep_links=False)
@@ -249,7 +250,7 @@ def write_feedback(review: FileReview, out_dir: str | os.PathLike[str], *, commu
             c.comment = Comment(f"{item.kind}: {item.reason}\nCần làm: {item.todo}", HIGHLIGHT_AUTHOR,
                                 width=320, height=140)
     ws = wb.create_sheet(S.SHEET_FEEDBACK, 0)
-    ws["A1"] = f"PHẢN HỒI VỀ PHIẾU KỲ {review.period.upper()} - {review.unit}"
+    set_value(ws["A1"], f"PHẢN HỒI VỀ PHIẾU KỲ {review.period.upper()} - {review.unit}")
     ws["A1"].font = ST.font(bold=True, size=13)
     lines = [f"Tệp đơn vị đã gửi: {src.name}.",
              ("Các ô tô đỏ dưới đây chưa được cập nhật vào sổ tổng hợp. Sửa từng ô theo cột 'Cần làm' "
@@ -258,9 +259,9 @@ def write_feedback(review: FileReview, out_dir: str | os.PathLike[str], *, commu
     if review.file_reason:
         lines.append(f"Cả tệp chưa được tổng hợp: {review.file_reason}.")
     for i, text in enumerate(lines, start=2):
-        ws.cell(row=i, column=1, value=text).font = ST.font(italic=i > 2)
+        put(ws, i, 1, text).font = ST.font(italic=i > 2)
     for j, (h, w) in enumerate(zip(HEADERS, WIDTHS), start=1):
-        cell = ws.cell(row=FIRST_ROW - 1, column=j, value=h)
+        cell = put(ws, FIRST_ROW - 1, j, h)
         cell.font = ST.font(bold=True)
         cell.fill = PatternFill("solid", fgColor=ST.HEADER_FILL)
         cell.border = ST.BORDER
@@ -269,16 +270,12 @@ def write_feedback(review: FileReview, out_dir: str | os.PathLike[str], *, commu
     for i, item in enumerate(review.items, start=1):
         r = FIRST_ROW + i - 1
         value = item.value.strftime("%d/%m/%Y") if isinstance(item.value, (dt.date, dt.datetime)) else item.value
-        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-            value = "'" + value  # shown as text, never a formula
         for j, v in enumerate((i, item.kind, item.sheet, item.cell, item.item_id, item.column, value,
                                item.reason, item.todo), start=1):
-            cell = ws.cell(row=r, column=j, value=v)
+            cell = put(ws, r, j, v)    # what the unit typed stays text, never a formula
             cell.border = ST.BORDER
             cell.font = ST.font()
             cell.alignment = Alignment(vertical="top", wrap_text=True)
-            if isinstance(v, str) and v.startswith("="):
-                cell.data_type = "s"
         if item.cell and item.sheet in wb.sheetnames:
             ws.cell(row=r, column=4).hyperlink = f"#'{item.sheet}'!{item.cell}"
     ws.freeze_panes = f"A{FIRST_ROW}"

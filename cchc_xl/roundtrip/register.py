@@ -23,6 +23,7 @@ from cchc_xl.core.models import CchcError
 from cchc_xl.files.excel import calamine_sheet
 from cchc_xl.files.xlsx_patch import PatchUnsupported, patch_xlsx
 from cchc_xl.files.safeio import atomic_path, backup, save_workbook_atomic
+from cchc_xl.workbook.cells import put
 from cchc_xl.workbook.register_sheet import add_register_sheet, register_cell_edits
 
 
@@ -83,7 +84,7 @@ def _write_openpyxl(path: Path, subs: Sequence[R.Submission]) -> None:
     ws = add_register_sheet(wb)
     old = [list(r) for r in ws.iter_rows(values_only=True)]
     for (r, c), v in register_cell_edits(old, subs).items():
-        cell = ws.cell(row=r, column=c, value=v)
+        cell = put(ws, r, c, v)
         if isinstance(v, (dt.date, dt.datetime)):
             cell.number_format = "dd/mm/yyyy"
     save_workbook_atomic(wb, path)

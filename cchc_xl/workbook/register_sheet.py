@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cchc_xl.core import register as R
 from cchc_xl.core import schema as S
+from cchc_xl.workbook.cells import put, set_value
 from cchc_xl.workbook import styling as ST
 
 CAPACITY_ROW = 5000          # names and formats cover the register up to this row
@@ -54,11 +55,11 @@ def add_register_sheet(wb: Workbook, index: int | None = None) -> Worksheet:
     if S.SHEET_SUBMISSIONS in wb.sheetnames:
         return wb[S.SHEET_SUBMISSIONS]
     ws = wb.create_sheet(S.SHEET_SUBMISSIONS, index)
-    ws.cell(row=1, column=1, value=TITLE)
+    put(ws, 1, 1, TITLE)
     for j, col in enumerate(S.SUBMISSION_COLUMNS, start=1):
-        ws.cell(row=S.HEADER_ROW, column=j, value=col.header)
+        put(ws, S.HEADER_ROW, j, col.header)
     ST.style_table(ws, S.SUBMISSION_COLUMNS, freeze_after=3)
-    ws[LATEST_LABEL_CELL] = LATEST_LABEL
+    set_value(ws[LATEST_LABEL_CELL], LATEST_LABEL)
     ws[LATEST_LABEL_CELL].font = ST.font(italic=True)
     ws[LATEST_CELL].font = ST.font(bold=True)
     define_register_names(wb)
