@@ -21,6 +21,7 @@ from cchc_xl.core.records import MasterData, parse_date
 
 from cchc_xl.files.excel import open_error
 from cchc_xl.workbook.master import read_master
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.periods import ReportingPeriod, parse_period
 
@@ -60,7 +61,7 @@ def parse_day_option(text: Optional[str], option: str) -> dt.date | None:
 def require_file(path: Path, what: str = "sổ tổng hợp") -> None:
     """Exit 1 with a Vietnamese message when ``path`` is missing or is a folder."""
     if not path.exists():
-        fail(str(CchcError(f"Không tìm thấy tệp {what}", file=str(path), code="no_file")))
+        fail(str(catalog.NO_FILE_NAMED.error(what=what, file=str(path))))
     if path.is_dir():
         fail(str(open_error(path)))
 

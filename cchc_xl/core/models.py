@@ -274,9 +274,12 @@ class Finding(BaseModel):
 
 
 class CchcError(Exception):
-    """An error for the user: Vietnamese message + location."""
+    """An error for the user: Vietnamese message + location.
 
-    def __init__(self, message: str, *, file: str = "", sheet: str = "", cell: str = "",
-                 code: str = "error") -> None:
+    Raise ``catalog.X.error(...)`` (``cchc_xl.core.findings``) rather than building one with inline
+    text: ``code`` is required and names a declared finding type.
+    """
+
+    def __init__(self, message: str, *, code: str, file: str = "", sheet: str = "", cell: str = "") -> None:
         self.finding = Finding(code=code, message=message, file=file, sheet=sheet, cell=cell)
         super().__init__(str(self.finding))

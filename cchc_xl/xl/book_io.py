@@ -34,6 +34,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.records import MasterData, read_master_sheets
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError, Finding
 
 FINDINGS_SHEET = "Kết quả kiểm tra"
@@ -65,11 +66,7 @@ def enable_remote_engine() -> None:
     if "remote" in [e.name for e in xw.engines]:
         return
     if not os.environ.get("XLWINGS_LICENSE_KEY"):
-        raise CchcError(
-            "Chế độ sổ JSON (Office.js/máy chủ) của xlwings cần khóa bản quyền: đặt biến môi "
-            "trường XLWINGS_LICENSE_KEY (ví dụ 'noncommercial' khi cơ quan nhà nước dùng phi "
-            "thương mại theo giấy phép PolyForm Noncommercial, hoặc khóa thương mại đã mua). "
-            "Excel trên máy tính không cần khóa này.", code="xlwings_license")
+        raise catalog.XLWINGS_LICENSE.error()
     from xlwings.main import Engine
     from xlwings.pro import _xlremote
 
@@ -189,8 +186,7 @@ class BookWriter:
     def sheet(self, name: str) -> xw.Sheet:
         sheet = find_sheet(self.book, name)
         if sheet is None:
-            raise CchcError(f"Không tìm thấy trang '{name}'", file=self.book.name, sheet=name,
-                            code="missing_sheet")
+            raise catalog.SHEET_NOT_FOUND.error(name=name, file=self.book.name, sheet=name)
         return sheet
 
     def set(self, sheet: str, cell: str, value: Any) -> None:
