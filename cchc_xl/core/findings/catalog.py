@@ -227,3 +227,11 @@ DEMO_OUT_EXISTS = T("demo_out_exists", "error", "Thư mục chạy thử là m�
 DEMO_OUT_NOT_EMPTY = T("demo_out_not_empty", "error", "Thư mục chạy thử có dữ liệu khác",
                        "Thư mục '{path}' đã có dữ liệu khác; để tránh xóa nhầm, lệnh chạy thử chỉ ghi vào thư mục "
                        "mới, thư mục trống hoặc thư mục của lần chạy thử trước - hãy chọn thư mục khác (--ra)")
+
+# ---------------------------------------------------------------- worksheet functions (UDF cells show "Lỗi: ...")
+NOT_A_NUMBER = T("not_a_number", "error", "Không phải số", "{column} '{value}' không phải là số")
+UNKNOWN_STATUS = T("unknown_status", "error", "Trạng thái không có trong danh sách",
+                   "trạng thái '{value}' không có trong danh sách ({labels})")
+BAD_YEAR = T("bad_year", "error", "Năm không hợp lệ", "năm '{value}' không hợp lệ")
+RANGES_MISMATCH = T("ranges_mismatch", "error", "Các vùng khác số dòng", "các vùng phải có cùng số dòng")
+UDF_FAILED = T("udf_failed", "error", "Hàm không tính được", "không tính được ({why})")
