@@ -55,7 +55,7 @@ def parse_day_option(text: Optional[str], option: str) -> dt.date | None:
     try:
         return parse_date(text)
     except ValueError as exc:
-        fail(f"Lỗi: {option} {exc}", 2)
+        fail(str(catalog.BAD_OPTION(option=option, why=exc)), 2)
 
 
 def require_file(path: Path, what: str = "sổ tổng hợp") -> None:
@@ -100,7 +100,7 @@ def period_or_fail(text: str, default_year: int | None, option: str = "--ky") ->
     try:
         return parse_period(text, default_year=default_year)
     except CchcError as exc:
-        fail(f"Lỗi: {option}: {exc.finding.message}")
+        fail(str(catalog.BAD_OPTION(option=option, why=exc.finding.message)))
 
 
 def year_mismatch_warning(period: ReportingPeriod, plan_year: int | None) -> None:

@@ -235,3 +235,17 @@ UNKNOWN_STATUS = T("unknown_status", "error", "Trạng thái không có trong da
 BAD_YEAR = T("bad_year", "error", "Năm không hợp lệ", "năm '{value}' không hợp lệ")
 RANGES_MISMATCH = T("ranges_mismatch", "error", "Các vùng khác số dòng", "các vùng phải có cùng số dòng")
 UDF_FAILED = T("udf_failed", "error", "Hàm không tính được", "không tính được ({why})")
+
+# ---------------------------------------------------------------- command line (options of cchc-xl)
+ONE_SOURCE = T("one_source", "error", "Cần đúng một nguồn dữ liệu",
+               "cần chọn đúng một nguồn dữ liệu: --tu-tep TỆP_PHỤ_LỤC hoặc --mau")
+MASTER_EXISTS = T("master_exists", "error", "Sổ tổng hợp đã có",
+                  "sổ tổng hợp {path} đã có. Thêm --ghi-de để ghi đè (sổ cũ sẽ được sao lưu).")
+WRITE_FAILED = T("write_failed", "error", "Không ghi được tệp",
+                 "không ghi được tệp {path} ({why}). Tệp có đang mở trong Excel không?")
+MASTER_NOT_XLSX = T("master_not_xlsx", "error", "Sổ tổng hợp phải là .xlsx",
+                    "--ra {path}: sổ tổng hợp được tạo dưới dạng tệp Excel .xlsx - hãy đặt tên tệp có đuôi .xlsx")
+NO_APPENDIX_FILE = T("no_appendix_file", "error", "Không có tệp phụ lục", "không tìm thấy tệp phụ lục {path}")
+BAD_OPTION_CHOICE = T("bad_option_choice", "error", "Giá trị tùy chọn không hợp lệ",
+                      "{option} '{value}' không hợp lệ: {choices}")
+BAD_OPTION = T("bad_option", "error", "Tùy chọn không hợp lệ", "{option}: {why}")
