@@ -209,7 +209,7 @@ def test_cli_and_excel_button_print_the_same_findings(bad_master, monkeypatch, t
     from typer.testing import CliRunner
 
     from cchc_xl.cli import app
-    from cchc_xl.core.findings.listing import SEVERITY_LABELS
+    from cchc_xl.core.models import SEVERITY_LABELS
     from cchc_xl.xl import buttons
     from cchc_xl.xl.book_io import (FINDINGS_SHEET, apply_actions, book_payload_from_xlsx, enable_remote_engine,
                                     find_sheet, open_json_book, sheet_rows)

@@ -18,7 +18,7 @@ from cchc_xl.core.compute import (UNASSIGNED, Progress, completion_table, overdu
                                    progress)
 from cchc_xl.workbook.master import write_master
 from cchc_xl.core.findings import catalog
-from cchc_xl.core.models import AREA_SHORT, Area, CchcError, Finding, Plan, PlanInfo, Task
+from cchc_xl.core.models import AREA_SHORT, SEVERITY_LABELS, Area, CchcError, Finding, Plan, PlanInfo, Task
 from cchc_xl.report.data import fmt_pct
 from cchc_xl.files.safeio import backup
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
@@ -29,7 +29,6 @@ console = Console(highlight=False)
 
 DEFAULT_MASTER = Path("workbook") / "So_tong_hop_CCHC.xlsx"
 
-SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 INIT_HELP = ("Tạo sổ tổng hợp CCHC (tệp Excel) từ phụ lục phân công nhiệm vụ (.docx, .xlsx, .tsv...) "

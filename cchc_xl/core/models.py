@@ -246,6 +246,9 @@ class Plan(BaseModel):
 Severity = Literal["error", "warning", "info"]
 
 
+SEVERITY_LABELS: dict[str, str] = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
+
+
 class Finding(BaseModel):
     """A located message.  ``str(finding)`` is the Vietnamese text shown to users."""
 
@@ -268,7 +271,7 @@ class Finding(BaseModel):
         return ", ".join(parts)
 
     def __str__(self) -> str:
-        label = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}[self.severity]
+        label = SEVERITY_LABELS[self.severity]
         loc = self.location()
         return f"{label}: {self.message}" + (f" ({loc})" if loc else "")
 

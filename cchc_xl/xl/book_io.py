@@ -35,12 +35,11 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from cchc_xl.core import schema as S
 from cchc_xl.core.records import MasterData, read_master_sheets
 from cchc_xl.core.findings import catalog
-from cchc_xl.core.models import CchcError, Finding
+from cchc_xl.core.models import SEVERITY_LABELS, CchcError, Finding
 
 FINDINGS_SHEET = "Kết quả kiểm tra"
 MESSAGE_TITLE = "Cải cách hành chính"
 FINDINGS_HEADERS = ("STT", "Mức độ", "Vị trí", "Mã NV", "Nội dung", "Đi tới")
-SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 
 # text Excel would turn into a formula, or coerce into a number/date/time/boolean
 # ("=SUM(..)", "- Văn bản", "0123", "05/11/2026 10:00", "80%", "1e5", "TRUE")

@@ -7,8 +7,8 @@ official or a support person reads is the list the code uses.
 from __future__ import annotations
 
 from cchc_xl.core.findings.base import catalogue
+from cchc_xl.core.models import SEVERITY_LABELS
 
-SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 
 
 def _cell(text: str) -> str:
