@@ -78,8 +78,7 @@ def warn_unreadable_cells(data: MasterData) -> None:
     """One line when the master has cells that could not be read (they are skipped)."""
     errors = [f for f in data.findings if f.severity == "error"]
     if errors:
-        console.print(f"[yellow]Cảnh báo: sổ có {len(errors)} ô không đọc được (bỏ qua khi tính); "
-                      "chạy lệnh 'kiem-tra' để xem chi tiết.[/]")
+        console.print(f"[yellow]{escape(str(catalog.CELLS_SKIPPED(count=len(errors))))}[/]")
 
 
 def plan_year_of(master: Path) -> int | None:
@@ -106,8 +105,7 @@ def period_or_fail(text: str, default_year: int | None, option: str = "--ky") ->
 def year_mismatch_warning(period: ReportingPeriod, plan_year: int | None) -> None:
     """Warn when the reporting period is not in the plan's year (usually a typo)."""
     if plan_year and period.year != plan_year:
-        console.print(f"[yellow]Cảnh báo: kỳ báo cáo {escape(period.short_label)} không thuộc năm "
-                      f"kế hoạch {plan_year} của sổ tổng hợp - kiểm tra lại --ky.[/]")
+        console.print(f"[yellow]{escape(str(catalog.PERIOD_OTHER_YEAR(period=period.short_label, year=plan_year)))}[/]")
 
 
 def print_findings(findings: list[Finding]) -> None:

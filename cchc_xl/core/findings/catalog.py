@@ -249,3 +249,7 @@ NO_APPENDIX_FILE = T("no_appendix_file", "error", "Không có tệp phụ lục"
 BAD_OPTION_CHOICE = T("bad_option_choice", "error", "Giá trị tùy chọn không hợp lệ",
                       "{option} '{value}' không hợp lệ: {choices}")
 BAD_OPTION = T("bad_option", "error", "Tùy chọn không hợp lệ", "{option}: {why}")
+CELLS_SKIPPED = T("cells_skipped", "warning", "Có ô không đọc được",
+                  "sổ có {count} ô không đọc được (bỏ qua khi tính); chạy lệnh 'kiem-tra' để xem chi tiết.")
+PERIOD_OTHER_YEAR = T("period_other_year", "warning", "Kỳ báo cáo khác năm kế hoạch",
+                      "kỳ báo cáo {period} không thuộc năm kế hoạch {year} của sổ tổng hợp - kiểm tra lại --ky.")
