@@ -94,6 +94,10 @@ def vocabulary_problems(source: str, where: str) -> list[str]:
         if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "catalog"
                 and not isinstance(getattr(C, node.attr, None), F.FindingType)):
             problems.append(f"{where}:{node.lineno}: catalog.{node.attr} is not a declared type")
+        if isinstance(node, ast.Assign) and any("CODES" in _name(t) for t in node.targets):
+            for c in ast.walk(node.value):
+                if isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value not in F.catalogue():
+                    problems.append(f"{where}:{node.lineno}: code {c.value!r} listed but not declared")
         if isinstance(node, ast.Compare) and _name(node.left) == "code":
             for c in node.comparators:
                 if isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value not in F.catalogue():
@@ -116,6 +120,7 @@ def test_converted_modules_use_only_declared_types(module):
     'if f.code == "made_up_code": pass',
     'raise models.CchcError(f"Không thấy {p}", code="no_file")',
     'raise CchcError("Thiếu cột: " + ", ".join(cols), code="missing_columns")',
+    '_ROW_CODES = {"overdue", "made_up_code"}',
     'f = Finding(severity="warning", code="no_tasks", message="Có %d lỗi" % n)',
 ])
 def test_the_scan_catches_inline_messages_and_unknown_codes(snippet):

@@ -112,10 +112,12 @@ def _task(status: Status, due: dt.date | None, done_on: dt.date | None, pct: flo
 
 # ------------------------------------------------------------------ checks (validate.py rules)
 
-_SCORE_CODES = {"negative_points", "appraised_gt_max", "deduction_gt_max", "deduction_mismatch"}
+_SCORE_CODES = {t.code for t in (catalog.NEGATIVE_POINTS, catalog.APPRAISED_GT_MAX, catalog.DEDUCTION_GT_MAX,
+                                  catalog.DEDUCTION_MISMATCH)}
 # the tracking rules of a task row; "date_before_year" needs the plan year, unknown to a cell
-_ROW_CODES = {"progress_range", "progress_fraction", "done_progress", "done_no_date", "progress_not_done",
-              "date_not_done", "date_future", "overdue"}
+_ROW_CODES = {t.code for t in (catalog.PROGRESS_RANGE, catalog.PROGRESS_FRACTION, catalog.DONE_PROGRESS,
+                               catalog.DONE_NO_DATE, catalog.PROGRESS_NOT_DONE, catalog.DATE_NOT_DONE,
+                               catalog.DATE_FUTURE, catalog.OVERDUE)}
 
 
 def _text_of(finding: Finding) -> str:
