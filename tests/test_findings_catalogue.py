@@ -247,3 +247,42 @@ def test_cli_and_excel_button_print_the_same_findings(bad_master, monkeypatch, t
     # every message is a filled catalogue template
     for f in button.findings:
         assert f.code in F.catalogue()
+
+
+# ---------------------------------------------------------------- filled messages: no placeholder left
+
+def _assert_filled(findings) -> None:
+    for f in findings:
+        t = F.get(f.code)                          # declared
+        assert f.message == t.message(**_params_of(f, t)), f
+        assert "{" not in f.message and "object at 0x" not in f.message, f.message
+
+
+def _params_of(f, t):
+    """Recover the parameters of a filled message by matching it against its template."""
+    pattern = re.escape(t.template)
+    for p in t.params:
+        pattern = pattern.replace(re.escape("{" + p + "}"), f"(?P<{p}>.*?)", 1).replace(re.escape("{" + p + "}"),
+                                                                                        f"(?P={p})")
+    m = re.fullmatch(pattern, f.message, re.S)
+    assert m, (f.code, f.message)
+    return m.groupdict()
+
+
+def test_appendix_import_findings_are_filled_templates_with_task_ids():
+    from cchc_xl.importers.appendix import import_appendix
+
+    res = import_appendix(FIXTURES / "quang_son_2025_phan_cong.tsv", year=2025)
+    assert len(res.findings) > 10
+    _assert_filled(res.findings)
+    by_task = [f for f in res.findings if f.task_id and "task" in F.get(f.code).params]
+    assert by_task and all(f.task_id in f.message for f in by_task)
+
+
+def test_master_check_findings_are_filled_templates(bad_master):
+    from cchc_xl.core.validate import validate_master
+    from cchc_xl.workbook.master import read_master
+
+    findings = validate_master(read_master(bad_master), CUTOFF)
+    assert {f.severity for f in findings} >= {"error", "warning"}
+    _assert_filled(findings)
