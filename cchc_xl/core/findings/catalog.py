@@ -253,3 +253,13 @@ CELLS_SKIPPED = T("cells_skipped", "warning", "Có ô không đọc được",
                   "sổ có {count} ô không đọc được (bỏ qua khi tính); chạy lệnh 'kiem-tra' để xem chi tiết.")
 PERIOD_OTHER_YEAR = T("period_other_year", "warning", "Kỳ báo cáo khác năm kế hoạch",
                       "kỳ báo cáo {period} không thuộc năm kế hoạch {year} của sổ tổng hợp - kiểm tra lại --ky.")
+
+# ---------------------------------------------------------------- security (formula text, server, paths)
+FORMULA_TEXT = T("formula_text", "warning", "Văn bản giống công thức",
+                 "Ô chứa '{text}' giống công thức Excel (có thể là công thức độc hại/DDE): đã ghi dưới dạng "
+                 "văn bản, không chạy. Hãy kiểm tra lại nội dung ở bản gốc")
+PATH_OUTSIDE = T("path_outside_work_dir", "error", "Thư mục ngoài thư mục làm việc",
+                 "Thư mục '{path}' nằm ngoài thư mục làm việc {root} (hoặc dùng '..'/liên kết ra ngoài): "
+                 "bị từ chối. Hãy ghi tên thư mục con bên trong thư mục làm việc")
+FORMULA_REJECTED = T("formula_rejected", "error", "Công thức trong phiếu gửi về",
+                     "Ô '{header}' của {item} nghi ngờ công thức độc hại/DDE - bị từ chối")
