@@ -197,6 +197,12 @@ class RemediationItem(BaseModel):
     deadline_text: str = ""
     lead: str = ""
     partners: str = ""
+    criterion_code: str = ""           # Mã tiêu chí as the document writes it
+    last_result: str = ""              # Kết quả thực hiện năm trước (as written)
+    target: str = ""                   # Chỉ tiêu khắc phục
+    due: dt.date | None = None         # Hạn (ngày): parsed from deadline_text, may be set by hand
+    criteria_suggested: str = ""       # criterion codes suggested by name matching (to confirm)
+    source: str = ""                   # Nguồn: the document the row was imported from
     status: Status = Status.NOT_STARTED
     progress: float = 0.0
     completed_on: dt.date | None = None

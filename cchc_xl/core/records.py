@@ -280,7 +280,8 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
                 continue
             vals: dict[str, Any] = {}
             for key, parser in (("status", parse_status), ("progress", parse_progress),
-                                ("completed_on", parse_date), ("deducted", parse_number)):
+                                ("completed_on", parse_date), ("deducted", parse_number),
+                                ("due", parse_date)):
                 try:
                     vals[key] = parser(rec.get(key))
                 except ValueError as exc:
@@ -292,7 +293,11 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
                 deadline_text=normalize_text(rec.get("deadline_text")), lead=normalize_text(rec.get("lead")),
                 partners=normalize_text(rec.get("partners")), status=vals.get("status") or Status.NOT_STARTED,
                 progress=vals.get("progress") or 0.0, completed_on=vals.get("completed_on"),
-                evidence=normalize_text(rec.get("evidence")), note=normalize_text(rec.get("note"))))
+                evidence=normalize_text(rec.get("evidence")), note=normalize_text(rec.get("note")),
+                criterion_code=normalize_text(rec.get("criterion_code")),
+                last_result=normalize_text(rec.get("last_result")), target=normalize_text(rec.get("target")),
+                due=vals.get("due"), criteria_suggested=normalize_text(rec.get("criteria_suggested")),
+                source=normalize_text(rec.get("source"))))
         data.rows[S.SHEET_REMEDIATION] = rows_r
     return data
 

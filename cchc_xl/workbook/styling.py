@@ -89,7 +89,8 @@ PRINT_WIDTHS: dict[str, dict[str, float]] = {
     S.SHEET_UNITS: {"email": 34},               # an address on one line
     S.SHEET_INDEX: {"name": 50, "check": 34},
     S.SHEET_REMEDIATION: {
-        "id": 8, "area": 7, "criterion": 26, "deducted": 8, "solution": 46, "deadline_text": 10,
+        "id": 8, "area": 7, "criterion_code": 7, "criterion": 26, "deducted": 8, "solution": 44,
+        "deadline_text": 10,
         "lead": 15, "partners": 15, "status": 14, "progress": 8, "completed_on": 11,
         "evidence": 18, "note": 14,
     },
@@ -102,6 +103,8 @@ PRINT_WIDTHS: dict[str, dict[str, float]] = {
 # one click on "+" shows them.  Readers find columns by header text, never by position.
 GROUPED_COLUMNS: dict[str, tuple[str, ...]] = {
     S.SHEET_TASKS: ("section", "tt", "lead_units"),
+    # imported from a remediation plan: shown with one click, not printed by default
+    S.SHEET_REMEDIATION: ("last_result", "target", "due", "criteria_suggested", "source"),
 }
 # Sheets whose rows are appended later (consolidation): borders come from a
 # conditional format on non-empty rows.
