@@ -395,3 +395,66 @@ def test_province_criteria_table(tmp_path: Path):
     assert [(c.code, c.parent, c.max_points) for c in cset.criteria] == [("1.4", "", 2), ("1.4.1", "1.4", 1)]
     assert [f.code for f in findings] == ["criteria_row_skipped"]
     assert suggest_codes(cset, "Xây dựng và ban hành kế hoạch kiểm tra công tác CCHC năm 2025") == ["1.4.1", "1.4"]
+
+
+def test_task_codes_are_suggested_never_asserted(tmp_path: Path):
+    from cchc_xl.core.models import Task
+
+    plan = Plan(info=PlanInfo(year=2025), tasks=[
+        Task(id="I-01", area=Area.CHI_DAO, title="Xây dựng, ban hành Kế hoạch kiểm tra công tác CCHC năm 2025"),
+        Task(id="I-02", area=Area.CHI_DAO, title="Ban hành kế hoạch kiểm tra CCHC", criteria="1.9"),
+        Task(id="I-03", area=Area.THE_CHE, title="Ban hành kế hoạch kiểm tra CCHC"),   # other area
+    ])
+    path = write_master(plan, tmp_path / "So.xlsx", make_backup=False)
+    res = import_index_results(path, DOCS / "chi_so_2024_bang.csv", year=2024)
+    assert res.suggested == 1
+    tasks = {t.id: t for t in read_master(path).plan.tasks}
+    assert (tasks["I-01"].criteria, tasks["I-01"].criteria_suggested) == ("", "1.4.1")
+    assert (tasks["I-02"].criteria, tasks["I-02"].criteria_suggested) == ("1.9", "")
+    assert tasks["I-03"].criteria_suggested == ""
+
+
+# ---------------------------------------------------------------- buttons (JSON book, Book API)
+
+@pytest.fixture
+def remote_book(monkeypatch, tmp_path):
+    from cchc_xl.xl.book_io import enable_remote_engine
+
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "appdata"))
+    monkeypatch.setenv("CCHC_XL_THU_MUC", str(tmp_path))
+    enable_remote_engine()
+
+
+def _run_button(handler, payload, *args, **kwargs):
+    from cchc_xl.xl.book_io import alerts, apply_actions, open_json_book
+
+    book = open_json_book(payload)
+    result = handler(book, *args, **kwargs)
+    actions = book.json()
+    assert actions["actions"][-1]["func"] == "alert" and alerts(actions) == [result.message]
+    json.dumps(actions, ensure_ascii=False)
+    return result, apply_actions(payload, actions)
+
+
+def test_buttons_nhap_khac_phuc_and_nhap_chi_so(remote_book, master: Path):
+    from cchc_xl.xl import buttons
+    from cchc_xl.xl.book_io import book_payload_from_xlsx, open_json_book, read_book
+
+    payload = book_payload_from_xlsx(master)
+    result, after = _run_button(buttons.nhap_khac_phuc, payload, str(VARIANT))
+    assert result.ok and "Thêm 6" in result.message and "Ctrl+S" in result.message
+    plan = read_book(open_json_book(after)).plan
+    assert [r.criterion_code for r in plan.remediation] == ["7.3.7", "7.1.2", "1.4.1", "1.5", "", ""]
+    assert plan.remediation[0].due == dt.date(2025, 10, 31)
+    # the same document again: nothing written, same figures as the command
+    again, _ = _run_button(buttons.nhap_khac_phuc, after, str(VARIANT))
+    assert "Thêm 0" in again.message and again.cells_written == 0
+    result, after = _run_button(buttons.nhap_chi_so, after, str(DOCS / "chi_so_2024_bang.csv"), 2024)
+    assert result.ok and "Năm 2024" in result.message
+    data = read_book(open_json_book(after))
+    assert len(data.plan.index_areas) == 8 and data.plan.index_criteria[0].code == "1.4.1"
+    refused, _ = _run_button(buttons.nhap_chi_so, after, str(DOCS / "ba_phan_68_22_10.tsv"), 2024)
+    assert not refused.ok and "không chia theo 8 lĩnh vực" in refused.message
+    missing, _ = _run_button(buttons.nhap_khac_phuc, after, None)
+    assert not missing.ok and "Chưa chọn tài liệu" in missing.message

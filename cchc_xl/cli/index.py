@@ -58,6 +58,9 @@ def nhap_khac_phuc(
     m = result.merge
     C.console.print(f"Thêm {len(m.added)}, cập nhật {len(m.changes)} ô, giữ {len(m.kept)} ô cán bộ đã sửa, "
                     f"không đổi {m.unchanged}, không còn trong tài liệu {len(m.gone)}.")
+    if result.suggested:
+        C.console.print(f"Gợi ý mã tiêu chí cho {result.suggested} nhiệm vụ ở cột 'Tiêu chí (gợi ý)' của trang "
+                        "'Phân công' - cán bộ xác nhận bằng cách chép sang cột 'Tiêu chí'.")
     if result.written:
         C.console.print(f"Đã sao lưu sổ: [bold]{escape(str(result.backup))}[/]")
         C.console.print(f"[bold green]Đã ghi sổ tổng hợp:[/] {escape(str(master))}")
@@ -84,6 +87,9 @@ def nhap_chi_so(
         C.fail(str(exc))
     _print(result.findings, f"Đọc {tu_tep.name}")
     C.console.print(result.summary)
+    if result.suggested:
+        C.console.print(f"Gợi ý mã tiêu chí cho {result.suggested} nhiệm vụ ở cột 'Tiêu chí (gợi ý)' của trang "
+                        "'Phân công' - cán bộ xác nhận bằng cách chép sang cột 'Tiêu chí'.")
     if result.written:
         C.console.print(f"Đã sao lưu sổ: [bold]{escape(str(result.backup))}[/]")
         C.console.print(f"[bold green]Đã ghi sổ tổng hợp:[/] {escape(str(master))}")

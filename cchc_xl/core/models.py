@@ -147,6 +147,8 @@ class Task(BaseModel):
     partners: str = ""             # Phối hợp
     monitor: str = ""              # Theo dõi, kiểm tra, đôn đốc
     lead_units: list[str] = Field(default_factory=list)  # resolved unit codes
+    criteria: str = ""             # Tiêu chí: criterion codes this task serves ("1.4.1; 7.3.7"), confirmed
+    criteria_suggested: str = ""   # Tiêu chí (gợi ý): codes suggested by name matching, to confirm
     # tracking
     status: Status = Status.NOT_STARTED
     progress: float = 0.0          # 0..100 (percent)
@@ -155,7 +157,7 @@ class Task(BaseModel):
     note: str = ""
 
     @field_validator("title", "product", "deadline_text", "lead", "partners", "monitor",
-                     "evidence", "note", "tt", "section", mode="before")
+                     "evidence", "note", "tt", "section", "criteria", "criteria_suggested", mode="before")
     @classmethod
     def _norm(cls, v: object) -> str:
         return normalize_text(v)

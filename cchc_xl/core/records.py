@@ -233,6 +233,7 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
             title=rec.get("title"), product=rec.get("product"), deadline_text=rec.get("deadline_text"),
             due=values.get("due"), lead=rec.get("lead"), partners=rec.get("partners"),
             monitor=rec.get("monitor"), lead_units=[c.strip() for c in lead_units],
+            criteria=rec.get("criteria"), criteria_suggested=rec.get("criteria_suggested"),
             status=values.get("status") or Status.NOT_STARTED,
             progress=values.get("progress") or 0.0, completed_on=values.get("completed_on"),
             evidence=rec.get("evidence"), note=rec.get("note")))
@@ -241,7 +242,10 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
     if S.SHEET_INDEX in sheets:
         recs, _ = read_table(sheets[S.SHEET_INDEX], S.INDEX_COLUMNS, file=fname, sheet=S.SHEET_INDEX)
         rows_i: dict[str, int] = {}
+        data_keys = ("area", "level", "code", "name", "max_points", "appraised", "deducted")
         for row, rec in recs:
+            if all(rec.get(k) in (None, "") for k in data_keys):
+                continue    # only the row formulas (a shorter table was imported over a longer one)
             area = parse_area(rec.get("area"))
             if area is None:
                 bad(S.SHEET_INDEX, S.INDEX_COLUMNS, "area", row, "Lĩnh vực phải là số từ 1 đến 8")

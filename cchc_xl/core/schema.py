@@ -57,6 +57,9 @@ TASK_COLUMNS: tuple[Column, ...] = (
     Column("completed_on", "Ngày hoàn thành", 13, "date", editable=True, tracking=True),
     Column("evidence", "Minh chứng", 28, "longtext", editable=True, tracking=True),
     Column("note", "Ghi chú", 24, "longtext", editable=True, tracking=True),
+    # links to the index criteria (after the tracking columns: the letters above never move)
+    Column("criteria", "Tiêu chí", 10),                      # criterion codes (Chỉ số CCHC), confirmed
+    Column("criteria_suggested", "Tiêu chí (gợi ý)", 10),    # suggested by name matching, to confirm
 )
 
 UNIT_COLUMNS: tuple[Column, ...] = (
@@ -78,6 +81,7 @@ INDEX_COLUMNS: tuple[Column, ...] = (
     Column("deducted", "Điểm bị trừ", 10, "number"),
     Column("deducted_calc", "Điểm bị trừ (tính)", 10, "number"),  # formula = max - appraised
     Column("check", "Kiểm tra", 24),                                # formula flag
+    Column("at_risk", "Điểm có nguy cơ bị trừ", 10, "number"),      # formula: see compute.points_at_risk
 )
 LEVEL_AREA = "Lĩnh vực"
 LEVEL_CRITERION = "Tiêu chí"
@@ -85,7 +89,7 @@ LEVEL_CRITERION = "Tiêu chí"
 REMEDIATION_COLUMNS: tuple[Column, ...] = (
     Column("id", "Mã KP", 9),
     Column("area", "Lĩnh vực", 8),
-    Column("criterion_code", "Mã tiêu chí", 10),
+    Column("criterion_code", "Tiêu chí", 10),                # criterion codes, confirmed
     Column("criterion", "Tiêu chí bị trừ điểm", 40, "longtext"),
     Column("deducted", "Điểm bị trừ", 10, "number"),
     Column("last_result", "Kết quả năm trước", 24, "longtext"),
@@ -116,6 +120,7 @@ AUDIT_COLUMNS: tuple[Column, ...] = (
     Column("new", "Giá trị mới", 24),
     Column("action", "Kết quả", 16),   # "Đã cập nhật" | "Xung đột" | "Từ chối"
 )
+AUDIT_FIXED_COLUMNS = 5  # at, user, source, file_hash, unit: the same for every audit row of a file
 
 UNIT_REPORT_COLUMNS: tuple[Column, ...] = (
     Column("task_id", "Mã NV", 10),

@@ -21,6 +21,37 @@ from cchc_xl.core.remediation_merge import (MergeResult, merge_findings, merge_r
                                             remediation_edits)
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
 from cchc_xl.files.safeio import atomic_path, backup, file_sha256
+from cchc_xl.files.xlsx_patch import Formula
+
+
+def write_edits(path: Path, edits: dict[str, dict[tuple[int, int], Any]]) -> None:
+    """Write cell edits into the master atomically: patched in place (drawings, comments, VBA,
+    buttons kept); a package layout the patcher refuses is written with openpyxl instead."""
+    from cchc_xl.files.xlsx_patch import PatchUnsupported, patch_xlsx
+
+    try:
+        try:
+            with atomic_path(path) as tmp:
+                patch_xlsx(path, tmp, edits)
+        except PatchUnsupported:
+            from openpyxl import load_workbook
+
+            wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+            for sheet, cells in edits.items():
+                ws = wb[sheet]
+                for (row, col), value in cells.items():
+                    cell = ws.cell(row=row, column=col)
+                    if isinstance(value, Formula):
+                        cell.value = value.text
+                    else:
+                        cell.value = value
+                        if isinstance(value, str) and value.startswith("="):
+                            cell.data_type = "s"      # text, never a formula
+            with atomic_path(path) as tmp:
+                wb.save(tmp)
+    except PermissionError:
+        raise CchcError("Không ghi được sổ tổng hợp: tệp đang mở trong Excel? Hãy đóng tệp rồi chạy lại",
+                        file=path.name, code="locked") from None
 
 
 @dataclass
@@ -31,6 +62,7 @@ class RemediationImport:
     merge: MergeResult = field(default_factory=MergeResult)
     changes: list[Finding] = field(default_factory=list)     # what the import changes in the master
     items: int = 0
+    suggested: int = 0                                        # tasks given a suggested criterion code
     dry_run: bool = False
     written: bool = False
     backup: Path | None = None
@@ -62,6 +94,9 @@ def plan_remediation_import(sheets: dict[str, list[tuple[Any, ...]]], document: 
 
     data = read_master_sheets(sheets, file=file)
     year = year or data.plan.info.year
+    known = master_criteria_set(data.plan)
+    if known is not None and any(c.code for c in data.plan.index_criteria):
+        cset = known            # the commune's own coded criteria before the bundled set
     doc = read_remediation_plan(document, year=year, cset=cset)
     source = document.name
     base = read_base(sheets.get(S.SHEET_META) or [], source)
@@ -71,13 +106,17 @@ def plan_remediation_import(sheets: dict[str, list[tuple[Any, ...]]], document: 
     result.read = doc.findings + lead_findings(data.plan, doc.items, file=document.name)
     result.changes = merge_findings(res, file=file, headers=headers)
     edits = remediation_edits(sheets, data.rows.get(S.SHEET_REMEDIATION, {}), res, source=source)
+    suggestions, result.suggested = task_suggestion_edits(
+        sheets, data.plan, data.rows.get(S.SHEET_TASKS, {}), master_criteria_set(data.plan, doc.items))
+    if suggestions and not res.is_empty:
+        edits.setdefault(S.SHEET_TASKS, {}).update(suggestions)
     return result, edits
 
 
 def import_remediation(master: str | Path, document: str | Path, *, dry_run: bool = False,
                        cset: CriteriaSet | None = None, year: int | None = None) -> RemediationImport:
     """"Nhập khắc phục" on files: read, merge, and (unless ``dry_run``) write the master."""
-    from cchc_xl.roundtrip.consolidate import patch_xlsx, read_master_values
+    from cchc_xl.roundtrip.consolidate.state import read_master_values
 
     path, doc = Path(master), Path(document)
     if not path.is_file():
@@ -95,12 +134,7 @@ def import_remediation(master: str | Path, document: str | Path, *, dry_run: boo
         raise CchcError("Sổ tổng hợp vừa bị thay đổi trong lúc nhập: hãy lưu, đóng sổ rồi chạy lại",
                         file=path.name, code="master_changed")
     result.backup = backup(path)
-    try:
-        with atomic_path(path) as tmp:
-            patch_xlsx(path, tmp, edits)
-    except PermissionError:
-        raise CchcError("Không ghi được sổ tổng hợp: tệp đang mở trong Excel? Hãy đóng tệp rồi chạy lại",
-                        file=path.name, code="locked") from None
+    write_edits(path, edits)
     result.written = True
     return result
 
@@ -121,6 +155,7 @@ class IndexImport:
     findings: list[Finding] = field(default_factory=list)
     years: dict[int, dict[str, Any]] = field(default_factory=dict)
     changed: bool = False
+    suggested: int = 0
     dry_run: bool = False
     written: bool = False
     backup: Path | None = None
@@ -230,13 +265,17 @@ def plan_index_import(sheets: dict[str, list[tuple[Any, ...]]], document: Path, 
             out.findings.append(catalog.INDEX_CHANGE_UNCHECKED(direction=label, stated=stated, prev=prev,
                                                                implied=implied, file=document.name))
     edits = index_edits(sheets, years)
-    meta_row = next((i for i, r in enumerate(meta_rows, start=1) if r and r[0] == YEARS_META_KEY), None)
-    edits.setdefault(S.SHEET_META, {})
-    if meta_row is None:
-        meta_row = len(meta_rows) + 1
-        edits[S.SHEET_META][(meta_row, 1)] = YEARS_META_KEY
-    edits[S.SHEET_META][(meta_row, 2)] = json.dumps({str(k): v for k, v in sorted(years.items())},
-                                                    ensure_ascii=False, sort_keys=True)
+    _set_meta(edits[S.SHEET_META], sheets, YEARS_META_KEY,
+              json.dumps({str(k): v for k, v in sorted(years.items())}, ensure_ascii=False, sort_keys=True))
+    coded = [c for c in res.criteria if c.code]
+    if coded and out.changed:
+        from cchc_xl.core.criteria import CriterionDef
+
+        cs = CriteriaSet(province=plan.info.province or "(sổ tổng hợp)", year=res.year, criteria=[
+            CriterionDef(code=c.code, area=c.area, name=c.name, max_points=c.max_points) for c in coded])
+        suggestions, out.suggested = task_suggestion_edits(sheets, plan, data.rows.get(S.SHEET_TASKS, {}), cs)
+        if suggestions:
+            edits.setdefault(S.SHEET_TASKS, {}).update(suggestions)
     info = plan.info.model_copy(update={"index_year": max(years)})
     info_row = next((i for i, r in enumerate(meta_rows, start=1) if r and r[0] == "plan_info"), None)
     if info_row is not None:
@@ -287,9 +326,13 @@ def index_edits(sheets: dict[str, list[tuple[Any, ...]]], years: dict[int, dict[
     for i, r in enumerate(rows[h + 1:], start=h + 2):
         if any(v not in (None, "") for v in r[:ncols]):
             last_old = i
+    formula_rows = int(_meta_value(sheets, FORMULA_ROWS_KEY) or last_old)
     for n, rec in enumerate(table, start=header_row + 1):
         for k in keys:
             cells[(n, col[k])] = rec.get(k)
+        if n > formula_rows:       # rows the workbook was built without: add their formulas
+            for key, formula in row_formulas(n).items():
+                cells[(n, S.col_index(S.INDEX_COLUMNS, key))] = Formula(formula)
     for n in range(header_row + 1 + len(table), last_old + 1):
         for k in keys:
             cells[(n, col[k])] = None
@@ -314,7 +357,39 @@ def index_edits(sheets: dict[str, list[tuple[Any, ...]]], years: dict[int, dict[
                 x, y_ = va.get(rec["_key"]), vb.get(rec["_key"])
                 cells[(n, j)] = round(y_ - x, 2) if x is not None and y_ is not None else None
     cells[(2, 1)] = _years_line(years)
-    return {S.SHEET_INDEX: cells}
+    edits: dict[str, dict[tuple[int, int], Any]] = {S.SHEET_INDEX: cells, S.SHEET_META: {}}
+    _set_meta(edits[S.SHEET_META], sheets, FORMULA_ROWS_KEY, max(formula_rows, header_row + len(table)))
+    return edits
+
+
+FORMULA_ROWS_KEY = "chi_so_dong_cong_thuc"   # _meta: last row of "Chỉ số CCHC" holding the row formulas
+
+
+def row_formulas(row: int) -> dict[str, str]:
+    """The formulas of one row of "Chỉ số CCHC" (as the workbook builder writes them)."""
+    from cchc_xl.workbook.dashboard import risk_formula
+    from cchc_xl.workbook.styling import index_formulas
+
+    calc, check = index_formulas(row)
+    return {"deducted_calc": calc, "check": check, "at_risk": risk_formula(row)}
+
+
+def _meta_value(sheets: dict[str, list[tuple[Any, ...]]], key: str) -> Any:
+    from cchc_xl.core.records import meta_dict
+
+    return meta_dict(sheets.get(S.SHEET_META) or []).get(key)
+
+
+def _set_meta(cells: dict[tuple[int, int], Any], sheets: dict[str, list[tuple[Any, ...]]], key: str,
+              value: Any) -> None:
+    """Write ``key`` = ``value`` in "_meta" (its row, else a new row after the last one used)."""
+    rows = sheets.get(S.SHEET_META) or []
+    row = next((i for i, r in enumerate(rows, start=1) if r and r[0] == key), None)
+    if row is None:
+        used = [k for (k, c) in cells if c == 1]
+        row = max([len(rows)] + used) + 1
+        cells[(row, 1)] = key
+    cells[(row, 2)] = value
 
 
 def _year_values(d: dict[str, Any]) -> dict[str, float | None]:
@@ -349,7 +424,7 @@ def _years_line(years: dict[int, dict[str, Any]]) -> str:
 def import_index_results(master: str | Path, document: str | Path, *, year: int | None = None,
                          dry_run: bool = False, cset: CriteriaSet | None = None) -> IndexImport:
     """"Nhập chỉ số" on files."""
-    from cchc_xl.roundtrip.consolidate import patch_xlsx, read_master_values
+    from cchc_xl.roundtrip.consolidate.state import read_master_values
 
     path, doc = Path(master), Path(document)
     if not path.is_file():
@@ -367,11 +442,54 @@ def import_index_results(master: str | Path, document: str | Path, *, year: int 
         raise CchcError("Sổ tổng hợp vừa bị thay đổi trong lúc nhập: hãy lưu, đóng sổ rồi chạy lại",
                         file=path.name, code="master_changed")
     result.backup = backup(path)
-    try:
-        with atomic_path(path) as tmp:
-            patch_xlsx(path, tmp, edits)
-    except PermissionError:
-        raise CchcError("Không ghi được sổ tổng hợp: tệp đang mở trong Excel? Hãy đóng tệp rồi chạy lại",
-                        file=path.name, code="locked") from None
+    write_edits(path, edits)
     result.written = True
     return result
+
+
+# ================================================================= criterion code suggestions for tasks
+
+def master_criteria_set(plan: Plan, extra: list[Any] = ()) -> CriteriaSet | None:
+    """The criteria the master knows with a code ("Chỉ số CCHC" rows, remediation items with a
+    code), as a set to suggest codes from; None when there is none."""
+    from cchc_xl.core.criteria import CriterionDef
+
+    seen: dict[str, CriterionDef] = {}
+    for c in plan.index_criteria:
+        if c.code:
+            seen.setdefault(c.code, CriterionDef(code=c.code, area=c.area, name=c.name, max_points=c.max_points))
+    for r in [*plan.remediation, *extra]:
+        if r.criterion_code and r.criterion:
+            seen.setdefault(r.criterion_code, CriterionDef(code=r.criterion_code, area=r.area, name=r.criterion))
+    if not seen:
+        return None
+    return CriteriaSet(province=plan.info.province or "(sổ tổng hợp)", year=plan.info.index_year or plan.info.year,
+                       criteria=list(seen.values()))
+
+
+def task_suggestion_edits(sheets: dict[str, list[tuple[Any, ...]]], plan: Plan, rows: dict[str, int],
+                          cset: CriteriaSet | None) -> tuple[dict[tuple[int, int], Any], int]:
+    """Cells "Tiêu chí (gợi ý)" of "Phân công" for tasks with neither a code nor a suggestion yet
+    (a suggestion is never written over anything the official typed)."""
+    from cchc_xl.core.criteria import suggest_codes
+    from cchc_xl.core.records import find_header_row
+    from cchc_xl.core.text import fold
+
+    if cset is None:
+        return {}, 0
+    task_rows = sheets.get(S.SHEET_TASKS) or []
+    h = find_header_row(task_rows, S.TASK_COLUMNS[0].header)
+    if h is None:
+        return {}, 0
+    header = S.header_of(S.TASK_COLUMNS, "criteria_suggested")
+    col = next((j for j, v in enumerate(task_rows[h], start=1) if v and fold(v) == fold(header)), None)
+    if col is None:
+        return {}, 0
+    out: dict[tuple[int, int], Any] = {}
+    for t in plan.tasks:
+        if t.criteria or t.criteria_suggested or t.id not in rows:
+            continue
+        codes = suggest_codes(cset, f"{t.title} {t.product}", area=t.area)
+        if codes:
+            out[(rows[t.id], col)] = "; ".join(codes)
+    return out, len(out)
