@@ -458,3 +458,55 @@ def test_buttons_nhap_khac_phuc_and_nhap_chi_so(remote_book, master: Path):
     assert not refused.ok and "không chia theo 8 lĩnh vực" in refused.message
     missing, _ = _run_button(buttons.nhap_khac_phuc, after, None)
     assert not missing.ok and "Chưa chọn tài liệu" in missing.message
+
+
+def test_imported_items_travel_through_unit_workbooks_and_tong_hop(tmp_path: Path):
+    from cchc_xl.core.periods import parse_period
+    from cchc_xl.core.units import DEFAULT_UNITS
+    from cchc_xl.report.data import build_report
+    from cchc_xl.roundtrip.consolidate import consolidate
+    from cchc_xl.roundtrip.split import split_master
+    from cchc_xl.workbook.unitbook import unit_code_from_file_name
+
+    as_of = dt.date(2025, 9, 14)
+    path = tmp_path / "So.xlsx"
+    write_master(Plan(info=PlanInfo(year=2025), units=list(DEFAULT_UNITS)), path, make_backup=False)
+    import_remediation(path, VARIANT)
+    split_master(path, tmp_path / "phieu", period_label="Quý III/2025", as_of=as_of)
+    files = {unit_code_from_file_name(f.name): f for f in (tmp_path / "phieu").glob("*.xlsx")}
+    assert {"PVHCC", "VP"} <= set(files)
+    wb = load_workbook(files["PVHCC"])
+    ws = wb[S.SHEET_REMEDIATION]
+    ids = {ws.cell(r, 1).value: r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value}
+    assert set(ids) == {"KP-05", "KP-06"}            # "Chủ trì chung …: Trung tâm Phục vụ hành chính công"
+    ws.cell(ids["KP-05"], S.col_index(S.REMEDIATION_COLUMNS, "status"), "Đã hoàn thành")
+    ws.cell(ids["KP-05"], S.col_index(S.REMEDIATION_COLUMNS, "completed_on"), dt.datetime(2025, 9, 1))
+    inbox = tmp_path / "nhan_ve"
+    inbox.mkdir()
+    wb.save(inbox / files["PVHCC"].name)
+    result = consolidate(path, inbox, as_of=as_of, user="Thư ký")
+    assert result.written and not result.has_problems
+    plan = read_master(path).plan
+    items = {r.id: r for r in plan.remediation}
+    assert items["KP-05"].status.value == "Đã hoàn thành" and items["KP-05"].due == dt.date(2025, 12, 31)
+    assert items["KP-05"].criterion == "Tỷ lệ hồ sơ giải quyết đúng hạn"       # descriptive cells untouched
+    rep = build_report(plan, parse_period("Quý III/2025"), as_of=as_of)
+    assert (rep.remediation_total.total, rep.remediation_total.done) == (6, 1)
+    # re-importing the plan after Tổng hợp keeps the unit's tracking
+    again = import_remediation(path, VARIANT)
+    assert again.merge.is_empty
+    assert {r.id: r for r in read_master(path).plan.remediation}["KP-05"].status.value == "Đã hoàn thành"
+
+
+@pytest.mark.parametrize("text, due, kind", [
+    ("Trong năm 2026 và những năm tiếp theo", dt.date(2026, 12, 31), "recurring"),
+    ("Theo thời gian quy định của UBND tỉnh", None, "conditional"),
+    ("đăng ký trong Quý I, hoàn thành trong tháng 10/2025", dt.date(2025, 10, 31), "month"),
+])
+def test_remediation_deadlines(text, due, kind):
+    from cchc_xl.core.deadlines import parse_deadline
+
+    d = parse_deadline(text, 2025)
+    assert (d.due, d.kind.value) == (due, kind)
+    if kind == "month":
+        assert d.milestones == (dt.date(2025, 3, 31), dt.date(2025, 10, 31))

@@ -58,11 +58,16 @@ def nhap_khac_phuc(
     m = result.merge
     C.console.print(f"Thêm {len(m.added)}, cập nhật {len(m.changes)} ô, giữ {len(m.kept)} ô cán bộ đã sửa, "
                     f"không đổi {m.unchanged}, không còn trong tài liệu {len(m.gone)}.")
-    if result.suggested:
-        C.console.print(f"Gợi ý mã tiêu chí cho {result.suggested} nhiệm vụ ở cột 'Tiêu chí (gợi ý)' của trang "
-                        "'Phân công' - cán bộ xác nhận bằng cách chép sang cột 'Tiêu chí'.")
-    if result.written:
-        C.console.print(f"Đã sao lưu sổ: [bold]{escape(str(result.backup))}[/]")
+    _outcome(result, master, thu)
+
+
+def _outcome(result: object, master: Path, thu: bool) -> None:
+    """The closing lines of both commands: suggestions, backup and write, or why nothing was written."""
+    if getattr(result, "suggested", 0):
+        C.console.print(f"Gợi ý mã tiêu chí cho {getattr(result, 'suggested')} nhiệm vụ ở cột 'Tiêu chí (gợi ý)' "
+                        "của trang 'Phân công' - cán bộ xác nhận bằng cách chép sang cột 'Tiêu chí'.")
+    if getattr(result, "written", False):
+        C.console.print(f"Đã sao lưu sổ: [bold]{escape(str(getattr(result, 'backup')))}[/]")
         C.console.print(f"[bold green]Đã ghi sổ tổng hợp:[/] {escape(str(master))}")
     elif thu:
         C.console.print("[cyan]Chạy thử: sổ tổng hợp không thay đổi.[/]")
@@ -87,13 +92,9 @@ def nhap_chi_so(
         C.fail(str(exc))
     _print(result.findings, f"Đọc {tu_tep.name}")
     C.console.print(result.summary)
-    if result.suggested:
-        C.console.print(f"Gợi ý mã tiêu chí cho {result.suggested} nhiệm vụ ở cột 'Tiêu chí (gợi ý)' của trang "
-                        "'Phân công' - cán bộ xác nhận bằng cách chép sang cột 'Tiêu chí'.")
-    if result.written:
-        C.console.print(f"Đã sao lưu sổ: [bold]{escape(str(result.backup))}[/]")
-        C.console.print(f"[bold green]Đã ghi sổ tổng hợp:[/] {escape(str(master))}")
-    elif thu:
-        C.console.print("[cyan]Chạy thử: sổ tổng hợp không thay đổi.[/]")
-    if any(f.severity == "error" for f in result.findings):
+    _outcome(result, master, thu)
+    errors = sum(1 for f in result.findings if f.severity == "error")
+    if errors:
+        C.console.print(f"[red]Tài liệu có {errors} lỗi số liệu (đã nhập nguyên văn; xem danh sách trên và chạy "
+                        "'kiem-tra').[/]")
         raise typer.Exit(1)

@@ -116,27 +116,38 @@ def plan_remediation_import(sheets: dict[str, list[tuple[Any, ...]]], document: 
 def import_remediation(master: str | Path, document: str | Path, *, dry_run: bool = False,
                        cset: CriteriaSet | None = None, year: int | None = None) -> RemediationImport:
     """"Nhập khắc phục" on files: read, merge, and (unless ``dry_run``) write the master."""
+    path, doc = Path(master), Path(document)
+    sha, sheets = _read_master(path, S.SHEET_REMEDIATION)
+    result, edits = plan_remediation_import(sheets, doc, cset=cset, file=path.name, year=year)
+    result.master, result.dry_run = path, dry_run
+    if not (dry_run or result.merge.is_empty):
+        result.backup = _write_if_unchanged(path, sha, edits)
+        result.written = True
+    return result
+
+
+def _read_master(path: Path, sheet: str) -> tuple[str, dict[str, list[tuple[Any, ...]]]]:
+    """(SHA-256, plain values of the sheets an import needs) of the master file."""
     from cchc_xl.roundtrip.consolidate.state import read_master_values
 
-    path, doc = Path(master), Path(document)
     if not path.is_file():
         raise catalog.NO_FILE.error(file=str(path))
     sha = file_sha256(path)
-    sheets = read_master_values(path, [S.SHEET_TASKS, S.SHEET_UNITS, S.SHEET_REMEDIATION, S.SHEET_META])
-    if S.SHEET_REMEDIATION not in sheets:
-        raise CchcError(f"Thiếu trang '{S.SHEET_REMEDIATION}' - đây không phải sổ tổng hợp CCHC", file=path.name,
+    sheets = read_master_values(path, [S.SHEET_TASKS, S.SHEET_UNITS, sheet, S.SHEET_META])
+    if sheet not in sheets:
+        raise CchcError(f"Thiếu trang '{sheet}' - đây không phải sổ tổng hợp CCHC", file=path.name,
                         code="missing_sheet")
-    result, edits = plan_remediation_import(sheets, doc, cset=cset, file=path.name, year=year)
-    result.master, result.dry_run = path, dry_run
-    if dry_run or result.merge.is_empty:
-        return result
+    return sha, sheets
+
+
+def _write_if_unchanged(path: Path, sha: str, edits: dict[str, dict[tuple[int, int], Any]]) -> Path:
+    """Back the master up and write ``edits`` - unless the file changed since it was read."""
     if file_sha256(path) != sha:
         raise CchcError("Sổ tổng hợp vừa bị thay đổi trong lúc nhập: hãy lưu, đóng sổ rồi chạy lại",
                         file=path.name, code="master_changed")
-    result.backup = backup(path)
+    saved = backup(path)
     write_edits(path, edits)
-    result.written = True
-    return result
+    return saved
 
 
 __all__ = ["RemediationImport", "import_remediation", "plan_remediation_import", "lead_findings", "dt"]
@@ -424,26 +435,13 @@ def _years_line(years: dict[int, dict[str, Any]]) -> str:
 def import_index_results(master: str | Path, document: str | Path, *, year: int | None = None,
                          dry_run: bool = False, cset: CriteriaSet | None = None) -> IndexImport:
     """"Nhập chỉ số" on files."""
-    from cchc_xl.roundtrip.consolidate.state import read_master_values
-
     path, doc = Path(master), Path(document)
-    if not path.is_file():
-        raise catalog.NO_FILE.error(file=str(path))
-    sha = file_sha256(path)
-    sheets = read_master_values(path, [S.SHEET_TASKS, S.SHEET_UNITS, S.SHEET_INDEX, S.SHEET_META])
-    if S.SHEET_INDEX not in sheets:
-        raise CchcError(f"Thiếu trang '{S.SHEET_INDEX}' - đây không phải sổ tổng hợp CCHC", file=path.name,
-                        code="missing_sheet")
+    sha, sheets = _read_master(path, S.SHEET_INDEX)
     result, edits = plan_index_import(sheets, doc, year=year, file=path.name, cset=cset)
     result.master, result.dry_run = path, dry_run
-    if dry_run or not result.changed:
-        return result
-    if file_sha256(path) != sha:
-        raise CchcError("Sổ tổng hợp vừa bị thay đổi trong lúc nhập: hãy lưu, đóng sổ rồi chạy lại",
-                        file=path.name, code="master_changed")
-    result.backup = backup(path)
-    write_edits(path, edits)
-    result.written = True
+    if result.changed and not dry_run:
+        result.backup = _write_if_unchanged(path, sha, edits)
+        result.written = True
     return result
 
 

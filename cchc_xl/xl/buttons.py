@@ -589,12 +589,27 @@ def btn_bao_cao_quy() -> None:
     bao_cao_quy(xw.Book.caller())
 
 
-def btn_nhap_khac_phuc(document: str = "") -> None:
-    """VBA: ``RunPython "import cchc_xl.xl.buttons as b; b.btn_nhap_khac_phuc(r'" & tep & "')"``
-    (the macro asks for the file with ``Application.GetOpenFilename``)."""
-    nhap_khac_phuc(xw.Book.caller(), document or None)
+def ask_document(book: xw.Book, title: str, filters: str) -> str | None:
+    """The file the official picks in Excel's "Open" dialog (desktop Excel); None if cancelled."""
+    try:
+        chosen = book.app.api.GetOpenFilename(filters, 1, title)
+    except Exception:        # no dialog (JSON book, server): the caller reports "no document"
+        return None
+    return chosen if isinstance(chosen, str) and chosen not in ("", "False") else None
 
 
-def btn_nhap_chi_so(document: str = "", year: int | None = None) -> None:
-    """VBA: ``RunPython "import cchc_xl.xl.buttons as b; b.btn_nhap_chi_so(r'" & tep & "')"``."""
-    nhap_chi_so(xw.Book.caller(), document or None, year)
+DOC_FILTER = "Tài liệu (*.docx;*.txt;*.md),*.docx;*.txt;*.md"
+INDEX_FILTER = ("Bảng điểm hoặc văn bản (*.xlsx;*.csv;*.tsv;*.docx;*.txt;*.md),"
+                "*.xlsx;*.csv;*.tsv;*.docx;*.txt;*.md")
+
+
+def btn_nhap_khac_phuc() -> None:
+    """VBA: ``RunPython "import cchc_xl.xl.buttons as b; b.btn_nhap_khac_phuc()"`` (asks for the file)."""
+    book = xw.Book.caller()
+    nhap_khac_phuc(book, ask_document(book, "Chọn Kế hoạch khắc phục", DOC_FILTER))
+
+
+def btn_nhap_chi_so() -> None:
+    """VBA: ``RunPython "import cchc_xl.xl.buttons as b; b.btn_nhap_chi_so()"`` (asks for the file)."""
+    book = xw.Book.caller()
+    nhap_chi_so(book, ask_document(book, "Chọn bảng điểm / kết quả Chỉ số CCHC", INDEX_FILTER))
