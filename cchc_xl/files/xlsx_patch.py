@@ -37,12 +37,12 @@ Values written (``edits`` and ``appends``)
     * anything else (``Decimal``, ``datetime.time``, numpy integers...): ``str(value)``
       as an inline string.
     No other value is written as a formula, and a cell to overwrite that holds a formula
-    (``<f>``) is refused.  Not handled: infinite floats are written as ``<v>inf</v>`` and numpy
-    floats as their ``repr`` (``np.float64(2.5)`` with numpy 2), neither a valid number:
-    Excel and openpyxl reject the file; the 1904 date system (``<workbookPr
-    date1904="1">``) is not detected, so dates there are shifted by 1462 days;
-    timezone-aware datetimes raise ``TypeError`` and lone surrogates in a text
-    ``UnicodeEncodeError`` (not ``PatchUnsupported``).
+    (``<f>``) is refused.  Numbers of other types (numpy integers and floats, any ``numbers.Real``)
+    are written as the Python ``int``/``float`` they equal.  ``PatchUnsupported`` is
+    raised, before anything is written, for values the package format cannot hold as
+    given: infinite floats, timezone-aware datetimes, texts with lone surrogates; and
+    for a workbook in the 1904 date system (``<workbookPr date1904="1">``), whose date
+    serials the patcher does not compute.
 
 Shared strings
     ``xl/sharedStrings.xml`` is never read or changed.  Untouched cells keep their shared
@@ -104,6 +104,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import itertools
+import math
+import numbers
 import os
 import queue
 import re
@@ -165,10 +167,14 @@ def patch_xlsx(src: str | os.PathLike[str], dst: str | os.PathLike[str],
     Raises ``PatchUnsupported`` (before ``dst`` is complete: write ``dst`` to a temporary
     path) when the package uses a layout the patcher does not handle.
     """
+    edits, appends = _checked_values(edits, appends or {})
     try:
-        _patch_package(src, dst, edits, appends or {}, fast=True, parts=parts)
-    except _FastPathMiss:  # a sheet needs the general path: write the package again
-        _patch_package(src, dst, edits, appends or {}, fast=False, parts=parts)
+        try:
+            _patch_package(src, dst, edits, appends, fast=True, parts=parts)
+        except _FastPathMiss:  # a sheet needs the general path: write the package again
+            _patch_package(src, dst, edits, appends, fast=False, parts=parts)
+    except UnicodeEncodeError as exc:  # a lone surrogate (e.g. from a file name) cannot be UTF-8
+        raise PatchUnsupported("văn bản chứa ký tự không mã hóa được (UTF-8)") from exc
 
 
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
@@ -195,8 +201,54 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
 
 # ================================================================= private helpers
 
+# ---------------------------------------------------------------- values
+
+def _checked_value(value: Any) -> Any:
+    """``value`` as the patcher writes it, or ``PatchUnsupported`` (see the contract)."""
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, float):
+        if math.isinf(value):
+            raise PatchUnsupported("số vô hạn không ghi được vào ô Excel")
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        raise PatchUnsupported("ngày giờ có múi giờ")
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return _checked_value(float(value))
+    return value
+
+
+_PLAIN = frozenset((str, int, type(None), dt.date))
+
+
+def _needs_check(v: Any) -> bool:
+    t = type(v)
+    return t not in _PLAIN and (t is not float or math.isinf(v))
+
+
+def _checked_values(edits: Mapping[str, Mapping[tuple[int, int], Any]], appends: Mapping[str, Append]
+                    ) -> tuple[Mapping[str, Mapping[tuple[int, int], Any]], Mapping[str, Append]]:
+    """Every value through ``_checked_value``; the common all-plain case returns the inputs as they are."""
+    out_edits: dict[str, Mapping[tuple[int, int], Any]] = {}
+    for sheet, cells in edits.items():
+        if any(_needs_check(v) for v in cells.values()):
+            cells = {k: _checked_value(v) for k, v in cells.items()}
+        out_edits[sheet] = cells
+    out_appends: dict[str, Append] = {}
+    for sheet, (first, rows, fixed_cols) in appends.items():
+        if any(_needs_check(v) for row in rows for v in row):
+            rows = [[_checked_value(v) for v in row] for row in rows]
+        out_appends[sheet] = (first, rows, fixed_cols)
+    return out_edits, out_appends
+
+
 # ---------------------------------------------------------------- locating the sheets
 
+_DATE1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"')
 _SHEET_REL = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
 _SHEET_REL2 = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]*)"[^>]*?\bname="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"'
@@ -215,6 +267,8 @@ def _patch_package(src: str | os.PathLike[str], dst: str | os.PathLike[str],
     preread = parts or {}
     with zipfile.ZipFile(src) as zin:
         names = set(zin.namelist())
+        if _DATE1904.search(zin.read("xl/workbook.xml")):
+            raise PatchUnsupported("sổ dùng hệ ngày 1904")
         sheets = sheet_parts(zin)
         styles = _Styles(zin.read("xl/styles.xml").decode("utf-8")) if "xl/styles.xml" in names else None
         jobs: dict[str, tuple[dict[tuple[int, int], Any], Append | None]] = {}
