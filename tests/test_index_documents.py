@@ -322,6 +322,7 @@ def test_years_side_by_side_and_change_checked(master: Path):
     assert first[len(S.INDEX_COLUMNS):len(S.INDEX_COLUMNS) + 3] == [9.13, 10.2, 1.07]
     data = read_master(master)
     assert data.plan.info.index_year == 2024 and len(data.plan.index_areas) == 8
+    assert data.plan.index_areas[0].self_assessed == 10.5 and data.plan.index_criteria[0].self_assessed == 0.75
     assert not [f for f in data.findings if f.severity == "error"]
     meta = {r[0]: r[1] for r in wb[S.SHEET_META].iter_rows(values_only=True)}
     years = json.loads(meta["chi_so_cac_nam"])
@@ -510,3 +511,39 @@ def test_remediation_deadlines(text, due, kind):
     assert (d.due, d.kind.value) == (due, kind)
     if kind == "month":
         assert d.milestones == (dt.date(2025, 3, 31), dt.date(2025, 10, 31))
+
+
+def test_patch_writes_explicit_formulas_only(tmp_path: Path):
+    from openpyxl import Workbook
+
+    from cchc_xl.files.xlsx_patch import Formula, patch_xlsx
+
+    src, dst = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    wb = Workbook()
+    wb.active.title = "S"
+    wb.active["A1"] = 1
+    wb.save(src)
+    patch_xlsx(src, dst, {"S": {(1, 2): Formula("=A1*2"), (1, 3): "=A1*3", (2, 1): "x"}})
+    ws = load_workbook(dst)["S"]
+    assert ws["B1"].value == "=A1*2" and ws["B1"].data_type == "f"
+    assert ws["C1"].value == "=A1*3" and ws["C1"].data_type == "s"       # text stays text
+    with pytest.raises(ValueError):
+        Formula("A1*2")
+
+
+def test_layout_the_patcher_refuses_is_written_with_openpyxl(tmp_path: Path):
+    """A cell to update holding a formula: the patcher refuses, openpyxl writes (still atomic)."""
+    from openpyxl import Workbook
+
+    from cchc_xl.files.xlsx_patch import Formula
+    from cchc_xl.ingest.index_docs import write_edits
+
+    path = tmp_path / "a.xlsx"
+    wb = Workbook()
+    wb.active.title = "S"
+    wb.active["A1"] = "=1+1"
+    wb.save(path)
+    write_edits(path, {"S": {(1, 1): "=HYPERLINK(\"x\")", (2, 1): Formula("=2+2")}})
+    ws = load_workbook(path)["S"]
+    assert ws["A1"].value == '=HYPERLINK("x")' and ws["A1"].data_type == "s"
+    assert ws["A2"].value == "=2+2" and ws["A2"].data_type == "f"

@@ -188,6 +188,7 @@ class IndexArea(BaseModel):
     max_points: float
     appraised: float | None = None     # Điểm thẩm định
     deducted: float | None = None      # Điểm bị trừ (as written in the source)
+    self_assessed: float | None = None  # Điểm tự đánh giá (when the source gives it)
 
 
 class IndexCriterion(BaseModel):
@@ -199,6 +200,7 @@ class IndexCriterion(BaseModel):
     max_points: float | None = None
     appraised: float | None = None
     deducted: float | None = None
+    self_assessed: float | None = None
 
 
 class RemediationItem(BaseModel):

@@ -245,7 +245,7 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
     if S.SHEET_INDEX in sheets:
         recs, _ = read_table(sheets[S.SHEET_INDEX], S.INDEX_COLUMNS, file=fname, sheet=S.SHEET_INDEX)
         rows_i: dict[str, int] = {}
-        data_keys = ("area", "level", "code", "name", "max_points", "appraised", "deducted")
+        data_keys = ("area", "level", "code", "name", "max_points", "appraised", "deducted", "self_assessed")
         for row, rec in recs:
             if all(rec.get(k) in (None, "") for k in data_keys):
                 continue    # only the row formulas (a shorter table was imported over a longer one)
@@ -254,7 +254,7 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
                 bad(S.SHEET_INDEX, S.INDEX_COLUMNS, "area", row, "Lĩnh vực phải là số từ 1 đến 8")
                 continue
             nums: dict[str, float | None] = {}
-            for key in ("max_points", "appraised", "deducted"):
+            for key in ("max_points", "appraised", "deducted", "self_assessed"):
                 try:
                     nums[key] = parse_number(rec.get(key))
                 except ValueError as exc:

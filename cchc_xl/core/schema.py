@@ -83,6 +83,7 @@ INDEX_COLUMNS: tuple[Column, ...] = (
     Column("deducted_calc", "Điểm bị trừ (tính)", 10, "number"),  # formula = max - appraised
     Column("check", "Kiểm tra", 24),                                # formula flag
     Column("at_risk", "Điểm có nguy cơ bị trừ", 10, "number"),      # formula: see compute.points_at_risk
+    Column("self_assessed", "Điểm tự đánh giá", 10, "number"),      # when the province's table gives it
 )
 LEVEL_AREA = "Lĩnh vực"
 LEVEL_CRITERION = "Tiêu chí"

@@ -284,6 +284,7 @@ _SIMPLE_HEADERS = {
     "name": ("noi dung", "tieu chi", "linh vuc", "noi dung tieu chi"),
     "max_points": ("diem toi da",),
     "appraised": ("diem tham dinh", "diem dat", "diem danh gia", "diem dat duoc"),
+    "self_assessed": ("diem tu danh gia", "diem tu cham", "tu danh gia", "tu cham diem", "diem tu cham diem"),
     "deducted": ("diem bi tru",),
 }
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
@@ -332,7 +333,10 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
         if all(get(k) in (None, "") for k in cmap):
             continue
         nums: dict[str, float | None] = {}
-        for key in ("max_points", "appraised", "deducted"):
+        for key in ("max_points", "appraised", "deducted", "self_assessed"):
+            if key not in cmap:
+                nums[key] = None
+                continue
             try:
                 nums[key] = parse_number(get(key))
             except ValueError:

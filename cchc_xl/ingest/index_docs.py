@@ -316,7 +316,7 @@ def index_edits(sheets: dict[str, list[tuple[Any, ...]]], years: dict[int, dict[
     main_year = max((y for y, d in years.items() if d.get("areas")), default=None)
     cells: dict[tuple[int, int], Any] = {}
     ncols = len(S.INDEX_COLUMNS)
-    keys = ("area", "level", "code", "name", "max_points", "appraised", "deducted")
+    keys = ("area", "level", "code", "name", "max_points", "appraised", "deducted", "self_assessed")
     col = {k: S.col_index(S.INDEX_COLUMNS, k) for k in keys}
     table: list[dict[str, Any]] = []
     if main_year is not None:
@@ -326,12 +326,13 @@ def index_edits(sheets: dict[str, list[tuple[Any, ...]]], years: dict[int, dict[
         for a in sorted(areas, key=lambda x: int(x.area.value)):
             table.append({"area": int(a.area.value), "level": S.LEVEL_AREA, "code": a.area.value,
                           "name": a.name or AREA_NAMES[a.area], "max_points": a.max_points,
-                          "appraised": a.appraised, "deducted": a.deducted, "_key": f"a{a.area.value}"})
+                          "appraised": a.appraised, "deducted": a.deducted, "self_assessed": a.self_assessed,
+                          "_key": f"a{a.area.value}"})
             for c in crits:
                 if c.area == a.area:
                     table.append({"area": int(c.area.value), "level": S.LEVEL_CRITERION, "code": c.code or None,
                                   "name": c.name, "max_points": c.max_points, "appraised": c.appraised,
-                                  "deducted": c.deducted,
+                                  "deducted": c.deducted, "self_assessed": c.self_assessed,
                                   "_key": f"c{c.area.value}|{c.code.lower()}" if c.code else f"n{c.area.value}|{fold(c.name)}"})
     last_old = h + 1
     for i, r in enumerate(rows[h + 1:], start=h + 2):
