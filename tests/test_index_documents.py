@@ -547,3 +547,24 @@ def test_layout_the_patcher_refuses_is_written_with_openpyxl(tmp_path: Path):
     ws = load_workbook(path)["S"]
     assert ws["A1"].value == '=HYPERLINK("x")' and ws["A1"].data_type == "s"
     assert ws["A2"].value == "=2+2" and ws["A2"].data_type == "f"
+
+
+def test_bundled_set_only_for_its_province(tmp_path: Path):
+    from cchc_xl.importers.criteria import bundled_for
+
+    assert bundled_for("Tỉnh Hà Tĩnh", 2024).province == "tỉnh Hà Tĩnh"
+    assert bundled_for("", 2024) is not None
+    assert bundled_for("tỉnh Lâm Đồng", 2025) is None
+    # a Lâm Đồng master: no Hà Tĩnh codes suggested, no Hà Tĩnh maxima checked
+    path = write_master(Plan(info=PlanInfo(year=2025, province="tỉnh Lâm Đồng")), tmp_path / "So.xlsx",
+                        make_backup=False)
+    res = import_remediation(path, SEED, year=2024)
+    assert res.written and not any(r.criteria_suggested for r in read_master(path).plan.remediation)
+    idx = import_index_results(path, SEED)
+    assert not [f for f in idx.findings if f.code.startswith("criteria_")]
+    # the Hà Tĩnh master gets both
+    path2 = write_master(Plan(info=PlanInfo(year=2024, province="tỉnh Hà Tĩnh")), tmp_path / "So2.xlsx",
+                         make_backup=False)
+    import_remediation(path2, SEED)
+    assert all(r.criteria_suggested for r in read_master(path2).plan.remediation if r.area != Area.CQ_SO)
+    assert [f for f in import_index_results(path2, SEED).findings if f.code == "criteria_above_max"]

@@ -42,15 +42,13 @@ def nhap_khac_phuc(
     nam: Annotated[Optional[int], typer.Option(
         "--nam", help="Năm dùng để đọc thời hạn không ghi năm (mặc định: năm của sổ)")] = None,
 ) -> None:
-    from cchc_xl.importers.criteria import load_bundled
     from cchc_xl.ingest.index_docs import import_remediation
 
     C.new_console()
     C.require_file(master)
     C.require_file(tu_tep, "tài liệu")
     try:
-        cset = load_bundled()
-        result = import_remediation(master, tu_tep, dry_run=thu, cset=cset, year=nam)
+        result = import_remediation(master, tu_tep, dry_run=thu, year=nam)
     except CchcError as exc:
         C.fail(str(exc))
     _print(result.read, f"Đọc {tu_tep.name}: {result.items} nội dung khắc phục")

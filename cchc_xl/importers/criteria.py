@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from cchc_xl.core.criteria import CriteriaArea, CriteriaSet, CriterionDef, code_area, normalize_code
 from cchc_xl.core.findings import catalog
-from cchc_xl.core.models import AREA_NAMES, Area, Finding
+from cchc_xl.core.models import AREA_NAMES, Area, CchcError, Finding
 from cchc_xl.core.text import fold, normalize_text, parse_number
 
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
@@ -48,6 +48,18 @@ def load_bundled(province: str | None = None, year: int | None = None) -> Criter
         available = ", ".join(f"{s.province} {s.year}" for s in bundled_sets())
         raise catalog.CRITERIA_NOT_FOUND.error(what=f"{province or ''} {year or ''}".strip(), available=available)
     return max(sets, key=lambda s: s.year)
+
+
+def bundled_for(province: str = "", year: int | None = None) -> CriteriaSet | None:
+    """The bundled set that applies to a commune of ``province`` (any set when the province is
+    not known); None when the province has no bundled set - another province's codes and
+    maxima would only mislead."""
+    try:
+        if province:
+            return load_bundled(province, year)
+        return load_bundled(None, year)
+    except CchcError:
+        return None
 
 
 def read_criteria_file(path: str | Path, *, province: str = "", year: int | None = None

@@ -94,6 +94,10 @@ def plan_remediation_import(sheets: dict[str, list[tuple[Any, ...]]], document: 
 
     data = read_master_sheets(sheets, file=file)
     year = year or data.plan.info.year
+    if cset is None:
+        from cchc_xl.importers.criteria import bundled_for
+
+        cset = bundled_for(data.plan.info.province, year)
     known = master_criteria_set(data.plan)
     if known is not None and any(c.code for c in data.plan.index_criteria):
         cset = known            # the commune's own coded criteria before the bundled set
@@ -221,7 +225,7 @@ def plan_index_import(sheets: dict[str, list[tuple[Any, ...]]], document: Path, 
 
     from cchc_xl.core.criteria import check_scores
     from cchc_xl.core.records import meta_dict, read_master_sheets
-    from cchc_xl.importers.criteria import load_bundled
+    from cchc_xl.importers.criteria import bundled_for
     from cchc_xl.importers.index import read_index_results
 
     res = read_index_results(document, year=year)
@@ -232,21 +236,18 @@ def plan_index_import(sheets: dict[str, list[tuple[Any, ...]]], document: Path, 
         except CchcError:
             pass
     out = IndexImport(master=Path(file), document=document, year=res.year, findings=list(res.findings))
+    meta_rows = sheets.get(S.SHEET_META) or []
+    data = read_master_sheets(sheets, file=file)
+    plan = data.plan
     if cset is None:
-        try:
-            cset = load_bundled(year=res.year)
-        except CchcError:
-            cset = None
+        cset = bundled_for(plan.info.province, res.year)
     if cset is not None and res.areas:
         out.findings.extend(check_scores(cset, res.areas, res.criteria, file=document.name))
-    meta_rows = sheets.get(S.SHEET_META) or []
     meta = meta_dict(meta_rows)
     try:
         years = {int(k): v for k, v in json.loads(meta.get(YEARS_META_KEY) or "{}").items()}
     except (ValueError, AttributeError):
         years = {}
-    data = read_master_sheets(sheets, file=file)
-    plan = data.plan
     held = plan.info.index_year
     if not years and plan.index_areas and held and held != res.year:
         # the scores already in the sheet are kept as their year

@@ -520,12 +520,11 @@ def nhap_khac_phuc(book: xw.Book, document: str | os.PathLike[str] | None = None
 
 
 def _nhap_khac_phuc(book: xw.Book, document: str | os.PathLike[str] | None, dry_run: bool) -> ButtonResult:
-    from cchc_xl.importers.criteria import load_bundled
     from cchc_xl.ingest.index_docs import plan_remediation_import
 
     path = _document(document, book)
     sheets = book_sheets(book)
-    result, edits = plan_remediation_import(sheets, path, cset=load_bundled(), file=book.name)
+    result, edits = plan_remediation_import(sheets, path, file=book.name)
     m = result.merge
     head = (f"Đọc {path.name}: {result.items} nội dung khắc phục. Thêm {len(m.added)}, cập nhật "
             f"{len(m.changes)} ô, giữ {len(m.kept)} ô cán bộ đã sửa, không đổi {m.unchanged}, không còn trong "
