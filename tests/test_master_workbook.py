@@ -212,7 +212,7 @@ def test_dashboard_is_formulas_only(wb):
     settings = {"as_of", "period", "unit_dir", "inbox_dir"}
     figures = {k: v for k, v in cells.items() if k not in settings}
     # whole plan 7, 4 non-group units x 6, 8 areas x 6, index (8 areas + total) x 5
-    assert len(figures) == 7 + 4 * 6 + 8 * 6 + 9 * 5 + 9 * 2     # + points at risk per area
+    assert len(figures) == 7 + 4 * 6 + 8 * 6 + 9 * 5 + 9 * 2 + 9 * 4   # + points at risk, remediation
     for key, ref in figures.items():
         value = ws[ref].value
         assert isinstance(value, str) and value.startswith("="), (key, ref, value)

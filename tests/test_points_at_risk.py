@@ -117,3 +117,26 @@ def test_report_has_the_points_at_risk_and_the_remediation_section(tmp_path):
     assert "Kết quả khắc phục tồn tại, hạn chế" in text and "3. Điểm có nguy cơ bị trừ" in text
     cells = [c.text for t in Document(path).tables for row in t.rows for c in row.cells]
     assert "7.3.7" in cells and "KP-01" in cells
+
+
+@pytest.mark.libreoffice
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+def test_remediation_figures_on_the_dashboard_equal_python(tmp_path):
+    from cchc_xl.report.pdf import recalculate
+
+    plan = risk_plan()
+    plan.remediation.append(RemediationItem(id="KP-04", area=Area.CQ_SO, criterion="Bỏ", status=Status.CANCELLED,
+                                            due=D(2025, 1, 1)))
+    wb = load_workbook(recalculate(write_master(plan, tmp_path / "So.xlsx", as_of=AS_OF), tmp_path / "lo"),
+                       data_only=True)
+    dash = wb[S.SHEET_DASHBOARD]
+    cells = dashboard_cells(dash)
+    states = {r.id: compute.item_state(r.status, r.completed_on, r.due, AS_OF) for r in plan.remediation}
+    assert states == {"KP-01": "overdue", "KP-02": "done", "KP-03": "not_started", "KP-04": "cancelled"}
+    for area in Area:
+        mine = [states[r.id] for r in plan.remediation if r.area == area and states[r.id] != "cancelled"]
+        assert dash[cells[f"remediation:{area.value}:total"]].value == len(mine), area
+        assert dash[cells[f"remediation:{area.value}:done"]].value == mine.count("done"), area
+        assert dash[cells[f"remediation:{area.value}:overdue"]].value == mine.count("overdue"), area
+    assert [dash[cells[f"remediation:total:{k}"]].value for k in ("total", "done", "overdue")] == [3, 1, 1]
+    assert dash[cells["remediation:total:percent"]].value == pytest.approx(round(1 / 3, 4))

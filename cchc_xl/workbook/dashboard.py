@@ -56,6 +56,7 @@ TASK_NAMES: dict[str, str] = {
 # name -> column key of "Khắc phục"
 REMEDIATION_NAMES: dict[str, str] = {
     "KP_Ma": "id",
+    "KP_LinhVuc": "area",
     "KP_TieuChi": "criterion_code",
     "KP_TrangThai": "status",
     "KP_Han": "due",
@@ -214,7 +215,8 @@ def build_dashboard(wb: Workbook, plan: Plan, as_of: dt.date | None = None, *,
                        AREA_KEY_HEADER, "Tên lĩnh vực",
                        [(int(a.value), AREA_SHORT[a]) for a in Area], None)
     row = _write_index(ws, row + 2, plan)
-    _write_risk(ws, row + 2)
+    row = _write_risk(ws, row + 2)
+    _write_remediation(ws, row + 2)
     _finish(ws)
     return ws
 
@@ -409,6 +411,40 @@ def _write_risk(ws: Worksheet, row: int) -> int:
     return total
 
 
+REMEDIATION_HEADERS = ("Số nội dung", "Đã hoàn thành", "Quá hạn", "Tỷ lệ hoàn thành")
+REMEDIATION_FIELDS = ("total", "done", "overdue", "percent")
+
+
+def remediation_count(state: str, *extra: str) -> str:
+    """``count_formula`` over "Khắc phục" (names ``KP_*``): same definitions as for tasks."""
+    return "=SUMPRODUCT(" + "*".join(tuple(t.replace("NV_", "KP_") for t in _STATE_TERMS[state]) + extra) + ")"
+
+
+def _write_remediation(ws: Worksheet, row: int) -> int:
+    """Section VI: remediation items per area - counted, done, overdue (``compute.item_state``)."""
+    _section_title(ws, row, f"VI. KẾT QUẢ KHẮC PHỤC TỒN TẠI, HẠN CHẾ (theo trang '{S.SHEET_REMEDIATION}')")
+    _header_row(ws, row + 1, ("Mã LV", "Tên lĩnh vực") + REMEDIATION_HEADERS)
+    first = row + 2
+    for i, area in enumerate(Area):
+        r = first + i
+        ws.cell(row=r, column=1, value=int(area.value))
+        ws.cell(row=r, column=2, value=AREA_NAMES[area])
+        for j, state in enumerate(("total", "done", "overdue"), start=3):
+            ws.cell(row=r, column=j, value=remediation_count(state, f"(KP_LinhVuc=$A{r})"))
+        ws.cell(row=r, column=6, value=percent_formula(f"D{r}", f"C{r}")).number_format = PERCENT_FORMAT
+        _body_row(ws, r, 6)
+    last = first + len(Area) - 1
+    total = last + 1
+    ws.cell(row=total, column=2, value=TOTAL_LABEL)
+    for j in range(3, 6):
+        col = get_column_letter(j)
+        ws.cell(row=total, column=j, value=f"=SUM({col}{first}:{col}{last})")
+    ws.cell(row=total, column=6, value=percent_formula(f"D{total}", f"C{total}")).number_format = PERCENT_FORMAT
+    _body_row(ws, total, 6, bold=True)
+    _percent_colours(ws, f"F{first}:F{total}")
+    return total
+
+
 # ---------------------------------------------------------------- formats
 
 def _section_title(ws: Worksheet, row: int, text: str) -> None:
@@ -487,7 +523,8 @@ def dashboard_cells(ws: Worksheet) -> dict[str, str]:
     per unit ``unit:<code>:<field>`` (``compute.UNASSIGNED`` for tasks without a unit),
     per area ``area:<1..8>:<field>`` with field in total/done/in_progress/not_started/
     overdue/percent; index ``index:<1..8|total>:<max_points|appraised|deducted_calc|
-    deducted|ratio>``; points at risk ``risk:<1..8|total>:<points|criteria>``.
+    deducted|ratio>``; points at risk ``risk:<1..8|total>:<points|criteria>``; remediation
+    ``remediation:<1..8|total>:<total|done|overdue|percent>``.
     """
     cells = dict(FIXED_CELLS)
     rows = list(ws.iter_rows(min_col=1, max_col=3, values_only=True))
@@ -500,6 +537,8 @@ def dashboard_cells(ws: Worksheet) -> dict[str, str]:
             cells.update(_scan(rows, i + 1, "index", INDEX_FIELDS))
         elif a == AREA_KEY_HEADER and c == RISK_HEADERS[0]:
             cells.update(_scan(rows, i + 1, "risk", RISK_FIELDS))
+        elif a == "Mã LV" and c == REMEDIATION_HEADERS[0]:
+            cells.update(_scan(rows, i + 1, "remediation", REMEDIATION_FIELDS))
     return cells
 
 
