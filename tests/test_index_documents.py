@@ -395,7 +395,9 @@ def test_province_criteria_table(tmp_path: Path):
     assert [a.max_points for a in cset.areas] == [11, 7] and cset.official_codes
     assert [(c.code, c.parent, c.max_points) for c in cset.criteria] == [("1.4", "", 2), ("1.4.1", "1.4", 1)]
     assert [f.code for f in findings] == ["criteria_row_skipped"]
-    assert suggest_codes(cset, "Xây dựng và ban hành kế hoạch kiểm tra công tác CCHC năm 2025") == ["1.4.1", "1.4"]
+    assert suggest_codes(cset, "Xây dựng và ban hành kế hoạch kiểm tra công tác CCHC năm 2025") == ["1.4.1"]
+    assert suggest_codes(cset, "Kiểm tra CCHC tại các thôn, xóm") == ["1.4"]
+    assert suggest_codes(cset, "Tuyên truyền kế hoạch năm") == []          # one shared pair is not enough
 
 
 def test_task_codes_are_suggested_never_asserted(tmp_path: Path):

@@ -127,22 +127,30 @@ def match_criterion(cset: CriteriaSet, area: Area | None, name: str,
     return best
 
 
+def _bigrams(text: object) -> set[str]:
+    """Pairs of consecutive syllables (Vietnamese words are mostly two syllables: "thanh toán")."""
+    words = [w for w in fold(text).split() if w not in _STOP or w in ("thuc", "hien", "quy", "dinh")]
+    return {f"{a} {b}" for a, b in zip(words, words[1:])}
+
+
 def suggest_codes(cset: CriteriaSet, text: str, area: Area | None = None, *, limit: int = 2,
                   threshold: float = 0.6) -> list[str]:
-    """Codes of the criteria whose names resemble ``text`` (best first) - suggestions only."""
-    tt = _tokens(text)
+    """Codes of the criteria whose names the text covers (best first) - suggestions only.
+
+    A criterion is suggested when 60 % of the syllable pairs of its name (small words such as
+    "của", "các", "xã" left out), and at least two of them, occur in ``text`` (same area
+    when given)."""
+    tt = _bigrams(text)
     if not tt:
         return []
     scored: list[tuple[float, int, str]] = []
     for c in cset.criteria:
         if area is not None and c.area != area:
             continue
-        tc = _tokens(c.name)
-        if not tc:
-            continue
-        share = len(tt & tc) / len(tc)          # how much of the criterion the text covers
-        if share >= threshold and len(tt & tc) >= 2:
-            scored.append((share, len(tt & tc), c.code))
+        tc = _bigrams(c.name)
+        common = len(tt & tc)
+        if tc and common >= 2 and common / len(tc) >= threshold:
+            scored.append((common / len(tc), common, c.code))
     scored.sort(key=lambda x: (-x[0], -x[1]))         # the most specific criterion first
     return [code for _, _, code in scored[:limit]]
 
