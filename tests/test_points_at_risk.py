@@ -140,3 +140,15 @@ def test_remediation_figures_on_the_dashboard_equal_python(tmp_path):
         assert dash[cells[f"remediation:{area.value}:overdue"]].value == mine.count("overdue"), area
     assert [dash[cells[f"remediation:total:{k}"]].value for k in ("total", "done", "overdue")] == [3, 1, 1]
     assert dash[cells["remediation:total:percent"]].value == pytest.approx(round(1 / 3, 4))
+
+
+def test_a_link_to_no_criterion_is_reported():
+    from cchc_xl.core.records import MasterData
+    from cchc_xl.core.validate import validate_master
+
+    plan = risk_plan()
+    plan.tasks[0].criteria = "1.4.1; 9.9"
+    plan.remediation[0].criterion_code = "7.3.8"
+    found = [(f.code, f.task_id) for f in validate_master(MasterData(plan=plan), AS_OF)
+             if f.code == "link_unknown_code"]
+    assert found == [("link_unknown_code", "T1"), ("link_unknown_code", "KP-01")]

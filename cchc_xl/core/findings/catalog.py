@@ -110,3 +110,6 @@ INDEX_CHANGE_UNCHECKED = T("index_change_unchecked", "info", "Chưa đối chi�
 INDEX_TOTAL_MISMATCH = T("index_total_mismatch", "error", "Tổng điểm không khớp",
                          "Câu tổng hợp ghi tổng điểm {stated} nhưng bảng điểm cộng lại {computed}")
 INDEX_YEAR_SAVED = T("index_year_saved", "info", "Đã ghi điểm năm", "Điểm Chỉ số CCHC năm {year}: {what}")
+LINK_UNKNOWN_CODE = T("link_unknown_code", "warning", "Mã tiêu chí chưa có trên trang Chỉ số CCHC",
+                      "{item}: mã tiêu chí '{code}' ở cột 'Tiêu chí' không có trên trang 'Chỉ số CCHC' (hoặc tiêu chí "
+                      "đó chưa có điểm tối đa) - liên kết này không được tính vào điểm có nguy cơ bị trừ")
