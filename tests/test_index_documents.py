@@ -570,3 +570,25 @@ def test_bundled_set_only_for_its_province(tmp_path: Path):
     import_remediation(path2, SEED)
     assert all(r.criteria_suggested for r in read_master(path2).plan.remediation if r.area != Area.CQ_SO)
     assert [f for f in import_index_results(path2, SEED).findings if f.code == "criteria_above_max"]
+
+
+def test_patching_two_workbooks_in_one_process_keeps_their_own_styles(tmp_path: Path):
+    """A text starting like a formula ("- giải pháp") gets a quote-prefix style of *its* workbook:
+    a memo shared between workbooks must not hand the second one a style index it lacks."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from cchc_xl.files.xlsx_patch import patch_xlsx
+
+    for n, extra_styles in enumerate((6, 0)):
+        src, dst = tmp_path / f"a{n}.xlsx", tmp_path / f"b{n}.xlsx"
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "S"
+        for i in range(extra_styles):               # the first workbook has more styles
+            ws.cell(1, i + 1, i).font = Font(size=8 + i)
+        ws.cell(2, 1, "x")
+        wb.save(src)
+        patch_xlsx(src, dst, {"S": {(2, 1): "- Giải pháp khắc phục", (3, 1): "- Giải pháp khắc phục"}})
+        cell = load_workbook(dst)["S"]["A2"]          # raised IndexError with a shared memo
+        assert cell.value == "- Giải pháp khắc phục" and cell.data_type == "s" and cell.quotePrefix

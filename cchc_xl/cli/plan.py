@@ -127,14 +127,19 @@ def khoi_tao(
         console.print("[bold]Chạy thử:[/] chưa tạo sổ tổng hợp (bỏ --thu để tạo).")
         return
     saved = backup(ra) if ra.exists() else None
+    neutralised: list[Finding] = []
     with console.status("Đang tạo sổ tổng hợp..."):
         try:
-            path = write_master(plan, ra, as_of=as_of, make_backup=False, intake=intake)
+            path = write_master(plan, ra, as_of=as_of, make_backup=False, intake=intake,
+                                neutralised=neutralised)
         except OSError as exc:
             _fail(f"Lỗi: không ghi được tệp {ra} ({exc.strerror or exc}). "
                   "Tệp có đang mở trong Excel không?")
     if saved:
         console.print(f"Đã sao lưu sổ cũ: [bold]{escape(str(saved))}[/]")
+    if neutralised:
+        console.print(findings_table(neutralised, f"Ô giống công thức, đã ghi dưới dạng văn bản "
+                                                  f"({len(neutralised)} ô)"))
     console.print(_init_summary(plan))
     console.print(f"[bold green]Đã tạo sổ tổng hợp:[/] {escape(str(path))}")
 

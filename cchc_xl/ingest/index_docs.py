@@ -36,17 +36,16 @@ def write_edits(path: Path, edits: dict[str, dict[tuple[int, int], Any]]) -> Non
         except PatchUnsupported:
             from openpyxl import load_workbook
 
+            from cchc_xl.workbook.cells import put, put_formula
+
             wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
             for sheet, cells in edits.items():
                 ws = wb[sheet]
                 for (row, col), value in cells.items():
-                    cell = ws.cell(row=row, column=col)
                     if isinstance(value, Formula):
-                        cell.value = value.text
+                        put_formula(ws, row, col, value.text)
                     else:
-                        cell.value = value
-                        if isinstance(value, str) and value.startswith("="):
-                            cell.data_type = "s"      # text, never a formula
+                        put(ws, row, col, value)          # text stays text, never a formula
             with atomic_path(path) as tmp:
                 wb.save(tmp)
     except PermissionError:

@@ -31,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cchc_xl.core import schema as S
 from cchc_xl.core.compute import UNASSIGNED
 from cchc_xl.core.models import AREA_NAMES, AREA_SHORT, Area, Plan, Status
+from cchc_xl.workbook.cells import put
 from cchc_xl.workbook.styling import (BORDER, DATE_FORMAT, FONT_NAME, HEADER_FILL, INPUT_FILL, OVERDUE_FONT,
                       PERCENT_FORMAT, POINTS_FORMAT, abs_range, date_validation, define_name, font,
                       last_data_row, lines_height, setup_print, wrapped_lines)
@@ -223,14 +224,14 @@ def build_dashboard(wb: Workbook, plan: Plan, as_of: dt.date | None = None, *,
 
 def _write_header(ws: Worksheet, plan: Plan) -> None:
     info = plan.info
-    ws["A1"] = f"TỔNG QUAN THỰC HIỆN KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM {info.year}"
+    put(ws, 1, 1, f"TỔNG QUAN THỰC HIỆN KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM {info.year}")
     parts = []
     if info.commune:
         parts.append(f"UBND {info.commune}" + (f", {info.province}" if info.province else ""))
     if info.plan_number:
         date = f" ngày {info.plan_date:%d/%m/%Y}" if info.plan_date else ""
         parts.append(f"Kế hoạch số {info.plan_number}{date}")
-    ws["A2"] = " - ".join(parts)
+    put(ws, 2, 1, " - ".join(parts))
     for row, size, bold, italic in ((1, 14, True, False), (2, 12, False, True)):
         cell = ws.cell(row=row, column=1)
         cell.font = font(bold=bold, size=size, italic=italic)
@@ -243,7 +244,7 @@ def _write_header(ws: Worksheet, plan: Plan) -> None:
 def _write_settings(wb: Workbook, ws: Worksheet, as_of: dt.date) -> None:
     for i, (key, label, name, note) in enumerate(SETTINGS):
         row = SETTINGS_ROW + i
-        label_cell = ws.cell(row=row, column=1, value=label)
+        label_cell = put(ws, row, 1, label)
         label_cell.font = font(bold=True)
         label_cell.alignment = Alignment(vertical="center")
         ws.merge_cells(f"A{row}:B{row}")
@@ -255,7 +256,7 @@ def _write_settings(wb: Workbook, ws: Worksheet, as_of: dt.date) -> None:
         if key == "as_of":
             cell.value = dt.datetime(as_of.year, as_of.month, as_of.day)
             cell.number_format = DATE_FORMAT
-        note_cell = ws.cell(row=row, column=4, value=note)
+        note_cell = put(ws, row, 4, note)
         note_cell.font = font(italic=True, size=NOTE_SIZE)
         note_cell.alignment = Alignment(vertical="center", wrap_text=True)
         ws.merge_cells(f"D{row}:{LAST_COL}{row}")
@@ -273,7 +274,7 @@ def _write_summary(ws: Worksheet) -> int:
     for i, (key, label) in enumerate(SUMMARY_ROWS):
         row = SUMMARY_HEADER_ROW + 1 + i
         ws.cell(row=row, column=1, value=i + 1)
-        ws.cell(row=row, column=2, value=label)
+        put(ws, row, 2, label)
         ws.cell(row=row, column=3, value=count_formula(key)).number_format = "0"
         if key not in ("total", "cancelled"):
             share = ws.cell(row=row, column=4, value=percent_formula(f"C{row}", total_cell))
@@ -281,7 +282,7 @@ def _write_summary(ws: Worksheet) -> int:
         _body_row(ws, row, 5)
         ws.merge_cells(f"D{row}:E{row}")
     row = SUMMARY_HEADER_ROW + 1 + len(SUMMARY_ROWS)
-    ws.cell(row=row, column=2, value=PERCENT_LABEL)
+    put(ws, row, 2, PERCENT_LABEL)
     pct = ws.cell(row=row, column=3, value=percent_formula(FIXED_CELLS["done"], total_cell))
     pct.number_format = PERCENT_FORMAT
     _body_row(ws, row, 5, bold=True)
@@ -314,8 +315,8 @@ def _write_table(ws: Worksheet, row: int, title: str, key_header: str, name_head
     first = row + 2
     r = row + 1
     for r, (key, name) in enumerate(items, start=first):
-        ws.cell(row=r, column=1, value=key if key != "" else None)
-        ws.cell(row=r, column=2, value=name)
+        put(ws, r, 1, key if key != "" else None)
+        put(ws, r, 2, name)
         if term is None:
             extra = area_term(f"$B{r}")
         elif key == "":
@@ -353,14 +354,14 @@ def _write_index(ws: Worksheet, row: int, plan: Plan) -> int:
     for i, area in enumerate(Area):
         r = first + i
         ws.cell(row=r, column=1, value=int(area.value))
-        ws.cell(row=r, column=2, value=AREA_NAMES[area])
+        put(ws, r, 2, AREA_NAMES[area])
         for j, formula in enumerate(_index_formulas(r), start=3):
             ws.cell(row=r, column=j, value=formula).number_format = (
                 PERCENT_FORMAT if j == 7 else POINTS_FORMAT)
         _body_row(ws, r, 7)
     last = first + len(Area) - 1
     total = last + 1
-    ws.cell(row=total, column=2, value=TOTAL_LABEL)
+    put(ws, total, 2, TOTAL_LABEL)
     for j in range(3, 7):
         col = get_column_letter(j)
         rng = f"{col}{first}:{col}{last}"
@@ -398,13 +399,13 @@ def _write_risk(ws: Worksheet, row: int) -> int:
         r = first + i
         k = key.format(r=r)
         ws.cell(row=r, column=1, value=int(area.value))
-        ws.cell(row=r, column=2, value=AREA_NAMES[area])
+        put(ws, r, 2, AREA_NAMES[area])
         ws.cell(row=r, column=3, value=f"=ROUND(SUMIFS(CS_NguyCo,{k}),2)").number_format = POINTS_FORMAT
         ws.cell(row=r, column=4, value=f'=COUNTIFS({k},CS_NguyCo,">0")')
         _body_row(ws, r, 4)
     last = first + len(Area) - 1
     total = last + 1
-    ws.cell(row=total, column=2, value=TOTAL_LABEL)
+    put(ws, total, 2, TOTAL_LABEL)
     ws.cell(row=total, column=3, value=f"=ROUND(SUM(C{first}:C{last}),2)").number_format = POINTS_FORMAT
     ws.cell(row=total, column=4, value=f"=SUM(D{first}:D{last})")
     _body_row(ws, total, 4, bold=True)
@@ -415,7 +416,7 @@ REMEDIATION_HEADERS = ("Số nội dung", "Đã hoàn thành", "Quá hạn", "T�
 REMEDIATION_FIELDS = ("total", "done", "overdue", "percent")
 
 
-def remediation_count(state: str, *extra: str) -> str:
+def remediation_count_formula(state: str, *extra: str) -> str:
     """``count_formula`` over "Khắc phục" (names ``KP_*``): same definitions as for tasks."""
     return "=SUMPRODUCT(" + "*".join(tuple(t.replace("NV_", "KP_") for t in _STATE_TERMS[state]) + extra) + ")"
 
@@ -428,14 +429,14 @@ def _write_remediation(ws: Worksheet, row: int) -> int:
     for i, area in enumerate(Area):
         r = first + i
         ws.cell(row=r, column=1, value=int(area.value))
-        ws.cell(row=r, column=2, value=AREA_NAMES[area])
+        put(ws, r, 2, AREA_NAMES[area])
         for j, state in enumerate(("total", "done", "overdue"), start=3):
-            ws.cell(row=r, column=j, value=remediation_count(state, f"(KP_LinhVuc=$A{r})"))
+            ws.cell(row=r, column=j, value=remediation_count_formula(state, f"(KP_LinhVuc=$A{r})"))
         ws.cell(row=r, column=6, value=percent_formula(f"D{r}", f"C{r}")).number_format = PERCENT_FORMAT
         _body_row(ws, r, 6)
     last = first + len(Area) - 1
     total = last + 1
-    ws.cell(row=total, column=2, value=TOTAL_LABEL)
+    put(ws, total, 2, TOTAL_LABEL)
     for j in range(3, 6):
         col = get_column_letter(j)
         ws.cell(row=total, column=j, value=f"=SUM({col}{first}:{col}{last})")
@@ -448,7 +449,7 @@ def _write_remediation(ws: Worksheet, row: int) -> int:
 # ---------------------------------------------------------------- formats
 
 def _section_title(ws: Worksheet, row: int, text: str) -> None:
-    cell = ws.cell(row=row, column=1, value=text)
+    cell = put(ws, row, 1, text)
     cell.font = font(bold=True, size=12)
     cell.alignment = Alignment(vertical="bottom", wrap_text=True)
     ws.merge_cells(f"A{row}:{LAST_COL}{row}")
@@ -457,7 +458,7 @@ def _section_title(ws: Worksheet, row: int, text: str) -> None:
 
 def _header_row(ws: Worksheet, row: int, labels: tuple[str, ...]) -> None:
     for j, label in enumerate(labels, start=1):
-        cell = ws.cell(row=row, column=j, value=label)
+        cell = put(ws, row, j, label)
         cell.font = font(bold=True)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
