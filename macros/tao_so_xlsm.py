@@ -28,6 +28,8 @@ BUTTONS: tuple[tuple[str, str], ...] = (
     ("Tổng hợp", "TongHop"),
     ("Phản hồi", "PhanHoi"),
     ("Báo cáo quý", "BaoCaoQuy"),
+    ("Nhập khắc phục", "NhapKhacPhuc"),
+    ("Nhập chỉ số", "NhapChiSo"),
 )
 DASHBOARD = "Tổng quan"
 CONFIG_SHEET = "xlwings.conf"
