@@ -15,6 +15,7 @@ from rich.table import Table
 
 from cchc_xl.cli import common as C
 from cchc_xl.core.compute import UNASSIGNED, Progress, completion_table, overdue_tasks, progress
+from cchc_xl.core.rounding import percent
 from cchc_xl.workbook.master import write_master
 from cchc_xl.core.models import AREA_SHORT, Area, CchcError, Finding, Plan, PlanInfo, Task
 from cchc_xl.report.data import fmt_pct
@@ -290,7 +291,7 @@ def summary_table(p: Progress) -> Table:
             ("Quá hạn", p.overdue), ("Không thực hiện", p.cancelled))
     for i, (label, n) in enumerate(rows):
         with_share = 0 < i < len(rows) - 1 and p.total > 0
-        table.add_row(label, str(n), _pct(round(n / p.total * 100, 2)) if with_share else "")
+        table.add_row(label, str(n), _pct(percent(n, p.total)) if with_share else "")
     table.add_row("[bold]Tỷ lệ hoàn thành[/]", f"[bold]{_pct(p.percent) or '-'}[/]",
                   ProgressBar(total=100, completed=p.percent or 0, width=20))
     return table

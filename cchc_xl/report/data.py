@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from cchc_xl.core import compute
 from cchc_xl.core.models import AREA_SHORT, Area, Plan, PlanInfo, RemediationItem, Status, Task
 from cchc_xl.core.periods import ReportingPeriod
+from cchc_xl.core.rounding import percent
 from cchc_xl.core.text import format_date, format_number
 
 TOLERANCE = 0.005   # two deductions closer than this are "equal" (published with 2 decimals)
@@ -156,7 +157,7 @@ def fmt_points(value: float | None) -> str:
 
 
 def _pct(done: int, total: int) -> float | None:
-    return round(done / total * 100, 2) if total else None
+    return percent(done, total)
 
 
 def _lead_text(task: Task, unit_names: dict[str, str]) -> str:
