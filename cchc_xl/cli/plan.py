@@ -116,16 +116,41 @@ def khoi_tao(
     if findings:
         console.print(findings_table(findings, f"Kết quả đọc phụ lục ({_count_line(findings)})"))
     saved = backup(ra) if ra.exists() else None
+    carried = (0, 0)
     with console.status("Đang tạo sổ tổng hợp..."):
         try:
-            path = write_master(plan, ra, as_of=as_of, make_backup=False)
+            if saved:   # the sheets "Số liệu" and "Lịch sử" of the old master live on in the new one
+                carried, path = _rebuild_keeping_history(plan, ra, as_of)
+            else:
+                path = write_master(plan, ra, as_of=as_of, make_backup=False)
         except OSError as exc:
             _fail(f"Lỗi: không ghi được tệp {ra} ({exc.strerror or exc}). "
                   "Tệp có đang mở trong Excel không?")
     if saved:
         console.print(f"Đã sao lưu sổ cũ: [bold]{escape(str(saved))}[/]")
+        if any(carried):
+            console.print(f"Giữ lại từ sổ cũ: {carried[0]} số liệu (trang 'Số liệu'), {carried[1]} dòng "
+                          "bản chốt (trang 'Lịch sử').")
     console.print(_init_summary(plan))
     console.print(f"[bold green]Đã tạo sổ tổng hợp:[/] {escape(str(path))}")
+
+
+def _rebuild_keeping_history(plan: Plan, ra: Path, as_of: dt.date | None) -> tuple[tuple[int, int], Path]:
+    """Build the new master and carry over "Số liệu" and "Lịch sử" of the one it replaces."""
+    from cchc_xl.files.excel import load_xlsx
+    from cchc_xl.files.safeio import save_workbook_atomic
+    from cchc_xl.workbook.master import build_master
+    from cchc_xl.workbook.periodbook import carry_over
+
+    wb = build_master(plan, as_of=as_of)
+    try:
+        old = load_xlsx(ra)
+    except CchcError as exc:   # an unreadable old master: nothing to carry (it is backed up)
+        console.print(f"[yellow]Cảnh báo: không đọc được sổ cũ để giữ 'Số liệu', 'Lịch sử': "
+                      f"{escape(str(exc))}[/]")
+        return (0, 0), save_workbook_atomic(wb, ra)
+    carried = carry_over(old, wb, plan.info.year)
+    return carried, save_workbook_atomic(wb, ra)
 
 
 def master_target(ra: Path) -> Path:

@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from cchc_xl.core.history import History
+from cchc_xl.core.indicators import IndicatorSheet
 from cchc_xl.core import schema as S
 from cchc_xl.core.models import (AREA_NAMES, AREA_SHORT, Area, CchcError, Finding, IndexArea, IndexCriterion,
                                  Plan, PlanInfo, RemediationItem, Status, Task, Unit)
@@ -109,6 +111,9 @@ class MasterData:
     # rows[sheet][id] = worksheet row number (for messages naming cells)
     rows: dict[str, dict[str, int]] = field(default_factory=dict)
     path: str = ""
+    # sheets "Số liệu" and "Lịch sử" (filled by workbook.master.read_master)
+    indicators: IndicatorSheet = field(default_factory=IndicatorSheet)
+    history: History = field(default_factory=History)
 
     def cell(self, sheet: str, item_id: str, columns: tuple[S.Column, ...], key: str) -> str:
         row = self.rows.get(sheet, {}).get(item_id)

@@ -13,9 +13,12 @@ from typing import Iterable
 from pydantic import BaseModel, Field
 
 from cchc_xl.core import compute
-from cchc_xl.core.models import AREA_SHORT, Area, Plan, PlanInfo, RemediationItem, Status, Task
+from cchc_xl.core.models import AREA_SHORT, Area, Finding, Plan, PlanInfo, RemediationItem, Status, Task
 from cchc_xl.core.periods import ReportingPeriod
 from cchc_xl.core.rounding import percent
+from cchc_xl.core.history import History, describe
+from cchc_xl.core.indicators import IndicatorSheet, check_period
+from cchc_xl.report.periodic import SOURCE_LIVE, IndicatorText, TrendRow, indicator_text, trend_rows
 from cchc_xl.core.text import format_date, format_number
 
 TOLERANCE = 0.005   # two deductions closer than this are "equal" (published with 2 decimals)
@@ -132,6 +135,18 @@ class QuarterlyReport(BaseModel):
     remediation_total: RemediationRow
     remediation_open: list[RemediationLine] = Field(default_factory=list)
     narrative: Narrative
+    # across periods and "Số liệu" (report.periodic)
+    trend: list[TrendRow] = Field(default_factory=list)
+    source: str = SOURCE_LIVE                     # "chốt lúc …" when built from a snapshot
+    indicators: dict[str, float] = Field(default_factory=dict)
+    indicator_text: IndicatorText = Field(default_factory=IndicatorText)
+    indicator_findings: list[Finding] = Field(default_factory=list)
+    indicator_cells: dict[str, str] = Field(default_factory=dict)   # key -> cell on "Số liệu"
+
+    @property
+    def closed(self) -> bool:
+        """Built from the period's snapshot (sheet "Lịch sử")."""
+        return self.source != SOURCE_LIVE
 
     def tasks_of(self, area: Area) -> list[TaskLine]:
         return [t for t in self.tasks if t.area == area]
@@ -337,9 +352,20 @@ def upcoming_tasks(tasks: Iterable[Task], as_of: dt.date, until: dt.date,
     return sorted(out, key=lambda t: (t.due, t.id))
 
 
-def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = None) -> QuarterlyReport:
-    """Compute the report of ``period`` (as of the cut-off ``period.end`` unless ``as_of`` is given)."""
+def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = None, *,
+                 history: History | None = None, indicators: IndicatorSheet | None = None
+                 ) -> QuarterlyReport:
+    """Compute the report of ``period`` (as of the cut-off ``period.end`` unless ``as_of`` is given).
+
+    With ``history``: the period's current snapshot, when there is one, replaces the
+    plan's tasks and remediation items (so the report is the same however often it is
+    re-run), and the trend across the year's periods uses each period's snapshot.
+    With ``indicators``: the period's "Số liệu", their sentences and their review.
+    """
     as_of = as_of or period.end
+    snap = history.current(period) if history else None
+    if snap is not None:
+        plan = snap.plan(plan)
     names = {u.code: u.name for u in plan.units}
     tasks = plan.tasks
     p = compute.progress(tasks, as_of)
@@ -370,6 +396,7 @@ def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = No
         index=_index_sentence(plan.info, deductions, totals["max_points"], totals["appraised"],
                               totals["deducted"]),
         remediation=_remediation_sentence(rem_total))
+    values = indicators.of(period) if indicators else {}
     return QuarterlyReport(
         info=plan.info, period=period, next_period=nxt, as_of=as_of, summary=summary,
         by_unit=by_unit, by_area=by_area, tasks=lines, completed_in_period=done_in,
@@ -377,4 +404,9 @@ def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = No
         deductions=deductions,
         index_max=totals["max_points"], index_appraised=totals["appraised"],
         index_deducted=totals["deducted"], remediation_by_area=rem_rows, remediation_total=rem_total,
-        remediation_open=rem_open, narrative=narrative)
+        remediation_open=rem_open, narrative=narrative,
+        trend=trend_rows(plan, period, history), source=describe(snap) if snap else SOURCE_LIVE,
+        indicators=values, indicator_text=indicator_text(values, period),
+        indicator_findings=check_period(values, period.short_label, lambda k: indicators.cell(period, k))
+        if indicators else [],
+        indicator_cells={k: indicators.cell(period, k) for k in values} if indicators else {})

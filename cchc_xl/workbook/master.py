@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cchc_xl.core import schema as S
 from cchc_xl.core.models import AREA_NAMES, AREA_SHORT, Area, Plan, Status
 from cchc_xl.workbook import styling as ST
+from cchc_xl.workbook import periodbook
 from cchc_xl.workbook.dashboard import build_dashboard
 from cchc_xl.files.excel import load_xlsx
 from cchc_xl.files.safeio import backup, save_workbook_atomic
@@ -38,6 +39,8 @@ def read_master(path: str | os.PathLike[str]) -> MasterData:
     sheets = {ws.title: _sheet_rows(ws) for ws in wb.worksheets}
     data = read_master_sheets(sheets, file=p.name)
     data.path = str(p)
+    data.indicators = periodbook.read_indicators(wb, file=p.name)
+    data.history = periodbook.read_history(wb, file=p.name)
     return data
 
 
@@ -112,6 +115,8 @@ def build_master(plan: Plan, as_of: dt.date | None = None) -> Workbook:
     write_table(wb.create_sheet(S.SHEET_AUDIT), S.AUDIT_COLUMNS, [], title="NHẬT KÝ TỔNG HỢP")
     write_table(wb.create_sheet(S.SHEET_UNIT_REPORTS), S.UNIT_REPORT_COLUMNS, [],
                 title="BÁO CÁO CỦA TỪNG ĐƠN VỊ (nhiệm vụ nhiều đơn vị chủ trì)")
+    periodbook.indicator_sheet(wb, info.year)
+    periodbook.history_sheet(wb)
     lists = wb.create_sheet(S.SHEET_LISTS)
     for i, label in enumerate(Status.labels(), start=1):
         lists.cell(row=i, column=1, value=label)
