@@ -26,12 +26,13 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from cchc_xl.core import compute
+from cchc_xl.core import schema as S
 from cchc_xl.core.findings import catalog as F
 from cchc_xl.core.models import AREA_SHORT, Finding, Plan, RemediationItem, Task
 from cchc_xl.core.periods import ReportingPeriod, parse_period
 from cchc_xl.core.text import fold, format_date
 
-SHEET = "Lịch sử"
+SHEET = S.SHEET_HISTORY
 CURRENT = "Đang dùng"
 SUPERSEDED = "Đã thay thế lúc {at}"
 KIND_TASK = "Nhiệm vụ"

@@ -18,13 +18,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from cchc_xl.core import schema as S
 from cchc_xl.core.findings import catalog as F
 from cchc_xl.core.models import Finding
 from cchc_xl.core.periods import ReportingPeriod, parse_period
 from cchc_xl.core.rounding import percent
 from cchc_xl.core.text import fold, format_number, normalize_text, parse_number
 
-SHEET = "Số liệu"
+SHEET = S.SHEET_INDICATORS
 HEADER = ("Mã", "Nhóm", "Chỉ tiêu", "Đơn vị tính")
 FIRST_PERIOD_COL = len(HEADER) + 1          # column E
 RATE_TOLERANCE = 0.05                       # beyond this (percentage points) a rate is wrong, not mis-rounded

@@ -338,7 +338,8 @@ def _trend_block(b: _Builder, rep: QuarterlyReport) -> None:
         b.chart(ChartSpec(title="Tỷ lệ hoàn thành lũy kế qua các kỳ", anchor="", cat_col=2,
                           value_cols=(7,), header_row=hdr, first_row=first, last_row=last,
                           percent=True, y_title="Tỷ lệ hoàn thành"))
-        b.keep(chart_start, b.row - 1)
+        b.keep(chart_start, b.row - 1)         # a chart never straddles a page break
+        b.keep(start, b.row - 1)               # the table with its chart
 
 
 def _indicator_block(b: _Builder, rep: QuarterlyReport) -> None:
