@@ -96,3 +96,12 @@ def test_excel_round_agrees_with_python(tmp_path):
     dash = load_workbook(recalculate(master, tmp_path / "lo2"), data_only=True)[S.SHEET_DASHBOARD]
     cells = dashboard_cells(dash)
     assert dash[cells["percent"]].value == pytest.approx(0.9535, abs=1e-12)
+
+
+def test_udf_cchc_tyle():
+    from cchc_xl.xl.udfs import CCHC_TYLE
+    assert CCHC_TYLE(41.0, 43.0) == 95.35
+    assert CCHC_TYLE("1", "32") == 3.13
+    assert CCHC_TYLE("1.219", "1.268") == 96.14          # Vietnamese thousands separator
+    assert CCHC_TYLE(3.0, 0.0) == "" and CCHC_TYLE(None, 5.0) == ""
+    assert CCHC_TYLE("nhiều", 5.0).startswith("Lỗi:")
