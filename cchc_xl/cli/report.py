@@ -13,12 +13,10 @@ from rich.table import Table
 
 from cchc_xl.cli import common as C
 from cchc_xl.core import schema as S
-from cchc_xl.core.history import History
-from cchc_xl.core.history import take as take_snapshot
 from cchc_xl.core.models import CchcError
 from cchc_xl.cli.period import now, snapshot_line
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
-from cchc_xl.report.data import QuarterlyReport, build_report, fmt_date, fmt_pct
+from cchc_xl.report.data import QuarterlyReport, fmt_date, fmt_pct, report_for
 from cchc_xl.report.word import docx_to_pdf, write_report_docx
 from cchc_xl.report.sheet import save_report_sheet
 
@@ -137,13 +135,9 @@ def bao_cao(
         _fail(f"Lỗi: {'--ky' if ky else 'ô Kỳ báo cáo (trang Tổng quan)'}: {exc.finding.message}")
     C.year_mismatch_warning(period, data.plan.info.year)
     C.warn_unreadable_cells(data)
-    history, snap = data.history, None
-    moment = now()
-    if history.current(period) is None and not khong_ghi_so and moment.date() > period.end:
-        # the cut-off has passed and the period is not closed: this first report closes it
-        snap = take_snapshot(data.plan, period, moment)
-        history = History(snapshots=[*history.snapshots, snap], findings=history.findings)
-    report = build_report(data.plan, period, history=history, indicators=data.indicators)
+    # the first report after the cut-off of a period not closed yet closes it (not with --khong-ghi-so)
+    report, snap = report_for(data.plan, period, history=data.history, indicators=data.indicators,
+                              moment=None if khong_ghi_so else now())
     info = data.plan.info
     outputs: list[tuple[str, Path]] = []
     try:

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from cchc_xl.core.history import History
+from cchc_xl.core.history import read as read_history_sheet
 from cchc_xl.core.indicators import IndicatorSheet
+from cchc_xl.core.indicators import read_sheet as read_indicator_sheet
 from cchc_xl.core import schema as S
 from cchc_xl.core.models import (AREA_NAMES, AREA_SHORT, Area, CchcError, Finding, IndexArea, IndexCriterion,
                                  Plan, PlanInfo, RemediationItem, Status, Task, Unit)
@@ -299,6 +301,9 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
                 progress=vals.get("progress") or 0.0, completed_on=vals.get("completed_on"),
                 evidence=normalize_text(rec.get("evidence")), note=normalize_text(rec.get("note"))))
         data.rows[S.SHEET_REMEDIATION] = rows_r
+    # sheets across periods (absent in an older master: empty)
+    data.indicators = read_indicator_sheet(sheets.get(S.SHEET_INDICATORS, []), file=fname)
+    data.history = read_history_sheet(sheets.get(S.SHEET_HISTORY, []), file=fname)
     return data
 
 

@@ -16,7 +16,8 @@ from cchc_xl.core import compute
 from cchc_xl.core.models import AREA_SHORT, Area, Finding, Plan, PlanInfo, RemediationItem, Status, Task
 from cchc_xl.core.periods import ReportingPeriod
 from cchc_xl.core.rounding import percent
-from cchc_xl.core.history import History, describe
+from cchc_xl.core.history import History, Snapshot, describe
+from cchc_xl.core.history import take as take_snapshot
 from cchc_xl.core.indicators import IndicatorSheet, check_period
 from cchc_xl.report.periodic import SOURCE_LIVE, IndicatorText, TrendRow, indicator_text, trend_rows
 from cchc_xl.core.text import format_date, format_number
@@ -410,3 +411,21 @@ def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = No
         indicator_findings=check_period(values, period.short_label, lambda k: indicators.cell(period, k))
         if indicators else [],
         indicator_cells={k: indicators.cell(period, k) for k in values} if indicators else {})
+
+
+def report_for(plan: Plan, period: ReportingPeriod, *, history: History | None = None,
+               indicators: IndicatorSheet | None = None, moment: dt.datetime | None = None
+               ) -> tuple[QuarterlyReport, Snapshot | None]:
+    """The report of ``period``, closing the period first when it should be.
+
+    With ``moment`` (the time the report is made, ``None`` = never close): when the
+    period has no snapshot yet and its cut-off date has passed (``moment`` is after
+    ``period.end``), a snapshot is taken and the report is built from it; the caller
+    saves that snapshot (``save_report_sheet(..., snapshot=)``) with the report.
+    """
+    history = history or History()
+    snap = None
+    if moment is not None and history.current(period) is None and moment.date() > period.end:
+        snap = take_snapshot(plan, period, moment)
+        history = History(snapshots=[*history.snapshots, snap], findings=history.findings)
+    return build_report(plan, period, history=history, indicators=indicators), snap

@@ -16,6 +16,7 @@ keep each section (heading, table, chart) on one A4 page when it fits there.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from cchc_xl.core import schema as S
 from cchc_xl.files.excel import load_xlsx
 from cchc_xl.core.models import CchcError
 from cchc_xl.core.periods import ReportingPeriod
-from cchc_xl.report.data import QuarterlyReport, build_report, fmt_date
+from cchc_xl.report.data import QuarterlyReport, fmt_date, report_for
 from cchc_xl.files.safeio import backup, save_workbook_atomic
 from cchc_xl.workbook.styling import PX_PER_WIDTH, lines_height, restore_outline_levels, wrapped_lines
 
@@ -757,10 +758,14 @@ def save_report_sheet(master_path: str | os.PathLike[str], report: QuarterlyRepo
 
 
 def update_master_report(master_path: str | os.PathLike[str], period: ReportingPeriod, *,
-                         out: str | os.PathLike[str] | None = None) -> Path:
-    """Read the master, build the report of ``period`` and write the report sheet."""
+                         out: str | os.PathLike[str] | None = None,
+                         moment: dt.datetime | None = None) -> Path:
+    """Read the master, build the report of ``period`` (from its snapshot, "Số liệu" included)
+    and write the report sheet; with ``moment`` the period is closed first if it should be
+    (see ``report.data.report_for``)."""
     from cchc_xl.workbook.master import read_master
 
     data = read_master(master_path)
-    report = build_report(data.plan, period)
-    return save_report_sheet(master_path, report, out=out)
+    report, snap = report_for(data.plan, period, history=data.history, indicators=data.indicators,
+                              moment=moment)
+    return save_report_sheet(master_path, report, out=out, snapshot=snap)

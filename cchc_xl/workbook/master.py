@@ -39,8 +39,6 @@ def read_master(path: str | os.PathLike[str]) -> MasterData:
     sheets = {ws.title: _sheet_rows(ws) for ws in wb.worksheets}
     data = read_master_sheets(sheets, file=p.name)
     data.path = str(p)
-    data.indicators = periodbook.read_indicators(wb, file=p.name)
-    data.history = periodbook.read_history(wb, file=p.name)
     return data
 
 
