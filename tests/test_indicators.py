@@ -125,7 +125,9 @@ def type_values(master: Path, column: str, values: dict) -> dict[str, str]:
     """Type values into the master's "Số liệu" sheet as an official would."""
     wb = load_workbook(master)
     ws = wb["Số liệu"]
-    rows = {ws.cell(row=r, column=1).value: r for r in range(5, ws.max_row + 1)}
+    rows: dict = {}
+    for r in range(5, ws.max_row + 1):           # the input table (the formula table below repeats the keys)
+        rows.setdefault(ws.cell(row=r, column=1).value, r)
     cells = {}
     for k, v in values.items():
         ws[f"{column}{rows[k]}"] = v
@@ -284,3 +286,39 @@ def test_report_without_figures_says_so(master):
     assert "indicators" not in lay.tables
     assert any(isinstance(v, str) and "Chưa nhập số liệu của kỳ" in v for v in lay.cells.values())
     assert not rep.indicator_text.any()
+
+
+@pytest.mark.libreoffice
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+def test_sheet_recalculated_rates_agree_with_python(master, tmp_path):
+    """The formula table under the input table gives, in LibreOffice, the rates Python reports."""
+    from cchc_xl.report.pdf import recalculate
+
+    year = type_values(master, "H", SEED_003)
+    q1 = type_values(master, "E", dict(hs_tiep_nhan=32, hs_truc_tuyen=1, hs_truc_tiep=31, hs_da_giai_quyet=160,
+                                       hs_dung_han=159, hs_qua_han=1, gn_ke_hoach=12.85, gn_thuc_hien=2.1))
+    wb = load_workbook(recalculate(master, tmp_path / "lo"), data_only=True)
+    ws = wb["Số liệu"]
+    recalc = {ws.cell(row=r, column=1).value: r for r in range(5, ws.max_row + 1)
+              if ws.cell(row=r, column=3).value and str(ws.cell(row=r, column=3).value).endswith("(tính lại)")}
+    assert set(recalc) == {i.key for i in I.INDICATORS if i.rate_of}
+    data = read_master(master)
+    assert data.indicators.of(Q1) == {k: float(v) for k, v in dict(
+        hs_tiep_nhan=32, hs_truc_tuyen=1, hs_truc_tiep=31, hs_da_giai_quyet=160, hs_dung_han=159, hs_qua_han=1,
+        gn_ke_hoach=12.85, gn_thuc_hien=2.1).items()}       # the formula table is not read as input
+    for period, col in ((Q1, "E"), (YEAR, "H")):
+        values = data.indicators.of(period)
+        for key, r in recalc.items():
+            got = ws[f"{col}{r}"].value
+            expected = I.computed_rate(values, key)
+            if expected is None:
+                assert got in (None, ""), (period.code, key, got)
+            else:
+                assert got == pytest.approx(expected, abs=1e-9), (period.code, key)
+    assert ws[f"E{recalc['tl_truc_tuyen']}"].value == pytest.approx(3.13)      # 1/32: half up, like Python
+    assert ws[f"E{recalc['tl_qua_han']}"].value == pytest.approx(0.63)         # 1/160
+    assert ws[f"H{recalc['tl_truc_tuyen']}"].value == pytest.approx(96.14)
+    # the written 96,22 % is marked by a conditional format on its own cell
+    rules = [r for rng in load_workbook(master)["Số liệu"].conditional_formatting for r in rng.rules
+             if year["tl_truc_tuyen"] in str(rng.sqref)]
+    assert rules and "ABS(" in rules[0].formula[0]

@@ -28,6 +28,9 @@ from cchc_xl.core.text import fold, format_number, normalize_text, parse_number
 SHEET = S.SHEET_INDICATORS
 HEADER = ("Mã", "Nhóm", "Chỉ tiêu", "Đơn vị tính")
 FIRST_PERIOD_COL = len(HEADER) + 1          # column E
+# below the input table: every rate recomputed from its counts by an Excel formula
+RECALC_TITLE = "TỶ LỆ TÍNH LẠI TỪ SỐ LƯỢNG (%): công thức ROUND, làm tròn như báo cáo; ô tỷ lệ đã ghi " \
+               "khác số tính lại được tô đỏ"
 RATE_TOLERANCE = 0.05                       # beyond this (percentage points) a rate is wrong, not mis-rounded
 
 Kind = Literal["count", "amount", "rate"]
@@ -216,6 +219,8 @@ def read_sheet(rows: list[tuple[Any, ...]], *, file: str = "") -> IndicatorSheet
         row = rows[i]
         if not row or all(v in (None, "") for v in row):
             continue
+        if fold(row[0]).startswith(fold(RECALC_TITLE)[:20]):
+            break                                   # the formula table below is not input
         key = (str(row[0]).strip() if row[0] not in (None, "") else "")
         key = key if key in BY_KEY else (match_label(row[2] if len(row) > 2 else "") or "")
         r = i + 1

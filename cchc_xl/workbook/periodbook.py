@@ -19,7 +19,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cchc_xl.core import history as H
 from cchc_xl.core import indicators as I
+from cchc_xl.core.findings import catalog as F
 from cchc_xl.core.periods import ReportingPeriod, parse_period, periods_of_year
+from cchc_xl.core.text import fold
 from cchc_xl.workbook import styling as ST
 
 TITLE_ROW = 1
@@ -64,6 +66,13 @@ def indicator_sheet(wb: Workbook, year: int) -> Worksheet:
                 c.border = ST.BORDER
                 c.alignment = Alignment(vertical="center", wrap_text=j == 3)
         ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=I.FIRST_PERIOD_COL)
+        r = HEADER_ROW + len(I.INDICATORS) + 2
+        ws.cell(row=r, column=1, value=I.RECALC_TITLE).font = ST.font(bold=True)
+        for r, ind in enumerate((i for i in I.INDICATORS if i.rate_of), start=r + 1):
+            for j, v in enumerate((ind.key, ind.group, f"{ind.label} (tính lại)", ind.unit), start=1):
+                c = ws.cell(row=r, column=j, value=v)
+                c.font = ST.font(size=9, italic=True) if j == 1 else ST.font(italic=True)
+                c.border = ST.BORDER
     sheet = I.read_sheet(_rows(ws))
     for p in periods_of_year(year):
         if p.code not in sheet.columns:
@@ -83,7 +92,37 @@ def _add_period_column(ws: Worksheet, period: ReportingPeriod) -> int:
         c.fill = fill
         c.border = ST.BORDER
         c.number_format = "#,##0" if ind.kind == "count" else "#,##0.00#"
+    _recalc_formulas(ws, col)
     return col
+
+
+def _recalc_formulas(ws: Worksheet, col: int) -> None:
+    """Formulas of the recalculated rates in ``col``; a written rate that differs is shown red."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Font
+
+    rows = _rows(ws)
+    start = next((i for i, r in enumerate(rows) if r and fold(r[0]).startswith(fold(I.RECALC_TITLE)[:20])),
+                 None)
+    if start is None:
+        return
+    main = I.read_sheet(rows).rows
+    L = get_column_letter(col)
+    for i in range(start + 1, len(rows)):
+        key = rows[i][0] if rows[i] else None
+        ind = I.BY_KEY.get(str(key)) if key else None
+        if ind is None or not ind.rate_of or any(k not in main for k in ind.rate_of):
+            continue
+        part, whole = (f"{L}{main[k]}" for k in ind.rate_of)
+        c = ws.cell(row=i + 1, column=col,
+                    value=f'=IF(OR({whole}="",{part}=""),"",IF({whole}=0,"",ROUND({part}/{whole}*100,2)))')
+        c.number_format = "0.00"
+        c.border = ST.BORDER
+        if ind.key in main:
+            written = f"{L}{main[ind.key]}"
+            ws.conditional_formatting.add(written, FormulaRule(
+                formula=[f'AND(ISNUMBER({written}),ISNUMBER({c.coordinate}),ABS({written}-{c.coordinate})>0.0051)'],
+                fill=PatternFill("solid", fgColor=ST.OVERDUE_FILL), font=Font(color=ST.OVERDUE_FONT)))
 
 
 def read_indicators(wb: Workbook, *, file: str = "") -> I.IndicatorSheet:
@@ -93,7 +132,7 @@ def read_indicators(wb: Workbook, *, file: str = "") -> I.IndicatorSheet:
 
 
 def write_indicators(wb: Workbook, period: ReportingPeriod, values: dict[str, float]) -> dict[str, str]:
-    """Write ``values`` into the period's column (rows missing on the sheet are appended).
+    """Write ``values`` into the period's column (``CchcError`` when an indicator's row was deleted).
 
     Returns the cell of every key written.
     """
@@ -103,12 +142,8 @@ def write_indicators(wb: Workbook, period: ReportingPeriod, values: dict[str, fl
     cells = {}
     for key, value in values.items():
         row = sheet.rows.get(key)
-        if row is None:
-            ind = I.BY_KEY[key]
-            row = max(HEADER_ROW, ws.max_row) + 1
-            for j, v in enumerate((ind.key, ind.group, ind.label, ind.unit), start=1):
-                ws.cell(row=row, column=j, value=v).border = ST.BORDER
-            sheet.rows[key] = row
+        if row is None:      # the official deleted the row: say so rather than guess where it goes
+            raise F.IND_ROW_MISSING.error(label=I.BY_KEY[key].label, key=key, sheet=I.SHEET)
         c = ws.cell(row=row, column=col, value=int(value) if I.BY_KEY[key].kind == "count" else value)
         cells[key] = c.coordinate
     return cells

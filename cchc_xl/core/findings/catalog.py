@@ -47,8 +47,9 @@ IND_IMPORT_CONFLICT = T("indicator_import_conflict", "error", "Số liệu đã 
 IND_IMPORT_EMPTY = T("indicator_import_empty", "error", "Tệp không có số liệu",
                      "Không tìm thấy chỉ tiêu nào trong tệp (cột tên chỉ tiêu phải trùng tên trên "
                      "trang 'Số liệu', giá trị là ô số đầu tiên bên phải)")
-IND_NO_PERIOD_COLUMN = T("indicator_no_period_column", "error", "Thiếu cột kỳ",
-                         "Trang 'Số liệu' không có cột cho kỳ {period}")
+IND_ROW_MISSING = T("indicator_row_missing", "error", "Thiếu dòng chỉ tiêu",
+                    "Trang 'Số liệu' không có dòng chỉ tiêu \"{label}\" (mã {key} ở cột A) - thêm lại dòng "
+                    "này rồi chạy lại")
 
 # ---------------------------------------------------------------- history (trang "Lịch sử")
 HIST_EXISTS = T("history_exists", "error", "Kỳ đã chốt",
