@@ -24,6 +24,7 @@ SHEET_REPORT = "Báo cáo quý"
 SHEET_GUIDE = "Hướng dẫn"         # unit workbooks: instructions
 SHEET_INDICATORS = "Số liệu"      # figures per period not from the task table (core.indicators)
 SHEET_HISTORY = "Lịch sử"         # snapshots at each period's cut-off (core.history)
+SHEET_INTAKE = "Nhập liệu"        # what the import of the appendix understood (khoi-tao)
 
 HEADER_ROW = 4      # row of column headers on data sheets (rows 1-2: title, row 3: blank)
 FIRST_DATA_ROW = HEADER_ROW + 1
