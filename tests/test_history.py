@@ -303,3 +303,14 @@ def test_year_demo_closes_every_period_and_the_annual_report_shows_the_trend(tmp
     ws = load_workbook(res.master)[S.SHEET_REPORT]
     assert any(c.value == "VIII. KẾT QUẢ LŨY KẾ QUA CÁC KỲ BÁO CÁO" for row in ws.iter_rows() for c in row)
     assert len(ws._charts) == 3
+
+
+def test_khoi_tao_ghi_de_over_an_unreadable_master(tmp_path):
+    m = tmp_path / "So.xlsx"
+    m.write_bytes(b"khong phai xlsx")
+    res = run("khoi-tao", "--mau", "--ra", m, "--ghi-de")
+    assert res.exit_code == 0, res.output
+    assert "không đọc được sổ cũ" in res.output and "Traceback" not in res.output
+    data = read_master(m)
+    assert data.history.snapshots == [] and data.indicators.values == {}
+    assert list((tmp_path / "sao_luu").glob("So_*.xlsx"))          # the old file is kept
