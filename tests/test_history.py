@@ -314,3 +314,34 @@ def test_khoi_tao_ghi_de_over_an_unreadable_master(tmp_path):
     data = read_master(m)
     assert data.history.snapshots == [] and data.indicators.values == {}
     assert list((tmp_path / "sao_luu").glob("So_*.xlsx"))          # the old file is kept
+
+
+@pytest.mark.libreoffice
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+def test_history_sheet_summary_formulas_agree_with_the_report_trend(tmp_path):
+    """COUNTIFS/ROUND beside the snapshot rows, recalculated by LibreOffice = Python's trend."""
+    from cchc_xl.report.pdf import recalculate
+    from cchc_xl.workbook import periodbook as PB
+
+    base = sample_plan()
+    m = write_master(base, tmp_path / "So.xlsx", as_of=Q1.end)
+    wb = load_workbook(m)
+    for p in (Q1, H6, Q3):
+        PB.append_snapshot(wb, H.take(sample_progress(base, p.end), p, dt.datetime.combine(p.end, dt.time(17))))
+    # Q3 closed again later with more done: only the current snapshot counts
+    later = sample_progress(base, dt.date(2025, 11, 30))
+    PB.append_snapshot(wb, H.take(later, Q3, dt.datetime(2025, 9, 20, 9)))
+    wb.save(m)
+    hist = read_master(m).history
+    assert [s.current for s in hist.snapshots] == [True, True, False, True]
+    trend = build_report(base, Q3, history=hist).trend
+    ws = load_workbook(recalculate(m, tmp_path / "lo"), data_only=True)["Lịch sử"]
+    col = PB.TREND_COL
+    got = [(ws.cell(row=r, column=col).value, ws.cell(row=r, column=col + 1).value,
+            ws.cell(row=r, column=col + 2).value, ws.cell(row=r, column=col + 3).value) for r in range(5, 9)]
+    assert [g[0] for g in got] == ["Quý I/2025", "6 tháng/2025", "Quý III/2025", "Năm 2025"]
+    for g, t in zip(got, trend):
+        assert (g[1], g[2]) == (t.total, t.done), (g, t)
+        assert (g[3] in (None, "") and t.percent is None) or g[3] == pytest.approx(t.percent, abs=1e-9)
+    assert trend[2].done > trend[0].done                      # the later Q3 snapshot is the one counted
+    assert got[3][1] == 0 and got[3][3] in (None, "")         # Năm not closed yet

@@ -142,7 +142,7 @@ def build_master(plan: Plan, as_of: dt.date | None = None, intake: Intake | None
     write_table(wb.create_sheet(S.SHEET_UNIT_REPORTS), S.UNIT_REPORT_COLUMNS, [],
                 title="BÁO CÁO CỦA TỪNG ĐƠN VỊ (nhiệm vụ nhiều đơn vị chủ trì)")
     periodbook.indicator_sheet(wb, info.year)
-    periodbook.history_sheet(wb)
+    periodbook.history_sheet(wb, info.year)
     lists = wb.create_sheet(S.SHEET_LISTS)
     for i, label in enumerate(Status.labels(), start=1):
         lists.cell(row=i, column=1, value=label)

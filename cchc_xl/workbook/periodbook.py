@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cchc_xl.core import history as H
 from cchc_xl.core import indicators as I
+from cchc_xl.core.compute import STATE_LABELS
 from cchc_xl.core.findings import catalog as F
 from cchc_xl.core.periods import ReportingPeriod, parse_period, periods_of_year
 from cchc_xl.core.text import fold
@@ -151,10 +152,18 @@ def write_indicators(wb: Workbook, period: ReportingPeriod, values: dict[str, fl
 
 # ---------------------------------------------------------------- Lịch sử
 
-def history_sheet(wb: Workbook) -> Worksheet:
+TREND_COL = H.DATA_COL + 2          # column Q: the per-period summary block (formulas)
+TREND_HEADER = ("Kỳ (bản chốt đang dùng)", "Tổng số nhiệm vụ", "Đã hoàn thành", "Tỷ lệ hoàn thành (%)")
+_LAST = 50000
+
+
+def history_sheet(wb: Workbook, year: int | None = None) -> Worksheet:
+    """The "Lịch sử" sheet, created if missing (with the per-period summary of ``year``)."""
     if H.SHEET in wb.sheetnames:
         return wb[H.SHEET]
     ws = wb.create_sheet(H.SHEET)
+    if year is not None:
+        _trend_formulas(ws, year)
     ws.cell(row=TITLE_ROW, column=1, value="LỊCH SỬ SỐ LIỆU THEO KỲ BÁO CÁO (bản chốt tại ngày chốt số liệu)"
             ).font = ST.font(bold=True, size=13)
     ws.cell(row=NOTE_ROW, column=1,
@@ -168,6 +177,30 @@ def history_sheet(wb: Workbook) -> Worksheet:
     return ws
 
 
+def _trend_formulas(ws: Worksheet, year: int) -> None:
+    """Beside the snapshot rows: per period, the counts of the current snapshot at its cut-off,
+    as COUNTIFS/ROUND formulas (the same figures as the report's trend table)."""
+    _header(ws, TREND_HEADER, (22, 12, 12, 14), first_col=TREND_COL)
+
+    def rng(col: int) -> str:
+        L = get_column_letter(col)
+        return f"${L}${HEADER_ROW + 1}:${L}${_LAST}"
+
+    state = H.HEADER.index("Tình trạng tại ngày chốt") + 1
+    cancelled, finished = STATE_LABELS["cancelled"], STATE_LABELS["done"]
+    for r, p in enumerate(periods_of_year(year), start=HEADER_ROW + 1):
+        label = ws.cell(row=r, column=TREND_COL, value=p.short_label).coordinate
+        base = f'{rng(1)},{label},{rng(4)},"{H.CURRENT}",{rng(5)},"{H.KIND_TASK}"'
+        total = ws.cell(row=r, column=TREND_COL + 1,
+                        value=f'=COUNTIFS({base})-COUNTIFS({base},{rng(state)},"{cancelled}")')
+        done = ws.cell(row=r, column=TREND_COL + 2, value=f'=COUNTIFS({base},{rng(state)},"{finished}")')
+        ws.cell(row=r, column=TREND_COL + 3,
+                value=f'=IF({total.coordinate}=0,"",ROUND({done.coordinate}/{total.coordinate}*100,2))'
+                ).number_format = "0.00"
+        for j in range(4):
+            ws.cell(row=r, column=TREND_COL + j).border = ST.BORDER
+
+
 def read_history(wb: Workbook, *, file: str = "") -> H.History:
     if H.SHEET not in wb.sheetnames:
         return H.History()
@@ -176,7 +209,7 @@ def read_history(wb: Workbook, *, file: str = "") -> H.History:
 
 def append_snapshot(wb: Workbook, snap: H.Snapshot) -> int:
     """Append ``snap``; the period's earlier current rows become "Đã thay thế lúc …".  Returns rows written."""
-    ws = history_sheet(wb)
+    ws = history_sheet(wb, snap.period.year)
     superseded = H.SUPERSEDED.format(at=H.stamp(snap.taken_at))
     last = HEADER_ROW
     for r in range(HEADER_ROW + 1, ws.max_row + 1):
@@ -213,7 +246,7 @@ def carry_over(old: Workbook, new: Workbook, year: int) -> tuple[int, int]:
     n_rows = 0
     if H.SHEET in old.sheetnames:
         src = old[H.SHEET]
-        ws = history_sheet(new)
+        ws = history_sheet(new, year)
         for i, row in enumerate(src.iter_rows(min_row=HEADER_ROW + 1, values_only=True), start=HEADER_ROW + 1):
             if all(v in (None, "") for v in row):
                 continue
