@@ -129,12 +129,14 @@ def khoi_tao(
         return
     saved = backup(ra) if ra.exists() else None
     carried = (0, 0)
+    neutralised: list[Finding] = []
     with console.status("Đang tạo sổ tổng hợp..."):
         try:
             if saved:   # the sheets "Số liệu" and "Lịch sử" of the old master live on in the new one
-                carried, path = _rebuild_keeping_history(plan, ra, as_of, intake)
+                carried, path = _rebuild_keeping_history(plan, ra, as_of, intake, neutralised)
             else:
-                path = write_master(plan, ra, as_of=as_of, make_backup=False, intake=intake)
+                path = write_master(plan, ra, as_of=as_of, make_backup=False, intake=intake,
+                                    neutralised=neutralised)
         except OSError as exc:
             _fail(f"Lỗi: không ghi được tệp {ra} ({exc.strerror or exc}). "
                   "Tệp có đang mở trong Excel không?")
@@ -143,19 +145,25 @@ def khoi_tao(
         if any(carried):
             console.print(f"Giữ lại từ sổ cũ: {carried[0]} số liệu (trang 'Số liệu'), {carried[1]} dòng "
                           "bản chốt (trang 'Lịch sử').")
+    if neutralised:
+        console.print(findings_table(neutralised, f"Ô giống công thức, đã ghi dưới dạng văn bản "
+                                                  f"({len(neutralised)} ô)"))
     console.print(_init_summary(plan))
     console.print(f"[bold green]Đã tạo sổ tổng hợp:[/] {escape(str(path))}")
 
 
-def _rebuild_keeping_history(plan: Plan, ra: Path, as_of: dt.date | None,
-                             intake: Intake | None = None) -> tuple[tuple[int, int], Path]:
+def _rebuild_keeping_history(plan: Plan, ra: Path, as_of: dt.date | None, intake: Intake | None = None,
+                             neutralised: list[Finding] | None = None) -> tuple[tuple[int, int], Path]:
     """Build the new master and carry over "Số liệu" and "Lịch sử" of the one it replaces."""
     from cchc_xl.files.excel import load_xlsx
     from cchc_xl.files.safeio import save_workbook_atomic
+    from cchc_xl.workbook.cells import formula_text_findings
     from cchc_xl.workbook.master import build_master
     from cchc_xl.workbook.periodbook import carry_over
 
     wb = build_master(plan, as_of=as_of, intake=intake)
+    if neutralised is not None:
+        neutralised.extend(formula_text_findings(wb, file=ra.name))
     try:
         old = load_xlsx(ra)
     except CchcError as exc:   # an unreadable old master: nothing to carry (it is backed up)

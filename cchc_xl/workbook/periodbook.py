@@ -24,6 +24,7 @@ from cchc_xl.core.findings import catalog as F
 from cchc_xl.core.periods import ReportingPeriod, parse_period, periods_of_year
 from cchc_xl.core.text import fold
 from cchc_xl.workbook import styling as ST
+from cchc_xl.workbook.cells import put, put_formula
 
 TITLE_ROW = 1
 NOTE_ROW = 2
@@ -37,7 +38,7 @@ def _rows(ws: Worksheet) -> list[tuple[Any, ...]]:
 def _header(ws: Worksheet, labels: tuple[str, ...] | list[str], widths: tuple[float, ...] | list[float],
             first_col: int = 1) -> None:
     for j, (label, width) in enumerate(zip(labels, widths), start=first_col):
-        c = ws.cell(row=HEADER_ROW, column=j, value=label)
+        c = put(ws, HEADER_ROW, j, label)
         c.font = ST.font(bold=True)
         c.fill = PatternFill("solid", fgColor=ST.HEADER_FILL)
         c.border = ST.BORDER
@@ -53,25 +54,25 @@ def indicator_sheet(wb: Workbook, year: int) -> Worksheet:
         ws = wb[I.SHEET]
     else:
         ws = wb.create_sheet(I.SHEET)
-        ws.cell(row=TITLE_ROW, column=1, value="SỐ LIỆU BÁO CÁO CẢI CÁCH HÀNH CHÍNH THEO KỲ").font = \
+        put(ws, TITLE_ROW, 1, "SỐ LIỆU BÁO CÁO CẢI CÁCH HÀNH CHÍNH THEO KỲ").font = \
             ST.font(bold=True, size=13)
-        ws.cell(row=NOTE_ROW, column=1,
-                value="Nhập số liệu của từng kỳ vào ô nền vàng (hoặc dùng lệnh cchc-xl nhap-so-lieu). "
-                      "Tỷ lệ (%) ghi từ 0 đến 100; báo cáo tính lại tỷ lệ từ số lượng, làm tròn nửa lên "
-                      "2 chữ số.").font = ST.font(italic=True)
+        put(ws, NOTE_ROW, 1,
+            "Nhập số liệu của từng kỳ vào ô nền vàng (hoặc dùng lệnh cchc-xl nhap-so-lieu). "
+            "Tỷ lệ (%) ghi từ 0 đến 100; báo cáo tính lại tỷ lệ từ số lượng, làm tròn nửa lên "
+            "2 chữ số.").font = ST.font(italic=True)
         _header(ws, I.HEADER, (18, 24, 52, 12))
         for r, ind in enumerate(I.INDICATORS, start=HEADER_ROW + 1):
             for j, v in enumerate((ind.key, ind.group, ind.label, ind.unit), start=1):
-                c = ws.cell(row=r, column=j, value=v)
+                c = put(ws, r, j, v)
                 c.font = ST.font(size=9, italic=True) if j == 1 else ST.font()
                 c.border = ST.BORDER
                 c.alignment = Alignment(vertical="center", wrap_text=j == 3)
         ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=I.FIRST_PERIOD_COL)
         r = HEADER_ROW + len(I.INDICATORS) + 2
-        ws.cell(row=r, column=1, value=I.RECALC_TITLE).font = ST.font(bold=True)
+        put(ws, r, 1, I.RECALC_TITLE).font = ST.font(bold=True)
         for r, ind in enumerate((i for i in I.INDICATORS if i.rate_of), start=r + 1):
             for j, v in enumerate((ind.key, ind.group, f"{ind.label} (tính lại)", ind.unit), start=1):
-                c = ws.cell(row=r, column=j, value=v)
+                c = put(ws, r, j, v)
                 c.font = ST.font(size=9, italic=True) if j == 1 else ST.font(italic=True)
                 c.border = ST.BORDER
     sheet = I.read_sheet(_rows(ws))
@@ -115,8 +116,8 @@ def _recalc_formulas(ws: Worksheet, col: int) -> None:
         if ind is None or not ind.rate_of or any(k not in main for k in ind.rate_of):
             continue
         part, whole = (f"{L}{main[k]}" for k in ind.rate_of)
-        c = ws.cell(row=i + 1, column=col,
-                    value=f'=IF(OR({whole}="",{part}=""),"",IF({whole}=0,"",ROUND({part}/{whole}*100,2)))')
+        c = put_formula(ws, i + 1, col,
+                        f'=IF(OR({whole}="",{part}=""),"",IF({whole}=0,"",ROUND({part}/{whole}*100,2)))')
         c.number_format = "0.00"
         c.border = ST.BORDER
         if ind.key in main:
@@ -145,7 +146,7 @@ def write_indicators(wb: Workbook, period: ReportingPeriod, values: dict[str, fl
         row = sheet.rows.get(key)
         if row is None:      # the official deleted the row: say so rather than guess where it goes
             raise F.IND_ROW_MISSING.error(label=I.BY_KEY[key].label, key=key, sheet=I.SHEET)
-        c = ws.cell(row=row, column=col, value=int(value) if I.BY_KEY[key].kind == "count" else value)
+        c = put(ws, row, col, int(value) if I.BY_KEY[key].kind == "count" else value)
         cells[key] = c.coordinate
     return cells
 
@@ -164,12 +165,12 @@ def history_sheet(wb: Workbook, year: int | None = None) -> Worksheet:
     ws = wb.create_sheet(H.SHEET)
     if year is not None:
         _trend_formulas(ws, year)
-    ws.cell(row=TITLE_ROW, column=1, value="LỊCH SỬ SỐ LIỆU THEO KỲ BÁO CÁO (bản chốt tại ngày chốt số liệu)"
+    put(ws, TITLE_ROW, 1, "LỊCH SỬ SỐ LIỆU THEO KỲ BÁO CÁO (bản chốt tại ngày chốt số liệu)"
             ).font = ST.font(bold=True, size=13)
-    ws.cell(row=NOTE_ROW, column=1,
-            value="Do lệnh chot-ky / bao-cao ghi; không sửa tay. Báo cáo của kỳ đã chốt luôn lấy số liệu "
-                  "ở đây. Chốt lại một kỳ cần --ghi-de, bản cũ được giữ và đánh dấu 'Đã thay thế'."
-            ).font = ST.font(italic=True)
+    put(ws, NOTE_ROW, 1,
+        "Do lệnh chot-ky / bao-cao ghi; không sửa tay. Báo cáo của kỳ đã chốt luôn lấy số liệu "
+        "ở đây. Chốt lại một kỳ cần --ghi-de, bản cũ được giữ và đánh dấu 'Đã thay thế'."
+        ).font = ST.font(italic=True)
     _header(ws, H.HEADER, H.WIDTHS)
     ws.column_dimensions[get_column_letter(H.DATA_COL)].hidden = True
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
@@ -189,13 +190,13 @@ def _trend_formulas(ws: Worksheet, year: int) -> None:
     state = H.HEADER.index("Tình trạng tại ngày chốt") + 1
     cancelled, finished = STATE_LABELS["cancelled"], STATE_LABELS["done"]
     for r, p in enumerate(periods_of_year(year), start=HEADER_ROW + 1):
-        label = ws.cell(row=r, column=TREND_COL, value=p.short_label).coordinate
+        label = put(ws, r, TREND_COL, p.short_label).coordinate
         base = f'{rng(1)},{label},{rng(4)},"{H.CURRENT}",{rng(5)},"{H.KIND_TASK}"'
-        total = ws.cell(row=r, column=TREND_COL + 1,
-                        value=f'=COUNTIFS({base})-COUNTIFS({base},{rng(state)},"{cancelled}")')
-        done = ws.cell(row=r, column=TREND_COL + 2, value=f'=COUNTIFS({base},{rng(state)},"{finished}")')
-        ws.cell(row=r, column=TREND_COL + 3,
-                value=f'=IF({total.coordinate}=0,"",ROUND({done.coordinate}/{total.coordinate}*100,2))'
+        total = put_formula(ws, r, TREND_COL + 1,
+                            f'=COUNTIFS({base})-COUNTIFS({base},{rng(state)},"{cancelled}")')
+        done = put_formula(ws, r, TREND_COL + 2, f'=COUNTIFS({base},{rng(state)},"{finished}")')
+        put_formula(ws, r, TREND_COL + 3,
+                    f'=IF({total.coordinate}=0,"",ROUND({done.coordinate}/{total.coordinate}*100,2))'
                 ).number_format = "0.00"
         for j in range(4):
             ws.cell(row=r, column=TREND_COL + j).border = ST.BORDER
@@ -217,11 +218,11 @@ def append_snapshot(wb: Workbook, snap: H.Snapshot) -> int:
             last = r
             same = H.period_code(ws.cell(row=r, column=1).value) == snap.period.code
             if same and ws.cell(row=r, column=4).value == H.CURRENT:
-                ws.cell(row=r, column=4, value=superseded)
+                put(ws, r, 4, superseded)
     rows = H.rows(snap)
     for i, values in enumerate(rows, start=last + 1):
         for j, v in enumerate(values, start=1):
-            c = ws.cell(row=i, column=j, value=v)
+            c = put(ws, i, j, v)
             if isinstance(v, dt.date):
                 c.number_format = ST.DATE_FORMAT
             c.font = ST.font(size=10)
@@ -251,7 +252,7 @@ def carry_over(old: Workbook, new: Workbook, year: int) -> tuple[int, int]:
             if all(v in (None, "") for v in row):
                 continue
             for j, v in enumerate(row[:H.DATA_COL], start=1):
-                c = ws.cell(row=i, column=j, value=v)
+                c = put(ws, i, j, v)
                 if isinstance(v, dt.datetime):
                     c.number_format = ST.DATE_FORMAT
             n_rows += 1
