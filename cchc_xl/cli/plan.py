@@ -18,7 +18,8 @@ from cchc_xl.core.compute import (UNASSIGNED, Progress, completion_table, overdu
                                    progress)
 from cchc_xl.core.rounding import percent
 from cchc_xl.workbook.master import write_master
-from cchc_xl.core.models import AREA_SHORT, Area, CchcError, Finding, Plan, PlanInfo, Task
+from cchc_xl.core.findings import catalog
+from cchc_xl.core.models import AREA_SHORT, SEVERITY_LABELS, Area, CchcError, Finding, Plan, PlanInfo, Task
 from cchc_xl.report.data import fmt_pct
 from cchc_xl.files.safeio import backup
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
@@ -29,7 +30,6 @@ console = Console(highlight=False)
 
 DEFAULT_MASTER = Path("workbook") / "So_tong_hop_CCHC.xlsx"
 
-SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 INIT_HELP = ("Tạo sổ tổng hợp CCHC (tệp Excel) từ phụ lục phân công nhiệm vụ (.docx, .xlsx, .tsv...) "
@@ -110,11 +110,11 @@ def khoi_tao(
 ) -> None:
     _start()
     if bool(tu_tep) == bool(mau):
-        _fail("Lỗi: cần chọn đúng một nguồn dữ liệu: --tu-tep TỆP_PHỤ_LỤC hoặc --mau", 2)
+        _fail(str(catalog.ONE_SOURCE()), 2)
     as_of = _parse_day(ngay_so_lieu, "--ngay-so-lieu")
     ra = master_target(ra)
     if ra.exists() and not ghi_de and not thu:
-        _fail(f"Lỗi: sổ tổng hợp {ra} đã có. Thêm --ghi-de để ghi đè (sổ cũ sẽ được sao lưu).")
+        _fail(str(catalog.MASTER_EXISTS(path=ra)))
     findings: list[Finding] = []
     intakes: list[Intake] = []
     plan = _sample_plan() if mau else _import_plan(tu_tep, nam, findings, intakes)
@@ -138,8 +138,7 @@ def khoi_tao(
                 path = write_master(plan, ra, as_of=as_of, make_backup=False, intake=intake,
                                     neutralised=neutralised)
         except OSError as exc:
-            _fail(f"Lỗi: không ghi được tệp {ra} ({exc.strerror or exc}). "
-                  "Tệp có đang mở trong Excel không?")
+            _fail(str(catalog.WRITE_FAILED(path=ra, why=exc.strerror or exc)))
     if saved:
         console.print(f"Đã sao lưu sổ cũ: [bold]{escape(str(saved))}[/]")
         if any(carried):
@@ -181,8 +180,7 @@ def master_target(ra: Path) -> Path:
     if not ra.suffix:
         return ra.with_name(ra.name + ".xlsx")
     if ra.suffix.lower() != ".xlsx":
-        _fail(f"Lỗi: --ra {ra}: sổ tổng hợp được tạo dưới dạng tệp Excel .xlsx - hãy đặt tên tệp có "
-              "đuôi .xlsx", 2)
+        _fail(str(catalog.MASTER_NOT_XLSX(path=ra)), 2)
     return ra
 
 
@@ -196,7 +194,7 @@ def _import_plan(path: Path, year: int | None, findings: list[Finding], intakes:
     from cchc_xl.importers.appendix import import_appendix
 
     if not path.is_file():
-        _fail(f"Lỗi: không tìm thấy tệp phụ lục {path}")
+        _fail(str(catalog.NO_APPENDIX_FILE(path=path)))
     registry = UnitRegistry(DEFAULT_UNITS)
     try:
         result = import_appendix(path, year=year, registry=registry)
@@ -352,7 +350,8 @@ def _group_by(text: Optional[str]) -> GroupBy | None:
     for g in GroupBy:
         if key == g.value:
             return g
-    _fail(f"Lỗi: --theo '{text}' không hợp lệ: chọn don-vi (theo đơn vị) hoặc linh-vuc (theo lĩnh vực)", 2)
+    _fail(str(catalog.BAD_OPTION_CHOICE(option="--theo", value=text,
+                                         choices="chọn don-vi (theo đơn vị) hoặc linh-vuc (theo lĩnh vực)")), 2)
 
 
 _pct = fmt_pct
