@@ -209,7 +209,8 @@ def step_indicators(res: DemoResult, period: ReportingPeriod, folder: Path) -> i
     wb.save(export)
     read = read_export(export, period)
     if read.errors:
-        raise CchcError("; ".join(f.message for f in read.errors), code="demo_indicators")
+        first = read.errors[0]          # a catalogue finding: raise it as it is
+        raise CchcError(first.message, file=first.file, sheet=first.sheet, cell=first.cell, code=first.code)
     save_indicators(res.master, period, read.as_dict())
     return len(read.values)
 
