@@ -24,6 +24,8 @@ SHEET_REPORT = "Báo cáo quý"
 SHEET_GUIDE = "Hướng dẫn"         # unit workbooks: instructions
 SHEET_SUBMISSIONS = "Tình hình gửi phiếu"   # register: who was sent what, who returned what
 SHEET_FEEDBACK = "Phản hồi"       # unit workbooks sent back: refused cells and what to do
+SHEET_INDICATORS = "Số liệu"      # figures per period not from the task table (core.indicators)
+SHEET_HISTORY = "Lịch sử"         # snapshots at each period's cut-off (core.history)
 SHEET_INTAKE = "Nhập liệu"        # what the import of the appendix understood (khoi-tao)
 
 HEADER_ROW = 4      # row of column headers on data sheets (rows 1-2: title, row 3: blank)
