@@ -278,7 +278,9 @@ def test_unit_workbook_prints_legibly_like_the_master(master: Path, tmp_path: Pa
     visible = sum(w for j, (w, hidden, _) in dims.items() if j <= len(S.TASK_COLUMNS) and not hidden)
     printable = 842 - (ws.page_margins.left + ws.page_margins.right) * 72
     assert printable / (visible * 5.5) >= 0.65          # 5.5 pt per width unit (Times New Roman 11)
-    assert int(ws.page_setup.fitToWidth) == 1 and ws.page_setup.orientation == "landscape"
+    # fitToWidth absent = 1 (the schema default; XlsxWriter writes only other values)
+    assert int(ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight in (0, "0")
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.orientation == "landscape"
     for r in range(S.FIRST_DATA_ROW, ws.max_row + 1):
         lines = max(wrapped_lines(ws.cell(r, j).value, dims[j][0])
                     for j, c in enumerate(S.TASK_COLUMNS, start=1)
