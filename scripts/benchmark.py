@@ -25,7 +25,6 @@ Exit code 0 when every target is met at --files, 1 otherwise.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import cProfile
 import datetime as dt
@@ -146,18 +145,31 @@ def xlsxwriter_reference(books: list[dict[str, list[list[object]]]], folder: Pat
     return time.perf_counter() - t, time.process_time() - cpu
 
 
+# The child reports its own peak (VmHWM of its address space, set anew by exec): ru_maxrss from
+# wait4() would include the pages it shared with this (large) process when it was forked.
+_CHILD = """
+import atexit, sys
+def _peak():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM:'):
+            sys.stderr.write('@@peak_kb ' + line.split()[1] + '\\n')
+atexit.register(_peak)
+sys.argv = ['cchc-xl'] + sys.argv[1:]
+from cchc_xl.cli import main
+main()
+"""
+
+
 def cli_run(args: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of ``python -m cchc_xl ARGS`` in a child process."""
+    """(wall seconds, peak RSS in MB) of the ``cchc-xl ARGS`` command in a child process."""
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "cchc_xl", *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc = subprocess.run([sys.executable, "-c", _CHILD, *args], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - t
-    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"cchc-xl {' '.join(args)} thất bại ({proc.returncode}): {err[-2000:]}")
-    return wall, usage.ru_maxrss / 1024
+        raise SystemExit(f"cchc-xl {' '.join(args)} thất bại ({proc.returncode}): {proc.stderr[-2000:]}")
+    peaks = [int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("@@peak_kb ")]
+    return wall, (peaks[-1] / 1024 if peaks else float("nan"))
 
 
 def prepare(work: Path, n_files: int, n_tasks: int, quiet: bool = False) -> dict:
