@@ -227,16 +227,42 @@ def _patch_package(src: str | os.PathLike[str], dst: str | os.PathLike[str],
                     continue
                 if name in jobs:
                     cells, app = jobs[name]
-                    data = preread.get(name) or zin.read(name)
+                    data = preread.get(name) or _read_member(zin, info)
                     if fast:
                         out.stream(info, _patch_chunks_b(data, cells, styles, app))
                     else:
-                        out.write(info, _patch_sheet(data.decode("utf-8"), cells, styles, app).encode("utf-8"))
+                        out.write(info, _patch_sheet(bytes(data).decode("utf-8"), cells, styles, app)
+                                  .encode("utf-8"))
+                    del data  # a big sheet is held while it is patched, not after
                 else:
                     out.write(info, new[name] if name in new else zin.read(name))
             for info in later:
                 out.write(info, styles.render().encode("utf-8") if styles is not None and styles.changed
                           else zin.read(info.filename))
+
+
+def _read_member(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | bytearray:
+    """A zip member's content, decompressed into one buffer of its declared size (``read()``
+    grows its result chunk by chunk and briefly holds a 60 MB sheet twice)."""
+    size = info.file_size
+    if size < _CHUNK:
+        return zin.read(info)
+    buf = bytearray(size)
+    view = memoryview(buf)
+    pos = 0
+    with zin.open(info) as f:
+        while pos < size:
+            n = f.readinto(view[pos:pos + _CHUNK])
+            if not n:
+                break
+            pos += n
+        rest = f.read()   # a member larger than declared (CRC is checked at its end)
+    view.release()
+    if pos < size:
+        del buf[pos:]
+    if rest:
+        buf += rest
+    return buf
 
 
 class _MemberWriter:
@@ -881,13 +907,21 @@ def _style_attr_b(style: int | None) -> bytes:
     return out
 
 
+_CHUNK = 1 << 20   # bytes of unchanged XML handed on per piece (bounded memory)
+
+
 def _patch_region_b(region: bytes, by_row: dict[int, dict[int, Any]],
-                    styles: _Styles | None) -> Iterator[bytes]:
-    """``_patch_region_fast`` over bytes, as a stream of pieces (raises ``_FastPathMiss`` when a
-    cell is missing or out of order)."""
-    out: list[bytes] = []
+                    styles: _Styles | None, lo: int = 0, hi: int | None = None) -> Iterator[bytes]:
+    """``_patch_region_fast`` over bytes ``region[lo:hi]``, as a stream of pieces (raises
+    ``_FastPathMiss`` when a cell is missing or out of order).  The unchanged XML between
+    edits is passed on as views of ``region`` in pieces of at most ``_CHUNK`` bytes, never
+    copied whole: patching a 60 MB sheet holds the sheet once, not twice."""
+    hi = len(region) if hi is None else hi
+    view = memoryview(region)
+    out: list[bytes | memoryview] = []
     append = out.append
-    pos = 0
+    size = 0
+    pos = lo
     find = region.find
     letters = _LETTERS_B
     attr_styles: dict[bytes, int | None] = {}   # b' s="26" t="n"' -> 26
@@ -896,33 +930,50 @@ def _patch_region_b(region: bytes, by_row: dict[int, dict[int, Any]],
         values = by_row[r]
         for c in (sorted(values) if len(values) > 1 else values):
             ref = (letters[c] if c < len(letters) else get_column_letter(c).encode()) + rs
-            k = find(b'<c r="' + ref + b'"', pos)
+            k = find(b'<c r="' + ref + b'"', pos, hi)
             if k < 0:
                 raise _FastPathMiss(ref.decode())
-            close = find(b">", k)
+            close = find(b">", k, hi)
+            if close < 0:
+                raise _FastPathMiss(ref.decode())
             if region[close - 1] == 47:  # "/": an empty cell <c .../>
                 stop = close + 1
-                attrs = region[k + len(ref) + 7:close - 1]
+                attrs = bytes(region[k + len(ref) + 7:close - 1])
             else:
-                stop = find(b"</c>", close) + 4
+                stop = find(b"</c>", close, hi) + 4
                 if stop < 4:
                     raise _FastPathMiss(ref.decode())
                 f = find(b"<f", close, stop)
                 if f >= 0 and region[f + 2:f + 3] in (b">", b" ", b"/"):
                     raise PatchUnsupported("ô cần ghi đang chứa công thức")
-                attrs = region[k + len(ref) + 7:close]
+                attrs = bytes(region[k + len(ref) + 7:close])
             style = attr_styles.get(attrs, -1)
             if style == -1:
                 m = _S_ATTR_B.search(attrs)
                 style = attr_styles[attrs] = int(m.group(1)) if m else None
-            append(region[pos:k])
+            if k - pos > _CHUNK:
+                if out:
+                    yield b"".join(out)
+                    out.clear()
+                    size = 0
+                yield from _pieces(view, pos, k)
+            else:
+                append(view[pos:k])
+                size += k - pos
             append(_cell_b(ref, values[c], style, styles))
             pos = stop
-        if len(out) >= 2048:
+        if len(out) >= 2048 or size > _CHUNK:
             yield b"".join(out)
             out.clear()
-    out.append(region[pos:])
-    yield b"".join(out)
+            size = 0
+    if out:
+        yield b"".join(out)
+    yield from _pieces(view, pos, hi)
+
+
+def _pieces(view: memoryview, lo: int, hi: int) -> Iterator[bytes]:
+    for i in range(lo, hi, _CHUNK):
+        yield bytes(view[i:min(i + _CHUNK, hi)])
 
 
 _S_ATTR_B = re.compile(rb'(?:^|\s)s="(\d+)"')
@@ -1041,10 +1092,11 @@ def _patch_chunks_b(data: bytes, edits: dict[tuple[int, int], Any], styles: _Sty
     end = data.find(b"</sheetData>", start)
     if end < 0:
         raise _FastPathMiss("sheetData")
-    region = data[start:end]
+    # the sheet data is data[start:end], never copied: a 60 MB sheet is held once
+    last_row_at = data.rfind(b"<row", start, end)
     if append and append[1]:
-        i = region.rfind(b"<row")
-        last = _LAST_ROW_B.match(region, i) if i >= 0 else None
+        i = last_row_at
+        last = _LAST_ROW_B.match(data, i, end) if i >= 0 else None
         if i >= 0 and last is None:
             raise _FastPathMiss("row")
         if last is not None and append[0] <= int(last.group(1)):
@@ -1057,10 +1109,11 @@ def _patch_chunks_b(data: bytes, edits: dict[tuple[int, int], Any], styles: _Sty
     for (r, c), v in edits.items():
         by_row.setdefault(r, {})[c] = v
     max_row, max_col = _extent(by_row, append)
-    pieces: Iterable[bytes] = _patch_region_b(region, by_row, styles) if by_row else (region,)
+    pieces: Iterable[bytes] = (_patch_region_b(data, by_row, styles, start, end) if by_row
+                               else _pieces(memoryview(data), start, end))
     if append:
         col_styles = _col_styles(data[:m.start()].decode("utf-8"))
-        tpl = _last_row_styles(region[region.rfind(b"<row"):].decode("utf-8")) if b"<row" in region else {}
+        tpl = _last_row_styles(data[last_row_at:end].decode("utf-8")) if last_row_at >= 0 else {}
         pieces = itertools.chain(pieces, _render_rows_b(append[0], append[1],
                                                         lambda c: tpl.get(c, col_styles.get(c)), styles,
                                                         append[2]))

@@ -798,9 +798,15 @@ class ItemMeta:
     id: str
     row: int
     fingerprint: str
-    cells: list[str]
+    cell_text: str                  # per-cell hashes as written ("a1b2c3d4 ..."): see ``cells``
     base: dict[str, Any]
     master_base: dict[str, Any] | None = None   # master values as sent (items of several units)
+
+    @property
+    def cells(self) -> list[str]:
+        """Short per-cell hashes of the locked cells (only needed to name a tampered cell:
+        kept as the one text read, 12 strings per row less while hundreds of files are held)."""
+        return self.cell_text.split()
 
 
 @dataclass
@@ -1002,7 +1008,7 @@ def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], Item
         out[(sheet, item_id)] = ItemMeta(
             sheet, item_id, int(row) if type(row) is float and row.is_integer() else _int(row),
             fp if type(fp) is str else str(fp or ""),
-            cells.split() if type(cells) is str else str(cells or "").split(), base, master_base)
+            cells if type(cells) is str else str(cells or ""), base, master_base)
     return out
 
 

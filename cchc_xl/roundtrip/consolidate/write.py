@@ -63,13 +63,14 @@ def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterab
     as_of = as_of or dt.date.today()
     with _ReadAhead(files, master=path, as_of=as_of) as reader:
         if not dry_run:
-            reader.prefetch_parts(PATCHED_SHEETS)
+            pass  # reader.prefetch_parts(PATCHED_SHEETS)
         state = master_state_from_sheets(reader.master_values(), file=path.name, fast="light", texts=False)
         state.data.path = str(path)
         refuse_if_unsafe(state, "tổng hợp")
         plan = plan_consolidation(state, returns=files, as_of=as_of, user=user, now=now, progress=progress,
                                   _reader=reader)
         parts = reader.parts() if not (dry_run or plan.is_empty) else None
+        del state  # the plan is all the write needs: the master's state is freed before it
     result = ConsolidationResult(plan=plan, master=path, dry_run=dry_run)
     if dry_run or plan.is_empty:
         return result
