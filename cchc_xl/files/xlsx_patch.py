@@ -36,9 +36,8 @@ Values written (``edits`` and ``appends``)
     No formula is ever written, and a cell to overwrite that holds a formula (``<f>``)
     is refused.  Not handled: infinite floats are written as ``<v>inf</v>`` and numpy
     floats as their ``repr`` (``np.float64(2.5)`` with numpy 2), neither a valid number:
-    Excel and openpyxl reject the file; the 1904 date system (``<workbookPr
-    date1904="1">``) is not detected, so dates there are shifted by 1462 days;
-    timezone-aware datetimes raise ``TypeError`` and lone surrogates in a text
+    Excel and openpyxl reject the file; dates in the 1904 date system are refused
+    (below); timezone-aware datetimes raise ``TypeError`` and lone surrogates in a text
     ``UnicodeEncodeError`` (not ``PatchUnsupported``).
 
 Shared strings
@@ -87,8 +86,13 @@ The package
 Refused (``PatchUnsupported``; ``roundtrip.consolidate.write`` then uses openpyxl)
     a sheet name not in the workbook, or whose part has no unprefixed ``<sheetData>``
     (``<x:sheetData>``); ``xl/styles.xml`` without an unprefixed ``<cellXfs>``; a cell to
-    overwrite that holds a formula; rows or cells without ``r=`` where they must be
-    located (above).  Nothing is refused silently: the exception names the reason.
+    overwrite that holds a formula; a cell covered by an array formula (``<f t="array"
+    ref=>``, dynamic arrays too); a cell in the header or totals row of a table (its
+    column names and totals, which the table part repeats), or appended rows reaching into
+    a table; a date written into a workbook of the 1904 date system (``<workbookPr
+    date1904="1">``); rows or cells without ``r=`` where they must be located (above).
+    Nothing is refused silently: the exception names the reason.  A refusal can come
+    after ``dst`` was started: write to a temporary file (``files.safeio.atomic_path``).
 
 Two paths give the same result: a fast one over the raw bytes of the sheet (every cell
 to write already exists, in order, appended rows after the last row), streamed to a
@@ -202,7 +206,10 @@ def _patch_package(src: str | os.PathLike[str], dst: str | os.PathLike[str],
             part = sheets.get(sheet)
             if not part or part not in names:
                 raise PatchUnsupported(f"không có trang {sheet}")
+            _refuse_table_frames(zin, names, part, cells, app)
             jobs[part] = (dict(cells), app)
+        if _is_1904(zin.read("xl/workbook.xml")) and _writes_dates(edits, appends):
+            raise PatchUnsupported("sổ dùng hệ ngày 1904: ngày tháng không ghi trực tiếp được")
         new: dict[str, bytes] = {}
         new["xl/workbook.xml"] = _full_calc_on_load(zin.read("xl/workbook.xml").decode("utf-8")).encode("utf-8")
         skip = {"xl/calcChain.xml"}
@@ -228,6 +235,7 @@ def _patch_package(src: str | os.PathLike[str], dst: str | os.PathLike[str],
                 if name in jobs:
                     cells, app = jobs[name]
                     data = preread.get(name) or _read_member(zin, info)
+                    _refuse_array_cells(data, cells)
                     if fast:
                         out.stream(info, _patch_chunks_b(data, cells, styles, app))
                     else:
@@ -239,6 +247,98 @@ def _patch_package(src: str | os.PathLike[str], dst: str | os.PathLike[str],
             for info in later:
                 out.write(info, styles.render().encode("utf-8") if styles is not None and styles.changed
                           else zin.read(info.filename))
+
+
+# ---------------------------------------------------------------- layouts refused
+
+_DATE1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"')
+_ARRAY_F = re.compile(rb'<(?:\w+:)?f\b[^>]*\bt="array"[^>]*')
+_REF_ATTR = re.compile(rb'\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_TABLE_REL = re.compile(rb'<Relationship\b[^>]*?\bType="[^"]*/table"[^>]*>')
+_TARGET = re.compile(rb'\bTarget="([^"]*)"')
+_TABLE_TAG = re.compile(rb'<(?:\w+:)?table\b[^>]*>')
+_COUNT = {b"headerRowCount": 1, b"totalsRowCount": 0}
+
+
+def _is_1904(workbook_xml: bytes) -> bool:
+    return _DATE1904.search(workbook_xml) is not None
+
+
+def _writes_dates(edits: Mapping[str, Mapping[tuple[int, int], Any]], appends: Mapping[str, Append]) -> bool:
+    values = itertools.chain((v for cells in edits.values() for v in cells.values()),
+                             (v for app in appends.values() for row in app[1] for v in row))
+    return any(isinstance(v, dt.date) for v in values)
+
+
+def _box(m: re.Match[bytes]) -> tuple[int, int, int, int]:
+    """(first row, first column, last row, last column) of a ``ref="A1:C3"`` match."""
+    c1, r1 = _col_num(m.group(1).decode()), int(m.group(2))
+    if m.group(3):
+        return r1, c1, int(m.group(4)), _col_num(m.group(3).decode())
+    return r1, c1, r1, c1
+
+
+def _hits(box: tuple[int, int, int, int], cells: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    r1, c1, r2, c2 = box
+    return [(r, c) for r, c in cells if r1 <= r <= r2 and c1 <= c <= c2]
+
+
+def _refuse_table_frames(zin: zipfile.ZipFile, names: set[str], part: str,
+                         cells: Mapping[tuple[int, int], Any], app: Append | None) -> None:
+    """A table's header and totals rows name its columns and hold its totals: a value written
+    there would no longer match the table definition, which Excel then "repairs".  Refused;
+    so are appended rows that would land inside a table."""
+    folder, _, leaf = part.rpartition("/")
+    rels = f"{folder}/_rels/{leaf}.rels"
+    if rels not in names:
+        return
+    for m in _TABLE_REL.finditer(zin.read(rels)):
+        t = _TARGET.search(m.group(0))
+        if not t:
+            continue
+        target = _xml_unescape(t.group(1))
+        path = target.lstrip("/") if target.startswith("/") else os.path.normpath(
+            f"{folder}/{target}").replace(os.sep, "/")
+        if path not in names:
+            continue
+        tag = _TABLE_TAG.search(zin.read(path))
+        ref = _REF_ATTR.search(tag.group(0)) if tag else None
+        if not ref:
+            raise PatchUnsupported(f"bảng {path} không đọc được vùng")
+        r1, c1, r2, c2 = _box(ref)
+        counts = dict(_COUNT)
+        for key in counts:
+            cm = re.search(rb"\b" + key + rb'="(\d+)"', tag.group(0))
+            if cm:
+                counts[key] = int(cm.group(1))
+        frames = []
+        if counts[b"headerRowCount"]:
+            frames.append((r1, c1, r1, c2))
+        if counts[b"totalsRowCount"]:
+            frames.append((r2 - counts[b"totalsRowCount"] + 1, c1, r2, c2))
+        for box in frames:
+            hit = _hits(box, cells)
+            if hit:
+                r, c = hit[0]
+                raise PatchUnsupported(f"ô {get_column_letter(c)}{r} thuộc dòng tiêu đề/tổng của bảng")
+        if app and app[1] and app[0] <= r2 and app[0] + len(app[1]) - 1 >= r1:
+            raise PatchUnsupported("dòng thêm vào nằm trong vùng của một bảng")
+
+
+def _refuse_array_cells(data: bytes | bytearray, cells: Iterable[tuple[int, int]]) -> None:
+    """Cells covered by an array formula (``<f t="array" ref="A1:A3">``, dynamic arrays too)
+    belong to the formula: a value written there would be overwritten by Excel or make the
+    array invalid.  Refused (the formula cell itself is refused as any formula)."""
+    if b'"array"' not in data:
+        return
+    cells = list(cells)
+    for m in _ARRAY_F.finditer(data):
+        ref = _REF_ATTR.search(m.group(0))
+        if ref:
+            hit = _hits(_box(ref), cells)
+            if hit:
+                r, c = hit[0]
+                raise PatchUnsupported(f"ô {get_column_letter(c)}{r} nằm trong vùng công thức mảng")
 
 
 def _read_member(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | bytearray:
