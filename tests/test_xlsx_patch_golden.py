@@ -57,7 +57,6 @@ EXCEL_FILES = {
     "array_formula01.xlsx": "array formula",
     "outline01.xlsx": "row outline levels, SUBTOTAL formulas, calcChain",
     "merge_range01.xlsx": "merged cells",
-    "date_1904_02.xlsx": "1904 date system (numbers only)",
 }
 # Cells that feed formulas: {file: ({(row, col): value}, {cell: value after recalculation})}
 FEEDS = {
@@ -124,9 +123,7 @@ def plan_edits(path: Path) -> dict[tuple[int, int], object]:
     while new_row in ws.row_dimensions and ws.row_dimensions[new_row].ht is not None:
         new_row += 1
     ws.parent.close()
-    edits.update({(new_row, 2): FORMULA_TEXT, (new_row, 3): True, (new_row, 4): 7})
-    if "1904" not in path.name:   # dates there are refused (tested below)
-        edits[(new_row, 1)] = DAY
+    edits.update({(new_row, 1): DAY, (new_row, 2): FORMULA_TEXT, (new_row, 3): True, (new_row, 4): 7})
     edits.update(FEEDS.get(path.name, ({}, {}))[0])
     return edits
 
@@ -181,10 +178,13 @@ def check_package(src: Path, dst: Path, sheet: str) -> None:
     assert b'fullCalcOnLoad="1"' in after["xl/workbook.xml"]
     outside = lambda xml: _DIMENSION.sub(b"", _SHEET_DATA.sub(b"", xml))  # noqa: E731
     assert outside(after[part]) == outside(before[part]), f"{src.name}: {part} changed outside sheetData"
-    if after["xl/styles.xml"] != before["xl/styles.xml"]:   # only date formats may be added
+    if after["xl/styles.xml"] != before["xl/styles.xml"]:   # only cell formats may be added
         n = lambda xml: int(re.search(rb'<cellXfs count="(\d+)"', xml).group(1))  # noqa: E731
-        assert 0 < n(after["xl/styles.xml"]) - n(before["xl/styles.xml"]) <= 2
-        assert b"dd/mm/yyyy" in after["xl/styles.xml"]
+        assert 0 < n(after["xl/styles.xml"]) - n(before["xl/styles.xml"]) <= 4   # date, quote prefix
+        xfs = lambda xml: re.search(rb"<cellXfs\b.*?</cellXfs>", xml, re.S).group(0)  # noqa: E731
+        strip = lambda xml: xml.replace(xfs(xml), b"")  # noqa: E731
+        assert re.sub(rb"<numFmts\b.*?</numFmts>|<numFmts\b[^>]*/>", b"", strip(after["xl/styles.xml"]), flags=re.S) \
+            == re.sub(rb"<numFmts\b.*?</numFmts>|<numFmts\b[^>]*/>", b"", strip(before["xl/styles.xml"]), flags=re.S)
     if chain:
         assert b"calcChain" not in after["[Content_Types].xml"]
         assert b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
@@ -356,10 +356,10 @@ def test_table_appends_into_the_table_are_refused(tmp_path: Path) -> None:
         patch_xlsx(src, tmp_path / "out.xlsx", {}, {"Sheet1": (5, [[None, 1, 2]], 0)})
 
 
-def test_dates_in_a_1904_workbook_are_refused(tmp_path: Path) -> None:
+def test_a_1904_workbook_is_refused(tmp_path: Path) -> None:
+    """Serials of the 1904 date system are not computed: the whole workbook is refused."""
     assert "1904" in _refused(tmp_path, "date_1904_02.xlsx", {(20, 1): DAY})
-    patch_xlsx(tmp_path / "date_1904_02.xlsx", tmp_path / "ok.xlsx", {"Sheet1": {(20, 5): 45914}})
-    assert load_workbook(tmp_path / "ok.xlsx")["Sheet1"]["E20"].value == 45914
+    assert "1904" in _refused(tmp_path, "date_1904_02.xlsx", {(20, 5): 45914})
 
 
 def test_namespace_prefixed_sheet_is_refused(tmp_path: Path) -> None:
@@ -380,3 +380,15 @@ def test_namespace_prefixed_sheet_is_refused(tmp_path: Path) -> None:
 def test_refusal_names_the_cell(tmp_path: Path) -> None:
     message = _refused(tmp_path, "table10.xlsx", {(3, 4): "x"})
     assert f"{get_column_letter(4)}3" in message
+
+
+def test_formula_like_text_in_one_workbook_after_another(tmp_path: Path) -> None:
+    """The quote-prefix style of a formula-like text belongs to each workbook: patching a
+    second workbook with the same text must add the style there too (a cell naming a style
+    the file does not have makes openpyxl fail and Excel repair the file)."""
+    for name in ("protect03.xlsx", "optimize01.xlsx", "utf8_04.xlsx"):
+        src, dst = tmp_path / name, tmp_path / f"out_{name}"
+        shutil.copyfile(FIXTURES / name, src)
+        patch_xlsx(src, dst, {_first_sheet(src): {(9, 1): FORMULA_TEXT, (9, 2): "+84 912 345 678"}})
+        ws = load_workbook(dst)[_first_sheet(src)]
+        assert ws["A9"].value == FORMULA_TEXT and ws["A9"].quotePrefix and ws["B9"].quotePrefix

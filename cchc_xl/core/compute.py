@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Iterable, Literal
 if TYPE_CHECKING:  # pandas (~50 MB) is imported by the functions that build tables, not by
     import pandas as pd  # every command that imports this module (Tổng hợp never needs it)
 
-from cchc_xl.core.models import AREA_SHORT, Area, Plan, Status, Task
+from cchc_xl.core.models import AREA_SHORT, Area, Milestone, Plan, Status, Task
 
 UNASSIGNED = "(Chưa xác định)"
 
@@ -118,6 +118,15 @@ def completion_table(tasks: list[Task], as_of: dt.date, by: Literal["unit", "are
                     "percent": round(done / total * 100, 2) if total else None})
     return pd.DataFrame(out, columns=["key", "name", "total", "done", "in_progress", "not_started",
                                       "overdue", "percent"])
+
+
+def passed_milestones(task: Task, as_of: dt.date) -> list[Milestone]:
+    """Intermediate milestones (before the due date) already passed on a task that is neither
+    done, cancelled nor overdue as of ``as_of``: the checks report each one.  The overdue
+    state itself (and so the dashboard formulas) still looks at the due date only."""
+    if task_state(task, as_of) in ("done", "cancelled", "overdue"):
+        return []
+    return [m for m in task.milestones[:-1] if m.due < as_of]
 
 
 def overdue_tasks(tasks: Iterable[Task], as_of: dt.date) -> list[Task]:

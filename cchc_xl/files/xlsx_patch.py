@@ -28,17 +28,21 @@ Values written (``edits`` and ``appends``)
       shared string; ``&``, ``<``, ``>`` are escaped, characters XML 1.0 forbids
       (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F) are removed, and
       ``xml:space="preserve"`` is set when the text starts or ends with white space.
-      A text starting with "=" is written as text, never as a formula.
+      A text starting with "=" is written as text, never as a formula; a text whose first
+      visible character is a formula lead (``core.safety.starts_like_formula``: = + - @,
+      full-width too) also gets a style with Excel's quote prefix (below), so that editing
+      the cell in Excel later keeps it text.
     * ``None``, ``""`` and NaN: the cell is cleared (an empty ``<c>`` keeping its style);
       in appended rows ``None`` and ``""`` make no cell at all (NaN an empty cell).
     * anything else (``Decimal``, ``datetime.time``, numpy integers...): ``str(value)``
       as an inline string.
     No formula is ever written, and a cell to overwrite that holds a formula (``<f>``)
-    is refused.  Not handled: infinite floats are written as ``<v>inf</v>`` and numpy
-    floats as their ``repr`` (``np.float64(2.5)`` with numpy 2), neither a valid number:
-    Excel and openpyxl reject the file; dates in the 1904 date system are refused
-    (below); timezone-aware datetimes raise ``TypeError`` and lone surrogates in a text
-    ``UnicodeEncodeError`` (not ``PatchUnsupported``).
+    is refused.  Numbers of other types (numpy integers and floats, any ``numbers.Real``)
+    are written as the Python ``int``/``float`` they equal.  ``PatchUnsupported`` is
+    raised, before anything is written, for values the package format cannot hold as
+    given: infinite floats, timezone-aware datetimes, texts with lone surrogates; and
+    for a workbook in the 1904 date system (``<workbookPr date1904="1">``), whose date
+    serials the patcher does not compute.
 
 Shared strings
     ``xl/sharedStrings.xml`` is never read or changed.  Untouched cells keep their shared
@@ -54,8 +58,9 @@ Styles (``s=``)
     row (if below the header row), else the column styles.  A date needs a date format:
     when the cell's style has none, a copy of that style (or of the default style 0) with
     the format ``dd/mm/yyyy`` is added to ``cellXfs``, once per source style (and the
-    number format to ``numFmts``, reusing an existing ``dd/mm/yyyy``); nothing else in
-    ``xl/styles.xml`` changes.  A package without ``xl/styles.xml`` gets date serials
+    number format to ``numFmts``, reusing an existing ``dd/mm/yyyy``); likewise a
+    formula-like text gets a copy of its style with ``quotePrefix="1"`` (once per source
+    style; a style that has it already is kept); nothing else in ``xl/styles.xml`` changes.  A package without ``xl/styles.xml`` gets date serials
     without a date format.
 
 Rows and columns
@@ -89,8 +94,8 @@ Refused (``PatchUnsupported``; ``roundtrip.consolidate.write`` then uses openpyx
     overwrite that holds a formula; a cell covered by an array formula (``<f t="array"
     ref=>``, dynamic arrays too); a cell in the header or totals row of a table (its
     column names and totals, which the table part repeats), or appended rows reaching into
-    a table; a date written into a workbook of the 1904 date system (``<workbookPr
-    date1904="1">``); rows or cells without ``r=`` where they must be located (above).
+    a table; a workbook of the 1904 date system (above); rows or cells without ``r=``
+    where they must be located (above).
     Nothing is refused silently: the exception names the reason.  A refusal can come
     after ``dst`` was started: write to a temporary file (``files.safeio.atomic_path``).
 
@@ -105,6 +110,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import itertools
+import math
+import numbers
 import os
 import queue
 import re
@@ -115,6 +122,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from openpyxl.utils import get_column_letter
 
 from cchc_xl.core import schema as S
+from cchc_xl.core.safety import starts_like_formula
 
 __all__ = ["Append", "PatchUnsupported", "patch_xlsx", "sheet_parts"]
 
@@ -146,10 +154,14 @@ def patch_xlsx(src: str | os.PathLike[str], dst: str | os.PathLike[str],
     Raises ``PatchUnsupported`` (before ``dst`` is complete: write ``dst`` to a temporary
     path) when the package uses a layout the patcher does not handle.
     """
+    edits, appends = _checked_values(edits, appends or {})
     try:
-        _patch_package(src, dst, edits, appends or {}, fast=True, parts=parts)
-    except _FastPathMiss:  # a sheet needs the general path: write the package again
-        _patch_package(src, dst, edits, appends or {}, fast=False, parts=parts)
+        try:
+            _patch_package(src, dst, edits, appends, fast=True, parts=parts)
+        except _FastPathMiss:  # a sheet needs the general path: write the package again
+            _patch_package(src, dst, edits, appends, fast=False, parts=parts)
+    except UnicodeEncodeError as exc:  # a lone surrogate (e.g. from a file name) cannot be UTF-8
+        raise PatchUnsupported("văn bản chứa ký tự không mã hóa được (UTF-8)") from exc
 
 
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
@@ -176,8 +188,54 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
 
 # ================================================================= private helpers
 
+# ---------------------------------------------------------------- values
+
+def _checked_value(value: Any) -> Any:
+    """``value`` as the patcher writes it, or ``PatchUnsupported`` (see the contract)."""
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, float):
+        if math.isinf(value):
+            raise PatchUnsupported("số vô hạn không ghi được vào ô Excel")
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        raise PatchUnsupported("ngày giờ có múi giờ")
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return _checked_value(float(value))
+    return value
+
+
+_PLAIN = frozenset((str, int, type(None), dt.date))
+
+
+def _needs_check(v: Any) -> bool:
+    t = type(v)
+    return t not in _PLAIN and (t is not float or math.isinf(v))
+
+
+def _checked_values(edits: Mapping[str, Mapping[tuple[int, int], Any]], appends: Mapping[str, Append]
+                    ) -> tuple[Mapping[str, Mapping[tuple[int, int], Any]], Mapping[str, Append]]:
+    """Every value through ``_checked_value``; the common all-plain case returns the inputs as they are."""
+    out_edits: dict[str, Mapping[tuple[int, int], Any]] = {}
+    for sheet, cells in edits.items():
+        if any(_needs_check(v) for v in cells.values()):
+            cells = {k: _checked_value(v) for k, v in cells.items()}
+        out_edits[sheet] = cells
+    out_appends: dict[str, Append] = {}
+    for sheet, (first, rows, fixed_cols) in appends.items():
+        if any(_needs_check(v) for row in rows for v in row):
+            rows = [[_checked_value(v) for v in row] for row in rows]
+        out_appends[sheet] = (first, rows, fixed_cols)
+    return out_edits, out_appends
+
+
 # ---------------------------------------------------------------- locating the sheets
 
+_DATE1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"')
 _SHEET_REL = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
 _SHEET_REL2 = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]*)"[^>]*?\bname="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"'
@@ -196,6 +254,8 @@ def _patch_package(src: str | os.PathLike[str], dst: str | os.PathLike[str],
     preread = parts or {}
     with zipfile.ZipFile(src) as zin:
         names = set(zin.namelist())
+        if _DATE1904.search(zin.read("xl/workbook.xml")):
+            raise PatchUnsupported("sổ dùng hệ ngày 1904")
         sheets = sheet_parts(zin)
         styles = _Styles(zin.read("xl/styles.xml").decode("utf-8")) if "xl/styles.xml" in names else None
         jobs: dict[str, tuple[dict[tuple[int, int], Any], Append | None]] = {}
@@ -208,8 +268,6 @@ def _patch_package(src: str | os.PathLike[str], dst: str | os.PathLike[str],
                 raise PatchUnsupported(f"không có trang {sheet}")
             _refuse_table_frames(zin, names, part, cells, app)
             jobs[part] = (dict(cells), app)
-        if _is_1904(zin.read("xl/workbook.xml")) and _writes_dates(edits, appends):
-            raise PatchUnsupported("sổ dùng hệ ngày 1904: ngày tháng không ghi trực tiếp được")
         new: dict[str, bytes] = {}
         new["xl/workbook.xml"] = _full_calc_on_load(zin.read("xl/workbook.xml").decode("utf-8")).encode("utf-8")
         skip = {"xl/calcChain.xml"}
@@ -251,23 +309,12 @@ def _patch_package(src: str | os.PathLike[str], dst: str | os.PathLike[str],
 
 # ---------------------------------------------------------------- layouts refused
 
-_DATE1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"')
 _ARRAY_F = re.compile(rb'<(?:\w+:)?f\b[^>]*\bt="array"[^>]*')
 _REF_ATTR = re.compile(rb'\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _TABLE_REL = re.compile(rb'<Relationship\b[^>]*?\bType="[^"]*/table"[^>]*>')
 _TARGET = re.compile(rb'\bTarget="([^"]*)"')
 _TABLE_TAG = re.compile(rb'<(?:\w+:)?table\b[^>]*>')
 _COUNT = {b"headerRowCount": 1, b"totalsRowCount": 0}
-
-
-def _is_1904(workbook_xml: bytes) -> bool:
-    return _DATE1904.search(workbook_xml) is not None
-
-
-def _writes_dates(edits: Mapping[str, Mapping[tuple[int, int], Any]], appends: Mapping[str, Append]) -> bool:
-    values = itertools.chain((v for cells in edits.values() for v in cells.values()),
-                             (v for app in appends.values() for row in app[1] for v in row))
-    return any(isinstance(v, dt.date) for v in values)
 
 
 def _box(m: re.Match[bytes]) -> tuple[int, int, int, int]:
@@ -509,6 +556,7 @@ class _Styles:
         self.fmts = {int(i): html.unescape(c) for i, c in
                      re.findall(r'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"', xml)}
         self.cache: dict[int, int] = {}
+        self.text_cache: dict[int, int] = {}
         self.dates: dict[int, bool] = {}
         self.new_fmt: int | None = None
 
@@ -546,6 +594,23 @@ class _Styles:
         self.cache[s] = len(self.xfs) - 1
         self.changed = True
         return self.cache[s]
+
+    def text_style(self, s: int | None) -> int:
+        """A style with Excel's quote prefix: ``s`` itself if it has one, else a copy of ``s`` (default 0), added once."""
+        s = s or 0
+        hit = self.text_cache.get(s)
+        if hit is not None:
+            return hit
+        xf = self.xfs[s] if s < len(self.xfs) else '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        head = xf[:xf.find(">") + 1]
+        if re.search(r'\squotePrefix="(?:1|true)"', head):
+            self.text_cache[s] = s
+            return s
+        xf = re.sub(r'\squotePrefix="[^"]*"', "", xf, count=1)
+        self.xfs.append(xf.replace("<xf", '<xf quotePrefix="1"', 1))
+        self.text_cache[s] = len(self.xfs) - 1
+        self.changed = True
+        return self.text_cache[s]
 
     def _date_fmt_id(self) -> int:
         """Number format id of ``dd/mm/yyyy``: an existing one, else a new custom id (at least 164)."""
@@ -598,6 +663,8 @@ def _cell_xml(ref: str, value: Any, style: int | None, styles: _Styles | None) -
     for each type; dates get a date style from ``styles``)."""
     if type(value) is str and value:
         text = value
+        if styles is not None and starts_like_formula(text):
+            style = styles.text_style(style)
         if _NEEDS_ESCAPE.search(text):
             text = html.escape(_ILLEGAL.sub("", text), quote=False)
         s = f' s="{style}"' if style else ""
@@ -683,7 +750,7 @@ def _cell_tail(value: Any, style: int | None, styles: _Styles | None) -> str:
 
 def _cell_fast(ref: str, value: Any, style: int | None, styles: _Styles | None) -> str:
     """``_cell_xml`` with the text cells memoised (the same statuses/labels repeat)."""
-    if type(value) is str and value:
+    if type(value) is str and value and not _per_workbook(value):
         key = (value, style)
         tail = _TAILS.get(key)
         if tail is None:
@@ -977,6 +1044,8 @@ _LAST_ROW_B = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 
 def _text_tail_b(value: str, style: int | None, styles: _Styles | None) -> bytes:
     """``_cell_tail`` of a non-empty text as UTF-8 bytes (memoised per text and style)."""
+    if _per_workbook(value):
+        return _cell_tail(value, style, styles).encode("utf-8")
     key = (value, style)
     tail = _TAILS_B.get(key)
     if tail is None:
@@ -984,6 +1053,12 @@ def _text_tail_b(value: str, style: int | None, styles: _Styles | None) -> bytes
         if len(_TAILS_B) < 50_000:
             _TAILS_B[key] = tail
     return tail
+
+
+def _per_workbook(value: str) -> bool:
+    """A formula-like text gets a quote-prefix style added to *this* workbook's styles: its XML
+    names that style's index and must never come from the memo shared across workbooks."""
+    return not value[:1].isalnum() and starts_like_formula(value)
 
 
 def _cell_b(ref: bytes, value: Any, style: int | None, styles: _Styles | None) -> bytes:
@@ -1121,7 +1196,7 @@ def _render_rows_b(start: int, rows: Sequence[Sequence[Any]], style_of: Callable
                         continue
                     tail = memo.get(v)
                     if tail is None:
-                        tail = _text_tail_fast(v, head)
+                        tail = _text_tail_fast(v, _text_head_for(v, head, col_style[first], styles))
                         if len(memo) < 20_000:
                             memo[v] = tail
                 elif v is None:
@@ -1152,6 +1227,13 @@ def _text_head_b(style: int | None) -> bytes:
     return b'"' + (b' s="%d"' % style if style else b"") + b' t="inlineStr"><is>'
 
 
+def _text_head_for(value: str, head: bytes, style: int | None, styles: _Styles | None) -> bytes:
+    """``head`` (``_text_head_b(style)``), or the head with the quote-prefix style for formula-like text."""
+    if styles is not None and starts_like_formula(value):
+        return _text_head_b(styles.text_style(style))
+    return head
+
+
 def _text_tail_fast(value: str, head: bytes) -> bytes:
     """``_cell_tail(value, style)`` for a non-empty text, as bytes (``head``: ``_text_head_b``)."""
     text = value
@@ -1170,7 +1252,8 @@ def _group_pieces(values: Sequence[Any], first: int, opens: list[bytes], col_sty
         if v is None or v == "":
             continue
         pieces.append(acc + opens[j])
-        acc = (_text_tail_fast(v, _text_head_b(col_style[j])) if type(v) is str
+        acc = (_text_tail_fast(v, _text_head_for(v, _text_head_b(col_style[j]), col_style[j], styles))
+               if type(v) is str
                else _cell_tail(v, col_style[j], styles).encode("utf-8"))
     pieces.append(acc)
     return pieces

@@ -24,6 +24,7 @@ from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets, read_m
 from cchc_xl.core.records import MasterData, meta_dict
 from cchc_xl.core.models import CchcError, Finding, Plan, Unit
 from cchc_xl.files.safeio import atomic_path, backup, save_workbook_atomic
+from cchc_xl.workbook.cells import set_value
 from cchc_xl.workbook.unitbook import build_unit_workbook, items_by_unit, registry_for, unit_file_name, work_units
 
 Progress = Callable[[int, int, str], None]
@@ -211,9 +212,7 @@ def _write_meta_cells(path: Path, cells: Mapping[str, Any]) -> None:
     wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
     ws = wb[S.SHEET_META]
     for ref, v in cells.items():
-        ws[ref] = v
-        if isinstance(v, str) and v.startswith("="):
-            ws[ref].data_type = "s"
+        set_value(ws[ref], v)
     save_workbook_atomic(wb, path)
 
 

@@ -36,6 +36,7 @@ from cchc_xl.core import schema as S
 from cchc_xl.workbook import styling as ST
 from cchc_xl.core.records import item_value, parse_date, parse_progress, parse_status
 from cchc_xl.core.models import CchcError, Plan, RemediationItem, Status, Task, Unit
+from cchc_xl.core.safety import safe_file_component, starts_like_formula
 from cchc_xl.core.text import normalize_text, strip_diacritics
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
 from cchc_xl.files.xlsx_patch import sheet_parts
@@ -329,7 +330,8 @@ def ascii_slug(text: str, max_len: int = 40) -> str:
 def unit_file_name(seq: int, unit: Unit, period_label: str, width: int = 2) -> str:
     """``<stt>_<MÃ>_<tên không dấu>_<kỳ>.xlsx`` (the unit code is the 2nd "_" field)."""
     code = ascii_slug(unit.code, 20)
-    return f"{seq:0{width}d}_{code}_{ascii_slug(unit.name)}_{ascii_slug(period_label, 24)}.xlsx"
+    name = f"{seq:0{width}d}_{code}_{ascii_slug(unit.name)}_{ascii_slug(period_label, 24)}.xlsx"
+    return safe_file_component(name, max_len=120)   # never a path separator, device name or control char
 
 
 _NAME_RE = re.compile(r"^\d+_([A-Za-z0-9-]+)_")
@@ -403,13 +405,22 @@ class _Formats:
     def __init__(self, wb: xlsxwriter.Workbook):
         self.wb = wb
         self._cache: dict[tuple, Any] = {}
+        self._props: dict[int, dict[str, Any]] = {}
 
     def get(self, **props: Any) -> Any:
         key = tuple(sorted(props.items()))
         fmt = self._cache.get(key)
         if fmt is None:
             fmt = self._cache[key] = self.wb.add_format(props)
+            self._props[id(fmt)] = props
         return fmt
+
+    def quoted(self, fmt: Any) -> Any:
+        """``fmt`` with Excel's quote prefix: text starting like a formula stays text when
+        the cell is edited in Excel later (``core.safety.starts_like_formula``)."""
+        props = dict(self._props.get(id(fmt), {})) if fmt is not None else {}
+        props["quote_prefix"] = True
+        return self.get(**props)
 
     def header(self, editable: bool) -> Any:
         return self.get(bold=True, border=1, border_color=_BORDER_COLOR, align="center", valign="vcenter",
@@ -433,15 +444,18 @@ class _Formats:
         return self.get(bg_color="#" + color)
 
 
-def _write_cells(ws: Any, r: int, values: Iterable[Any], formats: Sequence[Any] | None = None,
+def _write_cells(ws: Any, fmts: _Formats, r: int, values: Iterable[Any], formats: Sequence[Any] | None = None,
                  first_col: int = 0) -> None:
     """Write one row: text always as text (``write_string``: never a formula, a number or a
-    link, whatever it starts with), numbers, dates; empty cells keep their format."""
+    link, whatever it starts with; with the quote prefix when it starts like a formula),
+    numbers, dates; empty cells keep their format."""
     for j, v in enumerate(values, start=first_col):
         fmt = formats[j - first_col] if formats is not None else None
         t = type(v)
         if t is str:
             if v:
+                if not v[0].isalnum() and starts_like_formula(v):
+                    fmt = fmts.quoted(fmt)
                 ws.write_string(r, j, v, fmt)
             elif fmt is not None:
                 ws.write_blank(r, j, None, fmt)
@@ -489,7 +503,7 @@ def _write_data_sheet(ws: Any, fmt: _Formats, columns: tuple[S.Column, ...], row
     keys = [c.key for c in columns]
     first = S.FIRST_DATA_ROW - 1
     for r, vals in enumerate(rows, start=first):
-        _write_cells(ws, r, map(vals.get, keys), formats)
+        _write_cells(ws, fmt, r, map(vals.get, keys), formats)
     _fit_rows(ws, columns, rows, widths, grouped)
     last = S.FIRST_DATA_ROW + max(len(rows), 1) - 1      # 1-based, as in the sheet
     _add_validations(ws, columns, last, year)
@@ -651,17 +665,17 @@ def _write_guide(ws: Any, fmt: _Formats, info: UnitBookInfo, n_tasks: int, n_rem
     _set_width(ws, 0, 120)
     for i, (text, bold) in enumerate(_guide_lines(info, n_tasks, n_rem)):
         f = fmt.get(bold=bold, font_size=13 if i == 0 else ST.FONT_SIZE + 1, text_wrap=True, valign="top")
-        _write_cells(ws, i, (text or None,), (f,))
+        _write_cells(ws, fmt, i, (text or None,), (f,))
     _setup_print(ws, landscape=False)
     _protect(ws)
 
 
-def _write_meta(ws: Any, meta: dict[str, Any], items: list[list[Any]]) -> None:
+def _write_meta(ws: Any, fmt: _Formats, meta: dict[str, Any], items: list[list[Any]]) -> None:
     for i, (k, v) in enumerate(meta.items()):
-        _write_cells(ws, i, (k, v if not isinstance(v, (list, dict)) else json.dumps(v, ensure_ascii=False)))
-    _write_cells(ws, 0, ITEM_HEADERS, first_col=ITEM_COL - 1)
+        _write_cells(ws, fmt, i, (k, v if not isinstance(v, (list, dict)) else json.dumps(v, ensure_ascii=False)))
+    _write_cells(ws, fmt, 0, ITEM_HEADERS, first_col=ITEM_COL - 1)
     for i, item in enumerate(items, start=1):
-        _write_cells(ws, i, item, first_col=ITEM_COL - 1)
+        _write_cells(ws, fmt, i, item, first_col=ITEM_COL - 1)
     ws.very_hidden()
 
 
@@ -721,7 +735,7 @@ class UnitWorkbook:
             _write_data_sheet(wb.add_worksheet(sheet.name), fmt, sheet.columns, sheet.rows,
                               title=sheet.title, subtitle=sheet.subtitle, as_of=info.as_of, year=info.year)
         _write_guide(wb.add_worksheet(S.SHEET_GUIDE), fmt, info, self.n_tasks, self.n_remediation)
-        _write_meta(wb.add_worksheet(S.SHEET_META), self.meta, self.items)
+        _write_meta(wb.add_worksheet(S.SHEET_META), fmt, self.meta, self.items)
         try:
             wb.close()
         except xlsxwriter.exceptions.FileCreateError as exc:   # wraps the OSError
