@@ -349,6 +349,8 @@ def test_formula_like_texts_reach_the_unit_workbook_as_text(tmp_path: Path) -> N
             for c in row:
                 if c.value in FORMULA_LIKE:
                     assert c.data_type == "s", (f.name, c.coordinate)
+                    # a formula lead gets Excel's quote prefix: editing the cell keeps it text
+                    assert c.quotePrefix is (c.value[0] in "=+-@"), (f.name, c.coordinate)
                     seen.add(c.value)
         book = read_unit_workbook(f)
         assert not book.formula_cells
@@ -376,3 +378,17 @@ def test_unit_workbook_structure_and_print_setup_for_every_reader(master: Path, 
     guide = wb[S.SHEET_GUIDE]
     assert guide.column_dimensions["A"].width == 120 and guide.page_setup.orientation == "portrait"
     assert guide["A1"].font.b and guide["A1"].font.sz == 13
+
+
+def test_unit_workbook_writer_never_writes_a_guessed_type() -> None:
+    """XlsxWriter's generic ``write`` turns "=..." into a formula and "http..." into a link: the
+    unit-workbook writer only calls the typed writers (``write_string`` for every text)."""
+    import ast
+
+    import cchc_xl.workbook.unitbook as U
+
+    calls = {node.func.attr for node in ast.walk(ast.parse(Path(U.__file__).read_text(encoding="utf-8")))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and node.func.attr.startswith("write")}
+    assert "write" not in calls and "write_formula" not in calls and "write_url" not in calls
+    assert "write_string" in calls
