@@ -367,7 +367,8 @@ def test_unit_workbook_structure_and_print_setup_for_every_reader(master: Path, 
     assert wb.active.title == S.SHEET_TASKS
     ws = wb[S.SHEET_TASKS]
     assert ws.freeze_panes == f"B{S.FIRST_DATA_ROW}"
-    assert ws.auto_filter.ref == f"A{S.HEADER_ROW}:Q{S.FIRST_DATA_ROW + len(EXPECTED_TASKS['VP']) - 1}"
+    last_col = S.col_letter(S.TASK_COLUMNS, S.TASK_COLUMNS[-1].key)
+    assert ws.auto_filter.ref == f"A{S.HEADER_ROW}:{last_col}{S.FIRST_DATA_ROW + len(EXPECTED_TASKS['VP']) - 1}"
     assert ws.protection.password == "CA75" and not ws.protection.formatColumns and ws.protection.sort
     assert ws.protection.insertRows and ws.protection.deleteRows and not ws.protection.autoFilter
     assert ws.page_setup.paperSize in (9, "9") and ws.oddFooter.center.text == "Trang &P/&N"
