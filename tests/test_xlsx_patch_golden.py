@@ -68,8 +68,10 @@ FEEDS = {
 FRAME_ROWS = {"table10.xlsx": {3, 6}}
 # Patched files LibreOffice opens and recalculates (one LibreOffice run; the feeds above, and
 # the packages with drawings, comments, VBA, rich data)
+# (not comment03.xlsx: LibreOffice takes minutes on its empty row 1048576 spanning 16384
+# columns - the unpatched original too)
 LIBREOFFICE_CHECKS = ("outline01.xlsx", "table10.xlsx", "array_formula01.xlsx", "macro01.xlsm",
-                      "comment03.xlsx", "chart_bar01.xlsx", "embed_image01.xlsx", "shared_strings01.xlsx")
+                      "chart_bar01.xlsx", "embed_image01.xlsx", "shared_strings01.xlsx", "hyperlink20.xlsx")
 # LibreOffice-saved packages, made from these Excel files in the test run
 LIBREOFFICE_FROM = ("outline01.xlsx", "shared_strings01.xlsx", "format01.xlsx")
 
