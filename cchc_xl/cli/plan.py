@@ -16,6 +16,7 @@ from rich.table import Table
 from cchc_xl.cli import common as C
 from cchc_xl.core.compute import (UNASSIGNED, Progress, completion_table, overdue_tasks, passed_milestones,
                                    progress)
+from cchc_xl.core.rounding import percent
 from cchc_xl.workbook.master import write_master
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import AREA_SHORT, SEVERITY_LABELS, Area, CchcError, Finding, Plan, PlanInfo, Task
@@ -127,20 +128,49 @@ def khoi_tao(
         console.print("[bold]Chạy thử:[/] chưa tạo sổ tổng hợp (bỏ --thu để tạo).")
         return
     saved = backup(ra) if ra.exists() else None
+    carried = (0, 0)
     neutralised: list[Finding] = []
     with console.status("Đang tạo sổ tổng hợp..."):
         try:
-            path = write_master(plan, ra, as_of=as_of, make_backup=False, intake=intake,
-                                neutralised=neutralised)
+            if saved:   # the sheets "Số liệu" and "Lịch sử" of the old master live on in the new one
+                carried, path = _rebuild_keeping_history(plan, ra, as_of, intake, neutralised)
+            else:
+                path = write_master(plan, ra, as_of=as_of, make_backup=False, intake=intake,
+                                    neutralised=neutralised)
         except OSError as exc:
             _fail(str(catalog.WRITE_FAILED(path=ra, why=exc.strerror or exc)))
     if saved:
         console.print(f"Đã sao lưu sổ cũ: [bold]{escape(str(saved))}[/]")
+        if any(carried):
+            console.print(f"Giữ lại từ sổ cũ: {carried[0]} số liệu (trang 'Số liệu'), {carried[1]} dòng "
+                          "bản chốt (trang 'Lịch sử').")
     if neutralised:
         console.print(findings_table(neutralised, f"Ô giống công thức, đã ghi dưới dạng văn bản "
                                                   f"({len(neutralised)} ô)"))
     console.print(_init_summary(plan))
     console.print(f"[bold green]Đã tạo sổ tổng hợp:[/] {escape(str(path))}")
+
+
+def _rebuild_keeping_history(plan: Plan, ra: Path, as_of: dt.date | None, intake: Intake | None = None,
+                             neutralised: list[Finding] | None = None) -> tuple[tuple[int, int], Path]:
+    """Build the new master and carry over "Số liệu" and "Lịch sử" of the one it replaces."""
+    from cchc_xl.files.excel import load_xlsx
+    from cchc_xl.files.safeio import save_workbook_atomic
+    from cchc_xl.workbook.cells import formula_text_findings
+    from cchc_xl.workbook.master import build_master
+    from cchc_xl.workbook.periodbook import carry_over
+
+    wb = build_master(plan, as_of=as_of, intake=intake)
+    if neutralised is not None:
+        neutralised.extend(formula_text_findings(wb, file=ra.name))
+    try:
+        old = load_xlsx(ra)
+    except CchcError as exc:   # an unreadable old master: nothing to carry (it is backed up)
+        console.print(f"[yellow]Cảnh báo: không đọc được sổ cũ để giữ 'Số liệu', 'Lịch sử': "
+                      f"{escape(str(exc))}[/]")
+        return (0, 0), save_workbook_atomic(wb, ra)
+    carried = carry_over(old, wb, plan.info.year)
+    return carried, save_workbook_atomic(wb, ra)
 
 
 def master_target(ra: Path) -> Path:
@@ -337,7 +367,7 @@ def summary_table(p: Progress) -> Table:
             ("Quá hạn", p.overdue), ("Không thực hiện", p.cancelled))
     for i, (label, n) in enumerate(rows):
         with_share = 0 < i < len(rows) - 1 and p.total > 0
-        table.add_row(label, str(n), _pct(round(n / p.total * 100, 2)) if with_share else "")
+        table.add_row(label, str(n), _pct(percent(n, p.total)) if with_share else "")
     table.add_row("[bold]Tỷ lệ hoàn thành[/]", f"[bold]{_pct(p.percent) or '-'}[/]",
                   ProgressBar(total=100, completed=p.percent or 0, width=20))
     return table
