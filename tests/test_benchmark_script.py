@@ -20,7 +20,7 @@ def test_benchmark_script_runs_at_tiny_size(tmp_path):
     m = re.search(r"Tổng hợp: [\d.]+ s .* - (\d+) ô cập nhật, 0 xung đột, 0 từ chối", text)
     assert m and int(m.group(1)) > 0, text
     assert "Tỷ lệ Tổng hợp / đọc trần" in text
-    assert re.search(r"XlsxWriter ghi cùng các ô: [\d.]+ s -> tỷ lệ [\d.]+x", text), text
+    assert re.search(r"XlsxWriter ghi cùng các ô: [\d.]+ s \(CPU [\d.]+ s\) -> tỷ lệ [\d.]+x, CPU [\d.]+x", text), text
     assert re.search(r"bộ nhớ đỉnh \d+ MB", text), text
     assert re.search(r"Chi phí mỗi tệp, Tổng hợp: [\d.]+ ms \(2 tệp\) -> [\d.]+ ms \(3 tệp\)", text), text
     assert "Cỡ thực tế (4 đơn vị, 52 nhiệm vụ" in text

@@ -278,7 +278,9 @@ def test_unit_workbook_prints_legibly_like_the_master(master: Path, tmp_path: Pa
     visible = sum(w for j, (w, hidden, _) in dims.items() if j <= len(S.TASK_COLUMNS) and not hidden)
     printable = 842 - (ws.page_margins.left + ws.page_margins.right) * 72
     assert printable / (visible * 5.5) >= 0.65          # 5.5 pt per width unit (Times New Roman 11)
-    assert int(ws.page_setup.fitToWidth) == 1 and ws.page_setup.orientation == "landscape"
+    # fitToWidth absent = 1 (the schema default; XlsxWriter writes only other values)
+    assert int(ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight in (0, "0")
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.orientation == "landscape"
     for r in range(S.FIRST_DATA_ROW, ws.max_row + 1):
         lines = max(wrapped_lines(ws.cell(r, j).value, dims[j][0])
                     for j, c in enumerate(S.TASK_COLUMNS, start=1)
@@ -311,3 +313,83 @@ def test_unit_workbook_pdf_shows_the_columns_to_fill(master: Path, tmp_path: Pat
     assert "Mãđơnvịchủtrì" not in squash                       # folded away
     assert "###" not in text and "II-09" in squash and "III-02" in squash
     assert len(pages) <= 4  # 4 tasks + guide, not a page per column strip
+
+
+# ---------------------------------------------------------------- text is never a live formula
+
+FORMULA_LIKE = ("=HYPERLINK(\"http://x.invalid\",\"bấm\")", "=cmd|' /C calc'!A0", "+1+1", "-2", "@SUM(1)",
+                "http://example.invalid/minh-chung", "0912345678", "1e5")
+
+
+def test_formula_like_texts_reach_the_unit_workbook_as_text(tmp_path: Path) -> None:
+    """Every text of the master is written as text (``write_string``): no ``<f>``, no number,
+    no hyperlink, in the data sheets and in ``_meta`` - for openpyxl, calamine and the raw XML."""
+    import itertools
+    import zipfile
+
+    from cchc_xl.workbook.unitbook import formula_cells, sheet_parts
+
+    plan = load_plan()
+    texts = itertools.cycle(FORMULA_LIKE)
+    tasks = [t.model_copy(update={"note": next(texts), "evidence": next(texts), "product": next(texts)})
+             for t in plan.tasks]
+    plan = plan.model_copy(update={"tasks": tasks})
+    files = split_plan(plan, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF)
+    seen = set()
+    for f in files:
+        with zipfile.ZipFile(f) as z:
+            parts = sheet_parts(z)
+            for sheet, part in parts.items():
+                xml = z.read(part)
+                assert not formula_cells(xml) and b"<f>" not in xml, (f.name, sheet)
+            assert not any(n.startswith("xl/worksheets/_rels") for n in z.namelist())   # no hyperlinks
+        wb = load_workbook(f)
+        ws = wb[S.SHEET_TASKS]
+        for row in ws.iter_rows(min_row=S.FIRST_DATA_ROW):
+            for c in row:
+                if c.value in FORMULA_LIKE:
+                    assert c.data_type == "s", (f.name, c.coordinate)
+                    # a formula lead gets Excel's quote prefix: editing the cell keeps it text
+                    assert c.quotePrefix is (c.value[0] in "=+-@"), (f.name, c.coordinate)
+                    seen.add(c.value)
+        book = read_unit_workbook(f)
+        assert not book.formula_cells
+    assert seen == set(FORMULA_LIKE)
+
+
+def test_unit_workbook_structure_and_print_setup_for_every_reader(master: Path, tmp_path: Path) -> None:
+    """What the XlsxWriter builder must keep: structure lock with the sheet password hash, the
+    filter and print-title names on the data sheet, frozen header, widths of the schema."""
+    files = by_code(split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF))
+    wb = load_workbook(files["VP"])
+    assert wb.security.lockStructure and wb.security.workbookPassword == "CA75"   # hash of "cchc"
+    assert wb.sheetnames == [S.SHEET_TASKS, S.SHEET_REMEDIATION, S.SHEET_GUIDE, S.SHEET_META]
+    assert wb.active.title == S.SHEET_TASKS
+    ws = wb[S.SHEET_TASKS]
+    assert ws.freeze_panes == f"B{S.FIRST_DATA_ROW}"
+    last_col = S.col_letter(S.TASK_COLUMNS, S.TASK_COLUMNS[-1].key)
+    assert ws.auto_filter.ref == f"A{S.HEADER_ROW}:{last_col}{S.FIRST_DATA_ROW + len(EXPECTED_TASKS['VP']) - 1}"
+    assert ws.protection.password == "CA75" and not ws.protection.formatColumns and ws.protection.sort
+    assert ws.protection.insertRows and ws.protection.deleteRows and not ws.protection.autoFilter
+    assert ws.page_setup.paperSize in (9, "9") and ws.oddFooter.center.text == "Trang &P/&N"
+    from cchc_xl.workbook.styling import PRINT_WIDTHS, column_widths
+
+    widths = column_widths(S.TASK_COLUMNS, PRINT_WIDTHS.get(S.SHEET_TASKS))
+    assert ws.column_dimensions[S.col_letter(S.TASK_COLUMNS, "title")].width == widths["title"]
+    guide = wb[S.SHEET_GUIDE]
+    assert guide.column_dimensions["A"].width == 120 and guide.page_setup.orientation == "portrait"
+    assert guide["A1"].font.b and guide["A1"].font.sz == 13
+
+
+def test_unit_workbook_writer_never_writes_a_guessed_type() -> None:
+    """XlsxWriter's generic ``write`` turns "=..." into a formula and "http..." into a link: the
+    unit-workbook writer only calls the typed writers (``write_string`` for every text)."""
+    import ast
+
+    import cchc_xl.workbook.unitbook as U
+
+    calls = {node.func.attr for node in ast.walk(ast.parse(Path(U.__file__).read_text(encoding="utf-8")))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and node.func.attr.startswith("write")}
+    assert "write" not in calls and "write_formula" not in calls and "write_url" not in calls
+    assert "write_string" in calls

@@ -17,8 +17,6 @@ from cchc_xl.core.models import CchcError
 from cchc_xl.cli.period import now, snapshot_line
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
 from cchc_xl.report.data import QuarterlyReport, fmt_date, fmt_pct, report_for
-from cchc_xl.report.word import docx_to_pdf, write_report_docx
-from cchc_xl.report.sheet import save_report_sheet
 
 REPORT_HELP = ("Lập báo cáo kết quả thực hiện công tác cải cách hành chính theo kỳ (Quý I, 6 tháng, "
                "Quý III, Năm): ghi trang 'Báo cáo quý' (bảng số liệu, biểu đồ) vào sổ tổng hợp - sổ "
@@ -140,6 +138,10 @@ def bao_cao(
                               moment=None if khong_ghi_so else now())
     info = data.plan.info
     outputs: list[tuple[str, Path]] = []
+    # imported here: python-docx/lxml are not loaded by the other commands (Tổng hợp's memory)
+    from cchc_xl.report.sheet import save_report_sheet
+    from cchc_xl.report.word import docx_to_pdf, write_report_docx
+
     try:
         if not khong_ghi_so:
             outputs.append((f"Trang '{S.SHEET_REPORT}'", save_report_sheet(master, report, snapshot=snap)))

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import TYPE_CHECKING, Iterable, Literal
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas (~50 MB) is imported by the functions that build tables, not by
+    import pandas as pd  # every command that imports this module (Tổng hợp never needs it)
 
 from cchc_xl.core.models import AREA_SHORT, Area, Milestone, Plan, Status, Task
 from cchc_xl.core.rounding import percent as _percent
@@ -78,6 +79,8 @@ def progress(tasks: Iterable[Task], as_of: dt.date) -> Progress:
 
 def tasks_frame(tasks: Iterable[Task], as_of: dt.date) -> pd.DataFrame:
     """One row per (task, lead unit) with its state as of ``as_of``."""
+    import pandas as pd
+
     rows = []
     for t in tasks:
         state = task_state(t, as_of)
@@ -95,6 +98,8 @@ def completion_table(tasks: list[Task], as_of: dt.date, by: Literal["unit", "are
     Columns: key, total, done, in_progress, not_started, overdue, percent.
     Areas are listed 1..8 (only those with tasks); units in first-seen order.
     """
+    import pandas as pd
+
     frame = tasks_frame(tasks, as_of)
     if by == "area":
         frame = frame.drop_duplicates("id")
@@ -134,6 +139,8 @@ def overdue_tasks(tasks: Iterable[Task], as_of: dt.date) -> list[Task]:
 
 def deduction_table(plan: Plan) -> pd.DataFrame:
     """Per area: max, appraised, deducted (as written) and deducted computed (max - appraised)."""
+    import pandas as pd
+
     rows = []
     for a in sorted(plan.index_areas, key=lambda x: int(x.area.value)):
         calc = round(a.max_points - a.appraised, 4) if a.appraised is not None else None

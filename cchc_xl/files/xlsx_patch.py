@@ -94,8 +94,13 @@ The package
 Refused (``PatchUnsupported``; ``roundtrip.consolidate.write`` then uses openpyxl)
     a sheet name not in the workbook, or whose part has no unprefixed ``<sheetData>``
     (``<x:sheetData>``); ``xl/styles.xml`` without an unprefixed ``<cellXfs>``; a cell to
-    overwrite that holds a formula; rows or cells without ``r=`` where they must be
-    located (above).  Nothing is refused silently: the exception names the reason.
+    overwrite that holds a formula; a cell covered by an array formula (``<f t="array"
+    ref=>``, dynamic arrays too); a cell in the header or totals row of a table (its
+    column names and totals, which the table part repeats), or appended rows reaching into
+    a table; a workbook of the 1904 date system (above); rows or cells without ``r=``
+    where they must be located (above).
+    Nothing is refused silently: the exception names the reason.  A refusal can come
+    after ``dst`` was started: write to a temporary file (``files.safeio.atomic_path``).
 
 Two paths give the same result: a fast one over the raw bytes of the sheet (every cell
 to write already exists, in order, appended rows after the last row), streamed to a
@@ -284,6 +289,7 @@ def _patch_package(src: str | os.PathLike[str], dst: str | os.PathLike[str],
             part = sheets.get(sheet)
             if not part or part not in names:
                 raise PatchUnsupported(f"không có trang {sheet}")
+            _refuse_table_frames(zin, names, part, cells, app)
             jobs[part] = (dict(cells), app)
         new: dict[str, bytes] = {}
         new["xl/workbook.xml"] = _full_calc_on_load(zin.read("xl/workbook.xml").decode("utf-8")).encode("utf-8")
@@ -309,16 +315,124 @@ def _patch_package(src: str | os.PathLike[str], dst: str | os.PathLike[str],
                     continue
                 if name in jobs:
                     cells, app = jobs[name]
-                    data = preread.get(name) or zin.read(name)
+                    data = preread.get(name) or _read_member(zin, info)
+                    _refuse_array_cells(data, cells)
                     if fast:
                         out.stream(info, _patch_chunks_b(data, cells, styles, app))
                     else:
-                        out.write(info, _patch_sheet(data.decode("utf-8"), cells, styles, app).encode("utf-8"))
+                        out.write(info, _patch_sheet(bytes(data).decode("utf-8"), cells, styles, app)
+                                  .encode("utf-8"))
+                    del data  # a big sheet is held while it is patched, not after
                 else:
                     out.write(info, new[name] if name in new else zin.read(name))
             for info in later:
                 out.write(info, styles.render().encode("utf-8") if styles is not None and styles.changed
                           else zin.read(info.filename))
+
+
+# ---------------------------------------------------------------- layouts refused
+
+_ARRAY_F = re.compile(rb'<(?:\w+:)?f\b[^>]*\bt="array"[^>]*')
+_REF_ATTR = re.compile(rb'\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_TABLE_REL = re.compile(rb'<Relationship\b[^>]*?\bType="[^"]*/table"[^>]*>')
+_TARGET = re.compile(rb'\bTarget="([^"]*)"')
+_TABLE_TAG = re.compile(rb'<(?:\w+:)?table\b[^>]*>')
+_COUNT = {b"headerRowCount": 1, b"totalsRowCount": 0}
+
+
+def _box(m: re.Match[bytes]) -> tuple[int, int, int, int]:
+    """(first row, first column, last row, last column) of a ``ref="A1:C3"`` match."""
+    c1, r1 = _col_num(m.group(1).decode()), int(m.group(2))
+    if m.group(3):
+        return r1, c1, int(m.group(4)), _col_num(m.group(3).decode())
+    return r1, c1, r1, c1
+
+
+def _hits(box: tuple[int, int, int, int], cells: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    r1, c1, r2, c2 = box
+    return [(r, c) for r, c in cells if r1 <= r <= r2 and c1 <= c <= c2]
+
+
+def _refuse_table_frames(zin: zipfile.ZipFile, names: set[str], part: str,
+                         cells: Mapping[tuple[int, int], Any], app: Append | None) -> None:
+    """A table's header and totals rows name its columns and hold its totals: a value written
+    there would no longer match the table definition, which Excel then "repairs".  Refused;
+    so are appended rows that would land inside a table."""
+    folder, _, leaf = part.rpartition("/")
+    rels = f"{folder}/_rels/{leaf}.rels"
+    if rels not in names:
+        return
+    for m in _TABLE_REL.finditer(zin.read(rels)):
+        t = _TARGET.search(m.group(0))
+        if not t:
+            continue
+        target = _xml_unescape(t.group(1))
+        path = target.lstrip("/") if target.startswith("/") else os.path.normpath(
+            f"{folder}/{target}").replace(os.sep, "/")
+        if path not in names:
+            continue
+        tag = _TABLE_TAG.search(zin.read(path))
+        ref = _REF_ATTR.search(tag.group(0)) if tag else None
+        if not ref:
+            raise PatchUnsupported(f"bảng {path} không đọc được vùng")
+        r1, c1, r2, c2 = _box(ref)
+        counts = dict(_COUNT)
+        for key in counts:
+            cm = re.search(rb"\b" + key + rb'="(\d+)"', tag.group(0))
+            if cm:
+                counts[key] = int(cm.group(1))
+        frames = []
+        if counts[b"headerRowCount"]:
+            frames.append((r1, c1, r1, c2))
+        if counts[b"totalsRowCount"]:
+            frames.append((r2 - counts[b"totalsRowCount"] + 1, c1, r2, c2))
+        for box in frames:
+            hit = _hits(box, cells)
+            if hit:
+                r, c = hit[0]
+                raise PatchUnsupported(f"ô {get_column_letter(c)}{r} thuộc dòng tiêu đề/tổng của bảng")
+        if app and app[1] and app[0] <= r2 and app[0] + len(app[1]) - 1 >= r1:
+            raise PatchUnsupported("dòng thêm vào nằm trong vùng của một bảng")
+
+
+def _refuse_array_cells(data: bytes | bytearray, cells: Iterable[tuple[int, int]]) -> None:
+    """Cells covered by an array formula (``<f t="array" ref="A1:A3">``, dynamic arrays too)
+    belong to the formula: a value written there would be overwritten by Excel or make the
+    array invalid.  Refused (the formula cell itself is refused as any formula)."""
+    if b'"array"' not in data:
+        return
+    cells = list(cells)
+    for m in _ARRAY_F.finditer(data):
+        ref = _REF_ATTR.search(m.group(0))
+        if ref:
+            hit = _hits(_box(ref), cells)
+            if hit:
+                r, c = hit[0]
+                raise PatchUnsupported(f"ô {get_column_letter(c)}{r} nằm trong vùng công thức mảng")
+
+
+def _read_member(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | bytearray:
+    """A zip member's content, decompressed into one buffer of its declared size (``read()``
+    grows its result chunk by chunk and briefly holds a 60 MB sheet twice)."""
+    size = info.file_size
+    if size < _CHUNK:
+        return zin.read(info)
+    buf = bytearray(size)
+    view = memoryview(buf)
+    pos = 0
+    with zin.open(info) as f:
+        while pos < size:
+            n = f.readinto(view[pos:pos + _CHUNK])
+            if not n:
+                break
+            pos += n
+        rest = f.read()   # a member larger than declared (CRC is checked at its end)
+    view.release()
+    if pos < size:
+        del buf[pos:]
+    if rest:
+        buf += rest
+    return buf
 
 
 class _MemberWriter:
@@ -990,13 +1104,21 @@ def _style_attr_b(style: int | None) -> bytes:
     return out
 
 
+_CHUNK = 1 << 20   # bytes of unchanged XML handed on per piece (bounded memory)
+
+
 def _patch_region_b(region: bytes, by_row: dict[int, dict[int, Any]],
-                    styles: _Styles | None) -> Iterator[bytes]:
-    """``_patch_region_fast`` over bytes, as a stream of pieces (raises ``_FastPathMiss`` when a
-    cell is missing or out of order)."""
-    out: list[bytes] = []
+                    styles: _Styles | None, lo: int = 0, hi: int | None = None) -> Iterator[bytes]:
+    """``_patch_region_fast`` over bytes ``region[lo:hi]``, as a stream of pieces (raises
+    ``_FastPathMiss`` when a cell is missing or out of order).  The unchanged XML between
+    edits is passed on as views of ``region`` in pieces of at most ``_CHUNK`` bytes, never
+    copied whole: patching a 60 MB sheet holds the sheet once, not twice."""
+    hi = len(region) if hi is None else hi
+    view = memoryview(region)
+    out: list[bytes | memoryview] = []
     append = out.append
-    pos = 0
+    size = 0
+    pos = lo
     find = region.find
     letters = _LETTERS_B
     attr_styles: dict[bytes, int | None] = {}   # b' s="26" t="n"' -> 26
@@ -1005,33 +1127,50 @@ def _patch_region_b(region: bytes, by_row: dict[int, dict[int, Any]],
         values = by_row[r]
         for c in (sorted(values) if len(values) > 1 else values):
             ref = (letters[c] if c < len(letters) else get_column_letter(c).encode()) + rs
-            k = find(b'<c r="' + ref + b'"', pos)
+            k = find(b'<c r="' + ref + b'"', pos, hi)
             if k < 0:
                 raise _FastPathMiss(ref.decode())
-            close = find(b">", k)
+            close = find(b">", k, hi)
+            if close < 0:
+                raise _FastPathMiss(ref.decode())
             if region[close - 1] == 47:  # "/": an empty cell <c .../>
                 stop = close + 1
-                attrs = region[k + len(ref) + 7:close - 1]
+                attrs = bytes(region[k + len(ref) + 7:close - 1])
             else:
-                stop = find(b"</c>", close) + 4
+                stop = find(b"</c>", close, hi) + 4
                 if stop < 4:
                     raise _FastPathMiss(ref.decode())
                 f = find(b"<f", close, stop)
                 if f >= 0 and region[f + 2:f + 3] in (b">", b" ", b"/"):
                     raise PatchUnsupported("ô cần ghi đang chứa công thức")
-                attrs = region[k + len(ref) + 7:close]
+                attrs = bytes(region[k + len(ref) + 7:close])
             style = attr_styles.get(attrs, -1)
             if style == -1:
                 m = _S_ATTR_B.search(attrs)
                 style = attr_styles[attrs] = int(m.group(1)) if m else None
-            append(region[pos:k])
+            if k - pos > _CHUNK:
+                if out:
+                    yield b"".join(out)
+                    out.clear()
+                    size = 0
+                yield from _pieces(view, pos, k)
+            else:
+                append(view[pos:k])
+                size += k - pos
             append(_cell_b(ref, values[c], style, styles))
             pos = stop
-        if len(out) >= 2048:
+        if len(out) >= 2048 or size > _CHUNK:
             yield b"".join(out)
             out.clear()
-    out.append(region[pos:])
-    yield b"".join(out)
+            size = 0
+    if out:
+        yield b"".join(out)
+    yield from _pieces(view, pos, hi)
+
+
+def _pieces(view: memoryview, lo: int, hi: int) -> Iterator[bytes]:
+    for i in range(lo, hi, _CHUNK):
+        yield bytes(view[i:min(i + _CHUNK, hi)])
 
 
 _S_ATTR_B = re.compile(rb'(?:^|\s)s="(\d+)"')
@@ -1158,10 +1297,11 @@ def _patch_chunks_b(data: bytes, edits: dict[tuple[int, int], Any], styles: _Sty
     end = data.find(b"</sheetData>", start)
     if end < 0:
         raise _FastPathMiss("sheetData")
-    region = data[start:end]
+    # the sheet data is data[start:end], never copied: a 60 MB sheet is held once
+    last_row_at = data.rfind(b"<row", start, end)
     if append and append[1]:
-        i = region.rfind(b"<row")
-        last = _LAST_ROW_B.match(region, i) if i >= 0 else None
+        i = last_row_at
+        last = _LAST_ROW_B.match(data, i, end) if i >= 0 else None
         if i >= 0 and last is None:
             raise _FastPathMiss("row")
         if last is not None and append[0] <= int(last.group(1)):
@@ -1174,10 +1314,11 @@ def _patch_chunks_b(data: bytes, edits: dict[tuple[int, int], Any], styles: _Sty
     for (r, c), v in edits.items():
         by_row.setdefault(r, {})[c] = v
     max_row, max_col = _extent(by_row, append)
-    pieces: Iterable[bytes] = _patch_region_b(region, by_row, styles) if by_row else (region,)
+    pieces: Iterable[bytes] = (_patch_region_b(data, by_row, styles, start, end) if by_row
+                               else _pieces(memoryview(data), start, end))
     if append:
         col_styles = _col_styles(data[:m.start()].decode("utf-8"))
-        tpl = _last_row_styles(region[region.rfind(b"<row"):].decode("utf-8")) if b"<row" in region else {}
+        tpl = _last_row_styles(data[last_row_at:end].decode("utf-8")) if last_row_at >= 0 else {}
         pieces = itertools.chain(pieces, _render_rows_b(append[0], append[1],
                                                         lambda c: tpl.get(c, col_styles.get(c)), styles,
                                                         append[2]))

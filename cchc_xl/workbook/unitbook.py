@@ -1,6 +1,6 @@
 """The unit workbook ("phiếu đơn vị"): what one department receives and sends back.
 
-* ``build_unit_workbook`` (openpyxl) - the tasks (and remediation items) led by
+* ``build_unit_workbook`` (XlsxWriter) - the tasks (and remediation items) led by
   one unit, with only the tracking columns unlocked, dropdowns, an instructions
   sheet and a very hidden ``_meta`` sheet.
 * ``read_unit_workbook`` (python-calamine, fast) - what came back: values of the
@@ -24,26 +24,19 @@ import os
 import re
 import unicodedata
 import zipfile
-from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from openpyxl import Workbook
-from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, PatternFill
-from openpyxl.styles.protection import Protection
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.protection import WorkbookProtection
+import xlsxwriter
+import xlsxwriter.exceptions
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from cchc_xl.core import schema as S
 from cchc_xl.workbook import styling as ST
-from cchc_xl.workbook.cells import put, text_guard
 from cchc_xl.core.records import item_value, parse_date, parse_progress, parse_status
 from cchc_xl.core.models import CchcError, Plan, RemediationItem, Status, Task, Unit
-from cchc_xl.core.safety import safe_file_component
+from cchc_xl.core.safety import safe_file_component, starts_like_formula
 from cchc_xl.core.text import normalize_text, strip_diacritics
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
 from cchc_xl.files.xlsx_patch import sheet_parts
@@ -376,58 +369,148 @@ def _row_values(obj: Any, columns: tuple[S.Column, ...],
     return vals
 
 
-def _write_data_sheet(ws: Worksheet, columns: tuple[S.Column, ...], rows: list[dict[str, Any]],
+# XlsxWriter counts widths in pixels of the default font's digit (7 px for Times New
+# Roman / Calibri 11); the schema's widths are stored widths (as openpyxl wrote them).
+_PX_PER_WIDTH = 7
+_BORDER_COLOR = "#808080"
+
+
+def _legacy_hash(password: str) -> str:
+    """The 16-bit password hash of ``workbookProtection``/``sheetProtection`` (ECMA-376 part 4)."""
+    digest = 0
+    for char in password[::-1]:
+        digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+        digest ^= ord(char)
+    digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+    return f"{digest ^ len(password) ^ 0xCE4B:X}"
+
+
+class _Book(xlsxwriter.Workbook):
+    """XlsxWriter workbook whose structure is locked (``<workbookProtection lockStructure>``,
+    which XlsxWriter has no method for: written right after ``<workbookPr>``, where the
+    schema puts it)."""
+
+    structure_password = ""
+
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        if self.structure_password:
+            self._xml_empty_tag("workbookProtection", [
+                ("workbookPassword", _legacy_hash(self.structure_password)), ("lockStructure", 1)])
+
+
+class _Formats:
+    """The cell formats of one unit workbook (XlsxWriter formats belong to a workbook)."""
+
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self.wb = wb
+        self._cache: dict[tuple, Any] = {}
+        self._props: dict[int, dict[str, Any]] = {}
+
+    def get(self, **props: Any) -> Any:
+        key = tuple(sorted(props.items()))
+        fmt = self._cache.get(key)
+        if fmt is None:
+            fmt = self._cache[key] = self.wb.add_format(props)
+            self._props[id(fmt)] = props
+        return fmt
+
+    def quoted(self, fmt: Any) -> Any:
+        """``fmt`` with Excel's quote prefix: text starting like a formula stays text when
+        the cell is edited in Excel later (``core.safety.starts_like_formula``)."""
+        props = dict(self._props.get(id(fmt), {})) if fmt is not None else {}
+        props["quote_prefix"] = True
+        return self.get(**props)
+
+    def header(self, editable: bool) -> Any:
+        return self.get(bold=True, border=1, border_color=_BORDER_COLOR, align="center", valign="vcenter",
+                        text_wrap=True, bg_color="#" + (ST.INPUT_FILL if editable else ST.HEADER_FILL))
+
+    def body(self, col: S.Column) -> Any:
+        """One format per column: the cells of a column all look alike."""
+        props: dict[str, Any] = {"border": 1, "border_color": _BORDER_COLOR, "valign": "top"}
+        if ST.wraps(col):
+            props["text_wrap"] = True
+        if col.kind in ("date", "percent"):
+            props["align"] = "center"
+            props["num_format"] = ST.DATE_FORMAT if col.kind == "date" else ST.PROGRESS_FORMAT
+        if col.editable:
+            props["locked"] = False
+            props["bg_color"] = "#" + ST.INPUT_FILL
+        return self.get(**props)
+
+    def fill(self, color: str) -> Any:
+        """Conditional format (differential): background only."""
+        return self.get(bg_color="#" + color)
+
+
+def _write_cells(ws: Any, fmts: _Formats, r: int, values: Iterable[Any], formats: Sequence[Any] | None = None,
+                 first_col: int = 0) -> None:
+    """Write one row: text always as text (``write_string``: never a formula, a number or a
+    link, whatever it starts with; with the quote prefix when it starts like a formula),
+    numbers, dates; empty cells keep their format."""
+    for j, v in enumerate(values, start=first_col):
+        fmt = formats[j - first_col] if formats is not None else None
+        t = type(v)
+        if t is str:
+            if v:
+                if not v[0].isalnum() and starts_like_formula(v):
+                    fmt = fmts.quoted(fmt)
+                ws.write_string(r, j, v, fmt)
+            elif fmt is not None:
+                ws.write_blank(r, j, None, fmt)
+        elif v is None:
+            if fmt is not None:
+                ws.write_blank(r, j, None, fmt)
+        elif t is int or t is float:
+            ws.write_number(r, j, v, fmt)
+        elif t is bool:
+            ws.write_boolean(r, j, v, fmt)
+        elif isinstance(v, (dt.date, dt.datetime)):
+            ws.write_datetime(r, j, v, fmt)
+        elif isinstance(v, (int, float)):
+            ws.write_number(r, j, float(v), fmt)
+        else:
+            ws.write_string(r, j, str(v), fmt)
+
+
+def _set_width(ws: Any, j: int, width: float, options: Mapping[str, Any] | None = None) -> None:
+    ws.set_column_pixels(j, j, width * _PX_PER_WIDTH, None, dict(options or {}))
+
+
+def _write_data_sheet(ws: Any, fmt: _Formats, columns: tuple[S.Column, ...], rows: list[dict[str, Any]],
                       *, title: str, subtitle: str, as_of: dt.date, year: int) -> None:
     """Title, header, rows, dropdowns, formats, print setup and protection of a data sheet.
 
     Printed like the master's sheets (``styling``): A4 landscape one page wide with the
     master's narrower print widths, the technical columns folded away (hidden, the data
     stays and is still checked), text wrapping and rows as tall as their text, so the
-    printout is legible.  Every data cell of a column shares one style (fast: 500
-    workbooks are built in one go).
+    printout is legible.  Every data cell of a column shares one format.
     """
-    put(ws, 1, 1, title).font = ST.font(bold=True, size=13)
-    put(ws, 2, 1, subtitle).font = ST.font(italic=True)
-    header_fill = PatternFill("solid", fgColor=ST.HEADER_FILL)
-    input_fill = PatternFill("solid", fgColor=ST.INPUT_FILL)
-    widths = ST.column_widths(columns, ST.PRINT_WIDTHS.get(ws.title))
-    grouped = ST.GROUPED_COLUMNS.get(ws.title, ())
-    bold, body = ST.font(bold=True), ST.font()
-    head_align = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    unlocked = Protection(locked=False)
-    styles = []
-    for j, col in enumerate(columns, start=1):
-        c = put(ws, S.HEADER_ROW, j, col.header)
-        c.font, c.border, c.alignment = bold, ST.BORDER, head_align
-        c.fill = input_fill if col.editable else header_fill
-        ws.column_dimensions[get_column_letter(j)].width = widths[col.key]
-        t = ws.cell(row=S.FIRST_DATA_ROW, column=j)  # style template of the column
-        t.font, t.border = body, ST.BORDER
-        t.alignment = Alignment(vertical="top", wrap_text=ST.wraps(col),
-                                horizontal="center" if col.kind in ("date", "percent") else None)
-        if col.kind == "date":
-            t.number_format = ST.DATE_FORMAT
-        elif col.kind == "percent":
-            t.number_format = ST.PROGRESS_FORMAT
-        if col.editable:
-            t.protection, t.fill = unlocked, input_fill
-        styles.append(t._style)
+    name = ws.get_name()
+    ws.write_string(0, 0, title, fmt.get(bold=True, font_size=13))
+    ws.write_string(1, 0, subtitle, fmt.get(italic=True))
+    widths = ST.column_widths(columns, ST.PRINT_WIDTHS.get(name))
+    grouped = ST.GROUPED_COLUMNS.get(name, ())
+    folded = {S.col_index(columns, k) - 1 for k in grouped}
+    head = S.HEADER_ROW - 1
+    for j, col in enumerate(columns):
+        ws.write_string(head, j, col.header, fmt.header(col.editable))
+        options = ({"level": 1, "hidden": True} if j in folded
+                   else {"collapsed": True} if j - 1 in folded else None)
+        _set_width(ws, j, widths[col.key], options)
+    formats = [fmt.body(c) for c in columns]
     keys = [c.key for c in columns]
-    for r, vals in enumerate(rows, start=S.FIRST_DATA_ROW):
-        for j, (key, style) in enumerate(zip(keys, styles), start=1):
-            v = vals.get(key)
-            c = ws.cell(row=r, column=j, value=v)
-            c._style = copy(style)
-            if type(v) is str:
-                text_guard(c)  # text, never a formula
-    ST.group_columns(ws, columns, grouped)
+    first = S.FIRST_DATA_ROW - 1
+    for r, vals in enumerate(rows, start=first):
+        _write_cells(ws, fmt, r, map(vals.get, keys), formats)
     _fit_rows(ws, columns, rows, widths, grouped)
-    last = S.FIRST_DATA_ROW + max(len(rows), 1) - 1
+    last = S.FIRST_DATA_ROW + max(len(rows), 1) - 1      # 1-based, as in the sheet
     _add_validations(ws, columns, last, year)
-    _add_conditional_formats(ws, columns, last, as_of)
-    ws.freeze_panes = f"B{S.FIRST_DATA_ROW}"
-    ws.auto_filter.ref = f"A{S.HEADER_ROW}:{get_column_letter(len(columns))}{last}"
-    ST.setup_print(ws, landscape=True, title_rows=f"{S.HEADER_ROW}:{S.HEADER_ROW}")
+    _add_conditional_formats(ws, fmt, columns, last, as_of)
+    ws.freeze_panes(first, 1)
+    ws.autofilter(head, 0, last - 1, len(columns) - 1)
+    _setup_print(ws, landscape=True, title_row=head)
     _protect(ws)
 
 
@@ -436,19 +519,19 @@ def _wrapped(text: str, width: float, bold: bool = False) -> int:
     return ST.wrapped_lines(text, width, bold=bold)
 
 
-def _fit_rows(ws: Worksheet, columns: tuple[S.Column, ...], rows: list[dict[str, Any]],
+def _fit_rows(ws: Any, columns: tuple[S.Column, ...], rows: list[dict[str, Any]],
               widths: Mapping[str, float], skip: tuple[str, ...]) -> None:
-    """Header and data rows as tall as their wrapped text (``styling.fit_row_heights``, memoised:
+    """Header and data rows as tall as their wrapped text (``styling.wrapped_lines``, memoised:
     the same task texts come back in every workbook)."""
     visible = [c for c in columns if c.key not in skip]
-    ws.row_dimensions[S.HEADER_ROW].height = max(ST.HEADER_MIN_HEIGHT, ST.lines_height(
-        max(_wrapped(c.header, widths[c.key], True) for c in visible)))
-    wrapping = [c for c in visible if ST.wraps(c)]
-    for r, vals in enumerate(rows, start=S.FIRST_DATA_ROW):
-        n = max((_wrapped(str(v), widths[c.key]) for c in wrapping
-                 if (v := vals.get(c.key)) not in (None, "")), default=1)
+    ws.set_row(S.HEADER_ROW - 1, max(ST.HEADER_MIN_HEIGHT, ST.lines_height(
+        max(_wrapped(c.header, widths[c.key], True) for c in visible))))
+    wrapping = [(c.key, widths[c.key]) for c in visible if ST.wraps(c)]
+    for r, vals in enumerate(rows, start=S.FIRST_DATA_ROW - 1):
+        n = max((_wrapped(str(v), w) for k, w in wrapping if (v := vals.get(k)) not in (None, "")),
+                default=1)
         if n > 1:
-            ws.row_dimensions[r].height = ST.lines_height(n)
+            ws.set_row(r, ST.lines_height(n))
 
 
 def _block(columns: tuple[S.Column, ...], key: str, last: int) -> str:
@@ -456,28 +539,50 @@ def _block(columns: tuple[S.Column, ...], key: str, last: int) -> str:
     return f"{letter}{S.FIRST_DATA_ROW}:{letter}{last}"
 
 
-def _add_validations(ws: Worksheet, columns: tuple[S.Column, ...], last: int, year: int) -> None:
-    status = DataValidation(type="list", formula1='"' + ",".join(Status.labels()) + '"',
-                            allow_blank=True, showErrorMessage=True, showInputMessage=True,
-                            errorTitle="Trạng thái không hợp lệ",
-                            error="Chọn trạng thái trong danh sách thả xuống.",
-                            promptTitle="Trạng thái", prompt="Chọn trạng thái từ danh sách.")
-    status.add(_block(columns, "status", last))
-    ws.add_data_validation(status)
-    ws.add_data_validation(ST.progress_validation(_block(columns, "progress", last)))
-    done = DataValidation(type="date", operator="between", allow_blank=True,
-                          formula1=f"DATE({year - 1},1,1)", formula2=f"DATE({year + 1},12,31)",
-                          showErrorMessage=True, showInputMessage=True,
-                          errorTitle="Ngày hoàn thành không hợp lệ",
-                          error=f"Nhập ngày dạng dd/mm/yyyy, trong khoảng năm {year - 1} - {year + 1}.",
-                          promptTitle="Ngày hoàn thành", prompt="Nhập ngày dạng dd/mm/yyyy.")
-    done.add(_block(columns, "completed_on", last))
-    ws.add_data_validation(done)
+def _validation_options(dv: DataValidation) -> dict[str, Any]:
+    """XlsxWriter options of an openpyxl ``DataValidation`` (the shared ones in ``styling``)."""
+    out: dict[str, Any] = {"validate": dv.type, "ignore_blank": bool(dv.allow_blank),
+                           "show_input": bool(dv.showInputMessage), "show_error": bool(dv.showErrorMessage)}
+    if dv.operator or dv.type != "list":
+        out["criteria"] = dv.operator or "between"
+    for key, value in (("value", dv.formula1), ("maximum", dv.formula2)):
+        if value is not None:
+            out[key] = value if _is_number(value) else "=" + value
+    for key, value in (("input_title", dv.promptTitle), ("input_message", dv.prompt),
+                       ("error_title", dv.errorTitle), ("error_message", dv.error)):
+        if value:
+            out[key] = value
+    if dv.errorStyle and dv.errorStyle != "stop":
+        out["error_type"] = dv.errorStyle
+    return out
 
 
-def _add_conditional_formats(ws: Worksheet, columns: tuple[S.Column, ...], last: int,
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _add_validations(ws: Any, columns: tuple[S.Column, ...], last: int, year: int) -> None:
+    ws.data_validation(_block(columns, "status", last), {
+        "validate": "list", "source": Status.labels(), "ignore_blank": True,
+        "error_title": "Trạng thái không hợp lệ", "error_message": "Chọn trạng thái trong danh sách thả xuống.",
+        "input_title": "Trạng thái", "input_message": "Chọn trạng thái từ danh sách."})
+    ws.data_validation(_block(columns, "progress", last),
+                       _validation_options(ST.progress_validation(_block(columns, "progress", last))))
+    ws.data_validation(_block(columns, "completed_on", last), {
+        "validate": "date", "criteria": "between", "ignore_blank": True,
+        "minimum": f"=DATE({year - 1},1,1)", "maximum": f"=DATE({year + 1},12,31)",
+        "error_title": "Ngày hoàn thành không hợp lệ",
+        "error_message": f"Nhập ngày dạng dd/mm/yyyy, trong khoảng năm {year - 1} - {year + 1}.",
+        "input_title": "Ngày hoàn thành", "input_message": "Nhập ngày dạng dd/mm/yyyy."})
+
+
+def _add_conditional_formats(ws: Any, fmt: _Formats, columns: tuple[S.Column, ...], last: int,
                              as_of: dt.date) -> None:
-    ref = f"A{S.FIRST_DATA_ROW}:{get_column_letter(len(columns))}{last}"
+    ref = f"A{S.FIRST_DATA_ROW}:{S.col_letter(columns, columns[-1].key)}{last}"
     r = S.FIRST_DATA_ROW
     status = f"${S.col_letter(columns, 'status')}{r}"
     done = f'{status}="{Status.DONE.value}"'
@@ -485,22 +590,35 @@ def _add_conditional_formats(ws: Worksheet, columns: tuple[S.Column, ...], last:
         due = f"${S.col_letter(columns, 'due')}{r}"
         overdue = (f'AND(ISNUMBER({due}),{due}<DATE({as_of.year},{as_of.month},{as_of.day}),'
                    f'NOT({done}),{status}<>"{Status.CANCELLED.value}")')
-        ws.conditional_formatting.add(ref, FormulaRule(
-            formula=[overdue], fill=PatternFill("solid", bgColor=ST.OVERDUE_FILL), stopIfTrue=True))
-    ws.conditional_formatting.add(ref, FormulaRule(
-        formula=[done], fill=PatternFill("solid", bgColor=ST.DONE_FILL)))
+        ws.conditional_format(ref, {"type": "formula", "criteria": "=" + overdue,
+                                    "format": fmt.fill(ST.OVERDUE_FILL), "stop_if_true": True})
+    ws.conditional_format(ref, {"type": "formula", "criteria": "=" + done, "format": fmt.fill(ST.DONE_FILL)})
 
 
-def _protect(ws: Worksheet) -> None:
-    p = ws.protection
-    p.sheet = True
-    p.password = SHEET_PASSWORD
-    p.formatColumns = False   # allowed: resize columns
-    p.formatRows = False      # allowed: resize rows
-    p.autoFilter = False      # allowed: filter
-    p.sort = True
-    p.insertRows = True
-    p.deleteRows = True
+def _setup_print(ws: Any, *, landscape: bool, title_row: int | None = None) -> None:
+    """As ``styling.setup_print``: A4 one page wide, margins, sheet name and page numbers."""
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    m = ST.MARGINS
+    ws.set_margins(left=m["left"], right=m["right"], top=m["top"], bottom=m["bottom"])
+    font = f'&"{ST.HEADER_FOOTER_FONT}"&10 '
+    ws.set_header("&R" + font + "&A", margin=m["header"])
+    ws.set_footer("&C" + font + ST.FOOTER_TEXT, margin=m["footer"])
+    if title_row is not None:
+        ws.repeat_rows(title_row)
+
+
+def _protect(ws: Any) -> None:
+    """Password-protect the sheet; resizing columns/rows and filtering stay allowed (the
+    password only prevents mistakes: see ``SHEET_PASSWORD``)."""
+    ws.protect(SHEET_PASSWORD, {"objects": True, "scenarios": True, "format_columns": True,
+                                "format_rows": True, "autofilter": True, "select_locked_cells": True,
+                                "select_unlocked_cells": True})
 
 
 def _guide_lines(info: UnitBookInfo, n_tasks: int, n_rem: int) -> list[tuple[str, bool]]:
@@ -543,26 +661,22 @@ def _folded_note() -> str:
     return f" Các cột kỹ thuật ({names}) được ẩn cho bản in gọn, dễ đọc: không cần xem hay sửa."
 
 
-def _write_guide(ws: Worksheet, info: UnitBookInfo, n_tasks: int, n_rem: int) -> None:
-    ws.column_dimensions["A"].width = 120
-    for i, (text, bold) in enumerate(_guide_lines(info, n_tasks, n_rem), start=1):
-        c = put(ws, i, 1, text or None)
-        c.font = ST.font(bold=bold, size=13 if i == 1 else ST.FONT_SIZE + 1)
-        c.alignment = Alignment(wrap_text=True, vertical="top")
-    ST.setup_print(ws, landscape=False)
+def _write_guide(ws: Any, fmt: _Formats, info: UnitBookInfo, n_tasks: int, n_rem: int) -> None:
+    _set_width(ws, 0, 120)
+    for i, (text, bold) in enumerate(_guide_lines(info, n_tasks, n_rem)):
+        f = fmt.get(bold=bold, font_size=13 if i == 0 else ST.FONT_SIZE + 1, text_wrap=True, valign="top")
+        _write_cells(ws, fmt, i, (text or None,), (f,))
+    _setup_print(ws, landscape=False)
     _protect(ws)
 
 
-def _write_meta(ws: Worksheet, meta: dict[str, Any], items: list[list[Any]]) -> None:
-    for i, (k, v) in enumerate(meta.items(), start=1):
-        put(ws, i, 1, k)
-        put(ws, i, 2, v if not isinstance(v, (list, dict)) else json.dumps(v, ensure_ascii=False))
-    for j, h in enumerate(ITEM_HEADERS):
-        put(ws, 1, ITEM_COL + j, h)
-    for i, item in enumerate(items, start=2):
-        for j, v in enumerate(item):
-            put(ws, i, ITEM_COL + j, v)
-    ws.sheet_state = "veryHidden"
+def _write_meta(ws: Any, fmt: _Formats, meta: dict[str, Any], items: list[list[Any]]) -> None:
+    for i, (k, v) in enumerate(meta.items()):
+        _write_cells(ws, fmt, i, (k, v if not isinstance(v, (list, dict)) else json.dumps(v, ensure_ascii=False)))
+    _write_cells(ws, fmt, 0, ITEM_HEADERS, first_col=ITEM_COL - 1)
+    for i, item in enumerate(items, start=1):
+        _write_cells(ws, fmt, i, item, first_col=ITEM_COL - 1)
+    ws.very_hidden()
 
 
 def _default_dates(period_label: str, as_of: dt.date | None,
@@ -580,14 +694,66 @@ def _default_dates(period_label: str, as_of: dt.date | None,
     return as_of, return_by
 
 
+@dataclass
+class _DataSheet:
+    name: str
+    columns: tuple[S.Column, ...]
+    rows: list[dict[str, Any]]
+    title: str
+    subtitle: str
+
+
+@dataclass
+class UnitWorkbook:
+    """A unit workbook ready to be written: ``save(path)`` writes it with XlsxWriter.
+
+    Sheets, in order: the data sheets, the instructions, the very hidden ``_meta``."""
+
+    info: UnitBookInfo
+    data_sheets: list[_DataSheet]
+    meta: dict[str, Any]
+    items: list[list[Any]]
+    n_tasks: int
+    n_remediation: int
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return [s.name for s in self.data_sheets] + [S.SHEET_GUIDE, S.SHEET_META]
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the workbook to ``path`` (.xlsx).  Raises ``OSError`` when it cannot be written."""
+        p = Path(path)
+        wb = _Book(str(p), {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                            "strings_to_urls": False,
+                            # widths are counted in digits of the default font (as the master)
+                            "default_format_properties": {"font_name": ST.FONT_NAME,
+                                                          "font_size": ST.FONT_SIZE}})
+        wb.structure_password = SHEET_PASSWORD   # no sheet added, deleted, renamed or unhidden
+        fmt = _Formats(wb)
+        info = self.info
+        for sheet in self.data_sheets:
+            _write_data_sheet(wb.add_worksheet(sheet.name), fmt, sheet.columns, sheet.rows,
+                              title=sheet.title, subtitle=sheet.subtitle, as_of=info.as_of, year=info.year)
+        _write_guide(wb.add_worksheet(S.SHEET_GUIDE), fmt, info, self.n_tasks, self.n_remediation)
+        _write_meta(wb.add_worksheet(S.SHEET_META), fmt, self.meta, self.items)
+        try:
+            wb.close()
+        except xlsxwriter.exceptions.FileCreateError as exc:   # wraps the OSError
+            cause = exc.args[0] if exc.args else None
+            if isinstance(cause, OSError):
+                raise cause from None
+            raise OSError(str(exc)) from None
+        return p
+
+
 def build_unit_workbook(plan: Plan, unit_code: str, *, period_label: str, master_version: int,
                         master_path_name: str = "", as_of: dt.date | None = None,
                         return_by: dt.date | None = None, contact: str = "",
                         unit_reports: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
                         created_at: dt.datetime | None = None,
                         registry: UnitRegistry | None = None,
-                        items: tuple[list[Task], list[RemediationItem]] | None = None) -> Workbook:
-    """Build the workbook sent to ``unit_code`` (in memory).
+                        items: tuple[list[Task], list[RemediationItem]] | None = None) -> UnitWorkbook:
+    """Build the workbook sent to ``unit_code`` (in memory; ``.save(path)`` writes it).
 
     ``unit_reports[(item id, unit)]`` (rows of "Báo cáo đơn vị") replaces the
     master's tracking values for items with several lead units, so each unit
@@ -605,14 +771,12 @@ def build_unit_workbook(plan: Plan, unit_code: str, *, period_label: str, master
                         contact=contact or DEFAULT_CONTACT, master_version=master_version,
                         master_name=master_path_name)
     reports = unit_reports or {}
-    wb = Workbook()
-    wb.remove(wb.active)
-    ST.set_default_font(wb)  # widths are counted in digits of the default font (as the master)
-    items: list[list[Any]] = []
+    meta_items: list[list[Any]] = []
     specs = [(S.SHEET_TASKS, S.TASK_COLUMNS, tasks, "NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH")]
     if rems:
         specs.append((S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS, rems,
                       "NỘI DUNG KHẮC PHỤC CÁC TIÊU CHÍ BỊ TRỪ ĐIỂM"))
+    sheets = []
     for sheet, columns, objs, heading in specs:
         rows = []
         for r, obj in enumerate(objs, start=S.FIRST_DATA_ROW):
@@ -621,15 +785,12 @@ def build_unit_workbook(plan: Plan, unit_code: str, *, period_label: str, master
             track = tracking_of(own) if own is not None else tracking_of(obj)
             vals = _row_values(obj, columns, track)
             fp, cells = fingerprint(columns, vals)
-            items.append([sheet, obj.id, r, fp, cells, base_to_json(track),
-                          base_to_json(tracking_of(obj)) if shared else None])
+            meta_items.append([sheet, obj.id, r, fp, cells, base_to_json(track),
+                               base_to_json(tracking_of(obj)) if shared else None])
             rows.append(vals)
-        ws = wb.create_sheet(sheet)
-        _write_data_sheet(ws, columns, rows, title=f"{heading} - {unit.name.upper()}",
-                          subtitle=(f"Kỳ báo cáo: {period_label}. Chỉ điền các cột nền vàng; "
-                                    f"xem trang \"{S.SHEET_GUIDE}\"."),
-                          as_of=as_of, year=plan.info.year)
-    _write_guide(wb.create_sheet(S.SHEET_GUIDE), info, len(tasks), len(rems))
+        sheets.append(_DataSheet(sheet, columns, rows, title=f"{heading} - {unit.name.upper()}",
+                                 subtitle=(f"Kỳ báo cáo: {period_label}. Chỉ điền các cột nền vàng; "
+                                           f"xem trang \"{S.SHEET_GUIDE}\".")))
     meta = {
         "kind": UNIT_KIND, "schema_version": S.SCHEMA_VERSION, "unit_code": unit.code,
         "unit_name": unit.name, "commune": plan.info.commune, "year": plan.info.year,
@@ -639,12 +800,8 @@ def build_unit_workbook(plan: Plan, unit_code: str, *, period_label: str, master
         "as_of": as_of.isoformat(), "return_by": return_by.isoformat() if return_by else "",
         "task_ids": [t.id for t in tasks], "remediation_ids": [r.id for r in rems],
     }
-    _write_meta(wb.create_sheet(S.SHEET_META), meta, items)
-    wb.active = 0
-    # Lock the structure: no sheets added, deleted, renamed or unhidden (same caveat
-    # as the sheet password: it prevents mistakes, it does not stop a determined user).
-    wb.security = WorkbookProtection(workbookPassword=SHEET_PASSWORD, lockStructure=True)
-    return wb
+    return UnitWorkbook(info, sheets, meta, meta_items, len(tasks), len(rems))
+
 
 
 # ---------------------------------------------------------------- reading a returned file
@@ -655,9 +812,15 @@ class ItemMeta:
     id: str
     row: int
     fingerprint: str
-    cells: list[str]
+    cell_text: str                  # per-cell hashes as written ("a1b2c3d4 ..."): see ``cells``
     base: dict[str, Any]
     master_base: dict[str, Any] | None = None   # master values as sent (items of several units)
+
+    @property
+    def cells(self) -> list[str]:
+        """Short per-cell hashes of the locked cells (only needed to name a tampered cell:
+        kept as the one text read, 12 strings per row less while hundreds of files are held)."""
+        return self.cell_text.split()
 
 
 @dataclass
@@ -859,7 +1022,7 @@ def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], Item
         out[(sheet, item_id)] = ItemMeta(
             sheet, item_id, int(row) if type(row) is float and row.is_integer() else _int(row),
             fp if type(fp) is str else str(fp or ""),
-            cells.split() if type(cells) is str else str(cells or "").split(), base, master_base)
+            cells if type(cells) is str else str(cells or ""), base, master_base)
     return out
 
 

@@ -26,7 +26,7 @@ from cchc_xl.roundtrip.consolidate.columns import _int
 from cchc_xl.roundtrip.consolidate.plan import (ACTION_CONFLICT, ACTION_FILE_DONE, ACTION_UPDATED, DERIVED_SUFFIX,
                                                 STATUS_SEEN, AuditIndex, CellChange, Conflict, ConsolidationPlan,
                                                 FileSummary, ItemKey, MasterState, Progress, UnitReportRow)
-from cchc_xl.roundtrip.consolidate.read import _load_returns, _ReadAhead
+from cchc_xl.roundtrip.consolidate.read import _handed_over, _load_returns, _ReadAhead
 from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets
 from cchc_xl.workbook.unitbook import (FIELD_LABELS, TRACKING_KEYS, ReturnedBook, canonical, cell_value, display,
                                        registry_for, remediation_units)
@@ -371,7 +371,7 @@ def plan_consolidation(master: MasterState | MasterData,
     with _gc_paused():
         planner = _Planner(state, as_of=as_of or dt.date.today(), now=now or dt.datetime.now(), user=user)
         books = _load_returns(list(returns), planner, progress, _reader)
-        for i, book in enumerate(books, start=1):
+        for i, book in enumerate(_handed_over(books), start=1):
             n = len(planner.plan.files)
             planner.process(book)
             for summary in planner.plan.files[n:]:  # the register needs the period the file claims

@@ -119,16 +119,23 @@ class _ReadAhead:
             return None
 
     def master_values(self) -> dict[str, list[tuple[Any, ...]]]:
+        """The master's cell values, handed over once: the reader keeps no reference, so
+        they are freed as soon as the caller has built its state from them."""
         if self.master is None:
             raise ValueError("_ReadAhead: không có sổ tổng hợp")
         if self.master_future is not None:
-            return self.master_future.result()
+            fut, self.master_future = self.master_future, None
+            return fut.result()
         return read_master_values(self.master)
 
     def results(self) -> Iterator[_Read]:
+        """Each file's outcome in file order; the reader keeps no reference to what it
+        handed over (a consumer that drops a book frees it)."""
         if self.pool is not None and self.futures:
-            for fut in self.futures:
+            for i in range(len(self.futures)):
+                fut, self.futures[i] = self.futures[i], None
                 yield fut.result()
+                del fut
         else:
             for f in self.files:
                 yield _read_one(f, self.as_of)
@@ -173,3 +180,12 @@ def _load_returns(returns: Sequence[ReturnedBook | str | os.PathLike[str]], plan
         if own:
             reader.close()
     return sorted(books, key=lambda b: b.order_key())
+
+
+def _handed_over(books: list[ReturnedBook]) -> Iterator[ReturnedBook]:
+    """The books in order, each removed from ``books`` as it is handed over: once merged, a
+    returned file's cell values are freed (the merge keeps only what it planned), so the
+    memory of a run does not hold every file until the end."""
+    for i in range(len(books)):
+        book, books[i] = books[i], None  # type: ignore[call-overload]
+        yield book

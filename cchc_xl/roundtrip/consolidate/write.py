@@ -66,19 +66,19 @@ def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterab
     # GIL); the master state is built meanwhile
     as_of = as_of or dt.date.today()
     with _ReadAhead(files, master=path, as_of=as_of) as reader:
-        if not dry_run:
-            reader.prefetch_parts(PATCHED_SHEETS)
         values = reader.master_values()
+        submissions = values.get(S.SHEET_SUBMISSIONS)   # the register's rows; the rest is freed below
         state = master_state_from_sheets(values, file=path.name, fast="light", texts=False)
+        del values
         state.data.path = str(path)
         refuse_if_unsafe(state, "tổng hợp")
         now = now or dt.datetime.now()
         plan = plan_consolidation(state, returns=files, as_of=as_of, user=user, now=now, progress=progress,
                                   _reader=reader)
         # "Tình hình gửi phiếu": which file each unit returned, when, what was refused (same write)
-        register = (return_edits(values[S.SHEET_SUBMISSIONS], plan, files, now=now)
-                    if S.SHEET_SUBMISSIONS in values else {})
+        register = return_edits(submissions, plan, files, now=now) if submissions is not None else {}
         parts = reader.parts() if not (dry_run or plan.is_empty) else None
+        del state  # the plan is all the write needs: the master's state is freed before it
     result = ConsolidationResult(plan=plan, master=path, dry_run=dry_run)
     if dry_run or (plan.is_empty and not register):
         return result
