@@ -15,10 +15,9 @@ from rich.table import Table
 
 from cchc_xl.cli import common as C
 from cchc_xl.core.compute import UNASSIGNED, Progress, completion_table, overdue_tasks, progress
-from cchc_xl.workbook.master import write_master
+from cchc_xl.workbook.master import write_master_file
 from cchc_xl.core.models import AREA_SHORT, Area, CchcError, Finding, Plan, PlanInfo, Task
 from cchc_xl.report.data import fmt_pct
-from cchc_xl.files.safeio import backup
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
 
 console = Console(highlight=False)
@@ -114,15 +113,14 @@ def khoi_tao(
     plan = _apply_overrides(plan, nam=nam, commune=xa, province=tinh)
     if findings:
         console.print(findings_table(findings, f"Kết quả đọc phụ lục ({_count_line(findings)})"))
-    saved = backup(ra) if ra.exists() else None
     with console.status("Đang tạo sổ tổng hợp..."):
         try:
-            path = write_master(plan, ra, as_of=as_of, make_backup=False)
-        except OSError as exc:
-            _fail(f"Lỗi: không ghi được tệp {ra} ({exc.strerror or exc}). "
-                  "Tệp có đang mở trong Excel không?")
-    if saved:
-        console.print(f"Đã sao lưu sổ cũ: [bold]{escape(str(saved))}[/]")
+            written = write_master_file(plan, ra, as_of=as_of)
+        except CchcError as exc:
+            _fail(str(exc))
+    path = ra
+    if written.backup:
+        console.print(f"Đã sao lưu sổ cũ: [bold]{escape(str(written.backup))}[/]")
     console.print(_init_summary(plan))
     console.print(f"[bold green]Đã tạo sổ tổng hợp:[/] {escape(str(path))}")
 

@@ -21,7 +21,8 @@ from cchc_xl.roundtrip.consolidate import (PatchUnsupported, _int, master_state_
                           read_splits, refuse_if_unsafe)
 from cchc_xl.core.records import MasterData, meta_dict
 from cchc_xl.core.models import CchcError, Finding, Plan, Unit
-from cchc_xl.files.safeio import atomic_path, backup, save_workbook_atomic
+from cchc_xl.files.safeio import guarded_write, save_workbook_atomic, save_workbook_guarded, write_error
+from cchc_xl.files.package import refuse_openpyxl_losses
 from cchc_xl.workbook.unitbook import build_unit_workbook, items_by_unit, registry_for, unit_file_name, work_units
 
 Progress = Callable[[int, int, str], None]
@@ -95,7 +96,10 @@ def split_plan_detailed(plan: Plan, out_dir: str | os.PathLike[str], *, period_l
     index = items_by_unit(plan, reg)
     targets = [u for u in units_to_split(plan, units) if any(index.get(u.code, ([], [])))]
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_error(exc, out / "phieu.xlsx", "tạo thư mục phiếu") from None
     result = SplitResult(files=[], version=version, period_label=period_label,
                          as_of=as_of or dt.date.today(), created_at=created,
                          findings=_unassigned(plan, master_data))
@@ -105,7 +109,10 @@ def split_plan_detailed(plan: Plan, out_dir: str | os.PathLike[str], *, period_l
                                  contact=contact, unit_reports=unit_reports, created_at=created, registry=reg,
                                  items=index[unit.code])
         path = out / unit_file_name(seq[unit.code], unit, period_label, width)
-        save_workbook_atomic(wb, path)
+        try:
+            save_workbook_atomic(wb, path)
+        except OSError as exc:   # disk full, folder read-only: the files written so far stay
+            raise write_error(exc, path, "ghi phiếu đơn vị") from None
         tasks, rems = index[unit.code]
         result.files.append(path)
         result.counts[unit.code] = (len(tasks), len(rems))
@@ -197,22 +204,32 @@ def _cells_to_edits(cells: Mapping[str, Any]) -> dict[tuple[int, int], Any]:
     return out
 
 
-def _write_meta_cells(path: Path, cells: Mapping[str, Any]) -> None:
+SPLIT_ACTION = "ghi phiên bản phiếu vào sổ tổng hợp"
+
+
+def _write_meta_cells(path: Path, cells: Mapping[str, Any]) -> Path | None:
+    """Patch the "_meta" cells into the master (guarded: checks, backup, atomic); the backup.
+
+    Only the "_meta" sheet part changes: pictures, charts, comments, buttons and VBA the
+    official added stay byte for byte.  When the package cannot be patched, openpyxl
+    rewrites it - unless that would drop such additions (then a ``CchcError``).
+    """
     try:
-        with atomic_path(path) as tmp:
-            patch_xlsx(path, tmp, {S.SHEET_META: _cells_to_edits(cells)})
-        return
+        with guarded_write(path, SPLIT_ACTION) as w:
+            patch_xlsx(path, w.tmp, {S.SHEET_META: _cells_to_edits(cells)})
+        return w.backup
     except PatchUnsupported:
         pass
     from openpyxl import load_workbook
 
+    refuse_openpyxl_losses(path, "ghi phiên bản phiếu vào sổ")
     wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
     ws = wb[S.SHEET_META]
     for ref, v in cells.items():
         ws[ref] = v
         if isinstance(v, str) and v.startswith("="):
             ws[ref].data_type = "s"
-    save_workbook_atomic(wb, path)
+    return save_workbook_guarded(wb, path, SPLIT_ACTION).backup
 
 
 def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,
@@ -244,12 +261,7 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
     # Record the version in the master first: a workbook must never carry a version
     # the master does not know (it would be rejected on return).
     cells = meta_cell_updates(sheets.get(S.SHEET_META, []), split_meta_updates(state.meta, pending))
-    backup(path)
-    try:
-        _write_meta_cells(path, cells)
-    except PermissionError:
-        raise CchcError("Không ghi được sổ tổng hợp: tệp đang mở trong Excel? Hãy đóng tệp rồi chạy lại "
-                        "(hoặc dùng nút 'Tạo phiếu' trong Excel)", file=path.name, code="locked") from None
+    _write_meta_cells(path, cells)
     reports = {(u.task_id, u.unit): u.values for u in state.unit_reports}
     result = split_plan_detailed(plan, out_dir, period_label=period_label, as_of=pending.as_of,
                                  units=[u.code for u in targets], progress=progress, master_version=version,

@@ -44,6 +44,7 @@ from cchc_xl.core.records import item_value, parse_date, parse_progress, parse_s
 from cchc_xl.core.models import CchcError, Plan, RemediationItem, Status, Task, Unit
 from cchc_xl.core.text import normalize_text, strip_diacritics
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
+from cchc_xl.files.package import check_package_size, sheet_parts  # noqa: F401  (sheet_parts: re-exported)
 
 UNIT_KIND = "unit"
 # Sheet protection only prevents accidental edits: the password is stored as a
@@ -754,6 +755,7 @@ def read_unit_workbook(path: str | os.PathLike[str]) -> ReturnedBook:
     p = Path(path)
     if p.suffix.lower() not in ACCEPTED_SUFFIXES:
         check_file_kind(p)  # raises the reason (by name: the file is not read)
+    check_package_size(p)         # before anything decompresses it (zip bomb)
     data = p.read_bytes()
     check_file_kind(p, data)
     try:
@@ -860,39 +862,11 @@ def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], Item
     return out
 
 
-_SHEET_REL = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
-_SHEET_REL2 = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]*)"[^>]*?\bname="([^"]*)"')
-_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"'
-                  rb'|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
 _FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+\d+)"[^>]*?>(?:(?!</(?:\w+:)?c>).)*?'
                            rb'<(?:\w+:)?f[\s>/]', re.S)
 _HAS_F = re.compile(rb'<(?:\w+:)?f[\s>/]')
 _SHEET_DATA = re.compile(rb'<(?:\w+:)?sheetData\b')
 _MODIFIED = re.compile(rb'<dcterms:modified[^>]*>([^<]+)<')
-
-
-def _xml_unescape(b: bytes) -> str:
-    import html
-
-    return html.unescape(b.decode("utf-8"))
-
-
-def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """{sheet name: zip part path} from workbook.xml and its relationships."""
-    wbx = z.read("xl/workbook.xml")
-    rels = z.read("xl/_rels/workbook.xml.rels")
-    targets: dict[bytes, str] = {}
-    for m in _REL.finditer(rels):
-        rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        t = _xml_unescape(target)
-        targets[rid] = t.lstrip("/") if t.startswith("/") else "xl/" + t
-    out: dict[str, str] = {}
-    for m in _SHEET_REL.finditer(wbx):
-        out[_xml_unescape(m.group(1))] = targets.get(m.group(2), "")
-    if not out:
-        for m in _SHEET_REL2.finditer(wbx):
-            out[_xml_unescape(m.group(2))] = targets.get(m.group(1), "")
-    return out
 
 
 def formula_cells(xml: bytes) -> set[str]:

@@ -38,7 +38,7 @@ from cchc_xl.workbook.dashboard import NAME_AS_OF, NAME_INBOX_DIR, NAME_PERIOD, 
 from cchc_xl.core.records import MasterData, parse_date
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
-from cchc_xl.files.safeio import backup
+from cchc_xl.files.safeio import backup, check_can_write, write_error
 from cchc_xl.core.text import fold, format_number, normalize_text
 from cchc_xl.xl.book_io import (FINDINGS_SHEET, BookWriter, book_path, book_sheets, cosmetic, excel_value,
                       find_sheet, is_remote, read_book, rich_formatting, show_message,
@@ -287,13 +287,23 @@ def _unit_of(path: Path) -> str:
     return unit_code_from_file_name(path.name) or ""
 
 
+def backup_open_book(path: Path, action: str) -> Path | None:
+    """Back up the saved file of the open book (same guard as the commands, except the lock
+    files: Excel itself holds the book open); a Vietnamese ``CchcError`` when it cannot."""
+    check_can_write(path, action, check_locks=False, needed=path.stat().st_size + (1 << 20))
+    try:
+        return backup(path)
+    except OSError as exc:
+        raise write_error(exc, path, action) from None
+
+
 def _save(book: xw.Book) -> bool:
     """Save the open book in place (desktop, after a backup of the file); False if not possible."""
     path = book_path(book)
     if path is None or not path.exists():
         return False
     try:
-        backup(path)
+        backup_open_book(path, "lưu sổ")
         book.save()
     except Exception:  # read-only, locked, cloud conflict: the user saves by hand
         log.debug("save failed", exc_info=True)
@@ -333,7 +343,7 @@ def _tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None) -> ButtonResu
     cplan = plan_from_sheets(sheets, files, file=book.name, as_of=settings.as_of, user=_user())
     path = book_path(book)
     if path is not None and path.exists() and not cplan.is_empty:
-        backup(path)      # the saved file as it was before this merge
+        backup_open_book(path, "sao lưu sổ trước khi tổng hợp")  # the saved file before this merge
     writer = BookWriter(book)
     apply_with(writer.set, writer.append, cplan)   # the writer keeps "=..." text as text
     lines = summary_text(cplan).splitlines()
