@@ -248,6 +248,7 @@ LABELS = {
     "pivot": "bảng tổng hợp PivotTable",
     "header_image": "hình ở đầu/chân trang",
     "cell_image": "hình trong ô",
+    "printer": "thiết lập máy in",
     "sheet": "trang",
     "name": "tên vùng",
 }
@@ -332,6 +333,8 @@ def package_additions(path: str | os.PathLike[str], *, own_sheets: Iterable[str]
                     add("embedded", sheet)
                 elif target.startswith("xl/pivotTables/"):
                     add("pivot", sheet)
+                elif target.startswith("xl/printerSettings/"):
+                    add("printer", sheet)
         if any(n.startswith("xl/richData/") for n in names):
             add("cell_image")
         if own_names is not None:
@@ -352,7 +355,7 @@ def package_additions(path: str | os.PathLike[str], *, own_sheets: Iterable[str]
 
 
 OPENPYXL_DROPS = frozenset(("picture", "chart", "shape", "comment", "embedded", "header_image",
-                            "cell_image", "control"))
+                            "cell_image", "control", "printer"))
 
 
 def openpyxl_losses(path: str | os.PathLike[str], *, replaced_sheets: Iterable[str] = ()) -> list[Addition]:

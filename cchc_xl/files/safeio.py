@@ -185,18 +185,28 @@ def guarded_write(path: str | os.PathLike[str], action: str, *, make_backup: boo
     this call remain; an ``OSError`` becomes a Vietnamese ``CchcError``.
     """
     check_can_write(path, action, needed=needed, check_locks=check_locks)
+    backup_dir = Path(path).parent / BACKUP_DIR_NAME
+    new_dir = not backup_dir.exists()
     made: Path | None = None
+
+    def undo() -> None:
+        if made is not None:
+            made.unlink(missing_ok=True)
+        if new_dir and backup_dir.is_dir():
+            try:
+                backup_dir.rmdir()      # only when empty: made by this call
+            except OSError:
+                pass
+
     try:
         made = backup(path) if make_backup else None
         with atomic_path(path) as tmp:
             yield GuardedWrite(tmp, made)
     except OSError as exc:
-        if made is not None:
-            made.unlink(missing_ok=True)
+        undo()
         raise write_error(exc, path, action) from None
     except BaseException:
-        if made is not None:
-            made.unlink(missing_ok=True)
+        undo()
         raise
 
 
