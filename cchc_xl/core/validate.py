@@ -25,6 +25,7 @@ from cchc_xl.core.models import (AREA_SHORT, Area, DeadlineKind, Finding, IndexA
                      RemediationItem, Severity, Status, Task)
 from cchc_xl.core.text import fold, format_date, format_number
 from cchc_xl.core.units import UnitRegistry
+from cchc_xl.core.tracking_rules import plan_period_start, row_issues
 
 TOLERANCE = 0.005
 RowMap = Mapping[str, int]
@@ -91,41 +92,14 @@ class _Locator:
 
 
 def _tracking_rules(item: Task | RemediationItem, loc: _Locator, label: str, as_of: dt.date,
-                    earliest: dt.date | None) -> list[Finding]:
-    """Status / progress / completion date consistency (tasks and remediation items)."""
-    out: list[Finding] = []
-    key, tid = item.id, item.id
-
-    def add(code: str, msg: str, col: str, severity: Severity = "error") -> None:
-        out.append(loc.finding(code, f"{label}: {msg}", key, col, severity=severity, task_id=tid))
-
-    p = item.progress
-    if p < 0 or p > 100:
-        add("progress_range", f"tiến độ {_n(p)}% nằm ngoài khoảng 0-100", "progress")
-    elif 0 < p < 1:   # 0,8 typed into a cell formatted as % (Excel stores 80% as 0,8)
-        add("progress_fraction", f"tiến độ {_n(p)}% rất nhỏ: có phải {_n(p * 100)}%? (cột này nhập "
-                                 "số từ 0 đến 100)", "progress", "warning")
-    if item.status == Status.DONE:
-        if p < 100:
-            add("done_progress", f"trạng thái 'Đã hoàn thành' nhưng tiến độ chỉ {_n(p)}%", "progress")
-        if item.completed_on is None:
-            add("done_no_date", "trạng thái 'Đã hoàn thành' nhưng chưa có ngày hoàn thành",
-                "completed_on", "warning")
-    elif p >= 100 and item.status != Status.CANCELLED:
-        add("progress_not_done", f"tiến độ 100% nhưng trạng thái là '{item.status.value}'", "status",
-            "warning")
-    d = item.completed_on
-    if d is not None:
-        if item.status != Status.DONE:
-            add("date_not_done", f"có ngày hoàn thành {_date(d)} nhưng trạng thái là "
-                                 f"'{item.status.value}'", "completed_on", "warning")
-        if d > as_of:
-            add("date_future", f"ngày hoàn thành {_date(d)} sau ngày kiểm tra {_date(as_of)}",
-                "completed_on")
-        elif earliest is not None and d < earliest:
-            add("date_before_year", f"ngày hoàn thành {_date(d)} trước kỳ kế hoạch "
-                                    f"(bắt đầu {_date(earliest)})", "completed_on")
-    return out
+                    earliest: dt.date | None, year: int | None = None,
+                    plan_date: dt.date | None = None) -> list[Finding]:
+    """Status / progress / completion date consistency (tasks and remediation items): the
+    rules of ``core.tracking_rules``, the same Tổng hợp applies to a returned row."""
+    issues = row_issues(label, item.status, item.progress, item.completed_on, as_of=as_of, year=year,
+                        earliest=earliest, plan_date=plan_date)
+    return [i.finding(file=loc.file, sheet=loc.sheet if loc.has_file else "", cell=loc.cell(item.id, i.field),
+                      task_id=item.id) for i in issues]
 
 
 def _injection_rules(item: object, fields: Iterable[str], loc: _Locator, label: str) -> list[Finding]:
@@ -153,11 +127,6 @@ _TASK_TEXT = ("id", "title", "product", "deadline_text", "lead", "partners", "mo
               "note")
 
 
-def plan_period_start(year: int) -> dt.date:
-    """First day of a plan year's reporting period (data cut-off 15/12 of the previous year)."""
-    from cchc_xl.core.periods import period_for
-
-    return period_for("NAM", year).start
 
 
 def validate_tasks(plan: Plan, rows: RowMap | None = None, *, as_of: dt.date | None = None,
@@ -184,7 +153,8 @@ def validate_tasks(plan: Plan, rows: RowMap | None = None, *, as_of: dt.date | N
                                    task_id=t.id))
             continue
         seen.add(t.id)
-        out += _tracking_rules(t, loc, label, as_of, plan_period_start(plan.info.year))
+        out += _tracking_rules(t, loc, label, as_of, plan_period_start(plan.info.year), plan.info.year,
+                               plan.info.plan_date)
         out += _lead_rules(t, registry, loc, label)
         out += _due_rules(t, plan.info.year, as_of, loc, label)
         out += _injection_rules(t, _TASK_TEXT, loc, label)

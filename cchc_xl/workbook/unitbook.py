@@ -80,6 +80,8 @@ def fast_normalize(value: Any) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
+    if "\n" in text or "\r" in text:
+        return normalize_text(text)     # keeps the line breaks (Alt+Enter) of a cell
     if text.isascii():
         return " ".join(text.split())
     if _TONE_CANDIDATE.search(unicodedata.normalize("NFD", text)):

@@ -43,3 +43,31 @@ WRITE_FAILED = T("write_failed", "error", "Không ghi được",
 ADDITIONS_WOULD_BE_LOST = T(
     "additions_would_be_lost", "error", "Sổ có nội dung cán bộ thêm",
     "Sổ có {what} do cán bộ thêm vào; {action} theo cách này sẽ làm mất chúng nên chưa ghi gì. {advice}")
+
+# ---------------------------------------------------------------- tracking rows (validate and Tổng hợp alike)
+# ``core.tracking_rules.row_issues`` is the one place these are decided; "{label}" names
+# the row ("Nhiệm vụ III-03", "Khắc phục KP-02").
+PROGRESS_RANGE = T("progress_range", "error", "Tiến độ ngoài 0-100",
+                   "{label}: tiến độ {progress}% nằm ngoài khoảng 0-100")
+PROGRESS_FRACTION = T("progress_fraction", "warning", "Tiến độ nhập dạng phân số",
+                      "{label}: tiến độ {progress}% rất nhỏ: có phải {percent}%? (cột này nhập số từ 0 "
+                      "đến 100)")
+DONE_PROGRESS = T("done_progress", "error", "Hoàn thành mà tiến độ chưa đủ",
+                  "{label}: trạng thái 'Đã hoàn thành' nhưng tiến độ chỉ {progress}%")
+DONE_NO_DATE = T("done_no_date", "warning", "Hoàn thành mà chưa có ngày",
+                 "{label}: trạng thái 'Đã hoàn thành' nhưng chưa có ngày hoàn thành")
+PROGRESS_NOT_DONE = T("progress_not_done", "warning", "Tiến độ 100% mà chưa hoàn thành",
+                      "{label}: tiến độ 100% nhưng trạng thái là '{status}'")
+DATE_NOT_DONE = T("date_not_done", "warning", "Có ngày hoàn thành mà chưa hoàn thành",
+                  "{label}: có ngày hoàn thành {date} nhưng trạng thái là '{status}'")
+DATE_FUTURE = T("date_future", "error", "Ngày hoàn thành sau ngày số liệu",
+                "{label}: ngày hoàn thành {date} sau ngày {what} {as_of}")
+DATE_BEFORE_YEAR = T("date_before_year", "error", "Ngày hoàn thành trước kỳ kế hoạch",
+                     "{label}: ngày hoàn thành {date} trước kỳ kế hoạch (bắt đầu {start})")
+DATE_AFTER_YEAR = T("date_after_year", "error", "Ngày hoàn thành sau năm kế hoạch",
+                    "{label}: ngày hoàn thành {date} sau năm kế hoạch {year}")
+DATE_BEFORE_PLAN = T("date_before_plan", "warning", "Ngày hoàn thành trước ngày ban hành kế hoạch",
+                     "{label}: ngày hoàn thành {date} trước ngày ban hành kế hoạch ({plan_date})")
+TEXT_TOO_LONG = T("text_too_long", "error", "Văn bản quá dài cho một ô Excel",
+                  "{label}: '{header}' dài {length} ký tự, quá giới hạn {limit} ký tự của một ô Excel - "
+                  "không ghi; hãy rút gọn hoặc đính kèm tệp riêng")
