@@ -1,22 +1,31 @@
-"""Benchmark "Tạo phiếu" and "Tổng hợp" on a large synthetic plan (not a test).
+"""Benchmark "Tạo phiếu" and "Tổng hợp" (not a test: it prints figures, it asserts nothing).
 
-    python scripts/benchmark.py                      # 500 units x 100 tasks (50 000 tasks)
-    python scripts/benchmark.py --files 50 --tasks 20
+    python scripts/benchmark.py                      # 500 units x 100 tasks, growth from 50 files, real size
+    python scripts/benchmark.py --files 50 --tasks 20 --no-scale --no-real
     python scripts/benchmark.py --profile            # cProfile of consolidate()
     python scripts/benchmark.py --dir /tmp/b --repeat 3        # keeps the data in /tmp/b
     python scripts/benchmark.py --dir /tmp/b --reuse --repeat 3  # same data, no rebuild
 
-Steps: build a master with N units each leading M tasks; split it (timed);
-fill the tracking cells of every returned workbook (not timed); then time a bare
-python-calamine read of the returned files (open each + read every sheet) and
-``consolidate()`` on the same files, on a fresh copy of the split master each
-time.  Target: Tổng hợp <= 3 x bare read.  Wall-clock and CPU time (all threads)
-are both shown: on a shared machine the CPU time is the steadier figure.
+Every figure is a ratio against a reference measured in the same run, on the same machine:
+
+* Tạo phiếu (split) against XlsxWriter writing the same cells into the same number of plain
+  workbooks (target <= 2x);
+* Tổng hợp (consolidate) against a bare python-calamine read of the returned files (open each,
+  read every sheet) on a fresh copy of the split master each time, median of --repeat runs
+  (target <= 2x); peak memory (max RSS) of the command-line run ``cchc-xl tong-hop`` in a child
+  process (target <= 350 MB);
+* cost per file at --scale-from files and at --files files (it should stay flat: linear growth);
+* the real size of one commune (4 units x 52 tasks): the wait an official has, for the
+  command-line runs including start-up.
+
+Wall-clock and CPU time (all threads) are both shown: on a shared machine CPU time is steadier.
+Exit code 0 when every target is met at --files, 1 otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import cProfile
 import datetime as dt
 import json
@@ -42,6 +51,9 @@ TITLES = ("Rà soát, đánh giá thủ tục hành chính thuộc phạm vi qu�
 AS_OF = dt.date(2025, 9, 14)
 READY = "benchmark.json"          # marker written when the data of --dir is complete
 SPLIT_MASTER = "So_tong_hop_sau_tao_phieu.xlsx"   # the master as the split left it
+MERGE_TARGET = 2.0               # Tổng hợp / bare calamine read
+SPLIT_TARGET = 2.0               # Tạo phiếu / XlsxWriter writing the same cells
+MEMORY_TARGET_MB = 350           # peak RSS of cchc-xl tong-hop
 
 
 def make_plan(n_units: int, n_tasks: int) -> Plan:
@@ -95,27 +107,100 @@ def bare_read(files: list[Path]) -> int:
     return n
 
 
-def prepare(work: Path, n_files: int, n_tasks: int) -> None:
-    """Master, split (timed), filled returns; the split master is kept for every run."""
+def read_cells(files: list[Path]) -> list[dict[str, list[list[object]]]]:
+    """Every sheet's values of every file (python-calamine), for the XlsxWriter reference."""
+    import python_calamine as pc
+
+    out = []
+    for f in files:
+        wb = pc.CalamineWorkbook.from_path(str(f))
+        out.append({name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names})
+        wb.close()
+    return out
+
+
+def xlsxwriter_reference(books: list[dict[str, list[list[object]]]], folder: Path) -> float:
+    """Seconds XlsxWriter takes to write the same cells into as many plain workbooks."""
+    import xlsxwriter
+
+    folder.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    for i, sheets in enumerate(books):
+        wb = xlsxwriter.Workbook(str(folder / f"ref_{i:04d}.xlsx"), {"strings_to_formulas": False,
+                                                                    "strings_to_numbers": False})
+        for name, rows in sheets.items():
+            ws = wb.add_worksheet(name[:31])
+            for r, row in enumerate(rows):
+                for c, v in enumerate(row):
+                    if v == "" or v is None:
+                        continue
+                    if isinstance(v, (dt.date, dt.datetime)):
+                        ws.write_datetime(r, c, v if isinstance(v, dt.datetime)
+                                          else dt.datetime.combine(v, dt.time()))
+                    elif isinstance(v, str):
+                        ws.write_string(r, c, v)
+                    else:
+                        ws.write(r, c, v)
+        wb.close()
+    return time.perf_counter() - t
+
+
+# The child reports its own peak (VmHWM of its address space, set anew by exec): ru_maxrss from
+# wait4() would include the pages it shared with this (large) process when it was forked.
+_CHILD = """
+import atexit, sys
+def _peak():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM:'):
+            sys.stderr.write('@@peak_kb ' + line.split()[1] + '\\n')
+atexit.register(_peak)
+sys.argv = ['cchc-xl'] + sys.argv[1:]
+from cchc_xl.cli import main
+main()
+"""
+
+
+def cli_run(args: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of the ``cchc-xl ARGS`` command in a child process."""
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _CHILD, *args], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - t
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"cchc-xl {' '.join(args)} thất bại ({proc.returncode}): {proc.stderr[-2000:]}")
+    peaks = [int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("@@peak_kb ")]
+    return wall, (peaks[-1] / 1024 if peaks else float("nan"))
+
+
+def prepare(work: Path, n_files: int, n_tasks: int, quiet: bool = False) -> dict:
+    """Master, split (timed) with its XlsxWriter reference, filled returns; the split master is kept."""
+    say = (lambda *a: None) if quiet else print
     master, out = work / "So_tong_hop.xlsx", work / "phieu"
     shutil.rmtree(out, ignore_errors=True)
     (work / READY).unlink(missing_ok=True)
     t = time.perf_counter()
     plan = make_plan(n_files, n_tasks)
     write_master(plan, master, as_of=AS_OF, make_backup=False)
-    print(f"Tạo sổ {len(plan.tasks)} nhiệm vụ, {n_files} đơn vị: {time.perf_counter() - t:.1f} s (không tính)")
+    say(f"Tạo sổ {len(plan.tasks)} nhiệm vụ, {n_files} đơn vị: {time.perf_counter() - t:.1f} s (không tính)")
 
     t, c = time.perf_counter(), time.process_time()
     files = split_master(master, out, period_label="Quý III/2025", as_of=AS_OF)
     t_split, c_split = time.perf_counter() - t, time.process_time() - c
-    print(f"Tạo phiếu: {len(files)} tệp trong {t_split:.1f} s ({t_split / max(len(files), 1) * 1000:.0f} ms/tệp,"
-          f" CPU {c_split:.1f} s)")
     shutil.copy2(master, work / SPLIT_MASTER)
+    books = read_cells(files)
+    t_ref = xlsxwriter_reference(books, work / "tham_chieu_xlsxwriter")
+    shutil.rmtree(work / "tham_chieu_xlsxwriter", ignore_errors=True)
+    del books
+    say(f"Tạo phiếu: {len(files)} tệp trong {t_split:.1f} s ({t_split / max(len(files), 1) * 1000:.0f} ms/tệp,"
+        f" CPU {c_split:.1f} s); XlsxWriter ghi cùng các ô: {t_ref:.1f} s -> tỷ lệ {t_split / t_ref:.2f}x"
+        f" (mục tiêu <= {SPLIT_TARGET:g}x)")
 
     t = time.perf_counter()
     edited = fill_returns(out, n_tasks)
-    print(f"Giả lập đơn vị điền phiếu: {edited} dòng, {time.perf_counter() - t:.1f} s (không tính)")
-    (work / READY).write_text(json.dumps({"files": n_files, "tasks": n_tasks, "split_s": round(t_split, 2)}))
+    say(f"Giả lập đơn vị điền phiếu: {edited} dòng, {time.perf_counter() - t:.1f} s (không tính)")
+    info = {"files": n_files, "tasks": n_tasks, "split_s": round(t_split, 3), "ref_s": round(t_ref, 3)}
+    (work / READY).write_text(json.dumps(info))
+    return info
 
 
 def run_once(work: Path, engine: str, profile: bool) -> tuple[float, float, float, float, object]:
@@ -139,43 +224,98 @@ def run_once(work: Path, engine: str, profile: bool) -> tuple[float, float, floa
     return t_bare, c_bare, time.perf_counter() - t, time.process_time() - c, result
 
 
+def measure_merge(work: Path, repeat: int, engine: str, profile: bool, quiet: bool = False) -> dict:
+    """Tổng hợp against the bare read, ``repeat`` times; medians."""
+    ratios, cpu_ratios, bares, merges = [], [], [], []
+    for i in range(1, max(repeat, 1) + 1):
+        t_bare, c_bare, t_merge, c_merge, result = run_once(work, engine, profile and i == 1)
+        ratios.append(t_merge / t_bare if t_bare else float("inf"))
+        cpu_ratios.append(c_merge / c_bare if c_bare else float("inf"))
+        bares.append(t_bare)
+        merges.append(t_merge)
+        if not quiet:
+            print(f"[{i}] Đọc trần python-calamine: {t_bare:.2f} s (CPU {c_bare:.2f} s); "
+                  f"Tổng hợp: {t_merge:.2f} s (CPU {c_merge:.2f} s) - {len(result.plan.master_changes)} ô cập nhật, "
+                  f"{len(result.conflicts)} xung đột, {len(result.rejections)} từ chối; "
+                  f"tỷ lệ {ratios[-1]:.2f}x (CPU {cpu_ratios[-1]:.2f}x)")
+    return {"ratio": statistics.median(ratios), "cpu_ratio": statistics.median(cpu_ratios),
+            "bare_s": statistics.median(bares), "merge_s": statistics.median(merges)}
+
+
+def measure_cli_memory(work: Path) -> tuple[float, float]:
+    """``cchc-xl tong-hop`` on a fresh master copy in a child process: (wall s, peak MB)."""
+    master, out = work / "So_tong_hop.xlsx", work / "phieu"
+    shutil.copy2(work / SPLIT_MASTER, master)
+    shutil.rmtree(work / "sao_luu", ignore_errors=True)
+    return cli_run(["tong-hop", str(master), str(out), "--ngay", AS_OF.strftime("%d/%m/%Y"),
+                    "--nguoi", "benchmark"])
+
+
+def real_size(base: Path) -> None:
+    """One commune: 4 units x 52 tasks, through the command line as an official runs it."""
+    work = base / "thuc_te_4x52"
+    work.mkdir(parents=True, exist_ok=True)
+    master, out = work / "So_tong_hop.xlsx", work / "phieu"
+    write_master(make_plan(4, 13), master, as_of=AS_OF, make_backup=False)
+    shutil.rmtree(out, ignore_errors=True)
+    t_split, mem_split = cli_run(["tao-phieu", str(master), "--ky", "Quý III/2025", "--ra", str(out),
+                                  "--ngay", AS_OF.strftime("%d/%m/%Y")])
+    fill_returns(out, 13)
+    t_merge, mem_merge = cli_run(["tong-hop", str(master), str(out), "--ngay", AS_OF.strftime("%d/%m/%Y")])
+    print(f"Cỡ thực tế (4 đơn vị, 52 nhiệm vụ, lệnh cchc-xl kể cả khởi động): Tạo phiếu {t_split:.1f} s "
+          f"({mem_split:.0f} MB), Tổng hợp {t_merge:.1f} s ({mem_merge:.0f} MB)")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", type=int, default=500, help="số đơn vị = số phiếu (mặc định 500)")
     ap.add_argument("--tasks", type=int, default=100, help="số nhiệm vụ mỗi đơn vị (mặc định 100)")
+    ap.add_argument("--scale-from", type=int, default=50,
+                    help="đo thêm ở số phiếu này để so chi phí mỗi tệp (mặc định 50)")
+    ap.add_argument("--no-scale", action="store_true", help="bỏ phép đo tăng trưởng")
+    ap.add_argument("--no-real", action="store_true", help="bỏ phép đo cỡ thực tế 4 x 52")
     ap.add_argument("--dir", type=Path, default=None, help="thư mục làm việc (mặc định: thư mục tạm)")
     ap.add_argument("--reuse", action="store_true", help="dùng lại sổ và phiếu đã tạo trong --dir")
-    ap.add_argument("--repeat", type=int, default=1, help="số lần đo Tổng hợp (mỗi lần trên bản sao mới của sổ)")
+    ap.add_argument("--repeat", type=int, default=3, help="số lần đo Tổng hợp (mặc định 3, lấy trung vị)")
     ap.add_argument("--profile", action="store_true", help="in cProfile của consolidate()")
     ap.add_argument("--engine", default="auto", choices=("auto", "patch", "openpyxl"))
     args = ap.parse_args(argv)
-    work = args.dir or Path(tempfile.mkdtemp(prefix="cchc_bench_"))
+    base = args.dir or Path(tempfile.mkdtemp(prefix="cchc_bench_"))
+    work = base / f"{args.files}x{args.tasks}"
     work.mkdir(parents=True, exist_ok=True)
     ready = work / READY
+    print(f"== {args.files} phiếu x {args.tasks} nhiệm vụ")
     if args.reuse and ready.exists():
         info = json.loads(ready.read_text())
-        print(f"Dùng lại dữ liệu: {info['files']} phiếu x {info['tasks']} nhiệm vụ (Tạo phiếu lúc tạo: "
-              f"{info['split_s']} s)")
+        print(f"Dùng lại dữ liệu: Tạo phiếu lúc tạo {info['split_s']} s, XlsxWriter {info['ref_s']} s")
     else:
-        prepare(work, args.files, args.tasks)
+        info = prepare(work, args.files, args.tasks)
+    split_ratio = info["split_s"] / info["ref_s"] if info["ref_s"] else float("inf")
+    merge = measure_merge(work, args.repeat, args.engine, args.profile)
+    t_cli, peak = measure_cli_memory(work)
+    print(f"Tỷ lệ Tổng hợp / đọc trần (trung vị {max(args.repeat, 1)} lần): {merge['ratio']:.2f}x, CPU "
+          f"{merge['cpu_ratio']:.2f}x (mục tiêu <= {MERGE_TARGET:g}x)")
+    print(f"Lệnh cchc-xl tong-hop: {t_cli:.1f} s, bộ nhớ đỉnh {peak:.0f} MB (mục tiêu <= {MEMORY_TARGET_MB} MB)")
+    print(f"Tỷ lệ Tạo phiếu / XlsxWriter: {split_ratio:.2f}x (mục tiêu <= {SPLIT_TARGET:g}x)")
 
-    ratios: list[float] = []
-    cpu_ratios: list[float] = []
-    for i in range(1, max(args.repeat, 1) + 1):
-        t_bare, c_bare, t_merge, c_merge, result = run_once(work, args.engine, args.profile and i == 1)
-        ratio = t_merge / t_bare if t_bare else float("inf")
-        cpu_ratio = c_merge / c_bare if c_bare else float("inf")
-        ratios.append(ratio)
-        cpu_ratios.append(cpu_ratio)
-        print(f"[{i}] Đọc trần python-calamine: {t_bare:.2f} s (CPU {c_bare:.2f} s); "
-              f"Tổng hợp: {t_merge:.2f} s (CPU {c_merge:.2f} s) - {len(result.plan.master_changes)} ô cập nhật, "
-              f"{len(result.conflicts)} xung đột, {len(result.rejections)} từ chối; "
-              f"tỷ lệ {ratio:.2f}x (CPU {cpu_ratio:.2f}x)")
-    ratio = statistics.median(ratios)
-    print(f"Tỷ lệ Tổng hợp / đọc trần (trung vị {len(ratios)} lần): {ratio:.2f}x, CPU "
-          f"{statistics.median(cpu_ratios):.2f}x (mục tiêu <= 3x) -> {'ĐẠT' if ratio <= 3 else 'CHƯA ĐẠT'}")
-    print(f"Thư mục làm việc: {work}")
-    return 0 if ratio <= 3 else 1
+    if not args.no_scale and 0 < args.scale_from < args.files:
+        small = base / f"{args.scale_from}x{args.tasks}"
+        small.mkdir(parents=True, exist_ok=True)
+        s_info = prepare(small, args.scale_from, args.tasks, quiet=True)
+        s_merge = measure_merge(small, args.repeat, args.engine, False, quiet=True)
+        n0, n1 = args.scale_from, args.files
+        per = [(s_info["split_s"] / n0, info["split_s"] / n1), (s_merge["merge_s"] / n0, merge["merge_s"] / n1)]
+        for label, (a, b) in zip(("Tạo phiếu", "Tổng hợp"), per):
+            print(f"Chi phí mỗi tệp, {label}: {a * 1000:.1f} ms ({n0} tệp) -> {b * 1000:.1f} ms ({n1} tệp),"
+                  f" hệ số {b / a if a else float('inf'):.2f} (tuyến tính ~ 1)")
+    if not args.no_real:
+        real_size(base)
+
+    ok = {"Tổng hợp": merge["ratio"] <= MERGE_TARGET, "bộ nhớ": peak <= MEMORY_TARGET_MB,
+          "Tạo phiếu": split_ratio <= SPLIT_TARGET}
+    print("Kết quả: " + ", ".join(f"{k} {'ĐẠT' if v else 'CHƯA ĐẠT'}" for k, v in ok.items()))
+    print(f"Thư mục làm việc: {base}")
+    return 0 if all(ok.values()) else 1
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_benchmark_script_runs_at_tiny_size(tmp_path):
     out = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "benchmark.py"), "--files", "3", "--tasks", "5",
-         "--dir", str(tmp_path)],
+         "--dir", str(tmp_path), "--scale-from", "2", "--repeat", "1"],
         capture_output=True, text=True, timeout=300)
     assert out.returncode in (0, 1), out.stderr  # 1 = target not met, which is expected at tiny size
     text = out.stdout
@@ -20,3 +20,7 @@ def test_benchmark_script_runs_at_tiny_size(tmp_path):
     m = re.search(r"Tổng hợp: [\d.]+ s .* - (\d+) ô cập nhật, 0 xung đột, 0 từ chối", text)
     assert m and int(m.group(1)) > 0, text
     assert "Tỷ lệ Tổng hợp / đọc trần" in text
+    assert re.search(r"XlsxWriter ghi cùng các ô: [\d.]+ s -> tỷ lệ [\d.]+x", text), text
+    assert re.search(r"bộ nhớ đỉnh \d+ MB", text), text
+    assert re.search(r"Chi phí mỗi tệp, Tổng hợp: [\d.]+ ms \(2 tệp\) -> [\d.]+ ms \(3 tệp\)", text), text
+    assert "Cỡ thực tế (4 đơn vị, 52 nhiệm vụ" in text

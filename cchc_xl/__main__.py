@@ -1,0 +1,5 @@
+"""``python -m cchc_xl ...`` = ``cchc-xl ...``."""
+
+from cchc_xl.cli import main
+
+main()
