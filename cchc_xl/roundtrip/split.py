@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 
 from cchc_xl.core import schema as S
@@ -23,6 +23,8 @@ from cchc_xl.core.records import MasterData, meta_dict
 from cchc_xl.core.models import CchcError, Finding, Plan, Unit
 from cchc_xl.files.safeio import guarded_write, save_workbook_atomic, save_workbook_guarded, write_error
 from cchc_xl.files.package import refuse_openpyxl_losses
+from cchc_xl.roundtrip.bases import issue, read_bases
+from cchc_xl.workbook.unitbook import issued_values
 from cchc_xl.workbook.unitbook import build_unit_workbook, items_by_unit, registry_for, unit_file_name, work_units
 
 Progress = Callable[[int, int, str], None]
@@ -194,6 +196,18 @@ def split_meta_updates(meta_or_plan: Mapping[str, Any] | Plan, result: SplitResu
     return updates
 
 
+def issued_items(plan: Plan, units: Sequence[str], index: Mapping[str, tuple[list[Any], list[Any]]],
+                 reports: Mapping[tuple[str, str], Mapping[str, Any]], reg: Any) -> Iterator[
+                     tuple[str, str, str, dict[str, Any], dict[str, Any] | None]]:
+    """(unit, sheet, item id, values sent, master values or None) of every item a split sends."""
+    for code in units:
+        tasks, rems = index.get(code, ([], []))
+        for sheet, objs in ((S.SHEET_TASKS, tasks), (S.SHEET_REMEDIATION, rems)):
+            for obj in objs:
+                track, master = issued_values(obj, code, reg, reports)
+                yield code, sheet, obj.id, track, master
+
+
 def _cells_to_edits(cells: Mapping[str, Any]) -> dict[tuple[int, int], Any]:
     from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 
@@ -261,8 +275,11 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
     # Record the version in the master first: a workbook must never carry a version
     # the master does not know (it would be rejected on return).
     cells = meta_cell_updates(sheets.get(S.SHEET_META, []), split_meta_updates(state.meta, pending))
-    _write_meta_cells(path, cells)
     reports = {(u.task_id, u.unit): u.values for u in state.unit_reports}
+    # the merge base lives in the master: what each unit is sent, per item
+    cells.update(issue(read_bases(sheets.get(S.SHEET_META, [])), version,
+                       issued_items(plan, [u.code for u in targets], index, reports, reg)))
+    _write_meta_cells(path, cells)
     result = split_plan_detailed(plan, out_dir, period_label=period_label, as_of=pending.as_of,
                                  units=[u.code for u in targets], progress=progress, master_version=version,
                                  master_name=path.name, return_by=return_by, contact=contact,

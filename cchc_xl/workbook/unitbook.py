@@ -580,6 +580,16 @@ def _default_dates(period_label: str, as_of: dt.date | None,
     return as_of, return_by
 
 
+def issued_values(obj: Task | RemediationItem, unit_code: str, reg: UnitRegistry,
+                  reports: Mapping[tuple[str, str], Mapping[str, Any]]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Tracking values a unit workbook sends for ``obj`` (the unit's own report for an item of
+    several lead units), and the master row's values for such an item (else ``None``)."""
+    shared = len(obj.lead_units if isinstance(obj, Task) else remediation_units(obj, reg)) > 1
+    own = reports.get((obj.id, unit_code)) if shared else None
+    track = tracking_of(own) if own is not None else tracking_of(obj)
+    return track, (tracking_of(obj) if shared else None)
+
+
 def build_unit_workbook(plan: Plan, unit_code: str, *, period_label: str, master_version: int,
                         master_path_name: str = "", as_of: dt.date | None = None,
                         return_by: dt.date | None = None, contact: str = "",
@@ -616,13 +626,11 @@ def build_unit_workbook(plan: Plan, unit_code: str, *, period_label: str, master
     for sheet, columns, objs, heading in specs:
         rows = []
         for r, obj in enumerate(objs, start=S.FIRST_DATA_ROW):
-            shared = len(obj.lead_units if isinstance(obj, Task) else remediation_units(obj, reg)) > 1
-            own = reports.get((obj.id, unit_code)) if shared else None
-            track = tracking_of(own) if own is not None else tracking_of(obj)
+            track, shared_base = issued_values(obj, unit_code, reg, reports)
             vals = _row_values(obj, columns, track)
             fp, cells = fingerprint(columns, vals)
             items.append([sheet, obj.id, r, fp, cells, base_to_json(track),
-                          base_to_json(tracking_of(obj)) if shared else None])
+                          base_to_json(shared_base) if shared_base is not None else None])
             rows.append(vals)
         ws = wb.create_sheet(sheet)
         _write_data_sheet(ws, columns, rows, title=f"{heading} - {unit.name.upper()}",

@@ -266,6 +266,7 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
     # record the version the workbooks carry: returns of an unknown version are rejected
     writer = BookWriter(book)
     cells = meta_cell_updates(sheets.get(S.SHEET_META, []), split_meta_updates(state.meta, result))
+    cells.update(_issued_bases(plan, sheets, version, list(result.counts), state))
     for ref, value in cells.items():
         writer.set(S.SHEET_META, ref, value)
     saved = _save(book)
@@ -279,6 +280,18 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
                 "\nHãy lưu sổ (Ctrl+S) ngay để ghi nhận phiên bản phiếu vừa tạo.")
     return ButtonResult(ok=True, message=message, files=result.files, findings=result.findings,
                         cells_written=writer.cells_written)
+
+
+def _issued_bases(plan: Any, sheets: dict[str, Any], version: int, units: list[str], state: Any) -> dict[str, Any]:
+    """"_meta" cells recording, in the master, the merge base sent to each unit (as ``tao-phieu``)."""
+    from cchc_xl.roundtrip.bases import issue, read_bases
+    from cchc_xl.roundtrip.split import issued_items
+    from cchc_xl.workbook.unitbook import items_by_unit, registry_for
+
+    reg = registry_for(plan)
+    reports = {(u.task_id, u.unit): u.values for u in state.unit_reports}
+    return issue(read_bases(sheets.get(S.SHEET_META, [])), version,
+                 issued_items(plan, units, items_by_unit(plan, reg), reports, reg))
 
 
 def _unit_of(path: Path) -> str:
