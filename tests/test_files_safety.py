@@ -403,3 +403,26 @@ def test_additions_inventory_names_each_kind(grafted) -> None:
                                                own_names=[])}
     assert {"picture", "chart", "comment", "shape", "header_image", "control", "vba", "sheet", "name",
             "printer"} <= kinds
+
+
+def test_buttons_back_up_through_the_same_guard(base_master: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The buttons write through Excel itself (its own lock file is expected); the backup they
+    make first refuses a read-only folder and never leaves half a copy on a full disk."""
+    from cchc_xl.xl.buttons import backup_open_book
+
+    master = _copy(base_master, tmp_path / "so")
+    master.with_name("~$" + master.name).write_bytes(b"\0")       # Excel has the book open
+    made = backup_open_book(master, "sao lưu sổ trước khi tổng hợp")
+    assert made is not None and made.read_bytes() == master.read_bytes()
+    before = listing(master.parent)
+    master.parent.chmod(0o555)
+    try:
+        with pytest.raises(CchcError, match="không có quyền ghi"):
+            backup_open_book(master, "sao lưu sổ trước khi tổng hợp")
+    finally:
+        master.parent.chmod(0o755)
+    _condition("enospc_backup", master, monkeypatch)
+    with pytest.raises(CchcError, match="Ổ đĩa đầy"):
+        backup_open_book(master, "sao lưu sổ trước khi tổng hợp")
+    assert listing(master.parent) == before
