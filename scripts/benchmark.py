@@ -38,7 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from cchc_xl.roundtrip.consolidate import consolidate, patch_xlsx
+from cchc_xl.files.xlsx_patch import patch_xlsx
+from cchc_xl.roundtrip.consolidate import consolidate
 from cchc_xl.workbook.master import write_master
 from cchc_xl.core.models import Area, Plan, PlanInfo, Status, Task, Unit
 from cchc_xl.roundtrip.split import split_master

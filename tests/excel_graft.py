@@ -17,7 +17,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from cchc_xl.files.package import sheet_parts
+from cchc_xl.files.xlsx_patch import sheet_parts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "excel_saved"
 VBA_TYPE = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"

@@ -20,8 +20,11 @@ from typer.testing import CliRunner
 
 from cchc_xl.core import schema as S
 from cchc_xl.cli.roundtrip import register
-from cchc_xl.roundtrip.consolidate import (ConsolidationPlan, apply_with, consolidate, derive_tracking, patch_xlsx,
-                                 plan_consolidation, plan_from_sheets)
+from cchc_xl.files.xlsx_patch import patch_xlsx
+from cchc_xl.roundtrip.consolidate import consolidate
+from cchc_xl.roundtrip.consolidate.merge import derive_tracking, plan_consolidation, plan_from_sheets
+from cchc_xl.roundtrip.consolidate.plan import ConsolidationPlan
+from cchc_xl.roundtrip.consolidate.write import apply_with
 from cchc_xl.workbook.master import read_master, write_master
 from cchc_xl.core.models import CchcError, Plan
 from cchc_xl.roundtrip.split import split_master
@@ -469,7 +472,8 @@ def test_libreoffice_resaved_return_and_recalculated_master(env: dict[str, Path]
 def test_parallel_and_serial_reading_give_the_same_plan(env: dict[str, Path], monkeypatch) -> None:
     """Returned files are read in threads (python-calamine runs without the GIL): same plan,
     same order of messages as reading them one by one."""
-    from cchc_xl.roundtrip import consolidate as C
+    from cchc_xl.roundtrip.consolidate import read as R
+    from cchc_xl.roundtrip.consolidate import state as C
 
     fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"progress": 100, "status": "Đã hoàn thành",
                                                                "completed_on": dt.date(2025, 9, 2)},
@@ -482,7 +486,7 @@ def test_parallel_and_serial_reading_give_the_same_plan(env: dict[str, Path], mo
     now = dt.datetime(2025, 9, 15, 8, 0)
 
     def plan_with(threads: int) -> ConsolidationPlan:
-        monkeypatch.setattr(C, "READ_THREADS", threads)
+        monkeypatch.setattr(R, "READ_THREADS", threads)
         state = C.read_master_state(env["master"])
         return plan_consolidation(state, returns=files, as_of=AS_OF, user="x", now=now)
 
@@ -583,7 +587,7 @@ def test_damaged_sheet_inside_a_valid_package_is_rejected(env: dict[str, Path]) 
 def test_light_master_reader_finds_what_the_full_reader_finds(env: dict[str, Path]) -> None:
     """``consolidate`` reads only what the merge needs from "Phân công"; the errors it reports
     (and refuses to merge on) are those of the full reader."""
-    from cchc_xl.roundtrip import consolidate as C
+    from cchc_xl.roundtrip.consolidate import state as C
     from cchc_xl.core.records import read_master_sheets
 
     wb = load_workbook(env["master"])
@@ -662,7 +666,7 @@ def test_base_values_written_by_the_split_are_read_back_exactly() -> None:
 
 def test_audit_index_normalises_the_logged_texts() -> None:
     """What earlier runs logged (possibly retyped by hand) decides idempotency and 3-way merges."""
-    from cchc_xl.roundtrip.consolidate import _read_audit
+    from cchc_xl.roundtrip.consolidate.audit import _read_audit
 
     header = tuple(c.header for c in S.AUDIT_COLUMNS)
     rows = [("NHẬT KÝ TỔNG HỢP",), (), (), header,

@@ -84,7 +84,7 @@ def warn_unreadable_cells(data: MasterData) -> None:
 def plan_year_of(master: Path) -> int | None:
     """Plan year from the master's hidden "_meta" sheet (fast: that sheet only); None if unknown."""
     from cchc_xl.core import schema as S
-    from cchc_xl.roundtrip.consolidate import read_master_values
+    from cchc_xl.roundtrip.consolidate.state import read_master_values
     from cchc_xl.core.records import read_plan_info
 
     try:

@@ -14,7 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cchc_xl.cli import common as C
-from cchc_xl.roundtrip.consolidate import SUMMARY_HEADERS, ConsolidationResult, consolidate
+from cchc_xl.roundtrip.consolidate import consolidate
+from cchc_xl.roundtrip.consolidate.plan import SUMMARY_HEADERS, ConsolidationResult
 from cchc_xl.roundtrip.folders import returned_files
 from cchc_xl.core.models import CchcError
 from cchc_xl.roundtrip.split import split_master_detailed

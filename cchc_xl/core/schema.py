@@ -110,6 +110,7 @@ AUDIT_COLUMNS: tuple[Column, ...] = (
     Column("new", "Giá trị mới", 24),
     Column("action", "Kết quả", 16),   # "Đã cập nhật" | "Xung đột" | "Từ chối"
 )
+AUDIT_FIXED_COLUMNS = 5  # at, user, source, file_hash, unit: the same for every audit row of a file
 
 UNIT_REPORT_COLUMNS: tuple[Column, ...] = (
     Column("task_id", "Mã NV", 10),

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterable
 
 from cchc_xl.core.findings import catalog
+from cchc_xl.files.xlsx_patch import sheet_parts
 
 
 def _unescape(text: str) -> str:
@@ -176,37 +177,6 @@ def _inflated_size(fh: BinaryIO, info: zipfile.ZipInfo, cap: int) -> int:
     except zlib.error:
         return total                 # damaged data: the reader reports it
     return total
-
-
-# ================================================================ sheets of a package
-
-_SHEET_REL = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
-_SHEET_REL2 = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]*)"[^>]*?\bname="([^"]*)"')
-_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"'
-                  rb'|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
-
-
-def _xml_unescape(b: bytes) -> str:
-    return _unescape(b.decode("utf-8"))
-
-
-def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """{sheet name: zip part path} from workbook.xml and its relationships."""
-    wbx = z.read("xl/workbook.xml")
-    rels = z.read("xl/_rels/workbook.xml.rels")
-    targets: dict[bytes, str] = {}
-    for m in _REL.finditer(rels):
-        rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        t = _xml_unescape(target)
-        targets[rid] = t.lstrip("/") if t.startswith("/") else "xl/" + t
-    out: dict[str, str] = {}
-    for m in _SHEET_REL.finditer(wbx):
-        out[_xml_unescape(m.group(1))] = targets.get(m.group(2), "")
-    if not out:
-        for m in _SHEET_REL2.finditer(wbx):
-            out[_xml_unescape(m.group(2))] = targets.get(m.group(1), "")
-    return out
-
 
 
 # ================================================================ official's additions
@@ -391,5 +361,5 @@ def describe(additions: Iterable[Addition], limit: int = 8) -> str:
     return text
 
 
-__all__ = ["sheet_parts", "LIMITS", "PackageLimits", "PackageSize", "check_package_size", "Addition",
+__all__ = ["LIMITS", "PackageLimits", "PackageSize", "check_package_size", "Addition",
            "package_additions", "openpyxl_losses", "refuse_openpyxl_losses", "describe"]

@@ -17,8 +17,10 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 
 from cchc_xl.core import schema as S
-from cchc_xl.roundtrip.consolidate import (PatchUnsupported, _int, master_state_from_sheets, patch_xlsx, read_master_values,
-                          read_splits, refuse_if_unsafe)
+from cchc_xl.files.xlsx_patch import PatchUnsupported, patch_xlsx
+from cchc_xl.roundtrip.consolidate.check import refuse_if_unsafe
+from cchc_xl.roundtrip.consolidate.columns import _int
+from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets, read_master_values, read_splits
 from cchc_xl.core.records import MasterData, meta_dict
 from cchc_xl.core.models import CchcError, Finding, Plan, Unit
 from cchc_xl.files.safeio import guarded_write, save_workbook_atomic, save_workbook_guarded, write_error

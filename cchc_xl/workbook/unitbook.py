@@ -44,7 +44,8 @@ from cchc_xl.core.records import item_value, parse_date, parse_progress, parse_s
 from cchc_xl.core.models import CchcError, Plan, RemediationItem, Status, Task, Unit
 from cchc_xl.core.text import normalize_text, strip_diacritics
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
-from cchc_xl.files.package import check_package_size, sheet_parts  # noqa: F401  (sheet_parts: re-exported)
+from cchc_xl.files.xlsx_patch import sheet_parts
+from cchc_xl.files.package import check_package_size
 
 UNIT_KIND = "unit"
 # Sheet protection only prevents accidental edits: the password is stored as a
@@ -681,7 +682,7 @@ class ReturnedBook:
     saved_at: dt.datetime | None = None              # docProps/core.xml "modified"
     mtime: float = 0.0
     warnings: list[str] = field(default_factory=list)
-    # work done ahead by the reading thread (``consolidate._prepare``): sheet -> results
+    # work done ahead by the reading thread (``roundtrip.consolidate.check._prepare``): sheet -> results
     prepared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @functools.cached_property

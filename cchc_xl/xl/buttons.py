@@ -244,7 +244,8 @@ def _as_int(value: Any) -> int:
 
 def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
                period_text: str | None) -> ButtonResult:
-    from cchc_xl.roundtrip.consolidate import master_state_from_sheets, refuse_if_unsafe
+    from cchc_xl.roundtrip.consolidate.check import refuse_if_unsafe
+    from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets
     from cchc_xl.roundtrip.split import meta_cell_updates, split_meta_updates, split_plan_detailed
 
     sheets = book_sheets(book)
@@ -345,7 +346,9 @@ MAX_SUMMARY_LINES = 25
 
 
 def _tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None) -> ButtonResult:
-    from cchc_xl.roundtrip.consolidate import apply_with, plan_from_sheets, summary_text
+    from cchc_xl.roundtrip.consolidate.merge import plan_from_sheets
+    from cchc_xl.roundtrip.consolidate.plan import summary_text
+    from cchc_xl.roundtrip.consolidate.write import apply_with
 
     sheets = book_sheets(book)
     settings = read_settings(book, sheets)

@@ -1,0 +1,406 @@
+"""Checks of Tổng hợp: is the master safe to merge into, and what may a returned file change.
+
+A returned workbook is a claim, not a fact.  The whole file is rejected (``check_meta``,
+``evaluate``) when it is not a unit workbook of this master: kind, template version,
+commune and year, unit (registry, file name), split version, missing sheets or columns,
+tasks of another unit only.  A row is rejected (never half applied) when its id is
+missing, repeated, unknown, of another unit or not in the workbook as sent, when a locked
+column was edited (row fingerprint against the one sent) or holds a formula.  A tracking
+cell is rejected when it holds a formula, looks like formula injection/DDE, is not a
+valid value, or dates completion after the cut-off.
+
+``_prepare`` is the file-only part of these checks, done ahead by the reading thread
+(``read``); ``evaluate`` still makes every check, in file order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from openpyxl.utils import column_index_from_string
+
+from cchc_xl.core import schema as S
+from cchc_xl.core.models import CchcError, Finding
+from cchc_xl.core.records import MasterData
+from cchc_xl.core.text import fold
+from cchc_xl.core.validate import looks_like_formula_injection
+from cchc_xl.roundtrip.consolidate.audit import _AuditLog, _safe_text
+from cchc_xl.roundtrip.consolidate.columns import _column_map, _found_keys, _int
+from cchc_xl.roundtrip.consolidate.plan import (ACTION_FILE_REJECTED, ACTION_REJECTED, STATUS_REJECTED, FileSummary,
+                                                ItemKey, MasterState, Rejection)
+from cchc_xl.roundtrip.consolidate.state import _STATUS_LABELS
+from cchc_xl.workbook.unitbook import (DATA_SHEETS, FIELD_LABELS, TRACKING_KEYS, ReturnedBook, RowFingerprinter,
+                                       canonical, cell_hashes, display, fast_normalize, locked_columns, norm_cell,
+                                       row_fingerprint, unit_code_from_file_name)
+
+
+# ================================================================= the master
+
+def blocking_findings(data: MasterData, extra: Iterable[Finding] = ()) -> list[Finding]:
+    """Errors that make splitting/merging unsafe: bad ids (duplicates, missing) and unreadable
+    cells on the sheets that are sent to or merged from the units."""
+    sheets = (S.SHEET_TASKS, S.SHEET_REMEDIATION, S.SHEET_UNIT_REPORTS, S.SHEET_UNITS)
+    return [f for f in (*data.findings, *extra) if f.severity == "error" and f.sheet in sheets
+            and not (f.sheet == S.SHEET_TASKS and f.cell[:1] == S.col_letter(S.TASK_COLUMNS, "area_name"))]
+
+
+def refuse_if_unsafe(state_or_data: MasterState | MasterData, action: str) -> None:
+    """Raise ``CchcError`` listing (up to 10) blocking errors of the master."""
+    if isinstance(state_or_data, MasterState):
+        blockers = blocking_findings(state_or_data.data, state_or_data.findings)
+    else:
+        blockers = blocking_findings(state_or_data)
+    if not blockers:
+        return
+    lines = "\n".join(f"  - {f}" for f in blockers[:10])
+    more = f"\n  ... và {len(blockers) - 10} lỗi khác" if len(blockers) > 10 else ""
+    err = CchcError(f"Không thể {action}: sổ tổng hợp có {len(blockers)} lỗi cần sửa trước:\n{lines}{more}",
+                    code="master_unsafe")
+    err.findings = blockers  # type: ignore[attr-defined]
+    raise err
+
+
+# ================================================================= returned rows
+
+@dataclass
+class _Row:
+    """One evaluated row of a returned workbook."""
+
+    sheet: str
+    item_id: str
+    row: int
+    theirs: dict[str, Any]
+    base: dict[str, Any]
+    master_base: dict[str, Any] | None
+
+
+_NO_FORMULAS: frozenset[str] = frozenset()
+
+
+@dataclass
+class _Layout:
+    """Where the columns of a returned data sheet are (0-based), for the row loop."""
+
+    columns: tuple[S.Column, ...]
+    cmap: dict[str, str]
+    indexes: list[int]                       # per column of ``columns``
+    id_index: int
+    width: int                               # a row shorter than this takes the slow path
+    tracking: list[tuple[str, int, str]]     # (key, index, column letter)
+    fingerprint: RowFingerprinter
+
+
+_LAYOUTS: dict[tuple[int, tuple[tuple[str, str], ...]], _Layout] = {}
+
+
+def _layout(columns: tuple[S.Column, ...], cmap: dict[str, str]) -> _Layout:
+    key = (id(columns), tuple(sorted(cmap.items())))
+    lay = _LAYOUTS.get(key)
+    if lay is None:
+        index = {k: column_index_from_string(v) - 1 for k, v in cmap.items()}
+        indexes = [index[c.key] for c in columns]
+        lay = _Layout(columns=columns, cmap=dict(cmap), indexes=indexes, id_index=index["id"],
+                      width=max(indexes) + 1, tracking=[(k, index[k], cmap[k]) for k in TRACKING_KEYS],
+                      fingerprint=RowFingerprinter(columns, index))
+        if len(_LAYOUTS) < 64:
+            _LAYOUTS[key] = lay
+    return lay
+
+
+_DIRTY = object()  # a tracking cell ``evaluate_cell`` must look at
+
+
+def _clean_value(key: str, v: Any, base: Any, as_of: dt.date) -> Any:
+    """The canonical value of a tracking cell that needs no check, else ``_DIRTY``.
+
+    Unchanged cells, exact status labels, progress 0 or 1..100 (0..1 gets a warning), and
+    dates up to the cut-off: what ``evaluate_cell`` would return for them, without messages."""
+    kind = type(v)
+    if (v == base and kind is not bool) or ((v is None or v == "") and (base is None or base == "")):
+        return base
+    if key == "status" and kind is str and v in _STATUS_LABELS:
+        return v
+    if key == "progress" and (kind is float or kind is int) and (v == 0 or 1 <= v <= 100):
+        return round(float(v), 2)
+    if key == "completed_on" and kind is dt.date and v <= as_of:
+        return v
+    return _DIRTY
+
+
+def _clean_tracking(lay: _Layout, raw: Sequence[Any], base: Mapping[str, Any],
+                    as_of: dt.date) -> dict[str, Any] | None:
+    """Canonical tracking values of a row when no cell needs checking, else ``None``."""
+    theirs: dict[str, Any] = {}
+    for k, j, _ in lay.tracking:
+        t = _clean_value(k, raw[j], base[k], as_of)
+        if t is _DIRTY:
+            return None
+        theirs[k] = t
+    return theirs
+
+
+def _prepare(book: ReturnedBook, as_of: dt.date) -> None:
+    """The file-only part of ``_Planner.evaluate``, run by the reading thread while the next
+    file is parsed: per data row, its fingerprint and (when no cell needs a check) its
+    canonical tracking values.  ``evaluate`` still makes every check, in file order; it
+    only takes these two results instead of computing them again."""
+    for sheet, rows in book.sheets.items():
+        if book.formula_cells.get(sheet):
+            continue  # rows of this sheet take the slow path anyway
+        h, cmap = _column_map(rows[:15], DATA_SHEETS[sheet])
+        if h is None:
+            continue
+        lay = _layout(DATA_SHEETS[sheet], cmap)
+        id_j, width, items = lay.id_index, lay.width, book.items
+        ready: dict[int, tuple[str, dict[str, Any] | None]] = {}
+        for i in range(h + 1, len(rows)):
+            raw = rows[i]
+            if len(raw) < width:
+                continue
+            tid = raw[id_j]
+            if tid is None or tid == "":
+                continue
+            item_id = " ".join(tid.split()) if type(tid) is str and tid.isascii() else fast_normalize(tid)
+            meta = items.get((sheet, item_id))
+            if meta is not None:
+                ready[i] = (lay.fingerprint(raw), _clean_tracking(lay, raw, meta.base, as_of))
+        book.prepared[sheet] = (h, lay, ready, as_of)
+
+
+class _Checker(_AuditLog):
+    """The checks of one run, file by file (mixed into the planner: ``merge._Planner``)."""
+
+    state: MasterState
+    data: MasterData
+    as_of: dt.date
+    registry: Any
+    units_of: dict[ItemKey, list[str]]
+    issued: set[int]
+    latest: int
+
+    # ---------------------------------------------------------------- per file
+    def reject_file(self, book: ReturnedBook | None, path: Path, reason: str, unit: str = "",
+                    sha: str = "") -> None:
+        sha = sha or (book.sha256 if book else "")
+        self.plan.rejections.append(Rejection(file=path.name, reason=reason, unit=unit, whole_file=True))
+        self.plan.files.append(FileSummary(file=path.name, status=STATUS_REJECTED, unit=unit, sha256=sha,
+                                           reason=reason))
+        self.plan.findings.append(Finding(code="file_rejected", message=reason, file=path.name))
+        action = f"{ACTION_FILE_REJECTED}: {reason}"[:250]
+        if sha and action in self.state.audit.files.get(sha, []):
+            return  # already logged by an earlier run
+        row = [self.stamp(), self.user, path.name, sha, unit, "", "", "", "", _safe_text(action)]
+        self.plan.audit_rows.append(row)
+
+    def check_meta(self, book: ReturnedBook) -> str | None:
+        """Reason to reject the whole file, or ``None``."""
+        meta, info = book.meta, self.data.plan.info
+        if str(meta.get("kind")) != "unit":
+            return "Không phải phiếu đơn vị (thông tin ẩn 'kind' khác 'unit')"
+        if _int(meta.get("schema_version")) != S.SCHEMA_VERSION:
+            return (f"Phiếu theo mẫu phiên bản {meta.get('schema_version')}, phần mềm dùng mẫu "
+                    f"{S.SCHEMA_VERSION}: hãy dùng phiếu mới")
+        if _int(meta.get("year")) != info.year or fold(meta.get("commune")) != fold(info.commune):
+            return (f"Phiếu của {meta.get('commune') or '(không rõ)'} năm {meta.get('year')}, "
+                    f"không phải của sổ {info.commune} năm {info.year}")
+        code = book.unit_code
+        unit = self.registry.by_code.get(code)
+        if unit is None or unit.is_group:
+            return f"Đơn vị '{code}' không có trong danh sách đơn vị của sổ tổng hợp"
+        named = unit_code_from_file_name(book.name)
+        if named and named != code and named in self.registry.by_code:
+            return f"Tên tệp ghi đơn vị {named} nhưng phiếu là của đơn vị {code} (gửi nhầm tệp?)"
+        version = _int(meta.get("master_version"))
+        if self.issued and version not in self.issued or not self.issued and version > self.latest:
+            return (f"Phiếu mang phiên bản {version} - sổ tổng hợp chưa từng tạo phiếu phiên bản này "
+                    f"(phiếu của sổ khác?)")
+        if version < self.latest:
+            self.plan.findings.append(Finding(
+                severity="warning", code="old_version", file=book.name,
+                message=(f"Phiếu tạo từ lần chia phiên bản {version}, sổ đã chia lại (phiên bản {self.latest}); "
+                         f"vẫn tổng hợp theo nguyên tắc đối chiếu 3 chiều")))
+        return None
+
+    # ---------------------------------------------------------------- evaluating rows
+    def evaluate(self, book: ReturnedBook) -> tuple[list[_Row], str | None]:
+        """Validated rows of a file, or a reason to reject the whole file."""
+        unit = book.unit_code
+        rows: list[_Row] = []
+        own = foreign = 0
+        seen: set[ItemKey] = set()
+        if S.SHEET_TASKS not in book.sheets:
+            return [], f"Thiếu trang '{S.SHEET_TASKS}' (trang bị xóa hoặc đổi tên)"
+        units_of, items = self.units_of, book.items
+        for sheet, rows_raw in book.sheets.items():
+            columns = DATA_SHEETS[sheet]
+            h, cmap = _column_map(rows_raw[:15], columns)
+            found = _found_keys(rows_raw, h, columns)
+            missing = [c.header for c in columns if c.key not in found]
+            if h is None or missing:
+                return [], (f"Trang '{sheet}' thiếu cột: " + ", ".join(f"'{m}'" for m in missing)
+                            if h is not None else f"Trang '{sheet}' không có dòng tiêu đề")
+            lay = _layout(columns, cmap)
+            formulas = book.formula_cells.get(sheet)
+            prepared = book.prepared.get(sheet)
+            ready = prepared[2] if prepared and prepared[0] == h and prepared[1] is lay and prepared[3] == self.as_of \
+                else None
+            id_j, width = lay.id_index, lay.width
+            for i in range(h + 1, len(rows_raw)):
+                raw = rows_raw[i]
+                tid = raw[id_j] if id_j < len(raw) else None
+                if tid is None or tid == "":
+                    if all(v is None or v == "" for v in raw):
+                        continue
+                    item_id = ""
+                else:
+                    item_id = " ".join(tid.split()) if type(tid) is str and tid.isascii() else fast_normalize(tid)
+                key = (sheet, item_id)
+                units = units_of.get(key)
+                meta = items.get(key)
+                if (item_id and units and unit in units and meta is not None and key not in seen
+                        and not formulas and len(raw) >= width):
+                    seen.add(key)
+                    r = self.evaluate_fast(book, sheet, lay, i + 1, item_id, raw, meta,
+                                           ready.get(i) if ready is not None else None)
+                else:
+                    values = {c.key: (raw[j] if j < len(raw) else None) for c, j in zip(columns, lay.indexes)}
+                    r = self.evaluate_row(book, sheet, columns, cmap, i + 1, item_id, values, seen)
+                if item_id and units:
+                    if unit in units:
+                        own += 1
+                    else:
+                        foreign += 1
+                if r is not None:
+                    rows.append(r)
+        if foreign and not own:
+            return [], f"Phiếu chứa nhiệm vụ của đơn vị khác, không có nhiệm vụ nào của đơn vị {unit}"
+        for (sheet, item_id), meta in book.items.items():
+            if (sheet, item_id) not in seen:
+                self.plan.findings.append(Finding(
+                    severity="warning", code="row_deleted", file=book.name, sheet=sheet, task_id=item_id,
+                    message=f"Dòng của {item_id} đã bị xóa khỏi phiếu (đơn vị {unit}): không cập nhật"))
+        return rows, None
+
+    def evaluate_fast(self, book: ReturnedBook, sheet: str, lay: _Layout, row: int, item_id: str,
+                      raw: Sequence[Any], meta: Any, ready: tuple[str, dict[str, Any] | None] | None = None
+                      ) -> _Row | None:
+        """``evaluate_row`` for the common row: known id of this unit, no formula in the sheet.
+
+        ``ready``: (fingerprint, clean tracking values or ``None``) computed by the reading
+        thread (``_prepare``) - the same functions of the same row."""
+        fp, theirs = ready if ready is not None else (lay.fingerprint(raw), None)
+        if fp != meta.fingerprint:
+            values = {c.key: raw[j] for c, j in zip(lay.columns, lay.indexes)}
+            self.reject_tampered(book, sheet, lay.columns, lay.cmap, row, item_id, values, meta)
+            return None
+        base = meta.base
+        if theirs is None:
+            theirs = _clean_tracking(lay, raw, base, self.as_of)
+        if theirs is None:  # a cell to validate (and maybe reject) here, in file order
+            theirs = {}
+            for k, j, letter in lay.tracking:
+                v, b = raw[j], base[k]
+                t = _clean_value(k, v, b, self.as_of)
+                theirs[k] = t if t is not _DIRTY else self.evaluate_cell(
+                    book, sheet, f"{letter}{row}", item_id, k, v, _NO_FORMULAS, b)
+        return _Row(sheet=sheet, item_id=item_id, row=row, theirs=theirs, base=base,
+                    master_base=meta.master_base)
+
+    def reject_row(self, book: ReturnedBook, sheet: str, cell: str, item_id: str, reason: str,
+                   value: Any = "") -> None:
+        self.plan.rejections.append(Rejection(file=book.name, reason=reason, unit=book.unit_code,
+                                              sheet=sheet, cell=cell, item_id=item_id))
+        self.plan.findings.append(Finding(code="rejected", message=reason, file=book.name, sheet=sheet,
+                                          cell=cell, task_id=item_id))
+        self.audit(book, book.name, book.unit_code, item_id, "", "", norm_cell(value),
+                   f"{ACTION_REJECTED}: {reason}"[:250])
+
+    def reject_tampered(self, book: ReturnedBook, sheet: str, columns: tuple[S.Column, ...],
+                        cmap: dict[str, str], row: int, item_id: str, values: dict[str, Any],
+                        meta: Any) -> None:
+        """Reject a row whose locked cells differ from the fingerprint sent, naming the cells."""
+        id_cell = f"{cmap['id']}{row}"
+        cells = cell_hashes(columns, values)
+        bad = [c for c, a, b in zip(locked_columns(columns), cells, meta.cells) if a != b]
+        refs = ", ".join(f"{cmap[c.key]}{row} ('{c.header}')" for c in bad) or id_cell
+        first = f"{cmap[bad[0].key]}{row}" if bad else id_cell
+        self.reject_row(book, sheet, first, item_id,
+                        f"Cột bị khóa của {item_id} đã bị sửa: {refs} - không cập nhật dòng này")
+
+    def evaluate_row(self, book: ReturnedBook, sheet: str, columns: tuple[S.Column, ...],
+                     cmap: dict[str, str], row: int, item_id: str, values: dict[str, Any],
+                     seen: set[ItemKey]) -> _Row | None:
+        unit = book.unit_code
+        id_cell = f"{cmap['id']}{row}"
+        key = (sheet, item_id)
+        label = "Mã NV" if sheet == S.SHEET_TASKS else "Mã KP"
+        if not item_id:
+            self.reject_row(book, sheet, id_cell, "", "Dòng không có mã (dòng được chèn thêm?)")
+            return None
+        if key in seen:
+            self.reject_row(book, sheet, id_cell, item_id, f"{label} {item_id} xuất hiện hai lần trong phiếu")
+            return None
+        seen.add(key)
+        units = self.units_of.get(key)
+        if units is None:
+            self.reject_row(book, sheet, id_cell, item_id, f"{label} {item_id} không có trong sổ tổng hợp")
+            return None
+        if unit not in units:
+            self.reject_row(book, sheet, id_cell, item_id,
+                            f"{label} {item_id} không thuộc đơn vị {unit} (đơn vị chủ trì: "
+                            f"{', '.join(units) or 'chưa xác định'})")
+            return None
+        meta = book.items.get(key)
+        if meta is None:
+            self.reject_row(book, sheet, id_cell, item_id,
+                            f"{label} {item_id} không có trong phiếu gốc gửi đơn vị {unit} (dòng được chèn thêm?)")
+            return None
+        formulas = book.formula_cells.get(sheet, set())
+        for c in locked_columns(columns):
+            ref = f"{cmap[c.key]}{row}"
+            if ref in formulas:
+                self.reject_row(book, sheet, ref, item_id, f"Ô bị khóa '{c.header}' của {item_id} chứa công thức")
+                return None
+        if row_fingerprint(columns, values) != meta.fingerprint:
+            self.reject_tampered(book, sheet, columns, cmap, row, item_id, values, meta)
+            return None
+        base = meta.base
+        theirs: dict[str, Any] = {}
+        for k in TRACKING_KEYS:
+            theirs[k] = self.evaluate_cell(book, sheet, f"{cmap[k]}{row}", item_id, k, values[k], formulas,
+                                           base[k])
+        return _Row(sheet=sheet, item_id=item_id, row=row, theirs=theirs, base=base,
+                    master_base=meta.master_base)
+
+    def evaluate_cell(self, book: ReturnedBook, sheet: str, ref: str, item_id: str, key: str, raw: Any,
+                      formulas: set[str], base: Any) -> Any:
+        """Validated canonical value, or ``base`` (no change) when the cell is rejected."""
+        if raw == base and not isinstance(raw, bool) and ref not in formulas:
+            return base  # unchanged cell (the common case): nothing to validate
+        header = FIELD_LABELS[key]
+        if ref in formulas:
+            self.reject_row(book, sheet, ref, item_id, f"Ô '{header}' của {item_id} chứa công thức", raw)
+            return base
+        if looks_like_formula_injection(raw) or (isinstance(raw, str) and raw.lstrip()[:1] in ("=", "\uff1d")):
+            self.reject_row(book, sheet, ref, item_id,
+                            f"Ô '{header}' của {item_id} nghi ngờ công thức độc hại/DDE - bị từ chối", raw)
+            return base
+        try:
+            value = canonical(key, raw)
+        except ValueError as exc:
+            self.reject_row(book, sheet, ref, item_id, f"'{header}' của {item_id} không hợp lệ: {exc}", raw)
+            return base
+        if key == "completed_on" and value is not None and value > self.as_of:
+            self.reject_row(book, sheet, ref, item_id,
+                            f"Ngày hoàn thành {display(key, value)} của {item_id} sau ngày số liệu "
+                            f"{display(key, self.as_of)}", raw)
+            return base
+        if key == "progress" and 0 < value < 1:
+            self.plan.findings.append(Finding(
+                severity="warning", code="progress_fraction", file=book.name, sheet=sheet, cell=ref,
+                task_id=item_id, message=f"Tiến độ {display(key, value)} rất nhỏ: có phải {value * 100:g}%? "
+                                         f"(cột này nhập số 0 - 100)"))
+        return value

@@ -1,0 +1,77 @@
+"""Headers and columns in plain cell values (rows from A1), for the master and the returns.
+
+Sheets are located by header text (folded: case, accents and spacing do not matter), so a
+column the official moved is still found; the schema's letters are the fallback.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from openpyxl.utils import column_index_from_string, get_column_letter
+
+from cchc_xl.core import schema as S
+from cchc_xl.core.text import fold
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold(value: str) -> str:
+    return fold(value)
+
+
+def _fold_any(value: Any) -> str:
+    return _fold(value) if isinstance(value, str) else fold(value)
+
+
+def _find_header(rows: list[tuple[Any, ...]], first_header: str, limit: int = 15) -> int | None:
+    """``records.find_header_row`` with cached folding (called for every returned file)."""
+    key = _fold(first_header)
+    for i, row in enumerate(rows[:limit]):
+        for v in row:
+            if v not in (None, ""):
+                if _fold_any(v) == key:
+                    return i
+                break
+    return None
+
+
+def _column_map(rows: list[tuple[Any, ...]], columns: tuple[S.Column, ...]) -> tuple[int | None, dict[str, str]]:
+    """(0-based header row, {key: column letter}) by header text; schema letters if absent."""
+    h = _find_header(rows, columns[0].header) if rows else None
+    default = {c.key: get_column_letter(i) for i, c in enumerate(columns, start=1)}
+    if h is None:
+        return None, default
+    by_header = {_fold(c.header): c.key for c in columns}
+    found: dict[str, str] = {}
+    for i, v in enumerate(rows[h], start=1):
+        k = by_header.get(_fold_any(v)) if v not in (None, "") else None
+        if k and k not in found:
+            found[k] = get_column_letter(i)
+    return h, {**default, **found}
+
+
+def _found_keys(rows: list[list[Any]], h: int | None, columns: tuple[S.Column, ...]) -> set[str]:
+    if h is None:
+        return set()
+    by_header = {_fold(c.header): c.key for c in columns}
+    return {by_header[_fold_any(v)] for v in rows[h] if v not in (None, "") and _fold_any(v) in by_header}
+
+
+def _last_row(rows: list[tuple[Any, ...]], floor: int) -> int:
+    for i in range(len(rows) - 1, floor - 1, -1):
+        if any(v not in (None, "") for v in rows[i]):
+            return i + 1
+    return floor
+
+
+def _get(row: tuple[Any, ...], letter: str) -> Any:
+    i = column_index_from_string(letter) - 1
+    return row[i] if i < len(row) else None
+
+
+def _int(v: Any) -> int:
+    try:
+        return int(float(v))
+    except (TypeError, ValueError):
+        return 0

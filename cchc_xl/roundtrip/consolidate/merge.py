@@ -1,0 +1,388 @@
+"""The merge of Tổng hợp (pure): returned files -> ``ConsolidationPlan``.
+
+3-way merge per tracking field: base (the value when the workbook was sent, from the
+file's "_meta"), theirs (returned), mine (the master now).  A field the unit changed is
+applied when the master still holds the base (or what this unit last applied, from
+"Nhật ký"); otherwise it is a conflict, left for the official.  An item with several lead
+units keeps each unit's report in "Báo cáo đơn vị" and derives the master row from them
+(``derive_tracking``).  Files are merged in a stable order; nothing is written here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from cchc_xl.core import schema as S
+from cchc_xl.core.models import Finding, Status
+from cchc_xl.core.records import MasterData
+from cchc_xl.roundtrip.consolidate.audit import _RISKY_FIRST, _safe_text
+from cchc_xl.roundtrip.consolidate.check import _Checker, _Row, refuse_if_unsafe
+from cchc_xl.roundtrip.consolidate.columns import _int
+from cchc_xl.roundtrip.consolidate.plan import (ACTION_CONFLICT, ACTION_FILE_DONE, ACTION_UPDATED, DERIVED_SUFFIX,
+                                                STATUS_SEEN, AuditIndex, CellChange, Conflict, ConsolidationPlan,
+                                                FileSummary, ItemKey, MasterState, Progress, UnitReportRow)
+from cchc_xl.roundtrip.consolidate.read import _load_returns, _ReadAhead
+from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets
+from cchc_xl.workbook.unitbook import (FIELD_LABELS, TRACKING_KEYS, ReturnedBook, canonical, cell_value, display,
+                                       registry_for, remediation_units)
+
+
+def derive_tracking(reports: Sequence[Mapping[str, Any]], units: Sequence[str]) -> dict[str, Any]:
+    """Tracking values of an item with several lead units, from each unit's report.
+
+    progress = mean (cancelled units excluded); done only when every unit is done
+    (completion date = the latest); "Thường xuyên" when every unit says so;
+    otherwise in progress as soon as any unit has progress; evidence/notes joined
+    as "[MÃ] ..." (empty when no unit wrote any).
+    """
+    active = [r for r in reports if r["status"] != Status.CANCELLED.value] or list(reports)
+    statuses = {r["status"] for r in active}
+    prog = round(sum(float(r["progress"]) for r in active) / len(active), 2) if active else 0.0
+    if all(r["status"] == Status.CANCELLED.value for r in reports):
+        status = Status.CANCELLED.value
+    elif statuses == {Status.DONE.value}:
+        status = Status.DONE.value
+    elif statuses == {Status.ONGOING.value}:
+        status = Status.ONGOING.value
+    elif prog > 0 or statuses & {Status.IN_PROGRESS.value, Status.DONE.value, Status.ONGOING.value}:
+        status = Status.IN_PROGRESS.value
+    else:
+        status = Status.NOT_STARTED.value
+    dates = [r["completed_on"] for r in active if r["completed_on"]]
+    out: dict[str, Any] = {"status": status, "progress": prog,
+                           "completed_on": max(dates) if status == Status.DONE.value and dates else None}
+    for key in ("evidence", "note"):
+        parts = [f"[{u}] {r[key]}" for u, r in zip(units, reports) if r[key]]
+        out[key] = "; ".join(parts)
+    return out
+
+
+class _Planner(_Checker):
+    """Holds the evolving state of one consolidation run."""
+
+    def __init__(self, state: MasterState, *, as_of: dt.date, now: dt.datetime, user: str):
+        self.state = state
+        self.data = state.data
+        self.as_of, self.now, self.user = as_of, now, user
+        self._stamp = now.strftime("%d/%m/%Y %H:%M:%S")
+        self.plan = ConsolidationPlan(next_rows=dict(state.next_rows), as_of=as_of)
+        plan = state.data.plan
+        self.registry = registry_for(plan)
+        self.units_of: dict[ItemKey, list[str]] = {(S.SHEET_TASKS, t.id): list(t.lead_units)
+                                                   for t in plan.tasks}
+        for r in plan.remediation:
+            self.units_of[(S.SHEET_REMEDIATION, r.id)] = remediation_units(r, self.registry)
+        self.current: dict[ItemKey, dict[str, Any]] = {}
+        for t in plan.tasks:
+            self.current[(S.SHEET_TASKS, t.id)] = _tracking_lenient(t)
+        for tid, (units, track) in (state.light_tasks or {}).items():
+            self.units_of[(S.SHEET_TASKS, tid)] = units
+            self.current[(S.SHEET_TASKS, tid)] = track
+        for r in plan.remediation:
+            self.current[(S.SHEET_REMEDIATION, r.id)] = _tracking_lenient(r)
+        self.reports: dict[tuple[str, str], UnitReportRow] = {(u.task_id, u.unit): u for u in state.unit_reports}
+        self.last_applied = dict(state.audit.last_applied)
+        self.seen_hashes: dict[str, str] = {}
+        self.updates: dict[str, int] = {}  # file sha256 -> fields updated
+        self.pending: dict[tuple[str, int, str], CellChange] = {}
+        self.letters: dict[str, dict[str, str]] = {}  # sheet -> column key -> letter (cache)
+        self.issued = {_int(s.get("version")) for s in state.splits} - {0}
+        self.latest = max(self.issued) if self.issued else _int(state.meta.get("master_version")) or \
+            plan.info.master_version
+
+    def cell(self, sheet: str, row: int, key: str) -> str:
+        letters = self.letters.get(sheet)
+        if letters is None:
+            cols = S.TASK_COLUMNS if sheet == S.SHEET_TASKS else (
+                S.REMEDIATION_COLUMNS if sheet == S.SHEET_REMEDIATION else S.UNIT_REPORT_COLUMNS)
+            found = self.state.columns.get(sheet, {})
+            letters = self.letters[sheet] = {c.key: found.get(c.key) or S.col_letter(cols, c.key) for c in cols}
+        letter = letters.get(key)
+        if letter is None:  # not a column of the sheet's schema: as before, look it up
+            cols = S.TASK_COLUMNS if sheet == S.SHEET_TASKS else (
+                S.REMEDIATION_COLUMNS if sheet == S.SHEET_REMEDIATION else S.UNIT_REPORT_COLUMNS)
+            letter = S.col_letter(cols, key)
+        return f"{letter}{row}"
+
+    def set_cell(self, sheet: str, row: int, key: str, old: Any, new: Any, item: str, unit: str,
+                 source: str) -> None:
+        k = (sheet, row, key)
+        prev = self.pending.get(k)
+        self.pending[k] = CellChange(sheet, row, key, self.cell(sheet, row, key), prev.old if prev else old, new,
+                                     item, unit, source)
+
+    def process(self, book: ReturnedBook) -> None:
+        """Check and merge one returned book (skipped when already consolidated)."""
+        if book.sha256 in self.seen_hashes or ACTION_FILE_DONE in {
+                a.split(":")[0] for a in self.state.audit.files.get(book.sha256, [])}:
+            earlier = self.seen_hashes.get(book.sha256)
+            why = f"trùng nội dung với tệp {earlier}" if earlier else "đã tổng hợp trước đó"
+            self.plan.files.append(FileSummary(file=book.name, status=STATUS_SEEN, unit=book.unit_code,
+                                               sha256=book.sha256, reason=why))
+            self.plan.findings.append(Finding(severity="info", code="already_done", file=book.name,
+                                              message=f"Bỏ qua: {why}"))
+            return
+        self.seen_hashes[book.sha256] = book.name
+        reason = self.check_meta(book)
+        if reason:
+            self.reject_file(book, book.path, reason, unit=book.unit_code)
+            return
+        summary = FileSummary(file=book.name, unit=book.unit_code, sha256=book.sha256)
+        n_rej, n_conf = len(self.plan.rejections), len(self.plan.conflicts)
+        n_audit, n_find = len(self.plan.audit_rows), len(self.plan.findings)
+        rows, file_reason = self.evaluate(book)
+        if file_reason:
+            del self.plan.rejections[n_rej:]
+            del self.plan.audit_rows[n_audit:]
+            del self.plan.findings[n_find:]
+            self.reject_file(book, book.path, file_reason, unit=book.unit_code)
+            return
+        for w in book.warnings:
+            self.plan.findings.append(Finding(severity="warning", code="external_links", message=w,
+                                              file=book.name))
+        for row in rows:
+            if row.theirs == row.base:  # same keys: equal values
+                summary.unchanged += 1
+                self.plan.unchanged += 1
+                continue
+            self.merge_row(book, row)
+        summary.rejected = len(self.plan.rejections) - n_rej
+        summary.conflicts = len(self.plan.conflicts) - n_conf
+        summary.updated = self.updates.pop(book.sha256, 0)
+        self.plan.files.append(summary)
+        note = f"{summary.updated} cập nhật, {summary.conflicts} xung đột, {summary.rejected} từ chối"
+        self.audit(book, book.name, book.unit_code, "", "", "", note, ACTION_FILE_DONE)
+
+    # ---------------------------------------------------------------- merging
+    def merge_row(self, book: ReturnedBook, row: _Row) -> None:
+        key = (row.sheet, row.item_id)
+        if len(self.units_of.get(key, [])) > 1:
+            self.merge_multi(book, row)
+        else:
+            self.merge_single(book, row)
+
+    def _applies(self, unit: str, item: str, k: str, mine: Any, base: Any) -> bool:
+        return mine == base or display(k, mine) == self.last_applied.get((unit, item, k), None)
+
+    def merge_single(self, book: ReturnedBook, row: _Row) -> None:
+        """3-way merge of an item with one lead unit.
+
+        ``set_cell``, ``audit``, ``display``, ``cell_value`` and ``_safe_text`` are inlined
+        for the common values (text, numbers): this runs once per changed cell.
+        """
+        unit, item, sheet, name, sha = book.unit_code, row.item_id, row.sheet, book.name, book.sha256
+        mine = self.current[(sheet, item)]
+        master_row = self.data.rows.get(sheet, {}).get(item)
+        theirs, base, last = row.theirs, row.base, self.last_applied
+        pending, audit_rows, updated = self.pending, self.plan.audit_rows, 0
+        letters = self.letters.get(sheet) or self._letters(sheet)
+        for k in TRACKING_KEYS:
+            t, b, m = theirs[k], base[k], mine[k]
+            if t == b or m == t:
+                continue
+            old = m if type(m) is str else display(k, m)
+            if (m == b or old == last.get((unit, item, k))) and master_row:
+                where = (sheet, master_row, k)
+                prev = pending.get(where)
+                if k == "progress":
+                    before, after = cell_value(k, m), cell_value(k, t)
+                else:
+                    before, after = (None if m == "" else m), (None if t == "" else t)
+                pending[where] = CellChange(sheet, master_row, k, f"{letters[k]}{master_row}",
+                                            prev.old if prev else before, after, item, unit, name)
+                mine[k] = t
+                new = last[(unit, item, k)] = t if type(t) is str else display(k, t)
+                audit_rows.append([self._stamp, self.user, name, sha, unit, item, FIELD_LABELS[k],
+                                   old if old[:1] not in _RISKY_FIRST and len(old) <= 500 else _safe_text(old),
+                                   new if new[:1] not in _RISKY_FIRST and len(new) <= 500 else _safe_text(new),
+                                   ACTION_UPDATED])
+                updated += 1
+            else:
+                self.conflict(book, sheet, item, k, master_row or 0, m, t, b)
+        if updated:
+            self.updates[sha] = self.updates.get(sha, 0) + updated
+
+    def _letters(self, sheet: str) -> dict[str, str]:
+        self.cell(sheet, 0, "status")  # fills the cache
+        return self.letters[sheet]
+
+    def conflict(self, book: ReturnedBook, sheet: str, item: str, k: str, row: int, mine: Any, theirs: Any,
+                 base: Any, derived: bool = False) -> None:
+        c = Conflict(file=book.name, unit=book.unit_code, sheet=sheet, item_id=item, column_key=k,
+                     cell=self.cell(sheet, row, k) if row else "", mine=display(k, mine),
+                     theirs=display(k, theirs), base=display(k, base))
+        self.plan.conflicts.append(c)
+        self.plan.findings.append(Finding(severity="warning", code="conflict", message=c.message(),
+                                          file=book.name, sheet=sheet, cell=c.cell, task_id=item))
+        self.plan.audit_rows.append([self.stamp(), self.user, book.name, book.sha256, book.unit_code, item,
+                                     FIELD_LABELS[k] + (DERIVED_SUFFIX if derived else ""),
+                                     _safe_text(c.mine), _safe_text(c.theirs), ACTION_CONFLICT])
+
+    def merge_multi(self, book: ReturnedBook, row: _Row) -> None:
+        """Unit report row first (3-way), then the master row derived from all unit reports."""
+        unit, key = book.unit_code, (row.sheet, row.item_id)
+        units = self.units_of[key]
+        master_base = row.master_base or row.base
+        before = self._unit_values(row.item_id, units, master_base)
+        report = self.reports.get((row.item_id, unit))
+        mine_r = dict(report.values) if report else dict(row.base)
+        changed = False
+        for k in TRACKING_KEYS:
+            t, b, m = row.theirs[k], row.base[k], mine_r[k]
+            if t == b or m == t:
+                continue
+            if self._applies(unit, row.item_id, k, m, b):
+                if report is not None and report.row:
+                    self.set_cell(S.SHEET_UNIT_REPORTS, report.row, k, cell_value(k, m), cell_value(k, t),
+                                  row.item_id, unit, book.name)
+                mine_r[k] = t
+                changed = True
+                self.last_applied[(unit, row.item_id, k)] = display(k, t)
+                self.audit(book, book.name, unit, row.item_id, k, display(k, m), display(k, t), ACTION_UPDATED)
+            else:
+                self.conflict(book, S.SHEET_UNIT_REPORTS, row.item_id, k, report.row if report and report.row else 0,
+                              m, t, b)
+        if not changed:
+            return
+        self._store_report(book, row.item_id, unit, report, mine_r)
+        after = self._unit_values(row.item_id, units, master_base)
+        self._apply_derived(book, row, units, before, after, master_base)
+
+    def _unit_values(self, item: str, units: list[str], master_base: dict[str, Any]) -> list[dict[str, Any]]:
+        return [dict(self.reports[(item, u)].values) if (item, u) in self.reports else dict(master_base)
+                for u in units]
+
+    def _store_report(self, book: ReturnedBook, item: str, unit: str, report: UnitReportRow | None,
+                      values: dict[str, Any]) -> None:
+        stamp = self.stamp()
+        if report is None:
+            report = UnitReportRow(task_id=item, unit=unit, values=dict(values), source=book.name,
+                                   received_at=stamp, row=None)
+            self.reports[(item, unit)] = report
+            self.plan.new_unit_reports.append(report)
+            return
+        report.values = dict(values)
+        if report.row:
+            self.set_cell(S.SHEET_UNIT_REPORTS, report.row, "source", report.source, book.name, item, unit, book.name)
+            self.set_cell(S.SHEET_UNIT_REPORTS, report.row, "received_at", report.received_at, stamp, item, unit,
+                          book.name)
+        report.source, report.received_at = book.name, stamp
+
+    def _apply_derived(self, book: ReturnedBook, row: _Row, units: list[str], before: list[dict[str, Any]],
+                       after: list[dict[str, Any]], master_base: dict[str, Any]) -> None:
+        key = (row.sheet, row.item_id)
+        prev, new = derive_tracking(before, units), derive_tracking(after, units)
+        mine = self.current[key]
+        master_row = self.data.rows.get(row.sheet, {}).get(row.item_id)
+        for k in TRACKING_KEYS:
+            d, m = new[k], mine[k]
+            if m == d or (k in ("evidence", "note") and not d):
+                continue
+            if (m == prev[k] or m == master_base[k]) and master_row:
+                self.set_cell(row.sheet, master_row, k, cell_value(k, m), cell_value(k, d), row.item_id,
+                              book.unit_code, book.name)
+                mine[k] = d
+                self.plan.audit_rows.append([self.stamp(), self.user, book.name, book.sha256, book.unit_code,
+                                             row.item_id, FIELD_LABELS[k] + DERIVED_SUFFIX,
+                                             _safe_text(display(k, m)), _safe_text(display(k, d)),
+                                             ACTION_UPDATED])
+                self.updates[book.sha256] = self.updates.get(book.sha256, 0) + 1
+            else:
+                self.conflict(book, row.sheet, row.item_id, k, master_row or 0, m, d, prev[k], derived=True)
+
+    def finish(self) -> ConsolidationPlan:
+        """The plan: changed cells (source/time of unit reports always), audit rows, findings."""
+        self.plan.changes = [c for c in self.pending.values() if c.old != c.new or c.column_key in
+                             ("source", "received_at")]
+        return self.plan
+
+
+def _tracking_lenient(obj: Any) -> dict[str, Any]:
+    out = {}
+    for k in TRACKING_KEYS:
+        try:
+            out[k] = canonical(k, getattr(obj, k, None))
+        except ValueError:
+            out[k] = canonical(k, None)
+    return out
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a run: it would walk the millions of cell values
+    read from hundreds of workbooks again and again (a third of the run time).  Nothing
+    here makes reference cycles that must be freed early; the previous state is restored."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def plan_consolidation(master: MasterState | MasterData,
+                       unit_reports: Sequence[UnitReportRow] | Mapping[str, list[tuple[Any, ...]]] | None = None,
+                       applied: AuditIndex | Iterable[str] | Sequence[Any] | None = None,
+                       returns: Sequence[ReturnedBook | str | os.PathLike[str]] = (), *,
+                       splits: Sequence[Mapping[str, Any]] | None = None,
+                       as_of: dt.date | None = None, user: str = "", now: dt.datetime | None = None,
+                       progress: Progress | None = None, _reader: _ReadAhead | None = None) -> ConsolidationPlan:
+    """Pure core: what to change in the master for the returned unit workbooks.
+
+    ``master`` is a ``MasterState`` (from ``master_state_from_sheets``) or a bare
+    ``MasterData`` with the unit reports, applied file hashes / audit index and
+    split history given separately.  Also accepted, for a live Book:
+    ``plan_consolidation(data, sheets, files)`` where ``sheets`` are the master's
+    cell values ({sheet: rows from A1}) - reports, audit and splits come from them.  Returned files are paths (read with
+    python-calamine here) or ``ReturnedBook`` objects.  Unreadable files become
+    rejections; nothing raises for a bad returned file.
+    """
+    if isinstance(unit_reports, Mapping):
+        # (master, sheet values of the master, returned files): read the rest from the sheets
+        state = master_state_from_sheets(unit_reports, file=Path(master.path).name if isinstance(
+            master, MasterData) and master.path else "", fast=True)
+        if isinstance(master, MasterData):
+            state.data = master
+        if not returns and applied is not None and not isinstance(applied, AuditIndex):
+            returns, applied = list(applied), None
+        if isinstance(applied, AuditIndex):
+            state.audit = applied
+    elif isinstance(master, MasterData):
+        state = MasterState(data=master, unit_reports=list(unit_reports or []),
+                            splits=list(splits or []), next_rows={})
+        if isinstance(applied, AuditIndex):
+            state.audit = applied
+        elif applied:
+            state.audit = AuditIndex(files={h: [ACTION_FILE_DONE] for h in applied})
+    else:
+        state = master
+        if unit_reports is not None:
+            state.unit_reports = list(unit_reports)
+        if isinstance(applied, AuditIndex):
+            state.audit = applied
+        if splits is not None:
+            state.splits = list(splits)
+    with _gc_paused():
+        planner = _Planner(state, as_of=as_of or dt.date.today(), now=now or dt.datetime.now(), user=user)
+        books = _load_returns(list(returns), planner, progress, _reader)
+        for i, book in enumerate(books, start=1):
+            planner.process(book)
+            if progress:
+                progress(i, len(books), f"Đối chiếu: {book.name}")
+        return planner.finish()
+
+
+def plan_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]],
+                     returns: Sequence[ReturnedBook | str | os.PathLike[str]], *, file: str = "",
+                     as_of: dt.date | None = None, user: str = "", now: dt.datetime | None = None,
+                     progress: Progress | None = None) -> ConsolidationPlan:
+    """Convenience for a live Book: sheet values -> state -> plan (refuses an unsafe master)."""
+    state = master_state_from_sheets(sheets, file=file)
+    refuse_if_unsafe(state, "tổng hợp")
+    return plan_consolidation(state, returns=returns, as_of=as_of, user=user, now=now, progress=progress)

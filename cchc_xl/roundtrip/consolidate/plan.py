@@ -1,0 +1,260 @@
+"""What a Tổng hợp run changes, and how it is told: the plan and its parts.
+
+``ConsolidationPlan`` is what ``merge.plan_consolidation`` produces and ``write`` applies
+(cell changes, unit-report rows, audit rows, conflicts, rejections, per-file summaries);
+``ConsolidationResult`` is what ``consolidate`` returns.  ``MasterState`` and
+``AuditIndex`` are what the merge reads from the master (``state``).  The Vietnamese
+labels written to "Nhật ký" and the summaries shown to the official are here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from cchc_xl.core import schema as S
+from cchc_xl.core.models import Finding
+from cchc_xl.core.records import MasterData
+from cchc_xl.workbook.unitbook import FIELD_LABELS, TRACKING_KEYS, cell_value
+
+Progress = Callable[[int, int, str], None]
+
+ACTION_UPDATED = "Đã cập nhật"
+ACTION_CONFLICT = "Xung đột"
+ACTION_REJECTED = "Từ chối"
+ACTION_FILE_DONE = "Đã tổng hợp tệp"
+ACTION_FILE_REJECTED = "Từ chối tệp"
+
+STATUS_DONE = "Đã tổng hợp"
+STATUS_REJECTED = "Từ chối"
+STATUS_SEEN = "Đã tổng hợp trước đó"
+
+DERIVED_SUFFIX = " (tổng hợp các đơn vị)"
+ItemKey = tuple[str, str]  # (sheet, item id)
+
+
+# ================================================================= results
+
+@dataclass(slots=True)
+class CellChange:
+    """One master cell to write.  ``new`` is the cell value (number, text, date or None)."""
+
+    sheet: str
+    row: int
+    column_key: str
+    cell: str
+    old: Any
+    new: Any
+    task_id: str = ""
+    unit: str = ""
+    source: str = ""
+
+
+@dataclass
+class Conflict:
+    file: str
+    unit: str
+    sheet: str
+    item_id: str
+    column_key: str
+    cell: str
+    mine: str      # value in the master (display text)
+    theirs: str    # value sent by the unit
+    base: str      # value when the workbook was sent
+
+    @property
+    def header(self) -> str:
+        return FIELD_LABELS.get(self.column_key, self.column_key)
+
+    def message(self) -> str:
+        return (f"Xung đột ở {self.item_id}, cột '{self.header}': trong sổ là '{self.mine}', "
+                f"đơn vị {self.unit} gửi '{self.theirs}' (lúc gửi phiếu: '{self.base}') - chưa cập nhật")
+
+
+@dataclass
+class Rejection:
+    file: str
+    reason: str
+    unit: str = ""
+    sheet: str = ""
+    cell: str = ""
+    item_id: str = ""
+    whole_file: bool = False
+
+    def message(self) -> str:
+        loc = ", ".join(p for p in (f"trang '{self.sheet}'" if self.sheet else "",
+                                    f"ô {self.cell}" if self.cell else "") if p)
+        return f"{self.file}: {self.reason}" + (f" ({loc})" if loc else "")
+
+
+@dataclass
+class FileSummary:
+    file: str
+    status: str = STATUS_DONE
+    unit: str = ""
+    sha256: str = ""
+    updated: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    unchanged: int = 0
+    reason: str = ""
+
+
+@dataclass
+class UnitReportRow:
+    """A row of "Báo cáo đơn vị": one unit's report on an item with several lead units."""
+
+    task_id: str
+    unit: str
+    values: dict[str, Any]
+    source: str = ""
+    received_at: str = ""
+    row: int | None = None
+
+    def cells(self) -> list[Any]:
+        """Row values in ``schema.UNIT_REPORT_COLUMNS`` order."""
+        out = []
+        for c in S.UNIT_REPORT_COLUMNS:
+            if c.key in TRACKING_KEYS:
+                out.append(cell_value(c.key, self.values.get(c.key)))
+            else:
+                out.append(getattr(self, c.key))
+        return out
+
+
+@dataclass
+class AuditIndex:
+    """What "Nhật ký" says about earlier runs."""
+
+    files: dict[str, list[str]] = field(default_factory=dict)                 # sha256 -> actions
+    last_applied: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (unit, id, key)
+
+
+@dataclass
+class MasterState:
+    data: MasterData
+    unit_reports: list[UnitReportRow] = field(default_factory=list)
+    audit: AuditIndex = field(default_factory=AuditIndex)
+    splits: list[dict[str, Any]] = field(default_factory=list)
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)   # sheet -> key -> letter
+    next_rows: dict[str, int] = field(default_factory=dict)            # first free row (appends)
+    meta: dict[str, Any] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    # big masters (``read_master_state``): task id -> (lead units, tracking values); the
+    # plan's task list is then empty
+    light_tasks: dict[str, tuple[list[str], dict[str, Any]]] | None = None
+
+
+@dataclass
+class ConsolidationPlan:
+    changes: list[CellChange] = field(default_factory=list)
+    new_unit_reports: list[UnitReportRow] = field(default_factory=list)
+    audit_rows: list[list[Any]] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    files: list[FileSummary] = field(default_factory=list)
+    unchanged: int = 0
+    next_rows: dict[str, int] = field(default_factory=dict)
+    as_of: dt.date | None = None
+
+    @property
+    def unit_report_upserts(self) -> list[CellChange | UnitReportRow]:
+        """Changed cells of existing "Báo cáo đơn vị" rows plus the rows to append."""
+        return [c for c in self.changes if c.sheet == S.SHEET_UNIT_REPORTS] + list(self.new_unit_reports)
+
+    @property
+    def master_changes(self) -> list[CellChange]:
+        return [c for c in self.changes if c.sheet != S.SHEET_UNIT_REPORTS]
+
+    @property
+    def has_problems(self) -> bool:
+        return bool(self.conflicts or self.rejections)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.changes or self.new_unit_reports or self.audit_rows)
+
+    def summary_rows(self) -> list[list[str]]:
+        return summary_rows(self)
+
+    def summary_text(self) -> str:
+        return summary_text(self)
+
+
+@dataclass
+class ConsolidationResult:
+    """What ``consolidate`` did (``plan`` holds every detail)."""
+
+    plan: ConsolidationPlan
+    master: Path
+    backup: Path | None = None
+    written: bool = False
+    dry_run: bool = False
+
+    @property
+    def applied(self) -> list[CellChange]:
+        return self.plan.changes
+
+    @property
+    def conflicts(self) -> list[Conflict]:
+        return self.plan.conflicts
+
+    @property
+    def rejected_files(self) -> list[FileSummary]:
+        return [f for f in self.plan.files if f.status == STATUS_REJECTED]
+
+    @property
+    def rejections(self) -> list[Rejection]:
+        return self.plan.rejections
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.plan.findings
+
+    @property
+    def unchanged(self) -> int:
+        return self.plan.unchanged
+
+    @property
+    def has_problems(self) -> bool:
+        return self.plan.has_problems
+
+    def summary_text(self) -> str:
+        text = summary_text(self.plan)
+        if self.dry_run:
+            return "CHẠY THỬ - chưa ghi vào sổ tổng hợp.\n" + text
+        if self.backup:
+            text += f"\nĐã sao lưu sổ trước khi ghi: {self.backup}"
+        return text
+
+
+# ================================================================= summaries
+
+SUMMARY_HEADERS = ("Tệp", "Đơn vị", "Kết quả", "Cập nhật", "Xung đột", "Từ chối", "Ghi chú")
+
+
+def summary_rows(plan: ConsolidationPlan) -> list[list[str]]:
+    return [[f.file, f.unit, f.status, str(f.updated), str(f.conflicts), str(f.rejected), f.reason]
+            for f in plan.files]
+
+
+def summary_text(plan: ConsolidationPlan) -> str:
+    """Vietnamese summary: one line per file, then conflicts and rejections."""
+    lines = [f"TỔNG HỢP PHIẾU ĐƠN VỊ: {len(plan.files)} tệp, {len(plan.master_changes)} ô cập nhật trong sổ, "
+             f"{len(plan.conflicts)} xung đột, {len(plan.rejections)} từ chối, "
+             f"{plan.unchanged} dòng không thay đổi."]
+    for f in plan.files:
+        extra = f" - {f.reason}" if f.reason else ""
+        lines.append(f"- {f.file} ({f.unit or '?'}): {f.status}; cập nhật {f.updated}, xung đột {f.conflicts}, "
+                     f"từ chối {f.rejected}{extra}")
+    if plan.conflicts:
+        lines.append("Xung đột (chưa cập nhật, cần xem lại):")
+        lines += [f"  * {c.message()}" for c in plan.conflicts]
+    rows = [r for r in plan.rejections if not r.whole_file]
+    if rows:
+        lines.append("Ô/dòng bị từ chối:")
+        lines += [f"  * {r.message()}" for r in rows]
+    return "\n".join(lines)

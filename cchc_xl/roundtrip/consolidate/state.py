@@ -1,0 +1,324 @@
+"""Reading the master for Tổng hợp: everything the merge needs, as a ``MasterState``.
+
+From plain cell values (a file via python-calamine - ``read_master_values`` - or a live
+xlwings Book): the plan (tasks read without pydantic for big masters: ``_light_tasks``),
+the unit reports ("Báo cáo đơn vị"), the audit log ("Nhật ký", ``audit._read_audit``),
+the split history from "_meta", where the columns are and where appended rows go.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from cchc_xl.core import schema as S
+from cchc_xl.core.models import CchcError, Finding, Status
+from cchc_xl.core.records import MasterData, find_header_row, meta_dict, read_master_sheets
+from cchc_xl.core.text import normalize_text
+from cchc_xl.roundtrip.consolidate.audit import _read_audit
+from cchc_xl.roundtrip.consolidate.columns import _column_map, _get, _last_row
+from cchc_xl.roundtrip.consolidate.plan import MasterState, UnitReportRow
+from cchc_xl.workbook.unitbook import FIELD_LABELS, TRACKING_KEYS, canonical, fast_normalize
+
+MASTER_SHEETS = (S.SHEET_TASKS, S.SHEET_UNITS, S.SHEET_REMEDIATION, S.SHEET_META, S.SHEET_AUDIT,
+                 S.SHEET_UNIT_REPORTS)
+
+
+def read_master_values(path: str | os.PathLike[str],
+                       names: Sequence[str] = MASTER_SHEETS) -> dict[str, list[tuple[Any, ...]]]:
+    """Cell values of the master's sheets (python-calamine: seconds for 50 000 rows)."""
+    import python_calamine as pc
+
+    p = Path(path)
+    if not p.exists():
+        raise CchcError("Không tìm thấy sổ tổng hợp", file=str(p), code="no_file")
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(p))
+    except Exception as exc:
+        raise CchcError(f"Không mở được sổ tổng hợp ({exc.__class__.__name__})", file=p.name,
+                        code="bad_file") from None
+    try:
+        return {n: [tuple(r) for r in wb.get_sheet_by_name(n).to_python(skip_empty_area=False)]
+                for n in names if n in wb.sheet_names}
+    finally:
+        wb.close()
+
+
+def read_master_state(path: str | os.PathLike[str]) -> MasterState:
+    """``MasterState`` of the master file ``path`` (light tasks: only what the merge needs)."""
+    p = Path(path)
+    state = master_state_from_sheets(read_master_values(p), file=p.name, fast="light", texts=False)
+    state.data.path = str(p)
+    return state
+
+
+def master_state_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]], *, file: str = "",
+                             fast: bool | str = False, texts: bool = True) -> MasterState:
+    """Everything ``plan_consolidation`` needs, from plain cell values (rows from A1).
+
+    ``fast``: build the tasks with ``master_data_fast`` (big masters); ``texts=False``
+    skips the descriptive task texts the merge never uses; ``fast="light"`` builds no
+    Task objects at all (``MasterState.light_tasks``; used by ``consolidate``)."""
+    sheets = {k: [tuple(r) for r in v] for k, v in sheets.items()}
+    light: dict[str, tuple[list[str], dict[str, Any]]] | None = {} if fast == "light" else None
+    data = master_data_fast(sheets, file=file, texts=texts, light=light) if fast else \
+        read_master_sheets(sheets, file=file)
+    meta = meta_dict(sheets.get(S.SHEET_META, []))
+    state = MasterState(data=data, meta=meta, splits=read_splits(meta), light_tasks=light)
+    for sheet, cols in ((S.SHEET_TASKS, S.TASK_COLUMNS), (S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS)):
+        state.columns[sheet] = _column_map(sheets.get(sheet, []), cols)[1]
+    reports, state.columns[S.SHEET_UNIT_REPORTS], state.findings = _read_unit_reports(
+        sheets.get(S.SHEET_UNIT_REPORTS, []), file)
+    state.unit_reports = reports
+    state.audit, state.columns[S.SHEET_AUDIT] = _read_audit(sheets.get(S.SHEET_AUDIT, []))
+    for sheet in (S.SHEET_AUDIT, S.SHEET_UNIT_REPORTS):
+        state.next_rows[sheet] = _last_row(sheets.get(sheet, []), S.HEADER_ROW) + 1
+    return state
+
+
+def master_data_fast(sheets: Mapping[str, list[tuple[Any, ...]]], *, file: str = "",
+                     texts: bool = True, light: dict[str, tuple[list[str], dict[str, Any]]] | None = None
+                     ) -> MasterData:
+    """``read_master_sheets`` for big masters: same plan and findings, but the tasks are
+    built without pydantic validation (texts normalised with ``fast_normalize``).
+    ``texts=False`` leaves the descriptive task texts (title, product, ...) empty; with
+    ``light`` (a dict) tasks are not built at all: ``light[id] = (lead units, tracking)``."""
+    rows = sheets.get(S.SHEET_TASKS, [])
+    h = find_header_row(list(rows[:15]), S.TASK_COLUMNS[0].header)
+    small = dict(sheets)
+    small[S.SHEET_TASKS] = list(rows[:(h or 0) + 1])
+    data = read_master_sheets(small, file=file)
+    data.plan.tasks = []
+    _fast_tasks(list(rows), data, file, texts, light)
+    return data
+
+
+def read_splits(meta: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Split history recorded in the master's "_meta" (key "splits", a JSON list)."""
+    raw = meta.get("splits")
+    if not raw:
+        return []
+    try:
+        data = json.loads(str(raw))
+    except json.JSONDecodeError:
+        return []
+    return [d for d in data if isinstance(d, dict)] if isinstance(data, list) else []
+
+
+def _read_unit_reports(rows: list[tuple[Any, ...]], file: str) -> tuple[list[UnitReportRow], dict[str, str], list[Finding]]:
+    """Rows of "Báo cáo đơn vị", its column letters, and findings for unreadable cells."""
+    h, cmap = _column_map(rows, S.UNIT_REPORT_COLUMNS)
+    out: list[UnitReportRow] = []
+    findings: list[Finding] = []
+    if h is None:
+        return out, cmap, findings
+    for i in range(h + 1, len(rows)):
+        r = rows[i]
+        task_id, unit = normalize_text(_get(r, cmap["task_id"])), normalize_text(_get(r, cmap["unit"]))
+        if not task_id or not unit:
+            continue
+        vals: dict[str, Any] = {}
+        for k in TRACKING_KEYS:
+            try:
+                vals[k] = canonical(k, _get(r, cmap[k]))
+            except ValueError as exc:
+                findings.append(Finding(code="bad_cell", message=f"{FIELD_LABELS[k]}: {exc}", file=file,
+                                        sheet=S.SHEET_UNIT_REPORTS, cell=f"{cmap[k]}{i + 1}", task_id=task_id))
+                vals[k] = canonical(k, None)
+        out.append(UnitReportRow(task_id=task_id, unit=unit, values=vals,
+                                 source=normalize_text(_get(r, cmap["source"])),
+                                 received_at=normalize_text(_get(r, cmap["received_at"])), row=i + 1))
+    return out, cmap, findings
+
+
+_STATUS_EXACT = {s.value: s for s in Status}
+_STATUS_LABELS = frozenset(_STATUS_EXACT)
+
+
+def _light_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str,
+                 light: dict[str, tuple[list[str], dict[str, Any]]]) -> bool:
+    """``_fast_tasks(light=...)`` in one tight loop over the row tuples (same findings).
+
+    Returns ``False`` (nothing done) when a column it reads is missing: the caller then
+    takes the generic path.
+    """
+    from cchc_xl.core.records import _header_map, formula_mismatch, parse_area, parse_date, parse_progress, parse_status, read_table
+    from cchc_xl.core.models import Area
+
+    h = find_header_row(rows, S.TASK_COLUMNS[0].header)
+    if h is None:
+        return False
+    read_table(rows[:h + 1], S.TASK_COLUMNS, file=file, sheet=S.SHEET_TASKS,  # same errors
+               required=("id", "title", "status", "progress"))
+    cmap = _header_map(rows[h], S.TASK_COLUMNS)
+    keys = ("id", "area_name", "status", "progress", "completed_on", "due", "lead_units", "evidence", "note")
+    if any(k not in cmap for k in keys):
+        return False
+    i_id, i_area, i_st, i_pr, i_done, i_due, i_units, i_ev, i_note = (cmap[k] for k in keys)
+    mapped = sorted(set(cmap.values()))
+    width = mapped[-1] + 1
+    letters = {c.key: S.col_letter(S.TASK_COLUMNS, c.key) for c in S.TASK_COLUMNS}
+    seen: dict[str, int] = {}
+    areas: dict[Any, Area | None] = {}
+    labels = _STATUS_LABELS
+    not_started = Status.NOT_STARTED.value
+    date_type, float_type, str_type = dt.date, float, str
+    findings = data.findings
+
+    def bad(key: str, row: int, msg: str, item: str = "", severity: str = "error") -> None:
+        findings.append(Finding(severity=severity, code="bad_cell", message=msg, file=file,
+                                sheet=S.SHEET_TASKS, cell=f"{letters[key]}{row}", task_id=item))
+
+    def mismatch(key: str, label: str, raw: Any, parsed: Any, row: int, item: str) -> None:
+        note = formula_mismatch(key, raw, parsed)  # warnings of ``read_master_sheets``
+        if note:
+            bad(key, row, f"{label}: {note}", item, "warning")
+
+    def date_of(key: str, label: str, value: Any, row: int, item: str) -> dt.date | None:
+        try:
+            parsed = parse_date(value)
+        except ValueError as exc:
+            bad(key, row, f"{label}: {exc}", item)
+            return None
+        mismatch(key, label, value, parsed, row, item)
+        return parsed
+
+    for i in range(h + 1, len(rows)):
+        raw = rows[i]
+        if len(raw) < width:
+            raw = (*raw, *(None,) * (width - len(raw)))
+        tid = raw[i_id]
+        if tid is None or tid == "":
+            if all(raw[j] is None or raw[j] == "" for j in mapped):
+                continue
+            bad("id", i + 1, "Thiếu mã nhiệm vụ")
+            continue
+        task_id = " ".join(tid.split()) if type(tid) is str_type and tid.isascii() else fast_normalize(tid)
+        if not task_id:
+            bad("id", i + 1, "Thiếu mã nhiệm vụ")
+            continue
+        row = i + 1
+        if task_id in seen:
+            bad("id", row, f"Mã nhiệm vụ '{task_id}' bị trùng (đã có ở dòng {seen[task_id]})", task_id)
+            continue
+        seen[task_id] = row
+        raw_area = raw[i_area]
+        if raw_area in areas:
+            area = areas[raw_area]
+        else:
+            area = areas[raw_area] = parse_area(raw_area)
+        if area is None:
+            bad("area_name", row, f"Lĩnh vực '{raw_area or ''}' không thuộc 8 lĩnh vực CCHC", task_id)
+        st = raw[i_st]
+        if st not in labels:
+            if st is None or st == "":
+                st = not_started
+            else:
+                parsed = parse_status(st)
+                if parsed is None:
+                    bad("status", row, f"Trạng thái: '{st}' không có trong danh sách trạng thái", task_id)
+                else:
+                    mismatch("status", "Trạng thái", st, parsed, row, task_id)
+                st = (parsed or Status.NOT_STARTED).value
+        pr = raw[i_pr]
+        if type(pr) is not float_type:
+            try:
+                pr = parse_progress(pr)
+            except ValueError as exc:
+                bad("progress", row, f"Tiến độ: {exc}", task_id)
+                pr = None
+        done = raw[i_done]
+        if type(done) is not date_type:
+            done = None if done is None or done == "" else date_of("completed_on", "Ngày hoàn thành", done,
+                                                                    row, task_id)
+        due = raw[i_due]
+        if type(due) is not date_type and due is not None and due != "":
+            date_of("due", "Hạn (ngày)", due, row, task_id)
+        units = raw[i_units]
+        units = [c.strip() for c in str(units).replace(",", ";").split(";") if c.strip()] if units else []
+        ev, note = raw[i_ev], raw[i_note]
+        light[task_id] = (units, {"status": st, "progress": round(float(pr or 0.0), 2), "completed_on": done,
+                                  "evidence": "" if ev is None or ev == "" else fast_normalize(ev),
+                                  "note": "" if note is None or note == "" else fast_normalize(note)})
+    data.rows[S.SHEET_TASKS] = seen
+    return True
+
+
+def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts: bool = True,
+                light: dict[str, tuple[list[str], dict[str, Any]]] | None = None) -> None:
+    """Tasks of "Phân công" like ``read_master_sheets`` (same findings), without pydantic
+    validation: 50 000 rows in about a second instead of a minute."""
+    from cchc_xl.core.records import formula_mismatch, parse_area, parse_date, parse_progress, parse_status, read_table
+    from cchc_xl.core.models import Area, Task
+
+    if light is not None and _light_tasks(rows, data, file, light):
+        return
+    recs, _ = read_table(rows, S.TASK_COLUMNS, file=file, sheet=S.SHEET_TASKS,
+                         required=("id", "title", "status", "progress"))
+    letters = {c.key: S.col_letter(S.TASK_COLUMNS, c.key) for c in S.TASK_COLUMNS}
+    seen: dict[str, int] = {}
+    areas: dict[Any, Area | None] = {}
+    out = data.plan.tasks
+
+    def bad(key: str, row: int, msg: str, item: str = "", severity: str = "error") -> None:
+        data.findings.append(Finding(severity=severity, code="bad_cell", message=msg, file=file,
+                                     sheet=S.SHEET_TASKS, cell=f"{letters[key]}{row}", task_id=item))
+
+    def mismatch(key: str, label: str, raw: Any, parsed: Any, row: int, item: str) -> None:
+        note = formula_mismatch(key, raw, parsed)
+        if note:
+            bad(key, row, f"{label}: {note}", item, "warning")
+
+    for row, rec in recs:
+        task_id = fast_normalize(rec.get("id"))
+        if not task_id:
+            bad("id", row, "Thiếu mã nhiệm vụ")
+            continue
+        if task_id in seen:
+            bad("id", row, f"Mã nhiệm vụ '{task_id}' bị trùng (đã có ở dòng {seen[task_id]})", task_id)
+            continue
+        seen[task_id] = row
+        raw_area = rec.get("area_name")
+        if raw_area not in areas:
+            areas[raw_area] = parse_area(raw_area)
+        area = areas[raw_area]
+        if area is None:
+            bad("area_name", row, f"Lĩnh vực '{raw_area or ''}' không thuộc 8 lĩnh vực CCHC", task_id)
+            area = Area.CHI_DAO
+        vals: dict[str, Any] = {}
+        raw = rec.get("status")
+        st = _STATUS_EXACT.get(raw) if isinstance(raw, str) else None
+        if st is None and raw not in (None, ""):
+            st = parse_status(raw)
+            if st is None:
+                bad("status", row, f"Trạng thái: '{raw}' không có trong danh sách trạng thái", task_id)
+            else:
+                mismatch("status", "Trạng thái", raw, st, row, task_id)
+        for key, parser, label in (("progress", parse_progress, "Tiến độ"),
+                                   ("completed_on", parse_date, "Ngày hoàn thành"),
+                                   ("due", parse_date, "Hạn (ngày)")):
+            try:
+                vals[key] = parser(rec.get(key))
+            except ValueError as exc:
+                bad(key, row, f"{label}: {exc}", task_id)
+                continue
+            mismatch(key, label, rec.get(key), vals[key], row, task_id)
+        units = [c.strip() for c in str(rec.get("lead_units") or "").replace(",", ";").split(";") if c.strip()]
+        if light is not None:  # only what the merge needs: no Task objects (50 000 rows in ~1 s)
+            light[task_id] = (units, {"status": (st or Status.NOT_STARTED).value,
+                                      "progress": round(float(vals.get("progress") or 0.0), 2),
+                                      "completed_on": vals.get("completed_on"),
+                                      "evidence": fast_normalize(rec.get("evidence")),
+                                      "note": fast_normalize(rec.get("note"))})
+            continue
+        txt = {k: fast_normalize(rec.get(k)) if texts else "" for k in
+               ("section", "tt", "title", "product", "deadline_text", "lead", "partners", "monitor")}
+        out.append(Task.model_construct(
+            id=task_id, area=area, due=vals.get("due"), lead_units=units, **txt,
+            status=st or Status.NOT_STARTED, progress=vals.get("progress") or 0.0,
+            completed_on=vals.get("completed_on"), evidence=fast_normalize(rec.get("evidence")),
+            note=fast_normalize(rec.get("note"))))
+    data.rows[S.SHEET_TASKS] = seen

@@ -1,0 +1,214 @@
+"""Writing a plan into the master, and ``consolidate`` (read + plan + backup + write).
+
+Adapters applying a ``ConsolidationPlan``: ``apply_with(setter, appender, plan)``
+(generic, used with a live xlwings Book), ``apply_to_openpyxl(wb, plan)``, and
+``plan_patch`` + ``files.xlsx_patch.patch_xlsx``, which edits the changed cells directly
+in the xlsx package: fast on large masters, and keeps everything openpyxl would drop
+(charts, images, VBA).  ``consolidate`` backs the master up first and writes it
+atomically; it patches the package and falls back to openpyxl when the patcher refuses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from openpyxl.utils import column_index_from_string, get_column_letter
+
+from cchc_xl.core import schema as S
+from cchc_xl.core.models import CchcError
+from cchc_xl.files.safeio import atomic_path, backup, file_sha256
+from cchc_xl.files.xlsx_patch import Append, PatchUnsupported, patch_xlsx
+from cchc_xl.roundtrip.consolidate.check import refuse_if_unsafe
+from cchc_xl.roundtrip.consolidate.merge import _gc_paused, plan_consolidation
+from cchc_xl.roundtrip.consolidate.plan import ConsolidationPlan, ConsolidationResult, Progress
+from cchc_xl.roundtrip.consolidate.read import _ReadAhead
+from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets
+from cchc_xl.workbook.master import write_table
+from cchc_xl.workbook.unitbook import iter_unit_files
+
+PATCHED_SHEETS = (S.SHEET_TASKS, S.SHEET_REMEDIATION, S.SHEET_AUDIT, S.SHEET_UNIT_REPORTS)
+
+
+def consolidate(master_path: str | os.PathLike[str],
+                inbox_dir_or_files: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
+                as_of: dt.date | None = None, user: str = "", dry_run: bool = False,
+                progress: Progress | None = None, engine: str = "auto",
+                now: dt.datetime | None = None) -> ConsolidationResult:
+    """Tổng hợp: merge returned unit workbooks into the master file.
+
+    Backs the master up (``sao_luu/``) and writes it atomically; ``dry_run``
+    writes nothing.  ``engine``: "auto" (patch the xlsx in place, openpyxl if the
+    package layout is unusual), "patch" or "openpyxl".
+    """
+    path = Path(master_path)
+    if not path.exists():
+        raise CchcError("Không tìm thấy sổ tổng hợp", file=str(path), code="no_file")
+    with _gc_paused():
+        return _consolidate(path, inbox_dir_or_files, as_of=as_of, user=user, dry_run=dry_run,
+                            progress=progress, engine=engine, now=now)
+
+
+def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
+                 as_of: dt.date | None, user: str, dry_run: bool, progress: Progress | None, engine: str,
+                 now: dt.datetime | None) -> ConsolidationResult:
+    """``consolidate`` for an existing master ``path``, with garbage collection paused."""
+    sha_before = file_sha256(path)
+    files = iter_unit_files(inbox_dir_or_files)
+    files = [f for f in files if f.resolve() != path.resolve()]
+    # the master and the returned files are read together (python-calamine runs without the
+    # GIL); the master state is built meanwhile
+    as_of = as_of or dt.date.today()
+    with _ReadAhead(files, master=path, as_of=as_of) as reader:
+        if not dry_run:
+            reader.prefetch_parts(PATCHED_SHEETS)
+        state = master_state_from_sheets(reader.master_values(), file=path.name, fast="light", texts=False)
+        state.data.path = str(path)
+        refuse_if_unsafe(state, "tổng hợp")
+        plan = plan_consolidation(state, returns=files, as_of=as_of, user=user, now=now, progress=progress,
+                                  _reader=reader)
+        parts = reader.parts() if not (dry_run or plan.is_empty) else None
+    result = ConsolidationResult(plan=plan, master=path, dry_run=dry_run)
+    if dry_run or plan.is_empty:
+        return result
+    if file_sha256(path) != sha_before:
+        raise CchcError("Sổ tổng hợp vừa bị thay đổi trong lúc tổng hợp: hãy lưu, đóng sổ rồi chạy lại",
+                        file=path.name, code="master_changed")
+    result.backup = backup(path)
+    try:
+        _write_master(path, plan, engine, parts)  # the file is unchanged: same sha-256
+    except PermissionError:
+        raise CchcError("Không ghi được sổ tổng hợp: tệp đang mở trong Excel? Hãy đóng tệp rồi chạy lại "
+                        "(hoặc dùng nút 'Tổng hợp' trong Excel)", file=path.name, code="locked") from None
+    result.written = True
+    return result
+
+
+def _write_master(path: Path, plan: ConsolidationPlan, engine: str,
+                  parts: Mapping[str, bytes] | None = None) -> None:
+    """Write ``plan`` into the master file ``path`` (atomically): patch the package, or
+    with openpyxl when the patcher refuses it (``engine="auto"``) or when asked.
+    ``parts``: sheet parts of ``path`` already read (``_ReadAhead.prefetch_parts``)."""
+    if engine in ("auto", "patch"):
+        try:
+            edits, appends = plan_patch(plan)
+            with atomic_path(path) as tmp:
+                patch_xlsx(path, tmp, edits, appends, parts=parts)
+            return
+        except PatchUnsupported:
+            if engine == "patch":
+                raise
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+    apply_to_openpyxl(wb, plan)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def _excel_text(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def apply_with(setter: Callable[[str, str, Any], None], appender: Callable[[str, list[Any]], None],
+               plan: ConsolidationPlan, *, excel_safe: bool = False) -> None:
+    """Apply ``plan`` through callbacks: ``setter(sheet, "M12", value)``, ``appender(sheet, row values)``.
+
+    Rows are appended to "Báo cáo đơn vị" (``schema.UNIT_REPORT_COLUMNS`` order) and
+    "Nhật ký" (``schema.AUDIT_COLUMNS`` order).  With ``excel_safe`` text starting
+    with = + - @ gets a leading apostrophe, so a live Excel keeps it as text.
+    """
+    fix = _excel_text if excel_safe else (lambda v: v)
+    for c in plan.changes:
+        setter(c.sheet, c.cell, fix(c.new))
+    for r in plan.new_unit_reports:
+        appender(S.SHEET_UNIT_REPORTS, [fix(v) for v in r.cells()])
+    for row in plan.audit_rows:
+        appender(S.SHEET_AUDIT, [fix(v) for v in row])
+
+
+def _ws_last_row(ws) -> int:
+    for row in range(ws.max_row, S.HEADER_ROW, -1):
+        if any(c.value not in (None, "") for c in ws[row]):
+            return row
+    return S.HEADER_ROW
+
+
+def apply_to_openpyxl(wb, plan: ConsolidationPlan) -> None:
+    """Apply ``plan`` to an openpyxl workbook in memory (cells changed in place)."""
+    titles = {S.SHEET_AUDIT: ("NHẬT KÝ TỔNG HỢP", S.AUDIT_COLUMNS),
+              S.SHEET_UNIT_REPORTS: ("BÁO CÁO CỦA TỪNG ĐƠN VỊ (nhiệm vụ nhiều đơn vị chủ trì)",
+                                     S.UNIT_REPORT_COLUMNS)}
+    next_row: dict[str, int] = {}
+
+    def sheet(name: str):
+        if name not in wb.sheetnames:
+            title, cols = titles[name]
+            write_table(wb.create_sheet(name), cols, [], title=title)
+        return wb[name]
+
+    def put(ws, ref: str, value: Any) -> None:
+        cell = ws[ref]
+        cell.value = value
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"  # text, never a formula
+
+    def setter(name: str, ref: str, value: Any) -> None:
+        put(sheet(name), ref, value)
+
+    def appender(name: str, values: list[Any]) -> None:
+        ws = sheet(name)
+        r = next_row.get(name) or _ws_last_row(ws) + 1
+        for j, v in enumerate(values, start=1):
+            put(ws, f"{get_column_letter(j)}{r}", v)
+        next_row[name] = r + 1
+
+    apply_with(setter, appender, plan)
+
+
+def plan_cell_edits(plan: ConsolidationPlan) -> dict[str, dict[tuple[int, int], Any]]:
+    """{sheet: {(row, column): value}} for ``patch_xlsx`` (appends at ``plan.next_rows``)."""
+    edits: dict[str, dict[tuple[int, int], Any]] = {}
+    cols: dict[str, int] = {}
+    for c in plan.changes:
+        letters = c.cell.rstrip("0123456789")
+        col = cols.get(letters) or cols.setdefault(letters, column_index_from_string(letters))
+        edits.setdefault(c.sheet, {})[(c.row, col)] = c.new
+    for name, rows in ((S.SHEET_UNIT_REPORTS, [r.cells() for r in plan.new_unit_reports]),
+                       (S.SHEET_AUDIT, plan.audit_rows)):
+        if not rows:
+            continue
+        start = plan.next_rows.get(name)
+        if not start:
+            raise PatchUnsupported(f"không biết dòng cuối của trang {name}")
+        target = edits.setdefault(name, {})
+        for i, values in enumerate(rows, start=start):
+            for j, v in enumerate(values, start=1):
+                if v is not None and v != "":
+                    target[(i, j)] = v
+    return edits
+
+
+def plan_patch(plan: ConsolidationPlan) -> tuple[dict[str, dict[tuple[int, int], Any]], dict[str, Append]]:
+    """``plan_cell_edits`` split for ``patch_xlsx``: changed cells, and the appended rows of
+    "Báo cáo đơn vị" and "Nhật ký" as whole rows (100 000 audit rows are not 1 000 000 edits)."""
+    edits: dict[str, dict[tuple[int, int], Any]] = {}
+    cols: dict[str, int] = {}
+    for c in plan.changes:
+        letters = c.cell.rstrip("0123456789")
+        col = cols.get(letters) or cols.setdefault(letters, column_index_from_string(letters))
+        edits.setdefault(c.sheet, {})[(c.row, col)] = c.new
+    appends: dict[str, Append] = {}
+    for name, rows, fixed in ((S.SHEET_UNIT_REPORTS, [r.cells() for r in plan.new_unit_reports], 0),
+                              (S.SHEET_AUDIT, plan.audit_rows, S.AUDIT_FIXED_COLUMNS)):
+        if not rows:
+            continue
+        start = plan.next_rows.get(name)
+        if not start:
+            raise PatchUnsupported(f"không biết dòng cuối của trang {name}")
+        appends[name] = (start, rows, fixed)
+    return edits, appends

@@ -1,0 +1,66 @@
+"""The patcher's value contract: what it writes, what it refuses before writing anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from cchc_xl.files.xlsx_patch import PatchUnsupported, patch_xlsx
+
+
+@pytest.fixture
+def book(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Trang"
+    for r in range(1, 6):
+        ws.cell(row=r, column=1, value=f"dòng {r}")
+    src = tmp_path / "src.xlsx"
+    wb.save(src)
+    return src
+
+
+class _NumpyLikeInt(int):
+    """Stands for numpy integer types: an Integral that is not exactly ``int``."""
+
+
+def test_other_number_types_are_written_as_numbers(book, tmp_path):
+    dst = tmp_path / "dst.xlsx"
+    patch_xlsx(book, dst, {"Trang": {(1, 2): Fraction(1, 4), (2, 2): Decimal("2.5"), (3, 2): _NumpyLikeInt(7)}})
+    ws = load_workbook(dst)["Trang"]
+    assert ws["B1"].value == 0.25 and ws["B1"].data_type == "n"
+    assert ws["B3"].value == 7 and ws["B3"].data_type == "n"
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"),
+                                   dt.datetime(2025, 9, 1, 8, tzinfo=dt.timezone.utc)])
+def test_values_the_format_cannot_hold_are_refused_before_writing(book, tmp_path, value):
+    dst = tmp_path / "dst.xlsx"
+    with pytest.raises(PatchUnsupported):
+        patch_xlsx(book, dst, {"Trang": {(1, 2): value}})
+    with pytest.raises(PatchUnsupported):
+        patch_xlsx(book, dst, {}, {"Trang": (6, [["a", value]], 0)})
+    assert not dst.exists()
+
+
+def test_lone_surrogate_is_refused_not_crashing(book, tmp_path):
+    dst = tmp_path / "dst.xlsx"
+    with pytest.raises(PatchUnsupported):
+        patch_xlsx(book, dst, {"Trang": {(1, 2): "tệp \udcff.xlsx"}})
+
+
+def test_1904_date_system_is_refused(tmp_path):
+    wb = Workbook()
+    wb.epoch = dt.datetime(1904, 1, 1)
+    wb.active.title = "Trang"
+    src = tmp_path / "mac.xlsx"
+    wb.save(src)
+    with zipfile.ZipFile(src) as z:
+        assert b"date1904" in z.read("xl/workbook.xml")
+    with pytest.raises(PatchUnsupported):
+        patch_xlsx(src, tmp_path / "dst.xlsx", {"Trang": {(1, 1): dt.date(2025, 9, 1)}})
