@@ -190,7 +190,31 @@ def _copy(src: Path, folder: Path, name: str = "So_tong_hop_CCHC.xlsx") -> Path:
     return dst
 
 
+def _returned(master: Path, out: Path) -> Path:
+    """Split ``master``, fill one unit's workbook (a changed progress), put it in ``out``."""
+    from cchc_xl.core import schema as S
+
+    files = split_master(master, out.parent / "phieu_tam", period_label=PERIOD)
+    wb = load_workbook(files[0])
+    wb[S.SHEET_TASKS].cell(S.FIRST_DATA_ROW, S.col_index(S.TASK_COLUMNS, "progress"), value=30)
+    out.mkdir(parents=True, exist_ok=True)
+    wb.save(out / files[0].name)
+    shutil.rmtree(out.parent / "phieu_tam")
+    shutil.rmtree(master.parent / "sao_luu", ignore_errors=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def split_base(base_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A master that has issued unit workbooks, and its inbox ("nhan_ve") with one return."""
+    root = tmp_path_factory.mktemp("split")
+    master = _copy(base_master, root / "so")
+    _returned(master, root / "nhan_ve")
+    return master
+
+
 COMMANDS = {
+    "tong-hop": lambda m: ("tong-hop", m, m.parent.parent / "nhan_ve"),
     "khoi-tao": lambda m: ("khoi-tao", "--mau", "--ra", m, "--ghi-de"),
     "tao-phieu": lambda m: ("tao-phieu", m, "--ky", PERIOD, "--ra", m.parent.parent / "phieu_ra"),
     "bao-cao": lambda m: ("bao-cao", m, "--ky", PERIOD, "--word", m.parent.parent / "bc.docx"),
@@ -246,10 +270,14 @@ def _condition(cond: str, master: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 @pytest.mark.parametrize("cond", ["excel_lock", "libreoffice_lock", "read_only_file", "read_only_folder",
                                   "no_room", "enospc_mid_write", "enospc_backup"])
-def test_every_writing_command_refuses_cleanly(base_master: Path, tmp_path: Path, command: str, cond: str,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_writing_command_refuses_cleanly(base_master: Path, split_base: Path, tmp_path: Path, command: str,
+                                               cond: str, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "so"
-    master = _copy(base_master, folder)
+    if command == "tong-hop":
+        master = _copy(split_base, folder)
+        shutil.copytree(split_base.parent.parent / "nhan_ve", tmp_path / "nhan_ve")
+    else:
+        master = _copy(base_master, folder)
     (folder / "sao_luu").mkdir()
     before_sha = sha(master)
     word = _condition(cond, master, monkeypatch)
@@ -333,6 +361,16 @@ def test_tao_phieu_keeps_every_addition(grafted, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     _check_kept(master, parts, names)
     assert len(list((tmp_path / "phieu").glob("*.xlsx"))) >= 3
+
+
+def test_tong_hop_keeps_every_addition(grafted, tmp_path: Path) -> None:
+    src, parts = grafted
+    master = _copy(src, tmp_path / "so", src.name)
+    names = defined_names(master)
+    inbox = _returned(master, tmp_path / "nhan_ve")
+    res = run("tong-hop", master, inbox)
+    assert res.exit_code == 0 and "Cập nhật 1 ô" in res.output, res.output
+    _check_kept(master, parts, names)
 
 
 @pytest.mark.libreoffice

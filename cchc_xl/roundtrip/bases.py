@@ -173,6 +173,29 @@ def issue(store: BaseStore, version: int,
     return dict(store.edits)
 
 
+# ---------------------------------------------------------------- key/value cells of "_meta"
+
+def meta_cell_updates(meta_rows: Sequence[Sequence[Any]], updates: Mapping[str, Any]) -> dict[str, Any]:
+    """{cell ("B3"): value} writing ``updates`` into a key/value "_meta" sheet.
+
+    Existing keys (column A) get their value in column B; new keys go below the
+    last used row.  Usable with any cell setter (openpyxl, patcher, live Book).
+    """
+    rows = {str(r[0]): i for i, r in enumerate(meta_rows, start=1) if r and r[0] not in (None, "")}
+    last = max([0, *[i for i, r in enumerate(meta_rows, start=1)
+                     if r and any(v not in (None, "") for v in r[:2])]])
+    out: dict[str, Any] = {}
+    for key, value in updates.items():
+        if key in rows:
+            out[f"B{rows[key]}"] = value
+        else:
+            last += 1
+            out[f"A{last}"] = key
+            out[f"B{last}"] = value
+    return out
+
+
+
 # ---------------------------------------------------------------- returns applied, per unit
 
 @dataclass(frozen=True)
@@ -223,4 +246,4 @@ def returns_json(stamps: Mapping[str, ReturnStamp]) -> str:
 
 
 __all__ = ["BASE_COL", "BASE_HEADERS", "RETURNS_KEY", "BaseEntry", "BaseStore", "ReturnStamp", "issue",
-           "pack", "read_bases", "read_returns", "returns_json", "unpack"]
+           "meta_cell_updates", "pack", "read_bases", "read_returns", "returns_json", "unpack"]

@@ -25,7 +25,7 @@ from cchc_xl.core.records import MasterData, meta_dict
 from cchc_xl.core.models import CchcError, Finding, Plan, Unit
 from cchc_xl.files.safeio import guarded_write, save_workbook_atomic, save_workbook_guarded, write_error
 from cchc_xl.files.package import refuse_openpyxl_losses
-from cchc_xl.roundtrip.bases import issue, read_bases
+from cchc_xl.roundtrip.bases import issue, meta_cell_updates, read_bases
 from cchc_xl.workbook.unitbook import issued_values
 from cchc_xl.workbook.unitbook import build_unit_workbook, items_by_unit, registry_for, unit_file_name, work_units
 
@@ -142,26 +142,6 @@ def split_plan(plan: Plan, out_dir: str | os.PathLike[str], *, period_label: str
 
 
 # ---------------------------------------------------------------- recording the split in "_meta"
-
-def meta_cell_updates(meta_rows: Sequence[Sequence[Any]], updates: Mapping[str, Any]) -> dict[str, Any]:
-    """{cell ("B3"): value} writing ``updates`` into a key/value "_meta" sheet.
-
-    Existing keys (column A) get their value in column B; new keys go below the
-    last used row.  Usable with any cell setter (openpyxl, patcher, live Book).
-    """
-    rows = {str(r[0]): i for i, r in enumerate(meta_rows, start=1) if r and r[0] not in (None, "")}
-    last = max([0, *[i for i, r in enumerate(meta_rows, start=1)
-                     if r and any(v not in (None, "") for v in r[:2])]])
-    out: dict[str, Any] = {}
-    for key, value in updates.items():
-        if key in rows:
-            out[f"B{rows[key]}"] = value
-        else:
-            last += 1
-            out[f"A{last}"] = key
-            out[f"B{last}"] = value
-    return out
-
 
 def split_meta_updates(meta_or_plan: Mapping[str, Any] | Plan, result: SplitResult | None = None, *,
                        period_label: str = "", as_of: dt.date | None = None,

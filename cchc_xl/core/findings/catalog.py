@@ -71,3 +71,20 @@ DATE_BEFORE_PLAN = T("date_before_plan", "warning", "Ngày hoàn thành trước
 TEXT_TOO_LONG = T("text_too_long", "error", "Văn bản quá dài cho một ô Excel",
                   "{label}: '{header}' dài {length} ký tự, quá giới hạn {limit} ký tự của một ô Excel - "
                   "không ghi; hãy rút gọn hoặc đính kèm tệp riêng")
+
+# ---------------------------------------------------------------- Tổng hợp: what a return may not do
+RETURN_DUPLICATE_ID = T("return_duplicate_id", "error", "Mã lặp lại trong phiếu",
+                        "Mã {item} xuất hiện {count} lần trong phiếu (dòng {rows}): từ chối mọi dòng mang mã này")
+RETURN_BASE_MISMATCH = T("return_base_mismatch", "error", "Giá trị gốc trong phiếu bị sửa",
+                         "Giá trị gốc của {item} trong trang ẩn '_meta' của phiếu khác giá trị sổ đã gửi cho "
+                         "đơn vị ({fields}): phiếu bị sửa - không cập nhật dòng này")
+RETURN_STALE = T("return_stale", "error", "Phiếu cũ hơn phiếu đã tổng hợp",
+                 "Phiếu cũ hơn phiếu đã tổng hợp của đơn vị {unit} ({this} so với {applied}, tệp {file}): "
+                 "không cập nhật để không thay số liệu mới hơn")
+RETURN_SUPERSEDED = T("return_superseded", "warning", "Có phiếu mới hơn của cùng đơn vị",
+                      "Bỏ qua: đơn vị {unit} có phiếu mới hơn trong lần tổng hợp này (tệp {newer}, {newer_stamp} "
+                      "so với {this})")
+RETURN_ROLLBACK = T("return_rollback", "warning", "Phiếu còn giá trị cũ",
+                    "{item}, cột '{header}': phiếu vẫn ghi '{theirs}' như lúc nhận phiếu, trong khi sổ đã nhận "
+                    "'{held}' từ đơn vị này - không lùi số liệu (nếu đơn vị thật sự muốn trả lại giá trị cũ, "
+                    "sửa trực tiếp trong sổ)")
