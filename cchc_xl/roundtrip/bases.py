@@ -67,6 +67,10 @@ def unpack(raw: Any) -> dict[str, Any] | None:
         return None
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 @dataclass
 class BaseEntry:
     version: int
@@ -74,12 +78,13 @@ class BaseEntry:
     base: dict[str, Any]
     master: dict[str, Any] | None = None
     row: int = 0
+    fixed: str = ""      # the JSON of "v", "i" and "m" (they never change once issued)
 
     def to_json(self) -> str:
-        rec: dict[str, Any] = {"v": self.version, "i": pack(self.issued), "b": pack(self.base)}
-        if self.master is not None:
-            rec["m"] = pack(self.master)
-        return json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+        if not self.fixed:
+            self.fixed = f'"v":{self.version},"i":{_dumps(pack(self.issued))}' + (
+                f',"m":{_dumps(pack(self.master))}' if self.master is not None else "")
+        return "{" + self.fixed + ',"b":' + _dumps(pack(self.base)) + "}"
 
 
 @dataclass
@@ -119,7 +124,18 @@ class BaseStore:
             return
         new = {k: values[k] for k in TRACKING}
         if new != entry.base:
-            self.put(unit, sheet, item, BaseEntry(entry.version, entry.issued, new, entry.master))
+            self.put(unit, sheet, item, BaseEntry(entry.version, entry.issued, new, entry.master,
+                                                  fixed=entry.fixed))
+
+
+def _key_text(value: Any, memo: dict[Any, str]) -> str:
+    """Unit code, sheet name, item id as written by ``BaseStore.put`` (normalised once each)."""
+    if type(value) is str and value.isascii():
+        return value.strip()
+    out = memo.get(value)
+    if out is None:
+        out = memo[value] = normalize_text(value)
+    return out
 
 
 def read_bases(meta_rows: Sequence[Sequence[Any]]) -> BaseStore:
@@ -127,6 +143,8 @@ def read_bases(meta_rows: Sequence[Sequence[Any]]) -> BaseStore:
     store = BaseStore()
     j = BASE_COL - 1
     last_used = 0
+    found: list[tuple[int, str, str, str, str]] = []
+    memo: dict[Any, str] = {}
     for i, r in enumerate(meta_rows, start=1):
         if any(v not in (None, "") for v in r[:max(2, j)]):
             last_used = i
@@ -138,11 +156,20 @@ def read_bases(meta_rows: Sequence[Sequence[Any]]) -> BaseStore:
                 store.header_row = i
             continue
         cells += [None] * (4 - len(cells))
-        unit, sheet, item, text = (normalize_text(c) if k < 3 else c for k, c in enumerate(cells))
-        try:
-            rec = json.loads(str(text or ""))
-        except (ValueError, RecursionError):
-            continue
+        found.append((i, _key_text(cells[0], memo), _key_text(cells[1], memo), _key_text(cells[2], memo),
+                      str(cells[3] or "")))
+    try:   # every record in one ``json.loads`` (one by one when a record is damaged)
+        recs = json.loads("[" + ",".join(f[4] or "null" for f in found) + "]")
+        if len(recs) != len(found):
+            raise ValueError
+    except (ValueError, RecursionError):
+        recs = []
+        for f in found:
+            try:
+                recs.append(json.loads(f[4]))
+            except (ValueError, RecursionError):
+                recs.append(None)
+    for (i, unit, sheet, item, _), rec in zip(found, recs):
         if not isinstance(rec, dict):
             continue
         issued, base = unpack(rec.get("i")), unpack(rec.get("b"))

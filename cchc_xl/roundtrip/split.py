@@ -25,7 +25,7 @@ from cchc_xl.core.records import MasterData, meta_dict
 from cchc_xl.core.models import CchcError, Finding, Plan, Unit
 from cchc_xl.files.safeio import guarded_write, save_workbook_atomic, save_workbook_guarded, write_error
 from cchc_xl.files.package import refuse_openpyxl_losses
-from cchc_xl.roundtrip.bases import issue, meta_cell_updates, read_bases
+from cchc_xl.roundtrip.bases import RETURNS_KEY, issue, meta_cell_updates, read_bases
 from cchc_xl.workbook.unitbook import issued_values
 from cchc_xl.workbook.unitbook import build_unit_workbook, items_by_unit, registry_for, unit_file_name, work_units
 
@@ -256,7 +256,10 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
         pending.as_of = _default_dates(period_label, None, None)[0]
     # Record the version in the master first: a workbook must never carry a version
     # the master does not know (it would be rejected on return).
-    cells = meta_cell_updates(sheets.get(S.SHEET_META, []), split_meta_updates(state.meta, pending))
+    updates = split_meta_updates(state.meta, pending)
+    if RETURNS_KEY not in state.meta:   # its cell exists from now on: Tổng hợp patches it in place
+        updates[RETURNS_KEY] = "{}"
+    cells = meta_cell_updates(sheets.get(S.SHEET_META, []), updates)
     reports = {(u.task_id, u.unit): u.values for u in state.unit_reports}
     # the merge base lives in the master: what each unit is sent, per item
     cells.update(issue(read_bases(sheets.get(S.SHEET_META, [])), version,
