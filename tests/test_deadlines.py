@@ -19,7 +19,8 @@ SEED_DEADLINES: dict[str, tuple[K, dt.date | None, str]] = {
     "Thường xuyên": (K.RECURRING, END, "continuous"),
     "Thực hiện thường xuyên trong năm": (K.RECURRING, END, "continuous"),
     "Thực hiện thường xuyên trong năm.": (K.RECURRING, END, "continuous"),
-    "Thực hiện thường xuyên khi có yêu cầu của bộ, ngành Trung ương.": (K.RECURRING, END, "continuous"),
+    # "thường xuyên" only when asked: conditional, never a silent 31/12
+    "Thực hiện thường xuyên khi có yêu cầu của bộ, ngành Trung ương.": (K.CONDITIONAL, None, ""),
     "Báo cáo định kỳ theo thời gian quy định; thực hiện thường xuyên trong năm.":
         (K.RECURRING, END, "continuous"),
     "Định kỳ hằng tháng": (K.RECURRING, END, "monthly"),

@@ -340,7 +340,7 @@ def test_hand_built_docx_merged_cells_are_not_duplicated(tmp_path):
     assert (b.lead, b.monitor, b.lead_units) == ("Phòng VHXH", "Văn phòng HĐND-UBND xã", ["VHXH"])
     assert b.partners == ""                                  # not merged: really empty
     assert c.due == D(2026, 12, 31) and c.area == Area.CHI_DAO
-    assert res.findings == []
+    assert [(f.code, f.sheet) for f in res.findings] == [("table_skipped", "Bảng 1")]   # reported, not silent
 
 
 # ---------------------------------------------------------------- Excel

@@ -14,11 +14,14 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 
 from cchc_xl.cli import common as C
-from cchc_xl.core.compute import UNASSIGNED, Progress, completion_table, overdue_tasks, progress
+from cchc_xl.core.compute import (UNASSIGNED, Progress, completion_table, overdue_tasks, passed_milestones,
+                                   progress)
 from cchc_xl.workbook.master import write_master_file
 from cchc_xl.core.models import AREA_SHORT, Area, CchcError, Finding, Plan, PlanInfo, Task
 from cchc_xl.report.data import fmt_pct
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
+from cchc_xl.core.intake import Intake, intake_summary
+from cchc_xl.core.schema import SHEET_INTAKE
 
 console = Console(highlight=False)
 
@@ -100,22 +103,31 @@ def khoi_tao(
         help="Ngày số liệu ghi trên trang Tổng quan (dd/mm/yyyy, mặc định hôm nay)")] = None,
     ghi_de: Annotated[bool, typer.Option(
         "--ghi-de", help="Ghi đè sổ đã có (sổ cũ được sao lưu trước)")] = False,
+    thu: Annotated[bool, typer.Option(
+        "--thu", help="Chạy thử: chỉ đọc phụ lục và in những gì đọc được, không tạo sổ")] = False,
 ) -> None:
     _start()
     if bool(tu_tep) == bool(mau):
         _fail("Lỗi: cần chọn đúng một nguồn dữ liệu: --tu-tep TỆP_PHỤ_LỤC hoặc --mau", 2)
     as_of = _parse_day(ngay_so_lieu, "--ngay-so-lieu")
     ra = master_target(ra)
-    if ra.exists() and not ghi_de:
+    if ra.exists() and not ghi_de and not thu:
         _fail(f"Lỗi: sổ tổng hợp {ra} đã có. Thêm --ghi-de để ghi đè (sổ cũ sẽ được sao lưu).")
     findings: list[Finding] = []
-    plan = _sample_plan() if mau else _import_plan(tu_tep, nam, findings)
+    intakes: list[Intake] = []
+    plan = _sample_plan() if mau else _import_plan(tu_tep, nam, findings, intakes)
     plan = _apply_overrides(plan, nam=nam, commune=xa, province=tinh)
     if findings:
         console.print(findings_table(findings, f"Kết quả đọc phụ lục ({_count_line(findings)})"))
+    intake = intakes[0] if intakes else None
+    if intake is not None:
+        console.print(intake_table(intake, kept=not thu))
+    if thu:
+        console.print("[bold]Chạy thử:[/] chưa tạo sổ tổng hợp (bỏ --thu để tạo).")
+        return
     with console.status("Đang tạo sổ tổng hợp..."):
         try:
-            written = write_master_file(plan, ra, as_of=as_of)
+            written = write_master_file(plan, ra, as_of=as_of, intake=intake)
         except CchcError as exc:
             _fail(str(exc))
     path = ra
@@ -143,18 +155,35 @@ def _sample_plan() -> Plan:
     return sample_plan()
 
 
-def _import_plan(path: Path, year: int | None, findings: list[Finding]) -> Plan:
+def _import_plan(path: Path, year: int | None, findings: list[Finding], intakes: list[Intake]) -> Plan:
     from cchc_xl.importers.appendix import import_appendix
 
     if not path.is_file():
         _fail(f"Lỗi: không tìm thấy tệp phụ lục {path}")
+    registry = UnitRegistry(DEFAULT_UNITS)
     try:
-        result = import_appendix(path, year=year, registry=UnitRegistry(DEFAULT_UNITS))
+        result = import_appendix(path, year=year, registry=registry)
     except CchcError as exc:
         _fail(str(exc))
     findings.extend(result.findings)
     info = _plan_info(getattr(result, "info", None), year)
+    intakes.append(intake_summary(path.name, result.tasks, result.findings, result.sections,
+                                  year=info.year, registry=registry, tables=result.tables))
     return Plan(info=info, units=list(DEFAULT_UNITS), tasks=list(result.tasks))
+
+
+def intake_table(intake: Intake, kept: bool = True) -> Table:
+    """What the import understood (also kept on the sheet "Nhập liệu")."""
+    table = Table(title="Nhập phụ lục: đã hiểu như sau", show_header=False)
+    table.add_column("Mục")
+    table.add_column("Kết quả")
+    for label, value in intake.lines:
+        if label.startswith("  ") and not label.startswith("  Phần"):
+            continue   # the details are in the findings above and on the sheet "Nhập liệu"
+        table.add_row(escape(label), escape(value))
+    if kept:
+        table.caption = f"Chi tiết được lưu ở trang '{SHEET_INTAKE}' của sổ tổng hợp."
+    return table
 
 
 def _plan_info(info: Any, year: int | None) -> PlanInfo:
@@ -260,6 +289,20 @@ def tien_do(
         console.print(overdue_table(late, as_of))
     else:
         console.print("[green]Không có nhiệm vụ quá hạn.[/]")
+    steps = [(t, m) for t in plan.tasks for m in passed_milestones(t, as_of)]
+    if steps:
+        console.print(milestone_table(steps, as_of))
+
+
+def milestone_table(steps: list, as_of: dt.date) -> Table:
+    """Intermediate milestones passed on unfinished tasks (the task is not overdue yet)."""
+    table = Table(title=f"Mốc trung gian đã qua, nhiệm vụ chưa hoàn thành ({len(steps)})", title_style="yellow")
+    for header in ("Mã NV", "Mốc", "Hạn mốc", "Hạn cuối", "Số ngày qua mốc"):
+        table.add_column(header)
+    for t, m in steps:
+        table.add_row(escape(t.id), escape(m.label or "(không tên)"), f"{m.due:%d/%m/%Y}",
+                      f"{t.due:%d/%m/%Y}" if t.due else "", str((as_of - m.due).days))
+    return table
 
 
 def _group_by(text: Optional[str]) -> GroupBy | None:

@@ -22,7 +22,7 @@ from typing import Iterable, Literal
 
 import pandas as pd
 
-from cchc_xl.core.models import AREA_SHORT, Area, Plan, Status, Task
+from cchc_xl.core.models import AREA_SHORT, Area, Milestone, Plan, Status, Task
 
 UNASSIGNED = "(Chưa xác định)"
 
@@ -113,6 +113,15 @@ def completion_table(tasks: list[Task], as_of: dt.date, by: Literal["unit", "are
                     "percent": round(done / total * 100, 2) if total else None})
     return pd.DataFrame(out, columns=["key", "name", "total", "done", "in_progress", "not_started",
                                       "overdue", "percent"])
+
+
+def passed_milestones(task: Task, as_of: dt.date) -> list[Milestone]:
+    """Intermediate milestones (before the due date) already passed on a task that is neither
+    done, cancelled nor overdue as of ``as_of``: the checks report each one.  The overdue
+    state itself (and so the dashboard formulas) still looks at the due date only."""
+    if task_state(task, as_of) in ("done", "cancelled", "overdue"):
+        return []
+    return [m for m in task.milestones[:-1] if m.due < as_of]
 
 
 def overdue_tasks(tasks: Iterable[Task], as_of: dt.date) -> list[Task]:

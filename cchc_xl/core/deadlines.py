@@ -19,10 +19,11 @@ kept in ``milestones`` and ``due`` is the last one.
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 import re
 
-from cchc_xl.core.models import Deadline, DeadlineKind
+from cchc_xl.core.models import Deadline, DeadlineKind, Milestone
 from cchc_xl.core.text import fold, normalize_text, strip_diacritics
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -41,6 +42,51 @@ _RECURRENCE = (("weekly", re.compile(r"hang tuan")),
                ("monthly", re.compile(r"hang thang|moi thang")),
                ("quarterly", re.compile(r"hang quy|moi quy")),
                ("yearly", re.compile(r"hang nam|moi nam")))
+
+
+# an event the plan cannot date: "khi có yêu cầu", "sau khi có ý kiến", "kể từ khi có văn bản"
+_EVENT = re.compile(r"\bkhi co\b|\bsau khi\b|\bke tu khi\b|\bkhi duoc\b|\bneu co\b|\bkhi phat sinh\b")
+# "sau 02 tháng kể từ ngày 01/7/2025", "trong vòng 30 ngày kể từ ngày ..."
+_OFFSET = re.compile(r"\b(?:sau|trong vong|trong) (\d{1,3}) (thang|ngay|tuan) (?:ke tu|tinh tu) ngay\b")
+# a dated phrase inside a deadline text (on the diacritic-free, lower-case text)
+_DATED = re.compile(r"(?:\b(?:chậm nhất|cham nhat)\s+)?(?:\blà\s+|\bla\s+)?(?:\b(?:truoc|trong|den|vao)\s+)?"
+                    r"(?:\bngay\s+\d{1,2}\s+thang\s+\d{1,2}(?:\s+nam\s+\d{4})?"
+                    r"|(?:\bngay\s+)?\b\d{1,2}\s*[/.\-]\s*\d{1,2}(?:\s*[/.\-]\s*\d{2,4})?"
+                    r"|\bthang\s+\d{1,2}(?:\s*(?:/|nam)\s*\d{4})?)")
+_LABEL_HEAD = re.compile(r"^(?:\s|[,;.:)(]|\bva\b|\bde\b)+")
+_LABEL_TAIL = re.compile(r"(?:\s|[,;.:)(]|\bcham nhat\b|\bla\b|\btruoc\b|\btrong\b|\bden\b|\bvao\b|"
+                         r"\bngay\b|\bhan\b)+$")
+
+
+def _add(day: dt.date, n: int, unit: str) -> dt.date:
+    if unit == "ngay":
+        return day + dt.timedelta(days=n)
+    if unit == "tuan":
+        return day + dt.timedelta(weeks=n)
+    month = day.month - 1 + n
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _steps(original: str, low: str, plan_year: int, dates: tuple[dt.date, ...]) -> tuple[Milestone, ...]:
+    """Label each milestone with the words before its date ("Ban hành kế hoạch", "tổ chức kiểm
+    tra", ...).  ``low`` is ``original`` without diacritics, same length."""
+    labels: dict[dt.date, str] = {}
+    start = 0
+    for m in _DATED.finditer(low):
+        found = parse_deadline(original[m.start():m.end()], plan_year).due
+        if found is None or found not in dates:
+            continue
+        # trim connectors and date words ("chậm nhất là ngày") on the folded copy, same offsets
+        piece = low[start:m.start()]
+        head = _LABEL_HEAD.match(piece)
+        tail = _LABEL_TAIL.search(piece)
+        left = start + (head.end() if head else 0)
+        right = max(left, start + (tail.start() if tail else len(piece)))
+        label = original[left:right].strip(" ,;.")
+        labels.setdefault(found, label[:1].upper() + label[1:])
+        start = m.end()
+    return tuple(Milestone(label=labels.get(d, ""), due=d) for d in dates)
 
 
 def _last_day(year: int, month: int) -> dt.date:
@@ -102,11 +148,16 @@ def parse_deadline(text: object, plan_year: int) -> Deadline:
         if m and 1 <= int(m.group(1)) <= 12:
             milestones.append((_last_day(int(m.group(2)), int(m.group(1))), DeadlineKind.MONTH))
 
+    if milestones and (offset := _OFFSET.search(words)) and len(milestones) == 1:
+        # "Sau 02 tháng kể từ ngày 01/7/2025": a date counted from the one written
+        due = _add(milestones[0][0], int(offset.group(1)), offset.group(2))
+        return Deadline(text=original, kind=DeadlineKind.DATE, due=due, milestones=(due,))
     if milestones:
         milestones.sort(key=lambda x: x[0])
         due, kind = milestones[-1]
-        return Deadline(text=original, kind=kind, due=due,
-                        milestones=tuple(sorted({d for d, _ in milestones})))
+        dates = tuple(sorted({d for d, _ in milestones}))
+        return Deadline(text=original, kind=kind, due=due, milestones=dates,
+                        steps=_steps(original, low, plan_year, dates) if len(dates) > 1 else ())
 
     if _HALF.search(words):
         due = dt.date(plan_year, 6, 30)
@@ -114,6 +165,9 @@ def parse_deadline(text: object, plan_year: int) -> Deadline:
 
     year_m = _YEAR.search(words)
     year = _year(year_m.group(1), plan_year) if year_m else plan_year
+
+    if _EVENT.search(words):   # "thường xuyên khi có yêu cầu": only when the event happens
+        return Deadline(text=original, kind=DeadlineKind.CONDITIONAL)
 
     if _RECURRING.search(words):
         rec = next((name for name, pattern in _RECURRENCE if pattern.search(words)), "continuous")
@@ -128,6 +182,25 @@ def parse_deadline(text: object, plan_year: int) -> Deadline:
         return Deadline(text=original, kind=DeadlineKind.YEAR, due=due, milestones=(due,))
 
     return Deadline(text=original, kind=DeadlineKind.UNKNOWN)
+
+
+def task_milestones(text: str, plan_year: int, due: dt.date | None = None) -> list[Milestone]:
+    """The dated steps of a deadline text with several milestones ([] for one date or none).
+
+    The last step is the task's due date: when "Hạn (ngày)" was set by hand (``due``), it
+    replaces the last step and steps not before it are dropped.
+    """
+    steps = list(_steps_of(text, plan_year)) if text and any(c.isdigit() for c in text) else []
+    if not steps or due is None or due == steps[-1].due:
+        return steps
+    kept = [m for m in steps[:-1] if m.due < due]
+    return kept + [steps[-1].model_copy(update={"due": due})] if kept else []
+
+
+@functools.lru_cache(maxsize=4096)
+def _steps_of(text: str, plan_year: int) -> tuple[Milestone, ...]:
+    """Milestones of a text (cached: a master repeats few distinct texts over many rows)."""
+    return parse_deadline(text, plan_year).steps
 
 
 KIND_LABELS = {

@@ -82,6 +82,15 @@ class DeadlineKind(str, Enum):
     UNKNOWN = "unknown"
 
 
+class Milestone(BaseModel):
+    """One dated step of a deadline text ("Ban hành kế hoạch" by 15/08/2025)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str = ""                     # the step as written, without its date words
+    due: dt.date
+
+
 class Deadline(BaseModel):
     """Parsed "Thời gian hoàn thành"."""
 
@@ -92,6 +101,7 @@ class Deadline(BaseModel):
     due: dt.date | None = None          # the date after which the task is overdue
     recurrence: Literal["", "weekly", "monthly", "quarterly", "yearly", "continuous"] = ""
     milestones: tuple[dt.date, ...] = ()  # every date found in the text, sorted
+    steps: tuple[Milestone, ...] = ()     # the same dates with their labels, when there are several
 
 
 class Unit(BaseModel):
@@ -147,6 +157,9 @@ class Task(BaseModel):
     partners: str = ""             # Phối hợp
     monitor: str = ""              # Theo dõi, kiểm tra, đôn đốc
     lead_units: list[str] = Field(default_factory=list)  # resolved unit codes
+    # dated steps of a deadline text with several milestones (the last one is ``due``);
+    # derived from deadline_text, not a column of the master
+    milestones: list[Milestone] = Field(default_factory=list)
     # tracking
     status: Status = Status.NOT_STARTED
     progress: float = 0.0          # 0..100 (percent)

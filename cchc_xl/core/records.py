@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from cchc_xl.core import schema as S
+from cchc_xl.core.deadlines import task_milestones
 from cchc_xl.core.models import (AREA_NAMES, AREA_SHORT, Area, CchcError, Finding, IndexArea, IndexCriterion,
                                  Plan, PlanInfo, RemediationItem, Status, Task, Unit)
 from cchc_xl.core.text import fold, normalize_text, parse_number
@@ -233,6 +234,8 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
             title=rec.get("title"), product=rec.get("product"), deadline_text=rec.get("deadline_text"),
             due=values.get("due"), lead=rec.get("lead"), partners=rec.get("partners"),
             monitor=rec.get("monitor"), lead_units=[c.strip() for c in lead_units],
+            milestones=task_milestones(normalize_text(rec.get("deadline_text")), data.plan.info.year,
+                                       values.get("due")),
             status=values.get("status") or Status.NOT_STARTED,
             progress=values.get("progress") or 0.0, completed_on=values.get("completed_on"),
             evidence=rec.get("evidence"), note=rec.get("note")))

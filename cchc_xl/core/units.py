@@ -33,9 +33,12 @@ DEFAULT_UNITS: list[Unit] = [
 
 
 def _key(text: str) -> str:
-    """Fold + normalise HĐND/UBND separators ("HĐND-UBND", "HĐND&UBND", "HĐND và UBND")."""
+    """Fold + normalise HĐND/UBND separators ("HĐND-UBND", "HĐND&UBND", "HĐND và UBND");
+    a leading "Các" is dropped ("phòng, ban chuyên môn" = "Các phòng, ban chuyên môn")."""
     k = fold(text)
     k = re.sub(r"\bhdnd (va |and )?ubnd\b", "hdnd ubnd", k)
+    if k.startswith("cac ") and len(k) > 8:
+        k = k[4:]
     for suffix in _SUFFIXES:
         if k.endswith(suffix) and len(k) > len(suffix) + 3:
             k = k[: -len(suffix)]
@@ -92,24 +95,44 @@ class UnitRegistry:
     def split_names(self, text: str) -> list[str]:
         """Split a cell like "Văn phòng HĐND-UBND xã; Trung tâm PVHCC" into names.
 
-        ";" and new lines always separate.  "," separates only when each part
-        is a known unit (so "Các phòng, ban chuyên môn" stays whole).
+        ";" and new lines always separate.  "," and " và " separate only between
+        names: the longest run of pieces that names a known unit is kept whole
+        ("Các phòng, ban chuyên môn", "Văn phòng HĐND và UBND xã"), so "Phòng Kinh
+        tế, các trường học" gives "Phòng Kinh tế" and "các trường học".  Words between
+        known names that name no unit stay as written, as one name, for the caller to report.
         """
         text = normalize_text(text)
         if not text:
             return []
         parts: list[str] = []
         for chunk in re.split(r"[;\n]+", text):
-            chunk = chunk.strip(" .")
+            chunk = chunk.strip(" .-–+")
             if not chunk:
                 continue
-            if self.lookup(chunk) is None and "," in chunk:
-                pieces = [p.strip(" .") for p in chunk.split(",")]
-                if any(self.lookup(p) for p in pieces if p):
-                    parts.extend(p for p in pieces if p)
+            if self.lookup(chunk) is not None:
+                parts.append(chunk)
+                continue
+            pieces = re.split(r"(,|\s+và\s+|\s+&\s+)", chunk)
+            names, seps = pieces[0::2], pieces[1::2]
+
+            def run(i: int, j: int) -> str:      # pieces i..j-1 as written
+                return "".join(names[k] + (seps[k] if k < j - 1 else "") for k in range(i, j)).strip(" .")
+
+            i, unknown_from = 0, None
+            while i < len(names):
+                j = next((j for j in range(len(names), i, -1) if self.lookup(run(i, j))), None)
+                if j is None:                    # no known name starts here
+                    unknown_from = i if unknown_from is None else unknown_from
+                    i += 1
                     continue
-            parts.append(chunk)
-        return parts
+                if unknown_from is not None:     # the words between known names, as one name
+                    parts.append(run(unknown_from, i))
+                    unknown_from = None
+                parts.append(run(i, j))
+                i = j
+            if unknown_from is not None:
+                parts.append(run(unknown_from, len(names)))
+        return [p for p in parts if p]
 
     def resolve(self, text: str, expand_groups: bool = True) -> tuple[list[str], list[str]]:
         """Return (codes, unknown names) for a cell with one or more unit names."""

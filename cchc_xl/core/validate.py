@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from cchc_xl.core import schema as S
-from cchc_xl.core.compute import task_state
+from cchc_xl.core.compute import passed_milestones, task_state
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.deadlines import parse_deadline
 from cchc_xl.core.records import MasterData
 from cchc_xl.core.models import (AREA_SHORT, Area, DeadlineKind, Finding, IndexArea, IndexCriterion, Plan,
@@ -201,7 +202,10 @@ def _due_rules(t: Task, year: int, as_of: dt.date, loc: _Locator, label: str) ->
                             task_id=t.id)]
     if task_state(t, as_of) == "overdue":
         return _overdue(t.due, as_of, loc, t.id, f"{label} ({t.status.value})")
-    return []
+    return [catalog.MILESTONE_PASSED(task=t.id, status=t.status.value, label=m.label or "(không tên)",
+                                     due=m.due, as_of=as_of, file=loc.file, sheet=loc.sheet_name(loc.sheet),
+                                     cell=loc.cell(t.id, "deadline_text"), task_id=t.id)
+            for m in passed_milestones(t, as_of)]
 
 
 # ---------------------------------------------------------------- index

@@ -33,6 +33,7 @@ from typing import Callable, Iterable
 from openpyxl.utils import get_column_letter
 
 from cchc_xl.core.deadlines import parse_deadline
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import Area, CchcError, DeadlineKind, Finding, PlanInfo, Severity, Task
 from cchc_xl.core.schema import TASK_COLUMNS, header_of
 from cchc_xl.core.text import fold, normalize_text
@@ -74,6 +75,7 @@ class ImportResult:
     findings: list[Finding]
     info: PlanInfo | None = None
     sections: dict[str, str] = field(default_factory=dict)  # "II" -> name as printed
+    tables: list[str] = field(default_factory=list)          # tables/sheets read ("Bảng 2", "Bảng 3")
 
 
 @dataclass
@@ -91,6 +93,7 @@ class RawTable:
     preamble: list[str] = field(default_factory=list)   # text above the table (docx)
     line_cells: bool = False                           # text file: cells are "dòng N"
     findings: list[Finding] = field(default_factory=list)
+    row_sheets: list[str] | None = None                # table of each row (Word: "Bảng 2")
 
 
 # ---------------------------------------------------------------- header
@@ -135,6 +138,25 @@ def is_header_row(row: list[str]) -> bool:
 def find_header(rows: list[list[str]]) -> int | None:
     """0-based index of the first header row, or None."""
     return next((i for i, r in enumerate(rows) if is_header_row(r)), None)
+
+
+def table_header(clean: list[list[str]], h: int) -> tuple[dict[str, int], int]:
+    """Field -> column of the header at row ``h`` (a second header row such as "Đơn vị thực
+    hiện" / "Chủ trì | Phối hợp" included) and the index of the first row after it."""
+    colmap = header_map(clean[h])
+    start = h + 1
+    if start < len(clean) and not is_header_row(clean[start]):
+        extra = {f: c for f, c in header_map(clean[start]).items() if f not in colmap}
+        if extra and not any(_TT_RE.match(c) or roman_value(c) for c in clean[start][:1]):
+            colmap.update(extra)
+            start += 1
+    return colmap, start
+
+
+def _is_header_part(row: list[str]) -> bool:
+    """A repeated second header row ("Chủ trì | Phối hợp" alone): every filled cell is a header."""
+    fields = [header_field(c) for c in row if c]
+    return len(fields) >= 2 and None not in fields and len(set(fields)) == len(fields)
 
 
 def _is_numbering_row(row: list[str]) -> bool:
@@ -234,6 +256,9 @@ class _Parser:
         self.area: Area | None = None
         self.seq: Counter[str] = Counter()
         self.last_num: dict[str, int] = {}
+        self.last_product: _Product | None = None
+        # (field, source row of a merged cell) -> the products sharing it (several tasks)
+        self.shared: dict[tuple[str, int], list[_Product]] = {}
 
     # -- helpers
     def note(self, severity: Severity, code: str, message: str, cell: str,
@@ -367,6 +392,7 @@ class _Parser:
             product_ = self.add_product(group, last, tt, v, al.merged, rn)
         else:
             product_ = self.new_task(tt, title, v, rn)
+            self.inherit_merged(product_, al.merged)
         if al.ambiguous:
             names = ", ".join(f"'{LABELS[f]}'" for f in al.missing)
             how = ("theo ô 'Thời gian hoàn thành'" if al.mode == "deadline"
@@ -430,6 +456,7 @@ class _Parser:
                 rows[f] = last.rows[f]
         product = _Product(row=rn, values=values, rows=rows)
         group.products.append(product)
+        self.last_product = product
         if tt and not group.tt:
             group.tt = tt
             self.check_number(tt, rn, product)
@@ -438,6 +465,19 @@ class _Parser:
                       "tiếp theo của nhiệm vụ ở dòng trên (ô gộp trong bản gốc), mã {id}.",
                       self.cell("tt", rn), product)
         return product
+
+    def inherit_merged(self, product: _Product, merged: set[str] | None) -> None:
+        """A cell merged down over several tasks (one lead, one deadline, one partner list for
+        consecutive rows) belongs to every task it covers: take it from the task above."""
+        prev = self.last_product
+        self.last_product = product
+        if not merged or prev is None:
+            return
+        for f in ("product", "deadline_text") + UNIT_FIELDS:
+            if f in merged and not product.values[f] and prev.values[f]:
+                product.values[f] = prev.values[f]
+                product.rows[f] = prev.rows[f]
+                self.shared.setdefault((f, prev.rows[f]), [prev]).append(product)
 
     def continue_text(self, group: _Group, last: _Product, parts: dict[str, str], rn: int) -> None:
         if parts.get("title"):
@@ -479,57 +519,76 @@ class _Parser:
 def parse_appendix_rows(rows: list[list[str]], *, year: int, registry: UnitRegistry, file: str = "",
                         sheet: str = "", row_numbers: list[int] | None = None,
                         merged: list[list[bool]] | None = None, line_cells: bool = False,
-                        preamble: Iterable[str] = ()) -> ImportResult:
+                        preamble: Iterable[str] = (), row_sheets: list[str] | None = None) -> ImportResult:
     """Turn appendix rows (any source) into tasks + findings.
 
     ``row_numbers[i]`` is the row (or text line) of ``rows[i]`` in the source;
     ``merged`` marks cells continuing a vertical merge; ``line_cells`` names
-    cells "dòng N" (text files) instead of "E23".
+    cells "dòng N" (text files) instead of "E23"; ``row_sheets[i]`` names the
+    table of ``rows[i]`` when the appendix spans several tables (Word).
     """
-    numbers = list(row_numbers) if row_numbers is not None else list(range(1, len(rows) + 1))
+    local = list(row_numbers) if row_numbers is not None else list(range(1, len(rows) + 1))
+    # the parser keys rows by position (unique over several tables); cells name the local row
+    numbers = list(range(1, len(rows) + 1)) if row_sheets else local
     clean = [[normalize_text(c) for c in row] for row in rows]
     h = find_header(clean)
     if h is None:
         raise CchcError("Không tìm thấy dòng tiêu đề của bảng phân công (cần các cột 'TT', "
                         "'Nhiệm vụ', 'Sản phẩm', 'Thời gian hoàn thành', 'Chủ trì'...).",
                         file=file, sheet=sheet, code="no_header")
-    colmap = header_map(clean[h])
-    start = h + 1
-    if start < len(clean) and not is_header_row(clean[start]):
-        extra = {f: c for f, c in header_map(clean[start]).items() if f not in colmap}
-        if extra and not any(_TT_RE.match(c) or roman_value(c) for c in clean[start][:1]):
-            colmap.update(extra)          # two-row header ("Đơn vị thực hiện" / "Chủ trì | Phối hợp")
-            start += 1
+    colmap, start = table_header(clean, h)
     last_header_cell = max(i for i, c in enumerate(clean[h]) if c)
     ncols = max(max(colmap.values()), last_header_cell) + 1
 
     def cell_name(f: str, rn: int) -> str:
+        where = ""
+        if row_sheets:
+            where, rn = f"{row_sheets[rn - 1]}!", local[rn - 1]
         if line_cells:
-            return f"dòng {rn}"
+            return f"{where}dòng {rn}"
         col = colmap.get(f, colmap.get("title", 0))
-        return f"{get_column_letter(col + 1)}{rn}"
+        return f"{where}{get_column_letter(col + 1)}{rn}"
 
     parser = _Parser(year=year, registry=registry, colmap=colmap, ncols=ncols, cell_name=cell_name)
     head_findings = [Finding(severity="warning", code="missing_column",
                              message=f"Bảng phân công không có cột '{LABELS[f]}'.",
-                             file=file, sheet=sheet, cell=f"dòng {numbers[h]}" if line_cells
-                             else str(numbers[h]))
+                             file=file, sheet=row_sheets[h] if row_sheets else sheet,
+                             cell=f"dòng {local[h]}" if line_cells else str(local[h]))
                      for f in ("product", "deadline_text", "lead") if f not in colmap]
     for i in range(start, len(clean)):
         raw = clean[i]
-        if not any(raw) or is_header_row(raw) or _is_numbering_row(raw):
+        if not any(raw) or is_header_row(raw) or _is_header_part(raw) or _is_numbering_row(raw):
             continue
         parser.feed(raw, numbers[i], merged[i] if merged is not None and i < len(merged) else None)
     tasks, ids = _build_tasks(parser, year, registry)
     _check_tasks(parser, tasks, ids)
+    _note_shared(parser, ids)
     findings = head_findings
     for p in parser.pending:
         tid = ids.get(id(p.product), "") if p.product is not None else ""
+        where, _, cell = p.cell.rpartition("!")
         findings.append(Finding(severity=p.severity, code=p.code, message=p.message.replace("{id}", tid),
-                                file=file, sheet=sheet, cell=p.cell, task_id=tid))
-    findings.sort(key=_finding_row)
+                                file=file, sheet=where or sheet, cell=cell, task_id=tid))
+    order = {name: i for i, name in enumerate(dict.fromkeys(row_sheets or []))}
+    findings.sort(key=lambda f: (order.get(f.sheet, 0), _finding_row(f)))
     info = guess_plan_info(_title_lines(clean[:h]) + [normalize_text(p) for p in preamble], year)
     return ImportResult(tasks=tasks, findings=findings, info=info, sections=dict(parser.sections))
+
+
+def _note_shared(parser: _Parser, ids: dict[int, str]) -> None:
+    """One finding per merged cell shared by several different tasks (what the import understood)."""
+    for (f, rn), products in parser.shared.items():
+        tasks = list(dict.fromkeys(ids[id(p)] for p in products))
+        if len(tasks) < 2:
+            continue
+        finding = catalog.MERGED_APPLIED(column=LABELS[f], value=_short(products[0].values[f]),
+                                         count=len(tasks), ids=", ".join(tasks))
+        parser.note(finding.severity, finding.code, finding.message, parser.cell(f, rn))
+
+
+def _short(text: str, size: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 def _finding_row(f: Finding) -> int:
@@ -557,7 +616,8 @@ def _build_tasks(parser: _Parser, year: int, registry: UnitRegistry) -> tuple[li
             tasks.append(Task(id=tid, area=g.area, section=g.section, tt=g.tt, title=g.title,
                               product=p.values["product"], deadline_text=p.values["deadline_text"],
                               due=deadline.due, lead=lead, partners=p.values["partners"],
-                              monitor=p.values["monitor"], lead_units=registry.resolve(lead)[0]))
+                              monitor=p.values["monitor"], lead_units=registry.resolve(lead)[0],
+                              milestones=list(deadline.steps)))
     return tasks, ids
 
 
@@ -582,6 +642,13 @@ def _check_tasks(parser: _Parser, tasks: list[Task], ids: dict[int, str]) -> Non
                 parser.note("warning", "unknown_unit",
                             f"Không nhận ra đơn vị chủ trì {names} của nhiệm vụ {t.id}. Hãy sửa tên "
                             "hoặc thêm tên này vào cột 'Tên gọi khác' ở trang 'Đơn vị'.", lead_cell, p)
+            for f in ("partners", "monitor"):
+                if unknown := parser.registry.resolve(getattr(t, f))[1]:
+                    finding = catalog.UNIT_PART_UNKNOWN(column=LABELS[f], task="{id}",
+                                                        names=", ".join(f"'{n}'" for n in unknown),
+                                                        severity="info")
+                    parser.note(finding.severity, finding.code, finding.message,
+                                parser.cell(f, p.rows.get(f, p.row)), p)
             dl_cell = parser.cell("deadline_text", p.rows.get("deadline_text", p.row))
             if not t.deadline_text:
                 parser.note("warning", "missing_deadline",
@@ -712,7 +779,18 @@ def _read_bytes(p: Path) -> bytes:
 
 
 def read_appendix_docx(path: str | Path) -> RawTable:
-    """The first Word table whose header matches; merged cells are not repeated."""
+    """The appendix of a Word document, over as many tables as it spans.
+
+    The first table with a header row (TT | Nhiệm vụ | ... | Chủ trì) starts the
+    appendix.  Every later table that continues it is appended: a table with its
+    own (repeated) header, or a table without header whose shape fits (about the
+    same number of columns, a TT-like first column, numbering that continues or
+    a section row).  A section heading written as a paragraph between two parts
+    ("II. Cải cách thủ tục hành chính") becomes a section row.  Tables that are
+    clearly something else are skipped and reported (``table_skipped``), as is
+    stray text between parts of the appendix.  Merged cells are not repeated;
+    ``merged`` marks the cells continuing a vertical merge.
+    """
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
@@ -724,22 +802,159 @@ def read_appendix_docx(path: str | Path) -> RawTable:
     except Exception as exc:  # python-docx raises several types for damaged packages
         raise CchcError(f"Tệp '{p.name}' bị hỏng hoặc không phải tệp Word (.docx) hợp lệ.",
                         file=p.name, code="bad_file") from exc
-    paragraphs: list[str] = []
+    blocks: list[str | tuple[str, list[list[str]], list[list[bool]]]] = []
     index = 0
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             if block.text.strip():
-                paragraphs.append(block.text)
+                blocks.append(block.text)
+        elif isinstance(block, Table):
+            index += 1
+            blocks.append((f"Bảng {index}", *_docx_grid(block)))
+    return join_tables(blocks, p.name)
+
+
+def join_tables(blocks: list, file: str, hint: Callable[[int], str] | None = None) -> RawTable:
+    """Paragraphs (str) and tables (name, rows, merged) in document order -> one RawTable.
+
+    Used for Word tables and for the worksheets of an Excel file alike."""
+    tables = [b for b in blocks if not isinstance(b, str)]
+    clean = {b[0]: [[normalize_text(c) for c in r] for r in b[1]] for b in tables}
+    first = next((b for b in tables if find_header(clean[b[0]]) is not None), None)
+    if first is None:
+        raise catalog.NO_APPENDIX.error(file=file, hint=(hint or _no_table_hint)(len(tables)))
+    start = blocks.index(first)
+    colmap, _ = table_header(clean[first[0]], find_header(clean[first[0]]))
+    width = len(first[1][0]) if first[1] else 0
+    out = RawTable(rows=[], row_numbers=[], sheet=first[0], merged=[], row_sheets=[],
+                   preamble=[b for b in blocks[:start] if isinstance(b, str)][-8:])
+    for b in blocks[:start]:
+        if not isinstance(b, str):
+            out.findings.append(_skipped(b, clean[b[0]], "đứng trước bảng phân công và không có dòng "
+                                         "tiêu đề 'TT', 'Nhiệm vụ', 'Chủ trì'", file))
+
+    def append(name: str, rows: list[list[str]], merged: list[list[bool]]) -> None:
+        out.rows.extend(rows)
+        out.merged.extend(merged)
+        out.row_numbers.extend(range(1, len(rows) + 1))
+        out.row_sheets.extend([name] * len(rows))
+
+    append(*first)
+    between: list[str] = []
+    for b in blocks[start + 1:]:
+        if isinstance(b, str):
+            between.append(b)
             continue
-        if not isinstance(block, Table):
+        name, rows, merged = b
+        why, rows, merged = _continues(clean[name], rows, merged, colmap, width, out)
+        if rows is None:
+            out.findings.append(_skipped(b, clean[name], why, file))
             continue
-        index += 1
-        rows, merged = _docx_grid(block)
-        if find_header([[normalize_text(c) for c in r] for r in rows]) is not None:
-            return RawTable(rows=rows, row_numbers=list(range(1, len(rows) + 1)), sheet=f"Bảng {index}",
-                            merged=merged, preamble=paragraphs[-8:])
-    raise CchcError(f"Không tìm thấy bảng phân công (dòng tiêu đề có các cột 'TT', 'Nhiệm vụ', "
-                    f"'Chủ trì'...) trong tệp Word '{p.name}'.", file=p.name, code="no_table")
+        for text in between:   # text between two parts of the appendix
+            section = _section_paragraph(text)
+            if section:
+                row = [""] * width
+                row[colmap.get("tt", 0)], row[colmap.get("title", 1)] = section
+                append(name, [row], [[False] * width])
+                out.row_numbers[-1] = 0
+                out.findings.append(catalog.SECTION_FROM_TEXT(text=_short(text), section=section[0],
+                                                              file=file, sheet=name))
+            else:
+                out.findings.append(catalog.TEXT_BETWEEN_TABLES(text=_short(text), file=file, sheet=name))
+        between = []
+        out.findings.append(catalog.TABLE_CONTINUED(table=_label(name), rows=len(rows), why=why, file=file,
+                                                    sheet=name))
+        append(name, rows, merged)
+    return out
+
+
+def _label(name: str) -> str:
+    """"Bảng 2" (Word) as is; a worksheet as "Trang 'Phụ lục (tiếp)'"."""
+    return name if re.fullmatch(r"Bảng \d+", name) else f"Trang '{name}'"
+
+
+def _no_table_hint(tables: int) -> str:
+    if not tables:
+        return "Tệp không có bảng nào: phụ lục phải là một bảng Word (không phải văn bản thường hay ảnh)."
+    return (f"Tệp có {tables} bảng nhưng không bảng nào có dòng tiêu đề như vậy; hãy kiểm tra lại "
+            "tệp hoặc chép phụ lục sang tệp Excel/văn bản tách bằng Tab.")
+
+
+def _skipped(block: tuple, clean: list[list[str]], why: str, file: str) -> Finding:
+    name, rows, _ = block
+    first = next((c for r in clean for c in r if c), "")
+    return catalog.TABLE_SKIPPED(table=_label(name), rows=len(rows), cols=len(rows[0]) if rows else 0,
+                                 first=_short(first, 40), why=why, file=file, sheet=name)
+
+
+def _section_paragraph(text: str) -> tuple[str, str] | None:
+    """("II", "Cải cách thủ tục hành chính") for a heading paragraph naming an index area."""
+    m = _ROMAN_PREFIX_RE.match(normalize_text(text))
+    if m and roman_value(m.group(1)) and area_from_name(m.group(2)) and len(m.group(2)) <= 160:
+        return m.group(1), m.group(2)
+    return None
+
+
+def _continues(clean: list[list[str]], rows: list[list[str]], merged: list[list[bool]],
+               colmap: dict[str, int], width: int, so_far: RawTable
+               ) -> tuple[str, list[list[str]] | None, list[list[bool]]]:
+    """Does a later table (Word) or worksheet (Excel) continue the appendix?  (reason, rows laid
+    out like the first table or None when it does not, merged flags)."""
+    h = find_header(clean)
+    if h is not None:      # header repeated (maybe in another column order); a title above it dropped
+        own, _ = table_header(clean, h)
+        rows = [[""] * len(r) for r in rows[:h]] + rows[h:]   # blank rows: local row numbers kept
+        if own == colmap:
+            return "có dòng tiêu đề của bảng phân công", rows, merged
+        order = [(own[f], colmap[f]) for f in colmap if f in own]
+        moved = [_reorder(r, order, width) for r in rows]
+        moved_m = [[bool(x) for x in _reorder(m, order, width)] for m in merged]
+        return "có dòng tiêu đề của bảng phân công, thứ tự cột khác: đã xếp lại", moved, moved_m
+    k = len(rows[0]) if rows else 0
+    data = [r for r in clean if any(r)]
+    if not data:
+        return "bảng trống", None, merged
+    if k > width:   # empty grid columns (Word keeps them after a split): drop them, rightmost first
+        empty = [c for c in range(k - 1, -1, -1) if not any(r[c] for r in clean)][: k - width]
+        if len(empty) == k - width:
+            keep = [c for c in range(k) if c not in empty]
+            rows = [[r[c] for c in keep] for r in rows]
+            merged = [[m[c] for c in keep] for m in merged]
+            clean = [[r[c] for c in keep] for r in clean]
+            data = [r for r in clean if any(r)]
+            k = width
+    if k > width or k < max(width - 2, 3):
+        return f"có {k} cột, bảng phân công có {width} cột", None, merged
+    tt_col = colmap.get("tt", 0) if k == width else 0
+    title_col = colmap.get("title", 1) if k == width else 1
+    task_like = [r for r in data if _tt_like(r[tt_col].rstrip(".")) and any(r[tt_col + 1:])]
+    if len(task_like) * 10 < len(data) * 6:
+        return "cột đầu không phải số thứ tự nhiệm vụ", None, merged
+    numbers = [int(m.group(1)) for r in data if (m := _TT_RE.match(r[tt_col]))]
+    prev_col = colmap.get("tt", 0)             # rows read so far are laid out like the first table
+    previous = next(([int(m.group(1))] for r in reversed(so_far.rows) if len(r) > prev_col
+                     and (m := _TT_RE.match(normalize_text(r[prev_col])))), [])
+    sections = any(_ROMAN_RE.match(r[tt_col]) and roman_value(_ROMAN_RE.match(r[tt_col]).group(1))
+                   for r in data)
+    if numbers and previous and numbers[0] == previous[0] + 1:
+        why = f"số TT nối tiếp từ {previous[0]}"
+    elif sections:
+        why = "có dòng tiêu đề phần (I, II, ...)"
+    elif not numbers and any(r[title_col][:1].islower() for r in data[:1]):
+        why = "nội dung tiếp theo của nhiệm vụ trước (sang trang)"
+    elif k == width:
+        why = "cùng số cột và cột đầu là số thứ tự"
+    else:
+        return f"có {k} cột, bảng phân công có {width} cột, số TT không nối tiếp", None, merged
+    return why, rows, merged
+
+
+def _reorder(row: list, order: list[tuple[int, int]], width: int) -> list:
+    out: list = [""] * width
+    for src, dst in order:
+        if src < len(row) and dst < width:
+            out[dst] = row[src]
+    return out
 
 
 def _docx_grid(table) -> tuple[list[list[str]], list[list[bool]]]:
@@ -770,7 +985,9 @@ def _docx_grid(table) -> tuple[list[list[str]], list[list[bool]]]:
 
 
 def read_appendix_xlsx(path: str | Path) -> RawTable:
-    """The first worksheet with a header row; merged ranges keep only the top-left value."""
+    """The appendix of an Excel file: the first worksheet with a header row, followed by the
+    later worksheets that continue it (see ``join_tables``); other sheets are reported as
+    skipped.  Merged ranges keep only the top-left value (``merged`` marks the rest)."""
     from openpyxl import load_workbook
 
     p = Path(path)
@@ -780,25 +997,28 @@ def read_appendix_xlsx(path: str | Path) -> RawTable:
     except Exception as exc:  # zipfile/openpyxl raise several types for damaged files
         raise CchcError(f"Tệp '{p.name}' bị hỏng hoặc không phải tệp Excel (.xlsx) hợp lệ.",
                         file=p.name, code="bad_file") from exc
+    blocks: list[tuple[str, list[list[str]], list[list[bool]]]] = []
     try:
         for ws in wb.worksheets:
             rows = [[_cell_text(v) for v in r] for r in
                     ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column,
                                  values_only=True)]
-            if find_header([[normalize_text(c) for c in r] for r in rows[:60]]) is None:
-                continue
-            merged = [[False] * len(r) for r in rows]
+            width = max((max((i for i, c in enumerate(r) if c.strip()), default=-1) for r in rows),
+                        default=-1) + 1
+            if not width:
+                continue          # an empty sheet says nothing
+            rows = [r[:width] for r in rows]
+            merged = [[False] * width for _ in rows]
             for rng in ws.merged_cells.ranges:
                 for r in range(rng.min_row + 1, rng.max_row + 1):
-                    for c in range(rng.min_col, rng.max_col + 1):
-                        if r - 1 < len(merged) and c - 1 < len(merged[r - 1]):
+                    for c in range(rng.min_col, min(rng.max_col, width) + 1):
+                        if r - 1 < len(merged):
                             merged[r - 1][c - 1] = True
-            return RawTable(rows=rows, row_numbers=list(range(1, len(rows) + 1)), sheet=ws.title,
-                            merged=merged)
+            blocks.append((ws.title, rows, merged))
     finally:
         wb.close()
-    raise CchcError(f"Không tìm thấy bảng phân công (dòng tiêu đề có các cột 'TT', 'Nhiệm vụ', "
-                    f"'Chủ trì'...) trong tệp Excel '{p.name}'.", file=p.name, code="no_table")
+    return join_tables(blocks, p.name, lambda n: f"Không trang nào trong {n} trang có dữ liệu của tệp có "
+                                                 "dòng tiêu đề như vậy.")
 
 
 def _cell_text(value: object) -> str:
@@ -841,11 +1061,12 @@ def import_appendix(path: str | Path, *, year: int | None = None,
         result = parse_appendix_rows(table.rows, year=year, registry=registry or UnitRegistry(DEFAULT_UNITS),
                                      file=p.name, sheet=table.sheet, row_numbers=table.row_numbers,
                                      merged=table.merged, line_cells=table.line_cells,
-                                     preamble=table.preamble)
+                                     preamble=table.preamble, row_sheets=table.row_sheets)
     except CchcError as exc:
         if exc.finding.code == "no_header":
-            raise CchcError(f"Không tìm thấy bảng phân công trong tệp '{p.name}': {exc.finding.message}",
-                            file=p.name, sheet=table.sheet, code="no_header") from None
+            raise catalog.NO_APPENDIX.error(file=p.name, hint="Không dòng nào của tệp là dòng tiêu đề "
+                                            "như vậy.") from None
         raise
     result.findings[:0] = table.findings
+    result.tables = list(dict.fromkeys(table.row_sheets or [table.sheet] if table.sheet else []))
     return result

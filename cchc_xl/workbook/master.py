@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cchc_xl.core import schema as S
+from cchc_xl.core.intake import Intake
 from cchc_xl.core.models import AREA_NAMES, AREA_SHORT, Area, Plan, Status
 from cchc_xl.workbook import styling as ST
 from cchc_xl.workbook.dashboard import build_dashboard
@@ -93,7 +94,34 @@ def write_meta(wb: Workbook, plan: Plan, extra: dict[str, Any] | None = None) ->
     ws.sheet_state = "veryHidden"
 
 
-def build_master(plan: Plan, as_of: dt.date | None = None) -> Workbook:
+def write_intake(wb: Workbook, intake: Intake) -> None:
+    """Sheet "Nhập liệu": the import summary, then every finding of the import (kept by the
+    other commands, which edit the master in place)."""
+    ws = wb[S.SHEET_INTAKE] if S.SHEET_INTAKE in wb.sheetnames else wb.create_sheet(S.SHEET_INTAKE)
+    ws.delete_rows(1, ws.max_row)
+    bold = ST.font(bold=True)
+    ws.cell(row=1, column=1, value="KẾT QUẢ NHẬP PHỤ LỤC PHÂN CÔNG NHIỆM VỤ").font = ST.font(bold=True, size=13)
+    ws.cell(row=2, column=1, value="Đối chiếu với bản gốc: số nhiệm vụ từng phần, mục bị bỏ qua, hạn và "
+                                   "đơn vị chưa xác định.")
+    r = 3
+    for label, value in intake.lines:
+        r += 1
+        ws.cell(row=r, column=1, value=label).font = bold if not label.startswith(" ") else ST.font()
+        ws.cell(row=r, column=2, value=value)
+    r += 2
+    for j, header in enumerate(("Mức độ", "Mã", "Vị trí", "Nội dung"), start=1):
+        ws.cell(row=r, column=j, value=header).font = bold
+    labels = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
+    for f in intake.findings:
+        r += 1
+        for j, value in enumerate((labels[f.severity], f.code,
+                                   ", ".join(x for x in (f.sheet, f.cell) if x), f.message), start=1):
+            ws.cell(row=r, column=j, value=value)
+    for col, width in zip("ABCD", (44, 60, 16, 90)):
+        ws.column_dimensions[col].width = width
+
+
+def build_master(plan: Plan, as_of: dt.date | None = None, intake: Intake | None = None) -> Workbook:
     """Build the master workbook in memory."""
     wb = Workbook()
     wb.remove(wb.active)
@@ -118,6 +146,8 @@ def build_master(plan: Plan, as_of: dt.date | None = None) -> Workbook:
     for i, a in enumerate(Area, start=1):
         lists.cell(row=i, column=2, value=AREA_SHORT[a])
     lists.sheet_state = "hidden"
+    if intake is not None:
+        write_intake(wb, intake)
     write_meta(wb, plan)
     style_master(wb, plan, as_of=as_of)
     return wb
@@ -146,7 +176,7 @@ def style_master(wb: Workbook, plan: Plan, as_of: dt.date | None = None) -> None
 
 
 WRITE_ACTION = "ghi sổ tổng hợp mới"
-GENERATED_SHEETS = (S.SHEET_REPORT, "Kết quả kiểm tra")   # made again by a button/command
+GENERATED_SHEETS = (S.SHEET_REPORT, "Kết quả kiểm tra", S.SHEET_INTAKE)   # made again by a button/command
 
 
 def rebuild_losses(path: str | os.PathLike[str], wb: Workbook) -> list[Any]:
@@ -175,13 +205,14 @@ def refuse_lossy_rebuild(path: str | os.PathLike[str], wb: Workbook) -> None:
 
 
 def write_master_file(plan: Plan, path: str | os.PathLike[str], as_of: dt.date | None = None,
-                      make_backup: bool = True, keep_additions: bool = True) -> GuardedWrite:
+                      make_backup: bool = True, keep_additions: bool = True,
+                      intake: Intake | None = None) -> GuardedWrite:
     """Build the master and write it through ``guarded_write`` (checks, backup, atomic).
 
     ``keep_additions``: refuse (``CchcError``) to replace a file holding things the official
     added (a rebuild cannot carry them over).
     """
-    wb = build_master(plan, as_of=as_of)
+    wb = build_master(plan, as_of=as_of, intake=intake)
     if keep_additions:
         refuse_lossy_rebuild(path, wb)
     with guarded_write(path, WRITE_ACTION, make_backup=make_backup) as w:
@@ -190,7 +221,7 @@ def write_master_file(plan: Plan, path: str | os.PathLike[str], as_of: dt.date |
 
 
 def write_master(plan: Plan, path: str | os.PathLike[str], as_of: dt.date | None = None,
-                 make_backup: bool = True) -> Path:
+                 make_backup: bool = True, intake: Intake | None = None) -> Path:
     """Write the master atomically (after a backup of the existing file)."""
-    write_master_file(plan, path, as_of=as_of, make_backup=make_backup)
+    write_master_file(plan, path, as_of=as_of, make_backup=make_backup, intake=intake)
     return Path(path)

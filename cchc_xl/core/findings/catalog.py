@@ -88,3 +88,28 @@ RETURN_ROLLBACK = T("return_rollback", "warning", "Phiếu còn giá trị cũ",
                     "{item}, cột '{header}': phiếu vẫn ghi '{theirs}' như lúc nhận phiếu, trong khi sổ đã nhận "
                     "'{held}' từ đơn vị này - không lùi số liệu (nếu đơn vị thật sự muốn trả lại giá trị cũ, "
                     "sửa trực tiếp trong sổ)")
+
+# ---------------------------------------------------------------- import of the appendix (khoi-tao)
+NO_APPENDIX = T("no_appendix", "error", "Không có bảng phân công",
+                "Không tìm thấy bảng phân công nhiệm vụ (cần một bảng có dòng tiêu đề với các cột "
+                "'TT', 'Nhiệm vụ', 'Sản phẩm', 'Thời gian hoàn thành', 'Chủ trì'...). {hint} "
+                "Chưa ghi gì.")
+TABLE_SKIPPED = T("table_skipped", "info", "Bảng không thuộc phụ lục",
+                  "{table} ({rows} dòng, {cols} cột, bắt đầu bằng '{first}') không phải bảng phân công: "
+                  "{why}; đã bỏ qua.")
+TABLE_CONTINUED = T("table_continued", "info", "Phụ lục nối nhiều bảng",
+                    "{table} ({rows} dòng) là phần tiếp theo của bảng phân công ({why}): đã nhập nối tiếp.")
+TEXT_BETWEEN_TABLES = T("text_between_tables", "info", "Đoạn văn giữa các bảng",
+                        "Đoạn văn giữa các phần của bảng phân công không thuộc nhiệm vụ nào, đã bỏ qua: "
+                        "'{text}'.")
+SECTION_FROM_TEXT = T("section_from_text", "info", "Tiêu đề phần nằm ngoài bảng",
+                      "Đoạn văn '{text}' giữa hai bảng là tiêu đề phần {section}: đã dùng làm phần của các "
+                      "nhiệm vụ bên dưới.")
+MERGED_APPLIED = T("merged_applied", "info", "Ô gộp dùng chung",
+                   "Ô gộp cột '{column}' ('{value}') dùng chung cho {count} nhiệm vụ: {ids}.")
+UNIT_PART_UNKNOWN = T("unit_part_unknown", "warning", "Đơn vị không nhận ra",
+                      "Cột '{column}' của nhiệm vụ {task}: không nhận ra đơn vị {names}. "
+                      "Hãy sửa tên hoặc thêm vào cột 'Tên gọi khác' ở trang 'Đơn vị'.")
+MILESTONE_PASSED = T("milestone_passed", "warning", "Đã qua mốc",
+                     "Nhiệm vụ {task} ({status}): đã qua mốc '{label}' hạn {due} (ngày số liệu {as_of}) mà "
+                     "nhiệm vụ chưa hoàn thành. Hãy kiểm tra mốc này đã làm chưa.")
