@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.records import find_header_row
+from cchc_xl.workbook.cells import put
 from cchc_xl.core.models import CchcError, Plan, Status
 from cchc_xl.core.text import fold
 
@@ -81,7 +82,7 @@ def fill_returned_workbook(src: Path, dst: Path, simulated: Plan) -> int:
                 value = getattr(item, col.key)
                 if isinstance(value, Status):
                     value = value.value
-                ws.cell(row=r, column=c, value=value if value not in ("",) else None)
+                put(ws, r, c, value if value not in ("",) else None)
             filled += 1
     dst.parent.mkdir(parents=True, exist_ok=True)
     wb.save(dst)

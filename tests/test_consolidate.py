@@ -232,9 +232,12 @@ def test_formula_hyperlink_and_dde_cells_rejected(env: dict[str, Path]) -> None:
     # a rejected cell never leaves its row half applied: the progress of III-01 is not taken either
     assert t["III-01"].progress == 0 and t["III-01"].evidence == "" and t["III-01"].note == ""
     wb = load_workbook(env["master"])
-    for row in wb[S.SHEET_AUDIT].iter_rows(values_only=True):
-        assert not any(isinstance(v, str) and v.startswith("=") for v in row)
-    assert all(c.data_type != "f" for row in wb[S.SHEET_TASKS].iter_rows() for c in row)
+    # the rejected texts are logged as written (not mangled) and stay text, never a formula
+    logged = [c for row in wb[S.SHEET_AUDIT].iter_rows() for c in row if isinstance(c.value, str)]
+    assert "=cmd|' /C calc'!A0" in {c.value for c in logged}
+    assert all(c.data_type == "s" for c in logged)
+    assert all(c.data_type != "f" for ws in (wb[S.SHEET_TASKS], wb[S.SHEET_AUDIT]) for row in ws.iter_rows()
+               for c in row)
 
 
 def test_invalid_values_rejected_with_cell(env: dict[str, Path]) -> None:

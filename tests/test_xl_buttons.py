@@ -436,8 +436,12 @@ def test_tong_hop_without_the_inbox_folder(payload, workdir):
 
 # ------------------------------------------------------------------ HTTP server
 
+SERVER_TOKEN = "token-123-abcdefghijklmnop"
+AUTH = {"Authorization": SERVER_TOKEN}
+
+
 @pytest.fixture
-def server_url():
+def server_url(tmp_path):
     """The FastAPI app served by a real uvicorn on 127.0.0.1 (ephemeral port)."""
     uvicorn = pytest.importorskip("uvicorn")
     pytest.importorskip("fastapi")
@@ -446,7 +450,8 @@ def server_url():
 
     from cchc_xl.xl import server
 
-    srv = uvicorn.Server(uvicorn.Config(server.create_app(), host="127.0.0.1", port=0,
+    config = server.ServerConfig(token=SERVER_TOKEN, work_dir=tmp_path / "lam_viec")
+    srv = uvicorn.Server(uvicorn.Config(server.create_app(config), host="127.0.0.1", port=0,
                                         log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -477,7 +482,7 @@ def http(url: str, body: Any = None, headers: dict[str, str] | None = None) -> t
 def test_server_runs_a_handler_on_the_posted_book(server_url, payload):
     status, info = http(server_url + "/")
     assert status == 200 and info["chuc_nang"] == ["bao-cao-quy", "kiem-tra", "tao-phieu", "tong-hop"]
-    status, actions = http(server_url + "/kiem-tra", payload)
+    status, actions = http(server_url + "/kiem-tra", payload, AUTH)
     assert status == 200
     assert actions["actions"][0]["args"][1] == FINDINGS_SHEET
     assert "Có 2 lỗi" in alerts(actions)[0]
@@ -485,14 +490,14 @@ def test_server_runs_a_handler_on_the_posted_book(server_url, payload):
     assert len(after.plan.tasks) == 9
 
 
-def test_server_rejects_what_is_not_a_book_and_checks_the_token(server_url, payload, monkeypatch):
-    status, body = http(server_url + "/kiem-tra", {"hello": 1})
+def test_server_rejects_what_is_not_a_book_and_checks_the_token(server_url, payload):
+    status, body = http(server_url + "/kiem-tra", {"hello": 1}, AUTH)
     assert status == 400 and "không phải sổ Excel" in body["detail"]
-    monkeypatch.setenv("CCHC_XL_TOKEN", "token-123")
     assert http(server_url + "/kiem-tra", payload)[0] == 401
     status, body = http(server_url + "/kiem-tra", payload, {"Authorization": "token-124"})
     assert status == 401 and body["detail"].startswith("Sai hoặc thiếu mã truy cập")
-    assert http(server_url + "/kiem-tra", payload, {"Authorization": "token-123"})[0] == 200
+    assert http(server_url + "/kiem-tra", payload, AUTH)[0] == 200
+    assert http(server_url + "/kiem-tra", payload, {"Authorization": "Bearer " + SERVER_TOKEN})[0] == 200
 
 
 # ------------------------------------------------------------------ VBA module

@@ -125,14 +125,18 @@ def khoi_tao(
     if thu:
         console.print("[bold]Chạy thử:[/] chưa tạo sổ tổng hợp (bỏ --thu để tạo).")
         return
+    neutralised: list[Finding] = []
     with console.status("Đang tạo sổ tổng hợp..."):
         try:
-            written = write_master_file(plan, ra, as_of=as_of, intake=intake)
+            written = write_master_file(plan, ra, as_of=as_of, intake=intake, neutralised=neutralised)
         except CchcError as exc:
             _fail(str(exc))
     path = ra
     if written.backup:
         console.print(f"Đã sao lưu sổ cũ: [bold]{escape(str(written.backup))}[/]")
+    if neutralised:
+        console.print(findings_table(neutralised, f"Ô giống công thức, đã ghi dưới dạng văn bản "
+                                                  f"({len(neutralised)} ô)"))
     console.print(_init_summary(plan))
     console.print(f"[bold green]Đã tạo sổ tổng hợp:[/] {escape(str(path))}")
 

@@ -12,7 +12,6 @@ needs attention (overdue, missing due date); "info" = worth a look.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -22,6 +21,7 @@ from cchc_xl.core.compute import passed_milestones, task_state
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.deadlines import parse_deadline
 from cchc_xl.core.records import MasterData
+from cchc_xl.core.safety import looks_like_formula_injection  # one rule for every reader and writer
 from cchc_xl.core.models import (AREA_SHORT, Area, DeadlineKind, Finding, IndexArea, IndexCriterion, Plan,
                      RemediationItem, Severity, Status, Task)
 from cchc_xl.core.text import fold, format_date, format_number
@@ -30,37 +30,6 @@ from cchc_xl.core.tracking_rules import plan_period_start, row_issues
 
 TOLERANCE = 0.005
 RowMap = Mapping[str, int]
-
-# ---------------------------------------------------------------- formula injection
-
-_LEADS = "=+-@\uff1d\uff0b\uff0d\uff20"      # also full-width ＝ ＋ － ＠
-_DDE = re.compile(r"[A-Za-z0-9_.]+\s*\|\s*'[^']*'\s*!|\bDDE(?:AUTO)?\s*\(|\bDDEAUTO\b", re.I)
-_CALL = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*(?:\(|\s*\|)", re.A)          # SUM(  cmd|
-# a cell reference (optionally on another sheet) standing alone or followed by an operator
-_REF = re.compile(r"(?:(?:'[^']+'|[A-Za-z_][A-Za-z0-9_.]*)!)?\$?[A-Za-z]{1,3}\$?\d+"
-                  r"\s*(?:$|[-+*/^&,;:)<>=])", re.A)
-_ARITH = re.compile(r"[\d.,]+\s*[-+*/^&<>=]", re.A)
-
-
-def looks_like_formula_injection(value: object) -> bool:
-    """True for text Excel would run as a formula or DDE call.
-
-    ``=HYPERLINK(...)``, ``=cmd|' /C calc'!A0``, ``+SUM(A1)``, ``@SUM(1+1)``,
-    ``-2+3+cmd|...``, ``=A1``.  Ordinary Vietnamese bullets ("- Nêu cao ...",
-    "+ Tổ 1") and phone numbers ("+84 912 ...") are not flagged.
-    """
-    if not isinstance(value, str):
-        return False
-    text = value.lstrip(" \t\r\n")
-    if _DDE.search(text):
-        return True
-    if not text or text[0] not in _LEADS:
-        return False
-    body = text.lstrip(_LEADS + " ")
-    if _CALL.match(body) or _REF.match(body):
-        return True
-    return text[0] in "=\uff1d" and bool(_ARITH.match(body))
-
 
 # ---------------------------------------------------------------- helpers
 

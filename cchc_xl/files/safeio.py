@@ -215,3 +215,49 @@ def save_workbook_guarded(wb, path: str | os.PathLike[str], action: str) -> Guar
     with guarded_write(path, action) as w:
         wb.save(w.tmp)
     return w
+
+
+# ---------------------------------------------------------------- confinement
+
+def confined_path(root: str | os.PathLike[str], requested: str | os.PathLike[str]) -> Path:
+    """``root/requested`` resolved, refused when it leaves ``root``.
+
+    Refused (``CchcError`` "path_outside_work_dir"): a ``..`` component, a Windows drive or
+    UNC prefix, an absolute path outside ``root``, a symbolic link (anywhere on the way)
+    leading outside ``root``, control characters.  An absolute path inside ``root`` is
+    accepted.  The folder need not exist yet.
+    """
+    from pathlib import PureWindowsPath
+
+    from cchc_xl.core.findings import catalog
+
+    text = os.fspath(requested).strip()
+    base = Path(root).resolve()
+
+    def refuse() -> Exception:
+        return catalog.PATH_OUTSIDE.error(path=text, root=str(base))
+
+    if any(ord(ch) < 32 for ch in text):
+        raise refuse()
+    win = PureWindowsPath(text)
+    if ".." in Path(text).parts or ".." in win.parts:
+        raise refuse()
+    if os.name != "nt" and (win.drive or text.startswith("\\")):
+        raise refuse()    # "C:\\..." or "\\\\server\\share" from a Windows client: not a path here
+    try:
+        target = (base / text).resolve()     # follows every symbolic link on the way
+    except (OSError, RuntimeError, ValueError):
+        raise refuse() from None
+    if target != base and base not in target.parents:
+        raise refuse()
+    return target
+
+
+def is_inside(root: str | os.PathLike[str], path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` (links followed) lies inside ``root``."""
+    base = Path(root).resolve()
+    try:
+        target = Path(path).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return target == base or base in target.parents

@@ -28,7 +28,10 @@ Values written (``edits`` and ``appends``)
       shared string; ``&``, ``<``, ``>`` are escaped, characters XML 1.0 forbids
       (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F) are removed, and
       ``xml:space="preserve"`` is set when the text starts or ends with white space.
-      A text starting with "=" is written as text, never as a formula.
+      A text starting with "=" is written as text, never as a formula; a text whose first
+      visible character is a formula lead (``core.safety.starts_like_formula``: = + - @,
+      full-width too) also gets a style with Excel's quote prefix (below), so that editing
+      the cell in Excel later keeps it text.
     * ``None``, ``""`` and NaN: the cell is cleared (an empty ``<c>`` keeping its style);
       in appended rows ``None`` and ``""`` make no cell at all (NaN an empty cell).
     * anything else (``Decimal``, ``datetime.time``, numpy integers...): ``str(value)``
@@ -55,8 +58,9 @@ Styles (``s=``)
     row (if below the header row), else the column styles.  A date needs a date format:
     when the cell's style has none, a copy of that style (or of the default style 0) with
     the format ``dd/mm/yyyy`` is added to ``cellXfs``, once per source style (and the
-    number format to ``numFmts``, reusing an existing ``dd/mm/yyyy``); nothing else in
-    ``xl/styles.xml`` changes.  A package without ``xl/styles.xml`` gets date serials
+    number format to ``numFmts``, reusing an existing ``dd/mm/yyyy``); likewise a
+    formula-like text gets a copy of its style with ``quotePrefix="1"`` (once per source
+    style; a style that has it already is kept); nothing else in ``xl/styles.xml`` changes.  A package without ``xl/styles.xml`` gets date serials
     without a date format.
 
 Rows and columns
@@ -113,6 +117,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from openpyxl.utils import get_column_letter
 
 from cchc_xl.core import schema as S
+from cchc_xl.core.safety import starts_like_formula
 
 __all__ = ["Append", "PatchUnsupported", "patch_xlsx", "sheet_parts"]
 
@@ -437,6 +442,7 @@ class _Styles:
         self.fmts = {int(i): html.unescape(c) for i, c in
                      re.findall(r'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"', xml)}
         self.cache: dict[int, int] = {}
+        self.text_cache: dict[int, int] = {}
         self.dates: dict[int, bool] = {}
         self.new_fmt: int | None = None
 
@@ -474,6 +480,23 @@ class _Styles:
         self.cache[s] = len(self.xfs) - 1
         self.changed = True
         return self.cache[s]
+
+    def text_style(self, s: int | None) -> int:
+        """A style with Excel's quote prefix: ``s`` itself if it has one, else a copy of ``s`` (default 0), added once."""
+        s = s or 0
+        hit = self.text_cache.get(s)
+        if hit is not None:
+            return hit
+        xf = self.xfs[s] if s < len(self.xfs) else '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        head = xf[:xf.find(">") + 1]
+        if re.search(r'\squotePrefix="(?:1|true)"', head):
+            self.text_cache[s] = s
+            return s
+        xf = re.sub(r'\squotePrefix="[^"]*"', "", xf, count=1)
+        self.xfs.append(xf.replace("<xf", '<xf quotePrefix="1"', 1))
+        self.text_cache[s] = len(self.xfs) - 1
+        self.changed = True
+        return self.text_cache[s]
 
     def _date_fmt_id(self) -> int:
         """Number format id of ``dd/mm/yyyy``: an existing one, else a new custom id (at least 164)."""
@@ -526,6 +549,8 @@ def _cell_xml(ref: str, value: Any, style: int | None, styles: _Styles | None) -
     for each type; dates get a date style from ``styles``)."""
     if type(value) is str and value:
         text = value
+        if styles is not None and starts_like_formula(text):
+            style = styles.text_style(style)
         if _NEEDS_ESCAPE.search(text):
             text = html.escape(_ILLEGAL.sub("", text), quote=False)
         s = f' s="{style}"' if style else ""
@@ -1024,7 +1049,7 @@ def _render_rows_b(start: int, rows: Sequence[Sequence[Any]], style_of: Callable
                         continue
                     tail = memo.get(v)
                     if tail is None:
-                        tail = _text_tail_fast(v, head)
+                        tail = _text_tail_fast(v, _text_head_for(v, head, col_style[first], styles))
                         if len(memo) < 20_000:
                             memo[v] = tail
                 elif v is None:
@@ -1055,6 +1080,13 @@ def _text_head_b(style: int | None) -> bytes:
     return b'"' + (b' s="%d"' % style if style else b"") + b' t="inlineStr"><is>'
 
 
+def _text_head_for(value: str, head: bytes, style: int | None, styles: _Styles | None) -> bytes:
+    """``head`` (``_text_head_b(style)``), or the head with the quote-prefix style for formula-like text."""
+    if styles is not None and starts_like_formula(value):
+        return _text_head_b(styles.text_style(style))
+    return head
+
+
 def _text_tail_fast(value: str, head: bytes) -> bytes:
     """``_cell_tail(value, style)`` for a non-empty text, as bytes (``head``: ``_text_head_b``)."""
     text = value
@@ -1073,7 +1105,8 @@ def _group_pieces(values: Sequence[Any], first: int, opens: list[bytes], col_sty
         if v is None or v == "":
             continue
         pieces.append(acc + opens[j])
-        acc = (_text_tail_fast(v, _text_head_b(col_style[j])) if type(v) is str
+        acc = (_text_tail_fast(v, _text_head_for(v, _text_head_b(col_style[j]), col_style[j], styles))
+               if type(v) is str
                else _cell_tail(v, col_style[j], styles).encode("utf-8"))
     pieces.append(acc)
     return pieces

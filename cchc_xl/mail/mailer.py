@@ -165,9 +165,14 @@ def _html_body(p: dict[str, Any]) -> str:
             f"<p>Trân trọng./.</p><p><b>{e(p['issuer'])}</b></p></body></html>\n")
 
 
+def _one_line(text: str) -> str:
+    """Header text on one line: a unit name typed with Alt+Enter must not break (or inject) headers."""
+    return " ".join(str(text or "").split())
+
+
 def _address(name: str, addr: str) -> Address:
     user, domain = addr.rsplit("@", 1)
-    return Address(display_name=name, username=user, domain=domain)
+    return Address(display_name=_one_line(name), username=user, domain=domain)
 
 
 def compose_unit_email(unit: Unit, attachment: Path, *, sender: str, commune: str, period_label: str,
@@ -189,7 +194,7 @@ def compose_unit_email(unit: Unit, attachment: Path, *, sender: str, commune: st
     parts = _body_parts(unit, filename, commune, period_label, due_date)
     msg = EmailMessage(policy=SMTP_POLICY)
     due = f" (hạn {due_date:%d/%m/%Y})" if due_date else ""
-    msg["Subject"] = f"[CCHC] Cập nhật tiến độ nhiệm vụ CCHC kỳ {period_label} - {unit.name}{due}"
+    msg["Subject"] = _one_line(f"[CCHC] Cập nhật tiến độ nhiệm vụ CCHC kỳ {period_label} - {unit.name}{due}")
     domain = "cchc.local"
     if normalize_text(sender):
         try:
@@ -736,7 +741,9 @@ class SmtpSettings(BaseModel):
         except CchcError:
             raise
         except Exception as exc:
-            raise CchcError(f"Tệp cấu hình thư sai cú pháp: {exc}", file=p.name, code="bad_config") from None
+            # never the parser's own text: configparser quotes the offending line (a password...)
+            raise CchcError(f"Tệp cấu hình thư sai cú pháp{_error_line(exc)}", file=p.name,
+                            code="bad_config") from None
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -744,6 +751,19 @@ class SmtpSettings(BaseModel):
                              for e in exc.errors())
             raise CchcError(f"Tệp cấu hình thư có giá trị không hợp lệ: {errs}", file=p.name,
                             code="bad_config") from None
+
+
+def _error_line(exc: BaseException) -> str:
+    """" (dòng N)" from a parser error, without quoting the line itself."""
+    line = getattr(exc, "lineno", None)
+    if not isinstance(line, int):
+        errors = getattr(exc, "errors", None)          # configparser.ParsingError: [(lineno, line)]
+        if errors and isinstance(errors[0], tuple) and isinstance(errors[0][0], int):
+            line = errors[0][0]
+    if not isinstance(line, int):
+        m = re.search(r"\bline:?\s*(\d+)", str(exc))
+        line = int(m.group(1)) if m else None
+    return f" (dòng {line})" if line else ""
 
 
 def _pydantic_vi(err: Mapping[str, Any]) -> str:

@@ -43,6 +43,7 @@ from cchc_xl.core.periods import ReportingPeriod
 from cchc_xl.report.data import QuarterlyReport, build_report, fmt_date
 from cchc_xl.files.safeio import check_can_write, save_workbook_guarded
 from cchc_xl.files.package import refuse_openpyxl_losses
+from cchc_xl.workbook.cells import text_guard
 from cchc_xl.workbook.styling import PX_PER_WIDTH, lines_height, restore_outline_levels, wrapped_lines
 
 FONT_NAME = "Times New Roman"
@@ -553,6 +554,7 @@ def _apply_cells(ws: Worksheet, lay: ReportSheetLayout) -> None:
             cell.value = lay.cells[(r, c)]
         for attr, value in _STYLE[style].items():
             setattr(cell, attr, value)
+        text_guard(cell)   # unit names, task titles, notes: text, never a formula
         if (r, c) in lay.formats:
             cell.number_format = lay.formats[(r, c)]
     for r1, c1, r2, c2 in lay.merges:

@@ -27,6 +27,7 @@ from cchc_xl.files.safeio import guarded_write, save_workbook_atomic, save_workb
 from cchc_xl.files.package import refuse_openpyxl_losses
 from cchc_xl.roundtrip.bases import RETURNS_KEY, issue, meta_cell_updates, read_bases
 from cchc_xl.workbook.unitbook import issued_values
+from cchc_xl.workbook.cells import set_value
 from cchc_xl.workbook.unitbook import build_unit_workbook, items_by_unit, registry_for, unit_file_name, work_units
 
 Progress = Callable[[int, int, str], None]
@@ -222,9 +223,7 @@ def _write_meta_cells(path: Path, cells: Mapping[str, Any]) -> Path | None:
     wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
     ws = wb[S.SHEET_META]
     for ref, v in cells.items():
-        ws[ref] = v
-        if isinstance(v, str) and v.startswith("="):
-            ws[ref].data_type = "s"
+        set_value(ws[ref], v)
     return save_workbook_guarded(wb, path, SPLIT_ACTION).backup
 
 

@@ -31,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cchc_xl.core import schema as S
 from cchc_xl.core.compute import UNASSIGNED
 from cchc_xl.core.models import AREA_NAMES, AREA_SHORT, Area, Plan, Status
+from cchc_xl.workbook.cells import put
 from cchc_xl.workbook.styling import (BORDER, DATE_FORMAT, FONT_NAME, HEADER_FILL, INPUT_FILL, OVERDUE_FONT,
                       PERCENT_FORMAT, POINTS_FORMAT, abs_range, date_validation, define_name, font,
                       lines_height, setup_print, wrapped_lines)
@@ -185,14 +186,14 @@ def build_dashboard(wb: Workbook, plan: Plan, as_of: dt.date | None = None, *,
 
 def _write_header(ws: Worksheet, plan: Plan) -> None:
     info = plan.info
-    ws["A1"] = f"TỔNG QUAN THỰC HIỆN KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM {info.year}"
+    put(ws, 1, 1, f"TỔNG QUAN THỰC HIỆN KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM {info.year}")
     parts = []
     if info.commune:
         parts.append(f"UBND {info.commune}" + (f", {info.province}" if info.province else ""))
     if info.plan_number:
         date = f" ngày {info.plan_date:%d/%m/%Y}" if info.plan_date else ""
         parts.append(f"Kế hoạch số {info.plan_number}{date}")
-    ws["A2"] = " - ".join(parts)
+    put(ws, 2, 1, " - ".join(parts))
     for row, size, bold, italic in ((1, 14, True, False), (2, 12, False, True)):
         cell = ws.cell(row=row, column=1)
         cell.font = font(bold=bold, size=size, italic=italic)
@@ -205,7 +206,7 @@ def _write_header(ws: Worksheet, plan: Plan) -> None:
 def _write_settings(wb: Workbook, ws: Worksheet, as_of: dt.date) -> None:
     for i, (key, label, name, note) in enumerate(SETTINGS):
         row = SETTINGS_ROW + i
-        label_cell = ws.cell(row=row, column=1, value=label)
+        label_cell = put(ws, row, 1, label)
         label_cell.font = font(bold=True)
         label_cell.alignment = Alignment(vertical="center")
         ws.merge_cells(f"A{row}:B{row}")
@@ -217,7 +218,7 @@ def _write_settings(wb: Workbook, ws: Worksheet, as_of: dt.date) -> None:
         if key == "as_of":
             cell.value = dt.datetime(as_of.year, as_of.month, as_of.day)
             cell.number_format = DATE_FORMAT
-        note_cell = ws.cell(row=row, column=4, value=note)
+        note_cell = put(ws, row, 4, note)
         note_cell.font = font(italic=True, size=NOTE_SIZE)
         note_cell.alignment = Alignment(vertical="center", wrap_text=True)
         ws.merge_cells(f"D{row}:{LAST_COL}{row}")
@@ -235,7 +236,7 @@ def _write_summary(ws: Worksheet) -> int:
     for i, (key, label) in enumerate(SUMMARY_ROWS):
         row = SUMMARY_HEADER_ROW + 1 + i
         ws.cell(row=row, column=1, value=i + 1)
-        ws.cell(row=row, column=2, value=label)
+        put(ws, row, 2, label)
         ws.cell(row=row, column=3, value=count_formula(key)).number_format = "0"
         if key not in ("total", "cancelled"):
             share = ws.cell(row=row, column=4, value=percent_formula(f"C{row}", total_cell))
@@ -243,7 +244,7 @@ def _write_summary(ws: Worksheet) -> int:
         _body_row(ws, row, 5)
         ws.merge_cells(f"D{row}:E{row}")
     row = SUMMARY_HEADER_ROW + 1 + len(SUMMARY_ROWS)
-    ws.cell(row=row, column=2, value=PERCENT_LABEL)
+    put(ws, row, 2, PERCENT_LABEL)
     pct = ws.cell(row=row, column=3, value=percent_formula(FIXED_CELLS["done"], total_cell))
     pct.number_format = PERCENT_FORMAT
     _body_row(ws, row, 5, bold=True)
@@ -276,8 +277,8 @@ def _write_table(ws: Worksheet, row: int, title: str, key_header: str, name_head
     first = row + 2
     r = row + 1
     for r, (key, name) in enumerate(items, start=first):
-        ws.cell(row=r, column=1, value=key if key != "" else None)
-        ws.cell(row=r, column=2, value=name)
+        put(ws, r, 1, key if key != "" else None)
+        put(ws, r, 2, name)
         if term is None:
             extra = area_term(f"$B{r}")
         elif key == "":
@@ -315,14 +316,14 @@ def _write_index(ws: Worksheet, row: int, plan: Plan) -> int:
     for i, area in enumerate(Area):
         r = first + i
         ws.cell(row=r, column=1, value=int(area.value))
-        ws.cell(row=r, column=2, value=AREA_NAMES[area])
+        put(ws, r, 2, AREA_NAMES[area])
         for j, formula in enumerate(_index_formulas(r), start=3):
             ws.cell(row=r, column=j, value=formula).number_format = (
                 PERCENT_FORMAT if j == 7 else POINTS_FORMAT)
         _body_row(ws, r, 7)
     last = first + len(Area) - 1
     total = last + 1
-    ws.cell(row=total, column=2, value=TOTAL_LABEL)
+    put(ws, total, 2, TOTAL_LABEL)
     for j in range(3, 7):
         col = get_column_letter(j)
         rng = f"{col}{first}:{col}{last}"
@@ -338,7 +339,7 @@ def _write_index(ws: Worksheet, row: int, plan: Plan) -> int:
 # ---------------------------------------------------------------- formats
 
 def _section_title(ws: Worksheet, row: int, text: str) -> None:
-    cell = ws.cell(row=row, column=1, value=text)
+    cell = put(ws, row, 1, text)
     cell.font = font(bold=True, size=12)
     cell.alignment = Alignment(vertical="bottom", wrap_text=True)
     ws.merge_cells(f"A{row}:{LAST_COL}{row}")
@@ -347,7 +348,7 @@ def _section_title(ws: Worksheet, row: int, text: str) -> None:
 
 def _header_row(ws: Worksheet, row: int, labels: tuple[str, ...]) -> None:
     for j, label in enumerate(labels, start=1):
-        cell = ws.cell(row=row, column=j, value=label)
+        cell = put(ws, row, j, label)
         cell.font = font(bold=True)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)

@@ -21,8 +21,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.intake import Intake
-from cchc_xl.core.models import AREA_NAMES, AREA_SHORT, Area, Plan, Status
+from cchc_xl.core.models import AREA_NAMES, AREA_SHORT, Area, Finding, Plan, Status
 from cchc_xl.workbook import styling as ST
+from cchc_xl.workbook.cells import formula_text_findings, put
 from cchc_xl.workbook.dashboard import build_dashboard
 from cchc_xl.files.excel import load_xlsx
 from cchc_xl.files.safeio import GuardedWrite, guarded_write
@@ -47,17 +48,17 @@ def read_master(path: str | os.PathLike[str]) -> MasterData:
 def write_table(ws: Worksheet, columns: tuple[S.Column, ...], items: Iterable[Any], *, title: str,
                 subtitle: str = "") -> int:
     """Title rows + header at ``S.HEADER_ROW`` + one row per item.  Returns last data row."""
-    ws.cell(row=1, column=1, value=title)
+    put(ws, 1, 1, title)
     if subtitle:
-        ws.cell(row=2, column=1, value=subtitle)
+        put(ws, 2, 1, subtitle)
     for j, col in enumerate(columns, start=1):
-        ws.cell(row=S.HEADER_ROW, column=j, value=col.header)
+        put(ws, S.HEADER_ROW, j, col.header)
         ws.column_dimensions[get_column_letter(j)].width = col.width
     r = S.HEADER_ROW
     for r, item in enumerate(items, start=S.FIRST_DATA_ROW):
         for j, col in enumerate(columns, start=1):
             v = item.get(col.key) if isinstance(item, dict) else item_value(item, col.key)
-            ws.cell(row=r, column=j, value=v)
+            put(ws, r, j, v)
     return r
 
 
@@ -89,8 +90,8 @@ def write_meta(wb: Workbook, plan: Plan, extra: dict[str, Any] | None = None) ->
             "master_version": plan.info.master_version,
             "plan_info": plan.info.model_dump_json(), **(extra or {})}
     for i, (k, v) in enumerate(meta.items(), start=1):
-        ws.cell(row=i, column=1, value=k)
-        ws.cell(row=i, column=2, value=v if not isinstance(v, (dict, list)) else json.dumps(v, ensure_ascii=False))
+        put(ws, i, 1, k)
+        put(ws, i, 2, v if not isinstance(v, (dict, list)) else json.dumps(v, ensure_ascii=False))
     ws.sheet_state = "veryHidden"
 
 
@@ -100,23 +101,23 @@ def write_intake(wb: Workbook, intake: Intake) -> None:
     ws = wb[S.SHEET_INTAKE] if S.SHEET_INTAKE in wb.sheetnames else wb.create_sheet(S.SHEET_INTAKE)
     ws.delete_rows(1, ws.max_row)
     bold = ST.font(bold=True)
-    ws.cell(row=1, column=1, value="KẾT QUẢ NHẬP PHỤ LỤC PHÂN CÔNG NHIỆM VỤ").font = ST.font(bold=True, size=13)
-    ws.cell(row=2, column=1, value="Đối chiếu với bản gốc: số nhiệm vụ từng phần, mục bị bỏ qua, hạn và "
-                                   "đơn vị chưa xác định.")
+    put(ws, 1, 1, "KẾT QUẢ NHẬP PHỤ LỤC PHÂN CÔNG NHIỆM VỤ").font = ST.font(bold=True, size=13)
+    put(ws, 2, 1, "Đối chiếu với bản gốc: số nhiệm vụ từng phần, mục bị bỏ qua, hạn và "
+                  "đơn vị chưa xác định.")
     r = 3
     for label, value in intake.lines:
         r += 1
-        ws.cell(row=r, column=1, value=label).font = bold if not label.startswith(" ") else ST.font()
-        ws.cell(row=r, column=2, value=value)
+        put(ws, r, 1, label).font = bold if not label.startswith(" ") else ST.font()
+        put(ws, r, 2, value)
     r += 2
     for j, header in enumerate(("Mức độ", "Mã", "Vị trí", "Nội dung"), start=1):
-        ws.cell(row=r, column=j, value=header).font = bold
+        put(ws, r, j, header).font = bold
     labels = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
     for f in intake.findings:
         r += 1
         for j, value in enumerate((labels[f.severity], f.code,
                                    ", ".join(x for x in (f.sheet, f.cell) if x), f.message), start=1):
-            ws.cell(row=r, column=j, value=value)
+            put(ws, r, j, value)
     for col, width in zip("ABCD", (44, 60, 16, 90)):
         ws.column_dimensions[col].width = width
 
@@ -142,9 +143,9 @@ def build_master(plan: Plan, as_of: dt.date | None = None, intake: Intake | None
                 title="BÁO CÁO CỦA TỪNG ĐƠN VỊ (nhiệm vụ nhiều đơn vị chủ trì)")
     lists = wb.create_sheet(S.SHEET_LISTS)
     for i, label in enumerate(Status.labels(), start=1):
-        lists.cell(row=i, column=1, value=label)
+        put(lists, i, 1, label)
     for i, a in enumerate(Area, start=1):
-        lists.cell(row=i, column=2, value=AREA_SHORT[a])
+        put(lists, i, 2, AREA_SHORT[a])
     lists.sheet_state = "hidden"
     if intake is not None:
         write_intake(wb, intake)
@@ -206,13 +207,15 @@ def refuse_lossy_rebuild(path: str | os.PathLike[str], wb: Workbook) -> None:
 
 def write_master_file(plan: Plan, path: str | os.PathLike[str], as_of: dt.date | None = None,
                       make_backup: bool = True, keep_additions: bool = True,
-                      intake: Intake | None = None) -> GuardedWrite:
+                      intake: Intake | None = None, neutralised: list[Finding] | None = None) -> GuardedWrite:
     """Build the master and write it through ``guarded_write`` (checks, backup, atomic).
 
     ``keep_additions``: refuse (``CchcError``) to replace a file holding things the official
     added (a rebuild cannot carry them over).
     """
     wb = build_master(plan, as_of=as_of, intake=intake)
+    if neutralised is not None:
+        neutralised.extend(formula_text_findings(wb, file=Path(path).name))
     if keep_additions:
         refuse_lossy_rebuild(path, wb)
     with guarded_write(path, WRITE_ACTION, make_backup=make_backup) as w:
@@ -221,7 +224,12 @@ def write_master_file(plan: Plan, path: str | os.PathLike[str], as_of: dt.date |
 
 
 def write_master(plan: Plan, path: str | os.PathLike[str], as_of: dt.date | None = None,
-                 make_backup: bool = True, intake: Intake | None = None) -> Path:
-    """Write the master atomically (after a backup of the existing file)."""
-    write_master_file(plan, path, as_of=as_of, make_backup=make_backup, intake=intake)
+                 make_backup: bool = True, intake: Intake | None = None,
+                 neutralised: list[Finding] | None = None) -> Path:
+    """Write the master atomically (after a backup of the existing file).
+
+    ``neutralised`` (if given) receives one ``formula_text`` finding per cell whose text
+    looks like a formula or DDE call: written as text, never live.
+    """
+    write_master_file(plan, path, as_of=as_of, make_backup=make_backup, intake=intake, neutralised=neutralised)
     return Path(path)

@@ -33,6 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.models import Area, Status
+from cchc_xl.workbook.cells import put, text_guard
 
 FONT_NAME = "Times New Roman"
 FONT_SIZE = 11
@@ -236,7 +237,7 @@ def define_lists(wb: Workbook) -> None:
     n_status = len(Status.labels())
     n_area = len(Area)
     for i, label in enumerate((S.LEVEL_AREA, S.LEVEL_CRITERION), start=1):
-        lists.cell(row=i, column=3, value=label)
+        put(lists, i, 3, label)
     define_name(wb, NAME_STATUS_LIST, S.SHEET_LISTS, abs_range("A", 1, n_status))
     define_name(wb, NAME_AREA_LIST, S.SHEET_LISTS, abs_range("B", 1, n_area))
     define_name(wb, NAME_LEVEL_LIST, S.SHEET_LISTS, abs_range("C", 1, 2))
@@ -274,9 +275,14 @@ def style_table(ws: Worksheet, columns: tuple[S.Column, ...], *, freeze_after: i
         head.border = BORDER
         if last >= S.FIRST_DATA_ROW:
             template = ws.cell(row=S.FIRST_DATA_ROW, column=j)
+            template.quotePrefix = False     # a text guard belongs to its cell, not to the column
             _style_body_cell(template, col)
             for row in range(S.FIRST_DATA_ROW + 1, last + 1):   # share the style: fast
-                ws.cell(row=row, column=j)._style = copy(template._style)
+                cell = ws.cell(row=row, column=j)
+                cell._style = copy(template._style)
+                if type(cell._value) is str:
+                    text_guard(cell)
+            text_guard(template)
     group_columns(ws, columns, grouped)
     visible = tuple(c for c in columns if c.key not in grouped)
     ws.row_dimensions[S.HEADER_ROW].height = max(

@@ -40,8 +40,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cchc_xl.core import schema as S
 from cchc_xl.workbook import styling as ST
+from cchc_xl.workbook.cells import put, text_guard
 from cchc_xl.core.records import item_value, parse_date, parse_progress, parse_status
 from cchc_xl.core.models import CchcError, Plan, RemediationItem, Status, Task, Unit
+from cchc_xl.core.safety import safe_file_component
 from cchc_xl.core.text import normalize_text, strip_diacritics
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
 from cchc_xl.files.xlsx_patch import sheet_parts
@@ -338,7 +340,8 @@ def ascii_slug(text: str, max_len: int = 40) -> str:
 def unit_file_name(seq: int, unit: Unit, period_label: str, width: int = 2) -> str:
     """``<stt>_<MÃ>_<tên không dấu>_<kỳ>.xlsx`` (the unit code is the 2nd "_" field)."""
     code = ascii_slug(unit.code, 20)
-    return f"{seq:0{width}d}_{code}_{ascii_slug(unit.name)}_{ascii_slug(period_label, 24)}.xlsx"
+    name = f"{seq:0{width}d}_{code}_{ascii_slug(unit.name)}_{ascii_slug(period_label, 24)}.xlsx"
+    return safe_file_component(name, max_len=120)   # never a path separator, device name or control char
 
 
 _NAME_RE = re.compile(r"^\d+_([A-Za-z0-9-]+)_")
@@ -386,8 +389,8 @@ def _write_data_sheet(ws: Worksheet, columns: tuple[S.Column, ...], rows: list[d
     printout is legible.  Every data cell of a column shares one style (fast: 500
     workbooks are built in one go).
     """
-    ws.cell(row=1, column=1, value=title).font = ST.font(bold=True, size=13)
-    ws.cell(row=2, column=1, value=subtitle).font = ST.font(italic=True)
+    put(ws, 1, 1, title).font = ST.font(bold=True, size=13)
+    put(ws, 2, 1, subtitle).font = ST.font(italic=True)
     header_fill = PatternFill("solid", fgColor=ST.HEADER_FILL)
     input_fill = PatternFill("solid", fgColor=ST.INPUT_FILL)
     widths = ST.column_widths(columns, ST.PRINT_WIDTHS.get(ws.title))
@@ -397,7 +400,7 @@ def _write_data_sheet(ws: Worksheet, columns: tuple[S.Column, ...], rows: list[d
     unlocked = Protection(locked=False)
     styles = []
     for j, col in enumerate(columns, start=1):
-        c = ws.cell(row=S.HEADER_ROW, column=j, value=col.header)
+        c = put(ws, S.HEADER_ROW, j, col.header)
         c.font, c.border, c.alignment = bold, ST.BORDER, head_align
         c.fill = input_fill if col.editable else header_fill
         ws.column_dimensions[get_column_letter(j)].width = widths[col.key]
@@ -417,9 +420,9 @@ def _write_data_sheet(ws: Worksheet, columns: tuple[S.Column, ...], rows: list[d
         for j, (key, style) in enumerate(zip(keys, styles), start=1):
             v = vals.get(key)
             c = ws.cell(row=r, column=j, value=v)
-            if type(v) is str and v.startswith("="):
-                c.data_type = "s"  # text, never a formula
             c._style = copy(style)
+            if type(v) is str:
+                text_guard(c)  # text, never a formula
     ST.group_columns(ws, columns, grouped)
     _fit_rows(ws, columns, rows, widths, grouped)
     last = S.FIRST_DATA_ROW + max(len(rows), 1) - 1
@@ -546,7 +549,7 @@ def _folded_note() -> str:
 def _write_guide(ws: Worksheet, info: UnitBookInfo, n_tasks: int, n_rem: int) -> None:
     ws.column_dimensions["A"].width = 120
     for i, (text, bold) in enumerate(_guide_lines(info, n_tasks, n_rem), start=1):
-        c = ws.cell(row=i, column=1, value=text or None)
+        c = put(ws, i, 1, text or None)
         c.font = ST.font(bold=bold, size=13 if i == 1 else ST.FONT_SIZE + 1)
         c.alignment = Alignment(wrap_text=True, vertical="top")
     ST.setup_print(ws, landscape=False)
@@ -555,14 +558,13 @@ def _write_guide(ws: Worksheet, info: UnitBookInfo, n_tasks: int, n_rem: int) ->
 
 def _write_meta(ws: Worksheet, meta: dict[str, Any], items: list[list[Any]]) -> None:
     for i, (k, v) in enumerate(meta.items(), start=1):
-        ws.cell(row=i, column=1, value=k)
-        ws.cell(row=i, column=2, value=v if not isinstance(v, (list, dict)) else
-                json.dumps(v, ensure_ascii=False))
+        put(ws, i, 1, k)
+        put(ws, i, 2, v if not isinstance(v, (list, dict)) else json.dumps(v, ensure_ascii=False))
     for j, h in enumerate(ITEM_HEADERS):
-        ws.cell(row=1, column=ITEM_COL + j, value=h)
+        put(ws, 1, ITEM_COL + j, h)
     for i, item in enumerate(items, start=2):
         for j, v in enumerate(item):
-            ws.cell(row=i, column=ITEM_COL + j, value=v)
+            put(ws, i, ITEM_COL + j, v)
     ws.sheet_state = "veryHidden"
 
 

@@ -35,15 +35,17 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from cchc_xl.core import schema as S
 from cchc_xl.core.records import MasterData, read_master_sheets
 from cchc_xl.core.models import CchcError, Finding
+from cchc_xl.core.safety import starts_like_formula
 
 FINDINGS_SHEET = "Kết quả kiểm tra"
 MESSAGE_TITLE = "Cải cách hành chính"
 FINDINGS_HEADERS = ("STT", "Mức độ", "Vị trí", "Mã NV", "Nội dung", "Đi tới")
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 
-# text Excel would turn into a formula, or coerce into a number/date/time/boolean
-# ("=SUM(..)", "- Văn bản", "0123", "05/11/2026 10:00", "80%", "1e5", "TRUE")
-_NEEDS_QUOTE = re.compile(r"^[=+\-@\t\r]|^\s*[\d.,/:%\s-]+\s*$|^\s*[\d.]+e[+-]?\d+\s*$|^(true|false)$",
+# text Excel would coerce into a number/date/time/boolean ("0123", "05/11/2026 10:00",
+# "80%", "1e5", "TRUE"); formula-like text ("=SUM(..)", "- Văn bản", " ＝X") is decided by
+# ``cchc_xl.core.safety.starts_like_formula``
+_NEEDS_QUOTE = re.compile(r"^\s*[\d.,/:%\s-]+\s*$|^\s*[\d.]+e[+-]?\d+\s*$|^(true|false)$",
                           re.IGNORECASE)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
@@ -168,7 +170,7 @@ def excel_value(value: Any) -> Any:
     if isinstance(value, str):
         if value == "":
             return None
-        if _NEEDS_QUOTE.match(value):
+        if starts_like_formula(value) or _NEEDS_QUOTE.match(value):
             return "'" + value
     return value
 
@@ -274,10 +276,14 @@ def _column_width(book: xw.Book, rng: xw.Range, chars: float) -> None:
     cosmetic(lambda: setattr(rng, "column_width", width))
 
 
+_CELL_REF = re.compile(r"^\$?[A-Z]{1,3}\$?[1-9]\d{0,6}$")
+
+
 def _link(sheet: str, cell: str) -> str | None:
-    if not sheet:
+    """A "Mở" link to the cell (our own formula: only a plain cell reference, quotes doubled)."""
+    if not sheet or (cell and not _CELL_REF.match(cell)) or any(ord(ch) < 32 for ch in sheet):
         return None
-    target = f"#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell or 'A1'}"
+    target = f"#'{sheet.replace(chr(39), chr(39) * 2)}'!{cell or 'A1'}".replace('"', '""')
     return f'=HYPERLINK("{target}","Mở")'
 
 
@@ -288,7 +294,7 @@ def findings_rows(findings: Sequence[Finding]) -> list[list[Any]]:
     rows = []
     for i, f in enumerate(ranked, start=1):
         where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or f.file)
-        rows.append([i, SEVERITY_LABELS[f.severity], where or None, f.task_id or None,
+        rows.append([i, SEVERITY_LABELS[f.severity], excel_value(where), excel_value(f.task_id),
                      excel_value(f.message), _link(f.sheet, f.cell)])
     return rows
 

@@ -16,7 +16,10 @@ workbook names ``NgaySoLieu``, ``KyBaoCao``, ``ThuMucPhieu``, ``ThuMucNhanVe``,
 i.e. cells C4:C7 next to the labels "Ngày số liệu", "Kỳ báo cáo", "Thư mục phiếu
 đơn vị", "Thư mục phiếu nhận về".  Empty cells mean: today, the period of the
 report date, "phieu_don_vi" and "phieu_nhan_ve" next to the master.  A JSON book
-has no folder: set ``CCHC_XL_THU_MUC`` (server) or absolute paths in those cells.
+has no folder: its folders are inside the work folder (``work_root`` set by the server,
+else ``CCHC_XL_THU_MUC``), and what its cells name is confined there (no absolute path
+outside it, no "..", no link leading out: ``files.safeio.confined_path``) - a posted
+workbook is not trusted to pick folders on this computer.
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ import logging
 import os
 import tempfile
 import traceback
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import xlwings as xw
 
@@ -38,7 +43,7 @@ from cchc_xl.workbook.dashboard import NAME_AS_OF, NAME_INBOX_DIR, NAME_PERIOD, 
 from cchc_xl.core.records import MasterData, parse_date
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
-from cchc_xl.files.safeio import backup, check_can_write, write_error
+from cchc_xl.files.safeio import backup, check_can_write, confined_path, is_inside, write_error
 from cchc_xl.core.text import fold, format_number, normalize_text
 from cchc_xl.xl.book_io import (FINDINGS_SHEET, BookWriter, book_path, book_sheets, cosmetic, excel_value,
                       find_sheet, is_remote, read_book, rich_formatting, show_message,
@@ -118,11 +123,27 @@ def read_settings(book: xw.Book, sheets: dict[str, list[tuple[Any, ...]]] | None
                     inbox_dir=normalize_text(values.get("inbox_dir")))
 
 
+_WORK_ROOT: ContextVar[Path | None] = ContextVar("cchc_work_root", default=None)
+
+
+@contextmanager
+def work_root(folder: str | os.PathLike[str] | None) -> Iterator[None]:
+    """Handlers run inside this block use ``folder`` as the work folder of JSON books."""
+    token = _WORK_ROOT.set(Path(folder) if folder else None)
+    try:
+        yield
+    finally:
+        _WORK_ROOT.reset(token)
+
+
 def work_dir(book: xw.Book) -> Path:
-    """Folder of the master file (or ``CCHC_XL_THU_MUC`` for a JSON book)."""
+    """Folder of the master file (for a JSON book: ``work_root``, else ``CCHC_XL_THU_MUC``)."""
     path = book_path(book)
     if path is not None:
         return path.parent
+    root = _WORK_ROOT.get()
+    if root is not None:
+        return root
     env = os.environ.get(ENV_WORK_DIR)
     if env:
         return Path(env)
@@ -134,10 +155,20 @@ def work_dir(book: xw.Book) -> Path:
 
 
 def resolve_dir(book: xw.Book, setting: str, default: str) -> Path:
-    """An absolute folder from a settings cell (relative = next to the master)."""
+    """An absolute folder from a settings cell (relative = next to the master).
+
+    A JSON book (posted over HTTP) only reaches folders inside its work folder.
+    """
+    if is_remote(book):
+        return confined_path(work_dir(book), setting or default)
     if setting and Path(setting).is_absolute():
         return Path(setting)
     return work_dir(book) / (setting or default)
+
+
+def _confine(book: xw.Book, folder: Path) -> Path:
+    """``folder`` itself, checked to stay in the work folder when the book is a JSON book."""
+    return confined_path(work_dir(book), folder) if is_remote(book) else folder
 
 
 def resolve_period(text: str | None, as_of: dt.date, book: xw.Book,
@@ -255,8 +286,8 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
     plan = state.data.plan
     version = max(_as_int(state.meta.get("master_version")), plan.info.master_version) + 1
     period = resolve_period(period_text or settings.period_text, settings.as_of, book, plan.info.year)
-    target = Path(out_dir) if out_dir else resolve_dir(book, settings.unit_dir,
-                                                       DEFAULT_UNIT_DIR) / period.code
+    target = Path(out_dir) if out_dir else _confine(book, resolve_dir(book, settings.unit_dir,
+                                                                      DEFAULT_UNIT_DIR) / period.code)
     result = split_plan_detailed(
         plan, target, period_label=period.short_label, as_of=settings.as_of, master_version=version,
         master_name=book.name, unit_reports={(u.task_id, u.unit): u.values for u in state.unit_reports},
@@ -354,8 +385,15 @@ def _tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None) -> ButtonResu
     settings = read_settings(book, sheets)
     folder = Path(inbox) if inbox else resolve_dir(book, settings.inbox_dir, DEFAULT_INBOX_DIR)
     files = returned_files(folder)
+    outside: list[Path] = []
+    if is_remote(book):     # a link in the inbox leading out of the work folder is not read
+        root = work_dir(book)
+        outside = [f for f in files if not is_inside(root, f)]
+        files = [f for f in files if f not in outside]
+    skipped = (f"\nBỏ qua {len(outside)} tệp là liên kết ra ngoài thư mục làm việc: "
+               + ", ".join(f.name for f in outside[:MAX_LISTED])) if outside else ""
     if not files:
-        return ButtonResult(ok=False, message=f"Tổng hợp: chưa có phiếu nào trong thư mục\n{folder}")
+        return ButtonResult(ok=False, message=f"Tổng hợp: chưa có phiếu nào trong thư mục\n{folder}{skipped}")
     cplan = plan_from_sheets(sheets, files, file=book.name, as_of=settings.as_of, user=_user())
     path = book_path(book)
     if path is not None and path.exists() and not cplan.is_empty:
@@ -363,6 +401,8 @@ def _tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None) -> ButtonResu
     writer = BookWriter(book)
     apply_with(writer.set, writer.append, cplan)   # the writer keeps "=..." text as text
     lines = summary_text(cplan).splitlines()
+    if skipped:
+        lines.append(skipped.strip())
     if len(lines) > MAX_SUMMARY_LINES:
         lines = lines[:MAX_SUMMARY_LINES] + [f"... (xem đủ ở trang '{S.SHEET_AUDIT}')"]
     changed = writer.cells_written > 0 or writer.rows_appended > 0
@@ -401,7 +441,7 @@ def _bao_cao_quy(book: xw.Book, period_text: str | None) -> ButtonResult:
     files: list[Path] = []
     note = ""
     try:
-        folder = work_dir(book) / REPORT_DIR
+        folder = _confine(book, work_dir(book) / REPORT_DIR)
     except CchcError:
         folder = None
         note = "\n(Chưa tạo bản Word vì không xác định được thư mục của sổ.)"

@@ -113,3 +113,13 @@ UNIT_PART_UNKNOWN = T("unit_part_unknown", "warning", "Đơn vị không nhận 
 MILESTONE_PASSED = T("milestone_passed", "warning", "Đã qua mốc",
                      "Nhiệm vụ {task} ({status}): đã qua mốc '{label}' hạn {due} (ngày số liệu {as_of}) mà "
                      "nhiệm vụ chưa hoàn thành. Hãy kiểm tra mốc này đã làm chưa.")
+
+# ---------------------------------------------------------------- security (formula text, server, paths)
+FORMULA_TEXT = T("formula_text", "warning", "Văn bản giống công thức",
+                 "Ô chứa '{text}' giống công thức Excel (có thể là công thức độc hại/DDE): đã ghi dưới dạng "
+                 "văn bản, không chạy. Hãy kiểm tra lại nội dung ở bản gốc")
+PATH_OUTSIDE = T("path_outside_work_dir", "error", "Thư mục ngoài thư mục làm việc",
+                 "Thư mục '{path}' nằm ngoài thư mục làm việc {root} (hoặc dùng '..'/liên kết ra ngoài): "
+                 "bị từ chối. Hãy ghi tên thư mục con bên trong thư mục làm việc")
+FORMULA_REJECTED = T("formula_rejected", "error", "Công thức trong phiếu gửi về",
+                     "Ô '{header}' của {item} nghi ngờ công thức độc hại/DDE - bị từ chối")

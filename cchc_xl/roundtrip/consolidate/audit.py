@@ -2,8 +2,9 @@
 
 Every cell a run updates, every conflict, every rejected cell or file is a row of
 "Nhật ký" (``schema.AUDIT_COLUMNS``): time, user, file, its SHA-256, unit, item, column,
-old value, new value, result.  Texts are written so that no spreadsheet runs them as
-formulas (``_safe_text``).  ``_read_audit`` reads the log back: the files already
+old value, new value, result.  Texts are logged as they are (``_safe_text`` only shortens
+them): every writer stores text as text (the patcher as strings, openpyxl through
+``workbook.cells``, xlwings with Excel's quote prefix), so none of it runs as a formula.  ``_read_audit`` reads the log back: the files already
 consolidated (idempotency) and the values last applied per unit (3-way merge).
 """
 
@@ -15,23 +16,18 @@ from openpyxl.utils import column_index_from_string
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.text import normalize_text
-from cchc_xl.core.validate import looks_like_formula_injection
 from cchc_xl.roundtrip.consolidate.columns import _column_map
 from cchc_xl.roundtrip.consolidate.plan import (ACTION_FILE_DONE, ACTION_FILE_REJECTED, ACTION_UPDATED, AuditIndex,
                                                 ConsolidationPlan)
 from cchc_xl.workbook.unitbook import FIELD_LABELS, ReturnedBook, fast_normalize
 
-_RISKY_FIRST = frozenset(("=", "+", "-", "@", "\t", "\r"))  # first characters ``_safe_text`` looks at
+AUDIT_TEXT_MAX = 500
 
 
 def _safe_text(value: Any) -> Any:
-    """Audit text that no spreadsheet will run as a formula."""
-    if isinstance(value, str):
-        value = value[:500]
-        if value[:1] in ("=", "+", "-", "@", "\t", "\r") and looks_like_formula_injection(value):
-            return "'" + value
-        if value[:1] == "=":
-            return "'" + value
+    """Audit text, shortened; never mangled (the writers keep text as text, see the module doc)."""
+    if isinstance(value, str) and len(value) > AUDIT_TEXT_MAX:
+        return value[:AUDIT_TEXT_MAX]
     return value
 
 

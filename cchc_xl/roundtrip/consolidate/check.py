@@ -26,7 +26,8 @@ from cchc_xl.core import schema as S
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.records import MasterData
 from cchc_xl.core.text import fold
-from cchc_xl.core.validate import looks_like_formula_injection
+from cchc_xl.core.findings import catalog
+from cchc_xl.core.safety import looks_like_formula
 from cchc_xl.roundtrip.consolidate.audit import _AuditLog, _safe_text
 from cchc_xl.roundtrip.consolidate.columns import _column_map, _found_keys, _int
 from cchc_xl.core.findings import catalog
@@ -409,9 +410,9 @@ class _Checker(_AuditLog):
         if ref in formulas:
             self.reject_row(book, sheet, ref, item_id, f"Ô '{header}' của {item_id} chứa công thức", raw)
             return base
-        if looks_like_formula_injection(raw) or (isinstance(raw, str) and raw.lstrip()[:1] in ("=", "\uff1d")):
-            self.reject_row(book, sheet, ref, item_id,
-                            f"Ô '{header}' của {item_id} nghi ngờ công thức độc hại/DDE - bị từ chối", raw)
+        if looks_like_formula(raw):     # the one rule of core.safety
+            self.reject_row(book, sheet, ref, item_id, catalog.FORMULA_REJECTED.message(header=header, item=item_id),
+                            raw)
             return base
         try:
             value = canonical(key, raw)

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from cchc_xl.core import schema as S
 from cchc_xl.core.models import Finding, Status
 from cchc_xl.core.records import MasterData
-from cchc_xl.roundtrip.consolidate.audit import _RISKY_FIRST, _safe_text
+from cchc_xl.roundtrip.consolidate.audit import AUDIT_TEXT_MAX, _safe_text
 from cchc_xl.roundtrip.consolidate.check import _Checker, _Row, refuse_if_unsafe
 from cchc_xl.roundtrip.consolidate.columns import _int
 from cchc_xl.core.findings import catalog
@@ -274,8 +274,8 @@ class _Planner(_Checker):
                 mine[k] = t
                 new = last[(unit, item, k)] = t if type(t) is str else display(k, t)
                 audit_rows.append([self._stamp, self.user, name, sha, unit, item, FIELD_LABELS[k],
-                                   old if old[:1] not in _RISKY_FIRST and len(old) <= 500 else _safe_text(old),
-                                   new if new[:1] not in _RISKY_FIRST and len(new) <= 500 else _safe_text(new),
+                                   old if len(old) <= AUDIT_TEXT_MAX else _safe_text(old),
+                                   new if len(new) <= AUDIT_TEXT_MAX else _safe_text(new),
                                    ACTION_UPDATED])
                 updated += 1
                 if entry is not None:

@@ -19,6 +19,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.models import CchcError
+from cchc_xl.core.safety import starts_like_formula
 from cchc_xl.files.package import refuse_openpyxl_losses
 from cchc_xl.files.safeio import check_can_write, file_sha256, guarded_write, save_workbook_guarded
 from cchc_xl.files.xlsx_patch import Append, PatchUnsupported, patch_xlsx
@@ -27,6 +28,7 @@ from cchc_xl.roundtrip.consolidate.merge import _gc_paused, plan_consolidation
 from cchc_xl.roundtrip.consolidate.plan import ConsolidationPlan, ConsolidationResult, Progress
 from cchc_xl.roundtrip.consolidate.read import _ReadAhead
 from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets
+from cchc_xl.workbook.cells import set_value
 from cchc_xl.workbook.master import write_table
 from cchc_xl.workbook.unitbook import iter_unit_files
 
@@ -109,7 +111,8 @@ def _write_master(path: Path, plan: ConsolidationPlan, engine: str,
 
 
 def _excel_text(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Text typed into a live Excel: formula-like text (``core.safety``) gets the quote prefix."""
+    if starts_like_formula(value):
         return "'" + value
     return value
 
@@ -119,8 +122,8 @@ def apply_with(setter: Callable[[str, str, Any], None], appender: Callable[[str,
     """Apply ``plan`` through callbacks: ``setter(sheet, "M12", value)``, ``appender(sheet, row values)``.
 
     Rows are appended to "Báo cáo đơn vị" (``schema.UNIT_REPORT_COLUMNS`` order) and
-    "Nhật ký" (``schema.AUDIT_COLUMNS`` order).  With ``excel_safe`` text starting
-    with = + - @ gets a leading apostrophe, so a live Excel keeps it as text.
+    "Nhật ký" (``schema.AUDIT_COLUMNS`` order).  With ``excel_safe`` formula-like text
+    (``core.safety.starts_like_formula``) gets a leading apostrophe, so a live Excel keeps it as text.
     """
     fix = _excel_text if excel_safe else (lambda v: v)
     for c in plan.changes:
@@ -152,10 +155,7 @@ def apply_to_openpyxl(wb, plan: ConsolidationPlan) -> None:
         return wb[name]
 
     def put(ws, ref: str, value: Any) -> None:
-        cell = ws[ref]
-        cell.value = value
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"  # text, never a formula
+        set_value(ws[ref], value)     # text, never a formula
 
     def setter(name: str, ref: str, value: Any) -> None:
         put(sheet(name), ref, value)
