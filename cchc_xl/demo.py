@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.records import find_header_row
+from cchc_xl.core.findings import catalog
 from cchc_xl.workbook.cells import put
 from cchc_xl.core.models import CchcError, Plan, Status
 from cchc_xl.core.text import fold
@@ -108,13 +109,10 @@ def prepare_out_dir(out: Path) -> None:
     delete a user's documents because of a mistyped ``--ra``.
     """
     if out.exists() and not out.is_dir():
-        raise CchcError(f"'{out}' là một tệp đã có, không phải thư mục - chọn thư mục kết quả khác (--ra)",
-                        code="demo_out_exists")
+        raise catalog.DEMO_OUT_EXISTS.error(path=out)
     if out.is_dir() and any(out.iterdir()):
         if not _made_by_demo(out):
-            raise CchcError(f"Thư mục '{out}' đã có dữ liệu khác; để tránh xóa nhầm, lệnh chạy thử chỉ ghi "
-                            "vào thư mục mới, thư mục trống hoặc thư mục của lần chạy thử trước - hãy chọn "
-                            "thư mục khác (--ra)", code="demo_out_not_empty")
+            raise catalog.DEMO_OUT_NOT_EMPTY.error(path=out)
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER).write_text("Thư mục do lệnh 'cchc-xl demo' tạo; chạy lại demo sẽ xóa và tạo lại.\n",

@@ -119,7 +119,7 @@ def test_split_table_ids_sections_and_locations(tmp_path):
     d.tables[2].cell(1, 4).text = "Ban Quản lý chợ"
     d.save(str(path))
     res = import_appendix(path, year=2025)
-    f = next(x for x in res.findings if x.code == "unknown_unit")
+    f = next(x for x in res.findings if x.code == "unit_part_unknown")
     assert (f.sheet, f.cell, f.task_id) == ("Bảng 3", "E2", "II-02")
 
 
@@ -181,7 +181,7 @@ def test_cell_merged_over_several_tasks_applies_to_each(tmp_path, maker, name):
                                                                   ["PVHCC"])
         assert t.partners == "Các phòng, ban chuyên môn"
     assert (last.lead_units, last.due, last.partners) == (["VHXH"], D(2025, 11, 30), "")  # not merged: empty
-    assert not [f for f in res.findings if f.code in ("missing_lead", "missing_deadline")]
+    assert not [f for f in res.findings if f.code in ("missing_lead", "missing_due")]
     shared = [f for f in res.findings if f.code == "merged_applied"]
     assert len(shared) == 3 and all("II-01, II-02, II-03" in f.message for f in shared)
 
@@ -287,9 +287,9 @@ def test_unknown_partner_and_lead_names_are_reported_by_name(tmp_path):
     res = import_appendix(tmp_path / "pl.tsv", year=2025)
     (t,) = res.tasks
     assert t.lead_units == ["VP", "VHXH", "KT", "PVHCC"]
-    lead = next(f for f in res.findings if f.code == "unknown_unit")
+    lead = next(f for f in res.findings if f.code == "unit_part_unknown")
     assert all(name in lead.message for name in ("'Các cơ quan'", "'đơn vị'", "'ĐVSNCL'"))
-    partner = next(f for f in res.findings if f.code == "unit_part_unknown")
+    partner = next(f for f in res.findings if f.code == "unit_part_unknown" and f.severity == "info")
     assert "'Ban Quản lý chợ'" in partner.message and "Kinh tế" not in partner.message
 
 
@@ -340,7 +340,7 @@ def test_khoi_tao_prints_and_keeps_what_it_understood(app, tmp_path):
     wb = load_workbook(out)
     ws = wb[S.SHEET_INTAKE]
     cells = {str(c.value) for row in ws.iter_rows() for c in row if c.value is not None}
-    assert {"Tổng số nhiệm vụ", "4", "table_skipped", "unknown_unit"} <= cells
+    assert {"Tổng số nhiệm vụ", "4", "table_skipped", "unit_part_unknown"} <= cells
     assert any("'Ban Quản lý chợ'" in c for c in cells)
     assert read_master(out).plan.tasks[3].title == "Công khai thủ tục"
     # kept across the other commands that write the master
@@ -518,7 +518,7 @@ def test_excel_appendix_continued_on_another_sheet(tmp_path):
     skipped = [f for f in res.findings if f.code == "table_skipped"]
     assert [f.sheet for f in skipped] == ["Hướng dẫn", "Chỉ số"]
     assert skipped[1].message.startswith("Trang 'Chỉ số' (2 dòng, 3 cột")
-    f = next(x for x in res.findings if x.code == "unknown_unit")
+    f = next(x for x in res.findings if x.code == "unit_part_unknown")
     assert (f.sheet, f.cell, f.task_id) == ("Phụ lục (tiếp)", "E4", "II-01")
 
 

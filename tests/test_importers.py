@@ -158,17 +158,17 @@ def test_section_row_with_stray_value(result, tasks):
 
 def test_findings_for_irregular_rows_name_file_and_line(result):
     codes = {(f.code, f.cell, f.task_id) for f in result.findings}
-    assert {("missing_lead", "dòng 17", "II-05"), ("missing_deadline", "dòng 17", "II-05"),
-            ("missing_lead", "dòng 51", "V-04"), ("missing_deadline", "dòng 51", "V-04"),
-            ("unknown_unit", "dòng 6", "I-01"), ("unknown_unit", "dòng 41", "IV-02b"),
-            ("unknown_unit", "dòng 43", "IV-02c"), ("numbering_gap", "dòng 17", "II-05"),
+    assert {("missing_lead", "dòng 17", "II-05"), ("missing_due", "dòng 17", "II-05"),
+            ("missing_lead", "dòng 51", "V-04"), ("missing_due", "dòng 51", "V-04"),
+            ("unit_part_unknown", "dòng 6", "I-01"), ("unit_part_unknown", "dòng 41", "IV-02b"),
+            ("unit_part_unknown", "dòng 43", "IV-02c"), ("numbering_gap", "dòng 17", "II-05"),
             ("numbering_gap", "dòng 23", "II-10")} <= codes
     assert not any(f.severity == "error" for f in result.findings)
     for f in result.findings:
         assert f.file == NAME
         assert re.fullmatch(r"dòng \d+", f.cell)
         assert f"tệp {NAME}" in str(f) and f"{f.cell})" in str(f) and "ô dòng" not in str(f)
-    unknown = findings_at(result, "dòng 41", "unknown_unit")[0]
+    unknown = findings_at(result, "dòng 41", "unit_part_unknown")[0]
     assert "'ĐVSNCL'" in unknown.message and unknown.severity == "warning"
 
 
@@ -252,8 +252,8 @@ def test_header_variants_sections_and_missing_columns():
     codes = {(f.code, f.cell) for f in res.findings}
     assert ("missing_column", "3") in codes                       # no "Sản phẩm" column
     assert ("section_unknown_area", "B9") in codes
-    assert ("empty_task", "B10") in codes                         # "1" with nothing else: not a task
-    assert ("unknown_unit", "D11") in codes
+    assert ("number_only_row", "B10") in codes                         # "1" with nothing else: not a task
+    assert ("unit_part_unknown", "D11") in codes
     assert all(f.file == "pl.xlsx" and f.sheet == "Phụ lục" for f in res.findings)
 
 
@@ -299,7 +299,7 @@ def test_generated_docx_with_merged_cells_gives_the_same_tasks(tmp_path, result)
     res = import_appendix(path)
     assert key_fields(res.tasks) == key_fields(result.tasks)
     assert res.info == result.info
-    f = next(x for x in res.findings if x.code == "unknown_unit" and x.task_id == "I-01")
+    f = next(x for x in res.findings if x.code == "unit_part_unknown" and x.task_id == "I-01")
     assert (f.file, f.sheet, f.cell) == ("phan_cong.docx", "Bảng 1", "E3")
 
 
@@ -393,9 +393,9 @@ def test_xlsx_with_merged_cells_gives_the_same_tasks(tmp_path, result):
     res = import_appendix(path)
     assert key_fields(res.tasks) == key_fields(result.tasks)
     assert res.info == result.info
-    f = next(x for x in res.findings if x.code == "unknown_unit" and x.task_id == "I-01")
+    f = next(x for x in res.findings if x.code == "unit_part_unknown" and x.task_id == "I-01")
     assert (f.file, f.sheet, f.cell) == ("phan_cong.xlsx", "Phụ lục", f"E{rows['I-01']}")
-    f = next(x for x in res.findings if x.code == "missing_deadline" and x.task_id == "V-04")
+    f = next(x for x in res.findings if x.code == "missing_due" and x.task_id == "V-04")
     assert f.cell == f"D{rows['V-04']}"
 
 

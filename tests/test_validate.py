@@ -228,7 +228,7 @@ def test_clean_tasks_have_no_findings():
     (_task("T", lead="Phòng Tư pháp", lead_units=[]), [("error", "unknown_lead")]),
     (_task("T", lead="Phòng VHXH", lead_units=[]), [("warning", "lead_units_missing")]),
     (_task("T", lead_units=["XYZ"]), [("error", "unknown_unit_code")]),
-    (_task("T", deadline_text="Tháng 9/2025", due=None), [("warning", "missing_due")]),
+    (_task("T", deadline_text="Tháng 9/2025", due=None), [("warning", "missing_due_suggested")]),
     (_task("T", deadline_text="", due=None), [("warning", "missing_due")]),
     (_task("T", due=dt.date(2025, 6, 30), status=Status.IN_PROGRESS, progress=30), [("warning", "overdue")]),
     (_task("T", due=dt.date(2025, 9, 14)), []),                  # due today: not late yet

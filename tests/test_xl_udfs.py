@@ -74,7 +74,7 @@ def test_han_is_empty_for_conditional_or_empty_deadlines():
 
 def test_han_reports_a_bad_year_in_vietnamese():
     assert CCHC_HAN("Quý III", "năm ngoái") == "Lỗi: Năm 'năm ngoái' không phải là số"
-    assert CCHC_HAN("Quý III", 25.0).startswith("Lỗi: năm '25.0' không hợp lệ")
+    assert CCHC_HAN("Quý III", 25.0).startswith("Lỗi: năm '25' không hợp lệ")   # as Excel shows the cell
 
 
 # ------------------------------------------------------------------ CCHC_TRANGTHAI

@@ -21,6 +21,7 @@ from cchc_xl.core.records import MasterData, parse_date
 
 from cchc_xl.files.excel import open_error
 from cchc_xl.workbook.master import read_master
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.periods import ReportingPeriod, parse_period
 
@@ -54,13 +55,13 @@ def parse_day_option(text: Optional[str], option: str) -> dt.date | None:
     try:
         return parse_date(text)
     except ValueError as exc:
-        fail(f"Lỗi: {option} {exc}", 2)
+        fail(str(catalog.BAD_OPTION(option=option, why=exc)), 2)
 
 
 def require_file(path: Path, what: str = "sổ tổng hợp") -> None:
     """Exit 1 with a Vietnamese message when ``path`` is missing or is a folder."""
     if not path.exists():
-        fail(str(CchcError(f"Không tìm thấy tệp {what}", file=str(path), code="no_file")))
+        fail(str(catalog.NO_FILE_NAMED.error(what=what, file=str(path))))
     if path.is_dir():
         fail(str(open_error(path)))
 
@@ -77,8 +78,7 @@ def warn_unreadable_cells(data: MasterData) -> None:
     """One line when the master has cells that could not be read (they are skipped)."""
     errors = [f for f in data.findings if f.severity == "error"]
     if errors:
-        console.print(f"[yellow]Cảnh báo: sổ có {len(errors)} ô không đọc được (bỏ qua khi tính); "
-                      "chạy lệnh 'kiem-tra' để xem chi tiết.[/]")
+        console.print(f"[yellow]{escape(str(catalog.CELLS_SKIPPED(count=len(errors))))}[/]")
 
 
 def plan_year_of(master: Path) -> int | None:
@@ -99,14 +99,13 @@ def period_or_fail(text: str, default_year: int | None, option: str = "--ky") ->
     try:
         return parse_period(text, default_year=default_year)
     except CchcError as exc:
-        fail(f"Lỗi: {option}: {exc.finding.message}")
+        fail(str(catalog.BAD_OPTION(option=option, why=exc.finding.message)))
 
 
 def year_mismatch_warning(period: ReportingPeriod, plan_year: int | None) -> None:
     """Warn when the reporting period is not in the plan's year (usually a typo)."""
     if plan_year and period.year != plan_year:
-        console.print(f"[yellow]Cảnh báo: kỳ báo cáo {escape(period.short_label)} không thuộc năm "
-                      f"kế hoạch {plan_year} của sổ tổng hợp - kiểm tra lại --ky.[/]")
+        console.print(f"[yellow]{escape(str(catalog.PERIOD_OTHER_YEAR(period=period.short_label, year=plan_year)))}[/]")
 
 
 def print_findings(findings: list[Finding]) -> None:

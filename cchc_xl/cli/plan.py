@@ -17,7 +17,8 @@ from cchc_xl.cli import common as C
 from cchc_xl.core.compute import (UNASSIGNED, Progress, completion_table, overdue_tasks, passed_milestones,
                                    progress)
 from cchc_xl.workbook.master import write_master_file
-from cchc_xl.core.models import AREA_SHORT, Area, CchcError, Finding, Plan, PlanInfo, Task
+from cchc_xl.core.findings import catalog
+from cchc_xl.core.models import AREA_SHORT, SEVERITY_LABELS, Area, CchcError, Finding, Plan, PlanInfo, Task
 from cchc_xl.report.data import fmt_pct
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
 from cchc_xl.core.intake import Intake, intake_summary
@@ -27,7 +28,6 @@ console = Console(highlight=False)
 
 DEFAULT_MASTER = Path("workbook") / "So_tong_hop_CCHC.xlsx"
 
-SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 INIT_HELP = ("Tạo sổ tổng hợp CCHC (tệp Excel) từ phụ lục phân công nhiệm vụ (.docx, .xlsx, .tsv...) "
@@ -108,11 +108,11 @@ def khoi_tao(
 ) -> None:
     _start()
     if bool(tu_tep) == bool(mau):
-        _fail("Lỗi: cần chọn đúng một nguồn dữ liệu: --tu-tep TỆP_PHỤ_LỤC hoặc --mau", 2)
+        _fail(str(catalog.ONE_SOURCE()), 2)
     as_of = _parse_day(ngay_so_lieu, "--ngay-so-lieu")
     ra = master_target(ra)
     if ra.exists() and not ghi_de and not thu:
-        _fail(f"Lỗi: sổ tổng hợp {ra} đã có. Thêm --ghi-de để ghi đè (sổ cũ sẽ được sao lưu).")
+        _fail(str(catalog.MASTER_EXISTS(path=ra)))
     findings: list[Finding] = []
     intakes: list[Intake] = []
     plan = _sample_plan() if mau else _import_plan(tu_tep, nam, findings, intakes)
@@ -148,8 +148,7 @@ def master_target(ra: Path) -> Path:
     if not ra.suffix:
         return ra.with_name(ra.name + ".xlsx")
     if ra.suffix.lower() != ".xlsx":
-        _fail(f"Lỗi: --ra {ra}: sổ tổng hợp được tạo dưới dạng tệp Excel .xlsx - hãy đặt tên tệp có "
-              "đuôi .xlsx", 2)
+        _fail(str(catalog.MASTER_NOT_XLSX(path=ra)), 2)
     return ra
 
 
@@ -163,7 +162,7 @@ def _import_plan(path: Path, year: int | None, findings: list[Finding], intakes:
     from cchc_xl.importers.appendix import import_appendix
 
     if not path.is_file():
-        _fail(f"Lỗi: không tìm thấy tệp phụ lục {path}")
+        _fail(str(catalog.NO_APPENDIX_FILE(path=path)))
     registry = UnitRegistry(DEFAULT_UNITS)
     try:
         result = import_appendix(path, year=year, registry=registry)
@@ -319,7 +318,8 @@ def _group_by(text: Optional[str]) -> GroupBy | None:
     for g in GroupBy:
         if key == g.value:
             return g
-    _fail(f"Lỗi: --theo '{text}' không hợp lệ: chọn don-vi (theo đơn vị) hoặc linh-vuc (theo lĩnh vực)", 2)
+    _fail(str(catalog.BAD_OPTION_CHOICE(option="--theo", value=text,
+                                         choices="chọn don-vi (theo đơn vị) hoặc linh-vuc (theo lĩnh vực)")), 2)
 
 
 _pct = fmt_pct

@@ -13,12 +13,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from cchc_xl.core.deadlines import parse_deadline
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import DeadlineKind, Finding, Task
 from cchc_xl.core.units import UnitRegistry
 
 # findings that mean "something in the source was not taken as a task"
-SKIP_CODES: tuple[str, ...] = ("table_skipped", "text_between_tables", "orphan_row", "empty_task",
-                               "section_stray", "trailing_conflict")
+SKIP_CODES: tuple[str, ...] = tuple(t.code for t in (
+    catalog.TABLE_SKIPPED, catalog.TEXT_BETWEEN_TABLES, catalog.ORPHAN_ROW, catalog.NUMBER_ONLY_ROW,
+    catalog.SECTION_STRAY, catalog.TRAILING_CONFLICT))
 UNIT_FIELDS: tuple[tuple[str, str], ...] = (("lead", "Chủ trì"), ("partners", "Phối hợp"),
                                             ("monitor", "Theo dõi"))
 

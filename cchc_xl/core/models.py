@@ -246,6 +246,9 @@ class Plan(BaseModel):
 Severity = Literal["error", "warning", "info"]
 
 
+SEVERITY_LABELS: dict[str, str] = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
+
+
 class Finding(BaseModel):
     """A located message.  ``str(finding)`` is the Vietnamese text shown to users."""
 
@@ -268,15 +271,18 @@ class Finding(BaseModel):
         return ", ".join(parts)
 
     def __str__(self) -> str:
-        label = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}[self.severity]
+        label = SEVERITY_LABELS[self.severity]
         loc = self.location()
         return f"{label}: {self.message}" + (f" ({loc})" if loc else "")
 
 
 class CchcError(Exception):
-    """An error for the user: Vietnamese message + location."""
+    """An error for the user: Vietnamese message + location.
 
-    def __init__(self, message: str, *, file: str = "", sheet: str = "", cell: str = "",
-                 code: str = "error") -> None:
+    Raise ``catalog.X.error(...)`` (``cchc_xl.core.findings``) rather than building one with inline
+    text: ``code`` is required and names a declared finding type.
+    """
+
+    def __init__(self, message: str, *, code: str, file: str = "", sheet: str = "", cell: str = "") -> None:
         self.finding = Finding(code=code, message=message, file=file, sheet=sheet, cell=cell)
         super().__init__(str(self.finding))

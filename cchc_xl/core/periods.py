@@ -20,6 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError
 from cchc_xl.core.text import fold
 
@@ -91,8 +92,7 @@ def period_for(kind: str, year: int) -> ReportingPeriod:
     """Build the period ``kind`` ("Q1", "6T", "Q3", "NAM") of ``year``."""
     k = kind.upper()
     if k not in _LAST_MONTH:
-        raise CchcError(f"Loại kỳ báo cáo '{kind}' không hợp lệ (chỉ có Q1, 6T, Q3, NAM)",
-                        code="bad_period")
+        raise catalog.BAD_PERIOD_KIND.error(kind=kind)
     last = _LAST_MONTH[k]
     start = dt.date(year, 6, 15) if k == "Q3" else dt.date(year - 1, 12, 15)
     return ReportingPeriod(kind=k, year=year, start=start, end=dt.date(year, last, CUTOFF_DAY),
@@ -113,22 +113,22 @@ def parse_period(text: object, default_year: int | None = None) -> ReportingPeri
     raw = "" if text is None else str(text)
     key = fold(raw)
     if not key:
-        raise CchcError(f"Chưa nhập kỳ báo cáo. Ví dụ: {EXAMPLES}", code="bad_period")
+        raise catalog.PERIOD_EMPTY.error(examples=EXAMPLES)
     years = re.findall(r"\b(\d{4})\b", key)
     rest = re.sub(r"\b\d{4}\b", " ", key)
     rest = re.sub(r"\b(?:bao cao|ky|dau)\b", " ", rest)
     rest = " ".join(rest.split())
     kind = _kind_of(rest, raw)
     if len(set(years)) > 1:
-        raise CchcError(f"Kỳ báo cáo '{raw}' có nhiều năm khác nhau", code="bad_period")
+        raise catalog.PERIOD_MANY_YEARS.error(raw=raw)
     if years:
         year = int(years[0])
     elif default_year is not None:
         year = default_year
     else:
-        raise CchcError(f"Kỳ báo cáo '{raw}' thiếu năm. Ví dụ: {EXAMPLES}", code="bad_period")
+        raise catalog.PERIOD_NO_YEAR.error(raw=raw, examples=EXAMPLES)
     if not 2000 <= year <= 2100:
-        raise CchcError(f"Năm {year} của kỳ báo cáo '{raw}' không hợp lệ", code="bad_period")
+        raise catalog.PERIOD_BAD_YEAR.error(year=year, raw=raw)
     return period_for(kind, year)
 
 
@@ -143,7 +143,7 @@ def _kind_of(rest: str, raw: str) -> str:
     if leftover not in ([], ["nam"]):
         if not found and _YEAR_WORD.fullmatch(rest):
             return "NAM"
-        raise CchcError(f"Không hiểu kỳ báo cáo '{raw}'. Ví dụ hợp lệ: {EXAMPLES}", code="bad_period")
+        raise catalog.BAD_PERIOD.error(raw=raw, examples=EXAMPLES)
     if h:
         return "6T"
     if q:
@@ -151,11 +151,10 @@ def _kind_of(rest: str, raw: str) -> str:
         if n in (1, 3):
             return "Q1" if n == 1 else "Q3"
         other = "6 tháng" if n == 2 else "năm"
-        raise CchcError(f"Không có báo cáo quý {'II' if n == 2 else 'IV'} riêng: "
-                        f"hãy chọn kỳ \"{other}\" (kỳ báo cáo nhập: '{raw}')", code="bad_period")
+        raise catalog.PERIOD_NO_QUARTER.error(quarter="II" if n == 2 else "IV", other=other, raw=raw)
     if _YEAR_WORD.fullmatch(rest):
         return "NAM"
-    raise CchcError(f"Không hiểu kỳ báo cáo '{raw}'. Ví dụ hợp lệ: {EXAMPLES}", code="bad_period")
+    raise catalog.BAD_PERIOD.error(raw=raw, examples=EXAMPLES)
 
 
 def same_period(a: object, b: object) -> bool:

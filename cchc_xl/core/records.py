@@ -14,7 +14,8 @@ from typing import Any, Iterable
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.deadlines import task_milestones
-from cchc_xl.core.models import (AREA_NAMES, AREA_SHORT, Area, CchcError, Finding, IndexArea, IndexCriterion,
+from cchc_xl.core.findings import FindingType, catalog
+from cchc_xl.core.models import (AREA_NAMES, AREA_SHORT, Area, Finding, IndexArea, IndexCriterion,
                                  Plan, PlanInfo, RemediationItem, Status, Task, Unit)
 from cchc_xl.core.text import fold, normalize_text, parse_number
 
@@ -147,13 +148,12 @@ def read_table(rows: list[tuple[Any, ...]], columns: tuple[S.Column, ...], *, fi
     findings: list[Finding] = []
     h = find_header_row(rows, columns[0].header)
     if h is None:
-        raise CchcError(f"Không tìm thấy dòng tiêu đề (cột đầu tiên '{columns[0].header}')",
-                        file=file, sheet=sheet, code="no_header")
+        raise catalog.NO_HEADER.error(expected=f"(cột đầu tiên '{columns[0].header}')", file=file, sheet=sheet)
     cmap = _header_map(rows[h], columns)
     missing = [c.header for c in columns if c.key in set(required) and c.key not in cmap]
     if missing:
-        raise CchcError("Thiếu cột: " + ", ".join(f"'{m}'" for m in missing), file=file, sheet=sheet,
-                        cell=f"{h + 1}", code="missing_columns")
+        raise catalog.MISSING_COLUMNS.error(columns=", ".join(f"'{m}'" for m in missing), file=file, sheet=sheet,
+                                            cell=f"{h + 1}")
     out = []
     for r in range(h + 1, len(rows)):
         raw = rows[r]
@@ -172,14 +172,13 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
     fname = file
     for name in (S.SHEET_TASKS, S.SHEET_META):
         if name not in sheets:
-            raise CchcError(f"Thiếu trang '{name}' - đây không phải sổ tổng hợp CCHC", file=fname,
-                            code="missing_sheet")
+            raise catalog.MISSING_SHEET.error(name=name, file=fname)
     data = MasterData(plan=Plan(info=read_plan_info(sheets[S.SHEET_META])))
     f = data.findings
 
-    def bad(sheet: str, cols, key, row, msg, item_id="", severity="error"):
-        f.append(Finding(severity=severity, code="bad_cell", message=msg, file=fname, sheet=sheet,
-                         cell=f"{S.col_letter(cols, key)}{row}", task_id=item_id))
+    def bad(sheet: str, cols, key, row, ftype: FindingType, item_id="", **params):
+        f.append(ftype(file=fname, sheet=sheet, cell=f"{S.col_letter(cols, key)}{row}", task_id=item_id,
+                       **params))
 
     # units
     if S.SHEET_UNITS in sheets:
@@ -191,7 +190,7 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
                     aliases=rec.get("aliases"), email=normalize_text(rec.get("email")),
                     head=rec.get("head"), members=rec.get("members")))
             except Exception as exc:  # pydantic validation
-                bad(S.SHEET_UNITS, S.UNIT_COLUMNS, "code", row, f"Đơn vị không hợp lệ: {exc}")
+                bad(S.SHEET_UNITS, S.UNIT_COLUMNS, "code", row, catalog.BAD_UNIT, why=exc)
     # tasks
     recs, _ = read_table(sheets[S.SHEET_TASKS], S.TASK_COLUMNS, file=fname, sheet=S.SHEET_TASKS,
                          required=("id", "title", "status", "progress"))
@@ -199,17 +198,17 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
     for row, rec in recs:
         task_id = normalize_text(rec.get("id"))
         if not task_id:
-            bad(S.SHEET_TASKS, S.TASK_COLUMNS, "id", row, "Thiếu mã nhiệm vụ")
+            bad(S.SHEET_TASKS, S.TASK_COLUMNS, "id", row, catalog.MISSING_ID, kind="nhiệm vụ")
             continue
         if task_id in rows_t:
-            bad(S.SHEET_TASKS, S.TASK_COLUMNS, "id", row,
-                f"Mã nhiệm vụ '{task_id}' bị trùng (đã có ở dòng {rows_t[task_id]})", task_id)
+            bad(S.SHEET_TASKS, S.TASK_COLUMNS, "id", row, catalog.DUPLICATE_ID, task_id, kind="nhiệm vụ",
+                id=task_id, first=f" (đã có ở dòng {rows_t[task_id]})")
             continue
         rows_t[task_id] = row
         area = parse_area(rec.get("area_name"))
         if area is None:
-            bad(S.SHEET_TASKS, S.TASK_COLUMNS, "area_name", row,
-                f"Lĩnh vực '{rec.get('area_name') or ''}' không thuộc 8 lĩnh vực CCHC", task_id)
+            bad(S.SHEET_TASKS, S.TASK_COLUMNS, "area_name", row, catalog.BAD_AREA, task_id,
+                value=rec.get('area_name') or '')
             area = Area.CHI_DAO
         values: dict[str, Any] = {}
         for key, parser, label in (("status", parse_status, "Trạng thái"),
@@ -223,11 +222,12 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
                     raise ValueError(f"'{raw}' không có trong danh sách trạng thái")
                 values[key] = v
             except ValueError as exc:
-                bad(S.SHEET_TASKS, S.TASK_COLUMNS, key, row, f"{label}: {exc}", task_id)
+                bad(S.SHEET_TASKS, S.TASK_COLUMNS, key, row, catalog.BAD_CELL, task_id, column=label, why=exc)
                 continue
             note = formula_mismatch(key, raw, v)
             if note:
-                bad(S.SHEET_TASKS, S.TASK_COLUMNS, key, row, f"{label}: {note}", task_id, "warning")
+                bad(S.SHEET_TASKS, S.TASK_COLUMNS, key, row, catalog.CELL_FORMULA_MISMATCH, task_id, column=label,
+                    why=note)
         lead_units = [c for c in str(rec.get("lead_units") or "").replace(",", ";").split(";") if c.strip()]
         data.plan.tasks.append(Task(
             id=task_id, area=area, section=rec.get("section"), tt=rec.get("tt"),
@@ -247,19 +247,20 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
         for row, rec in recs:
             area = parse_area(rec.get("area"))
             if area is None:
-                bad(S.SHEET_INDEX, S.INDEX_COLUMNS, "area", row, "Lĩnh vực phải là số từ 1 đến 8")
+                bad(S.SHEET_INDEX, S.INDEX_COLUMNS, "area", row, catalog.BAD_AREA_NUMBER)
                 continue
             nums: dict[str, float | None] = {}
             for key in ("max_points", "appraised", "deducted"):
                 try:
                     nums[key] = parse_number(rec.get(key))
                 except ValueError as exc:
-                    bad(S.SHEET_INDEX, S.INDEX_COLUMNS, key, row, str(exc))
+                    bad(S.SHEET_INDEX, S.INDEX_COLUMNS, key, row, catalog.BAD_CELL, column=S.header_of(
+                        S.INDEX_COLUMNS, key), why=exc)
                     nums[key] = None
             level = fold(rec.get("level"))
             if level == fold(S.LEVEL_AREA):
                 if nums["max_points"] is None:
-                    bad(S.SHEET_INDEX, S.INDEX_COLUMNS, "max_points", row, "Thiếu điểm tối đa của lĩnh vực")
+                    bad(S.SHEET_INDEX, S.INDEX_COLUMNS, "max_points", row, catalog.MISSING_MAX_POINTS)
                     continue
                 data.plan.index_areas.append(IndexArea(area=area, name=normalize_text(rec.get("name")), **nums))
                 rows_i[f"area:{area.value}"] = row
@@ -278,8 +279,10 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
             rid = normalize_text(rec.get("id"))
             area = parse_area(rec.get("area"))
             if not rid or area is None:
-                bad(S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS, "id" if not rid else "area", row,
-                    "Thiếu mã khắc phục" if not rid else "Lĩnh vực phải là số từ 1 đến 8")
+                if not rid:
+                    bad(S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS, "id", row, catalog.MISSING_ID, kind="khắc phục")
+                else:
+                    bad(S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS, "area", row, catalog.BAD_AREA_NUMBER)
                 continue
             vals: dict[str, Any] = {}
             for key, parser in (("status", parse_status), ("progress", parse_progress),
@@ -287,7 +290,8 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
                 try:
                     vals[key] = parser(rec.get(key))
                 except ValueError as exc:
-                    bad(S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS, key, row, str(exc), rid)
+                    bad(S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS, key, row, catalog.BAD_CELL, rid,
+                        column=S.header_of(S.REMEDIATION_COLUMNS, key), why=exc)
             rows_r[rid] = row
             data.plan.remediation.append(RemediationItem(
                 id=rid, area=area, criterion=normalize_text(rec.get("criterion")),

@@ -16,6 +16,7 @@ from typing import Any
 from cchc_xl.core.findings import catalog as C
 from cchc_xl.core.findings.base import FindingType
 from cchc_xl.core.models import Finding, Status
+from cchc_xl.core.text import format_date, format_number
 
 EXCEL_CELL_LIMIT = 32_767        # characters a cell holds (Excel's specification)
 DONE = Status.DONE.value
@@ -50,8 +51,12 @@ def plan_period_start(year: int) -> dt.date:
     return period_for("NAM", year).start
 
 
+def _n(x: float) -> str:
+    return format_number(round(x, 4))
+
+
 def row_issues(label: str, status: Any, progress: float | None, completed_on: dt.date | None, *,
-               as_of: dt.date | None = None, as_of_what: str = "kiểm tra", year: int | None = None,
+               as_of: dt.date | None = None, year: int | None = None,
                earliest: dt.date | None = None, plan_date: dt.date | None = None,
                texts: dict[str, tuple[str, str]] | None = None) -> list[RowIssue]:
     """Issues of one row.  ``status``: a ``Status`` or its label; ``earliest``: first day allowed
@@ -61,35 +66,37 @@ def row_issues(label: str, status: Any, progress: float | None, completed_on: dt
     out: list[RowIssue] = []
     p = progress if progress is not None else 0.0
     if p < 0 or p > 100:
-        out.append(RowIssue(C.PROGRESS_RANGE, "progress", {"label": label, "progress": p}))
+        out.append(RowIssue(C.PROGRESS_RANGE, "progress", {"item": label, "progress": _n(p)}))
     elif is_fraction(p):
-        out.append(RowIssue(C.PROGRESS_FRACTION, "progress", {"label": label, "progress": p,
-                                                              "percent": round(p * 100, 4)}))
+        out.append(RowIssue(C.PROGRESS_FRACTION, "progress", {"item": label, "progress": _n(p),
+                                                              "percent": _n(p * 100)}))
     if st == DONE:
         if p < 100:
-            out.append(RowIssue(C.DONE_PROGRESS, "progress", {"label": label, "progress": p}))
+            out.append(RowIssue(C.DONE_PROGRESS, "progress", {"item": label, "progress": _n(p)}))
         if completed_on is None:
-            out.append(RowIssue(C.DONE_NO_DATE, "completed_on", {"label": label}))
+            out.append(RowIssue(C.DONE_NO_DATE, "completed_on", {"item": label}))
     elif p >= 100 and st != CANCELLED:
-        out.append(RowIssue(C.PROGRESS_NOT_DONE, "status", {"label": label, "status": st}))
+        out.append(RowIssue(C.PROGRESS_NOT_DONE, "status", {"item": label, "status": st}))
     d = completed_on
     if d is not None:
+        day = format_date(d)
         if st != DONE:
-            out.append(RowIssue(C.DATE_NOT_DONE, "completed_on", {"label": label, "date": d, "status": st}))
+            out.append(RowIssue(C.DATE_NOT_DONE, "completed_on", {"item": label, "date": day, "status": st}))
         first = earliest if earliest is not None else (plan_period_start(year) if year else None)
         if as_of is not None and d > as_of:
-            out.append(RowIssue(C.DATE_FUTURE, "completed_on",
-                                {"label": label, "date": d, "what": as_of_what, "as_of": as_of}))
+            out.append(RowIssue(C.DATE_FUTURE, "completed_on", {"item": label, "date": day,
+                                                                 "as_of": format_date(as_of)}))
         elif first is not None and d < first:
-            out.append(RowIssue(C.DATE_BEFORE_YEAR, "completed_on", {"label": label, "date": d, "start": first}))
+            out.append(RowIssue(C.DATE_BEFORE_YEAR, "completed_on", {"item": label, "date": day,
+                                                                      "start": format_date(first)}))
         elif year and d > dt.date(year, 12, 31):
-            out.append(RowIssue(C.DATE_AFTER_YEAR, "completed_on", {"label": label, "date": d, "year": year}))
+            out.append(RowIssue(C.DATE_AFTER_YEAR, "completed_on", {"item": label, "date": day, "year": year}))
         elif plan_date is not None and d < plan_date:
             out.append(RowIssue(C.DATE_BEFORE_PLAN, "completed_on",
-                                {"label": label, "date": d, "plan_date": plan_date}))
+                                {"item": label, "date": day, "plan_date": format_date(plan_date)}))
     for key, (header, text) in (texts or {}).items():
         if isinstance(text, str) and len(text) > EXCEL_CELL_LIMIT:
-            out.append(RowIssue(C.TEXT_TOO_LONG, key, {"label": label, "header": header, "length": len(text),
+            out.append(RowIssue(C.TEXT_TOO_LONG, key, {"item": label, "header": header, "length": len(text),
                                                        "limit": EXCEL_CELL_LIMIT}))
     return out
 

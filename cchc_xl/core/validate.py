@@ -18,12 +18,12 @@ from typing import Iterable, Mapping
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.compute import passed_milestones, task_state
-from cchc_xl.core.findings import catalog
+from cchc_xl.core.findings import FindingType, catalog
 from cchc_xl.core.deadlines import parse_deadline
 from cchc_xl.core.records import MasterData
 from cchc_xl.core.safety import looks_like_formula_injection  # one rule for every reader and writer
 from cchc_xl.core.models import (AREA_SHORT, Area, DeadlineKind, Finding, IndexArea, IndexCriterion, Plan,
-                     RemediationItem, Severity, Status, Task)
+                     RemediationItem, Status, Task)
 from cchc_xl.core.text import fold, format_date, format_number
 from cchc_xl.core.units import UnitRegistry
 from cchc_xl.core.tracking_rules import plan_period_start, row_issues
@@ -54,11 +54,10 @@ class _Locator:
         row = self.rows.get(key)
         return f"{S.col_letter(self.columns, column)}{row}" if row else ""
 
-    def finding(self, code: str, message: str, key: str, column: str, *,
-                severity: Severity = "error", task_id: str = "") -> Finding:
-        return Finding(severity=severity, code=code, message=message, file=self.file,
-                       sheet=self.sheet if self.has_file else "", cell=self.cell(key, column),
-                       task_id=task_id)
+    def f(self, ftype: FindingType, key: str, column: str, *, task_id: str = "", **params: object) -> Finding:
+        """A finding of ``ftype`` located at the cell (row of ``key``, ``column``) of this sheet."""
+        return ftype(file=self.file, sheet=self.sheet if self.has_file else "", cell=self.cell(key, column),
+                     task_id=task_id, **params)
 
 
 def _tracking_rules(item: Task | RemediationItem, loc: _Locator, label: str, as_of: dt.date,
@@ -77,9 +76,8 @@ def _injection_rules(item: object, fields: Iterable[str], loc: _Locator, label: 
     for f in fields:
         value = getattr(item, f, "")
         if looks_like_formula_injection(value):
-            out.append(loc.finding("formula_injection", (
-                f"{label}: ô chứa '{str(value)[:40]}' - nghi ngờ công thức độc hại; xóa hoặc thêm "
-                f"dấu nháy đơn (') ở đầu"), getattr(item, "id", ""), f, task_id=getattr(item, "id", "")))
+            out.append(loc.f(catalog.FORMULA_INJECTION, getattr(item, "id", ""), f,
+                             task_id=getattr(item, "id", ""), item=label, value=str(value)[:40]))
     return out
 
 
@@ -87,8 +85,7 @@ def _overdue(due: dt.date | None, as_of: dt.date, loc: _Locator, key: str, label
     days = (as_of - due).days if due else 0
     if days <= 0:
         return []
-    return [loc.finding("overdue", f"{label}: quá hạn {days} ngày (hạn {_date(due)})", key, "due",
-                        severity="warning", task_id=key)]
+    return [loc.f(catalog.OVERDUE, key, "due", task_id=key, item=label, days=days, due=_date(due))]
 
 
 # ---------------------------------------------------------------- tasks
@@ -107,20 +104,15 @@ def validate_tasks(plan: Plan, rows: RowMap | None = None, *, as_of: dt.date | N
     out: list[Finding] = []
     registry = UnitRegistry(plan.units) if plan.units else None
     if not plan.tasks:
-        out.append(Finding(severity="warning", code="no_tasks", file=file, sheet=loc.sheet_name(S.SHEET_TASKS),
-                           cell=f"A{S.FIRST_DATA_ROW}" if loc.has_file else "",
-                           message="Sổ chưa có nhiệm vụ nào: hãy nhập phụ lục phân công nhiệm vụ "
-                                   "(lệnh khoi-tao --tu-tep) hoặc điền trang 'Phân công'"))
+        out.append(catalog.NO_TASKS(file=file, sheet=loc.sheet_name(S.SHEET_TASKS),
+                                    cell=f"A{S.FIRST_DATA_ROW}" if loc.has_file else ""))
     if registry is None and plan.tasks:
-        out.append(Finding(severity="warning", code="no_units", file=file, sheet=loc.sheet_name(S.SHEET_UNITS),
-                           message="Chưa có danh sách đơn vị (trang 'Đơn vị'): không kiểm tra được đơn vị "
-                                   "chủ trì"))
+        out.append(catalog.NO_UNITS(file=file, sheet=loc.sheet_name(S.SHEET_UNITS)))
     seen: set[str] = set()
     for t in plan.tasks:
         label = f"Nhiệm vụ {t.id}"
         if t.id in seen:
-            out.append(loc.finding("duplicate_id", f"Mã nhiệm vụ '{t.id}' bị trùng", t.id, "id",
-                                   task_id=t.id))
+            out.append(loc.f(catalog.DUPLICATE_ID, t.id, "id", task_id=t.id, kind="nhiệm vụ", id=t.id, first=""))
             continue
         seen.add(t.id)
         out += _tracking_rules(t, loc, label, as_of, plan_period_start(plan.info.year), plan.info.year,
@@ -133,25 +125,21 @@ def validate_tasks(plan: Plan, rows: RowMap | None = None, *, as_of: dt.date | N
 
 def _lead_rules(t: Task, registry: UnitRegistry | None, loc: _Locator, label: str) -> list[Finding]:
     if not t.lead and not t.lead_units:
-        return [loc.finding("missing_lead", f"{label}: chưa có đơn vị chủ trì", t.id, "lead", task_id=t.id)]
+        return [loc.f(catalog.MISSING_LEAD, t.id, "lead", task_id=t.id, item=label)]
     if registry is None:
         return []
     bad = [c for c in t.lead_units if c not in registry.by_code]
     if bad:
-        return [loc.finding("unknown_unit_code", (
-            f"{label}: mã đơn vị '{'; '.join(bad)}' không có trong trang 'Đơn vị'"), t.id, "lead_units",
-            task_id=t.id)]
+        return [loc.f(catalog.UNKNOWN_UNIT_CODE, t.id, "lead_units", task_id=t.id, item=label,
+                      codes="; ".join(bad))]
     if t.lead_units or not t.lead:
         return []
     codes, unknown = registry.resolve(t.lead)
     if unknown:
         names = "; ".join(f"'{u}'" for u in unknown)
-        return [loc.finding("unknown_lead", (
-            f"{label}: không nhận ra đơn vị chủ trì {names} - thêm vào cột 'Tên gọi khác' ở trang "
-            f"'Đơn vị' hoặc điền 'Mã đơn vị chủ trì'"), t.id, "lead", task_id=t.id)]
-    return [loc.finding("lead_units_missing", (
-        f"{label}: chưa điền mã đơn vị chủ trì (theo tên: {'; '.join(codes)})"), t.id, "lead_units",
-        severity="warning", task_id=t.id)]
+        return [loc.f(catalog.UNKNOWN_LEAD, t.id, "lead", task_id=t.id, item=label, names=names)]
+    return [loc.f(catalog.LEAD_UNITS_MISSING, t.id, "lead_units", task_id=t.id, item=label,
+                  codes="; ".join(codes))]
 
 
 def _due_rules(t: Task, year: int, as_of: dt.date, loc: _Locator, label: str) -> list[Finding]:
@@ -162,13 +150,12 @@ def _due_rules(t: Task, year: int, as_of: dt.date, loc: _Locator, label: str) ->
         if dl.kind in (DeadlineKind.RECURRING, DeadlineKind.CONDITIONAL):
             return []
         if dl.due is not None:
-            msg = f"chưa có hạn (ngày); theo thời gian hoàn thành '{dl.text}' là {_date(dl.due)}"
-        elif t.deadline_text:
-            msg = f"chưa có hạn (ngày) và không hiểu thời gian hoàn thành '{t.deadline_text}'"
-        else:
-            msg = "chưa có thời gian hoàn thành và hạn (ngày)"
-        return [loc.finding("missing_due", f"{label}: {msg}", t.id, "due", severity="warning",
-                            task_id=t.id)]
+            return [loc.f(catalog.MISSING_DUE_SUGGESTED, t.id, "due", task_id=t.id, item=label, text=dl.text,
+                          due=_date(dl.due))]
+        if t.deadline_text:
+            return [loc.f(catalog.DEADLINE_UNPARSED, t.id, "due", task_id=t.id, item=label,
+                          text=t.deadline_text, due_column=S.header_of(S.TASK_COLUMNS, "due"))]
+        return [loc.f(catalog.MISSING_DUE, t.id, "due", task_id=t.id, item=label)]
     if task_state(t, as_of) == "overdue":
         return _overdue(t.due, as_of, loc, t.id, f"{label} ({t.status.value})")
     return [catalog.MILESTONE_PASSED(task=t.id, status=t.status.value, label=m.label or "(không tên)",
@@ -190,19 +177,16 @@ def _score_rules(item: IndexArea | IndexCriterion, label: str, loc: _Locator, ke
     for col, v, what in (("max_points", mx, "điểm tối đa"), ("appraised", ap, "điểm thẩm định"),
                          ("deducted", de, "điểm bị trừ")):
         if v is not None and v < 0:
-            out.append(loc.finding("negative_points", f"{label}: {what} âm ({_n(v)})", key, col))
+            out.append(loc.f(catalog.NEGATIVE_POINTS, key, col, item=label, what=what, value=_n(v)))
     if mx is None:
         return out
     if ap is not None and ap > mx + TOLERANCE:
-        out.append(loc.finding("appraised_gt_max", (
-            f"{label}: điểm thẩm định {_n(ap)} lớn hơn điểm tối đa {_n(mx)}"), key, "appraised"))
+        out.append(loc.f(catalog.APPRAISED_GT_MAX, key, "appraised", item=label, appraised=_n(ap), max=_n(mx)))
     if de is not None and de > mx + TOLERANCE:
-        out.append(loc.finding("deduction_gt_max", (
-            f"{label}: điểm bị trừ {_n(de)} lớn hơn điểm tối đa {_n(mx)}"), key, "deducted"))
+        out.append(loc.f(catalog.DEDUCTION_GT_MAX, key, "deducted", item=label, deducted=_n(de), max=_n(mx)))
     elif de is not None and ap is not None and abs(de - (mx - ap)) > TOLERANCE:
-        out.append(loc.finding("deduction_mismatch", (
-            f"{label}: điểm bị trừ ghi {_n(de)} nhưng điểm tối đa {_n(mx)} - điểm thẩm định {_n(ap)} "
-            f"= {_n(mx - ap)}"), key, "deducted"))
+        out.append(loc.f(catalog.DEDUCTION_MISMATCH, key, "deducted", item=label, deducted=_n(de), max=_n(mx),
+                         appraised=_n(ap), expected=_n(mx - ap)))
     return out
 
 
@@ -224,18 +208,15 @@ def validate_index(plan: Plan, rows: RowMap | None = None, *, file: str = "") ->
         by_area[a.area].append(a)
     for area, items in by_area.items():
         if len(items) > 1:
-            out.append(loc.finding("duplicate_area", (
-                f"{_area_label(area, names)} có {len(items)} dòng điểm lĩnh vực"), f"area:{area.value}",
-                "area"))
+            out.append(loc.f(catalog.DUPLICATE_AREA, f"area:{area.value}", "area",
+                             item=_area_label(area, names), count=len(items)))
     for a in plan.index_areas:
         out += _score_rules(a, _area_label(a.area, names), loc, f"area:{a.area.value}")
     for i, c in enumerate(plan.index_criteria):
         label = f"{_area_label(c.area, names)}, tiêu chí '{c.name}'"
         out += _score_rules(c, label, loc, f"crit:{i}")
         if c.deducted is None and (c.max_points is None or c.appraised is None):
-            out.append(loc.finding("criterion_no_deduction", (
-                f"{label}: chưa ghi số điểm bị trừ (hoặc điểm tối đa) - không kiểm tra được"), f"crit:{i}",
-                "deducted", severity="warning"))
+            out.append(loc.f(catalog.CRITERION_NO_DEDUCTION, f"crit:{i}", "deducted", item=label))
     out += _area_sum_rules(plan, loc, names)
     out += _duplicate_criteria(plan.index_criteria, loc, names)
     out += _total_rules(plan.index_areas, loc, names)
@@ -266,14 +247,11 @@ def _area_sum_rules(plan: Plan, loc: _Locator, names: Mapping[Area, str]) -> lis
         if abs(diff) <= TOLERANCE:
             continue
         if unknown and diff < 0:
-            out.append(loc.finding("area_sum_incomplete", (
-                f"{label}: tổng điểm bị trừ của {len(known)} tiêu chí có ghi số là {_n(s)}, ít hơn điểm bị "
-                f"trừ của lĩnh vực {_n(total)}; phần chênh lệch {_n(-diff)} chưa rõ thuộc {unknown} tiêu chí "
-                f"chưa ghi số"), key, "deducted", severity="warning"))
+            out.append(loc.f(catalog.AREA_SUM_INCOMPLETE, key, "deducted", item=label, known=len(known),
+                             sum=_n(s), total=_n(total), diff=_n(-diff), unknown=unknown))
         else:
-            out.append(loc.finding("area_sum_mismatch", (
-                f"{label}: tổng điểm bị trừ của {len(crits)} tiêu chí là {_n(s)}, khác điểm bị trừ của "
-                f"lĩnh vực {_n(total)} (chênh lệch {_n(abs(diff))})"), key, "deducted"))
+            out.append(loc.f(catalog.AREA_SUM_MISMATCH, key, "deducted", item=label, count=len(crits),
+                             sum=_n(s), total=_n(total), diff=_n(abs(diff))))
     return out
 
 
@@ -290,9 +268,8 @@ def _duplicate_criteria(criteria: list[IndexCriterion], loc: _Locator,
             _, other = first[k]
             where = ("cùng lĩnh vực" if other.area == c.area
                      else f"cũng có ở {_area_label(other.area, names)}")
-            out.append(loc.finding("duplicate_criterion", (
-                f"{_area_label(c.area, names)}: tiêu chí '{c.name}' bị lặp ({where}) - kiểm tra lại"),
-                f"crit:{i}", "name", severity="warning"))
+            out.append(loc.f(catalog.DUPLICATE_CRITERION, f"crit:{i}", "name", area=_area_label(c.area, names),
+                             criterion=c.name, where=where))
         else:
             first[k] = (i, c)
     return out
@@ -309,21 +286,17 @@ def _total_rules(areas: list[IndexArea], loc: _Locator, names: Mapping[Area, str
     present = {a.area for a in areas}
     for a in Area:
         if a not in present:
-            out.append(loc.finding("area_missing", f"Thiếu điểm của {_area_label(a, names)}", "", "area",
-                                   severity="warning"))
+            out.append(loc.f(catalog.AREA_MISSING, "", "area", area=_area_label(a, names)))
     total_max = round(sum(a.max_points for a in areas), 4)
     if areas and abs(total_max - 100) > TOLERANCE:
-        out.append(loc.finding("total_max", f"Tổng điểm tối đa của các lĩnh vực là {_n(total_max)}, "
-                                            f"không phải 100", "", "max_points", severity="warning"))
+        out.append(loc.f(catalog.TOTAL_MAX, "", "max_points", total=_n(total_max)))
     written = [a.deducted for a in areas]
     if areas and not any(map(_area_inconsistent, areas)) and all(d is not None for d in written) and all(
             a.appraised is not None for a in areas):
         s = round(sum(written), 4)  # type: ignore[arg-type]
         calc = round(total_max - sum(a.appraised for a in areas), 4)  # type: ignore[misc]
         if abs(s - calc) > TOLERANCE:
-            out.append(loc.finding("total_deduction", (
-                f"Tổng điểm bị trừ các lĩnh vực là {_n(s)} nhưng tổng điểm tối đa - tổng điểm thẩm định "
-                f"= {_n(calc)}"), "", "deducted", severity="warning"))
+            out.append(loc.f(catalog.TOTAL_DEDUCTION, "", "deducted", deducted=_n(s), expected=_n(calc)))
     return out
 
 
@@ -344,14 +317,13 @@ def validate_remediation(plan: Plan, rows: RowMap | None = None, *, index_rows: 
     for a in sorted(plan.index_areas, key=lambda x: int(x.area.value)):
         d = _area_deduction(a)
         if d is not None and d > TOLERANCE and a.area not in covered:
-            out.append(iloc.finding("no_remediation", (
-                f"{_area_label(a.area, names)} bị trừ {_n(d)} điểm nhưng chưa có nội dung khắc phục "
-                f"(trang '{S.SHEET_REMEDIATION}')"), f"area:{a.area.value}", "deducted", severity="warning"))
+            out.append(iloc.f(catalog.NO_REMEDIATION, f"area:{a.area.value}", "deducted",
+                              area=_area_label(a.area, names), deducted=_n(d), target=S.SHEET_REMEDIATION))
     seen: set[str] = set()
     for r in plan.remediation:
         label = f"Khắc phục {r.id}"
         if r.id in seen:
-            out.append(loc.finding("duplicate_id", f"Mã khắc phục '{r.id}' bị trùng", r.id, "id", task_id=r.id))
+            out.append(loc.f(catalog.DUPLICATE_ID, r.id, "id", task_id=r.id, kind="khắc phục", id=r.id, first=""))
             continue
         seen.add(r.id)
         out += _criterion_match(r, plan, loc, label, names)
@@ -367,26 +339,22 @@ def _criterion_match(r: RemediationItem, plan: Plan, loc: _Locator, label: str,
         area = next((a for a in plan.index_areas if a.area == r.area), None)
         d = _area_deduction(area) if area else None
         if area is not None and (d is None or d <= TOLERANCE):
-            return [loc.finding("remediation_not_deducted", (
-                f"{label}: {_area_label(r.area, names)} không bị trừ điểm"), r.id, "area", severity="info",
-                task_id=r.id)]
+            return [loc.f(catalog.REMEDIATION_NOT_DEDUCTED, r.id, "area", task_id=r.id, item=label,
+                          what=_area_label(r.area, names))]
         return []
     match = [c for c in plan.index_criteria if c.area == r.area and fold(c.name) == fold(r.criterion)]
     if not match:
         if not plan.index_criteria:
             return []
-        return [loc.finding("remediation_unknown_criterion", (
-            f"{label}: tiêu chí '{r.criterion}' không có trong danh sách tiêu chí bị trừ điểm của "
-            f"{_area_label(r.area, names)}"), r.id, "criterion", severity="info", task_id=r.id)]
+        return [loc.f(catalog.REMEDIATION_UNKNOWN_CRITERION, r.id, "criterion", task_id=r.id, item=label,
+                      criterion=r.criterion, area=_area_label(r.area, names))]
     d = _criterion_deduction(match[0])
     if d is not None and d <= TOLERANCE:
-        return [loc.finding("remediation_not_deducted", (
-            f"{label}: tiêu chí '{r.criterion}' không bị trừ điểm"), r.id, "criterion", severity="info",
-            task_id=r.id)]
+        return [loc.f(catalog.REMEDIATION_NOT_DEDUCTED, r.id, "criterion", task_id=r.id, item=label,
+                      what=f"tiêu chí '{r.criterion}'")]
     if r.deducted is not None and match[0].deducted is not None and abs(r.deducted - match[0].deducted) > TOLERANCE:
-        return [loc.finding("remediation_deduction", (
-            f"{label}: điểm bị trừ ghi {_n(r.deducted)}, khác trang '{S.SHEET_INDEX}' "
-            f"({_n(match[0].deducted)})"), r.id, "deducted", severity="warning", task_id=r.id)]
+        return [loc.f(catalog.REMEDIATION_DEDUCTION, r.id, "deducted", task_id=r.id, item=label,
+                      deducted=_n(r.deducted), target=S.SHEET_INDEX, expected=_n(match[0].deducted))]
     return []
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError
 
 
@@ -15,8 +16,7 @@ def open_error(path: Path, exc: BaseException | None = None) -> CchcError:
     """The Vietnamese error for an Excel file that cannot be opened (why, and what to do)."""
     suffix = path.suffix.lower()
     if path.is_dir():
-        return CchcError(f"'{path}' là thư mục, không phải tệp Excel - hãy chỉ ra tệp sổ (.xlsx)",
-                         code="is_dir")
+        return catalog.IS_DIR.error(path=path)
     if suffix in (".xls", ".ods", ".csv"):
         why = (f"định dạng '{suffix}' không được hỗ trợ - mở bằng Excel rồi lưu lại dưới dạng "
                "Excel Workbook (.xlsx)")
@@ -24,14 +24,14 @@ def open_error(path: Path, exc: BaseException | None = None) -> CchcError:
         why = "không có quyền đọc tệp (tệp đang bị khóa hoặc chỉ đọc)"
     else:
         why = "tệp bị hỏng hoặc không phải tệp Excel .xlsx/.xlsm"
-    return CchcError(f"Không mở được tệp Excel: {why}", file=path.name or str(path), code="bad_file")
+    return catalog.BAD_FILE.error(why=why, file=path.name or str(path))
 
 
 def load_xlsx(path: str | os.PathLike[str], **kwargs: Any) -> Workbook:
     """``openpyxl.load_workbook`` raising a Vietnamese ``CchcError`` (missing, folder, corrupt)."""
     p = Path(path)
     if not p.exists():
-        raise CchcError("Không tìm thấy tệp", file=str(p), code="no_file")
+        raise catalog.NO_FILE.error(file=str(p))
     if p.is_dir():
         raise open_error(p)
     try:

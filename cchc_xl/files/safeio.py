@@ -165,7 +165,7 @@ def write_error(exc: OSError, path: str | os.PathLike[str], action: str) -> Cchc
         return catalog.FOLDER_READ_ONLY.error(folder=str(Path(path).parent), action=action, file=name)
     if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
         return catalog.WRITE_DENIED.error(action=action, file=name)
-    return catalog.WRITE_FAILED.error(action=action, why=exc.strerror or str(exc), file=name)
+    return catalog.WRITE_ABORTED.error(action=action, why=exc.strerror or str(exc), file=name)
 
 
 @dataclass

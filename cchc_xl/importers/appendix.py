@@ -33,7 +33,7 @@ from typing import Callable, Iterable
 from openpyxl.utils import get_column_letter
 
 from cchc_xl.core.deadlines import parse_deadline
-from cchc_xl.core.findings import catalog
+from cchc_xl.core.findings import FindingType, catalog
 from cchc_xl.core.models import Area, CchcError, DeadlineKind, Finding, PlanInfo, Severity, Task
 from cchc_xl.core.schema import TASK_COLUMNS, header_of
 from cchc_xl.core.text import fold, normalize_text
@@ -219,13 +219,16 @@ class _Group:
     products: list[_Product] = field(default_factory=list)
 
 
+TASK = object()   # a finding parameter standing for the id of the task, known only once tasks are built
+
+
 @dataclass
 class _Pending:
-    severity: Severity
-    code: str
-    message: str                    # may contain "{id}"
+    ftype: FindingType
+    params: dict[str, object]       # a value ``TASK`` becomes the task id
     cell: str
     product: _Product | None = None
+    severity: Severity | None = None
 
 
 @dataclass
@@ -261,9 +264,10 @@ class _Parser:
         self.shared: dict[tuple[str, int], list[_Product]] = {}
 
     # -- helpers
-    def note(self, severity: Severity, code: str, message: str, cell: str,
-             product: _Product | None = None) -> None:
-        self.pending.append(_Pending(severity, code, message, cell, product))
+    def note(self, ftype: FindingType, cell: str, product: _Product | None = None, *,
+             severity: Severity | None = None, **params: object) -> None:
+        """A finding of ``ftype`` at ``cell``, about ``product``'s task (parameter value ``TASK``)."""
+        self.pending.append(_Pending(ftype, params, cell, product, severity))
 
     def current_group(self) -> _Group | None:
         """The last task group of the current section (None right after a section row)."""
@@ -352,15 +356,11 @@ class _Parser:
         if area is None:
             fallback = roman_value(roman) or 1
             area = Area(str(min(max(fallback, 1), 8)))
-            self.note("warning", "section_unknown_area",
-                      f"Không nhận ra lĩnh vực chỉ số CCHC của phần {roman} '{name}'; tạm xếp vào "
-                      f"lĩnh vực {area.value}. Hãy kiểm tra cột 'Lĩnh vực' sau khi nhập.",
-                      self.cell("title", rn))
+            self.note(catalog.SECTION_UNKNOWN_AREA, self.cell("title", rn), roman=roman, name=name,
+                      area=area.value)
         self.area = area
         for value in stray:
-            self.note("warning", "section_stray",
-                      f"Dòng tiêu đề phần {roman} ({name}) có thêm giá trị '{value}' không thuộc "
-                      f"nhiệm vụ nào: đã bỏ qua, hãy kiểm tra lại bản gốc.", self.cell("tt", rn))
+            self.note(catalog.SECTION_STRAY, self.cell("tt", rn), roman=roman, name=name, value=value)
 
     # -- rows
     def feed(self, raw: list[str], rn: int, merged_row: list[bool] | None) -> None:
@@ -378,9 +378,7 @@ class _Parser:
             self.fill_trailing(rest, rn, last)
             return
         if tt and not (title or product or any(rest.values())):
-            self.note("warning", "empty_task",
-                      f"Dòng chỉ có số TT '{tt}', không có nội dung nhiệm vụ: đã bỏ qua.",
-                      self.cell("title", rn))
+            self.note(catalog.NUMBER_ONLY_ROW, self.cell("title", rn), tt=tt)
             return
         if last is not None and not tt and title[:1].islower():
             self.continue_text(group, last, {"title": title, "product": product, **rest}, rn)
@@ -397,17 +395,13 @@ class _Parser:
             names = ", ".join(f"'{LABELS[f]}'" for f in al.missing)
             how = ("theo ô 'Thời gian hoàn thành'" if al.mode == "deadline"
                    else "từ trái sang phải")
-            self.note("warning", "columns_realigned",
-                      f"Dòng chỉ có {len(raw)}/{self.ncols} cột; đã căn lại các cột {how} "
-                      f"(coi như thiếu cột {names}). Hãy kiểm tra nhiệm vụ {{id}}.",
-                      self.cell("title", rn), product_)
+            self.note(catalog.COLUMNS_REALIGNED, self.cell("title", rn), product_, count=len(raw),
+                      ncols=self.ncols, how=how, names=names, task=TASK)
 
     def new_task(self, tt: str, title: str, v: dict[str, str], rn: int) -> _Product:
         if self.area is None:
             self.area = Area.CHI_DAO
-            self.note("warning", "no_section",
-                      "Nhiệm vụ đứng trước mọi dòng tiêu đề phần (I, II, ...): tạm xếp vào lĩnh "
-                      "vực 1 (Chỉ đạo, điều hành). Hãy kiểm tra cột 'Lĩnh vực'.", self.cell("title", rn))
+            self.note(catalog.NO_SECTION, self.cell("title", rn))
         key = self.section or "NV"
         self.seq[key] += 1
         group = _Group(section=self.section, area=self.area, seq=self.seq[key], tt=tt, title=title, row=rn)
@@ -417,15 +411,10 @@ class _Parser:
         self.groups.append(group)
         self.check_number(tt, rn, product)
         if not title:
-            self.note("warning", "empty_task",
-                      f"Dòng có số TT '{tt}' nhưng không có nội dung nhiệm vụ (cột '{LABELS['title']}'"
-                      " trống). Hãy bổ sung nội dung cho nhiệm vụ {id}." if tt else
-                      f"Dòng không có nội dung nhiệm vụ (cột '{LABELS['title']}' trống). "
-                      "Hãy bổ sung nội dung cho nhiệm vụ {id}.", self.cell("title", rn), product)
+            self.note(catalog.EMPTY_TASK, self.cell("title", rn), product,
+                      numbered=f" có số TT '{tt}' nhưng" if tt else "", column=LABELS["title"], task=TASK)
         elif not tt:
-            self.note("info", "no_number",
-                      "Nhiệm vụ {id} không có số thứ tự (cột 'TT' trống) trong phụ lục.",
-                      self.cell("tt", rn), product)
+            self.note(catalog.NO_NUMBER, self.cell("tt", rn), product, task=TASK)
         return product
 
     def check_number(self, tt: str, rn: int, product: _Product) -> None:
@@ -436,10 +425,8 @@ class _Parser:
         prev = self.last_num.get(self.section)
         if prev is not None and num > prev + 1:
             missing = ", ".join(str(i) for i in range(prev + 1, num))
-            self.note("info", "numbering_gap",
-                      f"Số TT nhảy từ {prev} lên {num} trong phần {self.section or '(chưa có phần)'}: "
-                      f"có thể thiếu nhiệm vụ số {missing} hoặc nhiệm vụ đó mất số TT.",
-                      self.cell("tt", rn), product)
+            self.note(catalog.NUMBERING_GAP, self.cell("tt", rn), product, prev=prev, num=num,
+                      section=self.section or "(chưa có phần)", missing=missing)
         self.last_num[self.section] = num
 
     def add_product(self, group: _Group, last: _Product, tt: str, v: dict[str, str],
@@ -460,10 +447,8 @@ class _Parser:
         if tt and not group.tt:
             group.tt = tt
             self.check_number(tt, rn, product)
-            self.note("info", "numbered_product",
-                      f"Dòng có số TT '{tt}' nhưng cột '{LABELS['title']}' trống: coi là sản phẩm "
-                      "tiếp theo của nhiệm vụ ở dòng trên (ô gộp trong bản gốc), mã {id}.",
-                      self.cell("tt", rn), product)
+            self.note(catalog.NUMBERED_PRODUCT, self.cell("tt", rn), product, tt=tt, column=LABELS["title"],
+                      task=TASK)
         return product
 
     def inherit_merged(self, product: _Product, merged: set[str] | None) -> None:
@@ -485,9 +470,7 @@ class _Parser:
         for f in ROW_FIELDS:
             if parts.get(f):
                 last.values[f] = f"{last.values[f]} {parts[f]}".strip()
-        self.note("info", "continuation_joined",
-                  "Dòng không có số TT và bắt đầu bằng chữ thường: coi là phần tiếp theo (sang trang) "
-                  "của nhiệm vụ {id} và đã nối vào.", self.cell("title", rn), last)
+        self.note(catalog.CONTINUATION_JOINED, self.cell("title", rn), last, task=TASK)
 
     def fill_trailing(self, rest: dict[str, str], rn: int, last: _Product | None) -> None:
         given = {f: val for f, val in rest.items() if val}
@@ -495,23 +478,16 @@ class _Parser:
             return
         labels = ", ".join(f"'{LABELS[f]}'" for f in given)
         if last is None:
-            self.note("warning", "orphan_row",
-                      f"Dòng chỉ có cột {labels} và không thuộc nhiệm vụ nào: đã bỏ qua.",
-                      self.cell(next(iter(given)), rn))
+            self.note(catalog.ORPHAN_ROW, self.cell(next(iter(given)), rn), columns=labels)
             return
         for f, val in given.items():
             if not last.values[f]:
                 last.values[f] = val
                 last.rows[f] = rn
-                self.note("warning", "trailing_filled",
-                          f"Dòng chỉ có cột '{LABELS[f]}' = '{val}': đã điền vào nhiệm vụ {{id}} ở trên "
-                          "(ô bị tách sang dòng riêng trong bản gốc). Hãy kiểm tra lại.",
-                          self.cell(f, rn), last)
+                self.note(catalog.TRAILING_FILLED, self.cell(f, rn), last, column=LABELS[f], value=val, task=TASK)
             elif fold(last.values[f]) != fold(val):
-                self.note("warning", "trailing_conflict",
-                          f"Dòng chỉ có cột '{LABELS[f]}' = '{val}' nhưng nhiệm vụ {{id}} ở trên đã có "
-                          f"'{last.values[f]}': đã bỏ qua giá trị này, hãy kiểm tra lại.",
-                          self.cell(f, rn), last)
+                self.note(catalog.TRAILING_CONFLICT, self.cell(f, rn), last, column=LABELS[f], value=val,
+                          task=TASK, existing=last.values[f])
 
 
 # ---------------------------------------------------------------- core entry point
@@ -533,9 +509,8 @@ def parse_appendix_rows(rows: list[list[str]], *, year: int, registry: UnitRegis
     clean = [[normalize_text(c) for c in row] for row in rows]
     h = find_header(clean)
     if h is None:
-        raise CchcError("Không tìm thấy dòng tiêu đề của bảng phân công (cần các cột 'TT', "
-                        "'Nhiệm vụ', 'Sản phẩm', 'Thời gian hoàn thành', 'Chủ trì'...).",
-                        file=file, sheet=sheet, code="no_header")
+        raise catalog.NO_HEADER.error(expected="của bảng phân công (cần các cột 'TT', 'Nhiệm vụ', 'Sản phẩm', "
+                                               "'Thời gian hoàn thành', 'Chủ trì'...).", file=file, sheet=sheet)
     colmap, start = table_header(clean, h)
     last_header_cell = max(i for i, c in enumerate(clean[h]) if c)
     ncols = max(max(colmap.values()), last_header_cell) + 1
@@ -550,10 +525,8 @@ def parse_appendix_rows(rows: list[list[str]], *, year: int, registry: UnitRegis
         return f"{where}{get_column_letter(col + 1)}{rn}"
 
     parser = _Parser(year=year, registry=registry, colmap=colmap, ncols=ncols, cell_name=cell_name)
-    head_findings = [Finding(severity="warning", code="missing_column",
-                             message=f"Bảng phân công không có cột '{LABELS[f]}'.",
-                             file=file, sheet=row_sheets[h] if row_sheets else sheet,
-                             cell=f"dòng {local[h]}" if line_cells else str(local[h]))
+    head_findings = [catalog.MISSING_COLUMN(column=LABELS[f], file=file, sheet=row_sheets[h] if row_sheets else sheet,
+                                            cell=f"dòng {local[h]}" if line_cells else str(local[h]))
                      for f in ("product", "deadline_text", "lead") if f not in colmap]
     for i in range(start, len(clean)):
         raw = clean[i]
@@ -567,8 +540,9 @@ def parse_appendix_rows(rows: list[list[str]], *, year: int, registry: UnitRegis
     for p in parser.pending:
         tid = ids.get(id(p.product), "") if p.product is not None else ""
         where, _, cell = p.cell.rpartition("!")
-        findings.append(Finding(severity=p.severity, code=p.code, message=p.message.replace("{id}", tid),
-                                file=file, sheet=where or sheet, cell=cell, task_id=tid))
+        params = {k: tid if v is TASK else v for k, v in p.params.items()}
+        findings.append(p.ftype(file=file, sheet=where or sheet, cell=cell, task_id=tid, severity=p.severity,
+                                **params))
     order = {name: i for i, name in enumerate(dict.fromkeys(row_sheets or []))}
     findings.sort(key=lambda f: (order.get(f.sheet, 0), _finding_row(f)))
     info = guess_plan_info(_title_lines(clean[:h]) + [normalize_text(p) for p in preamble], year)
@@ -581,9 +555,8 @@ def _note_shared(parser: _Parser, ids: dict[int, str]) -> None:
         tasks = list(dict.fromkeys(ids[id(p)] for p in products))
         if len(tasks) < 2:
             continue
-        finding = catalog.MERGED_APPLIED(column=LABELS[f], value=_short(products[0].values[f]),
-                                         count=len(tasks), ids=", ".join(tasks))
-        parser.note(finding.severity, finding.code, finding.message, parser.cell(f, rn))
+        parser.note(catalog.MERGED_APPLIED, parser.cell(f, rn), column=LABELS[f],
+                    value=_short(products[0].values[f]), count=len(tasks), ids=", ".join(tasks))
 
 
 def _short(text: str, size: int = 60) -> str:
@@ -633,31 +606,22 @@ def _check_tasks(parser: _Parser, tasks: list[Task], ids: dict[int, str]) -> Non
         for p in g.products:
             t = by_id[ids[id(p)]]
             lead_cell = parser.cell("lead", p.rows.get("lead", p.row))
+            item = f"Nhiệm vụ {t.id}"
+            # at import these are warnings (the official completes the master); the master checks say error
             if not t.lead:
-                parser.note("warning", "missing_lead",
-                            f"Nhiệm vụ {t.id} chưa có đơn vị chủ trì (cột '{LABELS['lead']}' trống).",
-                            lead_cell, p)
-            elif unknown := parser.registry.resolve(t.lead)[1]:
-                names = ", ".join(f"'{name}'" for name in unknown)
-                parser.note("warning", "unknown_unit",
-                            f"Không nhận ra đơn vị chủ trì {names} của nhiệm vụ {t.id}. Hãy sửa tên "
-                            "hoặc thêm tên này vào cột 'Tên gọi khác' ở trang 'Đơn vị'.", lead_cell, p)
-            for f in ("partners", "monitor"):
+                parser.note(catalog.MISSING_LEAD, lead_cell, p, severity="warning", item=item)
+            for f in UNIT_FIELDS:
                 if unknown := parser.registry.resolve(getattr(t, f))[1]:
-                    finding = catalog.UNIT_PART_UNKNOWN(column=LABELS[f], task="{id}",
-                                                        names=", ".join(f"'{n}'" for n in unknown),
-                                                        severity="info")
-                    parser.note(finding.severity, finding.code, finding.message,
-                                parser.cell(f, p.rows.get(f, p.row)), p)
+                    # an unknown lead blocks the unit's workbook; partners/monitors are for information
+                    parser.note(catalog.UNIT_PART_UNKNOWN, parser.cell(f, p.rows.get(f, p.row)), p,
+                                severity=None if f == "lead" else "info", column=LABELS[f], task=t.id,
+                                names=", ".join(f"'{n}'" for n in unknown))
             dl_cell = parser.cell("deadline_text", p.rows.get("deadline_text", p.row))
             if not t.deadline_text:
-                parser.note("warning", "missing_deadline",
-                            f"Nhiệm vụ {t.id} chưa có thời gian hoàn thành.", dl_cell, p)
+                parser.note(catalog.MISSING_DUE, dl_cell, p, item=item)
             elif parse_deadline(t.deadline_text, parser.year).kind == DeadlineKind.UNKNOWN:
-                parser.note("info", "deadline_unparsed",
-                            f"Không xác định được hạn từ '{t.deadline_text}' (nhiệm vụ {t.id}); nhiệm vụ "
-                            f"sẽ không được tính quá hạn cho đến khi nhập cột "
-                            f"'{header_of(TASK_COLUMNS, 'due')}'.", dl_cell, p)
+                parser.note(catalog.DEADLINE_UNPARSED, dl_cell, p, severity="info", item=item,
+                            text=t.deadline_text, due_column=header_of(TASK_COLUMNS, "due"))
 
 
 # ---------------------------------------------------------------- plan header
@@ -736,15 +700,12 @@ def read_appendix_tsv(path: str | Path) -> RawTable:
         text = data.decode("utf-16")
     else:
         if b"\x00" in data:
-            raise CchcError(f"Tệp '{p.name}' không phải tệp văn bản (có thể bị hỏng hoặc đặt sai đuôi).",
-                            file=p.name, code="bad_file")
+            raise catalog.NOT_TEXT_FILE.error(name=p.name, file=p.name)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("cp1258", errors="replace")
-            findings.append(Finding(severity="warning", code="legacy_encoding", file=p.name,
-                                    message="Tệp không mã hóa UTF-8; đã đọc theo bảng mã Windows-1258. "
-                                            "Nếu chữ tiếng Việt bị lỗi, hãy lưu lại tệp với mã UTF-8."))
+            findings.append(catalog.LEGACY_ENCODING(file=p.name))
     rows, numbers = split_tsv_text(text)
     return RawTable(rows=rows, row_numbers=numbers, line_cells=True, findings=findings)
 
@@ -772,10 +733,9 @@ def _read_bytes(p: Path) -> bytes:
     try:
         return p.read_bytes()
     except FileNotFoundError:
-        raise CchcError(f"Không tìm thấy tệp '{p}'.", file=p.name, code="file_not_found") from None
+        raise catalog.FILE_NOT_FOUND.error(path=p, file=p.name) from None
     except OSError as exc:
-        raise CchcError(f"Không đọc được tệp '{p}': {exc.strerror or exc}.", file=p.name,
-                        code="file_unreadable") from exc
+        raise catalog.FILE_UNREADABLE.error(path=p, why=exc.strerror or exc, file=p.name) from exc
 
 
 def read_appendix_docx(path: str | Path) -> RawTable:
@@ -800,8 +760,7 @@ def read_appendix_docx(path: str | Path) -> RawTable:
     try:
         document = docx.Document(str(p))
     except Exception as exc:  # python-docx raises several types for damaged packages
-        raise CchcError(f"Tệp '{p.name}' bị hỏng hoặc không phải tệp Word (.docx) hợp lệ.",
-                        file=p.name, code="bad_file") from exc
+        raise catalog.BAD_DOCUMENT.error(name=p.name, kind="Word (.docx)", file=p.name) from exc
     blocks: list[str | tuple[str, list[list[str]], list[list[bool]]]] = []
     index = 0
     for block in document.iter_inner_content():
@@ -995,8 +954,7 @@ def read_appendix_xlsx(path: str | Path) -> RawTable:
     try:
         wb = load_workbook(p, data_only=True)
     except Exception as exc:  # zipfile/openpyxl raise several types for damaged files
-        raise CchcError(f"Tệp '{p.name}' bị hỏng hoặc không phải tệp Excel (.xlsx) hợp lệ.",
-                        file=p.name, code="bad_file") from exc
+        raise catalog.BAD_DOCUMENT.error(name=p.name, kind="Excel (.xlsx)", file=p.name) from exc
     blocks: list[tuple[str, list[list[str]], list[list[bool]]]] = []
     try:
         for ws in wb.worksheets:
@@ -1051,9 +1009,8 @@ def import_appendix(path: str | Path, *, year: int | None = None,
     if reader is None:
         hint = (" Với tệp .doc/.xls đời cũ, hãy mở bằng Word/Excel và lưu lại dưới dạng .docx/.xlsx."
                 if p.suffix.lower() in (".doc", ".xls") else "")
-        raise CchcError(f"Không nhập được tệp '{p.name}': định dạng '{p.suffix or '(không có đuôi)'}' "
-                        "không được hỗ trợ. Hãy dùng tệp Word (.docx), Excel (.xlsx, .xlsm) hoặc văn bản "
-                        f"phân cách bằng Tab (.tsv, .txt).{hint}", file=p.name, code="unsupported_format")
+        raise catalog.UNSUPPORTED_FORMAT.error(name=p.name, suffix=p.suffix or "(không có đuôi)", hint=hint,
+                                               file=p.name)
     table = reader(p)
     if year is None:
         year = guess_year(table.rows, table.preamble) or dt.date.today().year
@@ -1063,7 +1020,7 @@ def import_appendix(path: str | Path, *, year: int | None = None,
                                      merged=table.merged, line_cells=table.line_cells,
                                      preamble=table.preamble, row_sheets=table.row_sheets)
     except CchcError as exc:
-        if exc.finding.code == "no_header":
+        if exc.finding.code == catalog.NO_HEADER.code:
             raise catalog.NO_APPENDIX.error(file=p.name, hint="Không dòng nào của tệp là dòng tiêu đề "
                                             "như vậy.") from None
         raise

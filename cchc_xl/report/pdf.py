@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from cchc_xl.core.models import CchcError
+from cchc_xl.core.findings import catalog
 from cchc_xl.files.safeio import atomic_path
 
 ENV_SOFFICE = "CCHC_SOFFICE"          # explicit path to soffice, if set
@@ -79,12 +79,9 @@ def to_pdf(path: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,
 def _convert(src: Path, target: Path, convert_to: str, *, timeout: float) -> Path:
     soffice = find_soffice()
     if soffice is None:
-        raise CchcError("Không tìm thấy LibreOffice (soffice). Hãy cài LibreOffice "
-                        "(https://vi.libreoffice.org) hoặc đặt biến môi trường "
-                        f"{ENV_SOFFICE} là đường dẫn tới soffice.", file=src.name,
-                        code="no_soffice")
+        raise catalog.NO_SOFFICE.error(env=ENV_SOFFICE, file=src.name)
     if not src.is_file():
-        raise CchcError("Không tìm thấy tệp cần chuyển đổi", file=str(src), code="no_file")
+        raise catalog.NO_SOURCE_FILE.error(file=str(src))
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cchc_lo_") as tmp:
         tmp_path = Path(tmp)
@@ -97,9 +94,8 @@ def _convert(src: Path, target: Path, convert_to: str, *, timeout: float) -> Pat
         output = _run(cmd, timeout, src)
         produced = work / (src.stem + target.suffix)
         if not produced.is_file():
-            raise CchcError("LibreOffice không chuyển đổi được tệp"
-                            + (f": {output.strip()[-300:]}" if output.strip() else ""),
-                            file=src.name, code="soffice_failed")
+            raise catalog.SOFFICE_NO_OUTPUT.error(output=f": {output.strip()[-300:]}" if output.strip() else "",
+                                                  file=src.name)
         with atomic_path(target) as tmp_target:   # an existing PDF is replaced only when complete
             shutil.copyfile(produced, tmp_target)
     return target
@@ -122,12 +118,11 @@ def _run(cmd: list[str], timeout: float, src: Path) -> str:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(proc)
-        raise CchcError(f"LibreOffice chạy quá {timeout:.0f} giây, đã dừng", file=src.name,
-                        code="soffice_timeout") from None
+        raise catalog.SOFFICE_TIMEOUT.error(seconds=f"{timeout:.0f}", file=src.name) from None
     text = out.decode("utf-8", "replace") if out else ""
     if proc.returncode != 0:
-        raise CchcError(f"LibreOffice báo lỗi (mã {proc.returncode}): {text.strip()[-300:]}",
-                        file=src.name, code="soffice_failed")
+        raise catalog.SOFFICE_FAILED.error(returncode=proc.returncode, output=text.strip()[-300:],
+                                           file=src.name)
     return text
 
 

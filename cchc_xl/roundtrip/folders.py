@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cchc_xl.core.models import CchcError
+from cchc_xl.core.findings import catalog
 
 SYSTEM_FILES = ("desktop.ini", "thumbs.db", ".ds_store")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -32,7 +32,7 @@ def returned_files(folder: str | os.PathLike[str]) -> list[Path]:
     """
     p = Path(folder)
     if not p.is_dir():
-        raise CchcError(f"Không tìm thấy thư mục phiếu đơn vị '{p}'", code="no_inbox")
+        raise catalog.NO_INBOX.error(path=p)
     return sorted(f for f in p.iterdir() if is_user_file(f))
 
 

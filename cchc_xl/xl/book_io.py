@@ -34,13 +34,13 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.records import MasterData, read_master_sheets
-from cchc_xl.core.models import CchcError, Finding
+from cchc_xl.core.findings import catalog
+from cchc_xl.core.models import SEVERITY_LABELS, CchcError, Finding
 from cchc_xl.core.safety import starts_like_formula
 
 FINDINGS_SHEET = "Kết quả kiểm tra"
 MESSAGE_TITLE = "Cải cách hành chính"
 FINDINGS_HEADERS = ("STT", "Mức độ", "Vị trí", "Mã NV", "Nội dung", "Đi tới")
-SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 
 # text Excel would coerce into a number/date/time/boolean ("0123", "05/11/2026 10:00",
 # "80%", "1e5", "TRUE"); formula-like text ("=SUM(..)", "- Văn bản", " ＝X") is decided by
@@ -67,11 +67,7 @@ def enable_remote_engine() -> None:
     if "remote" in [e.name for e in xw.engines]:
         return
     if not os.environ.get("XLWINGS_LICENSE_KEY"):
-        raise CchcError(
-            "Chế độ sổ JSON (Office.js/máy chủ) của xlwings cần khóa bản quyền: đặt biến môi "
-            "trường XLWINGS_LICENSE_KEY (ví dụ 'noncommercial' khi cơ quan nhà nước dùng phi "
-            "thương mại theo giấy phép PolyForm Noncommercial, hoặc khóa thương mại đã mua). "
-            "Excel trên máy tính không cần khóa này.", code="xlwings_license")
+        raise catalog.XLWINGS_LICENSE.error()
     from xlwings.main import Engine
     from xlwings.pro import _xlremote
 
@@ -191,8 +187,7 @@ class BookWriter:
     def sheet(self, name: str) -> xw.Sheet:
         sheet = find_sheet(self.book, name)
         if sheet is None:
-            raise CchcError(f"Không tìm thấy trang '{name}'", file=self.book.name, sheet=name,
-                            code="missing_sheet")
+            raise catalog.SHEET_NOT_FOUND.error(name=name, file=self.book.name, sheet=name)
         return sheet
 
     def set(self, sheet: str, cell: str, value: Any) -> None:

@@ -23,7 +23,8 @@ import xlwings as xw
 from cchc_xl.core.compute import STATE_LABELS, deduction, progress, task_state
 from cchc_xl.core.deadlines import parse_deadline
 from cchc_xl.core.records import parse_date, parse_status
-from cchc_xl.core.models import Area, Finding, IndexCriterion, Plan, PlanInfo, Status, Task, Unit
+from cchc_xl.core.findings import catalog
+from cchc_xl.core.models import Area, CchcError, Finding, IndexCriterion, Plan, PlanInfo, Status, Task, Unit
 from cchc_xl.core.text import fold, normalize_text, parse_number
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
 from cchc_xl.core.validate import validate_index, validate_tasks
@@ -38,10 +39,6 @@ Number = Annotated[Any, {"doc": "Số (chấp nhận dấu phẩy thập phân: 
 Column = Annotated[Any, {"ndim": 2, "doc": "Vùng một cột, ví dụ M5:M200"}]
 
 
-class UdfInputError(ValueError):
-    """Bad input of a worksheet function (message in Vietnamese)."""
-
-
 def _safe(f: _F) -> _F:
     """Turn any exception into a Vietnamese "Lỗi: ..." cell text instead of a traceback."""
 
@@ -49,10 +46,10 @@ def _safe(f: _F) -> _F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return f(*args, **kwargs)
-        except UdfInputError as exc:
-            return f"Lỗi: {exc}"
+        except CchcError as exc:   # bad input: a catalogue message ("Lỗi: ...")
+            return str(exc)
         except Exception as exc:  # never show a Python traceback in a cell
-            return f"Lỗi: không tính được ({exc.__class__.__name__}: {exc})"
+            return str(catalog.UDF_FAILED(why=f"{exc.__class__.__name__}: {exc}"))
 
     return wrapper  # type: ignore[return-value]
 
@@ -63,7 +60,7 @@ def _day(value: Any, label: str) -> dt.date | None:
     try:
         return parse_date(value)
     except ValueError as exc:
-        raise UdfInputError(f"{label}: {exc}") from None
+        raise catalog.BAD_CELL.error(column=label, why=exc) from None
 
 
 def _as_of(value: Any) -> dt.date:
@@ -74,7 +71,7 @@ def _number(value: Any, label: str) -> float | None:
     try:
         return parse_number(value)
     except ValueError:
-        raise UdfInputError(f"{label} '{value}' không phải là số") from None
+        raise catalog.NOT_A_NUMBER.error(column=label, value=value) from None
 
 
 def _status(value: Any) -> Status:
@@ -82,8 +79,7 @@ def _status(value: Any) -> Status:
         return Status.NOT_STARTED
     status = parse_status(value)
     if status is None:
-        raise UdfInputError(f"trạng thái '{normalize_text(value)}' không có trong danh sách "
-                            f"({', '.join(Status.labels())})")
+        raise catalog.UNKNOWN_STATUS.error(value=normalize_text(value), labels=", ".join(Status.labels()))
     return status
 
 
@@ -91,7 +87,7 @@ def _year(value: Any, text: str) -> int:
     if value not in (None, ""):
         number = _number(value, "Năm")
         if number is None or not 2000 <= number <= 2100:
-            raise UdfInputError(f"năm '{value}' không hợp lệ")
+            raise catalog.BAD_YEAR.error(value=value)
         return int(number)
     words = fold(text).split()
     years = [int(w) for w in words if w.isdigit() and len(w) == 4 and 2000 <= int(w) <= 2100]
@@ -116,10 +112,12 @@ def _task(status: Status, due: dt.date | None, done_on: dt.date | None, pct: flo
 
 # ------------------------------------------------------------------ checks (validate.py rules)
 
-_SCORE_CODES = {"negative_points", "appraised_gt_max", "deduction_gt_max", "deduction_mismatch"}
+_SCORE_CODES = {t.code for t in (catalog.NEGATIVE_POINTS, catalog.APPRAISED_GT_MAX, catalog.DEDUCTION_GT_MAX,
+                                  catalog.DEDUCTION_MISMATCH)}
 # the tracking rules of a task row; "date_before_year" needs the plan year, unknown to a cell
-_ROW_CODES = {"progress_range", "progress_fraction", "done_progress", "done_no_date", "progress_not_done",
-              "date_not_done", "date_future", "overdue"}
+_ROW_CODES = {t.code for t in (catalog.PROGRESS_RANGE, catalog.PROGRESS_FRACTION, catalog.DONE_PROGRESS,
+                               catalog.DONE_NO_DATE, catalog.PROGRESS_NOT_DONE, catalog.DATE_NOT_DONE,
+                               catalog.DATE_FUTURE, catalog.OVERDUE)}
 
 
 def _text_of(finding: Finding) -> str:
@@ -191,7 +189,7 @@ def CCHC_TYLE_HOANTHANH(trang_thai_range: Column, ngay_ht_range: Column, ngay_so
     statuses, dates = _column(trang_thai_range), _column(ngay_ht_range)
     ids = _column(ma_nv_range) if ma_nv_range is not None else []
     if len(dates) != len(statuses) or (ids and len(ids) != len(statuses)):
-        raise UdfInputError("các vùng phải có cùng số dòng")
+        raise catalog.RANGES_MISMATCH.error()
     tasks = []
     for i, (status, done_on) in enumerate(zip(statuses, dates)):
         counted = ids[i] not in (None, "") if ids else status not in (None, "")

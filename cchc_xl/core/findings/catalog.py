@@ -38,38 +38,22 @@ DISK_FULL_WRITING = T("disk_full_writing", "error", "Ổ đĩa đầy",
 WRITE_DENIED = T("write_denied", "error", "Không có quyền ghi",
                  "Không ghi được tệp khi {action} (tệp đang mở trong Excel, chỉ đọc, hoặc thư mục không cho "
                  "ghi): tệp không thay đổi. Đóng tệp hoặc kiểm tra quyền ghi rồi chạy lại")
-WRITE_FAILED = T("write_failed", "error", "Không ghi được",
-                 "Không ghi được tệp khi {action} ({why}): tệp không thay đổi")
+WRITE_ABORTED = T("write_aborted", "error", "Không ghi được",
+                  "Không ghi được tệp khi {action} ({why}): tệp không thay đổi")
 ADDITIONS_WOULD_BE_LOST = T(
     "additions_would_be_lost", "error", "Sổ có nội dung cán bộ thêm",
     "Sổ có {what} do cán bộ thêm vào; {action} theo cách này sẽ làm mất chúng nên chưa ghi gì. {advice}")
 
 # ---------------------------------------------------------------- tracking rows (validate and Tổng hợp alike)
-# ``core.tracking_rules.row_issues`` is the one place these are decided; "{label}" names
-# the row ("Nhiệm vụ III-03", "Khắc phục KP-02").
-PROGRESS_RANGE = T("progress_range", "error", "Tiến độ ngoài 0-100",
-                   "{label}: tiến độ {progress}% nằm ngoài khoảng 0-100")
-PROGRESS_FRACTION = T("progress_fraction", "warning", "Tiến độ nhập dạng phân số",
-                      "{label}: tiến độ {progress}% rất nhỏ: có phải {percent}%? (cột này nhập số từ 0 "
-                      "đến 100)")
-DONE_PROGRESS = T("done_progress", "error", "Hoàn thành mà tiến độ chưa đủ",
-                  "{label}: trạng thái 'Đã hoàn thành' nhưng tiến độ chỉ {progress}%")
-DONE_NO_DATE = T("done_no_date", "warning", "Hoàn thành mà chưa có ngày",
-                 "{label}: trạng thái 'Đã hoàn thành' nhưng chưa có ngày hoàn thành")
-PROGRESS_NOT_DONE = T("progress_not_done", "warning", "Tiến độ 100% mà chưa hoàn thành",
-                      "{label}: tiến độ 100% nhưng trạng thái là '{status}'")
-DATE_NOT_DONE = T("date_not_done", "warning", "Có ngày hoàn thành mà chưa hoàn thành",
-                  "{label}: có ngày hoàn thành {date} nhưng trạng thái là '{status}'")
-DATE_FUTURE = T("date_future", "error", "Ngày hoàn thành sau ngày số liệu",
-                "{label}: ngày hoàn thành {date} sau ngày {what} {as_of}")
-DATE_BEFORE_YEAR = T("date_before_year", "error", "Ngày hoàn thành trước kỳ kế hoạch",
-                     "{label}: ngày hoàn thành {date} trước kỳ kế hoạch (bắt đầu {start})")
+# ``core.tracking_rules.row_issues`` is the one place these are decided (with progress_range,
+# progress_fraction, done_progress, done_no_date, progress_not_done, date_not_done, date_future,
+# date_before_year declared with the task rules); "{item}" names the row ("Nhiệm vụ III-03").
 DATE_AFTER_YEAR = T("date_after_year", "error", "Ngày hoàn thành sau năm kế hoạch",
-                    "{label}: ngày hoàn thành {date} sau năm kế hoạch {year}")
+                    "{item}: ngày hoàn thành {date} sau năm kế hoạch {year}")
 DATE_BEFORE_PLAN = T("date_before_plan", "warning", "Ngày hoàn thành trước ngày ban hành kế hoạch",
-                     "{label}: ngày hoàn thành {date} trước ngày ban hành kế hoạch ({plan_date})")
+                     "{item}: ngày hoàn thành {date} trước ngày ban hành kế hoạch ({plan_date})")
 TEXT_TOO_LONG = T("text_too_long", "error", "Văn bản quá dài cho một ô Excel",
-                  "{label}: '{header}' dài {length} ký tự, quá giới hạn {limit} ký tự của một ô Excel - "
+                  "{item}: '{header}' dài {length} ký tự, quá giới hạn {limit} ký tự của một ô Excel - "
                   "không ghi; hãy rút gọn hoặc đính kèm tệp riêng")
 
 # ---------------------------------------------------------------- Tổng hợp: what a return may not do
@@ -110,9 +94,224 @@ MERGED_APPLIED = T("merged_applied", "info", "Ô gộp dùng chung",
 UNIT_PART_UNKNOWN = T("unit_part_unknown", "warning", "Đơn vị không nhận ra",
                       "Cột '{column}' của nhiệm vụ {task}: không nhận ra đơn vị {names}. "
                       "Hãy sửa tên hoặc thêm vào cột 'Tên gọi khác' ở trang 'Đơn vị'.")
+MISSING_COLUMN = T("missing_column", "warning", "Phụ lục thiếu cột", "Bảng phân công không có cột '{column}'.")
+SECTION_UNKNOWN_AREA = T("section_unknown_area", "warning", "Phần không rõ lĩnh vực",
+                         "Không nhận ra lĩnh vực chỉ số CCHC của phần {roman} '{name}'; tạm xếp vào lĩnh vực {area}. "
+                         "Hãy kiểm tra cột 'Lĩnh vực' sau khi nhập.")
+SECTION_STRAY = T("section_stray", "warning", "Giá trị thừa ở dòng tiêu đề phần",
+                  "Dòng tiêu đề phần {roman} ({name}) có thêm giá trị '{value}' không thuộc nhiệm vụ nào: đã bỏ "
+                  "qua, hãy kiểm tra lại bản gốc.")
+NUMBER_ONLY_ROW = T("number_only_row", "warning", "Dòng chỉ có số TT",
+                    "Dòng chỉ có số TT '{tt}', không có nội dung nhiệm vụ: đã bỏ qua.")
+# ``numbered`` is " có số TT '3' nhưng" when the row has a number, else ""
+EMPTY_TASK = T("empty_task", "warning", "Nhiệm vụ không có nội dung",
+               "Dòng{numbered} không có nội dung nhiệm vụ (cột '{column}' trống). Hãy bổ sung nội dung cho "
+               "nhiệm vụ {task}.")
+COLUMNS_REALIGNED = T("columns_realigned", "warning", "Dòng thiếu cột đã căn lại",
+                      "Dòng chỉ có {count}/{ncols} cột; đã căn lại các cột {how} (coi như thiếu cột {names}). "
+                      "Hãy kiểm tra nhiệm vụ {task}.")
+NO_SECTION = T("no_section", "warning", "Nhiệm vụ trước dòng tiêu đề phần",
+               "Nhiệm vụ đứng trước mọi dòng tiêu đề phần (I, II, ...): tạm xếp vào lĩnh vực 1 (Chỉ đạo, điều "
+               "hành). Hãy kiểm tra cột 'Lĩnh vực'.")
+NO_NUMBER = T("no_number", "info", "Nhiệm vụ không có số TT",
+              "Nhiệm vụ {task} không có số thứ tự (cột 'TT' trống) trong phụ lục.")
+NUMBERING_GAP = T("numbering_gap", "info", "Số TT nhảy cóc",
+                  "Số TT nhảy từ {prev} lên {num} trong phần {section}: có thể thiếu nhiệm vụ số {missing} hoặc "
+                  "nhiệm vụ đó mất số TT.")
+NUMBERED_PRODUCT = T("numbered_product", "info", "Sản phẩm có số TT",
+                     "Dòng có số TT '{tt}' nhưng cột '{column}' trống: coi là sản phẩm tiếp theo của nhiệm vụ ở "
+                     "dòng trên (ô gộp trong bản gốc), mã {task}.")
+CONTINUATION_JOINED = T("continuation_joined", "info", "Dòng nối tiếp",
+                        "Dòng không có số TT và bắt đầu bằng chữ thường: coi là phần tiếp theo (sang trang) của "
+                        "nhiệm vụ {task} và đã nối vào.")
+ORPHAN_ROW = T("orphan_row", "warning", "Dòng không thuộc nhiệm vụ nào",
+               "Dòng chỉ có cột {columns} và không thuộc nhiệm vụ nào: đã bỏ qua.")
+TRAILING_FILLED = T("trailing_filled", "warning", "Ô tách dòng đã điền",
+                    "Dòng chỉ có cột '{column}' = '{value}': đã điền vào nhiệm vụ {task} ở trên (ô bị tách sang "
+                    "dòng riêng trong bản gốc). Hãy kiểm tra lại.")
+TRAILING_CONFLICT = T("trailing_conflict", "warning", "Ô tách dòng mâu thuẫn",
+                      "Dòng chỉ có cột '{column}' = '{value}' nhưng nhiệm vụ {task} ở trên đã có '{existing}': đã "
+                      "bỏ qua giá trị này, hãy kiểm tra lại.")
 MILESTONE_PASSED = T("milestone_passed", "warning", "Đã qua mốc",
                      "Nhiệm vụ {task} ({status}): đã qua mốc '{label}' hạn {due} (ngày số liệu {as_of}) mà "
                      "nhiệm vụ chưa hoàn thành. Hãy kiểm tra mốc này đã làm chưa.")
+
+# ---------------------------------------------------------------- files (open, read, folders)
+IS_DIR = T("is_dir", "error", "Thư mục thay vì tệp",
+           "'{path}' là thư mục, không phải tệp Excel - hãy chỉ ra tệp sổ (.xlsx)")
+NO_FILE_NAMED = T("no_file_named", "error", "Không tìm thấy tệp (có tên loại tệp)", "Không tìm thấy tệp {what}")
+FILE_NOT_FOUND = T("file_not_found", "error", "Không tìm thấy tệp nguồn", "Không tìm thấy tệp '{path}'.")
+FILE_UNREADABLE = T("file_unreadable", "error", "Không đọc được tệp", "Không đọc được tệp '{path}': {why}.")
+NOT_TEXT_FILE = T("not_text_file", "error", "Tệp không phải văn bản",
+                  "Tệp '{name}' không phải tệp văn bản (có thể bị hỏng hoặc đặt sai đuôi).")
+BAD_DOCUMENT = T("bad_document", "error", "Tệp Word/Excel hỏng",
+                 "Tệp '{name}' bị hỏng hoặc không phải tệp {kind} hợp lệ.")
+UNSUPPORTED_FORMAT = T("unsupported_format", "error", "Định dạng không hỗ trợ",
+                       "Không nhập được tệp '{name}': định dạng '{suffix}' không được hỗ trợ. Hãy dùng tệp "
+                       "Word (.docx), Excel (.xlsx, .xlsm) hoặc văn bản phân cách bằng Tab (.tsv, .txt).{hint}")
+LEGACY_ENCODING = T("legacy_encoding", "warning", "Bảng mã cũ",
+                    "Tệp không mã hóa UTF-8; đã đọc theo bảng mã Windows-1258. Nếu chữ tiếng Việt bị lỗi, "
+                    "hãy lưu lại tệp với mã UTF-8.")
+NO_INBOX = T("no_inbox", "error", "Không có thư mục phiếu", "Không tìm thấy thư mục phiếu đơn vị '{path}'")
+
+# ---------------------------------------------------------------- reading the master (records)
+MISSING_SHEET = T("missing_sheet", "error", "Thiếu trang", "Thiếu trang '{name}' - đây không phải sổ tổng hợp CCHC")
+SHEET_NOT_FOUND = T("sheet_not_found", "error", "Không tìm thấy trang", "Không tìm thấy trang '{name}'")
+NO_HEADER = T("no_header", "error", "Không thấy dòng tiêu đề", "Không tìm thấy dòng tiêu đề {expected}")
+MISSING_COLUMNS = T("missing_columns", "error", "Thiếu cột", "Thiếu cột: {columns}")
+BAD_CELL = T("bad_cell", "error", "Ô không đọc được", "{column}: {why}")
+CELL_FORMULA_MISMATCH = T("cell_formula_mismatch", "warning", "Công thức Tổng quan đọc khác",
+                          "{column}: {why}")
+BAD_UNIT = T("bad_unit", "error", "Đơn vị không hợp lệ", "Đơn vị không hợp lệ: {why}")
+MISSING_ID = T("missing_id", "error", "Thiếu mã", "Thiếu mã {kind}")
+DUPLICATE_ID = T("duplicate_id", "error", "Mã bị trùng", "Mã {kind} '{id}' bị trùng{first}")
+BAD_AREA = T("bad_area", "error", "Tên lĩnh vực không hợp lệ", "Lĩnh vực '{value}' không thuộc 8 lĩnh vực CCHC")
+BAD_AREA_NUMBER = T("bad_area_number", "error", "Số lĩnh vực không hợp lệ", "Lĩnh vực phải là số từ 1 đến 8")
+MISSING_MAX_POINTS = T("missing_max_points", "error", "Thiếu điểm tối đa", "Thiếu điểm tối đa của lĩnh vực")
+
+# ---------------------------------------------------------------- master checks (validate): tasks and remediation
+NO_TASKS = T("no_tasks", "warning", "Sổ chưa có nhiệm vụ",
+             "Sổ chưa có nhiệm vụ nào: hãy nhập phụ lục phân công nhiệm vụ (lệnh khoi-tao --tu-tep) hoặc "
+             "điền trang 'Phân công'")
+NO_UNITS = T("no_units", "warning", "Chưa có danh sách đơn vị",
+             "Chưa có danh sách đơn vị (trang 'Đơn vị'): không kiểm tra được đơn vị chủ trì")
+PROGRESS_RANGE = T("progress_range", "error", "Tiến độ ngoài 0-100",
+                   "{item}: tiến độ {progress}% nằm ngoài khoảng 0-100")
+PROGRESS_FRACTION = T("progress_fraction", "warning", "Tiến độ nhập dạng phân số",
+                      "{item}: tiến độ {progress}% rất nhỏ: có phải {percent}%? (cột này nhập số từ 0 đến 100)")
+DONE_PROGRESS = T("done_progress", "error", "Hoàn thành nhưng tiến độ chưa đủ",
+                  "{item}: trạng thái 'Đã hoàn thành' nhưng tiến độ chỉ {progress}%")
+DONE_NO_DATE = T("done_no_date", "warning", "Hoàn thành nhưng thiếu ngày",
+                 "{item}: trạng thái 'Đã hoàn thành' nhưng chưa có ngày hoàn thành")
+PROGRESS_NOT_DONE = T("progress_not_done", "warning", "Tiến độ 100% nhưng chưa hoàn thành",
+                      "{item}: tiến độ 100% nhưng trạng thái là '{status}'")
+DATE_NOT_DONE = T("date_not_done", "warning", "Có ngày hoàn thành nhưng chưa hoàn thành",
+                  "{item}: có ngày hoàn thành {date} nhưng trạng thái là '{status}'")
+DATE_FUTURE = T("date_future", "error", "Ngày hoàn thành ở tương lai",
+                "{item}: ngày hoàn thành {date} sau ngày kiểm tra {as_of}")
+DATE_BEFORE_YEAR = T("date_before_year", "error", "Ngày hoàn thành trước kỳ kế hoạch",
+                     "{item}: ngày hoàn thành {date} trước kỳ kế hoạch (bắt đầu {start})")
+FORMULA_INJECTION = T("formula_injection", "error", "Nghi ngờ công thức độc hại",
+                      "{item}: ô chứa '{value}' - nghi ngờ công thức độc hại; xóa hoặc thêm dấu nháy đơn (') "
+                      "ở đầu")
+OVERDUE = T("overdue", "warning", "Quá hạn", "{item}: quá hạn {days} ngày (hạn {due})")
+MISSING_LEAD = T("missing_lead", "error", "Thiếu đơn vị chủ trì", "{item}: chưa có đơn vị chủ trì")
+UNKNOWN_UNIT_CODE = T("unknown_unit_code", "error", "Mã đơn vị không có",
+                      "{item}: mã đơn vị '{codes}' không có trong trang 'Đơn vị'")
+UNKNOWN_LEAD = T("unknown_lead", "error", "Không nhận ra đơn vị chủ trì",
+                 "{item}: không nhận ra đơn vị chủ trì {names} - thêm vào cột 'Tên gọi khác' ở trang 'Đơn vị' "
+                 "hoặc điền 'Mã đơn vị chủ trì'")
+LEAD_UNITS_MISSING = T("lead_units_missing", "warning", "Chưa điền mã đơn vị chủ trì",
+                       "{item}: chưa điền mã đơn vị chủ trì (theo tên: {codes})")
+MISSING_DUE = T("missing_due", "warning", "Chưa có hạn",
+                "{item}: chưa có thời gian hoàn thành và hạn (ngày)")
+MISSING_DUE_SUGGESTED = T("missing_due_suggested", "warning", "Chưa có hạn (gợi ý từ thời gian hoàn thành)",
+                          "{item}: chưa có hạn (ngày); theo thời gian hoàn thành '{text}' là {due}")
+DEADLINE_UNPARSED = T("deadline_unparsed", "warning", "Không hiểu thời gian hoàn thành",
+                      "{item}: không xác định được hạn từ '{text}'; nhiệm vụ sẽ không được tính quá hạn cho đến "
+                      "khi nhập cột '{due_column}'")
+
+# ---------------------------------------------------------------- master checks (validate): index scores
+NEGATIVE_POINTS = T("negative_points", "error", "Điểm âm", "{item}: {what} âm ({value})")
+APPRAISED_GT_MAX = T("appraised_gt_max", "error", "Điểm thẩm định lớn hơn tối đa",
+                     "{item}: điểm thẩm định {appraised} lớn hơn điểm tối đa {max}")
+DEDUCTION_GT_MAX = T("deduction_gt_max", "error", "Điểm bị trừ lớn hơn tối đa",
+                     "{item}: điểm bị trừ {deducted} lớn hơn điểm tối đa {max}")
+DEDUCTION_MISMATCH = T("deduction_mismatch", "error", "Điểm bị trừ không khớp",
+                       "{item}: điểm bị trừ ghi {deducted} nhưng điểm tối đa {max} - điểm thẩm định {appraised} "
+                       "= {expected}")
+DUPLICATE_AREA = T("duplicate_area", "error", "Lĩnh vực lặp", "{item} có {count} dòng điểm lĩnh vực")
+CRITERION_NO_DEDUCTION = T("criterion_no_deduction", "warning", "Tiêu chí chưa ghi điểm bị trừ",
+                           "{item}: chưa ghi số điểm bị trừ (hoặc điểm tối đa) - không kiểm tra được")
+AREA_SUM_INCOMPLETE = T("area_sum_incomplete", "warning", "Tổng tiêu chí chưa đủ",
+                        "{item}: tổng điểm bị trừ của {known} tiêu chí có ghi số là {sum}, ít hơn điểm bị trừ "
+                        "của lĩnh vực {total}; phần chênh lệch {diff} chưa rõ thuộc {unknown} tiêu chí chưa "
+                        "ghi số")
+AREA_SUM_MISMATCH = T("area_sum_mismatch", "error", "Tổng tiêu chí khác lĩnh vực",
+                      "{item}: tổng điểm bị trừ của {count} tiêu chí là {sum}, khác điểm bị trừ của lĩnh vực "
+                      "{total} (chênh lệch {diff})")
+DUPLICATE_CRITERION = T("duplicate_criterion", "warning", "Tiêu chí lặp",
+                        "{area}: tiêu chí '{criterion}' bị lặp ({where}) - kiểm tra lại")
+AREA_MISSING = T("area_missing", "warning", "Thiếu lĩnh vực", "Thiếu điểm của {area}")
+TOTAL_MAX = T("total_max", "warning", "Tổng điểm tối đa khác 100",
+              "Tổng điểm tối đa của các lĩnh vực là {total}, không phải 100")
+TOTAL_DEDUCTION = T("total_deduction", "warning", "Tổng điểm bị trừ không khớp",
+                    "Tổng điểm bị trừ các lĩnh vực là {deducted} nhưng tổng điểm tối đa - tổng điểm thẩm định "
+                    "= {expected}")
+NO_REMEDIATION = T("no_remediation", "warning", "Chưa có nội dung khắc phục",
+                   "{area} bị trừ {deducted} điểm nhưng chưa có nội dung khắc phục (trang '{target}')")
+REMEDIATION_NOT_DEDUCTED = T("remediation_not_deducted", "info", "Khắc phục nơi không bị trừ điểm",
+                             "{item}: {what} không bị trừ điểm")
+REMEDIATION_UNKNOWN_CRITERION = T("remediation_unknown_criterion", "info", "Tiêu chí khắc phục không có",
+                                  "{item}: tiêu chí '{criterion}' không có trong danh sách tiêu chí bị trừ điểm "
+                                  "của {area}")
+REMEDIATION_DEDUCTION = T("remediation_deduction", "warning", "Điểm bị trừ khác trang chỉ số",
+                          "{item}: điểm bị trừ ghi {deducted}, khác trang '{target}' ({expected})")
+
+# ---------------------------------------------------------------- reporting periods
+BAD_PERIOD = T("bad_period", "error", "Không hiểu kỳ báo cáo",
+               "Không hiểu kỳ báo cáo '{raw}'. Ví dụ hợp lệ: {examples}")
+BAD_PERIOD_KIND = T("bad_period_kind", "error", "Loại kỳ không hợp lệ",
+                    "Loại kỳ báo cáo '{kind}' không hợp lệ (chỉ có Q1, 6T, Q3, NAM)")
+PERIOD_EMPTY = T("period_empty", "error", "Chưa nhập kỳ", "Chưa nhập kỳ báo cáo. Ví dụ: {examples}")
+PERIOD_MANY_YEARS = T("period_many_years", "error", "Kỳ có nhiều năm", "Kỳ báo cáo '{raw}' có nhiều năm khác nhau")
+PERIOD_NO_YEAR = T("period_no_year", "error", "Kỳ thiếu năm", "Kỳ báo cáo '{raw}' thiếu năm. Ví dụ: {examples}")
+PERIOD_BAD_YEAR = T("period_bad_year", "error", "Năm của kỳ không hợp lệ",
+                    "Năm {year} của kỳ báo cáo '{raw}' không hợp lệ")
+PERIOD_NO_QUARTER = T("period_no_quarter", "error", "Không có báo cáo quý II/IV riêng",
+                      "Không có báo cáo quý {quarter} riêng: hãy chọn kỳ \"{other}\" (kỳ báo cáo nhập: '{raw}')")
+
+# ---------------------------------------------------------------- LibreOffice (PDF, recalculation)
+NO_SOFFICE = T("no_soffice", "error", "Không có LibreOffice",
+               "Không tìm thấy LibreOffice (soffice). Hãy cài LibreOffice (https://vi.libreoffice.org) hoặc đặt "
+               "biến môi trường {env} là đường dẫn tới soffice.")
+NO_SOURCE_FILE = T("no_source_file", "error", "Không có tệp cần chuyển đổi", "Không tìm thấy tệp cần chuyển đổi")
+SOFFICE_NO_OUTPUT = T("soffice_no_output", "error", "LibreOffice không tạo ra tệp",
+                      "LibreOffice không chuyển đổi được tệp{output}")
+SOFFICE_TIMEOUT = T("soffice_timeout", "error", "LibreOffice chạy quá lâu",
+                    "LibreOffice chạy quá {seconds} giây, đã dừng")
+SOFFICE_FAILED = T("soffice_failed", "error", "LibreOffice báo lỗi",
+                   "LibreOffice báo lỗi (mã {returncode}): {output}")
+
+# ---------------------------------------------------------------- Excel add-in (xlwings)
+XLWINGS_LICENSE = T("xlwings_license", "error", "Thiếu khóa xlwings",
+                    "Chế độ sổ JSON (Office.js/máy chủ) của xlwings cần khóa bản quyền: đặt biến môi trường "
+                    "XLWINGS_LICENSE_KEY (ví dụ 'noncommercial' khi cơ quan nhà nước dùng phi thương mại theo "
+                    "giấy phép PolyForm Noncommercial, hoặc khóa thương mại đã mua). Excel trên máy tính không "
+                    "cần khóa này.")
+
+# ---------------------------------------------------------------- demo
+DEMO_OUT_EXISTS = T("demo_out_exists", "error", "Thư mục chạy thử là một tệp",
+                    "'{path}' là một tệp đã có, không phải thư mục - chọn thư mục kết quả khác (--ra)")
+DEMO_OUT_NOT_EMPTY = T("demo_out_not_empty", "error", "Thư mục chạy thử có dữ liệu khác",
+                       "Thư mục '{path}' đã có dữ liệu khác; để tránh xóa nhầm, lệnh chạy thử chỉ ghi vào thư mục "
+                       "mới, thư mục trống hoặc thư mục của lần chạy thử trước - hãy chọn thư mục khác (--ra)")
+
+# ---------------------------------------------------------------- worksheet functions (UDF cells show "Lỗi: ...")
+NOT_A_NUMBER = T("not_a_number", "error", "Không phải số", "{column} '{value}' không phải là số")
+UNKNOWN_STATUS = T("unknown_status", "error", "Trạng thái không có trong danh sách",
+                   "trạng thái '{value}' không có trong danh sách ({labels})")
+BAD_YEAR = T("bad_year", "error", "Năm không hợp lệ", "năm '{value}' không hợp lệ")
+RANGES_MISMATCH = T("ranges_mismatch", "error", "Các vùng khác số dòng", "các vùng phải có cùng số dòng")
+UDF_FAILED = T("udf_failed", "error", "Hàm không tính được", "không tính được ({why})")
+
+# ---------------------------------------------------------------- command line (options of cchc-xl)
+ONE_SOURCE = T("one_source", "error", "Cần đúng một nguồn dữ liệu",
+               "cần chọn đúng một nguồn dữ liệu: --tu-tep TỆP_PHỤ_LỤC hoặc --mau")
+MASTER_EXISTS = T("master_exists", "error", "Sổ tổng hợp đã có",
+                  "sổ tổng hợp {path} đã có. Thêm --ghi-de để ghi đè (sổ cũ sẽ được sao lưu).")
+WRITE_FAILED = T("write_failed", "error", "Không ghi được tệp",
+                 "không ghi được tệp {path} ({why}). Tệp có đang mở trong Excel không?")
+MASTER_NOT_XLSX = T("master_not_xlsx", "error", "Sổ tổng hợp phải là .xlsx",
+                    "--ra {path}: sổ tổng hợp được tạo dưới dạng tệp Excel .xlsx - hãy đặt tên tệp có đuôi .xlsx")
+NO_APPENDIX_FILE = T("no_appendix_file", "error", "Không có tệp phụ lục", "không tìm thấy tệp phụ lục {path}")
+BAD_OPTION_CHOICE = T("bad_option_choice", "error", "Giá trị tùy chọn không hợp lệ",
+                      "{option} '{value}' không hợp lệ: {choices}")
+BAD_OPTION = T("bad_option", "error", "Tùy chọn không hợp lệ", "{option}: {why}")
+CELLS_SKIPPED = T("cells_skipped", "warning", "Có ô không đọc được",
+                  "sổ có {count} ô không đọc được (bỏ qua khi tính); chạy lệnh 'kiem-tra' để xem chi tiết.")
+PERIOD_OTHER_YEAR = T("period_other_year", "warning", "Kỳ báo cáo khác năm kế hoạch",
+                      "kỳ báo cáo {period} không thuộc năm kế hoạch {year} của sổ tổng hợp - kiểm tra lại --ky.")
 
 # ---------------------------------------------------------------- security (formula text, server, paths)
 FORMULA_TEXT = T("formula_text", "warning", "Văn bản giống công thức",
