@@ -158,12 +158,12 @@ def check_can_write(path: str | os.PathLike[str], action: str, *, needed: int | 
 def write_error(exc: OSError, path: str | os.PathLike[str], action: str) -> CchcError:
     """The Vietnamese ``CchcError`` of an ``OSError`` met while writing ``path``."""
     name = Path(path).name
-    code = exc.errno
-    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+    err = exc.errno
+    if err in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
         return catalog.DISK_FULL_WRITING.error(action=action, file=name)
-    if code == errno.EROFS:
+    if err == errno.EROFS:
         return catalog.FOLDER_READ_ONLY.error(folder=str(Path(path).parent), action=action, file=name)
-    if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
+    if isinstance(exc, PermissionError) or err in (errno.EACCES, errno.EPERM):
         return catalog.WRITE_DENIED.error(action=action, file=name)
     return catalog.WRITE_ABORTED.error(action=action, why=exc.strerror or str(exc), file=name)
 
