@@ -33,6 +33,18 @@ Public Sub BaoCaoQuy()
     RunPython "import cchc_xl.xl.buttons as b; b.btn_bao_cao_quy()"
 End Sub
 
+' Nut "Nhap khac phuc": chon tep Ke hoach khac phuc (.docx, .txt, .md) va nhap vao trang
+' "Khac phuc" cua so dang mo; xem lai roi bam Luu (Ctrl+S)
+Public Sub NhapKhacPhuc()
+    RunPython "import cchc_xl.xl.buttons as b; b.btn_nhap_khac_phuc()"
+End Sub
+
+' Nut "Nhap chi so": chon tep ket qua Chi so CCHC (bang .xlsx/.csv/.tsv hoac van ban)
+' va nhap vao trang "Chi so CCHC" cua so dang mo
+Public Sub NhapChiSo()
+    RunPython "import cchc_xl.xl.buttons as b; b.btn_nhap_chi_so()"
+End Sub
+
 ' Nap lai cac ham =CCHC_... (chay sau khi cai dat hoac cap nhat cchc_xl)
 ' Trang "xlwings.conf" can co dong: UDF Modules | cchc_xl.xl.udfs
 Public Sub NapHamCCHC()

@@ -27,6 +27,8 @@ BUTTONS: tuple[tuple[str, str], ...] = (
     ("Tạo phiếu", "TaoPhieu"),
     ("Tổng hợp", "TongHop"),
     ("Báo cáo quý", "BaoCaoQuy"),
+    ("Nhập khắc phục", "NhapKhacPhuc"),
+    ("Nhập chỉ số", "NhapChiSo"),
 )
 DASHBOARD = "Tổng quan"
 CONFIG_SHEET = "xlwings.conf"

@@ -22,6 +22,7 @@ ALLOWED = {
     "roundtrip": {"core", "files", "workbook", "roundtrip"},
     "report": {"core", "files", "workbook", "report"},
     "mail": {"core", "files", "workbook", "mail"},
+    "ingest": {"core", "files", "workbook", "importers", "roundtrip", "ingest"},
 }
 FILE_LIBS = {"openpyxl", "xlsxwriter", "python_calamine", "docx", "xlwings", "zipfile", "fastapi", "uvicorn"}
 

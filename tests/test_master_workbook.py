@@ -148,8 +148,8 @@ def test_freeze_filter_and_formats(wb):
     for name in (S.SHEET_UNITS, S.SHEET_INDEX, S.SHEET_REMEDIATION, S.SHEET_AUDIT,
                  S.SHEET_UNIT_REPORTS):
         assert wb[name].freeze_panes == "A5", name
-    assert tasks.auto_filter.ref == "A4:Q8"
-    assert "A1:Q1" in {str(r) for r in tasks.merged_cells.ranges}
+    assert tasks.auto_filter.ref == f"A4:{S.column_letter(len(S.TASK_COLUMNS))}8"
+    assert f"A1:{S.column_letter(len(S.TASK_COLUMNS))}1" in {str(r) for r in tasks.merged_cells.ranges}
     assert tasks["A1"].font.bold and tasks["A1"].font.name == FONT_NAME
     head = tasks["E4"]
     assert head.font.bold and head.font.name == FONT_NAME and head.alignment.wrap_text
@@ -181,7 +181,7 @@ def test_print_setup(wb):
 def test_task_conditional_formats(wb):
     cf = wb[S.SHEET_TASKS].conditional_formatting
     rules = {str(rng.sqref): rng.rules for rng in cf}
-    row_rules = rules["A5:Q1000"]
+    row_rules = rules[f"A5:{S.column_letter(len(S.TASK_COLUMNS))}1000"]
     formulas = [r.formula[0] for r in row_rules]
     overdue = next(f for f in formulas if "$H5<NgaySoLieu" in f)
     assert '"Không thực hiện"' in overdue and '"Đã hoàn thành"' in overdue
@@ -212,7 +212,7 @@ def test_dashboard_is_formulas_only(wb):
     settings = {"as_of", "period", "unit_dir", "inbox_dir"}
     figures = {k: v for k, v in cells.items() if k not in settings}
     # whole plan 7, 4 non-group units x 6, 8 areas x 6, index (8 areas + total) x 5
-    assert len(figures) == 7 + 4 * 6 + 8 * 6 + 9 * 5
+    assert len(figures) == 7 + 4 * 6 + 8 * 6 + 9 * 5 + 9 * 2 + 9 * 4   # + points at risk, remediation
     for key, ref in figures.items():
         value = ws[ref].value
         assert isinstance(value, str) and value.startswith("="), (key, ref, value)

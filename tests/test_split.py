@@ -270,7 +270,7 @@ def test_unit_workbook_prints_legibly_like_the_master(master: Path, tmp_path: Pa
     dims = _dims(ws)
     folded = {S.col_index(S.TASK_COLUMNS, k) for k in GROUPED_COLUMNS[S.SHEET_TASKS]}
     assert {S.header_of(S.TASK_COLUMNS, k) for k in GROUPED_COLUMNS[S.SHEET_TASKS]} == {
-        "Phần", "TT", "Mã đơn vị chủ trì"}
+        "Phần", "TT", "Mã đơn vị chủ trì", "Tiêu chí (gợi ý)"}
     for j in range(1, len(S.TASK_COLUMNS) + 1):
         width, hidden, level = dims[j]
         assert hidden is (j in folded) and (level == 1) is (j in folded), j

@@ -130,7 +130,7 @@ def test_technical_task_columns_are_folded_not_moved(wb):
             for j in range(1, len(S.TASK_COLUMNS) + 1)] == [c.header for c in S.TASK_COLUMNS]
     folded = {S.col_index(S.TASK_COLUMNS, k) for k in GROUPED_COLUMNS[S.SHEET_TASKS]}
     assert {S.header_of(S.TASK_COLUMNS, k) for k in GROUPED_COLUMNS[S.SHEET_TASKS]} == {
-        "Phần", "TT", "Mã đơn vị chủ trì"}
+        "Phần", "TT", "Mã đơn vị chủ trì", "Tiêu chí (gợi ý)"}
     for dim in ws.column_dimensions.values():
         cols = set(range(dim.min, dim.max + 1))
         if cols & folded:

@@ -516,16 +516,17 @@ def test_vba_module_calls_existing_zero_argument_entries():
     text = raw.decode("ascii")
     assert text.startswith('Attribute VB_Name = "cchc_xl"\r\n')
     calls = re.findall(r'RunPython "import cchc_xl\.xl\.buttons as b; b\.(\w+)\(\)"', text)
-    assert calls == ["btn_kiem_tra", "btn_tao_phieu", "btn_tong_hop", "btn_bao_cao_quy"]
+    assert calls == ["btn_kiem_tra", "btn_tao_phieu", "btn_tong_hop", "btn_bao_cao_quy", "btn_nhap_khac_phuc",
+                     "btn_nhap_chi_so"]
     for name in calls:
         assert not inspect.signature(getattr(buttons, name)).parameters
     subs = re.findall(r"^Public Sub (\w+)\(\)", text, re.M)
-    assert subs == ["KiemTra", "TaoPhieu", "TongHop", "BaoCaoQuy", "NapHamCCHC"]
+    assert subs == ["KiemTra", "TaoPhieu", "TongHop", "BaoCaoQuy", "NhapKhacPhuc", "NhapChiSo", "NapHamCCHC"]
     # the Windows set-up script wires its buttons to these macros and the UDF module
     spec = importlib.util.spec_from_file_location("tao_so_xlsm", ROOT / "macros" / "tao_so_xlsm.py")
     setup = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(setup)
-    assert [macro for _, macro in setup.BUTTONS] == subs[:4]
+    assert [macro for _, macro in setup.BUTTONS] == subs[:6]
     assert ["UDF Modules", "cchc_xl.xl.udfs"] in setup.config_rows()
     assert setup.DASHBOARD == S.SHEET_DASHBOARD
     assert all(p.exists() for p in setup._vba_modules())     # xlwings.bas, Dictionary.cls, ours

@@ -160,3 +160,62 @@ def deduction(max_points: float | None, appraised: float | None) -> float | None
     if max_points is None or appraised is None:
         return None
     return round(max_points - appraised, 2)
+
+
+# ---------------------------------------------------------------- points at risk (Điểm có nguy cơ bị trừ)
+
+def split_codes(text: object) -> list[str]:
+    """"1.4.1; 7.3.7" / "1.4.1, 7.3.7" -> ["1.4.1", "7.3.7"] (spaces removed, as in the Excel formula)."""
+    raw = str(text or "").replace(" ", "").replace(",", ";")
+    return [c for c in raw.split(";") if c]
+
+
+def item_state(status: Status, completed_on: dt.date | None, due: dt.date | None, as_of: dt.date) -> State:
+    """``task_state`` for anything with status, completion date and due date (remediation items)."""
+    return task_state(Task(id="_", area=Area.CHI_DAO, status=status, completed_on=completed_on, due=due),
+                      as_of)
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    area: Area
+    code: str
+    name: str
+    points: float                   # "Điểm tối đa" of the criterion on "Chỉ số CCHC"
+    late: tuple[str, ...]           # ids of the overdue tasks / remediation items linked to it
+
+
+def points_at_risk(plan: Plan, as_of: dt.date) -> list[RiskRow]:
+    """Criteria whose points are at risk as of ``as_of``.
+
+    Rule (the "Điểm có nguy cơ bị trừ" column of "Chỉ số CCHC" computes the same):
+    a criterion row of "Chỉ số CCHC" with a code and a maximum is at risk when at
+    least one task ("Phân công") or remediation item ("Khắc phục") whose "Tiêu chí"
+    cell lists that code (exactly; several codes separated by ";" or ",") is overdue
+    as of the date - counted, not done as of the date, due date before it.  The
+    points at stake are the criterion's maximum ("Điểm tối đa").  Suggested codes
+    ("Tiêu chí (gợi ý)") never count.
+    """
+    late: dict[str, list[str]] = {}
+    for t in plan.tasks:
+        if task_state(t, as_of) == "overdue":
+            for code in split_codes(t.criteria):
+                late.setdefault(code, []).append(t.id)
+    for r in plan.remediation:
+        if item_state(r.status, r.completed_on, r.due, as_of) == "overdue":
+            for code in split_codes(r.criterion_code):
+                late.setdefault(code, []).append(r.id)
+    out: list[RiskRow] = []
+    for c in plan.index_criteria:
+        code = c.code.replace(" ", "")
+        if code and c.max_points is not None and code in late:
+            out.append(RiskRow(area=c.area, code=c.code, name=c.name, points=c.max_points, late=tuple(late[code])))
+    return out
+
+
+def risk_by_area(rows: Iterable[RiskRow]) -> dict[Area, float]:
+    """Points at risk per area (every area present, 0 when none)."""
+    out = {a: 0.0 for a in Area}
+    for r in rows:
+        out[r.area] = round(out[r.area] + r.points, 4)
+    return out

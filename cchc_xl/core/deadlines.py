@@ -38,6 +38,8 @@ _YEAR = re.compile(r"\bnam (\d{4})\b")
 _HALF = re.compile(r"\b6 thang dau nam\b|\bnua dau nam\b")
 # on folded text (no diacritics): "thường xuyên", "định kỳ", "hằng tháng", "liên tục"
 _RECURRING = re.compile(r"\bthuong xuyen\b|\bdinh ky\b|\bhang (tuan|thang|quy|nam)\b|\blien tuc\b")
+# "Trong năm 2026 và những năm tiếp theo": due at the end of 2026, then every year
+_AND_LATER = re.compile(r"\b(?:va )?(?:nhung|cac) nam tiep theo\b")
 _RECURRENCE = (("weekly", re.compile(r"hang tuan")),
                ("monthly", re.compile(r"hang thang|moi thang")),
                ("quarterly", re.compile(r"hang quy|moi quy")),
@@ -137,6 +139,9 @@ def parse_deadline(text: object, plan_year: int) -> Deadline:
         if 1 <= mo <= 12:
             milestones.append((_last_day(_year(m.group(2), plan_year), mo), DeadlineKind.MONTH))
     q = _QUARTER.search(words_rest)
+    if q and milestones:   # "đăng ký trong Quý I, hoàn thành trong tháng 10/2025": both are milestones
+        year = _year(q.group(2), max(d for d, _ in milestones).year)
+        milestones.append((_last_day(year, _ROMAN[q.group(1)] * 3), DeadlineKind.QUARTER))
     if q and not milestones:
         quarter = _ROMAN[q.group(1)]
         year = _year(q.group(2), plan_year)
@@ -169,12 +174,13 @@ def parse_deadline(text: object, plan_year: int) -> Deadline:
     if _EVENT.search(words):   # "thường xuyên khi có yêu cầu": only when the event happens
         return Deadline(text=original, kind=DeadlineKind.CONDITIONAL)
 
-    if _RECURRING.search(words):
-        rec = next((name for name, pattern in _RECURRENCE if pattern.search(words)), "continuous")
+    if _RECURRING.search(words) or _AND_LATER.search(words):
+        rec = next((name for name, pattern in _RECURRENCE if pattern.search(words)),
+                   "yearly" if _AND_LATER.search(words) else "continuous")
         return Deadline(text=original, kind=DeadlineKind.RECURRING, due=dt.date(year, 12, 31),
                         recurrence=rec)
 
-    if re.search(r"\bkhi co\b|\bsau khi\b|\bke tu\b|\btheo (ke hoach|lo trinh|yeu cau|quy dinh|chi dao|huong dan)\b|\btu phat hien\b", words):
+    if re.search(r"\bkhi co\b|\bsau khi\b|\bke tu\b|\btheo (ke hoach|lo trinh|yeu cau|quy dinh|chi dao|huong dan|thoi gian quy dinh|thoi han quy dinh)\b|\btu phat hien\b", words):
         return Deadline(text=original, kind=DeadlineKind.CONDITIONAL)
 
     if year_m or re.search(r"\btrong nam\b|\bca nam\b|\bnam nay\b", words):

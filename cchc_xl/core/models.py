@@ -157,6 +157,8 @@ class Task(BaseModel):
     partners: str = ""             # Phối hợp
     monitor: str = ""              # Theo dõi, kiểm tra, đôn đốc
     lead_units: list[str] = Field(default_factory=list)  # resolved unit codes
+    criteria: str = ""             # Tiêu chí: criterion codes this task serves ("1.4.1; 7.3.7"), confirmed
+    criteria_suggested: str = ""   # Tiêu chí (gợi ý): codes suggested by name matching, to confirm
     # dated steps of a deadline text with several milestones (the last one is ``due``);
     # derived from deadline_text, not a column of the master
     milestones: list[Milestone] = Field(default_factory=list)
@@ -168,7 +170,7 @@ class Task(BaseModel):
     note: str = ""
 
     @field_validator("title", "product", "deadline_text", "lead", "partners", "monitor",
-                     "evidence", "note", "tt", "section", mode="before")
+                     "evidence", "note", "tt", "section", "criteria", "criteria_suggested", mode="before")
     @classmethod
     def _norm(cls, v: object) -> str:
         return normalize_text(v)
@@ -186,6 +188,7 @@ class IndexArea(BaseModel):
     max_points: float
     appraised: float | None = None     # Điểm thẩm định
     deducted: float | None = None      # Điểm bị trừ (as written in the source)
+    self_assessed: float | None = None  # Điểm tự đánh giá (when the source gives it)
 
 
 class IndexCriterion(BaseModel):
@@ -197,6 +200,7 @@ class IndexCriterion(BaseModel):
     max_points: float | None = None
     appraised: float | None = None
     deducted: float | None = None
+    self_assessed: float | None = None
 
 
 class RemediationItem(BaseModel):
@@ -210,6 +214,12 @@ class RemediationItem(BaseModel):
     deadline_text: str = ""
     lead: str = ""
     partners: str = ""
+    criterion_code: str = ""           # Mã tiêu chí as the document writes it
+    last_result: str = ""              # Kết quả thực hiện năm trước (as written)
+    target: str = ""                   # Chỉ tiêu khắc phục
+    due: dt.date | None = None         # Hạn (ngày): parsed from deadline_text, may be set by hand
+    criteria_suggested: str = ""       # criterion codes suggested by name matching (to confirm)
+    source: str = ""                   # Nguồn: the document the row was imported from
     status: Status = Status.NOT_STARTED
     progress: float = 0.0
     completed_on: dt.date | None = None

@@ -234,6 +234,7 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
             title=rec.get("title"), product=rec.get("product"), deadline_text=rec.get("deadline_text"),
             due=values.get("due"), lead=rec.get("lead"), partners=rec.get("partners"),
             monitor=rec.get("monitor"), lead_units=[c.strip() for c in lead_units],
+            criteria=rec.get("criteria"), criteria_suggested=rec.get("criteria_suggested"),
             milestones=task_milestones(normalize_text(rec.get("deadline_text")), data.plan.info.year,
                                        values.get("due")),
             status=values.get("status") or Status.NOT_STARTED,
@@ -244,13 +245,16 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
     if S.SHEET_INDEX in sheets:
         recs, _ = read_table(sheets[S.SHEET_INDEX], S.INDEX_COLUMNS, file=fname, sheet=S.SHEET_INDEX)
         rows_i: dict[str, int] = {}
+        data_keys = ("area", "level", "code", "name", "max_points", "appraised", "deducted", "self_assessed")
         for row, rec in recs:
+            if all(rec.get(k) in (None, "") for k in data_keys):
+                continue    # only the row formulas (a shorter table was imported over a longer one)
             area = parse_area(rec.get("area"))
             if area is None:
                 bad(S.SHEET_INDEX, S.INDEX_COLUMNS, "area", row, catalog.BAD_AREA_NUMBER)
                 continue
             nums: dict[str, float | None] = {}
-            for key in ("max_points", "appraised", "deducted"):
+            for key in ("max_points", "appraised", "deducted", "self_assessed"):
                 try:
                     nums[key] = parse_number(rec.get(key))
                 except ValueError as exc:
@@ -286,7 +290,8 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
                 continue
             vals: dict[str, Any] = {}
             for key, parser in (("status", parse_status), ("progress", parse_progress),
-                                ("completed_on", parse_date), ("deducted", parse_number)):
+                                ("completed_on", parse_date), ("deducted", parse_number),
+                                ("due", parse_date)):
                 try:
                     vals[key] = parser(rec.get(key))
                 except ValueError as exc:
@@ -299,7 +304,11 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
                 deadline_text=normalize_text(rec.get("deadline_text")), lead=normalize_text(rec.get("lead")),
                 partners=normalize_text(rec.get("partners")), status=vals.get("status") or Status.NOT_STARTED,
                 progress=vals.get("progress") or 0.0, completed_on=vals.get("completed_on"),
-                evidence=normalize_text(rec.get("evidence")), note=normalize_text(rec.get("note"))))
+                evidence=normalize_text(rec.get("evidence")), note=normalize_text(rec.get("note")),
+                criterion_code=normalize_text(rec.get("criterion_code")),
+                last_result=normalize_text(rec.get("last_result")), target=normalize_text(rec.get("target")),
+                due=vals.get("due"), criteria_suggested=normalize_text(rec.get("criteria_suggested")),
+                source=normalize_text(rec.get("source"))))
         data.rows[S.SHEET_REMEDIATION] = rows_r
     return data
 

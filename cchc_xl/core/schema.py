@@ -58,6 +58,9 @@ TASK_COLUMNS: tuple[Column, ...] = (
     Column("completed_on", "Ngày hoàn thành", 13, "date", editable=True, tracking=True),
     Column("evidence", "Minh chứng", 28, "longtext", editable=True, tracking=True),
     Column("note", "Ghi chú", 24, "longtext", editable=True, tracking=True),
+    # links to the index criteria (after the tracking columns: the letters above never move)
+    Column("criteria", "Tiêu chí", 10),                      # criterion codes (Chỉ số CCHC), confirmed
+    Column("criteria_suggested", "Tiêu chí (gợi ý)", 10),    # suggested by name matching, to confirm
 )
 
 UNIT_COLUMNS: tuple[Column, ...] = (
@@ -79,6 +82,8 @@ INDEX_COLUMNS: tuple[Column, ...] = (
     Column("deducted", "Điểm bị trừ", 10, "number"),
     Column("deducted_calc", "Điểm bị trừ (tính)", 10, "number"),  # formula = max - appraised
     Column("check", "Kiểm tra", 24),                                # formula flag
+    Column("at_risk", "Điểm có nguy cơ bị trừ", 10, "number"),      # formula: see compute.points_at_risk
+    Column("self_assessed", "Điểm tự đánh giá", 10, "number"),      # when the province's table gives it
 )
 LEVEL_AREA = "Lĩnh vực"
 LEVEL_CRITERION = "Tiêu chí"
@@ -86,12 +91,18 @@ LEVEL_CRITERION = "Tiêu chí"
 REMEDIATION_COLUMNS: tuple[Column, ...] = (
     Column("id", "Mã KP", 9),
     Column("area", "Lĩnh vực", 8),
+    Column("criterion_code", "Tiêu chí", 10),                # criterion codes, confirmed
     Column("criterion", "Tiêu chí bị trừ điểm", 40, "longtext"),
     Column("deducted", "Điểm bị trừ", 10, "number"),
+    Column("last_result", "Kết quả năm trước", 24, "longtext"),
+    Column("target", "Chỉ tiêu khắc phục", 24, "longtext"),
     Column("solution", "Giải pháp khắc phục", 48, "longtext"),
     Column("deadline_text", "Thời gian khắc phục", 16),
+    Column("due", "Hạn (ngày)", 12, "date"),
     Column("lead", "Chủ trì", 20),
     Column("partners", "Phối hợp", 20),
+    Column("criteria_suggested", "Tiêu chí (gợi ý)", 12),
+    Column("source", "Nguồn", 18),
     Column("status", "Trạng thái", 16, "choice", editable=True, tracking=True),
     Column("progress", "Tiến độ (%)", 10, "percent", editable=True, tracking=True),
     Column("completed_on", "Ngày hoàn thành", 13, "date", editable=True, tracking=True),

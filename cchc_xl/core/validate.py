@@ -381,7 +381,31 @@ def validate_master(data: MasterData, as_of: dt.date | None = None,
     out += validate_index(plan, data.rows.get(S.SHEET_INDEX, {}), file=file)
     out += validate_remediation(plan, data.rows.get(S.SHEET_REMEDIATION, {}),
                                 index_rows=data.rows.get(S.SHEET_INDEX, {}), as_of=as_of, file=file)
+    out += validate_links(plan, data.rows, file=file)
     return _dedupe(out)
+
+
+def validate_links(plan: Plan, rows: dict[str, RowMap], file: str = "") -> list[Finding]:
+    """Codes in the "Tiêu chí" cells that no criterion of "Chỉ số CCHC" (with a maximum) carries:
+    such a link never counts in the points at risk (``compute.points_at_risk``)."""
+    from cchc_xl.core.compute import split_codes
+    from cchc_xl.core.findings import catalog
+
+    if not plan.index_criteria:
+        return []
+    known = {c.code.replace(" ", "") for c in plan.index_criteria if c.code and c.max_points is not None}
+    out: list[Finding] = []
+    for sheet, columns, items, key in ((S.SHEET_TASKS, S.TASK_COLUMNS, plan.tasks, "criteria"),
+                                       (S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS, plan.remediation,
+                                        "criterion_code")):
+        loc = _Locator(sheet, columns, rows.get(sheet), file)
+        for item in items:
+            for code in split_codes(getattr(item, key)):
+                if code not in known:
+                    out.append(catalog.LINK_UNKNOWN_CODE(item=item.id, code=code, file=file,
+                                                         sheet=loc.sheet_name(sheet), cell=loc.cell(item.id, key),
+                                                         task_id=item.id))
+    return out
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

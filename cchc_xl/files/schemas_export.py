@@ -22,6 +22,7 @@ SCHEMA_MODELS: dict[str, str] = {
     "index_criterion": "cchc_xl.core.models:IndexCriterion",
     "remediation_item": "cchc_xl.core.models:RemediationItem",
     "finding": "cchc_xl.core.models:Finding",
+    "criteria_set": "cchc_xl.core.criteria:CriteriaSet",
     "deadline": "cchc_xl.core.models:Deadline",
     "smtp_settings": "cchc_xl.mail.mailer:SmtpSettings",
     "reporting_period": "cchc_xl.core.periods:ReportingPeriod",

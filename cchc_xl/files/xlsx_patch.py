@@ -32,12 +32,15 @@ Values written (``edits`` and ``appends``)
       visible character is a formula lead (``core.safety.starts_like_formula``: = + - @,
       full-width too) also gets a style with Excel's quote prefix (below), so that editing
       the cell in Excel later keeps it text.
+    * ``Formula("=...")``: a formula cell (``<f>``, no cached value; Excel and LibreOffice
+      compute it on open) - the only way to write a formula, so text from a returned
+      file can never become one.
     * ``None``, ``""`` and NaN: the cell is cleared (an empty ``<c>`` keeping its style);
       in appended rows ``None`` and ``""`` make no cell at all (NaN an empty cell).
     * anything else (``Decimal``, ``datetime.time``, numpy integers...): ``str(value)``
       as an inline string.
-    No formula is ever written, and a cell to overwrite that holds a formula (``<f>``)
-    is refused.  Numbers of other types (numpy integers and floats, any ``numbers.Real``)
+    No other value is written as a formula, and a cell to overwrite that holds a formula
+    (``<f>``) is refused.  Numbers of other types (numpy integers and floats, any ``numbers.Real``)
     are written as the Python ``int``/``float`` they equal.  ``PatchUnsupported`` is
     raised, before anything is written, for values the package format cannot hold as
     given: infinite floats, timezone-aware datetimes, texts with lone surrogates; and
@@ -119,11 +122,31 @@ from openpyxl.utils import get_column_letter
 from cchc_xl.core import schema as S
 from cchc_xl.core.safety import starts_like_formula
 
-__all__ = ["Append", "PatchUnsupported", "patch_xlsx", "sheet_parts"]
+__all__ = ["Append", "Formula", "PatchUnsupported", "patch_xlsx", "sheet_parts"]
 
 # ================================================================= public API
 
 Append = tuple[int, Sequence[Sequence[Any]], int]  # (first row, row values from column A, fixed columns)
+
+
+class Formula:
+    """A formula to write (``Formula("=SUM(A1:A3)")``); plain text is never a formula."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        if not text.startswith("="):
+            raise ValueError("a formula starts with '='")
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Formula) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return f"Formula({self.text!r})"
 
 
 class PatchUnsupported(Exception):
@@ -547,6 +570,9 @@ def _serial(value: dt.date) -> float:
 def _cell_xml(ref: str, value: Any, style: int | None, styles: _Styles | None) -> str:
     """XML of the cell ``ref`` holding ``value`` with style ``style`` (see the module docstring
     for each type; dates get a date style from ``styles``)."""
+    if isinstance(value, Formula):
+        s = f' s="{style}"' if style else ""
+        return f'<c r="{ref}"{s}><f>{html.escape(_ILLEGAL.sub("", value.text[1:]), quote=False)}</f></c>'
     if type(value) is str and value:
         text = value
         if styles is not None and starts_like_formula(text):
@@ -635,8 +661,9 @@ def _cell_tail(value: Any, style: int | None, styles: _Styles | None) -> str:
 
 
 def _cell_fast(ref: str, value: Any, style: int | None, styles: _Styles | None) -> str:
-    """``_cell_xml`` with the text cells memoised (the same statuses/labels repeat)."""
-    if type(value) is str and value:
+    """``_cell_xml`` with the text cells memoised (the same statuses/labels repeat).  A
+    formula-like text is not memoised: its quote-prefix style index belongs to one workbook."""
+    if type(value) is str and value and not starts_like_formula(value):
         key = (value, style)
         tail = _TAILS.get(key)
         if tail is None:
@@ -929,7 +956,10 @@ _LAST_ROW_B = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 
 
 def _text_tail_b(value: str, style: int | None, styles: _Styles | None) -> bytes:
-    """``_cell_tail`` of a non-empty text as UTF-8 bytes (memoised per text and style)."""
+    """``_cell_tail`` of a non-empty text as UTF-8 bytes (memoised per text and style; not a
+    formula-like text, whose quote-prefix style index belongs to one workbook)."""
+    if starts_like_formula(value):
+        return _cell_tail(value, style, styles).encode("utf-8")
     key = (value, style)
     tail = _TAILS_B.get(key)
     if tail is None:

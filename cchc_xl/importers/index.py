@@ -21,7 +21,7 @@ import csv
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -30,6 +30,7 @@ from cchc_xl.core import schema as S
 from cchc_xl.core.records import parse_area, read_table
 from cchc_xl.core.models import (AREA_NAMES, Area, CchcError, Finding, IndexArea, IndexCriterion,
                      RemediationItem)
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.text import fold, format_number, normalize_text, parse_number, strip_diacritics
 
 SAMPLE_FILE = "cam_son_2023_chi_so.json"
@@ -283,6 +284,7 @@ _SIMPLE_HEADERS = {
     "name": ("noi dung", "tieu chi", "linh vuc", "noi dung tieu chi"),
     "max_points": ("diem toi da",),
     "appraised": ("diem tham dinh", "diem dat", "diem danh gia", "diem dat duoc"),
+    "self_assessed": ("diem tu danh gia", "diem tu cham", "tu danh gia", "tu cham diem", "diem tu cham diem"),
     "deducted": ("diem bi tru",),
 }
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
@@ -331,7 +333,10 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
         if all(get(k) in (None, "") for k in cmap):
             continue
         nums: dict[str, float | None] = {}
-        for key in ("max_points", "appraised", "deducted"):
+        for key in ("max_points", "appraised", "deducted", "self_assessed"):
+            if key not in cmap:
+                nums[key] = None
+                continue
             try:
                 nums[key] = parse_number(get(key))
             except ValueError:
@@ -344,8 +349,13 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
             src.findings.extend(check_total_row(src.areas, nums, file=file, sheet=sheet, cells=cells))
             continue
         area = _area_of_tt(get("tt")) if "tt" in cmap else None
+        if area is not None and name and _area_by_name(name) != area:
+            # a row numbered 1..8 whose name is not that area: the table is not the 8 areas
+            # (a 3-part 68/22/10 split...) - never assign points by row number
+            raise catalog.INDEX_NOT_AREAS.error(file=file, sheet=sheet, cell=_cell(cmap["name"], r + 1),
+                                                row=r + 1, name=name, area=area.value)
         if area is None and not get("tt") and nums["max_points"] is not None:
-            area = parse_area(name)
+            area = parse_area(name) or _area_by_name(name)
         if area is not None:
             current = area
             if nums["max_points"] is None:
@@ -371,6 +381,13 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
         else:
             src.criteria.append(IndexCriterion(area=current, code=_code(get("tt")), name=name, **nums))
     return src
+
+
+def _area_by_name(name: str) -> Area | None:
+    """The area a row name means, by name only (short or full names, "Chỉ đạo điều hành"...)."""
+    from cchc_xl.core.criteria import area_of_heading
+
+    return parse_area(name) or area_of_heading(name)
 
 
 def _code(tt: Any) -> str:
@@ -485,3 +502,121 @@ def sample_index() -> tuple[list[IndexArea], list[IndexCriterion], list[Remediat
     with resources.as_file(ref) as p:
         src = read_index_json(p)
     return src.areas, src.criteria, remediation_items(src.criteria, src.measures)
+
+
+# ---------------------------------------------------------------- index results (nhap-chi-so)
+
+_N = r"(\d+(?:[.,]\d+)?)"
+_SUM_TOTAL = re.compile(rf"(?:dat|duoc cham(?: diem)?|cham diem|tong diem(?: dat)?|tong so diem)\s*(?:tong so\s*)?(?:diem\s*)?:?\s*{_N}(?:\s*/\s*100)?\s*diem")
+_SUM_CHANGE = re.compile(rf"\b(tang|giam)\s*{_N}\s*diem\s*so voi(?: nam)?\s*(\d{{4}})")
+_SUM_SURVEY = re.compile(rf"diem (?:dieu tra )?xa hoi hoc\s*(?:la|dat|:)?\s*{_N}")
+_SUM_RANK = re.compile(r"\bxep (?:thu|hang)(?: thu)?\s*(\d+)\s*/\s*(\d+)")
+_SUM_YEAR = re.compile(r"chi so (?:cai cach hanh chinh|cchc)(?: cua [^.]{0,40}?)?(?: nam)?\s*(\d{4})"
+                       r"|kiem tra (?:cong tac )?(?:cai cach hanh chinh|cchc)(?: nam)?\s*(\d{4})")
+
+
+@dataclass
+class IndexResult:
+    """Index results of one year as a document states them (numbers as written)."""
+
+    year: int | None = None
+    areas: list[IndexArea] = field(default_factory=list)
+    criteria: list[IndexCriterion] = field(default_factory=list)
+    total: float | None = None
+    survey: float | None = None
+    rank: str = ""                    # "01/19"
+    rating: str = ""
+    change: tuple[str, float, int] | None = None   # ("giam", 4.86, 2023)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _folded_with_digits(text: str) -> str:
+    """Lower case, no diacritics, punctuation kept (numbers like 83,33 and 01/19 survive)."""
+    return strip_diacritics(normalize_text(text)).lower()
+
+
+def parse_summary_sentences(lines: Iterable[str]) -> dict[str, Any]:
+    """Total, survey points, change vs a year, rank, rating and index year from prose."""
+    out: dict[str, Any] = {}
+    for line in lines:
+        low = _folded_with_digits(line)
+        if "total" not in out and (m := _SUM_TOTAL.search(low)) and "bi tru" not in low[max(0, m.start() - 12):m.start()]:
+            value = parse_number(m.group(1))
+            if value is not None and value <= 100:
+                out["total"] = value
+        if "change" not in out and (m := _SUM_CHANGE.search(low)):
+            out["change"] = (m.group(1), parse_number(m.group(2)), int(m.group(3)))
+        if "survey" not in out and (m := _SUM_SURVEY.search(low)):
+            out["survey"] = parse_number(m.group(1))
+        if "rank" not in out and (m := _SUM_RANK.search(low)):
+            out["rank"] = f"{m.group(1)}/{m.group(2)}"
+        if "rating" not in out and (i := low.find("xep loai")) >= 0:
+            orig = normalize_text(line)
+            word = re.split(r"[,.;()]", orig[i + len("xep loai"):])[0].strip(" :")
+            if word:
+                out["rating"] = word[:30]
+        if "year" not in out and (m := _SUM_YEAR.search(low)):
+            out["year"] = int(m.group(1) or m.group(2))
+    return out
+
+
+def read_index_results(path: str | os.PathLike[str], year: int | None = None) -> IndexResult:
+    """Index results of a table file (.xlsx/.tsv/.csv/.json) or a plan document (.docx/.txt/.md).
+
+    A table not laid out as the 8 areas is refused (``index_not_areas``); a document with
+    only a total is accepted with a warning (``index_only_total``).
+    """
+    p = Path(path)
+    ext = p.suffix.lower()
+    res = IndexResult()
+    lines: list[str] = []
+    if ext in (".docx", ".md") or (ext == ".txt" and not _is_plain_table(p)):
+        from cchc_xl.importers.plan_text import Table, read_blocks
+
+        for block in read_blocks(p):
+            if isinstance(block, Table):
+                if _simple_header(block.rows) is not None and not res.areas:
+                    src = read_simple_table([tuple(r) for r in block.rows], file=p.name, sheet=f"Bảng {block.number}")
+                    res.areas, res.criteria = src.areas, src.criteria
+                    res.findings.extend(src.findings)
+                else:
+                    lines.extend(" ".join(c for c in row if c) for row in block.rows)
+            else:
+                lines.append(block.text)
+    else:
+        src = read_index_source(p)
+        res.areas, res.criteria = src.areas, src.criteria
+        res.findings.extend(src.findings)
+        if ext == ".json":
+            doc = json.loads(p.read_text(encoding="utf-8"))
+            year = year or doc.get("index_year")
+    said = parse_summary_sentences(lines)
+    res.year = year or said.get("year")
+    res.total = said.get("total")
+    res.survey = said.get("survey")
+    res.rank = said.get("rank", "")
+    res.rating = said.get("rating", "")
+    res.change = said.get("change")
+    if not res.areas and res.total is None:
+        raise catalog.INDEX_NOTHING.error(file=p.name)
+    if not res.areas:
+        res.findings.append(catalog.INDEX_ONLY_TOTAL(file=p.name))
+    if res.year is None:
+        raise catalog.INDEX_NO_YEAR.error(file=p.name)
+    if res.areas and res.total is not None and all(a.appraised is not None for a in res.areas):
+        computed = round(sum(a.appraised or 0 for a in res.areas), 4)
+        if len(res.areas) == 8 and abs(computed - res.total) > TOLERANCE:
+            res.findings.append(catalog.INDEX_TOTAL_MISMATCH(stated=res.total, computed=computed, file=p.name))
+    if res.total is None and res.areas and all(a.appraised is not None for a in res.areas):
+        res.total = round(sum(a.appraised or 0 for a in res.areas), 4)
+    return res
+
+
+def _is_plain_table(p: Path) -> bool:
+    """A .txt that is a tab-separated table from its first line (not a plan in prose)."""
+    try:
+        head = p.read_text(encoding="utf-8-sig")[:2000]
+    except (OSError, UnicodeDecodeError):
+        return False
+    first = next((line for line in head.splitlines() if line.strip()), "")
+    return first.count("\t") >= 2

@@ -93,6 +93,16 @@ class RemediationLine(BaseModel):
     progress: float = 0.0
 
 
+class RiskLine(BaseModel):
+    """A criterion whose points are at risk (``compute.points_at_risk``)."""
+
+    area: Area
+    code: str
+    name: str = ""
+    points: float
+    late: list[str] = Field(default_factory=list)      # ids of the overdue tasks / remediation items
+
+
 class Narrative(BaseModel):
     """Vietnamese sentences for the report (seed 003 style)."""
 
@@ -103,10 +113,11 @@ class Narrative(BaseModel):
     overdue: str = ""
     index: str = ""
     remediation: str = ""
+    risk: str = ""
 
     def sentences(self) -> list[str]:
         return [s for s in (self.plan, self.completion, self.breakdown, self.period_done,
-                            self.overdue, self.index, self.remediation) if s]
+                            self.overdue, self.index, self.remediation, self.risk) if s]
 
 
 class QuarterlyReport(BaseModel):
@@ -130,6 +141,8 @@ class QuarterlyReport(BaseModel):
     remediation_by_area: list[RemediationRow] = Field(default_factory=list)
     remediation_total: RemediationRow
     remediation_open: list[RemediationLine] = Field(default_factory=list)
+    points_at_risk: list[RiskLine] = Field(default_factory=list)
+    risk_total: float = 0.0
     narrative: Narrative
 
     def tasks_of(self, area: Area) -> list[TaskLine]:
@@ -325,6 +338,15 @@ def _remediation_sentence(total: RemediationRow) -> str:
     return text + (", " + ", ".join(rest) if rest else "") + "."
 
 
+def _risk_sentence(lines: list[RiskLine]) -> str:
+    if not lines:
+        return ""
+    total = round(sum(r.points for r in lines), 4)
+    items = "; ".join(f"{r.code} ({fmt_points(r.points)} điểm: {', '.join(r.late)})" for r in lines)
+    return (f"Có {len(lines)} tiêu chí với tổng {fmt_points(total)} điểm có nguy cơ bị trừ do nhiệm vụ hoặc "
+            f"nội dung khắc phục liên quan quá hạn: {items}.")
+
+
 # ---------------------------------------------------------------- build
 
 def upcoming_tasks(tasks: Iterable[Task], as_of: dt.date, until: dt.date,
@@ -360,6 +382,8 @@ def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = No
     deductions = deduction_rows(plan)
     totals = compute.index_totals(plan)
     rem_rows, rem_total, rem_open = remediation_summary(plan.remediation, as_of)
+    risk = [RiskLine(area=r.area, code=r.code, name=r.name, points=r.points, late=list(r.late))
+            for r in compute.points_at_risk(plan, as_of)]
     narrative = Narrative(
         plan=_plan_sentence(plan.info, p.total),
         completion=completion_sentence(p.done, p.total, p.percent),
@@ -368,7 +392,7 @@ def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = No
         overdue=_overdue_sentence(late),
         index=_index_sentence(plan.info, deductions, totals["max_points"], totals["appraised"],
                               totals["deducted"]),
-        remediation=_remediation_sentence(rem_total))
+        remediation=_remediation_sentence(rem_total), risk=_risk_sentence(risk))
     return QuarterlyReport(
         info=plan.info, period=period, next_period=nxt, as_of=as_of, summary=summary,
         by_unit=by_unit, by_area=by_area, tasks=lines, completed_in_period=done_in,
@@ -376,4 +400,5 @@ def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = No
         deductions=deductions,
         index_max=totals["max_points"], index_appraised=totals["appraised"],
         index_deducted=totals["deducted"], remediation_by_area=rem_rows, remediation_total=rem_total,
-        remediation_open=rem_open, narrative=narrative)
+        remediation_open=rem_open, points_at_risk=risk, risk_total=round(sum(r.points for r in risk), 4),
+        narrative=narrative)

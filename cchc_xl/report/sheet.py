@@ -425,9 +425,11 @@ def _deduction_block(b: _Builder, rep: QuarterlyReport) -> None:
 
 def _remediation_block(b: _Builder, rep: QuarterlyReport) -> None:
     start = b.row
-    b.line("V. KẾT QUẢ KHẮC PHỤC CÁC TIÊU CHÍ BỊ TRỪ ĐIỂM", "section", 20)
+    b.line("V. KẾT QUẢ KHẮC PHỤC TỒN TẠI, HẠN CHẾ", "section", 20)
     if not rep.remediation_total.total and not rep.remediation_total.cancelled:
         b.line("(Sổ tổng hợp chưa có nội dung khắc phục - nhập tại trang 'Khắc phục')", "note")
+        if rep.narrative.risk:
+            b.line(rep.narrative.risk, "text")
         b.skip()
         return
     hdr = b.header([(1, "TT", None), (2, "Lĩnh vực", None), (3, "Số nội dung", None),
@@ -448,6 +450,8 @@ def _remediation_block(b: _Builder, rep: QuarterlyReport) -> None:
     b.lay.tables["remediation"] = TableRef(hdr, first, b.row - 2, 1, 8)
     if rep.narrative.remediation:
         b.line(rep.narrative.remediation, "text")
+    if rep.narrative.risk:
+        b.line(rep.narrative.risk, "text")
     b.keep_section(start, first)
     b.skip()
 

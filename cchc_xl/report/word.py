@@ -390,7 +390,7 @@ def _section_index(doc: DocumentT, rep: QuarterlyReport) -> None:
                       size=12)
     else:
         _placeholder(doc, "Kết quả Chỉ số cải cách hành chính được công bố")
-    _heading(doc, "2. Kết quả khắc phục các tiêu chí bị trừ điểm", 2)
+    _heading(doc, "2. Kết quả khắc phục tồn tại, hạn chế", 2)
     total = rep.remediation_total
     if total.total or total.cancelled:
         if rep.narrative.remediation:
@@ -412,6 +412,14 @@ def _section_index(doc: DocumentT, rep: QuarterlyReport) -> None:
                         rows, (1.0, 6.0, 4.3, 2.2, 3.0))
     else:
         _placeholder(doc, "Kết quả khắc phục các tồn tại, hạn chế và tiêu chí bị trừ điểm")
+    if rep.points_at_risk:
+        _heading(doc, "3. Điểm có nguy cơ bị trừ", 2)
+        _para(doc, rep.narrative.risk, keep_next=True)
+        rows = [[str(i), r.code, _inline(r.name), _num(r.points), ", ".join(r.late)]
+                for i, r in enumerate(rep.points_at_risk, start=1)]
+        rows.append(["", "", "Tổng cộng", _num(rep.risk_total), ""])
+        _data_table(doc, ("TT", "Mã", "Tiêu chí", "Điểm", "Nhiệm vụ/khắc phục quá hạn"), rows,
+                    (1.0, 1.6, 8.0, 1.6, 4.3), numeric_from=3, total_last=True)
 
 
 def _section_issues(doc: DocumentT, rep: QuarterlyReport) -> None:

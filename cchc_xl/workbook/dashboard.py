@@ -34,7 +34,7 @@ from cchc_xl.core.models import AREA_NAMES, AREA_SHORT, Area, Plan, Status
 from cchc_xl.workbook.cells import put
 from cchc_xl.workbook.styling import (BORDER, DATE_FORMAT, FONT_NAME, HEADER_FILL, INPUT_FILL, OVERDUE_FONT,
                       PERCENT_FORMAT, POINTS_FORMAT, abs_range, date_validation, define_name, font,
-                      lines_height, setup_print, wrapped_lines)
+                      last_data_row, lines_height, setup_print, wrapped_lines)
 
 # ---------------------------------------------------------------- names
 
@@ -52,6 +52,16 @@ TASK_NAMES: dict[str, str] = {
     "NV_TrangThai": "status",
     "NV_TienDo": "progress",
     "NV_NgayHT": "completed_on",
+    "NV_TieuChi": "criteria",
+}
+# name -> column key of "Khắc phục"
+REMEDIATION_NAMES: dict[str, str] = {
+    "KP_Ma": "id",
+    "KP_LinhVuc": "area",
+    "KP_TieuChi": "criterion_code",
+    "KP_TrangThai": "status",
+    "KP_Han": "due",
+    "KP_NgayHT": "completed_on",
 }
 # name -> column key of "Chỉ số CCHC"
 INDEX_NAMES: dict[str, str] = {
@@ -61,6 +71,8 @@ INDEX_NAMES: dict[str, str] = {
     "CS_DiemThamDinh": "appraised",
     "CS_DiemBiTru": "deducted",
     "CS_DiemBiTruTinh": "deducted_calc",
+    "CS_Ma": "code",
+    "CS_NguyCo": "at_risk",
 }
 
 # ---------------------------------------------------------------- layout
@@ -152,8 +164,30 @@ def percent_formula(done_cell: str, total_cell: str) -> str:
 
 # ---------------------------------------------------------------- build
 
-def define_data_names(wb: Workbook, tasks_end: int, index_end: int) -> None:
+def _late_terms(prefix: str) -> tuple[str, ...]:
+    """The "overdue" terms of ``count_formula`` over the names ``NV_*`` or ``KP_*``."""
+    return tuple(t.replace("NV_", prefix) for t in _STATE_TERMS["overdue"])
+
+
+def risk_formula(row: int) -> str:
+    """"Điểm có nguy cơ bị trừ" of row ``row`` of "Chỉ số CCHC" (``compute.points_at_risk``):
+    the criterion's maximum when a task or remediation item whose "Tiêu chí" lists its code
+    (exactly) is overdue as of ``NgaySoLieu``, else 0; "" on area rows and rows without code."""
+    c = {k: f"${S.col_letter(S.INDEX_COLUMNS, k)}{row}" for k in ("level", "code", "max_points")}
+    terms = []
+    for prefix, name in (("NV_", "NV_TieuChi"), ("KP_", "KP_TieuChi")):
+        link = (f'ISNUMBER(FIND(";"&{c["code"]}&";",";"&SUBSTITUTE(SUBSTITUTE({name}," ",""),",",";")'
+                f'&";"))')
+        terms.append("SUMPRODUCT(" + "*".join(_late_terms(prefix) + (link,)) + ")")
+    return (f'=IF(AND({c["level"]}="{S.LEVEL_CRITERION}",LEN({c["code"]})>0,ISNUMBER({c["max_points"]})),'
+            f'IF({"+".join(terms)}>0,{c["max_points"]},0),"")')
+
+
+def define_data_names(wb: Workbook, tasks_end: int, index_end: int, remediation_end: int = 1000) -> None:
     """Workbook names over the data columns used by the dashboard formulas."""
+    for name, key in REMEDIATION_NAMES.items():
+        define_name(wb, name, S.SHEET_REMEDIATION,
+                    abs_range(S.col_letter(S.REMEDIATION_COLUMNS, key), S.FIRST_DATA_ROW, remediation_end))
     for name, key in TASK_NAMES.items():
         define_name(wb, name, S.SHEET_TASKS,
                     abs_range(S.col_letter(S.TASK_COLUMNS, key), S.FIRST_DATA_ROW, tasks_end))
@@ -169,7 +203,9 @@ def build_dashboard(wb: Workbook, plan: Plan, as_of: dt.date | None = None, *,
         ws = wb[S.SHEET_DASHBOARD]
     else:
         ws = wb.create_sheet(S.SHEET_DASHBOARD, 0)
-    define_data_names(wb, tasks_end, index_end)
+    define_data_names(wb, tasks_end, index_end,
+                      max(S.FIRST_DATA_ROW + len(plan.remediation) + 500, 1000))
+    _write_risk_column(wb)
     _write_header(ws, plan)
     _write_settings(wb, ws, as_of or dt.date.today())
     row = _write_summary(ws)
@@ -179,7 +215,9 @@ def build_dashboard(wb: Workbook, plan: Plan, as_of: dt.date | None = None, *,
     row = _write_table(ws, row + 2, "III. TIẾN ĐỘ THEO LĨNH VỰC CẢI CÁCH HÀNH CHÍNH",
                        AREA_KEY_HEADER, "Tên lĩnh vực",
                        [(int(a.value), AREA_SHORT[a]) for a in Area], None)
-    _write_index(ws, row + 2, plan)
+    row = _write_index(ws, row + 2, plan)
+    row = _write_risk(ws, row + 2)
+    _write_remediation(ws, row + 2)
     _finish(ws)
     return ws
 
@@ -336,6 +374,78 @@ def _write_index(ws: Worksheet, row: int, plan: Plan) -> int:
     return total
 
 
+RISK_HEADERS = ("Điểm có nguy cơ bị trừ", "Số tiêu chí có nguy cơ")
+RISK_FIELDS = ("points", "criteria")
+
+
+def _write_risk_column(wb: Workbook) -> None:
+    """The formula of "Điểm có nguy cơ bị trừ" on every row of "Chỉ số CCHC"."""
+    if S.SHEET_INDEX not in wb.sheetnames:
+        return
+    ws = wb[S.SHEET_INDEX]
+    j = S.col_index(S.INDEX_COLUMNS, "at_risk")
+    for row in range(S.FIRST_DATA_ROW, last_data_row(ws) + 1):
+        ws.cell(row=row, column=j, value=risk_formula(row)).number_format = POINTS_FORMAT
+
+
+def _write_risk(ws: Worksheet, row: int) -> int:
+    """Section V: points at risk per area (criteria with an overdue linked task/remediation item)."""
+    _section_title(ws, row, "V. ĐIỂM CÓ NGUY CƠ BỊ TRỪ (tiêu chí có nhiệm vụ hoặc nội dung khắc phục quá hạn, "
+                            f"theo cột 'Tiêu chí'; xem trang '{S.SHEET_INDEX}')")
+    _header_row(ws, row + 1, (AREA_KEY_HEADER, "Tên lĩnh vực") + RISK_HEADERS)
+    first = row + 2
+    key = f'CS_LinhVuc,$A{{r}},CS_Cap,"{S.LEVEL_CRITERION}"'
+    for i, area in enumerate(Area):
+        r = first + i
+        k = key.format(r=r)
+        ws.cell(row=r, column=1, value=int(area.value))
+        put(ws, r, 2, AREA_NAMES[area])
+        ws.cell(row=r, column=3, value=f"=ROUND(SUMIFS(CS_NguyCo,{k}),2)").number_format = POINTS_FORMAT
+        ws.cell(row=r, column=4, value=f'=COUNTIFS({k},CS_NguyCo,">0")')
+        _body_row(ws, r, 4)
+    last = first + len(Area) - 1
+    total = last + 1
+    put(ws, total, 2, TOTAL_LABEL)
+    ws.cell(row=total, column=3, value=f"=ROUND(SUM(C{first}:C{last}),2)").number_format = POINTS_FORMAT
+    ws.cell(row=total, column=4, value=f"=SUM(D{first}:D{last})")
+    _body_row(ws, total, 4, bold=True)
+    return total
+
+
+REMEDIATION_HEADERS = ("Số nội dung", "Đã hoàn thành", "Quá hạn", "Tỷ lệ hoàn thành")
+REMEDIATION_FIELDS = ("total", "done", "overdue", "percent")
+
+
+def remediation_count_formula(state: str, *extra: str) -> str:
+    """``count_formula`` over "Khắc phục" (names ``KP_*``): same definitions as for tasks."""
+    return "=SUMPRODUCT(" + "*".join(tuple(t.replace("NV_", "KP_") for t in _STATE_TERMS[state]) + extra) + ")"
+
+
+def _write_remediation(ws: Worksheet, row: int) -> int:
+    """Section VI: remediation items per area - counted, done, overdue (``compute.item_state``)."""
+    _section_title(ws, row, f"VI. KẾT QUẢ KHẮC PHỤC TỒN TẠI, HẠN CHẾ (theo trang '{S.SHEET_REMEDIATION}')")
+    _header_row(ws, row + 1, ("Mã LV", "Tên lĩnh vực") + REMEDIATION_HEADERS)
+    first = row + 2
+    for i, area in enumerate(Area):
+        r = first + i
+        ws.cell(row=r, column=1, value=int(area.value))
+        put(ws, r, 2, AREA_NAMES[area])
+        for j, state in enumerate(("total", "done", "overdue"), start=3):
+            ws.cell(row=r, column=j, value=remediation_count_formula(state, f"(KP_LinhVuc=$A{r})"))
+        ws.cell(row=r, column=6, value=percent_formula(f"D{r}", f"C{r}")).number_format = PERCENT_FORMAT
+        _body_row(ws, r, 6)
+    last = first + len(Area) - 1
+    total = last + 1
+    put(ws, total, 2, TOTAL_LABEL)
+    for j in range(3, 6):
+        col = get_column_letter(j)
+        ws.cell(row=total, column=j, value=f"=SUM({col}{first}:{col}{last})")
+    ws.cell(row=total, column=6, value=percent_formula(f"D{total}", f"C{total}")).number_format = PERCENT_FORMAT
+    _body_row(ws, total, 6, bold=True)
+    _percent_colours(ws, f"F{first}:F{total}")
+    return total
+
+
 # ---------------------------------------------------------------- formats
 
 def _section_title(ws: Worksheet, row: int, text: str) -> None:
@@ -414,7 +524,8 @@ def dashboard_cells(ws: Worksheet) -> dict[str, str]:
     per unit ``unit:<code>:<field>`` (``compute.UNASSIGNED`` for tasks without a unit),
     per area ``area:<1..8>:<field>`` with field in total/done/in_progress/not_started/
     overdue/percent; index ``index:<1..8|total>:<max_points|appraised|deducted_calc|
-    deducted|ratio>``.
+    deducted|ratio>``; points at risk ``risk:<1..8|total>:<points|criteria>``; remediation
+    ``remediation:<1..8|total>:<total|done|overdue|percent>``.
     """
     cells = dict(FIXED_CELLS)
     rows = list(ws.iter_rows(min_col=1, max_col=3, values_only=True))
@@ -425,6 +536,10 @@ def dashboard_cells(ws: Worksheet) -> dict[str, str]:
             cells.update(_scan(rows, i + 1, "area", TABLE_FIELDS))
         elif a == AREA_KEY_HEADER and c == INDEX_HEADERS[0]:
             cells.update(_scan(rows, i + 1, "index", INDEX_FIELDS))
+        elif a == AREA_KEY_HEADER and c == RISK_HEADERS[0]:
+            cells.update(_scan(rows, i + 1, "risk", RISK_FIELDS))
+        elif a == "Mã LV" and c == REMEDIATION_HEADERS[0]:
+            cells.update(_scan(rows, i + 1, "remediation", REMEDIATION_FIELDS))
     return cells
 
 

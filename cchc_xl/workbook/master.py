@@ -68,18 +68,18 @@ def index_rows(plan: Plan) -> list[dict[str, Any]]:
     for a in sorted(plan.index_areas, key=lambda x: int(x.area.value)):
         out.append({"area": int(a.area.value), "level": S.LEVEL_AREA, "code": a.area.value,
                     "name": a.name or AREA_NAMES[a.area], "max_points": a.max_points,
-                    "appraised": a.appraised, "deducted": a.deducted})
+                    "appraised": a.appraised, "deducted": a.deducted, "self_assessed": a.self_assessed})
         for c in plan.index_criteria:
             if c.area == a.area:
                 out.append({"area": int(c.area.value), "level": S.LEVEL_CRITERION, "code": c.code or None,
                             "name": c.name, "max_points": c.max_points, "appraised": c.appraised,
-                            "deducted": c.deducted})
+                            "deducted": c.deducted, "self_assessed": c.self_assessed})
     known = {a.area for a in plan.index_areas}
     for c in plan.index_criteria:
         if c.area not in known:
             out.append({"area": int(c.area.value), "level": S.LEVEL_CRITERION, "code": c.code or None,
                         "name": c.name, "max_points": c.max_points, "appraised": c.appraised,
-                        "deducted": c.deducted})
+                        "deducted": c.deducted, "self_assessed": c.self_assessed})
     return out
 
 

@@ -84,13 +84,14 @@ DATA_SHEETS: tuple[tuple[str, tuple[S.Column, ...]], ...] = (
 PRINT_WIDTHS: dict[str, dict[str, float]] = {
     S.SHEET_TASKS: {
         "id": 8, "area_name": 10, "title": 38, "product": 24, "deadline_text": 15, "due": 11,
-        "lead": 13, "partners": 13, "monitor": 10, "status": 14, "progress": 8,
+        "lead": 13, "partners": 13, "monitor": 10, "criteria": 7, "status": 14, "progress": 8,
         "completed_on": 11, "evidence": 16, "note": 12,
     },
     S.SHEET_UNITS: {"email": 34},               # an address on one line
     S.SHEET_INDEX: {"name": 50, "check": 34},
     S.SHEET_REMEDIATION: {
-        "id": 8, "area": 7, "criterion": 26, "deducted": 8, "solution": 46, "deadline_text": 10,
+        "id": 8, "area": 7, "criterion_code": 7, "criterion": 26, "deducted": 8, "solution": 44,
+        "deadline_text": 10,
         "lead": 15, "partners": 15, "status": 14, "progress": 8, "completed_on": 11,
         "evidence": 18, "note": 14,
     },
@@ -102,7 +103,9 @@ PRINT_WIDTHS: dict[str, dict[str, float]] = {
 # Technical columns grouped (outline) and collapsed: hidden on screen and on paper,
 # one click on "+" shows them.  Readers find columns by header text, never by position.
 GROUPED_COLUMNS: dict[str, tuple[str, ...]] = {
-    S.SHEET_TASKS: ("section", "tt", "lead_units"),
+    S.SHEET_TASKS: ("section", "tt", "lead_units", "criteria_suggested"),
+    # imported from a remediation plan: shown with one click, not printed by default
+    S.SHEET_REMEDIATION: ("last_result", "target", "due", "criteria_suggested", "source"),
 }
 # Sheets whose rows are appended later (consolidation): borders come from a
 # conditional format on non-empty rows.

@@ -5,6 +5,10 @@
 * ``tong_hop(book)``    - "Tổng hợp": merge the returned unit workbooks into the OPEN book
   (cell writes + audit rows; the file on disk is backed up, never rewritten).
 * ``bao_cao_quy(book)`` - "Báo cáo quý": the sheet "Báo cáo quý" + a Word draft file.
+* ``nhap_khac_phuc(book, document)`` - "Nhập khắc phục": a remediation plan (.docx/.txt/.md)
+  merged into "Khắc phục" of the OPEN book (same rules as ``cchc-xl nhap-khac-phuc``).
+* ``nhap_chi_so(book, document, year)`` - "Nhập chỉ số": index results into "Chỉ số CCHC"
+  (same rules as ``cchc-xl nhap-chi-so``).
 
 VBA calls the zero-argument entries ``btn_*`` (``RunPython "import cchc_xl.xl.buttons
 as b; b.btn_kiem_tra()"``).  A handler never raises: every error becomes a
@@ -537,6 +541,94 @@ def _add_charts(book: xw.Book, sheet: xw.Sheet, layout: Any) -> None:
         cosmetic(add)
 
 
+# ------------------------------------------------------------------ Nhập khắc phục / Nhập chỉ số
+
+def _document(document: str | os.PathLike[str] | None, book: xw.Book) -> Path:
+    if not document:
+        raise CchcError("Chưa chọn tài liệu: hãy chọn tệp kế hoạch/kết quả chỉ số (.docx, .txt, .md, .xlsx, "
+                        ".tsv, .csv)", file=book.name, code="no_document")
+    path = Path(document)
+    if not path.is_absolute():
+        path = work_dir(book) / path
+    if not path.is_file():
+        raise CchcError("Không tìm thấy tài liệu", file=str(path), code="no_file")
+    return path
+
+
+def _apply_edits(book: xw.Book, edits: dict[str, dict[tuple[int, int], Any]]) -> BookWriter:
+    from cchc_xl.files.xlsx_patch import Formula
+
+    writer = BookWriter(book)
+    for sheet, cells in edits.items():
+        for (row, col), value in sorted(cells.items()):
+            address = f"{S.column_letter(col)}{row}"
+            if isinstance(value, Formula):      # the only values written as formulas
+                writer.sheet(sheet).range(address).value = value.text
+                writer.cells_written += 1
+            else:
+                writer.set(sheet, address, value)   # text starting with "=" stays text
+    return writer
+
+
+def _backup_saved(book: xw.Book) -> None:
+    path = book_path(book)
+    if path is not None and path.exists():
+        backup(path)
+
+
+def nhap_khac_phuc(book: xw.Book, document: str | os.PathLike[str] | None = None,
+                   dry_run: bool = False) -> ButtonResult:
+    """Merge a remediation plan document into "Khắc phục" of the open book."""
+    return run_handler(book, "Nhập khắc phục", lambda: _nhap_khac_phuc(book, document, dry_run))
+
+
+def _nhap_khac_phuc(book: xw.Book, document: str | os.PathLike[str] | None, dry_run: bool) -> ButtonResult:
+    from cchc_xl.ingest.index_docs import plan_remediation_import
+
+    path = _document(document, book)
+    sheets = book_sheets(book)
+    result, edits = plan_remediation_import(sheets, path, file=book.name)
+    m = result.merge
+    head = (f"Đọc {path.name}: {result.items} nội dung khắc phục. Thêm {len(m.added)}, cập nhật "
+            f"{len(m.changes)} ô, giữ {len(m.kept)} ô cán bộ đã sửa, không đổi {m.unchanged}, không còn trong "
+            f"tài liệu {len(m.gone)}.")
+    findings = result.read + result.changes
+    notes = [f.message for f in findings if f.severity != "info"]
+    body = head + ("\n" + _listing(notes) if notes else "")
+    if dry_run or m.is_empty:
+        return ButtonResult(ok=True, message=body + ("\nChạy thử: sổ không thay đổi." if dry_run else ""),
+                            findings=findings)
+    _backup_saved(book)
+    writer = _apply_edits(book, edits)
+    return ButtonResult(ok=True, findings=findings, cells_written=writer.cells_written,
+                        message=body + "\nĐã ghi vào sổ đang mở: hãy xem lại rồi lưu sổ (Ctrl+S).")
+
+
+def nhap_chi_so(book: xw.Book, document: str | os.PathLike[str] | None = None, year: int | None = None,
+                dry_run: bool = False) -> ButtonResult:
+    """Index results (table or summary sentences) into "Chỉ số CCHC" of the open book."""
+    return run_handler(book, "Nhập chỉ số", lambda: _nhap_chi_so(book, document, year, dry_run))
+
+
+def _nhap_chi_so(book: xw.Book, document: str | os.PathLike[str] | None, year: int | None,
+                 dry_run: bool) -> ButtonResult:
+    from cchc_xl.ingest.index_docs import plan_index_import
+
+    path = _document(document, book)
+    sheets = book_sheets(book)
+    result, edits = plan_index_import(sheets, path, year=year, file=book.name)
+    errors = [f for f in result.findings if f.severity == "error"]
+    notes = [str(f) for f in result.findings if f.severity != "info"]
+    body = result.summary + ("\n" + _listing(notes) if notes else "")
+    if dry_run or not result.changed:
+        tail = "\nChạy thử: sổ không thay đổi." if dry_run else "\nSổ đã có đủ số liệu này."
+        return ButtonResult(ok=not errors, message=body + tail, findings=result.findings)
+    _backup_saved(book)
+    writer = _apply_edits(book, edits)
+    return ButtonResult(ok=not errors, findings=result.findings, cells_written=writer.cells_written,
+                        message=body + "\nĐã ghi vào sổ đang mở: hãy xem lại rồi lưu sổ (Ctrl+S).")
+
+
 # ------------------------------------------------------------------ VBA entries
 
 def btn_kiem_tra() -> None:
@@ -557,3 +649,29 @@ def btn_tong_hop() -> None:
 def btn_bao_cao_quy() -> None:
     """VBA: ``RunPython "import cchc_xl.xl.buttons as b; b.btn_bao_cao_quy()"``."""
     bao_cao_quy(xw.Book.caller())
+
+
+def ask_document(book: xw.Book, title: str, filters: str) -> str | None:
+    """The file the official picks in Excel's "Open" dialog (desktop Excel); None if cancelled."""
+    try:
+        chosen = book.app.api.GetOpenFilename(filters, 1, title)
+    except Exception:        # no dialog (JSON book, server): the caller reports "no document"
+        return None
+    return chosen if isinstance(chosen, str) and chosen not in ("", "False") else None
+
+
+DOC_FILTER = "Tài liệu (*.docx;*.txt;*.md),*.docx;*.txt;*.md"
+INDEX_FILTER = ("Bảng điểm hoặc văn bản (*.xlsx;*.csv;*.tsv;*.docx;*.txt;*.md),"
+                "*.xlsx;*.csv;*.tsv;*.docx;*.txt;*.md")
+
+
+def btn_nhap_khac_phuc() -> None:
+    """VBA: ``RunPython "import cchc_xl.xl.buttons as b; b.btn_nhap_khac_phuc()"`` (asks for the file)."""
+    book = xw.Book.caller()
+    nhap_khac_phuc(book, ask_document(book, "Chọn Kế hoạch khắc phục", DOC_FILTER))
+
+
+def btn_nhap_chi_so() -> None:
+    """VBA: ``RunPython "import cchc_xl.xl.buttons as b; b.btn_nhap_chi_so()"`` (asks for the file)."""
+    book = xw.Book.caller()
+    nhap_chi_so(book, ask_document(book, "Chọn bảng điểm / kết quả Chỉ số CCHC", INDEX_FILTER))

@@ -1,0 +1,594 @@
+"""A commune's own index documents: remediation plans and index results into the master.
+
+Shapes: seed 002 (prose, numbered areas, bullets under "Điểm số bị trừ", fields once per
+area), a Markdown plan with lettered headings in another order, codes "Tiêu chí 1.4.1:",
+item fields, "\\*"/"+" bullets, deductions inside the result sentence, a group field,
+an item without lead; a pipe table; a Word document with prose and a table with merged
+cells.  Refusals: no remediation content, unsupported file, a 3-part table, no year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from cchc_xl.cli import app
+from cchc_xl.core import schema as S
+from cchc_xl.core.criteria import CriteriaSet, check_scores, suggest_codes
+from cchc_xl.core.models import Area, CchcError, IndexArea, IndexCriterion, Plan, PlanInfo
+from cchc_xl.files.safeio import file_sha256
+from cchc_xl.importers.criteria import bundled_sets, load_bundled, read_criteria_file
+from cchc_xl.importers.index import parse_summary_sentences, read_index_results
+from cchc_xl.importers.remediation import area_of_heading, field_of, read_remediation_plan
+from cchc_xl.ingest.index_docs import import_index_results, import_remediation
+from cchc_xl.workbook.master import read_master, write_master
+
+DOCS = Path(__file__).parent / "fixtures" / "index_docs"
+SEED = DOCS / "cam_son_2023_khac_phuc.txt"
+VARIANT = DOCS / "xa_a_2024_khac_phuc.md"
+TABLE = DOCS / "xa_b_2024_khac_phuc_bang.md"
+runner = CliRunner()
+
+
+def _items(path: Path, year: int = 2025):
+    return read_remediation_plan(path, year=year, cset=load_bundled()).items
+
+
+@pytest.fixture
+def master(tmp_path: Path) -> Path:
+    path = tmp_path / "So.xlsx"
+    write_master(Plan(info=PlanInfo(year=2025, commune="xã Thử")), path, make_backup=False)
+    return path
+
+
+# ---------------------------------------------------------------- reading shapes
+
+def test_seed_prose_plan_every_deducted_criterion_with_area_fields():
+    items = _items(SEED, 2024)
+    assert len(items) == 31
+    by_area = {a: [i for i in items if i.area == a] for a in Area}
+    assert [len(by_area[a]) for a in Area] == [5, 1, 2, 1, 3, 2, 13, 4]
+    first = by_area[Area.CHI_DAO][0]
+    assert first.criterion == "Thực hiện Kế hoạch CCHC" and first.deducted == 0.7   # as written (0,07 meant)
+    assert first.lead == "Công chức Văn phòng - Thống kê" and first.deadline_text == "Năm 2024"
+    assert first.due == dt.date(2024, 12, 31)
+    assert first.solution.startswith("- Nêu cao vai trò") and first.solution.count("\n- ") == 1
+    # "nội dung bị trừ điểm là …" in the summary sentence is the item of area 2
+    assert by_area[Area.THE_CHE][0].criterion.startswith("Công tác góp ý") and by_area[Area.THE_CHE][0].deducted == 0.25
+    # "5. …: bị trừ 1,88, trong đó:" is the area's summary, not an item
+    assert [i.deducted for i in by_area[Area.CONG_VU]] == [0.38, 1.0, None]
+    web = next(i for i in by_area[Area.CQ_SO] if i.criterion.startswith("Trang thông tin"))
+    assert web.deducted == 1.0                       # "bị trừ 1 điểm (tổng 0,5 điểm)": kept as written
+    # names matched to the bundled set (same area only): suggestions, never the code column
+    unmatched = [i for i in items if not i.criteria_suggested]
+    assert [(i.area, i.criterion[:20]) for i in unmatched] == [(Area.CQ_SO, "Thực hiện các kiến n")]
+    assert not any(i.criterion_code for i in items)
+
+
+def test_markdown_variant_lettered_headings_codes_item_fields():
+    items = _items(VARIANT)
+    assert [(i.area, i.criterion_code) for i in items] == [
+        (Area.CQ_SO, "7.3.7"), (Area.CQ_SO, "7.1.2"), (Area.CHI_DAO, "1.4.1"), (Area.CHI_DAO, "1.5"),
+        (Area.TTHC, ""), (Area.TTHC, "")]
+    pay, web, plan, talk, ontime, public = items
+    assert pay.criterion == "Tỷ lệ hồ sơ thanh toán trực tuyến" and pay.deducted == 0.25
+    assert pay.last_result.endswith("nên bị trừ 0,25 điểm")
+    assert pay.target.startswith("đạt trên 50%")
+    assert pay.solution.splitlines() == ["- Hướng dẫn người dân thanh toán trực tuyến tại Bộ phận Một cửa;",
+                                         "- Niêm yết mã QR thanh toán."]
+    assert pay.lead == "Công chức Văn phòng – Thống kê"       # group field of the area
+    assert pay.partners == "Bộ phận Một cửa"
+    assert pay.due == dt.date(2025, 10, 31)
+    assert web.deducted == 1.0 and web.lead == pay.lead
+    assert web.due == dt.date(2026, 12, 31)                    # "… và những năm tiếp theo"
+    assert plan.deducted == 0.5 and plan.lead == "Văn phòng HĐND-UBND xã" and plan.due == dt.date(2025, 3, 31)
+    assert talk.lead == "" and talk.due is None                # no lead: never guessed; conditional deadline
+    assert ontime.lead == public.lead == "Trung tâm Phục vụ hành chính công"   # "Chủ trì chung cho các tiêu chí trên"
+    assert (ontime.deducted, public.deducted) == (0.3, 0.2)
+
+
+def test_missing_lead_and_conditional_deadline_are_reported():
+    doc = read_remediation_plan(VARIANT, year=2025)
+    codes = [f.code for f in doc.findings]
+    assert codes.count("remediation_no_lead") == 1
+    assert "remediation_deadline_conditional" in codes
+    assert not [f for f in doc.findings if f.code == "remediation_skipped_line" and "Tiêu chí" in f.message]
+
+
+def test_pipe_table_plan_areas_by_name_and_codes_in_names():
+    items = _items(TABLE)
+    assert [(i.area, i.criterion_code, i.deducted) for i in items] == [
+        (Area.TO_CHUC, "", 0.5), (Area.TAI_CHINH, "", 0.14), (Area.TAI_CHINH, "6.2.1", 0.5)]
+    assert items[0].lead == "Phòng Văn hóa - Xã hội" and items[0].due == dt.date(2025, 6, 30)
+    assert items[1].lead == "" and items[1].partners == "Phòng Kinh tế"
+
+
+def test_word_document_prose_and_merged_table(tmp_path: Path):
+    docx = pytest.importorskip("docx")
+    d = docx.Document()
+    d.add_paragraph("KẾ HOẠCH KHẮC PHỤC")
+    d.add_heading("1. Cải cách thể chế", level=2)
+    d.add_paragraph("Điểm số bị trừ: 0,25 điểm, nội dung bị trừ điểm là công tác góp ý dự thảo văn bản QPPL.")
+    d.add_paragraph("Chủ trì thực hiện: Công chức Tư pháp - Hộ tịch")
+    d.add_paragraph("Thời gian khắc phục: Năm 2025")
+    t = d.add_table(rows=4, cols=4)
+    for j, h in enumerate(("Tiêu chí", "Điểm bị trừ", "Giải pháp", "Chủ trì")):
+        t.cell(0, j).text = h
+    t.cell(1, 0).text = "Cải cách chế độ công vụ"
+    t.cell(2, 0).text = "Cập nhật phần mềm quản lý cán bộ"
+    t.cell(2, 1).text = "1"
+    t.cell(2, 2).text = "Đôn đốc cập nhật"
+    t.cell(3, 0).text = "Kết quả thực hiện nhiệm vụ của cán bộ, công chức"
+    t.cell(3, 1).text = "0,38"
+    t.cell(3, 2).text = "Đào tạo, bồi dưỡng"
+    t.cell(2, 3).merge(t.cell(3, 3)).text = "Văn phòng HĐND-UBND xã"   # one lead for both rows
+    path = tmp_path / "kh.docx"
+    d.save(path)
+    items = read_remediation_plan(path, year=2025).items
+    assert [(i.area, i.deducted, i.lead) for i in items] == [
+        (Area.THE_CHE, 0.25, "Công chức Tư pháp - Hộ tịch"),
+        (Area.CONG_VU, 1.0, "Văn phòng HĐND-UBND xã"), (Area.CONG_VU, 0.38, "Văn phòng HĐND-UBND xã")]
+
+
+@pytest.mark.parametrize("heading, area", [
+    ("a) Đối với lĩnh vực cải cách thể chế", Area.THE_CHE),
+    ("III. CẢI CÁCH THỦ TỤC HÀNH CHÍNH", Area.TTHC),
+    ("4. Cải cách tổ chức bộ máy hành chính nhà nước", Area.TO_CHUC),
+    ("Lĩnh vực 7: Xây dựng, phát triển chính quyền điện tử, chính quyền số", Area.CQ_SO),
+    ("2. Tác động của cải cách hành chính đến người dân, tổ chức", Area.TAC_DONG),
+    ("1. Mục đích", None), ("II. KẾT QUẢ ĐẠT ĐƯỢC", None),
+])
+def test_area_heading_matched_by_name_never_number(heading: str, area):
+    assert area_of_heading(heading) == area
+
+
+@pytest.mark.parametrize("text, key, value", [
+    ("1.3. Chủ trì thực hiện: Công chức Văn phòng - Thống kê", None, None),
+    ("Chủ trì thực hiện: Công chức Văn phòng - Thống kê", "lead", "Công chức Văn phòng - Thống kê"),
+    ("Bộ phận chủ trì tham mưu (khắc phục): Bộ phận Một cửa", "lead", "Bộ phận Một cửa"),
+    ("Cơ quan tham mưu: Văn phòng", "lead", "Văn phòng"),
+    ("Cơ quan phối hợp: các ban ngành", "partners", "các ban ngành"),
+    ("Thời gian thực hiện/hoàn thành: Quý II", "deadline_text", "Quý II"),
+    ("Định hướng/Giải pháp khắc phục:", "solution", ""),
+    ("Kết quả thực hiện năm 2024: đạt 20%", "last_result", "đạt 20%"),
+    ("Chỉ tiêu khắc phục: 100%", "target", "100%"),
+    ("Kết quả thực hiện nhiệm vụ của cán bộ, công chức: bị trừ 0,38 điểm", None, None),
+])
+def test_field_labels(text, key, value):
+    got = field_of(text)
+    if key is None:
+        assert got is None or text.startswith("1.3.")
+    else:
+        assert got is not None and got[0] == key and got[1] == value
+
+
+def test_no_remediation_content_is_refused(tmp_path: Path):
+    p = tmp_path / "khong.md"
+    p.write_text("# Báo cáo\n\nNội dung không liên quan.\n", encoding="utf-8")
+    with pytest.raises(CchcError) as e:
+        read_remediation_plan(p, year=2025)
+    assert e.value.finding.code == "remediation_none" and e.value.finding.file == "khong.md"
+
+
+def test_unsupported_file_type_is_refused(tmp_path: Path):
+    p = tmp_path / "kh.pdf"
+    p.write_bytes(b"%PDF")
+    with pytest.raises(CchcError) as e:
+        read_remediation_plan(p, year=2025)
+    assert e.value.finding.code == "bad_plan_file"
+
+
+# ---------------------------------------------------------------- merge into the master
+
+def _rows(path: Path) -> list[tuple]:
+    ws = load_workbook(path)[S.SHEET_REMEDIATION]
+    return [r for r in ws.iter_rows(min_row=S.FIRST_DATA_ROW, values_only=True) if r[0]]
+
+
+def test_import_twice_adds_nothing_and_dry_run_writes_nothing(master: Path):
+    sha = file_sha256(master)
+    dry = import_remediation(master, SEED, dry_run=True, cset=load_bundled())
+    assert len(dry.merge.added) == 31 and not dry.written and file_sha256(master) == sha
+    first = import_remediation(master, SEED, cset=load_bundled())
+    assert first.written and first.backup is not None and first.backup.exists()
+    plan = read_master(master).plan
+    assert [r.id for r in plan.remediation] == [f"KP-{n:02d}" for n in range(1, 32)]
+    assert plan.remediation[0].source == SEED.name and plan.remediation[0].criteria_suggested == "1.a"
+    sha = file_sha256(master)
+    again = import_remediation(master, SEED, cset=load_bundled())
+    assert again.merge.is_empty and again.merge.unchanged == 31 and not again.written
+    assert file_sha256(master) == sha
+
+
+def test_changed_document_updates_its_rows_keeps_tracking_and_official_edits(master: Path, tmp_path: Path):
+    doc = tmp_path / VARIANT.name
+    shutil.copy(VARIANT, doc)
+    import_remediation(master, doc)
+    # the official works on the rows: tracking cells and one descriptive cell
+    wb = load_workbook(master)
+    ws = wb[S.SHEET_REMEDIATION]
+    col = {c.key: S.col_index(S.REMEDIATION_COLUMNS, c.key) for c in S.REMEDIATION_COLUMNS}
+    r = S.FIRST_DATA_ROW
+    ws.cell(r, col["status"], "Đang thực hiện")
+    ws.cell(r, col["progress"], 40)
+    ws.cell(r + 3, col["lead"], "Văn phòng HĐND-UBND xã")      # the official fills the missing lead
+    wb.save(master)
+    text = doc.read_text(encoding="utf-8").replace("Niêm yết mã QR thanh toán", "Niêm yết mã QR tại trụ sở")
+    text = text.replace("tổ chức đối thoại ít nhất 01 lần/năm", "tổ chức đối thoại 02 lần/năm")
+    text = text.replace("- Cơ quan tham mưu: Văn phòng HĐND-UBND xã\n", "")
+    text = text.replace("+ Công khai thủ tục hành chính: bị trừ 0,2 điểm\n", "")
+    doc.write_text(text, encoding="utf-8")
+    res = import_remediation(master, doc)
+    assert not res.merge.added
+    assert {(c.item_id, c.key) for c in res.merge.changes} == {("KP-01", "solution"), ("KP-04", "solution"),
+                                                               ("KP-03", "lead")}
+    assert [i.id for i in res.merge.gone] == ["KP-06"]
+    rows = {r[0]: r for r in _rows(master)}
+    assert rows["KP-01"][col["status"] - 1] == "Đang thực hiện" and rows["KP-01"][col["progress"] - 1] == 40
+    assert "trụ sở" in rows["KP-01"][col["solution"] - 1]
+    assert rows["KP-04"][col["lead"] - 1] == "Văn phòng HĐND-UBND xã"      # the official's lead is kept
+    assert "KP-06" in rows                                                 # gone from the document: kept
+    messages = " ".join(f.message for f in res.changes)
+    assert "KP-01" in messages and "không còn trong tài liệu" in messages
+
+
+def test_official_edit_of_an_imported_cell_is_kept_on_reimport(master: Path, tmp_path: Path):
+    doc = tmp_path / TABLE.name
+    shutil.copy(TABLE, doc)
+    import_remediation(master, doc)
+    wb = load_workbook(master)
+    ws = wb[S.SHEET_REMEDIATION]
+    j = S.col_index(S.REMEDIATION_COLUMNS, "deadline_text")
+    ws.cell(S.FIRST_DATA_ROW, j, "Quý III/2025 (điều chỉnh)")
+    wb.save(master)
+    doc.write_text(doc.read_text(encoding="utf-8").replace("Quý II/2025", "Tháng 5/2025"), encoding="utf-8")
+    res = import_remediation(master, doc)
+    assert [(c.item_id, c.key) for c in res.merge.kept] == [("KP-01", "deadline_text")]
+    assert _rows(master)[0][j - 1] == "Quý III/2025 (điều chỉnh)"
+
+
+def test_other_document_adds_its_own_rows(master: Path):
+    import_remediation(master, TABLE)
+    res = import_remediation(master, VARIANT)
+    assert [i.id for i in res.merge.added][0] == "KP-04" and len(res.merge.added) == 6
+
+
+def test_cli_nhap_khac_phuc(master: Path):
+    out = runner.invoke(app, ["nhap-khac-phuc", str(master), "--tu-tep", str(VARIANT), "--thu"])
+    assert out.exit_code == 0, out.output
+    assert "Chạy thử" in out.output and "Thêm 6" in out.output
+    assert read_master(master).plan.remediation == []
+    out = runner.invoke(app, ["nhap-khac-phuc", str(master), "--tu-tep", str(VARIANT)])
+    assert out.exit_code == 0 and "Đã ghi sổ" in out.output
+    assert "chưa khớp đơn vị" in out.output                      # "Công chức Văn phòng – Thống kê"
+    out = runner.invoke(app, ["nhap-khac-phuc", str(master), "--tu-tep", str(master.with_name("khong.md"))])
+    assert out.exit_code == 1 and "Không tìm thấy" in out.output and "Traceback" not in out.output
+
+
+# ---------------------------------------------------------------- index results
+
+def test_summary_sentence():
+    said = parse_summary_sentences(["Năm 2024, Chỉ số CCHC của xã đạt tổng số 83,33 điểm, giảm 4,86 điểm so với "
+                                    "năm 2023 (trong đó, điểm điều tra xã hội học 18,51 điểm); xếp thứ 01/19, "
+                                    "xếp loại Tốt."])
+    assert said == {"total": 83.33, "change": ("giam", 4.86, 2023), "survey": 18.51, "rank": "01/19",
+                    "rating": "Tốt"}
+    said = parse_summary_sentences(["được Hội đồng thẩm định chấm điểm 85,08/100 điểm; xếp thứ 3/23 xã; "
+                                    "tăng 20 bậc so với năm 2022"])
+    assert said["total"] == 85.08 and said["rank"] == "3/23" and "change" not in said
+
+
+def test_three_part_table_is_refused_by_name():
+    with pytest.raises(CchcError) as e:
+        read_index_results(DOCS / "ba_phan_68_22_10.tsv", year=2024)
+    f = e.value.finding
+    assert f.code == "index_not_areas" and "Điểm thẩm định các tiêu chí" in f.message and f.cell == "B2"
+
+
+def test_total_only_is_warned_and_no_year_refused(tmp_path: Path):
+    res = read_index_results(VARIANT)
+    assert res.year == 2024 and res.total == 83.33 and not res.areas
+    assert [f.code for f in res.findings] == ["index_only_total"]
+    p = tmp_path / "khong_nam.md"
+    p.write_text("Xã đạt tổng số 80 điểm.\n", encoding="utf-8")
+    with pytest.raises(CchcError) as e:
+        read_index_results(p)
+    assert e.value.finding.code == "index_no_year"
+
+
+def test_years_side_by_side_and_change_checked(master: Path):
+    r1 = import_index_results(master, SEED)
+    assert r1.written and r1.year == 2023
+    codes = {f.code for f in r1.findings}
+    assert {"criteria_above_max", "criteria_sum_above_area"} <= codes      # the seed's real data errors
+    r2 = import_index_results(master, DOCS / "chi_so_2024_bang.csv", year=2024)
+    assert r2.written and not [f for f in r2.findings if f.code.startswith("index_change")]
+    r3 = import_index_results(master, VARIANT)                 # states "giảm 4,86 so với năm 2023"
+    mismatch = [f for f in r3.findings if f.code == "index_change_mismatch"]
+    assert len(mismatch) == 1 and "85,08" in mismatch[0].message and "-1,75" in mismatch[0].message
+    wb = load_workbook(master)
+    ws = wb[S.SHEET_INDEX]
+    header = [c.value for c in ws[S.HEADER_ROW]]
+    assert header[len(S.INDEX_COLUMNS):len(S.INDEX_COLUMNS) + 3] == ["Thẩm định 2023", "Thẩm định 2024",
+                                                                    "Tăng/giảm 2023→2024"]
+    first = [c.value for c in ws[S.FIRST_DATA_ROW]]
+    assert first[:7] == [1, S.LEVEL_AREA, "1", "Công tác chỉ đạo, điều hành CCHC", 11, 10.2, 0.8]
+    assert first[len(S.INDEX_COLUMNS):len(S.INDEX_COLUMNS) + 3] == [9.13, 10.2, 1.07]
+    data = read_master(master)
+    assert data.plan.info.index_year == 2024 and len(data.plan.index_areas) == 8
+    assert data.plan.index_areas[0].self_assessed == 10.5 and data.plan.index_criteria[0].self_assessed == 0.75
+    assert not [f for f in data.findings if f.severity == "error"]
+    meta = {r[0]: r[1] for r in wb[S.SHEET_META].iter_rows(values_only=True)}
+    years = json.loads(meta["chi_so_cac_nam"])
+    assert sorted(years) == ["2023", "2024"] and years["2024"]["rank"] == "01/19"
+    sha = file_sha256(master)
+    assert not import_index_results(master, VARIANT).written and file_sha256(master) == sha   # same again
+
+
+def test_cli_nhap_chi_so_refusal_changes_nothing(master: Path):
+    sha = file_sha256(master)
+    out = runner.invoke(app, ["nhap-chi-so", str(master), "--tu-tep", str(DOCS / "ba_phan_68_22_10.tsv"),
+                              "--nam", "2024"])
+    assert out.exit_code == 1 and "không chia theo 8 lĩnh vực" in out.output and file_sha256(master) == sha
+    out = runner.invoke(app, ["nhap-chi-so", str(master), "--tu-tep", str(DOCS / "chi_so_2024_bang.csv"),
+                              "--nam", "2024", "--thu"])
+    assert out.exit_code == 0 and "Năm 2024" in out.output and file_sha256(master) == sha
+
+
+# ---------------------------------------------------------------- criteria set
+
+def test_bundled_set_is_complete_for_areas_and_matches_schema():
+    schema = json.loads((Path(__file__).parents[1] / "schemas" / "criteria_set.schema.json").read_text("utf-8"))
+    assert set(schema["required"]) == {"province", "year"} and "criteria" in schema["properties"]
+    try:
+        import jsonschema
+    except ImportError:
+        jsonschema = None
+    data_dir = Path(__file__).parents[1] / "cchc_xl" / "data"
+    for f in data_dir.glob("criteria_*.json"):
+        doc = json.loads(f.read_text("utf-8"))
+        assert set(doc) <= set(schema["properties"])
+        if jsonschema is not None:
+            jsonschema.validate(doc, schema)
+    (cset,) = bundled_sets()
+    assert sum(a.max_points for a in cset.areas) == cset.total == 100
+    assert len(cset.areas) == 8 and not cset.official_codes
+    assert {c.code for c in cset.criteria} >= {"1.a", "7.d", "8.d"}
+
+
+def test_scores_checked_against_the_set():
+    cset = CriteriaSet(province="tỉnh Thử", year=2024, areas=[
+        {"area": "1", "max_points": 11}, {"area": "2", "max_points": 7}], criteria=[
+        {"code": "1.4.1", "area": "1", "name": "Ban hành kế hoạch kiểm tra CCHC", "max_points": 1}])
+    areas = [IndexArea(area=Area.CHI_DAO, max_points=12, appraised=10, deducted=0.5),
+             IndexArea(area=Area.THE_CHE, max_points=7, appraised=7.5, deducted=0)]
+    crits = [IndexCriterion(area=Area.CHI_DAO, code="1.4.1", name="Kế hoạch kiểm tra", max_points=1, deducted=0.6),
+             IndexCriterion(area=Area.CHI_DAO, code="1.9.9", name="Lạ", deducted=0.1),
+             IndexCriterion(area=Area.CHI_DAO, name="Ban hành kế hoạch kiểm tra CCHC", appraised=1.5)]
+    found = [(f.code, f.severity) for f in check_scores(cset, areas, crits)]
+    assert found == [("criteria_area_max", "warning"), ("criteria_above_max", "error"),
+                     ("criteria_unknown_code", "error"), ("criteria_above_max", "error"),
+                     ("criteria_sum_above_area", "error")]
+
+
+def test_province_criteria_table(tmp_path: Path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["BỘ TIÊU CHÍ CHỈ SỐ CCHC CẤP XÃ"])
+    ws.append(["STT", "Lĩnh vực/Tiêu chí/Tiêu chí thành phần", "Điểm tối đa"])
+    ws.append(["I", "Công tác chỉ đạo, điều hành", 11])
+    ws.append(["1.4", "Kiểm tra CCHC", 2])
+    ws.append(["1.4.1", "Ban hành kế hoạch kiểm tra", 1])
+    ws.append(["II", "Cải cách thể chế", 7])
+    ws.append(["x", "Ghi chú", None])
+    path = tmp_path / "bo_tieu_chi.xlsx"
+    wb.save(path)
+    cset, findings = read_criteria_file(path, province="tỉnh Thử", year=2025)
+    assert [a.max_points for a in cset.areas] == [11, 7] and cset.official_codes
+    assert [(c.code, c.parent, c.max_points) for c in cset.criteria] == [("1.4", "", 2), ("1.4.1", "1.4", 1)]
+    assert [f.code for f in findings] == ["criteria_row_skipped"]
+    assert suggest_codes(cset, "Xây dựng và ban hành kế hoạch kiểm tra công tác CCHC năm 2025") == ["1.4.1"]
+    assert suggest_codes(cset, "Kiểm tra CCHC tại các thôn, xóm") == ["1.4"]
+    assert suggest_codes(cset, "Tuyên truyền kế hoạch năm") == []          # one shared pair is not enough
+
+
+def test_task_codes_are_suggested_never_asserted(tmp_path: Path):
+    from cchc_xl.core.models import Task
+
+    plan = Plan(info=PlanInfo(year=2025), tasks=[
+        Task(id="I-01", area=Area.CHI_DAO, title="Xây dựng, ban hành Kế hoạch kiểm tra công tác CCHC năm 2025"),
+        Task(id="I-02", area=Area.CHI_DAO, title="Ban hành kế hoạch kiểm tra CCHC", criteria="1.9"),
+        Task(id="I-03", area=Area.THE_CHE, title="Ban hành kế hoạch kiểm tra CCHC"),   # other area
+    ])
+    path = write_master(plan, tmp_path / "So.xlsx", make_backup=False)
+    res = import_index_results(path, DOCS / "chi_so_2024_bang.csv", year=2024)
+    assert res.suggested == 1
+    tasks = {t.id: t for t in read_master(path).plan.tasks}
+    assert (tasks["I-01"].criteria, tasks["I-01"].criteria_suggested) == ("", "1.4.1")
+    assert (tasks["I-02"].criteria, tasks["I-02"].criteria_suggested) == ("1.9", "")
+    assert tasks["I-03"].criteria_suggested == ""
+
+
+# ---------------------------------------------------------------- buttons (JSON book, Book API)
+
+@pytest.fixture
+def remote_book(monkeypatch, tmp_path):
+    from cchc_xl.xl.book_io import enable_remote_engine
+
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "appdata"))
+    monkeypatch.setenv("CCHC_XL_THU_MUC", str(tmp_path))
+    enable_remote_engine()
+
+
+def _run_button(handler, payload, *args, **kwargs):
+    from cchc_xl.xl.book_io import alerts, apply_actions, open_json_book
+
+    book = open_json_book(payload)
+    result = handler(book, *args, **kwargs)
+    actions = book.json()
+    assert actions["actions"][-1]["func"] == "alert" and alerts(actions) == [result.message]
+    json.dumps(actions, ensure_ascii=False)
+    return result, apply_actions(payload, actions)
+
+
+def test_buttons_nhap_khac_phuc_and_nhap_chi_so(remote_book, master: Path):
+    from cchc_xl.xl import buttons
+    from cchc_xl.xl.book_io import book_payload_from_xlsx, open_json_book, read_book
+
+    payload = book_payload_from_xlsx(master)
+    result, after = _run_button(buttons.nhap_khac_phuc, payload, str(VARIANT))
+    assert result.ok and "Thêm 6" in result.message and "Ctrl+S" in result.message
+    plan = read_book(open_json_book(after)).plan
+    assert [r.criterion_code for r in plan.remediation] == ["7.3.7", "7.1.2", "1.4.1", "1.5", "", ""]
+    assert plan.remediation[0].due == dt.date(2025, 10, 31)
+    # the same document again: nothing written, same figures as the command
+    again, _ = _run_button(buttons.nhap_khac_phuc, after, str(VARIANT))
+    assert "Thêm 0" in again.message and again.cells_written == 0
+    result, after = _run_button(buttons.nhap_chi_so, after, str(DOCS / "chi_so_2024_bang.csv"), 2024)
+    assert result.ok and "Năm 2024" in result.message
+    data = read_book(open_json_book(after))
+    assert len(data.plan.index_areas) == 8 and data.plan.index_criteria[0].code == "1.4.1"
+    refused, _ = _run_button(buttons.nhap_chi_so, after, str(DOCS / "ba_phan_68_22_10.tsv"), 2024)
+    assert not refused.ok and "không chia theo 8 lĩnh vực" in refused.message
+    missing, _ = _run_button(buttons.nhap_khac_phuc, after, None)
+    assert not missing.ok and "Chưa chọn tài liệu" in missing.message
+
+
+def test_imported_items_travel_through_unit_workbooks_and_tong_hop(tmp_path: Path):
+    from cchc_xl.core.periods import parse_period
+    from cchc_xl.core.units import DEFAULT_UNITS
+    from cchc_xl.report.data import build_report
+    from cchc_xl.roundtrip.consolidate import consolidate
+    from cchc_xl.roundtrip.split import split_master
+    from cchc_xl.workbook.unitbook import unit_code_from_file_name
+
+    as_of = dt.date(2025, 9, 14)
+    path = tmp_path / "So.xlsx"
+    write_master(Plan(info=PlanInfo(year=2025), units=list(DEFAULT_UNITS)), path, make_backup=False)
+    import_remediation(path, VARIANT)
+    split_master(path, tmp_path / "phieu", period_label="Quý III/2025", as_of=as_of)
+    files = {unit_code_from_file_name(f.name): f for f in (tmp_path / "phieu").glob("*.xlsx")}
+    assert {"PVHCC", "VP"} <= set(files)
+    wb = load_workbook(files["PVHCC"])
+    ws = wb[S.SHEET_REMEDIATION]
+    ids = {ws.cell(r, 1).value: r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value}
+    assert set(ids) == {"KP-05", "KP-06"}            # "Chủ trì chung …: Trung tâm Phục vụ hành chính công"
+    ws.cell(ids["KP-05"], S.col_index(S.REMEDIATION_COLUMNS, "status"), "Đã hoàn thành")
+    ws.cell(ids["KP-05"], S.col_index(S.REMEDIATION_COLUMNS, "completed_on"), dt.datetime(2025, 9, 1))
+    inbox = tmp_path / "nhan_ve"
+    inbox.mkdir()
+    wb.save(inbox / files["PVHCC"].name)
+    result = consolidate(path, inbox, as_of=as_of, user="Thư ký")
+    assert result.written and not result.has_problems
+    plan = read_master(path).plan
+    items = {r.id: r for r in plan.remediation}
+    assert items["KP-05"].status.value == "Đã hoàn thành" and items["KP-05"].due == dt.date(2025, 12, 31)
+    assert items["KP-05"].criterion == "Tỷ lệ hồ sơ giải quyết đúng hạn"       # descriptive cells untouched
+    rep = build_report(plan, parse_period("Quý III/2025"), as_of=as_of)
+    assert (rep.remediation_total.total, rep.remediation_total.done) == (6, 1)
+    # re-importing the plan after Tổng hợp keeps the unit's tracking
+    again = import_remediation(path, VARIANT)
+    assert again.merge.is_empty
+    assert {r.id: r for r in read_master(path).plan.remediation}["KP-05"].status.value == "Đã hoàn thành"
+
+
+@pytest.mark.parametrize("text, due, kind", [
+    ("Trong năm 2026 và những năm tiếp theo", dt.date(2026, 12, 31), "recurring"),
+    ("Theo thời gian quy định của UBND tỉnh", None, "conditional"),
+    ("đăng ký trong Quý I, hoàn thành trong tháng 10/2025", dt.date(2025, 10, 31), "month"),
+])
+def test_remediation_deadlines(text, due, kind):
+    from cchc_xl.core.deadlines import parse_deadline
+
+    d = parse_deadline(text, 2025)
+    assert (d.due, d.kind.value) == (due, kind)
+    if kind == "month":
+        assert d.milestones == (dt.date(2025, 3, 31), dt.date(2025, 10, 31))
+
+
+def test_patch_writes_explicit_formulas_only(tmp_path: Path):
+    from openpyxl import Workbook
+
+    from cchc_xl.files.xlsx_patch import Formula, patch_xlsx
+
+    src, dst = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    wb = Workbook()
+    wb.active.title = "S"
+    wb.active["A1"] = 1
+    wb.save(src)
+    patch_xlsx(src, dst, {"S": {(1, 2): Formula("=A1*2"), (1, 3): "=A1*3", (2, 1): "x"}})
+    ws = load_workbook(dst)["S"]
+    assert ws["B1"].value == "=A1*2" and ws["B1"].data_type == "f"
+    assert ws["C1"].value == "=A1*3" and ws["C1"].data_type == "s"       # text stays text
+    with pytest.raises(ValueError):
+        Formula("A1*2")
+
+
+def test_layout_the_patcher_refuses_is_written_with_openpyxl(tmp_path: Path):
+    """A cell to update holding a formula: the patcher refuses, openpyxl writes (still atomic)."""
+    from openpyxl import Workbook
+
+    from cchc_xl.files.xlsx_patch import Formula
+    from cchc_xl.ingest.index_docs import write_edits
+
+    path = tmp_path / "a.xlsx"
+    wb = Workbook()
+    wb.active.title = "S"
+    wb.active["A1"] = "=1+1"
+    wb.save(path)
+    write_edits(path, {"S": {(1, 1): "=HYPERLINK(\"x\")", (2, 1): Formula("=2+2")}})
+    ws = load_workbook(path)["S"]
+    assert ws["A1"].value == '=HYPERLINK("x")' and ws["A1"].data_type == "s"
+    assert ws["A2"].value == "=2+2" and ws["A2"].data_type == "f"
+
+
+def test_bundled_set_only_for_its_province(tmp_path: Path):
+    from cchc_xl.importers.criteria import bundled_for
+
+    assert bundled_for("Tỉnh Hà Tĩnh", 2024).province == "tỉnh Hà Tĩnh"
+    assert bundled_for("", 2024) is not None
+    assert bundled_for("tỉnh Lâm Đồng", 2025) is None
+    # a Lâm Đồng master: no Hà Tĩnh codes suggested, no Hà Tĩnh maxima checked
+    path = write_master(Plan(info=PlanInfo(year=2025, province="tỉnh Lâm Đồng")), tmp_path / "So.xlsx",
+                        make_backup=False)
+    res = import_remediation(path, SEED, year=2024)
+    assert res.written and not any(r.criteria_suggested for r in read_master(path).plan.remediation)
+    idx = import_index_results(path, SEED)
+    assert not [f for f in idx.findings if f.code.startswith("criteria_")]
+    # the Hà Tĩnh master gets both
+    path2 = write_master(Plan(info=PlanInfo(year=2024, province="tỉnh Hà Tĩnh")), tmp_path / "So2.xlsx",
+                         make_backup=False)
+    import_remediation(path2, SEED)
+    assert all(r.criteria_suggested for r in read_master(path2).plan.remediation if r.area != Area.CQ_SO)
+    assert [f for f in import_index_results(path2, SEED).findings if f.code == "criteria_above_max"]
+
+
+def test_patching_two_workbooks_in_one_process_keeps_their_own_styles(tmp_path: Path):
+    """A text starting like a formula ("- giải pháp") gets a quote-prefix style of *its* workbook:
+    a memo shared between workbooks must not hand the second one a style index it lacks."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from cchc_xl.files.xlsx_patch import patch_xlsx
+
+    for n, extra_styles in enumerate((6, 0)):
+        src, dst = tmp_path / f"a{n}.xlsx", tmp_path / f"b{n}.xlsx"
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "S"
+        for i in range(extra_styles):               # the first workbook has more styles
+            ws.cell(1, i + 1, i).font = Font(size=8 + i)
+        ws.cell(2, 1, "x")
+        wb.save(src)
+        patch_xlsx(src, dst, {"S": {(2, 1): "- Giải pháp khắc phục", (3, 1): "- Giải pháp khắc phục"}})
+        cell = load_workbook(dst)["S"]["A2"]          # raised IndexError with a shared memo
+        assert cell.value == "- Giải pháp khắc phục" and cell.data_type == "s" and cell.quotePrefix
