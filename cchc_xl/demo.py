@@ -7,7 +7,11 @@
 5. The departments fill in their workbooks (simulated: deterministic sample progress,
    written with openpyxl into the tracking cells only, as an official would).
 6. Tổng hợp the returned files (twice: the second run must change nothing).
-7. Báo cáo: report sheet in the master + Word draft (+ PDF when LibreOffice is there).
+7. Số liệu: the period's one-stop/budget export imported into the sheet "Số liệu".
+8. Báo cáo: the period is closed (sheet "Lịch sử"), report sheet + Word draft (+ PDF).
+
+``--ca-nam`` runs steps 3-8 for Quý I, 6 tháng, Quý III and Năm (``run_year_demo``).
+Each step is a function ``step_*`` so that longer scenarios reuse them.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import datetime as dt
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from openpyxl import load_workbook
 
@@ -25,7 +29,11 @@ from cchc_xl.core.records import find_header_row
 from cchc_xl.core.findings import catalog
 from cchc_xl.workbook.cells import put
 from cchc_xl.core.models import CchcError, Plan, Status
-from cchc_xl.core.text import fold
+from cchc_xl.core.periods import ReportingPeriod
+from cchc_xl.core.text import fold, format_number
+
+if TYPE_CHECKING:
+    from cchc_xl.report.data import QuarterlyReport
 
 MASTER_NAME = "So_tong_hop_CCHC_2025.xlsx"
 DEFAULT_PERIOD = "Quý III/2025"
@@ -119,19 +127,122 @@ def prepare_out_dir(out: Path) -> None:
                               encoding="utf-8")
 
 
+# ---------------------------------------------------------------- steps
+# One function per step, so that a longer scenario (a whole year, late or refused
+# units, reminders, corrected resends) is a different sequence of the same steps.
+
+def step_init(out: Path, as_of: dt.date) -> DemoResult:
+    """Khởi tạo: the master from the sample appendix and index data."""
+    from cchc_xl.importers.sample import sample_plan
+    from cchc_xl.workbook.master import write_master
+
+    master = write_master(sample_plan(), out / MASTER_NAME, as_of=as_of)
+    return DemoResult(out_dir=out, master=master)
+
+
+def step_check(res: DemoResult, as_of: dt.date) -> None:
+    """Kiểm tra."""
+    from cchc_xl.core.validate import validate_master
+    from cchc_xl.workbook.master import read_master
+
+    findings = validate_master(read_master(res.master), as_of=as_of)
+    res.findings = len(findings)
+    res.errors = sum(1 for f in findings if f.severity == "error")
+
+
+def step_send(res: DemoResult, period: ReportingPeriod, unit_dir: Path) -> Plan:
+    """Tạo phiếu đơn vị + thư nháp; returns the plan as sent."""
+    from cchc_xl.mail.mailer import compose_unit_email, match_attachments, write_drafts
+    from cchc_xl.roundtrip.split import split_master
+    from cchc_xl.workbook.master import read_master
+
+    res.unit_files = split_master(res.master, unit_dir, period_label=period.short_label, as_of=period.end)
+    plan_now = read_master(res.master).plan
+    pairs, _problems = match_attachments(plan_now.units, res.unit_files)
+    messages = [compose_unit_email(p.unit, p.path, sender="vanphong.quangson@example.gov.vn",
+                                   commune=plan_now.info.commune, period_label=period.short_label,
+                                   due_date=period.due - dt.timedelta(days=5)) for p in pairs]
+    res.drafts = write_drafts(messages, unit_dir / "thu_nhap")
+    return plan_now
+
+
+def step_units_fill(res: DemoResult, plan_now: Plan, period: ReportingPeriod, inbox: Path) -> None:
+    """The departments fill in their workbooks and send them back (simulated)."""
+    from cchc_xl.importers.sample import sample_progress
+
+    simulated = sample_progress(plan_now, period.end)
+    res.returned = []
+    for f in res.unit_files:
+        dst = inbox / f.name
+        fill_returned_workbook(f, dst, simulated)
+        res.returned.append(dst)
+
+
+def step_consolidate(res: DemoResult, inbox: Path, as_of: dt.date) -> None:
+    """Tổng hợp, twice: the second run must change nothing."""
+    from cchc_xl.roundtrip.consolidate import consolidate
+
+    first = consolidate(res.master, inbox, as_of=as_of, user="demo")
+    res.changes = len(first.applied)
+    res.conflicts = len(first.conflicts)
+    res.rejected = len(first.rejections)
+    second = consolidate(res.master, inbox, as_of=as_of, user="demo")
+    res.second_run_changes = len(second.applied)
+
+
+def step_indicators(res: DemoResult, period: ReportingPeriod, folder: Path) -> int:
+    """Số liệu: the one-stop/budget export of the period, imported like ``nhap-so-lieu``."""
+    from openpyxl import Workbook
+
+    from cchc_xl.importers.indicators import read_export
+    from cchc_xl.importers.sample import sample_indicators
+    from cchc_xl.workbook.periodbook import save_indicators
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Số liệu"
+    ws.append([f"SỐ LIỆU {period.label.upper()}"])
+    for label, value in sample_indicators(period.kind):
+        ws.append([label, value])
+    folder.mkdir(parents=True, exist_ok=True)
+    export = folder / f"So_lieu_{period.code}.xlsx"
+    wb.save(export)
+    read = read_export(export, period)
+    if read.errors:
+        first = read.errors[0]          # a catalogue finding: raise it as it is
+        raise CchcError(first.message, file=first.file, sheet=first.sheet, cell=first.cell, code=first.code)
+    save_indicators(res.master, period, read.as_dict())
+    return len(read.values)
+
+
+def step_report(res: DemoResult, period: ReportingPeriod, *, pdf: bool) -> "QuarterlyReport":
+    """Báo cáo: closes the period (the day after its cut-off) and writes the sheet + Word (+ PDF)."""
+    from cchc_xl.report.data import report_for
+    from cchc_xl.report.sheet import save_report_sheet
+    from cchc_xl.report.word import write_report_docx
+    from cchc_xl.workbook.master import read_master
+
+    data = read_master(res.master)
+    moment = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(8, 0))
+    report, snap = report_for(data.plan, period, history=data.history, indicators=data.indicators,
+                              moment=moment)
+    save_report_sheet(res.master, report, snapshot=snap)
+    info = data.plan.info
+    res.report_docx = write_report_docx(report, res.out_dir / f"Bao_cao_CCHC_{period.code}.docx",
+                                        commune=info.commune, province=info.province)
+    res.report_pdf = None
+    if pdf:
+        from cchc_xl.report.pdf import find_soffice, to_pdf
+
+        if find_soffice():
+            res.report_pdf = to_pdf(res.report_docx, res.out_dir)
+    return report
+
+
 def run_demo(out_dir: Path, *, period_text: str = DEFAULT_PERIOD, pdf: bool = True,
              step: Callable[[str], None] | None = None) -> DemoResult:
     """Run the whole cycle into ``out_dir`` (emptied first).  ``step`` reports progress."""
-    from cchc_xl.roundtrip.consolidate import consolidate
-    from cchc_xl.mail.mailer import compose_unit_email, match_attachments, write_drafts
-    from cchc_xl.workbook.master import read_master, write_master
     from cchc_xl.core.periods import parse_period
-    from cchc_xl.report.data import build_report
-    from cchc_xl.report.word import write_report_docx
-    from cchc_xl.report.sheet import update_master_report
-    from cchc_xl.importers.sample import sample_plan, sample_progress
-    from cchc_xl.roundtrip.split import split_master
-    from cchc_xl.core.validate import validate_master
 
     say = step or (lambda _msg: None)
     out = Path(out_dir)
@@ -140,67 +251,69 @@ def run_demo(out_dir: Path, *, period_text: str = DEFAULT_PERIOD, pdf: bool = Tr
     prepare_out_dir(out)
 
     say("Khởi tạo sổ tổng hợp từ dữ liệu mẫu")
-    plan = sample_plan()
-    master = write_master(plan, out / MASTER_NAME, as_of=as_of)
-    res = DemoResult(out_dir=out, master=master)
-
+    res = step_init(out, as_of)
     say("Kiểm tra sổ tổng hợp")
-    findings = validate_master(read_master(master), as_of=as_of)
-    res.findings = len(findings)
-    res.errors = sum(1 for f in findings if f.severity == "error")
+    step_check(res, as_of)
+    report = _period_cycle(res, period, out / "phieu_don_vi", out / "phieu_gui_ve", pdf=pdf, say=say)
+    res.summary = _summary(res, report, pdf=pdf)
+    return res
 
-    say("Tạo phiếu đơn vị")
-    unit_dir = out / "phieu_don_vi"
-    res.unit_files = split_master(master, unit_dir, period_label=period.short_label, as_of=as_of)
 
-    say("Soạn thư nháp gửi đơn vị")
-    plan_now = read_master(master).plan
-    pairs, _problems = match_attachments(plan_now.units, res.unit_files)
-    messages = [compose_unit_email(p.unit, p.path, sender="vanphong.quangson@example.gov.vn",
-                                   commune=plan_now.info.commune, period_label=period.short_label,
-                                   due_date=period.due - dt.timedelta(days=5)) for p in pairs]
-    res.drafts = write_drafts(messages, unit_dir / "thu_nhap")
+def _period_cycle(res: DemoResult, period: ReportingPeriod, unit_dir: Path, inbox: Path, *, pdf: bool,
+                  say: Callable[[str], None]) -> "QuarterlyReport":
+    """One reporting period: send, fill, consolidate, figures, report."""
+    say(f"{period.short_label}: tạo phiếu đơn vị, soạn thư nháp")
+    plan_now = step_send(res, period, unit_dir)
+    say(f"{period.short_label}: đơn vị điền phiếu và gửi về (mô phỏng)")
+    step_units_fill(res, plan_now, period, inbox)
+    say(f"{period.short_label}: tổng hợp phiếu gửi về")
+    step_consolidate(res, inbox, period.end)
+    say(f"{period.short_label}: nhập số liệu một cửa, ngân sách")
+    step_indicators(res, period, inbox)
+    say(f"{period.short_label}: chốt số liệu, lập báo cáo")
+    return step_report(res, period, pdf=pdf)
 
-    say("Đơn vị điền phiếu và gửi về (mô phỏng)")
-    simulated = sample_progress(plan_now, as_of)
-    inbox = out / "phieu_gui_ve"
-    for f in res.unit_files:
-        dst = inbox / f.name
-        fill_returned_workbook(f, dst, simulated)
-        res.returned.append(dst)
 
-    say("Tổng hợp phiếu gửi về")
-    first = consolidate(master, inbox, as_of=as_of, user="demo")
-    res.changes = len(first.applied)
-    res.conflicts = len(first.conflicts)
-    res.rejected = len(first.rejections)
-    second = consolidate(master, inbox, as_of=as_of, user="demo")
-    res.second_run_changes = len(second.applied)
+def run_year_demo(out_dir: Path, *, year: int = 2025, pdf: bool = True,
+                  step: Callable[[str], None] | None = None) -> DemoResult:
+    """Quý I -> 6 tháng -> Quý III -> Năm on the sample: each period closed, the annual
+    report with the trend across the four cut-offs."""
+    from cchc_xl.core.periods import periods_of_year
 
-    say("Lập báo cáo")
-    update_master_report(master, period)
-    final = read_master(master).plan
-    report = build_report(final, period)
-    res.report_docx = write_report_docx(report, out / f"Bao_cao_CCHC_{period.code}.docx",
-                                        commune=final.info.commune, province=final.info.province)
-    if pdf:
-        from cchc_xl.report.pdf import find_soffice, to_pdf
+    say = step or (lambda _msg: None)
+    out = Path(out_dir)
+    prepare_out_dir(out)
+    periods = periods_of_year(year)
+    say("Khởi tạo sổ tổng hợp từ dữ liệu mẫu")
+    res = step_init(out, periods[0].end)
+    say("Kiểm tra sổ tổng hợp")
+    step_check(res, periods[0].end)
+    report = None
+    for p in periods:
+        report = _period_cycle(res, p, out / "phieu_don_vi" / p.code, out / "phieu_gui_ve" / p.code,
+                               pdf=pdf and p.kind == "NAM", say=say)
+    assert report is not None
+    res.summary = _summary(res, report, pdf=pdf)
+    res.summary.insert(-2, ("Lũy kế qua các kỳ", "; ".join(
+        f"{r.label}: {r.done}/{r.total} ({format_number(r.percent)}%)" for r in report.trend)))
+    return res
 
-        if find_soffice():
-            res.report_pdf = to_pdf(res.report_docx, out)
-    res.summary = [
-        ("Sổ tổng hợp", str(master)),
-        ("Số nhiệm vụ", str(len(final.tasks))),
-        ("Phiếu đơn vị", f"{len(res.unit_files)} tệp trong {unit_dir}"),
+
+def _summary(res: DemoResult, report, *, pdf: bool) -> list[tuple[str, str]]:
+    return [
+        ("Sổ tổng hợp", str(res.master)),
+        ("Số nhiệm vụ", str(report.summary.total + report.summary.cancelled)),
+        ("Phiếu đơn vị", f"{len(res.unit_files)} tệp"),
         ("Thư nháp", f"{len(res.drafts)} tệp .eml"),
         ("Tổng hợp lần 1", f"{res.changes} ô cập nhật, {res.conflicts} xung đột, {res.rejected} từ chối"),
         ("Tổng hợp lần 2", f"{res.second_run_changes} ô cập nhật (không đổi là đúng)"),
         ("Tiến độ", report.narrative.completion),
+        ("Kiểm tra số liệu", f"{len(report.indicator_findings)} ghi chú" if report.indicator_findings
+         else "khớp"),
         ("Báo cáo Word", str(res.report_docx)),
         ("Báo cáo PDF", str(res.report_pdf) if res.report_pdf
          else ("(không có LibreOffice)" if pdf else "(không xuất PDF)")),
     ]
-    return res
 
 
 def register_demo(app) -> None:
@@ -218,6 +331,8 @@ def register_demo(app) -> None:
                                                                "của lần chạy thử trước (sẽ được làm mới)."),
         ky: str = typer.Option(DEFAULT_PERIOD, "--ky", help="Kỳ báo cáo, ví dụ 'Quý III/2025', 'Năm 2025'."),
         khong_pdf: bool = typer.Option(False, "--khong-pdf", help="Không xuất PDF."),
+        ca_nam: bool = typer.Option(False, "--ca-nam", help="Chạy cả năm: Quý I, 6 tháng, Quý III, Năm "
+                                                           "(mỗi kỳ chốt số liệu; báo cáo năm có xu hướng)."),
     ) -> None:
         with console.status("Đang chạy...") as status:
             def step(msg: str) -> None:
@@ -225,7 +340,8 @@ def register_demo(app) -> None:
                 console.print(f"[green]✓[/] {msg}")
 
             try:
-                res = run_demo(ra, period_text=ky, pdf=not khong_pdf, step=step)
+                res = (run_year_demo(ra, pdf=not khong_pdf, step=step) if ca_nam
+                       else run_demo(ra, period_text=ky, pdf=not khong_pdf, step=step))
             except CchcError as exc:
                 console.print(f"[bold red]{escape(str(exc))}[/]")
                 raise typer.Exit(1) from None

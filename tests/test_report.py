@@ -332,10 +332,14 @@ def test_report_sheet_charts_reference_tables(master):
     update_master_report(master, Q3)
     ws = load_workbook(master)[S.SHEET_REPORT]
     lay = report_layout(build_report(make_plan(), Q3))
-    assert len(ws._charts) == 2
+    assert len(ws._charts) == 3
     unit, area = lay.tables["unit"], lay.tables["area"]
     q = "'Báo cáo quý'!"
-    by_unit, by_area = ws._charts
+    by_unit, by_area, trend = ws._charts
+    # the trend chart: cumulative completion rate at Quý I, 6 tháng, Quý III
+    t = lay.tables["trend"]
+    assert trend.series[0].val.numRef.f == f"{q}$G${t.first_row}:$G${t.last_row}"
+    assert t.last_row - t.first_row + 1 == 3
     assert by_unit.grouping == "stacked"
     assert [s.val.numRef.f for s in by_unit.series] == [
         f"{q}${col}${unit.first_row}:${col}${unit.last_row}" for col in "DEFG"]

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "cchc_xl.cli.roundtrip",  # tao-phieu, tong-hop
     "cchc_xl.cli.email",      # gui-email
     "cchc_xl.cli.report",     # bao-cao
+    "cchc_xl.cli.period",     # chot-ky, nhap-so-lieu
     "cchc_xl.cli.index",      # nhap-khac-phuc, nhap-chi-so
     "cchc_xl.cli.tools",      # demo (whole quarterly cycle on the bundled sample), so-do (JSON schemas)
 )

@@ -16,7 +16,7 @@ from rich.table import Table
 from cchc_xl.cli import common as C
 from cchc_xl.core.compute import (UNASSIGNED, Progress, completion_table, overdue_tasks, passed_milestones,
                                    progress)
-from cchc_xl.workbook.master import write_master_file
+from cchc_xl.core.rounding import percent
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import AREA_SHORT, SEVERITY_LABELS, Area, CchcError, Finding, Plan, PlanInfo, Task
 from cchc_xl.report.data import fmt_pct
@@ -128,17 +128,49 @@ def khoi_tao(
     neutralised: list[Finding] = []
     with console.status("Đang tạo sổ tổng hợp..."):
         try:
-            written = write_master_file(plan, ra, as_of=as_of, intake=intake, neutralised=neutralised)
+            carried, saved = _rebuild_keeping_history(plan, ra, as_of, intake, neutralised)
         except CchcError as exc:
             _fail(str(exc))
     path = ra
-    if written.backup:
-        console.print(f"Đã sao lưu sổ cũ: [bold]{escape(str(written.backup))}[/]")
+    if saved:
+        console.print(f"Đã sao lưu sổ cũ: [bold]{escape(str(saved))}[/]")
+        if any(carried):
+            console.print(f"Giữ lại từ sổ cũ: {carried[0]} số liệu (trang 'Số liệu'), {carried[1]} dòng "
+                          "bản chốt (trang 'Lịch sử').")
     if neutralised:
         console.print(findings_table(neutralised, f"Ô giống công thức, đã ghi dưới dạng văn bản "
                                                   f"({len(neutralised)} ô)"))
     console.print(_init_summary(plan))
     console.print(f"[bold green]Đã tạo sổ tổng hợp:[/] {escape(str(path))}")
+
+
+def _rebuild_keeping_history(plan: Plan, ra: Path, as_of: dt.date | None, intake: Intake | None = None,
+                             neutralised: list[Finding] | None = None) -> tuple[tuple[int, int], Path | None]:
+    """Build the new master, carry over "Số liệu" and "Lịch sử" of the one it replaces, and
+    write it through the guard (locks, read-only, disk; backup; refused when the old master
+    holds things the official added that a rebuild would drop).  Returns (carried, backup)."""
+    from cchc_xl.files.excel import load_xlsx
+    from cchc_xl.files.safeio import guarded_write
+    from cchc_xl.workbook.cells import formula_text_findings
+    from cchc_xl.workbook.master import WRITE_ACTION, build_master, refuse_lossy_rebuild
+    from cchc_xl.workbook.periodbook import carry_over
+
+    wb = build_master(plan, as_of=as_of, intake=intake)
+    if neutralised is not None:
+        neutralised.extend(formula_text_findings(wb, file=ra.name))
+    carried = (0, 0)
+    if ra.exists():
+        try:
+            old = load_xlsx(ra)
+        except CchcError as exc:   # an unreadable old master: nothing to carry (it is backed up)
+            console.print(f"[yellow]Cảnh báo: không đọc được sổ cũ để giữ 'Số liệu', 'Lịch sử': "
+                          f"{escape(str(exc))}[/]")
+        else:
+            carried = carry_over(old, wb, plan.info.year)
+            refuse_lossy_rebuild(ra, wb)     # what the official added that the new master would not have
+    with guarded_write(ra, WRITE_ACTION) as w:
+        wb.save(w.tmp)
+    return carried, w.backup
 
 
 def master_target(ra: Path) -> Path:
@@ -335,7 +367,7 @@ def summary_table(p: Progress) -> Table:
             ("Quá hạn", p.overdue), ("Không thực hiện", p.cancelled))
     for i, (label, n) in enumerate(rows):
         with_share = 0 < i < len(rows) - 1 and p.total > 0
-        table.add_row(label, str(n), _pct(round(n / p.total * 100, 2)) if with_share else "")
+        table.add_row(label, str(n), _pct(percent(n, p.total)) if with_share else "")
     table.add_row("[bold]Tỷ lệ hoàn thành[/]", f"[bold]{_pct(p.percent) or '-'}[/]",
                   ProgressBar(total=100, completed=p.percent or 0, width=20))
     return table

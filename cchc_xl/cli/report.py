@@ -14,8 +14,9 @@ from rich.table import Table
 from cchc_xl.cli import common as C
 from cchc_xl.core import schema as S
 from cchc_xl.core.models import CchcError
+from cchc_xl.cli.period import now, snapshot_line
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
-from cchc_xl.report.data import QuarterlyReport, build_report, fmt_date, fmt_pct
+from cchc_xl.report.data import QuarterlyReport, fmt_date, fmt_pct, report_for
 from cchc_xl.report.word import docx_to_pdf, write_report_docx
 from cchc_xl.report.sheet import save_report_sheet
 
@@ -92,6 +93,16 @@ def _summary_table(report: QuarterlyReport) -> Table:
     return t
 
 
+def _trend_table(report: QuarterlyReport) -> Table:
+    t = Table(title="Lũy kế qua các kỳ", show_header=True, header_style="bold")
+    for col in ("Kỳ", "Ngày chốt", "Tổng số", "Hoàn thành lũy kế", "Trong kỳ", "Quá hạn", "Tỷ lệ", "Số liệu"):
+        t.add_column(col, justify="left" if col in ("Kỳ", "Số liệu") else "right")
+    for r in report.trend:
+        t.add_row(r.label, fmt_date(r.cutoff), str(r.total), str(r.done), str(r.gained), str(r.overdue),
+                  fmt_pct(r.percent) or "-", "Đã chốt" if r.closed else "Chưa chốt")
+    return t
+
+
 def bao_cao(
     master: Annotated[Path, typer.Argument(help="Sổ tổng hợp CCHC (.xlsx hoặc .xlsm)",
                                            metavar=C.MASTER_METAVAR)],
@@ -124,12 +135,14 @@ def bao_cao(
         _fail(f"Lỗi: {'--ky' if ky else 'ô Kỳ báo cáo (trang Tổng quan)'}: {exc.finding.message}")
     C.year_mismatch_warning(period, data.plan.info.year)
     C.warn_unreadable_cells(data)
-    report = build_report(data.plan, period)
+    # the first report after the cut-off of a period not closed yet closes it (not with --khong-ghi-so)
+    report, snap = report_for(data.plan, period, history=data.history, indicators=data.indicators,
+                              moment=None if khong_ghi_so else now())
     info = data.plan.info
     outputs: list[tuple[str, Path]] = []
     try:
         if not khong_ghi_so:
-            outputs.append((f"Trang '{S.SHEET_REPORT}'", save_report_sheet(master, report)))
+            outputs.append((f"Trang '{S.SHEET_REPORT}'", save_report_sheet(master, report, snapshot=snap)))
         docx = write_report_docx(report, word_path(word, master, period),
                                  commune=xa or info.commune, province=tinh or info.province,
                                  signer_name=nguoi_ky, signer_title=chuc_vu, number=so)
@@ -141,6 +154,16 @@ def bao_cao(
             console.print(f"Đã tạo: {label}: {escape(str(path))}")
         _fail(str(exc))
     console.print(_summary_table(report))
+    if report.trend:
+        console.print(_trend_table(report))
+    if snap is not None:
+        console.print(f"[green]{escape(snapshot_line(snap))}[/]")
+    elif report.closed:
+        console.print(f"Số liệu nhiệm vụ theo bản {escape(report.source)} (trang 'Lịch sử').")
+    else:
+        console.print("[yellow]Kỳ chưa chốt số liệu: báo cáo tính từ sổ hiện tại (chạy chot-ky sau ngày "
+                      "chốt số liệu để giữ cố định).[/]")
+    C.print_findings(report.indicator_findings)
     console.print(escape(report.narrative.completion))
     if report.overdue_tasks:
         console.print(f"[yellow]{escape(report.narrative.overdue)}[/]")

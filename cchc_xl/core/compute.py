@@ -7,7 +7,8 @@ Definitions (the dashboard formulas in the workbook mirror these exactly):
 * overdue as of D: counted, not done, has a due date, and due date < D.
 * in progress: counted, not done, not overdue, status "Đang thực hiện" or "Thường xuyên".
 * not started: the remaining counted tasks.
-* completion % = done / counted x 100 (None when nothing is counted).
+* completion % = done / counted x 100, rounded half up to 2 decimals
+  (``core.rounding``; None when nothing is counted).
 
 A task with several lead units counts once for each of its units in the
 per-unit table; tasks with no resolved lead unit are grouped under
@@ -23,6 +24,7 @@ from typing import Iterable, Literal
 import pandas as pd
 
 from cchc_xl.core.models import AREA_SHORT, Area, Milestone, Plan, Status, Task
+from cchc_xl.core.rounding import percent as _percent
 
 UNASSIGNED = "(Chưa xác định)"
 
@@ -61,7 +63,7 @@ class Progress:
 
     @property
     def percent(self) -> float | None:
-        return round(self.done / self.total * 100, 2) if self.total else None
+        return _percent(self.done, self.total)
 
 
 def progress(tasks: Iterable[Task], as_of: dt.date) -> Progress:
@@ -110,7 +112,7 @@ def completion_table(tasks: list[Task], as_of: dt.date, by: Literal["unit", "are
         out.append({"key": key, "name": AREA_SHORT[Area(key)] if by == "area" else key,
                     "total": total, "done": done, "in_progress": int(c.get("in_progress", 0)),
                     "not_started": int(c.get("not_started", 0)), "overdue": int(c.get("overdue", 0)),
-                    "percent": round(done / total * 100, 2) if total else None})
+                    "percent": _percent(done, total)})
     return pd.DataFrame(out, columns=["key", "name", "total", "done", "in_progress", "not_started",
                                       "overdue", "percent"])
 

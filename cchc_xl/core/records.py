@@ -12,6 +12,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from cchc_xl.core.history import History
+from cchc_xl.core.history import read as read_history_sheet
+from cchc_xl.core.indicators import IndicatorSheet
+from cchc_xl.core.indicators import read_sheet as read_indicator_sheet
 from cchc_xl.core import schema as S
 from cchc_xl.core.deadlines import task_milestones
 from cchc_xl.core.findings import FindingType, catalog
@@ -111,6 +115,9 @@ class MasterData:
     # rows[sheet][id] = worksheet row number (for messages naming cells)
     rows: dict[str, dict[str, int]] = field(default_factory=dict)
     path: str = ""
+    # sheets "Số liệu" and "Lịch sử" (filled by workbook.master.read_master)
+    indicators: IndicatorSheet = field(default_factory=IndicatorSheet)
+    history: History = field(default_factory=History)
 
     def cell(self, sheet: str, item_id: str, columns: tuple[S.Column, ...], key: str) -> str:
         row = self.rows.get(sheet, {}).get(item_id)
@@ -310,6 +317,9 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
                 due=vals.get("due"), criteria_suggested=normalize_text(rec.get("criteria_suggested")),
                 source=normalize_text(rec.get("source"))))
         data.rows[S.SHEET_REMEDIATION] = rows_r
+    # sheets across periods (absent in an older master: empty)
+    data.indicators = read_indicator_sheet(sheets.get(S.SHEET_INDICATORS, []), file=fname)
+    data.history = read_history_sheet(sheets.get(S.SHEET_HISTORY, []), file=fname)
     return data
 
 

@@ -22,6 +22,8 @@ SHEET_AUDIT = "Nhật ký"           # consolidation audit log
 SHEET_UNIT_REPORTS = "Báo cáo đơn vị"  # per (task, unit) reports, for tasks with several lead units
 SHEET_REPORT = "Báo cáo quý"
 SHEET_GUIDE = "Hướng dẫn"         # unit workbooks: instructions
+SHEET_INDICATORS = "Số liệu"      # figures per period not from the task table (core.indicators)
+SHEET_HISTORY = "Lịch sử"         # snapshots at each period's cut-off (core.history)
 SHEET_INTAKE = "Nhập liệu"        # what the import of the appendix understood (khoi-tao)
 
 HEADER_ROW = 4      # row of column headers on data sheets (rows 1-2: title, row 3: blank)

@@ -16,6 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from cchc_xl.core.indicators import check_sheet as check_indicator_sheet
 from cchc_xl.core import schema as S
 from cchc_xl.core.compute import passed_milestones, task_state
 from cchc_xl.core.findings import FindingType, catalog
@@ -382,6 +383,8 @@ def validate_master(data: MasterData, as_of: dt.date | None = None,
     out += validate_remediation(plan, data.rows.get(S.SHEET_REMEDIATION, {}),
                                 index_rows=data.rows.get(S.SHEET_INDEX, {}), as_of=as_of, file=file)
     out += validate_links(plan, data.rows, file=file)
+    out += check_indicator_sheet(data.indicators, file=file)      # sheet "Số liệu"
+    out += data.history.findings                                  # sheet "Lịch sử"
     return _dedupe(out)
 
 

@@ -333,3 +333,39 @@ def write_sample_inputs(folder: str | Path) -> list[Path]:
     docx_path = write_appendix_docx(result.tasks, target / SAMPLE_DOCX, title=title, subtitle=subtitle,
                                     section_names=result.sections)
     return [tsv, docx_path]
+
+
+# ---------------------------------------------------------------- "Số liệu" of the sample year
+# One-stop figures per quarter (received, online, resolved, resolved late), chosen so that the
+# year adds up to the figures of seed 003 (1.268 hồ sơ, 1.219 trực tuyến, 1.214 đã giải quyết).
+_QUARTERS = {1: (310, 295, 288, 1), 2: (342, 330, 335, 0), 3: (355, 344, 340, 1), 4: (261, 250, 251, 1)}
+_WINDOW = {"Q1": (1,), "6T": (1, 2), "Q3": (3,), "NAM": (1, 2, 3, 4)}
+_IN_PROGRESS = {"Q1": 22, "6T": 19, "Q3": 15, "NAM": 28}
+_CUMULATIVE = {  # disbursed, revenue (tỷ đồng), province tasks (given = done = on time)
+    "Q1": (2.1, 0.92, 8), "6T": (5.4, 2.15, 17), "Q3": (8.3, 3.61, 12), "NAM": (10.55, 5.147, 36)}
+
+
+def sample_indicators(kind: str) -> list[tuple[str, object]]:
+    """Rows of a one-stop/budget export for the period ``kind`` (Q1, 6T, Q3, NAM), as label/value.
+
+    The annual rows carry seed 003's own slip (1.219/1.268 written as 96,22 %) so that the
+    review has something real to find.
+    """
+    q = [_QUARTERS[i] for i in _WINDOW[kind]]
+    received, online, resolved, late = (sum(x[i] for x in q) for i in range(4))
+    disbursed, revenue, province = _CUMULATIVE[kind]
+    rows: list[tuple[str, object]] = [
+        ("Nhiệm vụ được UBND tỉnh, Chủ tịch UBND tỉnh giao", province),
+        ("Nhiệm vụ tỉnh giao đã xử lý xong", province), ("Nhiệm vụ tỉnh giao xử lý đúng hạn", province),
+        ("Tổng số thủ tục hành chính", 559), ("TTHC đủ điều kiện DVCTT", 368),
+        ("DVC trực tuyến toàn trình", 75), ("DVC trực tuyến một phần", 293),
+        ("- Tổng số hồ sơ tiếp nhận:", received), ("+ Trực tuyến", online), ("+ Trực tiếp", received - online),
+        ("Hồ sơ đã giải quyết", resolved), ("Đang giải quyết", _IN_PROGRESS[kind]),
+        ("Hồ sơ giải quyết trước hạn, đúng hạn", resolved - late), ("Hồ sơ giải quyết quá hạn", late),
+        ("Phản ánh, kiến nghị tiếp nhận", 0),
+        ("Kế hoạch vốn đầu tư công", 12.85), ("Vốn đầu tư công đã giải ngân", disbursed),
+        ("Dự toán thu ngân sách được giao", 3.046), ("Thu ngân sách thực hiện", revenue),
+    ]
+    if kind == "NAM":
+        rows += [("Tỷ lệ trực tuyến", 96.22), ("Tỷ lệ giải ngân (%)", 82.1)]
+    return rows

@@ -13,8 +13,13 @@ from typing import Iterable
 from pydantic import BaseModel, Field
 
 from cchc_xl.core import compute
-from cchc_xl.core.models import AREA_SHORT, Area, Plan, PlanInfo, RemediationItem, Status, Task
+from cchc_xl.core.models import AREA_SHORT, Area, Finding, Plan, PlanInfo, RemediationItem, Status, Task
 from cchc_xl.core.periods import ReportingPeriod
+from cchc_xl.core.rounding import percent
+from cchc_xl.core.history import History, Snapshot, describe
+from cchc_xl.core.history import take as take_snapshot
+from cchc_xl.core.indicators import IndicatorSheet, check_period
+from cchc_xl.report.periodic import SOURCE_LIVE, IndicatorText, TrendRow, indicator_text, trend_rows
 from cchc_xl.core.text import format_date, format_number
 
 TOLERANCE = 0.005   # two deductions closer than this are "equal" (published with 2 decimals)
@@ -144,6 +149,18 @@ class QuarterlyReport(BaseModel):
     points_at_risk: list[RiskLine] = Field(default_factory=list)
     risk_total: float = 0.0
     narrative: Narrative
+    # across periods and "Số liệu" (report.periodic)
+    trend: list[TrendRow] = Field(default_factory=list)
+    source: str = SOURCE_LIVE                     # "chốt lúc …" when built from a snapshot
+    indicators: dict[str, float] = Field(default_factory=dict)
+    indicator_text: IndicatorText = Field(default_factory=IndicatorText)
+    indicator_findings: list[Finding] = Field(default_factory=list)
+    indicator_cells: dict[str, str] = Field(default_factory=dict)   # key -> cell on "Số liệu"
+
+    @property
+    def closed(self) -> bool:
+        """Built from the period's snapshot (sheet "Lịch sử")."""
+        return self.source != SOURCE_LIVE
 
     def tasks_of(self, area: Area) -> list[TaskLine]:
         return [t for t in self.tasks if t.area == area]
@@ -169,7 +186,7 @@ def fmt_points(value: float | None) -> str:
 
 
 def _pct(done: int, total: int) -> float | None:
-    return round(done / total * 100, 2) if total else None
+    return percent(done, total)
 
 
 def _lead_text(task: Task, unit_names: dict[str, str]) -> str:
@@ -358,9 +375,20 @@ def upcoming_tasks(tasks: Iterable[Task], as_of: dt.date, until: dt.date,
     return sorted(out, key=lambda t: (t.due, t.id))
 
 
-def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = None) -> QuarterlyReport:
-    """Compute the report of ``period`` (as of the cut-off ``period.end`` unless ``as_of`` is given)."""
+def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = None, *,
+                 history: History | None = None, indicators: IndicatorSheet | None = None
+                 ) -> QuarterlyReport:
+    """Compute the report of ``period`` (as of the cut-off ``period.end`` unless ``as_of`` is given).
+
+    With ``history``: the period's current snapshot, when there is one, replaces the
+    plan's tasks and remediation items (so the report is the same however often it is
+    re-run), and the trend across the year's periods uses each period's snapshot.
+    With ``indicators``: the period's "Số liệu", their sentences and their review.
+    """
     as_of = as_of or period.end
+    snap = history.current(period) if history else None
+    if snap is not None:
+        plan = snap.plan(plan)
     names = {u.code: u.name for u in plan.units}
     tasks = plan.tasks
     p = compute.progress(tasks, as_of)
@@ -393,6 +421,7 @@ def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = No
         index=_index_sentence(plan.info, deductions, totals["max_points"], totals["appraised"],
                               totals["deducted"]),
         remediation=_remediation_sentence(rem_total), risk=_risk_sentence(risk))
+    values = indicators.of(period) if indicators else {}
     return QuarterlyReport(
         info=plan.info, period=period, next_period=nxt, as_of=as_of, summary=summary,
         by_unit=by_unit, by_area=by_area, tasks=lines, completed_in_period=done_in,
@@ -401,4 +430,27 @@ def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = No
         index_max=totals["max_points"], index_appraised=totals["appraised"],
         index_deducted=totals["deducted"], remediation_by_area=rem_rows, remediation_total=rem_total,
         remediation_open=rem_open, points_at_risk=risk, risk_total=round(sum(r.points for r in risk), 4),
-        narrative=narrative)
+        narrative=narrative,
+        trend=trend_rows(plan, period, history), source=describe(snap) if snap else SOURCE_LIVE,
+        indicators=values, indicator_text=indicator_text(values, period),
+        indicator_findings=check_period(values, period.short_label, lambda k: indicators.cell(period, k))
+        if indicators else [],
+        indicator_cells={k: indicators.cell(period, k) for k in values} if indicators else {})
+
+
+def report_for(plan: Plan, period: ReportingPeriod, *, history: History | None = None,
+               indicators: IndicatorSheet | None = None, moment: dt.datetime | None = None
+               ) -> tuple[QuarterlyReport, Snapshot | None]:
+    """The report of ``period``, closing the period first when it should be.
+
+    With ``moment`` (the time the report is made, ``None`` = never close): when the
+    period has no snapshot yet and its cut-off date has passed (``moment`` is after
+    ``period.end``), a snapshot is taken and the report is built from it; the caller
+    saves that snapshot (``save_report_sheet(..., snapshot=)``) with the report.
+    """
+    history = history or History()
+    snap = None
+    if moment is not None and history.current(period) is None and moment.date() > period.end:
+        snap = take_snapshot(plan, period, moment)
+        history = History(snapshots=[*history.snapshots, snap], findings=history.findings)
+    return build_report(plan, period, history=history, indicators=indicators), snap

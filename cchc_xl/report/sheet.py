@@ -16,6 +16,7 @@ keep each section (heading, table, chart) on one A4 page when it fits there.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 from dataclasses import dataclass, field
@@ -37,10 +38,12 @@ from openpyxl.utils.units import cm_to_EMU, pixels_to_EMU
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cchc_xl.core.history import Snapshot
+from cchc_xl.workbook.periodbook import append_snapshot
 from cchc_xl.core import schema as S
 from cchc_xl.files.excel import load_xlsx
 from cchc_xl.core.periods import ReportingPeriod
-from cchc_xl.report.data import QuarterlyReport, build_report, fmt_date
+from cchc_xl.report.data import QuarterlyReport, fmt_date, report_for
 from cchc_xl.files.safeio import check_can_write, save_workbook_guarded
 from cchc_xl.files.package import refuse_openpyxl_losses
 from cchc_xl.workbook.cells import text_guard
@@ -302,7 +305,82 @@ def report_layout(report: QuarterlyReport) -> ReportSheetLayout:
     _remediation_block(b, report)
     _overdue_block(b, report)
     _done_block(b, report)
+    _trend_block(b, report)
+    _indicator_block(b, report)
     return b.finish()
+
+
+TREND_HEADERS = ("Tổng số", "Hoàn thành lũy kế", "Hoàn thành trong kỳ", "Quá hạn", "Tỷ lệ lũy kế",
+                 "Số liệu")
+
+
+def _trend_block(b: _Builder, rep: QuarterlyReport) -> None:
+    """VIII. Cumulative figures at each cut-off of the year, with the trend chart."""
+    start = b.row
+    b.line("VIII. KẾT QUẢ LŨY KẾ QUA CÁC KỲ BÁO CÁO", "section", 20)
+    b.line(f"Số liệu nhiệm vụ của kỳ này: {rep.source}." if rep.closed else
+           "Kỳ này chưa chốt số liệu (lệnh chot-ky): số liệu tính từ sổ tổng hợp hiện tại.", "note")
+    hdr = b.header([(1, "TT", None), (2, "Kỳ báo cáo (ngày chốt)", None)]
+                   + [(3 + i, h, None) for i, h in enumerate(TREND_HEADERS)])
+    first = b.row
+    for i, r in enumerate(rep.trend, start=1):
+        b.put(b.row, 1, i, "center")
+        b.put(b.row, 2, f"{r.label} ({fmt_date(r.cutoff)})", "cell")
+        for j, v in enumerate((r.total, r.done, r.gained, r.overdue)):
+            b.put(b.row, 3 + j, v, "number")
+        b.put(b.row, 7, _pct_value(r.percent), "number", fmt=PCT_FORMAT)
+        b.put(b.row, 8, "Đã chốt" if r.closed else "Chưa chốt", "center")
+        b.row += 1
+    last = b.row - 1
+    b.lay.tables["trend"] = TableRef(hdr, first, last, 1, 8)
+    b.keep(start, b.row - 1)
+    b.skip()
+    if len(rep.trend) >= 2:
+        chart_start = b.row - 1
+        b.chart(ChartSpec(title="Tỷ lệ hoàn thành lũy kế qua các kỳ", anchor="", cat_col=2,
+                          value_cols=(7,), header_row=hdr, first_row=first, last_row=last,
+                          percent=True, y_title="Tỷ lệ hoàn thành"))
+        b.keep(chart_start, b.row - 1)         # a chart never straddles a page break
+        b.keep(start, b.row - 1)               # the table with its chart
+
+
+def _indicator_block(b: _Builder, rep: QuarterlyReport) -> None:
+    """IX. The period's figures of the sheet "Số liệu" with the reviewer's remarks."""
+    from cchc_xl.core.indicators import INDICATORS, rate
+
+    start = b.row
+    b.line(f"IX. SỐ LIỆU CẢI CÁCH HÀNH CHÍNH {rep.period.label.upper()} (trang 'Số liệu')", "section", 20)
+    shown = [i for i in INDICATORS if i.key in rep.indicators
+             or (i.kind == "rate" and rate(rep.indicators, i.key) is not None)]
+    if not shown:
+        b.line("(Chưa nhập số liệu của kỳ tại trang 'Số liệu' hoặc bằng lệnh nhap-so-lieu)", "note")
+        b.skip()
+        return
+    hdr = b.header([(1, "TT", None), (2, "Chỉ tiêu", None), (3, "Đơn vị tính", None), (4, "Số liệu", None),
+                    (5, "Ghi chú, kiểm tra", 8)])
+    first = b.row
+    notes: dict[str, list[str]] = {}
+    for f in rep.indicator_findings:
+        key = next((i.key for i in INDICATORS if f.cell and f.cell == _cell_of(rep, i.key)), "")
+        notes.setdefault(key, []).append(f.message)
+    for n, ind in enumerate(shown, start=1):
+        b.put(b.row, 1, n, "center")
+        b.put(b.row, 2, ind.label, "cell")
+        b.put(b.row, 3, ind.unit, "center")
+        if ind.kind == "rate":
+            b.put(b.row, 4, _pct_value(rate(rep.indicators, ind.key)), "number", fmt=PCT_FORMAT)
+        else:
+            b.put(b.row, 4, rep.indicators[ind.key], "number",
+                  fmt="#,##0" if ind.kind == "count" else "#,##0.00#")
+        b.put(b.row, 5, "; ".join(notes.get(ind.key, [])) or None, "cell", span_to=8)
+        b.row += 1
+    b.lay.tables["indicators"] = TableRef(hdr, first, b.row - 1, 1, 8)
+    b.keep(start, first)
+    b.skip()
+
+
+def _cell_of(rep: QuarterlyReport, key: str) -> str:
+    return rep.indicator_cells.get(key, "")
 
 
 def _title_block(b: _Builder, rep: QuarterlyReport) -> None:
@@ -671,8 +749,9 @@ REPORT_ADVICE = (f"Chạy lại với --khong-ghi-so (chỉ tạo bản Word), h
 
 
 def save_report_sheet(master_path: str | os.PathLike[str], report: QuarterlyReport, *,
-                      out: str | os.PathLike[str] | None = None) -> Path:
-    """Load the master, replace its report sheet, back up the target and save atomically."""
+                      out: str | os.PathLike[str] | None = None, snapshot: Snapshot | None = None) -> Path:
+    """Load the master, replace its report sheet (and append ``snapshot`` to "Lịch sử"),
+    back up the target and save atomically."""
     src = Path(master_path)
     target = Path(out) if out else src
     # openpyxl rewrites the whole package: refuse rather than drop what the official added
@@ -681,16 +760,22 @@ def save_report_sheet(master_path: str | os.PathLike[str], report: QuarterlyRepo
     check_can_write(target, REPORT_ACTION)   # before the slow part
     wb = load_xlsx(src, keep_vba=src.suffix.lower() == ".xlsm")
     write_report_sheet(wb, report)
+    if snapshot is not None:
+        append_snapshot(wb, snapshot)
     restore_outline_levels(wb)       # keeps the "+" of the folded columns of "Phân công"
     save_workbook_guarded(wb, target, REPORT_ACTION)
     return target
 
 
 def update_master_report(master_path: str | os.PathLike[str], period: ReportingPeriod, *,
-                         out: str | os.PathLike[str] | None = None) -> Path:
-    """Read the master, build the report of ``period`` and write the report sheet."""
+                         out: str | os.PathLike[str] | None = None,
+                         moment: dt.datetime | None = None) -> Path:
+    """Read the master, build the report of ``period`` (from its snapshot, "Số liệu" included)
+    and write the report sheet; with ``moment`` the period is closed first if it should be
+    (see ``report.data.report_for``)."""
     from cchc_xl.workbook.master import read_master
 
     data = read_master(master_path)
-    report = build_report(data.plan, period)
-    return save_report_sheet(master_path, report, out=out)
+    report, snap = report_for(data.plan, period, history=data.history, indicators=data.indicators,
+                              moment=moment)
+    return save_report_sheet(master_path, report, out=out, snapshot=snap)

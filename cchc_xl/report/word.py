@@ -26,6 +26,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from cchc_xl.core.models import AREA_NAMES, Area, CchcError
+from cchc_xl.report.periodic import trend_sentence
 from cchc_xl.report.data import QuarterlyReport, RemediationLine, TaskLine, fmt_date, fmt_pct, fmt_points
 from cchc_xl.files.safeio import atomic_path, backup
 
@@ -337,14 +338,35 @@ def _section_direction(doc: DocumentT, rep: QuarterlyReport) -> None:
     for text in (n.breakdown, n.period_done):
         if text:
             _para(doc, text)
+    _trend_block(doc, rep)
     if rep.by_unit:
         _para(doc, "Kết quả thực hiện theo đơn vị chủ trì:", keep_next=True)
         _data_table(doc, ("TT", "Đơn vị chủ trì") + _COUNT_HEADERS,
                     _count_rows(rep.by_unit, lambda r: r.name), _COUNT_WIDTHS, numeric_from=2)
     _heading(doc, "3. Công tác kiểm tra cải cách hành chính", 2)
-    _placeholder(doc, "Kết quả kiểm tra, tự kiểm tra công tác cải cách hành chính trong kỳ")
+    if rep.indicator_text.inspection:
+        _para(doc, rep.indicator_text.inspection)
+    else:
+        _placeholder(doc, "Kết quả kiểm tra, tự kiểm tra công tác cải cách hành chính trong kỳ")
     _heading(doc, "4. Công tác thông tin, tuyên truyền cải cách hành chính", 2)
     _placeholder(doc, "Kết quả thông tin, tuyên truyền cải cách hành chính")
+    if rep.indicator_text.province_tasks:
+        _heading(doc, "5. Kết quả thực hiện các nhiệm vụ được UBND tỉnh, Chủ tịch UBND tỉnh giao", 2)
+        _para(doc, rep.indicator_text.province_tasks)
+
+
+def _trend_block(doc: DocumentT, rep: QuarterlyReport) -> None:
+    """Cumulative figures at each cut-off of the year (seed 003 gives only the last one)."""
+    if rep.closed:
+        _para(doc, f"Số liệu nhiệm vụ trong báo cáo này lấy theo bản {rep.source}.", italic=True)
+    if len(rep.trend) < 2:
+        return
+    _para(doc, trend_sentence(rep.trend), keep_next=True)
+    rows = [[r.label, fmt_date(r.cutoff), str(r.total), str(r.done), _pct_cell(r.percent), str(r.gained),
+             str(r.overdue), "Đã chốt" if r.closed else "Chưa chốt"] for r in rep.trend]
+    _data_table(doc, ("Kỳ", "Ngày chốt", "Tổng số", "Hoàn thành lũy kế", "Tỷ lệ lũy kế",
+                      "Hoàn thành trong kỳ", "Quá hạn", "Số liệu"), rows,
+                (2.3, 2.2, 1.4, 1.9, 1.8, 1.9, 1.4, 1.8), numeric_from=2)
 
 
 def _section_results(doc: DocumentT, rep: QuarterlyReport) -> None:
@@ -360,6 +382,8 @@ def _section_results(doc: DocumentT, rep: QuarterlyReport) -> None:
     for i, area in enumerate(list(Area)[1:], start=1):
         _heading(doc, f"{i}. {AREA_NAMES[area]}", 2)
         _para(doc, _area_sentence(rep, area), keep_next=bool(rep.tasks_of(area)))
+        for text in rep.indicator_text.by_area().get(area.value, []):
+            _para(doc, text)
         if rep.tasks_of(area):
             _task_table(doc, rep.tasks_of(area))
         _placeholder(doc, "Đánh giá kết quả nổi bật, số liệu cụ thể của lĩnh vực")

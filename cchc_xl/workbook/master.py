@@ -23,6 +23,7 @@ from cchc_xl.core import schema as S
 from cchc_xl.core.intake import Intake
 from cchc_xl.core.models import AREA_NAMES, AREA_SHORT, Area, Finding, Plan, Status
 from cchc_xl.workbook import styling as ST
+from cchc_xl.workbook import periodbook
 from cchc_xl.workbook.cells import formula_text_findings, put
 from cchc_xl.workbook.dashboard import build_dashboard
 from cchc_xl.files.excel import load_xlsx
@@ -141,6 +142,8 @@ def build_master(plan: Plan, as_of: dt.date | None = None, intake: Intake | None
     write_table(wb.create_sheet(S.SHEET_AUDIT), S.AUDIT_COLUMNS, [], title="NHẬT KÝ TỔNG HỢP")
     write_table(wb.create_sheet(S.SHEET_UNIT_REPORTS), S.UNIT_REPORT_COLUMNS, [],
                 title="BÁO CÁO CỦA TỪNG ĐƠN VỊ (nhiệm vụ nhiều đơn vị chủ trì)")
+    periodbook.indicator_sheet(wb, info.year)
+    periodbook.history_sheet(wb, info.year)
     lists = wb.create_sheet(S.SHEET_LISTS)
     for i, label in enumerate(Status.labels(), start=1):
         put(lists, i, 1, label)

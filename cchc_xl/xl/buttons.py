@@ -439,7 +439,8 @@ def _bao_cao_quy(book: xw.Book, period_text: str | None) -> ButtonResult:
     settings = read_settings(book, sheets)
     period = resolve_period(period_text or settings.period_text, settings.as_of, book,
                             data.plan.info.year)
-    report = build_report(data.plan, period)
+    # snapshots and "Số liệu" are read; closing a period is done by chot-ky / bao-cao (file commands)
+    report = build_report(data.plan, period, history=data.history, indicators=data.indicators)
     layout = report_layout(report)
     write_layout(book, S.SHEET_REPORT, layout)
     files: list[Path] = []

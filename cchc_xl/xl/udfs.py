@@ -22,6 +22,7 @@ import xlwings as xw
 
 from cchc_xl.core.compute import STATE_LABELS, deduction, progress, task_state
 from cchc_xl.core.deadlines import parse_deadline
+from cchc_xl.core.rounding import percent
 from cchc_xl.core.records import parse_date, parse_status
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import Area, CchcError, Finding, IndexCriterion, Plan, PlanInfo, Status, Task, Unit
@@ -197,6 +198,14 @@ def CCHC_TYLE_HOANTHANH(trang_thai_range: Column, ngay_ht_range: Column, ngay_so
             tasks.append(_task(_status(status), None, _day(done_on, f"Ngày hoàn thành (dòng {i + 1})")))
     percent = progress(tasks, _as_of(ngay_so_lieu)).percent
     return "" if percent is None else percent
+
+
+@xw.func(category=CATEGORY)
+@_safe
+def CCHC_TYLE(so_luong: Number, tong_so: Number) -> Any:
+    """Tỷ lệ % = số lượng / tổng số x 100, làm tròn nửa lên 2 chữ số (41/43 -> 95,35), như hàm ROUND của Excel và báo cáo."""
+    value = percent(_number(so_luong, "Số lượng"), _number(tong_so, "Tổng số"))
+    return "" if value is None else value
 
 
 @xw.func(category=CATEGORY)

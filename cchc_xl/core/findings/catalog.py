@@ -397,3 +397,50 @@ INDEX_YEAR_SAVED = T("index_year_saved", "info", "Đã ghi điểm năm", "Đi�
 LINK_UNKNOWN_CODE = T("link_unknown_code", "warning", "Mã tiêu chí chưa có trên trang Chỉ số CCHC",
                       "{item}: mã tiêu chí '{code}' ở cột 'Tiêu chí' không có trên trang 'Chỉ số CCHC' (hoặc tiêu chí "
                       "đó chưa có điểm tối đa) - liên kết này không được tính vào điểm có nguy cơ bị trừ")
+
+# ---------------------------------------------------------------- indicators (trang "Số liệu")
+IND_NOT_NUMBER = T("indicator_not_number", "error", "Số liệu không phải số",
+                   "Chỉ tiêu \"{label}\" ({period}): giá trị '{value}' không phải là số")
+IND_NEGATIVE = T("indicator_negative", "error", "Số liệu âm",
+                 "Chỉ tiêu \"{label}\" ({period}): giá trị {value} âm")
+IND_NOT_WHOLE = T("indicator_not_whole", "error", "Số lượng không nguyên",
+                  "Chỉ tiêu \"{label}\" ({period}) là số lượng ({unit}) nhưng ghi {value}")
+IND_PARTS_SUM = T("indicator_parts_sum", "error", "Các phần không cộng đủ tổng",
+                  "{period}: {parts} = {parts_sum}, khác \"{total_label}\" = {total} "
+                  "(chênh {diff})")
+IND_PART_GT_WHOLE = T("indicator_part_gt_whole", "error", "Phần lớn hơn tổng",
+                      "{period}: \"{part_label}\" = {part} lớn hơn \"{whole_label}\" = {whole}")
+IND_PART_GT_WHOLE_WARN = T("indicator_part_gt_whole_warning", "warning", "Phần lớn hơn tổng",
+                           "{period}: \"{part_label}\" = {part} lớn hơn \"{whole_label}\" = {whole} "
+                           "({why})")
+IND_RATE_MISMATCH = T("indicator_rate_mismatch", "error", "Tỷ lệ không khớp số liệu",
+                      "{period}: \"{label}\" ghi {written}%, nhưng {part}/{whole} = {computed}% "
+                      "({part_label} / {whole_label})")
+IND_RATE_ROUNDING = T("indicator_rate_rounding", "warning", "Tỷ lệ làm tròn sai",
+                      "{period}: \"{label}\" ghi {written}%, làm tròn đúng (nửa lên, 2 chữ số) "
+                      "của {part}/{whole} là {computed}%")
+IND_RATE_OVER_100 = T("indicator_rate_over_100", "error", "Tỷ lệ vượt 100%",
+                      "{period}: \"{label}\" = {written}% lớn hơn 100%")
+IND_RATE_NO_COUNTS = T("indicator_rate_no_counts", "info", "Tỷ lệ không có số liệu gốc",
+                       "{period}: \"{label}\" ghi {written}% nhưng chưa nhập {missing} để kiểm tra")
+IND_UNKNOWN_ROW = T("indicator_unknown_row", "warning", "Dòng số liệu lạ",
+                    "Không nhận ra chỉ tiêu '{text}' - dòng này bị bỏ qua")
+IND_IMPORT_CONFLICT = T("indicator_import_conflict", "error", "Số liệu đã có",
+                        "Chỉ tiêu \"{label}\" ({period}) đang là {old}, tệp nhập ghi {new} - "
+                        "thêm --ghi-de để thay (sổ cũ được sao lưu trước khi ghi)")
+IND_IMPORT_EMPTY = T("indicator_import_empty", "error", "Tệp không có số liệu",
+                     "Không tìm thấy chỉ tiêu nào trong tệp (cột tên chỉ tiêu phải trùng tên trên "
+                     "trang 'Số liệu', giá trị là ô số đầu tiên bên phải)")
+IND_ROW_MISSING = T("indicator_row_missing", "error", "Thiếu dòng chỉ tiêu",
+                    "Trang 'Số liệu' không có dòng chỉ tiêu \"{label}\" (mã {key} ở cột A) - thêm lại dòng "
+                    "này rồi chạy lại")
+
+# ---------------------------------------------------------------- history (trang "Lịch sử")
+HIST_EXISTS = T("history_exists", "error", "Kỳ đã chốt",
+                "Kỳ {period} đã được chốt số liệu lúc {taken_at} - không chốt lại. Thêm --ghi-de để "
+                "chốt lại (bản chốt cũ vẫn giữ trên trang 'Lịch sử', đánh dấu 'Đã thay thế')")
+HIST_BAD_ROW = T("history_bad_row", "error", "Dòng lịch sử hỏng",
+                 "Dòng lịch sử của kỳ {period} không đọc được ({why}) - bản chốt này bị bỏ qua")
+HIST_BEFORE_CUTOFF = T("history_before_cutoff", "warning", "Chốt trước ngày chốt số liệu",
+                       "Chốt kỳ {period} ngày {today}, trước ngày chốt số liệu {cutoff}: việc hoàn thành "
+                       "từ nay đến ngày chốt sẽ không có trong bản chốt")
