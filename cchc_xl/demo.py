@@ -53,6 +53,12 @@ class DemoResult:
     rejected: int = 0
     findings: int = 0
     errors: int = 0
+    reminders: list[Path] = field(default_factory=list)
+    feedback_files: list[Path] = field(default_factory=list)
+    refused_round: int = 0          # cells refused in the unit's faulty resend
+    resend_changes: int = 0         # cells applied from the corrected feedback workbook
+    last_run_changes: int = 0       # Tổng hợp once more: nothing changes
+    register: list = field(default_factory=list)
     report_docx: Path | None = None
     report_pdf: Path | None = None
     summary: list[tuple[str, str]] = field(default_factory=list)
@@ -98,7 +104,8 @@ def fill_returned_workbook(src: Path, dst: Path, simulated: Plan) -> int:
     return filled
 
 
-_DEMO_ENTRIES = (MARKER, MASTER_NAME, "phieu_don_vi", "phieu_gui_ve", "sao_luu", "Bao_cao_CCHC_*")
+_DEMO_ENTRIES = (MARKER, MASTER_NAME, "phieu_don_vi", "phieu_gui_ve", "sao_luu", "Bao_cao_CCHC_*", "thu_nhac_nho",
+                 "phan_hoi")
 
 
 def _made_by_demo(out: Path) -> bool:
@@ -163,6 +170,10 @@ def step_send(res: DemoResult, period: ReportingPeriod, unit_dir: Path) -> Plan:
                                    commune=plan_now.info.commune, period_label=period.short_label,
                                    due_date=period.due - dt.timedelta(days=5)) for p in pairs]
     res.drafts = write_drafts(messages, unit_dir / "thu_nhap")
+    from cchc_xl.roundtrip.register import record_mailing
+
+    record_mailing(res.master, period.short_label, [(p.unit.code, p.unit.name) for p in pairs],
+                   due=period.due - dt.timedelta(days=5))
     return plan_now
 
 
@@ -178,15 +189,15 @@ def step_units_fill(res: DemoResult, plan_now: Plan, period: ReportingPeriod, in
         res.returned.append(dst)
 
 
-def step_consolidate(res: DemoResult, inbox: Path, as_of: dt.date) -> None:
+def step_consolidate(res: DemoResult, inbox: Path, as_of: dt.date, now: dt.datetime | None = None) -> None:
     """Tổng hợp, twice: the second run must change nothing."""
     from cchc_xl.roundtrip.consolidate import consolidate
 
-    first = consolidate(res.master, inbox, as_of=as_of, user="demo")
+    first = consolidate(res.master, inbox, as_of=as_of, user="demo", now=now)
     res.changes = len(first.applied)
     res.conflicts = len(first.conflicts)
     res.rejected = len(first.rejections)
-    second = consolidate(res.master, inbox, as_of=as_of, user="demo")
+    second = consolidate(res.master, inbox, as_of=as_of, user="demo", now=now)
     res.second_run_changes = len(second.applied)
 
 
@@ -254,20 +265,24 @@ def run_demo(out_dir: Path, *, period_text: str = DEFAULT_PERIOD, pdf: bool = Tr
     res = step_init(out, as_of)
     say("Kiểm tra sổ tổng hợp")
     step_check(res, as_of)
-    report = _period_cycle(res, period, out / "phieu_don_vi", out / "phieu_gui_ve", pdf=pdf, say=say)
+    report = _period_cycle(res, period, out / "phieu_don_vi", out / "phieu_gui_ve", pdf=pdf, say=say,
+                           feedback=True)
     res.summary = _summary(res, report, pdf=pdf)
     return res
 
 
 def _period_cycle(res: DemoResult, period: ReportingPeriod, unit_dir: Path, inbox: Path, *, pdf: bool,
-                  say: Callable[[str], None]) -> "QuarterlyReport":
+                  say: Callable[[str], None], feedback: bool = False) -> "QuarterlyReport":
     """One reporting period: send, fill, consolidate, figures, report."""
     say(f"{period.short_label}: tạo phiếu đơn vị, soạn thư nháp")
     plan_now = step_send(res, period, unit_dir)
     say(f"{period.short_label}: đơn vị điền phiếu và gửi về (mô phỏng)")
     step_units_fill(res, plan_now, period, inbox)
     say(f"{period.short_label}: tổng hợp phiếu gửi về")
-    step_consolidate(res, inbox, period.end)
+    due = period.due - dt.timedelta(days=5)
+    step_consolidate(res, inbox, period.end, dt.datetime.combine(due - dt.timedelta(days=1), dt.time(9, 0)))
+    if feedback:   # a late resend with a refused cell, reminder, feedback workbook, correction
+        feedback_round(res, res.master, inbox, res.out_dir, period.short_label, period.end, due, say)
     say(f"{period.short_label}: nhập số liệu một cửa, ngân sách")
     step_indicators(res, period, inbox)
     say(f"{period.short_label}: chốt số liệu, lập báo cáo")
@@ -307,6 +322,10 @@ def _summary(res: DemoResult, report, *, pdf: bool) -> list[tuple[str, str]]:
         ("Thư nháp", f"{len(res.drafts)} tệp .eml"),
         ("Tổng hợp lần 1", f"{res.changes} ô cập nhật, {res.conflicts} xung đột, {res.rejected} từ chối"),
         ("Tổng hợp lần 2", f"{res.second_run_changes} ô cập nhật (không đổi là đúng)"),
+        *([("Gửi lại có ô sai", f"{res.refused_round} ô bị từ chối; {len(res.reminders)} thư nhắc, "
+                                f"{len(res.feedback_files)} phiếu phản hồi"),
+           ("Phiếu đã sửa", f"{res.resend_changes} ô cập nhật; tổng hợp lại: {res.last_run_changes} ô "
+                            "(không đổi)")] if res.feedback_files else []),
         ("Tiến độ", report.narrative.completion),
         ("Kiểm tra số liệu", f"{len(report.indicator_findings)} ghi chú" if report.indicator_findings
          else "khớp"),
@@ -314,6 +333,62 @@ def _summary(res: DemoResult, report, *, pdf: bool) -> list[tuple[str, str]]:
         ("Báo cáo PDF", str(res.report_pdf) if res.report_pdf
          else ("(không có LibreOffice)" if pdf else "(không xuất PDF)")),
     ]
+
+
+def _consolidate(master: Path, inbox: Path, as_of: dt.date, now: dt.datetime):
+    from cchc_xl.roundtrip.consolidate import consolidate
+
+    return consolidate(master, inbox, as_of=as_of, user="demo", now=now)
+
+
+def feedback_round(res: DemoResult, master: Path, inbox: Path, out: Path, period: str, as_of: dt.date,
+                   due: dt.date, say: Callable[[str], None]) -> None:
+    """A unit resends its workbook after the deadline with a formula in a cell: Tổng hợp refuses
+    the cell, a reminder and the feedback workbook go back, the unit corrects it, Tổng hợp
+    applies it, and once more changes nothing."""
+    from cchc_xl.core import register as R
+    from cchc_xl.mail.mailer import write_drafts
+    from cchc_xl.mail.reminders import compose_reminder
+    from cchc_xl.roundtrip.feedback import latest_per_unit, review_returns, write_feedback
+    from cchc_xl.roundtrip.register import read_register
+    from cchc_xl.workbook.master import read_master
+
+    say("Một đơn vị gửi lại phiếu sau hạn, có ô chứa công thức (mô phỏng)")
+    late = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(10, 0))
+    target = next(p for p in sorted(inbox.glob("*.xlsx")) if "_VHXH_" in p.name)
+    wb = load_workbook(target)
+    ws = wb[S.SHEET_TASKS]
+    row = S.FIRST_DATA_ROW
+    note = ws.cell(row=row, column=S.col_index(S.TASK_COLUMNS, "note"))
+    note.value = '=HYPERLINK("http://quangson.example.gov.vn/minh-chung","Xem minh chứng")'
+    wb.save(target)
+    bad = _consolidate(master, inbox, as_of, late)
+    res.refused_round = len([r for r in bad.rejections if not r.whole_file])
+
+    say("Nhắc nhở đơn vị và gửi phiếu phản hồi")
+    plan = read_master(master).plan
+    units = {u.code: u for u in plan.units}
+    subs = read_register(master)
+    messages = [compose_reminder(units[s.unit], s, commune=plan.info.commune, today=late.date(),
+                                 sender="vanphong.quangson@example.gov.vn")
+                for s in R.needing_reminder(subs, period, late.date()) if s.unit in units]
+    res.reminders = write_drafts(messages, out / "thu_nhac_nho")
+    current = {s.unit: s.sha256 for s in R.of_period(subs, period) if s.sha256}
+    reviews = [r for r in latest_per_unit(review_returns(master, sorted(inbox.glob("*.xlsx")), as_of=as_of),
+                                          period, current) if r.needs_feedback]
+    res.feedback_files = [write_feedback(r, out / "phan_hoi") for r in reviews]
+
+    say("Đơn vị sửa phiếu phản hồi, gửi lại; tổng hợp")
+    for path in res.feedback_files:
+        wb = load_workbook(path)
+        ws = wb[S.SHEET_TASKS]
+        put(ws, row, S.col_index(S.TASK_COLUMNS, "note"), "Minh chứng: http://quangson.example.gov.vn/minh-chung")
+        wb.save(inbox / path.name)
+    fixed_at = late + dt.timedelta(days=1)
+    fixed = _consolidate(master, inbox, as_of, fixed_at)
+    res.resend_changes = len(fixed.applied)
+    res.last_run_changes = len(_consolidate(master, inbox, as_of, fixed_at).applied)
+    res.register = read_register(master)
 
 
 def register_demo(app) -> None:

@@ -28,6 +28,11 @@ Public Sub TongHop()
     RunPython "import cchc_xl.xl.buttons as b; b.btn_tong_hop()"
 End Sub
 
+' Nut "Phan hoi": tra phieu co o bi tu choi ve don vi (trang "Phan hoi", o to do)
+Public Sub PhanHoi()
+    RunPython "import cchc_xl.xl.buttons as b; b.btn_phan_hoi()"
+End Sub
+
 ' Nut "Bao cao quy": lap trang "Bao cao quy" va ban du thao Word (thu muc "bao_cao")
 Public Sub BaoCaoQuy()
     RunPython "import cchc_xl.xl.buttons as b; b.btn_bao_cao_quy()"

@@ -26,6 +26,7 @@ BUTTONS: tuple[tuple[str, str], ...] = (
     ("Kiểm tra", "KiemTra"),
     ("Tạo phiếu", "TaoPhieu"),
     ("Tổng hợp", "TongHop"),
+    ("Phản hồi", "PhanHoi"),
     ("Báo cáo quý", "BaoCaoQuy"),
     ("Nhập khắc phục", "NhapKhacPhuc"),
     ("Nhập chỉ số", "NhapChiSo"),

@@ -36,3 +36,22 @@ def test_demo_runs_the_whole_cycle(tmp_path):
     assert S.SHEET_REPORT in wb.sheetnames
     audit = wb[S.SHEET_AUDIT]
     assert audit.max_row > S.FIRST_DATA_ROW   # audit rows were written
+
+
+def test_demo_resend_reminder_feedback_and_correction(tmp_path):
+    """The demo's period also has a late resend with a refused cell, a reminder, the feedback
+    workbook and the corrected return; the register ("Tình hình gửi phiếu") follows."""
+    from cchc_xl.core import register as R
+
+    res = run_demo(tmp_path / "demo", period_text="Quý III/2025", pdf=False)
+    assert res.refused_round == 1
+    assert [p.name.split("_")[1] for p in res.reminders] == ["VHXH"]
+    assert [p.name.split("_")[1] for p in res.feedback_files] == ["VHXH"]
+    assert res.resend_changes >= 1 and res.last_run_changes == 0
+    by_unit = {s.unit: s for s in R.of_period(res.register, "Quý III/2025")}
+    assert set(by_unit) == {"VP", "VHXH", "KT", "PVHCC"}
+    assert by_unit["VP"].compute_status(dt.date(2025, 9, 30)) == R.STATUS_ON_TIME
+    vhxh = by_unit["VHXH"]
+    assert vhxh.returns == 3 and vhxh.refused_cells == 0 and vhxh.file.endswith("_phan_hoi.xlsx")
+    assert vhxh.compute_status(dt.date(2025, 9, 30)) == R.STATUS_LATE
+    assert vhxh.superseded.count("tệp ") == 1   # the same file name was returned twice, then the fixed one

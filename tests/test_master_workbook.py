@@ -21,7 +21,7 @@ from cchc_xl.core.units import DEFAULT_UNITS
 AS_OF = dt.date(2025, 9, 14)
 EXPECTED_SHEETS = [S.SHEET_DASHBOARD, S.SHEET_TASKS, S.SHEET_UNITS, S.SHEET_INDEX,
                    S.SHEET_REMEDIATION, S.SHEET_AUDIT, S.SHEET_UNIT_REPORTS, S.SHEET_INDICATORS,
-                   S.SHEET_HISTORY, S.SHEET_LISTS,
+                   S.SHEET_HISTORY, S.SHEET_SUBMISSIONS, S.SHEET_LISTS,
                    S.SHEET_META]
 
 
@@ -212,8 +212,9 @@ def test_dashboard_is_formulas_only(wb):
     cells = dashboard_cells(ws)
     settings = {"as_of", "period", "unit_dir", "inbox_dir"}
     figures = {k: v for k, v in cells.items() if k not in settings}
-    # whole plan 7, 4 non-group units x 6, 8 areas x 6, index (8 areas + total) x 5
-    assert len(figures) == 7 + 4 * 6 + 8 * 6 + 9 * 5 + 9 * 2 + 9 * 4   # + points at risk, remediation
+    # whole plan 7, 4 non-group units x 6, 8 areas x 6, index (8 areas + total) x 5,
+    # points at risk, remediation, "Tình hình gửi phiếu" (period + 9 figures)
+    assert len(figures) == 7 + 4 * 6 + 8 * 6 + 9 * 5 + 9 * 2 + 9 * 4 + 10
     for key, ref in figures.items():
         value = ws[ref].value
         assert isinstance(value, str) and value.startswith("="), (key, ref, value)

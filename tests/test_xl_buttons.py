@@ -373,6 +373,11 @@ def test_tao_phieu_writes_unit_workbooks_and_records_the_version(payload, workdi
 
     vhxh = read_unit_workbook(result.files[1])
     assert vhxh.meta["unit_code"] == "VHXH" and int(vhxh.meta["master_version"]) == 2
+    from cchc_xl.core.register import read_submissions
+
+    register = read_submissions(rows_of(after, S.SHEET_SUBMISSIONS))   # "Tình hình gửi phiếu"
+    assert [(r.unit, r.version, r.period, r.due) for r in register] == \
+        [(c, 2, "Quý III/2025", dt.date(2025, 9, 16)) for c in ("VP", "VHXH", "KT", "PVHCC")]
 
 
 def test_tao_phieu_refuses_a_master_with_duplicate_ids(master, payload, workdir):
@@ -409,10 +414,34 @@ def test_tong_hop_merges_returns_into_the_open_book(payload, workdir):
     assert [(r[6], r[9]) for r in audit] == [("Trạng thái", "Đã cập nhật"), ("Tiến độ (%)", "Đã cập nhật"),
                                              ("Ngày hoàn thành", "Đã cập nhật"),
                                              ("Minh chứng", "Đã cập nhật")]
+    from cchc_xl.core.register import read_submissions
+
+    register = {r.unit: r for r in read_submissions(rows_of(merged, S.SHEET_SUBMISSIONS))}
+    assert register["VHXH"].file == split_result.files[1].name and register["VHXH"].returns == 1
+    assert register["VP"].file == ""
     # the same files again: nothing changes in the book
     again, actions, _ = run(buttons.tong_hop, merged)
     assert [a["func"] for a in actions["actions"]] == ["alert"]
     assert "Đã tổng hợp trước đó" in again.message
+
+
+def test_phan_hoi_sends_back_the_refused_cells(payload, workdir):
+    """Button Phản hồi: after Tổng hợp, the unit with a refused cell gets its workbook back."""
+    pytest.importorskip("cchc_xl.roundtrip.feedback")
+    from openpyxl import load_workbook
+
+    split_result, sent = split(payload)
+    inbox = workdir / "phieu_nhan_ve"
+    fill_return(split_result.files[1], inbox, "VII-03", progress=150)
+    _, _, merged = run(buttons.tong_hop, sent)
+    result, actions, after = run(buttons.phan_hoi, merged)
+    assert result.ok, result.message
+    assert [f.name.split("_")[1] for f in result.files] == ["VHXH"]
+    assert result.files[0].parent == workdir / "phan_hoi" / "Q3-2025"
+    assert "1 ô cần sửa" in result.message
+    wb = load_workbook(result.files[0])
+    assert wb.sheetnames[0] == S.SHEET_FEEDBACK
+    assert [a["func"] for a in actions["actions"]] == ["alert"]      # the open book is not changed
 
 
 def test_tong_hop_reports_a_conflict_and_keeps_the_master_value(master, payload, workdir):
@@ -481,7 +510,7 @@ def http(url: str, body: Any = None, headers: dict[str, str] | None = None) -> t
 
 def test_server_runs_a_handler_on_the_posted_book(server_url, payload):
     status, info = http(server_url + "/")
-    assert status == 200 and info["chuc_nang"] == ["bao-cao-quy", "kiem-tra", "tao-phieu", "tong-hop"]
+    assert status == 200 and info["chuc_nang"] == ["bao-cao-quy", "kiem-tra", "phan-hoi", "tao-phieu", "tong-hop"]
     status, actions = http(server_url + "/kiem-tra", payload, AUTH)
     assert status == 200
     assert actions["actions"][0]["args"][1] == FINDINGS_SHEET
@@ -516,17 +545,18 @@ def test_vba_module_calls_existing_zero_argument_entries():
     text = raw.decode("ascii")
     assert text.startswith('Attribute VB_Name = "cchc_xl"\r\n')
     calls = re.findall(r'RunPython "import cchc_xl\.xl\.buttons as b; b\.(\w+)\(\)"', text)
-    assert calls == ["btn_kiem_tra", "btn_tao_phieu", "btn_tong_hop", "btn_bao_cao_quy", "btn_nhap_khac_phuc",
-                     "btn_nhap_chi_so"]
+    assert calls == ["btn_kiem_tra", "btn_tao_phieu", "btn_tong_hop", "btn_phan_hoi", "btn_bao_cao_quy",
+                     "btn_nhap_khac_phuc", "btn_nhap_chi_so"]
     for name in calls:
         assert not inspect.signature(getattr(buttons, name)).parameters
     subs = re.findall(r"^Public Sub (\w+)\(\)", text, re.M)
-    assert subs == ["KiemTra", "TaoPhieu", "TongHop", "BaoCaoQuy", "NhapKhacPhuc", "NhapChiSo", "NapHamCCHC"]
+    assert subs == ["KiemTra", "TaoPhieu", "TongHop", "PhanHoi", "BaoCaoQuy", "NhapKhacPhuc", "NhapChiSo",
+                    "NapHamCCHC"]
     # the Windows set-up script wires its buttons to these macros and the UDF module
     spec = importlib.util.spec_from_file_location("tao_so_xlsm", ROOT / "macros" / "tao_so_xlsm.py")
     setup = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(setup)
-    assert [macro for _, macro in setup.BUTTONS] == subs[:6]
+    assert [macro for _, macro in setup.BUTTONS] == subs[:7]
     assert ["UDF Modules", "cchc_xl.xl.udfs"] in setup.config_rows()
     assert setup.DASHBOARD == S.SHEET_DASHBOARD
     assert all(p.exists() for p in setup._vba_modules())     # xlwings.bas, Dictionary.cls, ours

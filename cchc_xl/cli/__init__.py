@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "cchc_xl.cli.plan",       # khoi-tao (init), kiem-tra, tien-do
     "cchc_xl.cli.roundtrip",  # tao-phieu, tong-hop
     "cchc_xl.cli.email",      # gui-email
+    "cchc_xl.cli.cycle",      # nhac-nho (reminders), phan-hoi (feedback workbooks)
     "cchc_xl.cli.report",     # bao-cao
     "cchc_xl.cli.period",     # chot-ky, nhap-so-lieu
     "cchc_xl.cli.index",      # nhap-khac-phuc, nhap-chi-so

@@ -26,6 +26,17 @@ HELP = ("Gửi phiếu đơn vị qua thư điện tử. Mặc định chỉ t�
         "trong biến môi trường CCHC_SMTP_PASSWORD hoặc nhập khi được hỏi.")
 
 
+# Options shared by every command that sends mail (gui-email, nhac-nho, phan-hoi)
+SenderOpt = Annotated[Optional[str], typer.Option("--nguoi-gui", help="Địa chỉ người gửi (From)")]
+ReplyToOpt = Annotated[Optional[str], typer.Option("--tra-loi", help="Địa chỉ nhận thư trả lời, nếu khác người gửi")]
+SendOpt = Annotated[bool, typer.Option("--gui", help="Gửi thật qua máy chủ SMTP (mặc định chỉ tạo thư nháp .eml)")]
+HostOpt = Annotated[Optional[str], typer.Option("--may-chu", help="Máy chủ SMTP, ví dụ smtp.gmail.com")]
+PortOpt = Annotated[Optional[int], typer.Option("--cong", help="Cổng SMTP (mặc định 587 với starttls, 465 với ssl)")]
+SecurityOpt = Annotated[Optional[str], typer.Option("--bao-mat", help="Bảo mật: starttls, ssl hoặc none")]
+UserOpt = Annotated[Optional[str], typer.Option("--ten-dang-nhap", help="Tên đăng nhập SMTP (hoặc biến CCHC_SMTP_USER)")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--cau-hinh", help="Tệp cấu hình thư (.toml, .ini hoặc .json)")]
+
+
 def register(app: typer.Typer) -> None:
     app.command("gui-email", help=HELP)(gui_email)
 
@@ -81,14 +92,14 @@ def gui_email(
                                     help="Kỳ báo cáo, ví dụ 'Quý III/2025' (như khi tạo phiếu)")],
     han: Annotated[str, typer.Option("--han", "--han-gui", metavar=C.DATE_METAVAR,
                                      help="Hạn đơn vị gửi lại phiếu")],
-    nguoi_gui: Annotated[Optional[str], typer.Option("--nguoi-gui", help="Địa chỉ người gửi (From)")] = None,
-    tra_loi: Annotated[Optional[str], typer.Option("--tra-loi", help="Địa chỉ nhận thư trả lời, nếu khác người gửi")] = None,
-    gui: Annotated[bool, typer.Option("--gui", help="Gửi thật qua máy chủ SMTP (mặc định chỉ tạo thư nháp .eml)")] = False,
-    may_chu: Annotated[Optional[str], typer.Option("--may-chu", help="Máy chủ SMTP, ví dụ smtp.gmail.com")] = None,
-    cong: Annotated[Optional[int], typer.Option("--cong", help="Cổng SMTP (mặc định 587 với starttls, 465 với ssl)")] = None,
-    bao_mat: Annotated[Optional[str], typer.Option("--bao-mat", help="Bảo mật: starttls, ssl hoặc none")] = None,
-    ten_dang_nhap: Annotated[Optional[str], typer.Option("--ten-dang-nhap", help="Tên đăng nhập SMTP (hoặc biến CCHC_SMTP_USER)")] = None,
-    cau_hinh: Annotated[Optional[Path], typer.Option("--cau-hinh", help="Tệp cấu hình thư (.toml, .ini hoặc .json)")] = None,
+    nguoi_gui: SenderOpt = None,
+    tra_loi: ReplyToOpt = None,
+    gui: SendOpt = False,
+    may_chu: HostOpt = None,
+    cong: PortOpt = None,
+    bao_mat: SecurityOpt = None,
+    ten_dang_nhap: UserOpt = None,
+    cau_hinh: ConfigOpt = None,
 ) -> None:
     global console
     console = C.new_console()
@@ -109,12 +120,8 @@ def gui_email(
     period = C.period_or_fail(ky, data.plan.info.year)
     C.year_mismatch_warning(period, data.plan.info.year)
     ky = period.short_label
-    overrides = {"host": may_chu, "port": cong, "security": bao_mat, "username": ten_dang_nhap,
-                 "sender": nguoi_gui, "reply_to": tra_loi}
-    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
-    sender = settings.sender
-    if not sender and mailer.is_valid_email(settings.username_value() or ""):
-        sender = settings.username_value() or ""
+    settings, sender = resolve_sender(settings, may_chu=may_chu, cong=cong, bao_mat=bao_mat,
+                                      ten_dang_nhap=ten_dang_nhap, nguoi_gui=nguoi_gui, tra_loi=tra_loi)
 
     files = _unit_files(thu_muc_phieu)
     if not files:
@@ -136,17 +143,58 @@ def gui_email(
     if not messages:
         _fail("Không có thư nào để gửi.")
 
+    report = deliver(messages, gui=gui, settings=settings, sender=sender,
+                     drafts_dir=thu_muc_phieu / mailer.DRAFTS_DIR_NAME)
+    recorded = _record_deadline(master, ky, pairs, due, report)
+    raise typer.Exit(1 if failed or not recorded or (report is not None and not report.ok) else 0)
+
+
+def _record_deadline(master: Path, period: str, pairs: list, due, report: mailer.SendReport | None) -> bool:
+    """Keep the deadline (and the mailing date of what was really sent) in the register."""
+    from cchc_xl.roundtrip.register import record_mailing
+
+    sent = {r.unit for r in report.results if r.delivered} if report is not None else set()
+    try:
+        record_mailing(master, period, [(u.code, u.name) for u, _p in pairs], due=due, mailed=sent)
+    except CchcError as exc:
+        from cchc_xl.core.findings import catalog
+
+        if exc.finding.code == catalog.REGISTER_NO_SHEET.code:   # an old master: mail is still fine
+            console.print(f"[yellow]Cảnh báo: {escape(exc.finding.message)}[/]")
+            return True
+
+        console.print(f"[bold red]{escape(str(catalog.REGISTER_NOT_WRITTEN(why=exc, file=master.name)))}[/]")
+        return False
+    console.print(f"Đã ghi hạn gửi lại {due:%d/%m/%Y} vào trang 'Tình hình gửi phiếu' của sổ.")
+    return True
+
+
+def resolve_sender(settings: mailer.SmtpSettings, **options) -> tuple[mailer.SmtpSettings, str]:
+    """Command-line options over the settings file; the sender (From) to use."""
+    keys = {"may_chu": "host", "cong": "port", "bao_mat": "security", "ten_dang_nhap": "username",
+            "nguoi_gui": "sender", "tra_loi": "reply_to"}
+    settings = settings.model_copy(update={keys[k]: v for k, v in options.items() if v is not None})
+    sender = settings.sender
+    if not sender and mailer.is_valid_email(settings.username_value() or ""):
+        sender = settings.username_value() or ""
+    return settings, sender
+
+
+def deliver(messages: list, *, gui: bool, settings: mailer.SmtpSettings, sender: str,
+            drafts_dir: Path) -> mailer.SendReport | None:
+    """Drafts (.eml) into ``drafts_dir`` or, with ``gui``, SMTP sending; prints the outcome.
+
+    Returns the sending report (``None`` for drafts).  Exits 1 for missing SMTP settings."""
     if not gui:
-        paths = mailer.write_drafts(messages, thu_muc_phieu / mailer.DRAFTS_DIR_NAME)
-        table = Table(title=escape(f"Đã tạo {len(paths)} thư nháp trong {thu_muc_phieu / mailer.DRAFTS_DIR_NAME}"))
+        paths = mailer.write_drafts(messages, drafts_dir)
+        table = Table(title=escape(f"Đã tạo {len(paths)} thư nháp trong {drafts_dir}"))
         table.add_column("Thư nháp")
         table.add_column("Người nhận")
         for p, m in zip(paths, messages):
             table.add_row(escape(p.name), ", ".join(mailer.message_recipients(m)))
         console.print(table)
         console.print("Mở từng tệp .eml bằng Outlook (hoặc ứng dụng thư), kiểm tra rồi bấm Gửi.")
-        raise typer.Exit(1 if failed else 0)
-
+        return None
     if not settings.host:
         _fail("Lỗi: chưa có máy chủ SMTP: dùng --may-chu hoặc tệp cấu hình thư (may_chu = ...)")
     if not sender:
@@ -156,4 +204,4 @@ def gui_email(
         console.print(f"[bold red]Lỗi: {escape(report.connection_error)}[/]")
     console.print(_summary(report))
     console.print(f"Đã gửi {report.sent}/{len(report.results)} thư.")
-    raise typer.Exit(1 if failed or not report.ok else 0)
+    return report

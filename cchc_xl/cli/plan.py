@@ -327,6 +327,10 @@ def tien_do(
     steps = [(t, m) for t in plan.tasks for m in passed_milestones(t, as_of)]
     if steps:
         console.print(milestone_table(steps, as_of))
+    from cchc_xl.cli import cycle
+
+    cycle.console = console
+    cycle.print_register(master, as_of)   # "Tình hình gửi phiếu" of the latest period
 
 
 def milestone_table(steps: list, as_of: dt.date) -> Table:

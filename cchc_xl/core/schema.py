@@ -22,6 +22,8 @@ SHEET_AUDIT = "Nhật ký"           # consolidation audit log
 SHEET_UNIT_REPORTS = "Báo cáo đơn vị"  # per (task, unit) reports, for tasks with several lead units
 SHEET_REPORT = "Báo cáo quý"
 SHEET_GUIDE = "Hướng dẫn"         # unit workbooks: instructions
+SHEET_SUBMISSIONS = "Tình hình gửi phiếu"   # register: who was sent what, who returned what
+SHEET_FEEDBACK = "Phản hồi"       # unit workbooks sent back: refused cells and what to do
 SHEET_INDICATORS = "Số liệu"      # figures per period not from the task table (core.indicators)
 SHEET_HISTORY = "Lịch sử"         # snapshots at each period's cut-off (core.history)
 SHEET_INTAKE = "Nhập liệu"        # what the import of the appendix understood (khoi-tao)
@@ -136,6 +138,27 @@ UNIT_REPORT_COLUMNS: tuple[Column, ...] = (
     Column("note", "Ghi chú", 24, "longtext"),
     Column("source", "Tệp nguồn", 30),
     Column("received_at", "Thời điểm nhận", 18),
+)
+
+# "Tình hình gửi phiếu": one row per reporting period and unit (``core.register``).
+SUBMISSION_COLUMNS: tuple[Column, ...] = (
+    Column("period", "Kỳ báo cáo", 14),
+    Column("unit", "Mã đơn vị", 10),
+    Column("unit_name", "Tên đơn vị", 30),
+    Column("version", "Phiên bản phiếu", 10, "int"),
+    Column("issued_on", "Ngày phát hành", 12, "date"),
+    Column("due", "Hạn gửi lại", 12, "date"),
+    Column("mailed_on", "Ngày gửi thư", 12, "date"),
+    Column("file", "Tệp gửi về", 30),
+    Column("sha256", "Mã tệp (SHA-256)", 18),
+    Column("received_on", "Ngày nhận", 12, "date"),
+    Column("returns", "Số lần gửi về", 9, "int"),
+    Column("refused_cells", "Số ô bị từ chối", 9, "int"),
+    Column("file_refused", "Tệp bị từ chối", 9, "int"),
+    Column("conflicts", "Số xung đột", 9, "int"),
+    Column("status", "Tình trạng", 18),
+    Column("superseded", "Đã thay thế", 26, "longtext"),
+    Column("details", "Ô bị từ chối, lý do", 60, "longtext"),
 )
 
 TRACKING_FIELDS: tuple[str, ...] = tuple(c.key for c in TASK_COLUMNS if c.tracking)

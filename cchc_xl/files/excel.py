@@ -38,3 +38,17 @@ def load_xlsx(path: str | os.PathLike[str], **kwargs: Any) -> Workbook:
         return load_workbook(p, **kwargs)
     except Exception as exc:  # zipfile/openpyxl raise many types for damaged or foreign files
         raise open_error(p, exc) from exc
+
+
+def calamine_sheet(path: str | os.PathLike[str], sheet: str) -> list[list[Any]] | None:
+    """Cell values of one sheet (rows from A1) read with python-calamine; ``None`` when the
+    workbook has no such sheet.  Raises what python-calamine raises for an unreadable file."""
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    try:
+        if sheet not in wb.sheet_names:
+            return None
+        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    finally:
+        wb.close()

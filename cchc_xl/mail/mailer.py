@@ -113,7 +113,7 @@ def message_recipients(msg: Message) -> list[str]:
 
 # ---------------------------------------------------------------- composing
 
-def _issuer(commune: str) -> str:
+def issuer_of(commune: str) -> str:
     """"xã Quảng Sơn" -> "UBND xã Quảng Sơn"."""
     commune = normalize_text(commune)
     if not commune:
@@ -129,7 +129,7 @@ def _editable_headers() -> list[str]:
 
 def _body_parts(unit: Unit, filename: str, commune: str, period_label: str,
                 due_date: dt.date | None) -> dict[str, Any]:
-    issuer = _issuer(commune)
+    issuer = issuer_of(commune)
     greeting = f"Kính gửi: {unit.name}" + (f" (đồng chí {unit.head})" if unit.head else "") + "."
     request = (f"Để tổng hợp báo cáo kết quả thực hiện Kế hoạch cải cách hành chính (CCHC) "
                f"kỳ {period_label}, {issuer} đề nghị {unit.name} cập nhật tiến độ thực hiện các "
@@ -183,18 +183,37 @@ def compose_unit_email(unit: Unit, attachment: Path, *, sender: str, commune: st
     invalid address or a missing attachment.
     """
     attachment = Path(attachment)
+    if not attachment.is_file():
+        raise CchcError("Không tìm thấy tệp đính kèm", file=str(attachment), code="no_file")
+    filename = unicodedata.normalize("NFC", attachment.name)
+    parts = _body_parts(unit, filename, commune, period_label, due_date)
+    due = f" (hạn {due_date:%d/%m/%Y})" if due_date else ""
+    msg = new_unit_message(unit, f"[CCHC] Cập nhật tiến độ nhiệm vụ CCHC kỳ {period_label} - {unit.name}{due}",
+                           sender=sender, issuer=parts["issuer"], reply_to=reply_to)
+    msg.set_content(_plain_body(parts))
+    msg.add_alternative(_html_body(parts), subtype="html")
+    add_workbook(msg, attachment)
+    return msg
+
+
+def add_workbook(msg: EmailMessage, attachment: Path) -> None:
+    """Attach an Excel workbook (name NFC-normalised)."""
+    msg.add_attachment(Path(attachment).read_bytes(), maintype=XLSX_MAINTYPE, subtype=XLSX_SUBTYPE,
+                       filename=unicodedata.normalize("NFC", Path(attachment).name))
+
+
+def new_unit_message(unit: Unit, subject: str, *, sender: str, issuer: str,
+                     reply_to: str | None = None) -> EmailMessage:
+    """Headers of a message to ``unit`` (To from its e-mail, From, Reply-To, Date, Message-ID,
+    ``X-CCHC-Unit``); the caller adds the body.  Raises ``CchcError`` (Vietnamese) for an
+    invalid address."""
     try:
         recipients = parse_recipients(unit.email)
     except ValueError as exc:
         raise CchcError(f"Đơn vị '{unit.name}' ({unit.code}): {exc}", sheet=S.SHEET_UNITS,
                         code="bad_email") from None
-    if not attachment.is_file():
-        raise CchcError("Không tìm thấy tệp đính kèm", file=str(attachment), code="no_file")
-    filename = unicodedata.normalize("NFC", attachment.name)
-    parts = _body_parts(unit, filename, commune, period_label, due_date)
     msg = EmailMessage(policy=SMTP_POLICY)
-    due = f" (hạn {due_date:%d/%m/%Y})" if due_date else ""
-    msg["Subject"] = _one_line(f"[CCHC] Cập nhật tiến độ nhiệm vụ CCHC kỳ {period_label} - {unit.name}{due}")
+    msg["Subject"] = _one_line(subject)
     domain = "cchc.local"
     if normalize_text(sender):
         try:
@@ -205,7 +224,7 @@ def compose_unit_email(unit: Unit, attachment: Path, *, sender: str, commune: st
             raise CchcError(f"Người gửi chỉ được có một địa chỉ email (đang có {len(senders)})",
                             code="bad_sender")
         s_name, s_addr = senders[0]
-        msg["From"] = _address(s_name or parts["issuer"], s_addr)
+        msg["From"] = _address(s_name or issuer, s_addr)
         domain = s_addr.rsplit("@", 1)[1]
     msg["To"] = [_address(name or (unit.name if len(recipients) == 1 else ""), addr)
                  for name, addr in recipients]
@@ -217,10 +236,6 @@ def compose_unit_email(unit: Unit, attachment: Path, *, sender: str, commune: st
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=domain)
     msg[HEADER_UNIT] = unit.code
-    msg.set_content(_plain_body(parts))
-    msg.add_alternative(_html_body(parts), subtype="html")
-    msg.add_attachment(attachment.read_bytes(), maintype=XLSX_MAINTYPE, subtype=XLSX_SUBTYPE,
-                       filename=filename)
     return msg
 
 
@@ -248,15 +263,9 @@ def _code_key(code: object) -> str:
 
 
 def _calamine_rows(path: Path, sheet: str) -> list[list[Any]] | None:
-    from python_calamine import CalamineWorkbook
+    from cchc_xl.files.excel import calamine_sheet
 
-    wb = CalamineWorkbook.from_path(str(path))
-    try:
-        if sheet not in wb.sheet_names:
-            return None
-        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    finally:
-        wb.close()
+    return calamine_sheet(path, sheet)
 
 
 def read_unit_tag(path: Path) -> WorkbookTag:

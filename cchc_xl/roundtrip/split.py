@@ -204,16 +204,19 @@ def _cells_to_edits(cells: Mapping[str, Any]) -> dict[tuple[int, int], Any]:
 SPLIT_ACTION = "ghi phiên bản phiếu vào sổ tổng hợp"
 
 
-def _write_meta_cells(path: Path, cells: Mapping[str, Any]) -> Path | None:
-    """Patch the "_meta" cells into the master (guarded: checks, backup, atomic); the backup.
+def _write_meta_cells(path: Path, cells: Mapping[str, Any],
+                      register: Mapping[str, Any] | None = None) -> Path | None:
+    """Write "_meta" cells (and the "Tình hình gửi phiếu" cells ``register``) in one guarded
+    write (checks, backup, atomic); returns the backup.
 
-    Only the "_meta" sheet part changes: pictures, charts, comments, buttons and VBA the
-    official added stay byte for byte.  When the package cannot be patched, openpyxl
-    rewrites it - unless that would drop such additions (then a ``CchcError``).
+    Only those sheet parts change: pictures, charts, comments, buttons and VBA the official
+    added stay byte for byte.  When the package cannot be patched, openpyxl rewrites it -
+    unless that would drop such additions (then a ``CchcError``).
     """
+    sheets = {S.SHEET_META: cells, **({S.SHEET_SUBMISSIONS: register} if register else {})}
     try:
         with guarded_write(path, SPLIT_ACTION) as w:
-            patch_xlsx(path, w.tmp, {S.SHEET_META: _cells_to_edits(cells)})
+            patch_xlsx(path, w.tmp, {name: _cells_to_edits(c) for name, c in sheets.items()})
         return w.backup
     except PatchUnsupported:
         pass
@@ -221,9 +224,12 @@ def _write_meta_cells(path: Path, cells: Mapping[str, Any]) -> Path | None:
 
     refuse_openpyxl_losses(path, "ghi phiên bản phiếu vào sổ")
     wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
-    ws = wb[S.SHEET_META]
-    for ref, v in cells.items():
-        set_value(ws[ref], v)
+    for name, values in sheets.items():
+        ws = wb[name]
+        for ref, v in values.items():
+            set_value(ws[ref], v)
+            if isinstance(v, (dt.date, dt.datetime)):
+                ws[ref].number_format = "dd/mm/yyyy"
     return save_workbook_guarded(wb, path, SPLIT_ACTION).backup
 
 
@@ -259,16 +265,46 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
     if RETURNS_KEY not in state.meta:   # its cell exists from now on: Tổng hợp patches it in place
         updates[RETURNS_KEY] = "{}"
     cells = meta_cell_updates(sheets.get(S.SHEET_META, []), updates)
+    register = _issue_edits(sheets, pending, targets, return_by)
     reports = {(u.task_id, u.unit): u.values for u in state.unit_reports}
     # the merge base lives in the master: what each unit is sent, per item
     cells.update(issue(read_bases(sheets.get(S.SHEET_META, [])), version,
                        issued_items(plan, [u.code for u in targets], index, reports, reg)))
-    _write_meta_cells(path, cells)
+    _write_meta_cells(path, cells, register)
     result = split_plan_detailed(plan, out_dir, period_label=period_label, as_of=pending.as_of,
                                  units=[u.code for u in targets], progress=progress, master_version=version,
                                  master_name=path.name, return_by=return_by, contact=contact,
                                  unit_reports=reports, created_at=created, master_data=state.data)
+    if register is None:   # a master made before the register: the sheet is added apart
+        _record_issue(path, result, targets, return_by)
     return result
+
+
+def _issue_edits(sheets: Mapping[str, Any], pending: SplitResult, targets: Sequence[Unit],
+                 return_by: dt.date | None) -> dict[str, Any] | None:
+    """Cells of "Tình hình gửi phiếu" recording this issue (``None``: the master has no such sheet)."""
+    from cchc_xl.roundtrip.register import book_issue_edits
+    from cchc_xl.workbook.unitbook import _default_dates
+
+    if S.SHEET_SUBMISSIONS not in sheets:
+        return None
+    due = _default_dates(pending.period_label, pending.as_of, return_by)[1]
+    return book_issue_edits(sheets, pending.period_label, [(u.code, u.name) for u in targets],
+                            version=pending.version, issued_on=pending.created_at.date(), due=due)
+
+
+def _record_issue(path: Path, result: SplitResult, targets: Sequence[Unit], return_by: dt.date | None) -> None:
+    """Register "Tình hình gửi phiếu": which unit got which version, and the deadline printed."""
+    from cchc_xl.roundtrip.register import record_split
+    from cchc_xl.workbook.unitbook import _default_dates
+
+    due = _default_dates(result.period_label, result.as_of, return_by)[1]
+    units = [(u.code, u.name) for u in targets if u.code in result.counts]
+    try:
+        record_split(path, result.period_label, units, version=result.version,
+                     issued_on=result.created_at.date(), due=due)
+    except CchcError as exc:   # the workbooks are written; the register could not be
+        result.findings.append(exc.finding.model_copy(update={"severity": "warning"}))
 
 
 def split_master(master_path: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,

@@ -31,7 +31,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cchc_xl.core import schema as S
 from cchc_xl.core.compute import UNASSIGNED
 from cchc_xl.core.models import AREA_NAMES, AREA_SHORT, Area, Plan, Status
-from cchc_xl.workbook.cells import put
+from cchc_xl.core import register as R
+from cchc_xl.workbook.register_sheet import NAME_LATEST, define_register_names
+from cchc_xl.workbook.cells import put, put_formula
 from cchc_xl.workbook.styling import (BORDER, DATE_FORMAT, FONT_NAME, HEADER_FILL, INPUT_FILL, OVERDUE_FONT,
                       PERCENT_FORMAT, POINTS_FORMAT, abs_range, date_validation, define_name, font,
                       last_data_row, lines_height, setup_print, wrapped_lines)
@@ -217,7 +219,8 @@ def build_dashboard(wb: Workbook, plan: Plan, as_of: dt.date | None = None, *,
                        [(int(a.value), AREA_SHORT[a]) for a in Area], None)
     row = _write_index(ws, row + 2, plan)
     row = _write_risk(ws, row + 2)
-    _write_remediation(ws, row + 2)
+    row = _write_remediation(ws, row + 2)
+    _write_submissions(wb, ws, row + 2)
     _finish(ws)
     return ws
 
@@ -374,6 +377,69 @@ def _write_index(ws: Worksheet, row: int, plan: Plan) -> int:
     return total
 
 
+# ---------------------------------------------------------------- VII. who sent what
+
+SUBMISSIONS_TITLE = "VII. TÌNH HÌNH GỬI PHIẾU CỦA CÁC ĐƠN VỊ (theo trang '{sheet}')"
+SUBMISSIONS_PERIOD_LABEL = "Kỳ báo cáo đang xem"
+SUBMISSIONS_PERIOD_NOTE = "Theo ô 'Kỳ báo cáo' ở trên; để trống: kỳ gần nhất đã tạo phiếu."
+SUBMISSIONS_HEADERS = ("TT", "Chỉ tiêu", "Số đơn vị", "Tỷ lệ")
+
+
+def submission_formulas(p: str, first: int) -> dict[str, str]:
+    """Formula of each figure of the block; ``p``: the period cell, ``first``: row of "issued"."""
+    rows = {key: first + i for i, (key, _l) in enumerate(R.SUMMARY_FIELDS)}
+    c = {key: f"C{r}" for key, r in rows.items()}
+    ky = f"(GS_Ky={p})"
+    return {
+        # no period yet: Excel's COUNTIFS with an empty criterion would count the blank rows
+        "issued": f"=IF(LEN({p})=0,0,COUNTIFS(GS_Ky,{p}))",
+        "returned": f'=COUNTIFS(GS_Ky,{p},GS_NgayNhan,">0")',
+        "on_time": f"={c['returned']}-{c['late']}",
+        "late": f"=SUMPRODUCT({ky}*ISNUMBER(GS_NgayNhan)*ISNUMBER(GS_Han)*(GS_NgayNhan>GS_Han))",
+        "missing": f"={c['issued']}-{c['returned']}",
+        "overdue": f"=SUMPRODUCT({ky}*(1-ISNUMBER(GS_NgayNhan))*ISNUMBER(GS_Han)*(GS_Han<{NAME_AS_OF}))",
+        "refused": f"=SUMPRODUCT({ky}*(((GS_SoO>0)+(GS_TepTuChoi>0))>0))",
+        "refused_cells": f"=SUMIFS(GS_SoO,GS_Ky,{p})",
+        "percent": f'=IFERROR(ROUND({c["returned"]}/{c["issued"]},4),"")',
+    }
+
+
+def _write_submissions(wb: Workbook, ws: Worksheet, row: int) -> int:
+    """Section VII: the register of the period (native formulas over "Tình hình gửi phiếu")."""
+    define_register_names(wb)
+    _section_title(ws, row, SUBMISSIONS_TITLE.format(sheet=S.SHEET_SUBMISSIONS))
+    prow = row + 1
+    put(ws, prow, 1, SUBMISSIONS_PERIOD_LABEL).font = font(bold=True)
+    ws.merge_cells(f"A{prow}:B{prow}")
+    period = put_formula(ws, prow, 3, f'=IF(LEN({NAME_PERIOD})>0,{NAME_PERIOD},{NAME_LATEST})')
+    period.font = font(bold=True)
+    period.border = BORDER
+    period.alignment = Alignment(horizontal="center", vertical="center", shrink_to_fit=True)
+    note = put(ws, prow, 4, SUBMISSIONS_PERIOD_NOTE)
+    note.font = font(italic=True, size=NOTE_SIZE)
+    note.alignment = Alignment(vertical="center", wrap_text=True)
+    ws.merge_cells(f"D{prow}:{LAST_COL}{prow}")
+    _fit_height(ws, prow, SUBMISSIONS_PERIOD_NOTE, _span_width("D", LAST_COL), size=NOTE_SIZE)
+    _header_row(ws, prow + 1, SUBMISSIONS_HEADERS)
+    ws.merge_cells(f"D{prow + 1}:E{prow + 1}")
+    first = prow + 2
+    formulas = submission_formulas(f"$C${prow}", first)
+    for i, (key, label) in enumerate(R.SUMMARY_FIELDS):
+        r = first + i
+        ws.cell(row=r, column=1, value=i + 1)
+        put(ws, r, 2, label)
+        cell = put_formula(ws, r, 3, formulas[key])
+        cell.number_format = PERCENT_FORMAT if key == "percent" else "0"
+        if key in ("returned", "missing", "refused"):
+            share = ws.cell(row=r, column=4, value=percent_formula(f"C{r}", f"C{first}"))
+            share.number_format = PERCENT_FORMAT
+        _body_row(ws, r, 5, bold=key in ("issued", "percent"))
+        ws.merge_cells(f"D{r}:E{r}")
+    last = first + len(R.SUMMARY_FIELDS) - 1
+    for key in ("missing", "overdue", "refused", "refused_cells", "late"):
+        _overdue_alert(ws, f"C{first + [k for k, _l in R.SUMMARY_FIELDS].index(key)}")
+    _percent_colours(ws, f"C{last}")
+    return last
 RISK_HEADERS = ("Điểm có nguy cơ bị trừ", "Số tiêu chí có nguy cơ")
 RISK_FIELDS = ("points", "criteria")
 
@@ -521,6 +587,7 @@ def dashboard_cells(ws: Worksheet) -> dict[str, str]:
 
     Keys: ``as_of``, ``period``, ``unit_dir``, ``inbox_dir``; whole plan ``total``,
     ``done``, ``in_progress``, ``not_started``, ``overdue``, ``cancelled``, ``percent``;
+    "Tình hình gửi phiếu" ``submissions:<period|issued|returned|...>`` (``register.SUMMARY_FIELDS``);
     per unit ``unit:<code>:<field>`` (``compute.UNASSIGNED`` for tasks without a unit),
     per area ``area:<1..8>:<field>`` with field in total/done/in_progress/not_started/
     overdue/percent; index ``index:<1..8|total>:<max_points|appraised|deducted_calc|
@@ -536,6 +603,10 @@ def dashboard_cells(ws: Worksheet) -> dict[str, str]:
             cells.update(_scan(rows, i + 1, "area", TABLE_FIELDS))
         elif a == AREA_KEY_HEADER and c == INDEX_HEADERS[0]:
             cells.update(_scan(rows, i + 1, "index", INDEX_FIELDS))
+        elif a == SUBMISSIONS_PERIOD_LABEL:
+            cells["submissions:period"] = f"C{i + 1}"
+            for j, (key, _l) in enumerate(R.SUMMARY_FIELDS):
+                cells[f"submissions:{key}"] = f"C{i + 3 + j}"
         elif a == AREA_KEY_HEADER and c == RISK_HEADERS[0]:
             cells.update(_scan(rows, i + 1, "risk", RISK_FIELDS))
         elif a == "Mã LV" and c == REMEDIATION_HEADERS[0]:

@@ -26,6 +26,7 @@ from cchc_xl.workbook import styling as ST
 from cchc_xl.workbook import periodbook
 from cchc_xl.workbook.cells import formula_text_findings, put
 from cchc_xl.workbook.dashboard import build_dashboard
+from cchc_xl.workbook.register_sheet import add_register_sheet
 from cchc_xl.files.excel import load_xlsx
 from cchc_xl.files.safeio import GuardedWrite, guarded_write
 from cchc_xl.core.records import MasterData, item_value, read_master_sheets
@@ -167,6 +168,7 @@ def style_master(wb: Workbook, plan: Plan, as_of: dt.date | None = None) -> None
             ST.style_table(wb[sheet], columns, freeze_after=5 if sheet == S.SHEET_TASKS else 0,
                            header_left=f"UBND {commune}" if commune else "",
                            widths=ST.PRINT_WIDTHS.get(sheet), grouped=ST.GROUPED_COLUMNS.get(sheet, ()))
+    add_register_sheet(wb, index=wb.sheetnames.index(S.SHEET_LISTS) if S.SHEET_LISTS in wb.sheetnames else None)
     tasks_end = ST.capacity_row(len(plan.tasks))
     index_end = ST.capacity_row(ST.last_data_row(wb[S.SHEET_INDEX]) - S.HEADER_ROW)
     build_dashboard(wb, plan, as_of=as_of, tasks_end=tasks_end, index_end=index_end)

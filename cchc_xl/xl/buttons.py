@@ -305,6 +305,7 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
     cells.update(_issued_bases(plan, sheets, version, list(result.counts), state))
     for ref, value in cells.items():
         writer.set(S.SHEET_META, ref, value)
+    _register_issue(writer, sheets, period.short_label, result, plan)
     saved = _save(book)
     lines = [f"{f.name} ({result.counts.get(_unit_of(f), (0, 0))[0]} nhiệm vụ)" for f in result.files]
     message = (f"Đã tạo {len(result.files)} phiếu đơn vị kỳ {period.label} (phiên bản {version}) trong "
@@ -328,6 +329,19 @@ def _issued_bases(plan: Any, sheets: dict[str, Any], version: int, units: list[s
     reports = {(u.task_id, u.unit): u.values for u in state.unit_reports}
     return issue(read_bases(sheets.get(S.SHEET_META, [])), version,
                  issued_items(plan, units, items_by_unit(plan, reg), reports, reg))
+
+
+def _register_issue(writer: BookWriter, sheets: dict, period: str, result: Any, plan: Any) -> None:
+    """"Tình hình gửi phiếu": which unit got which version (and the deadline printed)."""
+    from cchc_xl.roundtrip.register import book_issue_edits
+    from cchc_xl.workbook.unitbook import _default_dates
+
+    names = {u.code: u.name for u in plan.units}
+    due = _default_dates(period, result.as_of, None)[1]
+    edits = book_issue_edits(sheets, period, [(c, names.get(c, c)) for c in result.counts],
+                             version=result.version, issued_on=result.created_at.date(), due=due)
+    for ref, value in edits.items():
+        writer.set(S.SHEET_SUBMISSIONS, ref, value)
 
 
 def _unit_of(path: Path) -> str:
@@ -404,6 +418,10 @@ def _tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None) -> ButtonResu
         backup_open_book(path, "sao lưu sổ trước khi tổng hợp")  # the saved file before this merge
     writer = BookWriter(book)
     apply_with(writer.set, writer.append, cplan)   # the writer keeps "=..." text as text
+    from cchc_xl.roundtrip.register import book_return_edits
+
+    for ref, value in book_return_edits(sheets, cplan, files).items():
+        writer.set(S.SHEET_SUBMISSIONS, ref, value)
     lines = summary_text(cplan).splitlines()
     if skipped:
         lines.append(skipped.strip())
@@ -414,6 +432,55 @@ def _tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None) -> ButtonResu
     return ButtonResult(ok=not cplan.has_problems, message="\n".join(lines) + tail, files=files,
                         findings=list(cplan.findings), cells_written=writer.cells_written,
                         rows_appended=writer.rows_appended)
+
+
+# ------------------------------------------------------------------ Phản hồi
+
+FEEDBACK_DIR = "phan_hoi"
+
+
+def phan_hoi(book: xw.Book, inbox: str | os.PathLike[str] | None = None,
+             out_dir: str | os.PathLike[str] | None = None, period: str | None = None) -> ButtonResult:
+    """After Tổng hợp: each unit with refused cells or conflicts gets its workbook back with a
+    "Phản hồi" sheet (files in a folder; the open book is not changed).  Same as ``cchc-xl phan-hoi``
+    without the e-mail (use the command, or attach the files by hand)."""
+    return run_handler(book, "Phản hồi", lambda: _phan_hoi(book, inbox, out_dir, period))
+
+
+def _phan_hoi(book: xw.Book, inbox: str | os.PathLike[str] | None, out_dir: str | os.PathLike[str] | None,
+              period_text: str | None) -> ButtonResult:
+    from cchc_xl.core import register as R
+    from cchc_xl.roundtrip.feedback import latest_per_unit, review_returns, write_feedback
+
+    sheets = book_sheets(book)
+    settings = read_settings(book, sheets)
+    folder = Path(inbox) if inbox else resolve_dir(book, settings.inbox_dir, DEFAULT_INBOX_DIR)
+    files = [f for f in returned_files(folder) if f.suffix.lower() in (".xlsx", ".xlsm")]
+    if not files:
+        return ButtonResult(ok=False, message=f"Phản hồi: chưa có phiếu nào trong thư mục\n{folder}")
+    from cchc_xl.core.records import meta_dict
+
+    year = _as_int(meta_dict([tuple(r) for r in sheets.get(S.SHEET_META, [])]).get("year")) or None
+    subs = R.read_submissions(sheets.get(S.SHEET_SUBMISSIONS, []))
+    # no "Kỳ báo cáo" typed: the latest period workbooks were issued for
+    period = resolve_period(period_text or settings.period_text or R.latest_period(subs), settings.as_of,
+                            book, year)
+    current = {s.unit: s.sha256 for s in R.of_period(subs, period.short_label) if s.sha256}
+    reviews = review_returns(book_path(book) or Path(book.name), files, as_of=settings.as_of, sheets=sheets)
+    chosen = [r for r in latest_per_unit(reviews, period.short_label, current) if r.needs_feedback]
+    if not chosen:
+        return ButtonResult(ok=True, message=f"Phản hồi: không có đơn vị nào cần phản hồi kỳ {period.label} "
+                                             "(không còn ô bị từ chối hay xung đột).")
+    target = Path(out_dir) if out_dir else resolve_dir(book, "", FEEDBACK_DIR) / period.code
+    written = []
+    for review in chosen:
+        sub = R.find(subs, period.short_label, review.unit)
+        written.append(write_feedback(review, target, due=sub.due if sub and sub.due and
+                                      sub.due >= dt.date.today() else None))
+    lines = [f"{p.name} ({len(r.items)} ô cần sửa)" for p, r in zip(written, chosen)]
+    message = (f"Đã tạo {len(written)} phiếu phản hồi kỳ {period.label} trong thư mục:\n{target}\n"
+               + _listing(lines) + "\nGửi mỗi tệp cho đơn vị của nó (hoặc dùng lệnh 'cchc-xl phan-hoi ... --gui').")
+    return ButtonResult(ok=True, message=message, files=written)
 
 
 def _user() -> str:
@@ -645,6 +712,11 @@ def btn_tao_phieu() -> None:
 def btn_tong_hop() -> None:
     """VBA: ``RunPython "import cchc_xl.xl.buttons as b; b.btn_tong_hop()"``."""
     tong_hop(xw.Book.caller())
+
+
+def btn_phan_hoi() -> None:
+    """VBA: ``RunPython "import cchc_xl.xl.buttons as b; b.btn_phan_hoi()"``."""
+    phan_hoi(xw.Book.caller())
 
 
 def btn_bao_cao_quy() -> None:

@@ -72,6 +72,7 @@ HANDLERS: dict[str, Handler] = {
     "kiem-tra": buttons.kiem_tra,
     "tao-phieu": buttons.tao_phieu,
     "tong-hop": buttons.tong_hop,
+    "phan-hoi": buttons.phan_hoi,
     "bao-cao-quy": buttons.bao_cao_quy,
 }
 

@@ -73,6 +73,24 @@ RETURN_ROLLBACK = T("return_rollback", "warning", "Phiếu còn giá trị cũ",
                     "'{held}' từ đơn vị này - không lùi số liệu (nếu đơn vị thật sự muốn trả lại giá trị cũ, "
                     "sửa trực tiếp trong sổ)")
 
+# ---------------------------------------------------------------- register, reminders, feedback
+REGISTER_UNKNOWN_UNIT = T("register_unknown_unit", "warning", "Đơn vị không còn trong danh sách",
+                          "Đơn vị '{unit}' của trang 'Tình hình gửi phiếu' không còn trong trang 'Đơn vị'; "
+                          "không gửi thư cho đơn vị này")
+REGISTER_NO_PERIOD = T("register_no_period", "error", "Kỳ chưa có phiếu",
+                       "Trang 'Tình hình gửi phiếu' chưa có phiếu nào của kỳ {period}: chạy 'cchc-xl tao-phieu' "
+                       "(và 'gui-email') trước")
+REGISTER_NOT_WRITTEN = T("register_not_written", "error", "Chưa ghi được tình hình gửi phiếu",
+                         "Chưa ghi được trang 'Tình hình gửi phiếu': {why}")
+REGISTER_NO_SHEET = T("register_no_sheet", "warning", "Sổ chưa có trang tình hình gửi phiếu",
+                      "Sổ chưa có trang 'Tình hình gửi phiếu' (sổ tạo bằng phiên bản cũ) và có biểu đồ/hình ảnh "
+                      "mà việc thêm trang sẽ làm mất: chưa ghi {what}. Tạo lại sổ bằng 'cchc-xl khoi-tao' hoặc "
+                      "chép trang 'Tình hình gửi phiếu' từ sổ mẫu vào sổ này")
+FEEDBACK_NOT_WRITTEN = T("feedback_not_written", "error", "Chưa tạo được phiếu phản hồi",
+                         "Không tạo được phiếu phản hồi: {why}")
+FEEDBACK_UNREADABLE = T("feedback_unreadable", "warning", "Phiếu gửi về không đọc được",
+                        "Không đọc được tệp đơn vị gửi về nên không tạo phiếu phản hồi: {why}")
+
 # ---------------------------------------------------------------- import of the appendix (khoi-tao)
 NO_APPENDIX = T("no_appendix", "error", "Không có bảng phân công",
                 "Không tìm thấy bảng phân công nhiệm vụ (cần một bảng có dòng tiêu đề với các cột "

@@ -504,7 +504,11 @@ def plan_consolidation(master: MasterState | MasterData,
         books = _load_returns(list(returns), planner, progress, _reader)
         planner.mark_superseded(books)
         for i, book in enumerate(books, start=1):
+            n = len(planner.plan.files)
             planner.process(book)
+            for summary in planner.plan.files[n:]:  # the register needs the period the file claims
+                summary.period = str(book.meta.get("period_label") or "")
+                summary.version = _int(book.meta.get("master_version")) or None
             if progress:
                 progress(i, len(books), f"Đối chiếu: {book.name}")
         return planner.finish()

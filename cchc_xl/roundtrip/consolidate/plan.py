@@ -103,6 +103,8 @@ class FileSummary:
     rejected: int = 0
     unchanged: int = 0
     reason: str = ""
+    period: str = ""                # what the file's "_meta" says (for "Tình hình gửi phiếu")
+    version: int | None = None
 
 
 @dataclass

@@ -27,7 +27,9 @@ from cchc_xl.roundtrip.consolidate.check import refuse_if_unsafe
 from cchc_xl.roundtrip.consolidate.merge import _gc_paused, plan_consolidation
 from cchc_xl.roundtrip.consolidate.plan import ConsolidationPlan, ConsolidationResult, Progress
 from cchc_xl.roundtrip.consolidate.read import _ReadAhead
+from cchc_xl.roundtrip.consolidate.register import return_edits
 from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets
+from cchc_xl.workbook.cells import put
 from cchc_xl.workbook.cells import set_value
 from cchc_xl.workbook.master import write_table
 from cchc_xl.workbook.unitbook import iter_unit_files
@@ -70,31 +72,40 @@ def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterab
     with _ReadAhead(files, master=path, as_of=as_of) as reader:
         if not dry_run:
             reader.prefetch_parts(PATCHED_SHEETS)
-        state = master_state_from_sheets(reader.master_values(), file=path.name, fast="light", texts=False)
+        values = reader.master_values()
+        state = master_state_from_sheets(values, file=path.name, fast="light", texts=False)
         state.data.path = str(path)
         refuse_if_unsafe(state, "tổng hợp")
+        now = now or dt.datetime.now()
         plan = plan_consolidation(state, returns=files, as_of=as_of, user=user, now=now, progress=progress,
                                   _reader=reader)
+        # "Tình hình gửi phiếu": which file each unit returned, when, what was refused (same write)
+        register = (return_edits(values[S.SHEET_SUBMISSIONS], plan, files, now=now)
+                    if S.SHEET_SUBMISSIONS in values else {})
         parts = reader.parts() if not (dry_run or plan.is_empty) else None
     result = ConsolidationResult(plan=plan, master=path, dry_run=dry_run)
-    if dry_run or plan.is_empty:
+    if dry_run or (plan.is_empty and not register):
         return result
     if file_sha256(path) != sha_before:
         raise CchcError("Sổ tổng hợp vừa bị thay đổi trong lúc tổng hợp: hãy lưu, đóng sổ rồi chạy lại",
                         file=path.name, code="master_changed")
-    result.backup = _write_master(path, plan, engine, parts)  # the file is unchanged: same sha-256
+    result.backup = _write_master(path, plan, engine, parts, register)  # the file is unchanged: same sha-256
     result.written = True
     return result
 
 
 def _write_master(path: Path, plan: ConsolidationPlan, engine: str,
-                  parts: Mapping[str, bytes] | None = None) -> Path | None:
+                  parts: Mapping[str, bytes] | None = None,
+                  register: Mapping[tuple[int, int], Any] | None = None) -> Path | None:
     """Write ``plan`` into the master file ``path`` (atomically): patch the package, or
     with openpyxl when the patcher refuses it (``engine="auto"``) or when asked.
-    ``parts``: sheet parts of ``path`` already read (``_ReadAhead.prefetch_parts``)."""
+    ``parts``: sheet parts of ``path`` already read (``_ReadAhead.prefetch_parts``);
+    ``register``: cells of "Tình hình gửi phiếu" ({(row, column): value}) written too."""
     if engine in ("auto", "patch"):
         try:
             edits, appends = plan_patch(plan)
+            if register:
+                edits[S.SHEET_SUBMISSIONS] = dict(register)
             with guarded_write(path, WRITE_ACTION) as w:   # backup, atomic, clean failure
                 patch_xlsx(path, w.tmp, edits, appends, parts=parts)
             return w.backup
@@ -107,6 +118,10 @@ def _write_master(path: Path, plan: ConsolidationPlan, engine: str,
     refuse_openpyxl_losses(path, WRITE_ACTION)
     wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
     apply_to_openpyxl(wb, plan)
+    for (r, c), value in (register or {}).items():
+        cell = put(wb[S.SHEET_SUBMISSIONS], r, c, value)
+        if isinstance(value, (dt.date, dt.datetime)):
+            cell.number_format = "dd/mm/yyyy"
     return save_workbook_guarded(wb, path, WRITE_ACTION).backup
 
 

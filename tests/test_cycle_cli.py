@@ -1,0 +1,174 @@
+"""The period's commands on real files: gui-email keeps the deadline in the register,
+tien-do prints it, nhac-nho drafts/sends reminders (real aiosmtpd server on 127.0.0.1),
+phan-hoi writes feedback workbooks and their mail; tong-hop records the returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.parser import BytesParser
+from email.policy import default as DEFAULT_POLICY
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from cchc_xl.cli import app
+from cchc_xl.core import schema as S
+from cchc_xl.roundtrip.register import read_register
+from cchc_xl.workbook.unitbook import unit_code_from_file_name
+
+pytest.importorskip("aiosmtpd.controller")
+from period_env import PERIOD, build_template, copy_env, fill, fixture_plan, task_rows  # noqa: E402
+from test_mailer import Recorder, smtp_server  # noqa: E402  (the SMTP test server of gui-email)
+
+SENDER = "vanphong.quangson@lamdong.gov.vn"
+EMAILS = {"VP": "vp.quangson@lamdong.gov.vn", "VHXH": "vhxh.quangson@lamdong.gov.vn",
+          "KT": "kt.quangson@lamdong.gov.vn", "PVHCC": "pvhcc.quangson@lamdong.gov.vn"}
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def parse(path: Path):
+    return BytesParser(policy=DEFAULT_POLICY).parsebytes(path.read_bytes())
+
+
+def body(msg) -> str:
+    return msg.get_body(("plain",)).get_content()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return build_template(tmp_path_factory.mktemp("cycle"), fixture_plan(EMAILS))
+
+
+@pytest.fixture()
+def env(template: Path, tmp_path: Path) -> dict[str, Path]:
+    return copy_env(template, tmp_path)
+
+
+def returned(src: Path, inbox: Path, progress: dict[str, object]) -> Path:
+    return fill(src, inbox / src.name, {item: {"progress": v} for item, v in progress.items()})
+
+
+def test_gui_email_keeps_the_deadline_and_mailing_date(env):
+    res = run("gui-email", env["master"], env["phieu"], "--ky", PERIOD, "--han", "20/09/2025",
+              "--nguoi-gui", SENDER)
+    assert res.exit_code == 0, res.output
+    subs = {s.unit: s for s in read_register(env["master"])}
+    assert all(s.due == dt.date(2025, 9, 20) and s.mailed_on is None for s in subs.values())
+    handler = Recorder(refuse=(EMAILS["KT"],))
+    with smtp_server(handler) as srv:
+        res = run("gui-email", env["master"], env["phieu"], "--ky", PERIOD, "--han", "22/09/2025", "--gui",
+                  "--may-chu", "127.0.0.1", "--cong", srv.port, "--bao-mat", "none", "--nguoi-gui", SENDER)
+    assert res.exit_code == 1   # KT refused by the server
+    subs = {s.unit: s for s in read_register(env["master"])}
+    assert {u: s.due for u, s in subs.items()} == {u: dt.date(2025, 9, 22) for u in subs}
+    assert subs["KT"].mailed_on is None and subs["VP"].mailed_on == dt.date.today()
+
+
+def test_tong_hop_records_returns_and_tien_do_prints_them(env):
+    returned(env["VHXH"], env["inbox"], {"III-01": 40, "III-03": 150})
+    res = run("tong-hop", env["master"], env["inbox"], "--ngay", "14/09/2025")
+    assert res.exit_code == 1   # a refused cell
+    subs = {s.unit: s for s in read_register(env["master"])}
+    assert subs["VHXH"].refused_cells == 1 and subs["VHXH"].received_on == dt.date.today()
+    res = run("tien-do", env["master"], "--ngay", "14/09/2025")
+    assert res.exit_code == 0, res.output
+    flat = "".join(res.output.split())   # the table wraps in a narrow terminal
+    assert "TìnhhìnhgửiphiếukỳQuýIII/2025" in flat
+    assert "Đãgửivề1/4(25,00%)" in flat and "cóô/tệpbịtừchối1(1ô)" in flat
+    returned(env["KT"], env["inbox"], {})
+    dry = run("tong-hop", env["master"], env["inbox"], "--thu")   # a dry run records nothing
+    assert dry.exit_code == 0 and read_register(env["master"]) == list(subs.values())
+
+
+def test_nhac_nho_drafts_name_deadline_and_refused_cells(env):
+    run("gui-email", env["master"], env["phieu"], "--ky", PERIOD, "--han", "16/09/2025", "--nguoi-gui", SENDER)
+    returned(env["VHXH"], env["inbox"], {"III-03": 150})
+    returned(env["VP"], env["inbox"], {})
+    assert run("tong-hop", env["master"], env["inbox"], "--ngay", "14/09/2025").exit_code == 1
+    out = env["root"] / "nhac"
+    res = run("nhac-nho", env["master"], "--ky", "q3-2025", "--ra", out, "--ngay", "15/09/2025",
+              "--nguoi-gui", SENDER)
+    assert res.exit_code == 0, res.output
+    drafts = {parse(p)["X-CCHC-Unit"]: parse(p) for p in sorted(out.glob("*.eml"))}
+    assert set(drafts) == {"VHXH", "KT", "PVHCC"}            # VP returned a clean file
+    vhxh = body(drafts["VHXH"])
+    assert "Kính gửi: Phòng Văn hóa - Xã hội" in vhxh and "Trân trọng./." in vhxh
+    assert "III-03" in vhxh and "Tiến độ" in vhxh and "ô " in vhxh   # each refused cell, with its reason
+    kt = body(drafts["KT"])
+    assert "trước ngày 16/09/2025" in kt and "chưa nhận được phiếu" in kt
+    assert drafts["KT"]["To"].addresses[0].addr_spec == EMAILS["KT"]
+    assert not list(drafts["KT"].iter_attachments())
+    # --dinh-kem: the units that have not returned get their workbook again; refused ones do not
+    again = run("nhac-nho", env["master"], "--ky", PERIOD, "--ra", env["root"] / "nhac_kem", "--ngay", "15/09/2025",
+                "--nguoi-gui", SENDER, "--dinh-kem", env["phieu"])
+    assert again.exit_code == 0, again.output
+    kept = {parse(p)["X-CCHC-Unit"]: parse(p) for p in (env["root"] / "nhac_kem").glob("*.eml")}
+    assert [a.get_filename() for a in kept["KT"].iter_attachments()] == [env["KT"].name]
+    assert "gửi kèm lại" in body(kept["KT"])
+    assert not list(kept["VHXH"].iter_attachments())
+    # after the deadline the same unit gets the overdue wording
+    late = run("nhac-nho", env["master"], "--ky", PERIOD, "--ra", env["root"] / "nhac2", "--ngay", "18/09/2025",
+               "--nguoi-gui", SENDER)
+    assert late.exit_code == 0
+    kt = next(parse(p) for p in (env["root"] / "nhac2").glob("*KT*.eml"))
+    assert "quá hạn" in kt["Subject"] and "Hạn gửi lại phiếu là ngày 16/09/2025" in body(kt)
+
+
+def test_nhac_nho_sends_through_smtp(env):
+    handler = Recorder()
+    with smtp_server(handler) as srv:
+        res = run("nhac-nho", env["master"], "--ky", PERIOD, "--gui", "--may-chu", "127.0.0.1", "--cong",
+                  srv.port, "--bao-mat", "none", "--nguoi-gui", SENDER)
+    assert res.exit_code == 0, res.output
+    assert sorted(e.rcpt_tos[0] for e in handler.envelopes) == sorted(EMAILS.values())
+    msg = BytesParser(policy=DEFAULT_POLICY).parsebytes(handler.envelopes[0].content)
+    assert msg["Subject"].startswith("[CCHC] Nhắc gửi phiếu CCHC kỳ Quý III/2025")
+    assert not (env["master"].parent / "thu_nhac_nho").exists()
+
+
+def test_nhac_nho_nothing_to_do_and_bad_input(env):
+    bad = run("nhac-nho", env["master"], "--ky", "Quý I/2025", "--nguoi-gui", SENDER)
+    assert bad.exit_code == 1 and "chưacóphiếunàocủakỳQuýI/2025" in "".join(bad.output.split())
+    assert "Traceback" not in bad.output
+    assert run("nhac-nho", env["master"], "--ky", "Quý 9/2025").exit_code != 0
+    for code in ("VP", "VHXH", "KT", "PVHCC"):
+        returned(env[code], env["inbox"], {})
+    run("tong-hop", env["master"], env["inbox"])
+    res = run("nhac-nho", env["master"], "--ky", PERIOD, "--nguoi-gui", SENDER)
+    assert res.exit_code == 0 and "Khôngcóđơnvịnàocầnnhắc" in "".join(res.output.split())
+
+
+def test_phan_hoi_command_writes_feedback_and_drafts(env):
+    returned(env["VHXH"], env["inbox"], {"III-01": 40, "III-03": 150})
+    returned(env["VP"], env["inbox"], {})
+    run("tong-hop", env["master"], env["inbox"], "--ngay", "14/09/2025")
+    out = env["root"] / "phan_hoi"
+    res = run("phan-hoi", env["master"], env["inbox"], "--ky", PERIOD, "--ra", out, "--ngay", "14/09/2025",
+              "--han", "25/09/2025", "--nguoi-gui", SENDER)
+    assert res.exit_code == 0, res.output
+    books = sorted(out.glob("*.xlsx"))
+    assert [unit_code_from_file_name(b.name) for b in books] == ["VHXH"]
+    assert load_workbook(books[0]).sheetnames[0] == S.SHEET_FEEDBACK
+    (draft,) = sorted((out / "thu_nhap").glob("*.eml"))
+    msg = parse(draft)
+    assert msg["X-CCHC-Unit"] == "VHXH" and "trước ngày 25/09/2025" in body(msg)
+    assert "III-03" in body(msg) and "đã gửi '150'" in body(msg)
+    (att,) = list(msg.iter_attachments())
+    assert att.get_filename() == books[0].name
+    # corrected and returned: consolidated, nothing left to send back
+    wb = load_workbook(books[0])
+    ws = wb[S.SHEET_TASKS]
+    rows = task_rows(ws)
+    ws.cell(rows["III-03"], S.col_index(S.TASK_COLUMNS, "progress"), value=80)
+    wb.save(env["inbox"] / books[0].name)
+    assert run("tong-hop", env["master"], env["inbox"], "--ngay", "14/09/2025").exit_code == 0
+    again = run("phan-hoi", env["master"], env["inbox"], "--ky", PERIOD, "--ra", env["root"] / "ph2",
+                "--ngay", "14/09/2025")
+    assert again.exit_code == 0 and "Khôngcóđơnvịnàocầnphảnhồi" in "".join(again.output.split())
+    missing = run("phan-hoi", env["master"], env["root"] / "khong_co", "--ky", PERIOD)
+    assert missing.exit_code == 1 and "khôngtìmthấythưmục" in "".join(missing.output.split())
