@@ -229,7 +229,8 @@ def test_formula_hyperlink_and_dde_cells_rejected(env: dict[str, Path]) -> None:
     assert any("chứa công thức" in r.reason for r in result.rejections if r.cell == "P6")
     assert any("công thức độc hại" in r.reason for r in result.rejections if r.cell == "Q6")
     t = tasks(env["master"])
-    assert t["III-01"].progress == 45 and t["III-01"].evidence == "" and t["III-01"].note == ""
+    # a rejected cell never leaves its row half applied: the progress of III-01 is not taken either
+    assert t["III-01"].progress == 0 and t["III-01"].evidence == "" and t["III-01"].note == ""
     wb = load_workbook(env["master"])
     # the rejected texts are logged as written (not mangled) and stay text, never a formula
     logged = [c for row in wb[S.SHEET_AUDIT].iter_rows() for c in row if isinstance(c.value, str)]
@@ -249,7 +250,8 @@ def test_invalid_values_rejected_with_cell(env: dict[str, Path]) -> None:
     assert "không có trong danh sách" in got["M6"]
     assert "ngoài khoảng 0 - 100" in got["N7"]
     assert "01/10/2025 của III-02 sau ngày số liệu 14/09/2025" in got["O8"]
-    assert tasks(env["master"])["III-02"].progress == 100
+    # the whole row of the rejected date is left as it was (not "100 %" without its date)
+    assert tasks(env["master"])["III-02"].progress == 0
 
 
 def test_bad_files_rejected_while_others_apply(env: dict[str, Path]) -> None:

@@ -484,6 +484,8 @@ def test_imported_items_travel_through_unit_workbooks_and_tong_hop(tmp_path: Pat
     assert set(ids) == {"KP-05", "KP-06"}            # "Chủ trì chung …: Trung tâm Phục vụ hành chính công"
     ws.cell(ids["KP-05"], S.col_index(S.REMEDIATION_COLUMNS, "status"), "Đã hoàn thành")
     ws.cell(ids["KP-05"], S.col_index(S.REMEDIATION_COLUMNS, "completed_on"), dt.datetime(2025, 9, 1))
+    # a done row at 0 % is a contradiction Tổng hợp rejects whole (issue 8): the unit reports 100 %
+    ws.cell(ids["KP-05"], S.col_index(S.REMEDIATION_COLUMNS, "progress"), 100)
     inbox = tmp_path / "nhan_ve"
     inbox.mkdir()
     wb.save(inbox / files["PVHCC"].name)

@@ -448,8 +448,17 @@ def test_tong_hop_rejects_formulas_and_writes_the_rest_as_text(office: Path, tmp
     assert_text_not_formula(master)          # both engines add the quote prefix to formula-like text
     wb = load_workbook(master)
     tasks_text = {c.value: c for row in wb[S.SHEET_TASKS].iter_rows() for c in row if isinstance(c.value, str)}
-    for text in prose:                                  # accepted, written exactly as sent, as text
-        assert tasks_text[text].data_type == "s" and tasks_text[text].quotePrefix
+    # a rejected cell never leaves its row half applied (issue 8): prose sharing a row with a
+    # refused cell is not written; prose in a clean row is accepted, exactly as sent, as text
+    row_of = {ref: int("".join(ch for ch in ref if ch.isdigit())) for ref in placed}
+    refused_rows = {row_of[ref] for ref, t in placed.items() if t in HOSTILE}
+    clean = [t for ref, t in placed.items() if t in prose and row_of[ref] not in refused_rows]
+    assert clean and len(clean) < len(prose)
+    for text in prose:
+        if text in clean:
+            assert tasks_text[text].data_type == "s" and tasks_text[text].quotePrefix
+        else:
+            assert text not in tasks_text
     assert not set(HOSTILE) & set(tasks_text)           # nothing hostile reached the task sheet
     logged = {c.value: c for row in wb[S.SHEET_AUDIT].iter_rows() for c in row if isinstance(c.value, str)}
     assert all(c.data_type == "s" for c in logged.values())
@@ -464,7 +473,8 @@ def test_tong_hop_master_shown_as_text_by_libreoffice(office: Path, tmp_path: Pa
     shutil.copytree(office, tmp_path / "w")
     root = tmp_path / "w"
     unit = next(f for f in (root / "phieu").glob("*.xlsx") if "_PVHCC_" in f.name)
-    returned(unit, root / "nhan_ve", [HOSTILE[0], "- Ban hành kế hoạch", HOSTILE[1], "=> xem phụ lục"])
+    # refused cells share one row, prose the next (a row with a refused cell is not applied at all)
+    returned(unit, root / "nhan_ve", [HOSTILE[0], HOSTILE[1], "- Ban hành kế hoạch", "=> xem phụ lục"])
     consolidate(root / "So.xlsx", root / "nhan_ve", as_of=AS_OF)
     assert_libreoffice_shows_text(root / "So.xlsx", tmp_path / "lo",
                                   [HOSTILE[0], HOSTILE[1], "- Ban hành kế hoạch", "=> xem phụ lục"])

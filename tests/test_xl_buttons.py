@@ -185,7 +185,7 @@ def test_kiem_tra_lists_findings_with_cells(master, payload):
     assert actions["actions"][0]["func"] == "addSheet"
     assert actions["actions"][0]["args"][1] == FINDINGS_SHEET
     assert not result.ok
-    assert "Có 2 lỗi, 8 cảnh báo" in result.message and "14/09/2025" in result.message
+    assert "Có 2 lỗi, 10 cảnh báo" in result.message  # 2: dates before the plan was issued and "14/09/2025" in result.message
     sheet = rows_of(after, FINDINGS_SHEET)
     assert sheet[S.HEADER_ROW - 1] == FINDINGS_HEADERS
     table = {r[2]: r for r in sheet[S.HEADER_ROW:]}

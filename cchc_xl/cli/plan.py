@@ -17,11 +17,9 @@ from cchc_xl.cli import common as C
 from cchc_xl.core.compute import (UNASSIGNED, Progress, completion_table, overdue_tasks, passed_milestones,
                                    progress)
 from cchc_xl.core.rounding import percent
-from cchc_xl.workbook.master import write_master
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import AREA_SHORT, SEVERITY_LABELS, Area, CchcError, Finding, Plan, PlanInfo, Task
 from cchc_xl.report.data import fmt_pct
-from cchc_xl.files.safeio import backup
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
 from cchc_xl.core.intake import Intake, intake_summary
 from cchc_xl.core.schema import SHEET_INTAKE
@@ -127,18 +125,13 @@ def khoi_tao(
     if thu:
         console.print("[bold]Chạy thử:[/] chưa tạo sổ tổng hợp (bỏ --thu để tạo).")
         return
-    saved = backup(ra) if ra.exists() else None
-    carried = (0, 0)
     neutralised: list[Finding] = []
     with console.status("Đang tạo sổ tổng hợp..."):
         try:
-            if saved:   # the sheets "Số liệu" and "Lịch sử" of the old master live on in the new one
-                carried, path = _rebuild_keeping_history(plan, ra, as_of, intake, neutralised)
-            else:
-                path = write_master(plan, ra, as_of=as_of, make_backup=False, intake=intake,
-                                    neutralised=neutralised)
-        except OSError as exc:
-            _fail(str(catalog.WRITE_FAILED(path=ra, why=exc.strerror or exc)))
+            carried, saved = _rebuild_keeping_history(plan, ra, as_of, intake, neutralised)
+        except CchcError as exc:
+            _fail(str(exc))
+    path = ra
     if saved:
         console.print(f"Đã sao lưu sổ cũ: [bold]{escape(str(saved))}[/]")
         if any(carried):
@@ -152,25 +145,32 @@ def khoi_tao(
 
 
 def _rebuild_keeping_history(plan: Plan, ra: Path, as_of: dt.date | None, intake: Intake | None = None,
-                             neutralised: list[Finding] | None = None) -> tuple[tuple[int, int], Path]:
-    """Build the new master and carry over "Số liệu" and "Lịch sử" of the one it replaces."""
+                             neutralised: list[Finding] | None = None) -> tuple[tuple[int, int], Path | None]:
+    """Build the new master, carry over "Số liệu" and "Lịch sử" of the one it replaces, and
+    write it through the guard (locks, read-only, disk; backup; refused when the old master
+    holds things the official added that a rebuild would drop).  Returns (carried, backup)."""
     from cchc_xl.files.excel import load_xlsx
-    from cchc_xl.files.safeio import save_workbook_atomic
+    from cchc_xl.files.safeio import guarded_write
     from cchc_xl.workbook.cells import formula_text_findings
-    from cchc_xl.workbook.master import build_master
+    from cchc_xl.workbook.master import WRITE_ACTION, build_master, refuse_lossy_rebuild
     from cchc_xl.workbook.periodbook import carry_over
 
     wb = build_master(plan, as_of=as_of, intake=intake)
     if neutralised is not None:
         neutralised.extend(formula_text_findings(wb, file=ra.name))
-    try:
-        old = load_xlsx(ra)
-    except CchcError as exc:   # an unreadable old master: nothing to carry (it is backed up)
-        console.print(f"[yellow]Cảnh báo: không đọc được sổ cũ để giữ 'Số liệu', 'Lịch sử': "
-                      f"{escape(str(exc))}[/]")
-        return (0, 0), save_workbook_atomic(wb, ra)
-    carried = carry_over(old, wb, plan.info.year)
-    return carried, save_workbook_atomic(wb, ra)
+    carried = (0, 0)
+    if ra.exists():
+        try:
+            old = load_xlsx(ra)
+        except CchcError as exc:   # an unreadable old master: nothing to carry (it is backed up)
+            console.print(f"[yellow]Cảnh báo: không đọc được sổ cũ để giữ 'Số liệu', 'Lịch sử': "
+                          f"{escape(str(exc))}[/]")
+        else:
+            carried = carry_over(old, wb, plan.info.year)
+            refuse_lossy_rebuild(ra, wb)     # what the official added that the new master would not have
+    with guarded_write(ra, WRITE_ACTION) as w:
+        wb.save(w.tmp)
+    return carried, w.backup
 
 
 def master_target(ra: Path) -> Path:

@@ -27,6 +27,7 @@ from cchc_xl.core.models import (AREA_SHORT, Area, DeadlineKind, Finding, IndexA
                      RemediationItem, Status, Task)
 from cchc_xl.core.text import fold, format_date, format_number
 from cchc_xl.core.units import UnitRegistry
+from cchc_xl.core.tracking_rules import plan_period_start, row_issues
 
 TOLERANCE = 0.005
 RowMap = Mapping[str, int]
@@ -61,35 +62,14 @@ class _Locator:
 
 
 def _tracking_rules(item: Task | RemediationItem, loc: _Locator, label: str, as_of: dt.date,
-                    earliest: dt.date | None) -> list[Finding]:
-    """Status / progress / completion date consistency (tasks and remediation items)."""
-    out: list[Finding] = []
-    key, tid = item.id, item.id
-
-    def add(ftype: FindingType, col: str, **params: object) -> None:
-        out.append(loc.f(ftype, key, col, task_id=tid, item=label, **params))
-
-    p = item.progress
-    if p < 0 or p > 100:
-        add(catalog.PROGRESS_RANGE, "progress", progress=_n(p))
-    elif 0 < p < 1:   # 0,8 typed into a cell formatted as % (Excel stores 80% as 0,8)
-        add(catalog.PROGRESS_FRACTION, "progress", progress=_n(p), percent=_n(p * 100))
-    if item.status == Status.DONE:
-        if p < 100:
-            add(catalog.DONE_PROGRESS, "progress", progress=_n(p))
-        if item.completed_on is None:
-            add(catalog.DONE_NO_DATE, "completed_on")
-    elif p >= 100 and item.status != Status.CANCELLED:
-        add(catalog.PROGRESS_NOT_DONE, "status", status=item.status.value)
-    d = item.completed_on
-    if d is not None:
-        if item.status != Status.DONE:
-            add(catalog.DATE_NOT_DONE, "completed_on", date=_date(d), status=item.status.value)
-        if d > as_of:
-            add(catalog.DATE_FUTURE, "completed_on", date=_date(d), as_of=_date(as_of))
-        elif earliest is not None and d < earliest:
-            add(catalog.DATE_BEFORE_YEAR, "completed_on", date=_date(d), start=_date(earliest))
-    return out
+                    earliest: dt.date | None, year: int | None = None,
+                    plan_date: dt.date | None = None) -> list[Finding]:
+    """Status / progress / completion date consistency (tasks and remediation items): the
+    rules of ``core.tracking_rules``, the same Tổng hợp applies to a returned row."""
+    issues = row_issues(label, item.status, item.progress, item.completed_on, as_of=as_of, year=year,
+                        earliest=earliest, plan_date=plan_date)
+    return [i.finding(file=loc.file, sheet=loc.sheet if loc.has_file else "", cell=loc.cell(item.id, i.field),
+                      task_id=item.id) for i in issues]
 
 
 def _injection_rules(item: object, fields: Iterable[str], loc: _Locator, label: str) -> list[Finding]:
@@ -115,11 +95,6 @@ _TASK_TEXT = ("id", "title", "product", "deadline_text", "lead", "partners", "mo
               "note")
 
 
-def plan_period_start(year: int) -> dt.date:
-    """First day of a plan year's reporting period (data cut-off 15/12 of the previous year)."""
-    from cchc_xl.core.periods import period_for
-
-    return period_for("NAM", year).start
 
 
 def validate_tasks(plan: Plan, rows: RowMap | None = None, *, as_of: dt.date | None = None,
@@ -141,7 +116,8 @@ def validate_tasks(plan: Plan, rows: RowMap | None = None, *, as_of: dt.date | N
             out.append(loc.f(catalog.DUPLICATE_ID, t.id, "id", task_id=t.id, kind="nhiệm vụ", id=t.id, first=""))
             continue
         seen.add(t.id)
-        out += _tracking_rules(t, loc, label, as_of, plan_period_start(plan.info.year))
+        out += _tracking_rules(t, loc, label, as_of, plan_period_start(plan.info.year), plan.info.year,
+                               plan.info.plan_date)
         out += _lead_rules(t, registry, loc, label)
         out += _due_rules(t, plan.info.year, as_of, loc, label)
         out += _injection_rules(t, _TASK_TEXT, loc, label)

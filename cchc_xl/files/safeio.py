@@ -1,15 +1,30 @@
-"""Nothing is lost: back up before writing, write atomically."""
+"""Nothing is lost: back up before writing, write atomically.
+
+``guarded_write(path, action)`` is the one way a command writes a workbook the official
+keeps (the master): it refuses first - with a Vietnamese message - when the file is open
+in Excel or LibreOffice (their lock files beside it), read-only, in a folder that cannot
+be written, or on a disk without room for the backup and the new file; then it backs the
+file up (the copy is complete or absent) and yields a temporary path that replaces the
+file only once fully written.  Any failure while writing (disk full, permission) becomes
+a ``CchcError``: the file is untouched, the backup of this run and the temporary file are
+removed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Iterator
+
+from cchc_xl.core.findings import catalog
+from cchc_xl.core.models import CchcError
 
 BACKUP_DIR_NAME = "sao_luu"  # "backups", next to the file
 
@@ -39,7 +54,14 @@ def backup(path: str | os.PathLike[str], backup_dir: str | os.PathLike[str] | No
     while dst.exists():
         dst = target_dir / f"{src.stem}_{stamp}_{n}{src.suffix}"
         n += 1
-    shutil.copy2(src, dst)
+    # copied under a temporary name first: a full disk never leaves half a backup behind
+    tmp = dst.with_name(f".~{dst.name}.tmp")
+    try:
+        shutil.copy2(src, tmp)
+        os.replace(tmp, dst)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return dst
 
 
@@ -76,6 +98,123 @@ def save_workbook_atomic(wb, path: str | os.PathLike[str]) -> Path:
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return Path(path)
+
+
+# ================================================================ guarded writes
+
+LOCK_APPS = (("~$", "", "Excel"), (".~lock.", "#", "LibreOffice"))
+
+
+def lock_files(path: str | os.PathLike[str]) -> list[tuple[Path, str]]:
+    """Lock files Excel ("~$Name.xlsx") or LibreOffice (".~lock.Name.xlsx#") keep beside an open file."""
+    p = Path(path)
+    out = []
+    for prefix, suffix, app in LOCK_APPS:
+        lock = p.with_name(f"{prefix}{p.name}{suffix}")
+        if lock.exists():
+            out.append((lock, app))
+    return out
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MB".replace(".", ",")
+
+
+def _read_only(p: Path) -> bool:
+    """No write permission bit set (Windows' read-only attribute), or no access for this user."""
+    try:
+        return not (p.stat().st_mode & 0o222) or not os.access(p, os.W_OK)
+    except OSError:
+        return False
+
+
+def check_can_write(path: str | os.PathLike[str], action: str, *, needed: int | None = None,
+                    check_locks: bool = True) -> None:
+    """Raise a ``CchcError`` when ``path`` cannot be replaced now (locks, read-only, no room).
+
+    ``action``: what the command does, in Vietnamese ("ghi sổ tổng hợp", ...).
+    ``needed``: bytes the write needs (default: twice the file - backup and new file - + 1 MB).
+    """
+    p = Path(path)
+    name = p.name
+    if check_locks:
+        for lock, app in lock_files(p):
+            raise catalog.MASTER_IN_USE.error(app=app, lock=lock.name, action=action, file=name)
+    if p.exists() and _read_only(p):
+        raise catalog.FILE_READ_ONLY.error(action=action, file=name)
+    folder = p.parent if str(p.parent) else Path(".")
+    if folder.exists() and _read_only(folder):
+        raise catalog.FOLDER_READ_ONLY.error(folder=str(folder), action=action, file=name)
+    size = p.stat().st_size if p.exists() else 0
+    want = needed if needed is not None else 2 * size + (1 << 20)
+    try:
+        free = shutil.disk_usage(folder if folder.exists() else Path(".")).free
+    except OSError:
+        return
+    if free < want:
+        raise catalog.DISK_FULL.error(needed=_size(want), free=_size(free), action=action, file=name)
+
+
+def write_error(exc: OSError, path: str | os.PathLike[str], action: str) -> CchcError:
+    """The Vietnamese ``CchcError`` of an ``OSError`` met while writing ``path``."""
+    name = Path(path).name
+    err = exc.errno
+    if err in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return catalog.DISK_FULL_WRITING.error(action=action, file=name)
+    if err == errno.EROFS:
+        return catalog.FOLDER_READ_ONLY.error(folder=str(Path(path).parent), action=action, file=name)
+    if isinstance(exc, PermissionError) or err in (errno.EACCES, errno.EPERM):
+        return catalog.WRITE_DENIED.error(action=action, file=name)
+    return catalog.WRITE_ABORTED.error(action=action, why=exc.strerror or str(exc), file=name)
+
+
+@dataclass
+class GuardedWrite:
+    """``tmp``: write the new file here; ``backup``: the copy made of the old file (or None)."""
+
+    tmp: Path
+    backup: Path | None
+
+
+@contextmanager
+def guarded_write(path: str | os.PathLike[str], action: str, *, make_backup: bool = True,
+                  needed: int | None = None, check_locks: bool = True) -> Iterator[GuardedWrite]:
+    """Check, back up, yield a temporary path; it replaces ``path`` when the block succeeds.
+
+    On any failure ``path`` is untouched and neither the temporary file nor the backup of
+    this call remain; an ``OSError`` becomes a Vietnamese ``CchcError``.
+    """
+    check_can_write(path, action, needed=needed, check_locks=check_locks)
+    backup_dir = Path(path).parent / BACKUP_DIR_NAME
+    new_dir = not backup_dir.exists()
+    made: Path | None = None
+
+    def undo() -> None:
+        if made is not None:
+            made.unlink(missing_ok=True)
+        if new_dir and backup_dir.is_dir():
+            try:
+                backup_dir.rmdir()      # only when empty: made by this call
+            except OSError:
+                pass
+
+    try:
+        made = backup(path) if make_backup else None
+        with atomic_path(path) as tmp:
+            yield GuardedWrite(tmp, made)
+    except OSError as exc:
+        undo()
+        raise write_error(exc, path, action) from None
+    except BaseException:
+        undo()
+        raise
+
+
+def save_workbook_guarded(wb, path: str | os.PathLike[str], action: str) -> GuardedWrite:
+    """Save an openpyxl workbook through ``guarded_write`` (backup of the old file first)."""
+    with guarded_write(path, action) as w:
+        wb.save(w.tmp)
+    return w
 
 
 # ---------------------------------------------------------------- confinement

@@ -42,10 +42,10 @@ from cchc_xl.core.history import Snapshot
 from cchc_xl.workbook.periodbook import append_snapshot
 from cchc_xl.core import schema as S
 from cchc_xl.files.excel import load_xlsx
-from cchc_xl.core.models import CchcError
 from cchc_xl.core.periods import ReportingPeriod
 from cchc_xl.report.data import QuarterlyReport, fmt_date, report_for
-from cchc_xl.files.safeio import backup, save_workbook_atomic
+from cchc_xl.files.safeio import check_can_write, save_workbook_guarded
+from cchc_xl.files.package import refuse_openpyxl_losses
 from cchc_xl.workbook.cells import text_guard
 from cchc_xl.workbook.styling import PX_PER_WIDTH, lines_height, restore_outline_levels, wrapped_lines
 
@@ -743,24 +743,28 @@ def write_report_sheet(wb: Workbook, report: QuarterlyReport) -> Worksheet:
 
 # ---------------------------------------------------------------- file round trip
 
+REPORT_ACTION = f"ghi trang '{S.SHEET_REPORT}' vào sổ"
+REPORT_ADVICE = (f"Chạy lại với --khong-ghi-so (chỉ tạo bản Word), hoặc bấm nút '{S.SHEET_REPORT}' trong "
+                 "Excel: trang báo cáo được ghi ngay trong sổ đang mở và mọi thứ được giữ nguyên")
+
+
 def save_report_sheet(master_path: str | os.PathLike[str], report: QuarterlyReport, *,
                       out: str | os.PathLike[str] | None = None, snapshot: Snapshot | None = None) -> Path:
     """Load the master, replace its report sheet (and append ``snapshot`` to "Lịch sử"),
     back up the target and save atomically."""
     src = Path(master_path)
     target = Path(out) if out else src
+    # openpyxl rewrites the whole package: refuse rather than drop what the official added
+    refuse_openpyxl_losses(src, f"ghi trang '{S.SHEET_REPORT}' vào sổ", replaced_sheets=(S.SHEET_REPORT,),
+                           advice=REPORT_ADVICE)
+    check_can_write(target, REPORT_ACTION)   # before the slow part
     wb = load_xlsx(src, keep_vba=src.suffix.lower() == ".xlsm")
     write_report_sheet(wb, report)
     if snapshot is not None:
         append_snapshot(wb, snapshot)
     restore_outline_levels(wb)       # keeps the "+" of the folded columns of "Phân công"
-    backup(target)
-    try:
-        return save_workbook_atomic(wb, target)
-    except PermissionError as exc:
-        raise CchcError("Không ghi được tệp (tệp đang mở trong Excel hoặc chỉ đọc) - hãy đóng tệp "
-                        "rồi chạy lại", file=target.name, sheet=S.SHEET_REPORT,
-                        code="file_locked") from exc
+    save_workbook_guarded(wb, target, REPORT_ACTION)
+    return target
 
 
 def update_master_report(master_path: str | os.PathLike[str], period: ReportingPeriod, *,

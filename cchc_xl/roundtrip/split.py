@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 
 from cchc_xl.core import schema as S
@@ -23,7 +23,10 @@ from cchc_xl.roundtrip.consolidate.columns import _int
 from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets, read_master_values, read_splits
 from cchc_xl.core.records import MasterData, meta_dict
 from cchc_xl.core.models import CchcError, Finding, Plan, Unit
-from cchc_xl.files.safeio import atomic_path, backup, save_workbook_atomic
+from cchc_xl.files.safeio import guarded_write, save_workbook_atomic, save_workbook_guarded, write_error
+from cchc_xl.files.package import refuse_openpyxl_losses
+from cchc_xl.roundtrip.bases import RETURNS_KEY, issue, meta_cell_updates, read_bases
+from cchc_xl.workbook.unitbook import issued_values
 from cchc_xl.workbook.cells import set_value
 from cchc_xl.workbook.unitbook import build_unit_workbook, items_by_unit, registry_for, unit_file_name, work_units
 
@@ -98,7 +101,10 @@ def split_plan_detailed(plan: Plan, out_dir: str | os.PathLike[str], *, period_l
     index = items_by_unit(plan, reg)
     targets = [u for u in units_to_split(plan, units) if any(index.get(u.code, ([], [])))]
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_error(exc, out / "phieu.xlsx", "tạo thư mục phiếu") from None
     result = SplitResult(files=[], version=version, period_label=period_label,
                          as_of=as_of or dt.date.today(), created_at=created,
                          findings=_unassigned(plan, master_data))
@@ -108,7 +114,10 @@ def split_plan_detailed(plan: Plan, out_dir: str | os.PathLike[str], *, period_l
                                  contact=contact, unit_reports=unit_reports, created_at=created, registry=reg,
                                  items=index[unit.code])
         path = out / unit_file_name(seq[unit.code], unit, period_label, width)
-        save_workbook_atomic(wb, path)
+        try:
+            save_workbook_atomic(wb, path)
+        except OSError as exc:   # disk full, folder read-only: the files written so far stay
+            raise write_error(exc, path, "ghi phiếu đơn vị") from None
         tasks, rems = index[unit.code]
         result.files.append(path)
         result.counts[unit.code] = (len(tasks), len(rems))
@@ -134,26 +143,6 @@ def split_plan(plan: Plan, out_dir: str | os.PathLike[str], *, period_label: str
 
 
 # ---------------------------------------------------------------- recording the split in "_meta"
-
-def meta_cell_updates(meta_rows: Sequence[Sequence[Any]], updates: Mapping[str, Any]) -> dict[str, Any]:
-    """{cell ("B3"): value} writing ``updates`` into a key/value "_meta" sheet.
-
-    Existing keys (column A) get their value in column B; new keys go below the
-    last used row.  Usable with any cell setter (openpyxl, patcher, live Book).
-    """
-    rows = {str(r[0]): i for i, r in enumerate(meta_rows, start=1) if r and r[0] not in (None, "")}
-    last = max([0, *[i for i, r in enumerate(meta_rows, start=1)
-                     if r and any(v not in (None, "") for v in r[:2])]])
-    out: dict[str, Any] = {}
-    for key, value in updates.items():
-        if key in rows:
-            out[f"B{rows[key]}"] = value
-        else:
-            last += 1
-            out[f"A{last}"] = key
-            out[f"B{last}"] = value
-    return out
-
 
 def split_meta_updates(meta_or_plan: Mapping[str, Any] | Plan, result: SplitResult | None = None, *,
                        period_label: str = "", as_of: dt.date | None = None,
@@ -190,6 +179,18 @@ def split_meta_updates(meta_or_plan: Mapping[str, Any] | Plan, result: SplitResu
     return updates
 
 
+def issued_items(plan: Plan, units: Sequence[str], index: Mapping[str, tuple[list[Any], list[Any]]],
+                 reports: Mapping[tuple[str, str], Mapping[str, Any]], reg: Any) -> Iterator[
+                     tuple[str, str, str, dict[str, Any], dict[str, Any] | None]]:
+    """(unit, sheet, item id, values sent, master values or None) of every item a split sends."""
+    for code in units:
+        tasks, rems = index.get(code, ([], []))
+        for sheet, objs in ((S.SHEET_TASKS, tasks), (S.SHEET_REMEDIATION, rems)):
+            for obj in objs:
+                track, master = issued_values(obj, code, reg, reports)
+                yield code, sheet, obj.id, track, master
+
+
 def _cells_to_edits(cells: Mapping[str, Any]) -> dict[tuple[int, int], Any]:
     from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 
@@ -200,18 +201,28 @@ def _cells_to_edits(cells: Mapping[str, Any]) -> dict[tuple[int, int], Any]:
     return out
 
 
+SPLIT_ACTION = "ghi phiên bản phiếu vào sổ tổng hợp"
+
+
 def _write_meta_cells(path: Path, cells: Mapping[str, Any],
-                      register: Mapping[str, Any] | None = None) -> None:
-    """Write "_meta" cells (and the "Tình hình gửi phiếu" cells ``register``) in one write."""
+                      register: Mapping[str, Any] | None = None) -> Path | None:
+    """Write "_meta" cells (and the "Tình hình gửi phiếu" cells ``register``) in one guarded
+    write (checks, backup, atomic); returns the backup.
+
+    Only those sheet parts change: pictures, charts, comments, buttons and VBA the official
+    added stay byte for byte.  When the package cannot be patched, openpyxl rewrites it -
+    unless that would drop such additions (then a ``CchcError``).
+    """
     sheets = {S.SHEET_META: cells, **({S.SHEET_SUBMISSIONS: register} if register else {})}
     try:
-        with atomic_path(path) as tmp:
-            patch_xlsx(path, tmp, {name: _cells_to_edits(c) for name, c in sheets.items()})
-        return
+        with guarded_write(path, SPLIT_ACTION) as w:
+            patch_xlsx(path, w.tmp, {name: _cells_to_edits(c) for name, c in sheets.items()})
+        return w.backup
     except PatchUnsupported:
         pass
     from openpyxl import load_workbook
 
+    refuse_openpyxl_losses(path, "ghi phiên bản phiếu vào sổ")
     wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
     for name, values in sheets.items():
         ws = wb[name]
@@ -219,7 +230,7 @@ def _write_meta_cells(path: Path, cells: Mapping[str, Any],
             set_value(ws[ref], v)
             if isinstance(v, (dt.date, dt.datetime)):
                 ws[ref].number_format = "dd/mm/yyyy"
-    save_workbook_atomic(wb, path)
+    return save_workbook_guarded(wb, path, SPLIT_ACTION).backup
 
 
 def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,
@@ -250,15 +261,16 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
         pending.as_of = _default_dates(period_label, None, None)[0]
     # Record the version in the master first: a workbook must never carry a version
     # the master does not know (it would be rejected on return).
-    cells = meta_cell_updates(sheets.get(S.SHEET_META, []), split_meta_updates(state.meta, pending))
+    updates = split_meta_updates(state.meta, pending)
+    if RETURNS_KEY not in state.meta:   # its cell exists from now on: Tổng hợp patches it in place
+        updates[RETURNS_KEY] = "{}"
+    cells = meta_cell_updates(sheets.get(S.SHEET_META, []), updates)
     register = _issue_edits(sheets, pending, targets, return_by)
-    backup(path)
-    try:
-        _write_meta_cells(path, cells, register)
-    except PermissionError:
-        raise CchcError("Không ghi được sổ tổng hợp: tệp đang mở trong Excel? Hãy đóng tệp rồi chạy lại "
-                        "(hoặc dùng nút 'Tạo phiếu' trong Excel)", file=path.name, code="locked") from None
     reports = {(u.task_id, u.unit): u.values for u in state.unit_reports}
+    # the merge base lives in the master: what each unit is sent, per item
+    cells.update(issue(read_bases(sheets.get(S.SHEET_META, [])), version,
+                       issued_items(plan, [u.code for u in targets], index, reports, reg)))
+    _write_meta_cells(path, cells, register)
     result = split_plan_detailed(plan, out_dir, period_label=period_label, as_of=pending.as_of,
                                  units=[u.code for u in targets], progress=progress, master_version=version,
                                  master_name=path.name, return_by=return_by, contact=contact,

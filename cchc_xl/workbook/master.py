@@ -28,7 +28,7 @@ from cchc_xl.workbook.cells import formula_text_findings, put
 from cchc_xl.workbook.dashboard import build_dashboard
 from cchc_xl.workbook.register_sheet import add_register_sheet
 from cchc_xl.files.excel import load_xlsx
-from cchc_xl.files.safeio import backup, save_workbook_atomic
+from cchc_xl.files.safeio import GuardedWrite, guarded_write
 from cchc_xl.core.records import MasterData, item_value, read_master_sheets
 
 def _sheet_rows(ws: Worksheet) -> list[tuple[Any, ...]]:
@@ -181,6 +181,53 @@ def style_master(wb: Workbook, plan: Plan, as_of: dt.date | None = None) -> None
         ws.sheet_view.tabSelected = ws.title == S.SHEET_DASHBOARD
 
 
+WRITE_ACTION = "ghi sổ tổng hợp mới"
+GENERATED_SHEETS = (S.SHEET_REPORT, "Kết quả kiểm tra", S.SHEET_INTAKE)   # made again by a button/command
+
+
+def rebuild_losses(path: str | os.PathLike[str], wb: Workbook) -> list[Any]:
+    """What the existing file ``path`` holds that the freshly built ``wb`` would not: sheets,
+    defined names, pictures, charts, comments, buttons, VBA the official added."""
+    from cchc_xl.files.package import package_additions
+
+    if not Path(path).exists():
+        return []
+    own_names = set(wb.defined_names.keys()) if hasattr(wb.defined_names, "keys") else set()
+    return package_additions(path, own_sheets=wb.sheetnames, own_names=own_names,
+                             replaced_sheets=GENERATED_SHEETS)
+
+
+def refuse_lossy_rebuild(path: str | os.PathLike[str], wb: Workbook) -> None:
+    """``CchcError`` naming what would be lost when ``wb`` replaced the file ``path``."""
+    from cchc_xl.core.findings import catalog
+    from cchc_xl.files.package import describe
+
+    lost = rebuild_losses(path, wb)
+    if lost:
+        raise catalog.ADDITIONS_WOULD_BE_LOST.error(
+            what=describe(lost), action="tạo lại sổ từ phụ lục (--ghi-de)",
+            advice="Đổi tên hoặc chuyển sổ cũ sang chỗ khác rồi chạy lại, hoặc ghi sổ mới ra tệp khác (--ra)",
+            file=Path(path).name)
+
+
+def write_master_file(plan: Plan, path: str | os.PathLike[str], as_of: dt.date | None = None,
+                      make_backup: bool = True, keep_additions: bool = True,
+                      intake: Intake | None = None, neutralised: list[Finding] | None = None) -> GuardedWrite:
+    """Build the master and write it through ``guarded_write`` (checks, backup, atomic).
+
+    ``keep_additions``: refuse (``CchcError``) to replace a file holding things the official
+    added (a rebuild cannot carry them over).
+    """
+    wb = build_master(plan, as_of=as_of, intake=intake)
+    if neutralised is not None:
+        neutralised.extend(formula_text_findings(wb, file=Path(path).name))
+    if keep_additions:
+        refuse_lossy_rebuild(path, wb)
+    with guarded_write(path, WRITE_ACTION, make_backup=make_backup) as w:
+        wb.save(w.tmp)
+    return w
+
+
 def write_master(plan: Plan, path: str | os.PathLike[str], as_of: dt.date | None = None,
                  make_backup: bool = True, intake: Intake | None = None,
                  neutralised: list[Finding] | None = None) -> Path:
@@ -189,9 +236,5 @@ def write_master(plan: Plan, path: str | os.PathLike[str], as_of: dt.date | None
     ``neutralised`` (if given) receives one ``formula_text`` finding per cell whose text
     looks like a formula or DDE call: written as text, never live.
     """
-    if make_backup:
-        backup(path)
-    wb = build_master(plan, as_of=as_of, intake=intake)
-    if neutralised is not None:
-        neutralised.extend(formula_text_findings(wb, file=Path(path).name))
-    return save_workbook_atomic(wb, path)
+    write_master_file(plan, path, as_of=as_of, make_backup=make_backup, intake=intake, neutralised=neutralised)
+    return Path(path)

@@ -40,6 +40,7 @@ from cchc_xl.core.safety import safe_file_component, starts_like_formula
 from cchc_xl.core.text import normalize_text, strip_diacritics
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
 from cchc_xl.files.xlsx_patch import sheet_parts
+from cchc_xl.files.package import check_package_size
 
 UNIT_KIND = "unit"
 # Sheet protection only prevents accidental edits: the password is stored as a
@@ -75,6 +76,8 @@ def fast_normalize(value: Any) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
+    if "\n" in text or "\r" in text:
+        return normalize_text(text)     # keeps the line breaks (Alt+Enter) of a cell
     if text.isascii():
         return " ".join(text.split())
     if _TONE_CANDIDATE.search(unicodedata.normalize("NFD", text)):
@@ -694,6 +697,16 @@ def _default_dates(period_label: str, as_of: dt.date | None,
     return as_of, return_by
 
 
+def issued_values(obj: Task | RemediationItem, unit_code: str, reg: UnitRegistry,
+                  reports: Mapping[tuple[str, str], Mapping[str, Any]]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Tracking values a unit workbook sends for ``obj`` (the unit's own report for an item of
+    several lead units), and the master row's values for such an item (else ``None``)."""
+    shared = len(obj.lead_units if isinstance(obj, Task) else remediation_units(obj, reg)) > 1
+    own = reports.get((obj.id, unit_code)) if shared else None
+    track = tracking_of(own) if own is not None else tracking_of(obj)
+    return track, (tracking_of(obj) if shared else None)
+
+
 @dataclass
 class _DataSheet:
     name: str
@@ -780,13 +793,11 @@ def build_unit_workbook(plan: Plan, unit_code: str, *, period_label: str, master
     for sheet, columns, objs, heading in specs:
         rows = []
         for r, obj in enumerate(objs, start=S.FIRST_DATA_ROW):
-            shared = len(obj.lead_units if isinstance(obj, Task) else remediation_units(obj, reg)) > 1
-            own = reports.get((obj.id, unit_code)) if shared else None
-            track = tracking_of(own) if own is not None else tracking_of(obj)
+            track, shared_base = issued_values(obj, unit_code, reg, reports)
             vals = _row_values(obj, columns, track)
             fp, cells = fingerprint(columns, vals)
             meta_items.append([sheet, obj.id, r, fp, cells, base_to_json(track),
-                               base_to_json(tracking_of(obj)) if shared else None])
+                               base_to_json(shared_base) if shared_base is not None else None])
             rows.append(vals)
         sheets.append(_DataSheet(sheet, columns, rows, title=f"{heading} - {unit.name.upper()}",
                                  subtitle=(f"Kỳ báo cáo: {period_label}. Chỉ điền các cột nền vàng; "
@@ -920,6 +931,7 @@ def read_unit_workbook(path: str | os.PathLike[str]) -> ReturnedBook:
     p = Path(path)
     if p.suffix.lower() not in ACCEPTED_SUFFIXES:
         check_file_kind(p)  # raises the reason (by name: the file is not read)
+    check_package_size(p)         # before anything decompresses it (zip bomb)
     data = p.read_bytes()
     check_file_kind(p, data)
     try:

@@ -47,7 +47,7 @@ from cchc_xl.workbook.dashboard import NAME_AS_OF, NAME_INBOX_DIR, NAME_PERIOD, 
 from cchc_xl.core.records import MasterData, parse_date
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
-from cchc_xl.files.safeio import backup, confined_path, is_inside
+from cchc_xl.files.safeio import backup, check_can_write, confined_path, is_inside, write_error
 from cchc_xl.core.text import fold, format_number, normalize_text
 from cchc_xl.xl.book_io import (FINDINGS_SHEET, BookWriter, book_path, book_sheets, cosmetic, excel_value,
                       find_sheet, is_remote, read_book, rich_formatting, show_message,
@@ -302,6 +302,7 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
     # record the version the workbooks carry: returns of an unknown version are rejected
     writer = BookWriter(book)
     cells = meta_cell_updates(sheets.get(S.SHEET_META, []), split_meta_updates(state.meta, result))
+    cells.update(_issued_bases(plan, sheets, version, list(result.counts), state))
     for ref, value in cells.items():
         writer.set(S.SHEET_META, ref, value)
     _register_issue(writer, sheets, period.short_label, result, plan)
@@ -316,6 +317,18 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
                 "\nHãy lưu sổ (Ctrl+S) ngay để ghi nhận phiên bản phiếu vừa tạo.")
     return ButtonResult(ok=True, message=message, files=result.files, findings=result.findings,
                         cells_written=writer.cells_written)
+
+
+def _issued_bases(plan: Any, sheets: dict[str, Any], version: int, units: list[str], state: Any) -> dict[str, Any]:
+    """"_meta" cells recording, in the master, the merge base sent to each unit (as ``tao-phieu``)."""
+    from cchc_xl.roundtrip.bases import issue, read_bases
+    from cchc_xl.roundtrip.split import issued_items
+    from cchc_xl.workbook.unitbook import items_by_unit, registry_for
+
+    reg = registry_for(plan)
+    reports = {(u.task_id, u.unit): u.values for u in state.unit_reports}
+    return issue(read_bases(sheets.get(S.SHEET_META, [])), version,
+                 issued_items(plan, units, items_by_unit(plan, reg), reports, reg))
 
 
 def _register_issue(writer: BookWriter, sheets: dict, period: str, result: Any, plan: Any) -> None:
@@ -337,13 +350,23 @@ def _unit_of(path: Path) -> str:
     return unit_code_from_file_name(path.name) or ""
 
 
+def backup_open_book(path: Path, action: str) -> Path | None:
+    """Back up the saved file of the open book (same guard as the commands, except the lock
+    files: Excel itself holds the book open); a Vietnamese ``CchcError`` when it cannot."""
+    check_can_write(path, action, check_locks=False, needed=path.stat().st_size + (1 << 20))
+    try:
+        return backup(path)
+    except OSError as exc:
+        raise write_error(exc, path, action) from None
+
+
 def _save(book: xw.Book) -> bool:
     """Save the open book in place (desktop, after a backup of the file); False if not possible."""
     path = book_path(book)
     if path is None or not path.exists():
         return False
     try:
-        backup(path)
+        backup_open_book(path, "lưu sổ")
         book.save()
     except Exception:  # read-only, locked, cloud conflict: the user saves by hand
         log.debug("save failed", exc_info=True)
@@ -392,7 +415,7 @@ def _tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None) -> ButtonResu
     cplan = plan_from_sheets(sheets, files, file=book.name, as_of=settings.as_of, user=_user())
     path = book_path(book)
     if path is not None and path.exists() and not cplan.is_empty:
-        backup(path)      # the saved file as it was before this merge
+        backup_open_book(path, "sao lưu sổ trước khi tổng hợp")  # the saved file before this merge
     writer = BookWriter(book)
     apply_with(writer.set, writer.append, cplan)   # the writer keeps "=..." text as text
     from cchc_xl.roundtrip.register import book_return_edits

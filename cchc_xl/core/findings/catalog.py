@@ -14,6 +14,65 @@ from cchc_xl.core.findings.base import FindingType as T
 NO_FILE = T("no_file", "error", "Không tìm thấy tệp", "Không tìm thấy tệp")
 BAD_FILE = T("bad_file", "error", "Tệp hỏng", "Không mở được tệp Excel: {why}")
 
+# ---------------------------------------------------------------- files: returned packages, safe writes
+# (a returned file is size-checked before it is decompressed; every command writing the
+# master goes through ``files.safeio.guarded_write``)
+ZIP_BOMB = T("zip_bomb", "error", "Tệp nén bất thường",
+             "Tệp bị từ chối trước khi giải nén: {why} (giới hạn {limit}). Tệp có thể hỏng hoặc là "
+             "'bom nén'; đề nghị đơn vị mở phiếu bằng Excel, lưu lại rồi gửi lại")
+MASTER_IN_USE = T("master_in_use", "error", "Sổ đang mở",
+                  "Sổ đang mở trong {app} (có tệp khóa '{lock}' cạnh sổ) nên chưa {action}: hãy lưu, đóng "
+                  "sổ rồi chạy lại. Nếu không máy nào đang mở sổ, xóa tệp khóa đó rồi chạy lại")
+FILE_READ_ONLY = T("file_read_only", "error", "Sổ chỉ đọc",
+                   "Tệp đang để chế độ chỉ đọc nên chưa {action}: bỏ thuộc tính 'Chỉ đọc' (Read-only) "
+                   "của tệp rồi chạy lại")
+FOLDER_READ_ONLY = T("folder_read_only", "error", "Thư mục không ghi được",
+                     "Thư mục '{folder}' chỉ đọc hoặc không có quyền ghi nên chưa {action} (cần ghi bản sao "
+                     "lưu và tệp mới vào đó): chép sổ sang thư mục khác hoặc xin quyền ghi rồi chạy lại")
+DISK_FULL = T("disk_full", "error", "Ổ đĩa đầy",
+              "Ổ đĩa chứa tệp không đủ chỗ trống (cần khoảng {needed}, còn {free}) nên chưa {action}: "
+              "giải phóng dung lượng rồi chạy lại. Tệp không thay đổi")
+DISK_FULL_WRITING = T("disk_full_writing", "error", "Ổ đĩa đầy",
+                      "Ổ đĩa đầy trong lúc {action}: đã hủy việc ghi, tệp không thay đổi và không để lại "
+                      "tệp tạm. Giải phóng dung lượng rồi chạy lại")
+WRITE_DENIED = T("write_denied", "error", "Không có quyền ghi",
+                 "Không ghi được tệp khi {action} (tệp đang mở trong Excel, chỉ đọc, hoặc thư mục không cho "
+                 "ghi): tệp không thay đổi. Đóng tệp hoặc kiểm tra quyền ghi rồi chạy lại")
+WRITE_ABORTED = T("write_aborted", "error", "Không ghi được",
+                  "Không ghi được tệp khi {action} ({why}): tệp không thay đổi")
+ADDITIONS_WOULD_BE_LOST = T(
+    "additions_would_be_lost", "error", "Sổ có nội dung cán bộ thêm",
+    "Sổ có {what} do cán bộ thêm vào; {action} theo cách này sẽ làm mất chúng nên chưa ghi gì. {advice}")
+
+# ---------------------------------------------------------------- tracking rows (validate and Tổng hợp alike)
+# ``core.tracking_rules.row_issues`` is the one place these are decided (with progress_range,
+# progress_fraction, done_progress, done_no_date, progress_not_done, date_not_done, date_future,
+# date_before_year declared with the task rules); "{item}" names the row ("Nhiệm vụ III-03").
+DATE_AFTER_YEAR = T("date_after_year", "error", "Ngày hoàn thành sau năm kế hoạch",
+                    "{item}: ngày hoàn thành {date} sau năm kế hoạch {year}")
+DATE_BEFORE_PLAN = T("date_before_plan", "warning", "Ngày hoàn thành trước ngày ban hành kế hoạch",
+                     "{item}: ngày hoàn thành {date} trước ngày ban hành kế hoạch ({plan_date})")
+TEXT_TOO_LONG = T("text_too_long", "error", "Văn bản quá dài cho một ô Excel",
+                  "{item}: '{header}' dài {length} ký tự, quá giới hạn {limit} ký tự của một ô Excel - "
+                  "không ghi; hãy rút gọn hoặc đính kèm tệp riêng")
+
+# ---------------------------------------------------------------- Tổng hợp: what a return may not do
+RETURN_DUPLICATE_ID = T("return_duplicate_id", "error", "Mã lặp lại trong phiếu",
+                        "Mã {item} xuất hiện {count} lần trong phiếu (dòng {rows}): từ chối mọi dòng mang mã này")
+RETURN_BASE_MISMATCH = T("return_base_mismatch", "error", "Giá trị gốc trong phiếu bị sửa",
+                         "Giá trị gốc của {item} trong trang ẩn '_meta' của phiếu khác giá trị sổ đã gửi cho "
+                         "đơn vị ({fields}): phiếu bị sửa - không cập nhật dòng này")
+RETURN_STALE = T("return_stale", "error", "Phiếu cũ hơn phiếu đã tổng hợp",
+                 "Phiếu cũ hơn phiếu đã tổng hợp của đơn vị {unit} ({this} so với {applied}, tệp {file}): "
+                 "không cập nhật để không thay số liệu mới hơn")
+RETURN_SUPERSEDED = T("return_superseded", "warning", "Có phiếu mới hơn của cùng đơn vị",
+                      "Bỏ qua: đơn vị {unit} có phiếu mới hơn trong lần tổng hợp này (tệp {newer}, {newer_stamp} "
+                      "so với {this})")
+RETURN_ROLLBACK = T("return_rollback", "warning", "Phiếu còn giá trị cũ",
+                    "{item}, cột '{header}': phiếu vẫn ghi '{theirs}' như lúc nhận phiếu, trong khi sổ đã nhận "
+                    "'{held}' từ đơn vị này - không lùi số liệu (nếu đơn vị thật sự muốn trả lại giá trị cũ, "
+                    "sửa trực tiếp trong sổ)")
+
 # ---------------------------------------------------------------- register, reminders, feedback
 REGISTER_UNKNOWN_UNIT = T("register_unknown_unit", "warning", "Đơn vị không còn trong danh sách",
                           "Đơn vị '{unit}' của trang 'Tình hình gửi phiếu' không còn trong trang 'Đơn vị'; "

@@ -30,12 +30,27 @@ from cchc_xl.core.findings import catalog
 from cchc_xl.core.safety import looks_like_formula
 from cchc_xl.roundtrip.consolidate.audit import _AuditLog, _safe_text
 from cchc_xl.roundtrip.consolidate.columns import _column_map, _found_keys, _int
-from cchc_xl.roundtrip.consolidate.plan import (ACTION_FILE_REJECTED, ACTION_REJECTED, STATUS_REJECTED, FileSummary,
-                                                ItemKey, MasterState, Rejection)
+from cchc_xl.core.findings import catalog
+from cchc_xl.core.tracking_rules import row_issues
+from cchc_xl.roundtrip.consolidate.plan import (ACTION_FILE_REJECTED, ACTION_REJECTED, ACTION_WARNING, STATUS_REJECTED,
+                                                FileSummary, ItemKey, MasterState, Rejection)
 from cchc_xl.roundtrip.consolidate.state import _STATUS_LABELS
 from cchc_xl.workbook.unitbook import (DATA_SHEETS, FIELD_LABELS, TRACKING_KEYS, ReturnedBook, RowFingerprinter,
                                        canonical, cell_hashes, display, fast_normalize, locked_columns, norm_cell,
                                        row_fingerprint, unit_code_from_file_name)
+
+
+def _repeated_ids(rows: Sequence[Sequence[Any]], h: int, id_j: int) -> dict[str, list[int]]:
+    """{id: sheet rows} of the ids found on more than one row below the header row ``h``."""
+    where: dict[str, list[int]] = {}
+    for i in range(h + 1, len(rows)):
+        raw = rows[i]
+        tid = raw[id_j] if id_j < len(raw) else None
+        if tid is None or tid == "":
+            continue
+        item_id = " ".join(tid.split()) if type(tid) is str and tid.isascii() else fast_normalize(tid)
+        where.setdefault(item_id, []).append(i + 1)
+    return {k: v for k, v in where.items() if len(v) > 1}
 
 
 # ================================================================= the master
@@ -249,6 +264,7 @@ class _Checker(_AuditLog):
             ready = prepared[2] if prepared and prepared[0] == h and prepared[1] is lay and prepared[3] == self.as_of \
                 else None
             id_j, width = lay.id_index, lay.width
+            repeated = _repeated_ids(rows_raw, h, id_j)
             for i in range(h + 1, len(rows_raw)):
                 raw = rows_raw[i]
                 tid = raw[id_j] if id_j < len(raw) else None
@@ -259,6 +275,13 @@ class _Checker(_AuditLog):
                 else:
                     item_id = " ".join(tid.split()) if type(tid) is str and tid.isascii() else fast_normalize(tid)
                 key = (sheet, item_id)
+                if item_id in repeated:      # every row of a repeated id is rejected
+                    seen.add(key)
+                    self.reject_row(book, sheet, f"{cmap['id']}{i + 1}", item_id, catalog.RETURN_DUPLICATE_ID.message(
+                        item=item_id, count=len(repeated[item_id]),
+                        rows=", ".join(str(r) for r in repeated[item_id])))
+                    continue
+                n_rejected = len(self.plan.rejections)
                 units = units_of.get(key)
                 meta = items.get(key)
                 if (item_id and units and unit in units and meta is not None and key not in seen
@@ -274,8 +297,10 @@ class _Checker(_AuditLog):
                         own += 1
                     else:
                         foreign += 1
-                if r is not None:
-                    rows.append(r)
+                if r is not None and len(self.plan.rejections) == n_rejected:
+                    r = self.check_row(book, sheet, cmap, r)   # status, progress, date together
+                    if r is not None:
+                        rows.append(r)   # a row with a rejected cell is not applied at all
         if foreign and not own:
             return [], f"Phiếu chứa nhiệm vụ của đơn vị khác, không có nhiệm vụ nào của đơn vị {unit}"
         for (sheet, item_id), meta in book.items.items():
@@ -399,9 +424,32 @@ class _Checker(_AuditLog):
                             f"Ngày hoàn thành {display(key, value)} của {item_id} sau ngày số liệu "
                             f"{display(key, self.as_of)}", raw)
             return base
-        if key == "progress" and 0 < value < 1:
-            self.plan.findings.append(Finding(
-                severity="warning", code="progress_fraction", file=book.name, sheet=sheet, cell=ref,
-                task_id=item_id, message=f"Tiến độ {display(key, value)} rất nhỏ: có phải {value * 100:g}%? "
-                                         f"(cột này nhập số 0 - 100)"))
-        return value
+        return value   # "0,5" for 50 %, contradictions: ``check_row`` (the rules of ``kiem-tra``)
+
+    def check_row(self, book: ReturnedBook, sheet: str, cmap: Mapping[str, str], r: _Row) -> _Row | None:
+        """Status, progress and completion date of a row the unit changed, checked together
+        (``core.tracking_rules``, the rules of ``kiem-tra``): an error rejects the whole row,
+        a warning is reported (report and Nhật ký) and the row is applied."""
+        t, b = r.theirs, r.base
+        if all(t[k] == b[k] for k in TRACKING_KEYS):
+            return r
+        info = self.data.plan.info
+        tasks = sheet == S.SHEET_TASKS
+        label = f"{'Nhiệm vụ' if tasks else 'Khắc phục'} {r.item_id}"
+        issues = row_issues(label, t["status"], t["progress"], t["completed_on"],
+                            year=info.year if tasks else None, plan_date=info.plan_date if tasks else None,
+                            texts={k: (FIELD_LABELS[k], t[k]) for k in ("evidence", "note")})
+        if not issues:
+            return r
+        errors = [i for i in issues if i.severity == "error"]
+        if errors:
+            first = errors[0]
+            reason = "; ".join(i.type.message(**i.params) for i in errors) + " - không cập nhật dòng này"
+            self.reject_row(book, sheet, f"{cmap[first.field]}{r.row}", r.item_id, reason, t.get(first.field, ""))
+            return None
+        for i in issues:
+            f = i.finding(file=book.name, sheet=sheet, cell=f"{cmap[i.field]}{r.row}", task_id=r.item_id)
+            self.plan.findings.append(f)
+            self.audit(book, book.name, book.unit_code, r.item_id, i.field, "", "",
+                       f"{ACTION_WARNING}: {f.message}"[:250])
+        return r

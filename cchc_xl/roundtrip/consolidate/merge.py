@@ -23,8 +23,10 @@ from cchc_xl.core.records import MasterData
 from cchc_xl.roundtrip.consolidate.audit import AUDIT_TEXT_MAX, _safe_text
 from cchc_xl.roundtrip.consolidate.check import _Checker, _Row, refuse_if_unsafe
 from cchc_xl.roundtrip.consolidate.columns import _int
-from cchc_xl.roundtrip.consolidate.plan import (ACTION_CONFLICT, ACTION_FILE_DONE, ACTION_UPDATED, DERIVED_SUFFIX,
-                                                STATUS_SEEN, AuditIndex, CellChange, Conflict, ConsolidationPlan,
+from cchc_xl.core.findings import catalog
+from cchc_xl.roundtrip.bases import RETURNS_KEY, ReturnStamp, meta_cell_updates, returns_json
+from cchc_xl.roundtrip.consolidate.plan import (ACTION_CONFLICT, ACTION_FILE_DONE, ACTION_UPDATED, ACTION_WARNING,
+                                                DERIVED_SUFFIX, STATUS_SEEN, STATUS_SUPERSEDED, AuditIndex, CellChange, Conflict, ConsolidationPlan,
                                                 FileSummary, ItemKey, MasterState, Progress, UnitReportRow)
 from cchc_xl.roundtrip.consolidate.read import _handed_over, _load_returns, _ReadAhead
 from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets
@@ -91,6 +93,10 @@ class _Planner(_Checker):
         self.updates: dict[str, int] = {}  # file sha256 -> fields updated
         self.pending: dict[tuple[str, int, str], CellChange] = {}
         self.letters: dict[str, dict[str, str]] = {}  # sheet -> column key -> letter (cache)
+        self.bases = state.bases                    # the merge base kept in the master
+        self.returns = dict(state.returns)          # unit -> stamp of the last return applied
+        self.returns_changed = False
+        self.superseded: dict[int, ReturnedBook] = {}   # id(book) -> newer book of the same unit
         self.issued = {_int(s.get("version")) for s in state.splits} - {0}
         self.latest = max(self.issued) if self.issued else _int(state.meta.get("master_version")) or \
             plan.info.master_version
@@ -128,7 +134,17 @@ class _Planner(_Checker):
                                               message=f"Bỏ qua: {why}"))
             return
         self.seen_hashes[book.sha256] = book.name
+        newer = self.superseded.get(id(book))
+        if newer is not None:
+            f = catalog.RETURN_SUPERSEDED(unit=book.unit_code, newer=newer.name, newer_stamp=_told(stamp_of(newer)),
+                                          this=_told(stamp_of(book)), file=book.name)
+            self.plan.files.append(FileSummary(file=book.name, status=STATUS_SUPERSEDED, unit=book.unit_code,
+                                               sha256=book.sha256, reason=f.message))
+            self.plan.findings.append(f)
+            return
         reason = self.check_meta(book)
+        if not reason:
+            reason = self.check_stale(book)
         if reason:
             self.reject_file(book, book.path, reason, unit=book.unit_code)
             return
@@ -145,8 +161,10 @@ class _Planner(_Checker):
         for w in book.warnings:
             self.plan.findings.append(Finding(severity="warning", code="external_links", message=w,
                                               file=book.name))
+        bases, unit = self.bases, book.unit_code
         for row in rows:
-            if row.theirs == row.base:  # same keys: equal values
+            if row.theirs == row.base and (   # same keys: equal values; and nothing to roll back
+                    (entry := bases.get(unit, row.sheet, row.item_id)) is None or entry.base == row.base):
                 summary.unchanged += 1
                 self.plan.unchanged += 1
                 continue
@@ -157,10 +175,54 @@ class _Planner(_Checker):
         self.plan.files.append(summary)
         note = f"{summary.updated} cập nhật, {summary.conflicts} xung đột, {summary.rejected} từ chối"
         self.audit(book, book.name, book.unit_code, "", "", "", note, ACTION_FILE_DONE)
+        stamp, rec = stamp_of(book), self.returns.get(book.unit_code)
+        if rec is None or stamp.newer_than(rec) is not False:
+            self.returns[book.unit_code] = stamp
+            self.returns_changed = True
+
+    def check_stale(self, book: ReturnedBook) -> str | None:
+        """Reason to reject a return older than the one already applied from its unit."""
+        rec = self.returns.get(book.unit_code)
+        if rec is None:
+            return None
+        stamp = stamp_of(book)
+        if stamp.newer_than(rec) is False:
+            return catalog.RETURN_STALE.message(unit=book.unit_code, this=_told(stamp), applied=_told(rec),
+                                                file=rec.file)
+        return None
+
+    def mark_superseded(self, books: Sequence[ReturnedBook]) -> None:
+        """Two returns of one unit in one run: only the newest is merged (the others are reported)."""
+        done = self.state.audit.files
+        by_unit: dict[str, list[ReturnedBook]] = {}
+        shas: set[str] = set()
+        for b in books:
+            if b.sha256 in shas or ACTION_FILE_DONE in {a.split(":")[0] for a in done.get(b.sha256, [])}:
+                continue
+            shas.add(b.sha256)
+            by_unit.setdefault(b.unit_code, []).append(b)
+        for group in by_unit.values():
+            if len(group) < 2:
+                continue
+            newest = max(group, key=lambda b: (stamp_of(b).version, stamp_of(b).saved_at, b.order_key()))
+            for b in group:
+                if b is not newest:
+                    self.superseded[id(b)] = newest
 
     # ---------------------------------------------------------------- merging
     def merge_row(self, book: ReturnedBook, row: _Row) -> None:
         key = (row.sheet, row.item_id)
+        entry = self.bases.get(book.unit_code, row.sheet, row.item_id)
+        if entry is not None and entry.version == _int(book.meta.get("master_version")):
+            forged = [k for k in TRACKING_KEYS if display(k, row.base[k]) != display(k, entry.issued[k])]
+            if entry.master is not None and row.master_base is not None:
+                forged += [k for k in TRACKING_KEYS
+                           if display(k, row.master_base[k]) != display(k, entry.master[k]) and k not in forged]
+            if forged:
+                self.reject_row(book, row.sheet, self.cell(row.sheet, row.row, "id"), row.item_id,
+                                catalog.RETURN_BASE_MISMATCH.message(
+                                    item=row.item_id, fields=", ".join(FIELD_LABELS[k] for k in forged)))
+                return
         if len(self.units_of.get(key, [])) > 1:
             self.merge_multi(book, row)
         else:
@@ -181,12 +243,26 @@ class _Planner(_Checker):
         theirs, base, last = row.theirs, row.base, self.last_applied
         pending, audit_rows, updated = self.pending, self.plan.audit_rows, 0
         letters = self.letters.get(sheet) or self._letters(sheet)
+        entry = self.bases.get(unit, sheet, item)
+        if entry is not None:
+            held = entry.base      # what this unit was sent, or last applied from it: in the master
+            moved: dict[str, Any] = {}
         for k in TRACKING_KEYS:
             t, b, m = theirs[k], base[k], mine[k]
-            if t == b or m == t:
+            if entry is not None:
+                h = held[k]
+                if t == b or t == h:
+                    if t == b and t != h and m == h:
+                        self.rolled_back(book, sheet, item, k, master_row or 0, t, h)
+                    continue   # not edited in this file, or already applied from this unit
+                if m == t:
+                    moved[k] = t
+                    continue
+                b = h          # the merge base comes from the master, never from the file
+            elif t == b or m == t:
                 continue
             old = m if type(m) is str else display(k, m)
-            if (m == b or old == last.get((unit, item, k))) and master_row:
+            if (m == b or (entry is None and old == last.get((unit, item, k)))) and master_row:
                 where = (sheet, master_row, k)
                 prev = pending.get(where)
                 if k == "progress":
@@ -202,10 +278,25 @@ class _Planner(_Checker):
                                    new if len(new) <= AUDIT_TEXT_MAX else _safe_text(new),
                                    ACTION_UPDATED])
                 updated += 1
+                if entry is not None:
+                    moved[k] = t
             else:
                 self.conflict(book, sheet, item, k, master_row or 0, m, t, b)
         if updated:
             self.updates[sha] = self.updates.get(sha, 0) + updated
+        if entry is not None and moved:
+            self.bases.advance(unit, sheet, item, {**held, **moved})
+
+    def rolled_back(self, book: ReturnedBook, sheet: str, item: str, k: str, row: int, theirs: Any,
+                    held: Any) -> None:
+        """The file still has the value it was sent with, while a later value of this unit was
+        applied: not a change of the unit - reported, not applied (no roll-back)."""
+        f = catalog.RETURN_ROLLBACK(item=item, header=FIELD_LABELS[k], theirs=display(k, theirs) or "(trống)",
+                                    held=display(k, held) or "(trống)", file=book.name, sheet=sheet,
+                                    cell=self.cell(sheet, row, k) if row else "", task_id=item)
+        self.plan.findings.append(f)
+        self.audit(book, book.name, book.unit_code, item, k, display(k, held), display(k, theirs),
+                   f"{ACTION_WARNING}: {f.message}"[:250])
 
     def _letters(self, sheet: str) -> dict[str, str]:
         self.cell(sheet, 0, "status")  # fills the cache
@@ -227,16 +318,31 @@ class _Planner(_Checker):
         """Unit report row first (3-way), then the master row derived from all unit reports."""
         unit, key = book.unit_code, (row.sheet, row.item_id)
         units = self.units_of[key]
-        master_base = row.master_base or row.base
+        entry = self.bases.get(unit, row.sheet, row.item_id)
+        master_base = (entry.master if entry is not None and entry.master is not None else
+                       row.master_base or row.base)
         before = self._unit_values(row.item_id, units, master_base)
         report = self.reports.get((row.item_id, unit))
-        mine_r = dict(report.values) if report else dict(row.base)
+        mine_r = dict(report.values) if report else dict(entry.issued if entry is not None else row.base)
         changed = False
+        moved: dict[str, Any] = {}
         for k in TRACKING_KEYS:
             t, b, m = row.theirs[k], row.base[k], mine_r[k]
-            if t == b or m == t:
+            if entry is not None:
+                h = entry.base[k]
+                if t == b or t == h:
+                    if t == b and t != h and m == h:
+                        self.rolled_back(book, S.SHEET_UNIT_REPORTS, row.item_id, k, 0, t, h)
+                    continue
+                if m == t:
+                    moved[k] = t
+                    continue
+                b = h
+            elif t == b or m == t:
                 continue
-            if self._applies(unit, row.item_id, k, m, b):
+            applies = m == b if entry is not None else self._applies(unit, row.item_id, k, m, b)
+            if applies:
+                moved[k] = t
                 if report is not None and report.row:
                     self.set_cell(S.SHEET_UNIT_REPORTS, report.row, k, cell_value(k, m), cell_value(k, t),
                                   row.item_id, unit, book.name)
@@ -247,6 +353,8 @@ class _Planner(_Checker):
             else:
                 self.conflict(book, S.SHEET_UNIT_REPORTS, row.item_id, k, report.row if report and report.row else 0,
                               m, t, b)
+        if entry is not None and moved:
+            self.bases.advance(unit, row.sheet, row.item_id, {**entry.base, **moved})
         if not changed:
             return
         self._store_report(book, row.item_id, unit, report, mine_r)
@@ -299,7 +407,30 @@ class _Planner(_Checker):
         """The plan: changed cells (source/time of unit reports always), audit rows, findings."""
         self.plan.changes = [c for c in self.pending.values() if c.old != c.new or c.column_key in
                              ("source", "received_at")]
+        meta = dict(self.bases.edits)
+        if self.returns_changed:
+            meta.update(meta_cell_updates(self.state.meta_rows, {RETURNS_KEY: returns_json(self.returns)}))
+        for ref, value in meta.items():
+            self.plan.changes.append(CellChange(S.SHEET_META, int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), "meta",
+                                                ref, None, value))
         return self.plan
+
+
+def stamp_of(book: ReturnedBook) -> ReturnStamp:
+    """How recent a return is: the version it was issued with, then the time Excel saved it
+    (docProps/core.xml) - claims of the file, compared with what the master recorded."""
+    saved = book.saved_at.replace(microsecond=0).isoformat() if book.saved_at else ""
+    return ReturnStamp(_int(book.meta.get("master_version")), saved, book.name, book.sha256)
+
+
+def _told(stamp: ReturnStamp) -> str:
+    text = f"phiên bản {stamp.version}"
+    if stamp.saved_at:
+        try:
+            text += f", lưu lúc {dt.datetime.fromisoformat(stamp.saved_at):%d/%m/%Y %H:%M:%S}"
+        except ValueError:
+            pass
+    return text
 
 
 def _tracking_lenient(obj: Any) -> dict[str, Any]:
@@ -371,6 +502,7 @@ def plan_consolidation(master: MasterState | MasterData,
     with _gc_paused():
         planner = _Planner(state, as_of=as_of or dt.date.today(), now=now or dt.datetime.now(), user=user)
         books = _load_returns(list(returns), planner, progress, _reader)
+        planner.mark_superseded(books)
         for i, book in enumerate(_handed_over(books), start=1):
             n = len(planner.plan.files)
             planner.process(book)

@@ -17,6 +17,7 @@ from typing import Any, Callable
 from cchc_xl.core import schema as S
 from cchc_xl.core.models import Finding
 from cchc_xl.core.records import MasterData
+from cchc_xl.roundtrip.bases import BaseStore, ReturnStamp
 from cchc_xl.workbook.unitbook import FIELD_LABELS, TRACKING_KEYS, cell_value
 
 Progress = Callable[[int, int, str], None]
@@ -30,6 +31,8 @@ ACTION_FILE_REJECTED = "Từ chối tệp"
 STATUS_DONE = "Đã tổng hợp"
 STATUS_REJECTED = "Từ chối"
 STATUS_SEEN = "Đã tổng hợp trước đó"
+STATUS_SUPERSEDED = "Bỏ qua (có phiếu mới hơn)"
+ACTION_WARNING = "Cảnh báo"
 
 DERIVED_SUFFIX = " (tổng hợp các đơn vị)"
 ItemKey = tuple[str, str]  # (sheet, item id)
@@ -147,6 +150,10 @@ class MasterState:
     # big masters (``read_master_state``): task id -> (lead units, tracking values); the
     # plan's task list is then empty
     light_tasks: dict[str, tuple[list[str], dict[str, Any]]] | None = None
+    # the merge base kept in the master ("_meta" D:G) and the last return applied per unit
+    bases: BaseStore = field(default_factory=BaseStore)
+    returns: dict[str, ReturnStamp] = field(default_factory=dict)
+    meta_rows: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 @dataclass
@@ -169,7 +176,8 @@ class ConsolidationPlan:
 
     @property
     def master_changes(self) -> list[CellChange]:
-        return [c for c in self.changes if c.sheet != S.SHEET_UNIT_REPORTS]
+        """Changed cells an official reads (not "Báo cáo đơn vị", not the hidden "_meta")."""
+        return [c for c in self.changes if c.sheet not in (S.SHEET_UNIT_REPORTS, S.SHEET_META)]
 
     @property
     def has_problems(self) -> bool:

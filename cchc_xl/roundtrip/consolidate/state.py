@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from cchc_xl.core import schema as S
+from cchc_xl.roundtrip.bases import read_bases, read_returns
 from cchc_xl.core.models import CchcError, Finding, Status
 from cchc_xl.core.records import MasterData, find_header_row, meta_dict, read_master_sheets
 from cchc_xl.core.text import normalize_text
@@ -66,8 +67,10 @@ def master_state_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]], *, fil
     light: dict[str, tuple[list[str], dict[str, Any]]] | None = {} if fast == "light" else None
     data = master_data_fast(sheets, file=file, texts=texts, light=light) if fast else \
         read_master_sheets(sheets, file=file)
-    meta = meta_dict(sheets.get(S.SHEET_META, []))
-    state = MasterState(data=data, meta=meta, splits=read_splits(meta), light_tasks=light)
+    meta_rows = sheets.get(S.SHEET_META, [])
+    meta = meta_dict(meta_rows)
+    state = MasterState(data=data, meta=meta, splits=read_splits(meta), light_tasks=light,
+                        bases=read_bases(meta_rows), returns=read_returns(meta), meta_rows=list(meta_rows))
     for sheet, cols in ((S.SHEET_TASKS, S.TASK_COLUMNS), (S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS)):
         state.columns[sheet] = _column_map(sheets.get(sheet, []), cols)[1]
     reports, state.columns[S.SHEET_UNIT_REPORTS], state.findings = _read_unit_reports(

@@ -20,7 +20,8 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from cchc_xl.core import schema as S
 from cchc_xl.core.models import CchcError
 from cchc_xl.core.safety import starts_like_formula
-from cchc_xl.files.safeio import atomic_path, backup, file_sha256
+from cchc_xl.files.package import refuse_openpyxl_losses
+from cchc_xl.files.safeio import check_can_write, file_sha256, guarded_write, save_workbook_guarded
 from cchc_xl.files.xlsx_patch import Append, PatchUnsupported, patch_xlsx
 from cchc_xl.roundtrip.consolidate.check import refuse_if_unsafe
 from cchc_xl.roundtrip.consolidate.merge import _gc_paused, plan_consolidation
@@ -33,7 +34,8 @@ from cchc_xl.workbook.cells import set_value
 from cchc_xl.workbook.master import write_table
 from cchc_xl.workbook.unitbook import iter_unit_files
 
-PATCHED_SHEETS = (S.SHEET_TASKS, S.SHEET_REMEDIATION, S.SHEET_AUDIT, S.SHEET_UNIT_REPORTS)
+PATCHED_SHEETS = (S.SHEET_TASKS, S.SHEET_REMEDIATION, S.SHEET_AUDIT, S.SHEET_UNIT_REPORTS, S.SHEET_META)
+WRITE_ACTION = "ghi kết quả tổng hợp vào sổ"
 
 
 def consolidate(master_path: str | os.PathLike[str],
@@ -59,6 +61,8 @@ def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterab
                  as_of: dt.date | None, user: str, dry_run: bool, progress: Progress | None, engine: str,
                  now: dt.datetime | None) -> ConsolidationResult:
     """``consolidate`` for an existing master ``path``, with garbage collection paused."""
+    if not dry_run:
+        check_can_write(path, WRITE_ACTION)   # open in Excel/LibreOffice, read-only, no room: say so first
     sha_before = file_sha256(path)
     files = iter_unit_files(inbox_dir_or_files)
     files = [f for f in files if f.resolve() != path.resolve()]
@@ -85,19 +89,14 @@ def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterab
     if file_sha256(path) != sha_before:
         raise CchcError("Sổ tổng hợp vừa bị thay đổi trong lúc tổng hợp: hãy lưu, đóng sổ rồi chạy lại",
                         file=path.name, code="master_changed")
-    result.backup = backup(path)
-    try:
-        _write_master(path, plan, engine, parts, register)  # the file is unchanged: same sha-256
-    except PermissionError:
-        raise CchcError("Không ghi được sổ tổng hợp: tệp đang mở trong Excel? Hãy đóng tệp rồi chạy lại "
-                        "(hoặc dùng nút 'Tổng hợp' trong Excel)", file=path.name, code="locked") from None
+    result.backup = _write_master(path, plan, engine, parts, register)  # the file is unchanged: same sha-256
     result.written = True
     return result
 
 
 def _write_master(path: Path, plan: ConsolidationPlan, engine: str,
                   parts: Mapping[str, bytes] | None = None,
-                  register: Mapping[tuple[int, int], Any] | None = None) -> None:
+                  register: Mapping[tuple[int, int], Any] | None = None) -> Path | None:
     """Write ``plan`` into the master file ``path`` (atomically): patch the package, or
     with openpyxl when the patcher refuses it (``engine="auto"``) or when asked.
     ``parts``: sheet parts of ``path`` already read (``_ReadAhead.prefetch_parts``);
@@ -107,22 +106,23 @@ def _write_master(path: Path, plan: ConsolidationPlan, engine: str,
             edits, appends = plan_patch(plan)
             if register:
                 edits[S.SHEET_SUBMISSIONS] = dict(register)
-            with atomic_path(path) as tmp:
-                patch_xlsx(path, tmp, edits, appends, parts=parts)
-            return
+            with guarded_write(path, WRITE_ACTION) as w:   # backup, atomic, clean failure
+                patch_xlsx(path, w.tmp, edits, appends, parts=parts)
+            return w.backup
         except PatchUnsupported:
             if engine == "patch":
                 raise
     from openpyxl import load_workbook
 
+    # openpyxl rewrites the whole package: refuse rather than drop what the official added
+    refuse_openpyxl_losses(path, WRITE_ACTION)
     wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
     apply_to_openpyxl(wb, plan)
     for (r, c), value in (register or {}).items():
         cell = put(wb[S.SHEET_SUBMISSIONS], r, c, value)
         if isinstance(value, (dt.date, dt.datetime)):
             cell.number_format = "dd/mm/yyyy"
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    return save_workbook_guarded(wb, path, WRITE_ACTION).backup
 
 
 def _excel_text(value: Any) -> Any:

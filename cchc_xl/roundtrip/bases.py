@@ -1,0 +1,276 @@
+"""The base of the three-way merge, kept in the master - never taken from a returned file.
+
+For every (unit, sheet, item) the master's very hidden "_meta" sheet holds, in columns
+D:G below the header ``BASE_HEADERS``, a JSON record::
+
+    {"v": 3,                      # version of the split that issued it
+     "i": [status, progress, "YYYY-MM-DD", evidence, note],   # values sent to the unit
+     "b": [...],                  # merge base: values sent, then last applied from the unit
+     "m": [...]}                  # items of several units: the master row as sent
+
+Tạo phiếu writes "i" = "b" (and "m") for every item it sends; Tổng hợp moves "b" forward
+with every value applied from that unit (and when the master already holds the unit's
+value), never on a conflict or a rejected row.  A returned file's own "_meta" base is
+only a claim: when it differs from "i" of the same version the row is rejected.
+
+Returns applied are recorded per unit under the "_meta" key ``RETURNS_KEY`` (version,
+saved time from docProps/core.xml, file, SHA-256): an older return never replaces newer
+values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from openpyxl.utils import get_column_letter
+
+from cchc_xl.core.models import Status
+from cchc_xl.core.text import normalize_text
+
+TRACKING = ("status", "progress", "completed_on", "evidence", "note")
+BASE_COL = 4                                    # column D of the master's "_meta"
+BASE_HEADERS = ("goc_don_vi", "goc_trang", "goc_ma", "goc_gia_tri")
+RETURNS_KEY = "returns"                         # "_meta" key: last return applied per unit
+_LETTERS = [get_column_letter(BASE_COL + i) for i in range(len(BASE_HEADERS))]
+Key = tuple[str, str, str]                      # (unit, sheet, item id)
+
+
+def pack(values: Mapping[str, Any] | None) -> list[Any] | None:
+    """Canonical tracking values -> JSON list (dates as ISO text)."""
+    if values is None:
+        return None
+    out = []
+    for k in TRACKING:
+        v = values.get(k)
+        if isinstance(v, dt.date):
+            v = v.isoformat()
+        elif isinstance(v, Status):
+            v = v.value
+        out.append(v if v is not None else "")
+    return out
+
+
+def unpack(raw: Any) -> dict[str, Any] | None:
+    """JSON list -> canonical tracking values (``None`` when not a list of five)."""
+    if not isinstance(raw, list) or len(raw) != len(TRACKING):
+        return None
+    status, progress, done, evidence, note = raw
+    try:
+        return {"status": str(status or Status.NOT_STARTED.value),
+                "progress": round(float(progress or 0), 2),
+                "completed_on": dt.date.fromisoformat(done) if done else None,
+                "evidence": str(evidence or ""), "note": str(note or "")}
+    except (TypeError, ValueError):
+        return None
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class BaseEntry:
+    version: int
+    issued: dict[str, Any]
+    base: dict[str, Any]
+    master: dict[str, Any] | None = None
+    row: int = 0
+    fixed: str = ""      # the JSON of "v", "i" and "m" (they never change once issued)
+
+    def to_json(self) -> str:
+        if not self.fixed:
+            self.fixed = f'"v":{self.version},"i":{_dumps(pack(self.issued))}' + (
+                f',"m":{_dumps(pack(self.master))}' if self.master is not None else "")
+        return "{" + self.fixed + ',"b":' + _dumps(pack(self.base)) + "}"
+
+
+@dataclass
+class BaseStore:
+    """The base records of a master and the "_meta" cells changed since reading it."""
+
+    entries: dict[Key, BaseEntry] = field(default_factory=dict)
+    header_row: int = 0                 # 0: no table yet
+    next_row: int = 2
+    edits: dict[str, Any] = field(default_factory=dict)    # {"G17": text}
+
+    def get(self, unit: str, sheet: str, item: str) -> BaseEntry | None:
+        return self.entries.get((unit, sheet, item))
+
+    def put(self, unit: str, sheet: str, item: str, entry: BaseEntry) -> None:
+        """Set (or replace) the record of ``(unit, sheet, item)`` and note the cells to write."""
+        old = self.entries.get((unit, sheet, item))
+        if not self.header_row:
+            self.header_row = 1
+            for letter, h in zip(_LETTERS, BASE_HEADERS):
+                self.edits[f"{letter}1"] = h
+            self.next_row = max(self.next_row, 2)
+        if old is not None and old.row:
+            entry.row = old.row
+        else:
+            entry.row = self.next_row
+            self.next_row += 1
+            for letter, v in zip(_LETTERS[:3], (unit, sheet, item)):
+                self.edits[f"{letter}{entry.row}"] = v
+        self.entries[(unit, sheet, item)] = entry
+        self.edits[f"{_LETTERS[3]}{entry.row}"] = entry.to_json()
+
+    def advance(self, unit: str, sheet: str, item: str, values: Mapping[str, Any]) -> None:
+        """Move the merge base of ``(unit, sheet, item)`` to ``values`` (applied from the unit)."""
+        entry = self.entries.get((unit, sheet, item))
+        if entry is None:
+            return
+        new = {k: values[k] for k in TRACKING}
+        if new != entry.base:
+            self.put(unit, sheet, item, BaseEntry(entry.version, entry.issued, new, entry.master,
+                                                  fixed=entry.fixed))
+
+
+def _key_text(value: Any, memo: dict[Any, str]) -> str:
+    """Unit code, sheet name, item id as written by ``BaseStore.put`` (normalised once each)."""
+    if type(value) is str and value.isascii():
+        return value.strip()
+    out = memo.get(value)
+    if out is None:
+        out = memo[value] = normalize_text(value)
+    return out
+
+
+def read_bases(meta_rows: Sequence[Sequence[Any]]) -> BaseStore:
+    """The base table of the master's "_meta" rows (plain cell values, row 1 first)."""
+    store = BaseStore()
+    j = BASE_COL - 1
+    last_used = 0
+    found: list[tuple[int, str, str, str, str]] = []
+    memo: dict[Any, str] = {}
+    for i, r in enumerate(meta_rows, start=1):
+        if any(v not in (None, "") for v in r[:max(2, j)]):
+            last_used = i
+        cells = list(r[j:j + 4]) if len(r) > j else []
+        if not cells or cells[0] in (None, ""):
+            continue
+        if not store.header_row:
+            if str(cells[0]) == BASE_HEADERS[0]:
+                store.header_row = i
+            continue
+        cells += [None] * (4 - len(cells))
+        found.append((i, _key_text(cells[0], memo), _key_text(cells[1], memo), _key_text(cells[2], memo),
+                      str(cells[3] or "")))
+    try:   # every record in one ``json.loads`` (one by one when a record is damaged)
+        recs = json.loads("[" + ",".join(f[4] or "null" for f in found) + "]")
+        if len(recs) != len(found):
+            raise ValueError
+    except (ValueError, RecursionError):
+        recs = []
+        for f in found:
+            try:
+                recs.append(json.loads(f[4]))
+            except (ValueError, RecursionError):
+                recs.append(None)
+    for (i, unit, sheet, item, _), rec in zip(found, recs):
+        if not isinstance(rec, dict):
+            continue
+        issued, base = unpack(rec.get("i")), unpack(rec.get("b"))
+        if issued is None or base is None:
+            continue
+        try:
+            version = int(rec.get("v") or 0)
+        except (TypeError, ValueError):
+            version = 0
+        store.entries[(unit, sheet, item)] = BaseEntry(version, issued, base, unpack(rec.get("m")), row=i)
+        last_used = max(last_used, i)
+    store.next_row = max(last_used, store.header_row) + 1 if store.header_row else 2
+    if store.entries:
+        store.next_row = max(store.next_row, max(e.row for e in store.entries.values()) + 1)
+    return store
+
+
+def issue(store: BaseStore, version: int,
+          sent: Iterable[tuple[str, str, str, Mapping[str, Any], Mapping[str, Any] | None]]) -> dict[str, Any]:
+    """Record what a split sends: ``sent`` = (unit, sheet, item, values, master values or None).
+
+    Returns the "_meta" cells to write ({"G17": ...}, headers included on first use).
+    """
+    for unit, sheet, item, values, master in sent:
+        vals = {k: values[k] for k in TRACKING}
+        store.put(unit, sheet, item, BaseEntry(version, vals, dict(vals),
+                                               {k: master[k] for k in TRACKING} if master else None))
+    return dict(store.edits)
+
+
+# ---------------------------------------------------------------- key/value cells of "_meta"
+
+def meta_cell_updates(meta_rows: Sequence[Sequence[Any]], updates: Mapping[str, Any]) -> dict[str, Any]:
+    """{cell ("B3"): value} writing ``updates`` into a key/value "_meta" sheet.
+
+    Existing keys (column A) get their value in column B; new keys go below the
+    last used row.  Usable with any cell setter (openpyxl, patcher, live Book).
+    """
+    rows = {str(r[0]): i for i, r in enumerate(meta_rows, start=1) if r and r[0] not in (None, "")}
+    last = max([0, *[i for i, r in enumerate(meta_rows, start=1)
+                     if r and any(v not in (None, "") for v in r[:2])]])
+    out: dict[str, Any] = {}
+    for key, value in updates.items():
+        if key in rows:
+            out[f"B{rows[key]}"] = value
+        else:
+            last += 1
+            out[f"A{last}"] = key
+            out[f"B{last}"] = value
+    return out
+
+
+
+# ---------------------------------------------------------------- returns applied, per unit
+
+@dataclass(frozen=True)
+class ReturnStamp:
+    """What identifies how recent a return is."""
+
+    version: int
+    saved_at: str = ""          # ISO text of docProps/core.xml "modified" ("" unknown)
+    file: str = ""
+    sha256: str = ""
+
+    def newer_than(self, other: "ReturnStamp") -> bool | None:
+        """True/False when it can be told (by version, then saved time), else ``None``."""
+        if self.version != other.version:
+            return self.version > other.version
+        if self.saved_at and other.saved_at and self.saved_at != other.saved_at:
+            return self.saved_at > other.saved_at
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "saved_at": self.saved_at, "file": self.file, "sha256": self.sha256}
+
+
+def read_returns(meta: Mapping[str, Any]) -> dict[str, ReturnStamp]:
+    """{unit: stamp of the last return applied} from the "_meta" key ``RETURNS_KEY``."""
+    raw = meta.get(RETURNS_KEY)
+    if not raw:
+        return {}
+    try:
+        data = json.loads(str(raw))
+    except (ValueError, RecursionError):
+        return {}
+    out = {}
+    if isinstance(data, dict):
+        for unit, rec in data.items():
+            if isinstance(rec, dict):
+                try:
+                    out[str(unit)] = ReturnStamp(int(rec.get("version") or 0), str(rec.get("saved_at") or ""),
+                                                 str(rec.get("file") or ""), str(rec.get("sha256") or ""))
+                except (TypeError, ValueError):
+                    continue
+    return out
+
+
+def returns_json(stamps: Mapping[str, ReturnStamp]) -> str:
+    return json.dumps({u: s.to_dict() for u, s in sorted(stamps.items())}, ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+__all__ = ["BASE_COL", "BASE_HEADERS", "RETURNS_KEY", "BaseEntry", "BaseStore", "ReturnStamp", "issue",
+           "meta_cell_updates", "pack", "read_bases", "read_returns", "returns_json", "unpack"]

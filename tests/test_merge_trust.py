@@ -1,0 +1,342 @@
+"""Tổng hợp never rolls back, overwrites or fakes (issue 8).
+
+Each family with its own variants: the base of the 3-way merge lives in the master; older
+returns never replace newer values; a row is checked and applied whole; repeated ids;
+multi-line and over-long texts.  Returns are made as an official would: the unit workbook
+is opened with openpyxl, cells are changed and the file is saved; the time Excel saved it
+(docProps/core.xml) is set where a test needs it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from cchc_xl.core import schema as S
+from cchc_xl.core.models import Plan
+from cchc_xl.core.validate import validate_master
+from cchc_xl.roundtrip.bases import read_bases, read_returns
+from cchc_xl.roundtrip.consolidate import consolidate, read_master_values
+from cchc_xl.roundtrip.split import split_master
+from cchc_xl.workbook.master import read_master, write_master
+from cchc_xl.workbook.unitbook import unit_code_from_file_name
+
+FIXTURE = Path(__file__).parent / "fixtures" / "roundtrip_plan.json"
+AS_OF = dt.date(2025, 9, 14)
+PERIOD = "Quý III/2025"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("template")
+    master = root / "So_tong_hop_CCHC.xlsx"
+    write_master(Plan.model_validate_json(FIXTURE.read_text(encoding="utf-8")), master, as_of=AS_OF)
+    split_master(master, root / "phieu", period_label=PERIOD, as_of=AS_OF)
+    shutil.rmtree(root / "sao_luu")
+    return root
+
+
+@pytest.fixture()
+def env(template: Path, tmp_path: Path) -> dict[str, Path]:
+    root = tmp_path / "w"
+    shutil.copytree(template, root)
+    files = {unit_code_from_file_name(f.name): f for f in (root / "phieu").glob("*.xlsx")}
+    inbox = root / "nhan_ve"
+    inbox.mkdir()
+    return {"master": root / "So_tong_hop_CCHC.xlsx", "inbox": inbox, "root": root, **files}
+
+
+def fill(src: Path, out: Path, changes: dict[str, dict[str, Any]], *, sheet: str = S.SHEET_TASKS,
+         saved: dt.datetime | None = None, duplicate: list[str] = ()) -> Path:
+    """The unit's return: cells changed by task id, optional copies of rows, saved at ``saved``."""
+    wb = load_workbook(src)
+    ws = wb[sheet]
+    cols = S.TASK_COLUMNS if sheet == S.SHEET_TASKS else S.REMEDIATION_COLUMNS
+    rows = {ws.cell(r, 1).value: r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value}
+    for item, values in changes.items():
+        for key, value in values.items():
+            ws.cell(rows[item], S.col_index(cols, key), value=value)
+    for item in duplicate:
+        ws.append([c.value for c in ws[rows[item]]])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    if saved is not None:
+        set_saved_at(out, saved)
+    return out
+
+
+def set_saved_at(path: Path, when: dt.datetime) -> None:
+    """Rewrite docProps/core.xml "modified" (what Excel writes when it saves)."""
+    with zipfile.ZipFile(path) as z:
+        parts = {i: z.read(i.filename) for i in z.infolist()}
+    out = path.with_suffix(".tmp")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts.items():
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)",
+                              rb"\g<1>" + when.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", data)
+            z.writestr(info, data)
+    out.replace(path)
+
+
+def task(master: Path, tid: str):
+    return {t.id: t for t in read_master(master).plan.tasks}[tid]
+
+
+def set_master(master: Path, tid: str, **values: Any) -> None:
+    """The official edits the master by hand (openpyxl, as Excel would save it)."""
+    wb = load_workbook(master)
+    ws = wb[S.SHEET_TASKS]
+    row = next(r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == tid)
+    for key, value in values.items():
+        ws.cell(row, S.col_index(S.TASK_COLUMNS, key), value=value)
+    wb.save(master)
+
+
+def audit_actions(master: Path) -> list[str]:
+    rows = read_master_values(master, [S.SHEET_AUDIT])[S.SHEET_AUDIT]
+    return [str(r[9]) for r in rows[S.HEADER_ROW:] if len(r) > 9 and r[9]]
+
+
+def run(env: dict[str, Path], *files: Path, as_of: dt.date = AS_OF):
+    for f in env["inbox"].iterdir():
+        f.unlink()
+    for f in files:
+        shutil.copy2(f, env["inbox"] / f.name)
+    return consolidate(env["master"], env["inbox"], as_of=as_of)
+
+
+def sent(env: dict[str, Path]) -> Path:
+    return env["root"] / "gui"
+
+
+# ================================================================ the base lives in the master
+
+def test_split_records_what_each_unit_is_sent(env: dict[str, Path]) -> None:
+    store = read_bases(read_master_values(env["master"], [S.SHEET_META])[S.SHEET_META])
+    assert store.get("VHXH", S.SHEET_TASKS, "III-01").issued["status"] == "Chưa thực hiện"
+    assert store.get("PVHCC", S.SHEET_TASKS, "II-02").master is not None      # several lead units
+    assert store.get("VHXH", S.SHEET_TASKS, "II-03") is None                   # not sent to VHXH
+
+
+@pytest.mark.parametrize("field, first, official", [
+    ("progress", 40, 55),
+    ("evidence", "Quyết định 12/QĐ-UBND", "Quyết định 12/QĐ-UBND (bản có dấu)"),
+    ("status", "Đang thực hiện", "Chưa thực hiện"),
+])
+def test_resending_applied_content_changes_nothing_after_a_hand_edit(env, field: str, first: Any,
+                                                                     official: Any) -> None:
+    a = fill(env["VHXH"], sent(env) / "lan1" / env["VHXH"].name, {"III-01": {field: first}})
+    assert run(env, a).plan.master_changes
+    set_master(env["master"], "III-01", **{field: official})
+    # the same content again, saved again (another SHA-256), with one more edit elsewhere
+    b = fill(env["VHXH"], sent(env) / "lan2" / env["VHXH"].name,
+             {"III-01": {field: first}, "III-03": {"note": "Đã gửi dự thảo"}})
+    result = run(env, b)
+    assert not result.conflicts and not result.rejections, result.summary_text()
+    got = task(env["master"], "III-01")
+    assert (getattr(got, field).value if field == "status" else getattr(got, field)) == official
+    assert task(env["master"], "III-03").note == "Đã gửi dự thảo"
+
+
+def test_base_advances_with_every_value_applied(env) -> None:
+    a = fill(env["VHXH"], sent(env) / "1" / env["VHXH"].name, {"III-01": {"progress": 30}})
+    run(env, a)
+    b = fill(env["VHXH"], sent(env) / "2" / env["VHXH"].name, {"III-01": {"progress": 60}})
+    result = run(env, b)
+    assert not result.conflicts and task(env["master"], "III-01").progress == 60
+    store = read_bases(read_master_values(env["master"], [S.SHEET_META])[S.SHEET_META])
+    entry = store.get("VHXH", S.SHEET_TASKS, "III-01")
+    assert entry.base["progress"] == 60 and entry.issued["progress"] == 0
+
+
+def test_official_edit_then_unit_edit_is_a_conflict_every_time(env) -> None:
+    set_master(env["master"], "III-01", progress=50)
+    a = fill(env["VHXH"], sent(env) / "1" / env["VHXH"].name, {"III-01": {"progress": 30}})
+    first = run(env, a)
+    assert [c.item_id for c in first.conflicts] == ["III-01"]
+    b = fill(env["VHXH"], sent(env) / "2" / env["VHXH"].name, {"III-01": {"progress": 30},
+                                                                "III-03": {"note": "lần 2"}})
+    assert [c.item_id for c in run(env, b).conflicts] == ["III-01"]   # the base did not move
+    assert task(env["master"], "III-01").progress == 50
+
+
+def _forge_base(path: Path, item: str, **values: Any) -> None:
+    """Edit the hidden "_meta" of a return: claim another base for ``item``."""
+    wb = load_workbook(path)
+    ws = wb[S.SHEET_META]
+    header = [c.value for c in ws[1]]
+    col = header.index("base") + 1
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, header.index("id") + 1).value == item:
+            base = json.loads(ws.cell(r, col).value)
+            base.update(values)
+            ws.cell(r, col, value=json.dumps(base, ensure_ascii=False))
+    wb.save(path)
+
+
+@pytest.mark.parametrize("field, official, forged, theirs", [
+    ("progress", 80, 80.0, 20),
+    ("note", "Cán bộ ghi", "Cán bộ ghi", "Đơn vị ghi đè"),
+])
+def test_a_forged_base_never_overwrites_the_official(env, field: str, official: Any, forged: Any,
+                                                     theirs: Any) -> None:
+    set_master(env["master"], "III-03", **{field: official})
+    a = fill(env["VHXH"], sent(env) / env["VHXH"].name, {"III-03": {field: theirs}})
+    _forge_base(a, "III-03", **{field: forged})       # "the master had this when it was sent"
+    result = run(env, a)
+    assert [r.item_id for r in result.rejections] == ["III-03"]
+    assert "_meta" in result.rejections[0].reason
+    got = task(env["master"], "III-03")
+    assert getattr(got, field) == official
+
+
+# ================================================================ older returns
+
+def test_a_return_saved_before_the_applied_one_is_rejected(env) -> None:
+    newer = fill(env["VHXH"], sent(env) / "moi" / env["VHXH"].name, {"III-01": {"progress": 70}},
+                 saved=dt.datetime(2025, 9, 12, 16, 0))
+    older = fill(env["VHXH"], sent(env) / "cu" / env["VHXH"].name, {"III-01": {"progress": 20},
+                                                                     "III-03": {"progress": 10}},
+                 saved=dt.datetime(2025, 9, 10, 8, 0))
+    run(env, newer)
+    result = run(env, older)
+    assert [f.status for f in result.plan.files] == ["Từ chối"]
+    assert "cũ hơn" in result.rejections[0].reason and "12/09/2025" in result.rejections[0].reason
+    assert task(env["master"], "III-01").progress == 70 and task(env["master"], "III-03").progress == 0
+    assert read_returns(dict((str(r[0]), r[1]) for r in read_master_values(
+        env["master"], [S.SHEET_META])[S.SHEET_META] if r and r[0]))["VHXH"].saved_at.startswith("2025-09-12")
+
+
+def test_a_return_of_an_earlier_split_is_rejected_after_a_newer_one(env) -> None:
+    old_book = fill(env["VHXH"], sent(env) / "v2" / env["VHXH"].name, {"III-01": {"progress": 15}})
+    split_master(env["master"], env["root"] / "phieu_v3", period_label=PERIOD, as_of=AS_OF)
+    v3 = next((env["root"] / "phieu_v3").glob("*VHXH*"))
+    newer = fill(v3, sent(env) / "v3" / v3.name, {"III-01": {"progress": 90}})
+    run(env, newer)
+    result = run(env, old_book)
+    assert result.rejected_files and "phiên bản 2" in result.rejections[0].reason
+    assert task(env["master"], "III-01").progress == 90
+
+
+@pytest.mark.parametrize("order", ["newest_first_by_name", "newest_last_by_name"])
+def test_two_returns_of_one_unit_in_one_run_newest_wins(env, order: str) -> None:
+    early, late = dt.datetime(2025, 9, 11, 9, 0), dt.datetime(2025, 9, 13, 17, 30)
+    names = ("a_VHXH.xlsx", "b_VHXH.xlsx") if order == "newest_first_by_name" else ("b_VHXH.xlsx", "a_VHXH.xlsx")
+    new = fill(env["VHXH"], sent(env) / names[0], {"III-01": {"progress": 65}}, saved=late)
+    old = fill(env["VHXH"], sent(env) / names[1], {"III-01": {"progress": 25}, "III-03": {"progress": 5}},
+               saved=early)
+    result = run(env, new, old)
+    status = {f.file: f.status for f in result.plan.files}
+    assert status[new.name] == "Đã tổng hợp" and status[old.name] == "Bỏ qua (có phiếu mới hơn)"
+    assert any(f.code == "return_superseded" and new.name in f.message for f in result.findings)
+    assert task(env["master"], "III-01").progress == 65 and task(env["master"], "III-03").progress == 0
+
+
+def test_an_unedited_cell_never_rolls_back_a_later_value(env) -> None:
+    """A second copy of the workbook lacks the unit's earlier edit: reported, not rolled back."""
+    a = fill(env["VHXH"], sent(env) / "1" / env["VHXH"].name, {"III-01": {"progress": 45}})
+    run(env, a)
+    b = fill(env["VHXH"], sent(env) / "2" / env["VHXH"].name, {"III-03": {"progress": 10}})
+    result = run(env, b)
+    assert task(env["master"], "III-01").progress == 45 and task(env["master"], "III-03").progress == 10
+    assert any(f.code == "return_rollback" and f.task_id == "III-01" for f in result.findings)
+
+
+# ================================================================ a row is checked and applied whole
+
+@pytest.mark.parametrize("row, cell, words", [
+    ({"status": "Đã hoàn thành", "progress": 40, "completed_on": dt.date(2025, 9, 1)}, "N", "chỉ 40%"),
+    ({"status": "Đã hoàn thành", "progress": 0.4, "completed_on": dt.date(2025, 9, 1)}, "N", "chỉ 0,4%"),
+    ({"status": "Đã hoàn thành", "progress": 100, "completed_on": dt.date(2024, 11, 30)}, "O", "trước kỳ kế hoạch"),
+    ({"status": "Đã hoàn thành", "progress": 100, "completed_on": dt.date(2025, 10, 2)}, "O", "sau ngày số liệu"),
+    ({"status": "Đã hoàn thành", "progress": 100, "completed_on": "31/02/2025"}, "O", "không hợp lệ"),
+])
+def test_an_error_rejects_the_whole_row(env, row: dict[str, Any], cell: str, words: str) -> None:
+    a = fill(env["VHXH"], sent(env) / env["VHXH"].name,
+             {"III-01": {**row, "evidence": "Báo cáo số 7"}, "III-03": {"progress": 20}})
+    result = run(env, a)
+    rej = [r for r in result.rejections if r.item_id == "III-01"]
+    assert len(rej) == 1 and rej[0].cell.startswith(cell) and words in rej[0].reason, rej
+    t = task(env["master"], "III-01")
+    assert (t.status.value, t.progress, t.completed_on, t.evidence) == ("Chưa thực hiện", 0, None, "")
+    assert task(env["master"], "III-03").progress == 20       # the other rows still apply
+    assert any(a.startswith("Từ chối") for a in audit_actions(env["master"]))
+
+
+def test_a_date_after_the_plan_year_is_an_error(env) -> None:
+    a = fill(env["VHXH"], sent(env) / env["VHXH"].name,
+             {"III-01": {"status": "Đã hoàn thành", "progress": 100, "completed_on": dt.date(2026, 1, 5)}})
+    result = run(env, a, as_of=dt.date(2026, 1, 10))
+    assert ["sau năm kế hoạch 2025" in r.reason for r in result.rejections] == [True]
+    assert task(env["master"], "III-01").status.value == "Chưa thực hiện"
+
+
+@pytest.mark.parametrize("row, code", [
+    ({"status": "Chưa thực hiện", "progress": 100}, "progress_not_done"),
+    ({"status": "Đang thực hiện", "progress": 60, "completed_on": dt.date(2025, 9, 2)}, "date_not_done"),
+    ({"status": "Đã hoàn thành", "progress": 100}, "done_no_date"),
+    ({"status": "Đã hoàn thành", "progress": 100, "completed_on": dt.date(2025, 7, 1)}, "date_before_plan"),
+    ({"progress": 0.5}, "progress_fraction"),
+    ({"progress": "0,5"}, "progress_fraction"),
+])
+def test_a_contradiction_warning_is_applied_and_logged(env, row: dict[str, Any], code: str) -> None:
+    a = fill(env["VHXH"], sent(env) / env["VHXH"].name, {"III-01": row})
+    result = run(env, a)
+    assert not result.rejections, result.summary_text()
+    found = [f for f in result.findings if f.code == code]
+    assert len(found) == 1 and found[0].task_id == "III-01" and found[0].severity == "warning"
+    assert any(a.startswith("Cảnh báo") and found[0].message in a for a in audit_actions(env["master"]))
+    # kiem-tra says the same thing about the row now in the master
+    again = [f for f in validate_master(read_master(env["master"]), AS_OF) if f.code == code]
+    assert [f.message for f in again] == [found[0].message]
+
+
+# ================================================================ repeated ids, texts
+
+@pytest.mark.parametrize("edit", [{}, {"III-01": {"progress": 35}}])
+def test_a_repeated_id_rejects_every_row_with_it(env, edit: dict[str, Any]) -> None:
+    a = fill(env["VHXH"], sent(env) / env["VHXH"].name, {**edit, "III-03": {"progress": 25}},
+             duplicate=["III-01", "III-01"])
+    result = run(env, a)
+    rej = [r for r in result.rejections if r.item_id == "III-01"]
+    assert len(rej) == 3 and all("3 lần" in r.reason for r in rej)
+    assert task(env["master"], "III-01").progress == 0
+    assert task(env["master"], "III-03").progress == 25
+
+
+def test_multi_line_evidence_keeps_its_lines(env) -> None:
+    text = "Quyết định số 12/QĐ-UBND\r\nBiên bản kiểm tra ngày 05/9\n- Ảnh chụp hiện trường"
+    a = fill(env["VHXH"], sent(env) / env["VHXH"].name, {"III-01": {"evidence": text, "progress": 50}})
+    assert not run(env, a).rejections
+    want = "Quyết định số 12/QĐ-UBND\nBiên bản kiểm tra ngày 05/9\n- Ảnh chụp hiện trường"
+    assert task(env["master"], "III-01").evidence == want
+    ws = load_workbook(env["master"])[S.SHEET_TASKS]
+    cell = next(ws.cell(r, S.col_index(S.TASK_COLUMNS, "evidence")) for r in range(5, ws.max_row + 1)
+                if ws.cell(r, 1).value == "III-01")
+    assert cell.value.split("\n") == want.split("\n")
+
+
+@pytest.mark.parametrize("field", ["evidence", "note"])
+def test_text_beyond_the_excel_cell_limit_is_refused(env, field: str) -> None:
+    a = fill(env["VHXH"], sent(env) / env["VHXH"].name, {"III-01": {field: "x" * 32_000, "progress": 50}})
+    wb_path = a
+    # a cell Excel could not hold: grow it inside the package (openpyxl writes what it is given)
+    with zipfile.ZipFile(wb_path) as z:
+        parts = {i: z.read(i.filename) for i in z.infolist()}
+    with zipfile.ZipFile(wb_path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts.items():
+            z.writestr(info, data.replace(b"x" * 32_000, b"x" * 40_000))
+    result = run(env, wb_path)
+    rej = [r for r in result.rejections if r.item_id == "III-01"]
+    assert len(rej) == 1 and "40000 ký tự" in rej[0].reason and "32767" in rej[0].reason
+    t = task(env["master"], "III-01")
+    assert t.progress == 0 and getattr(t, field) == ""
