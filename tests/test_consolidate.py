@@ -684,3 +684,26 @@ def test_audit_index_normalises_the_logged_texts() -> None:
     assert index.last_applied == {("VP", "I-02", "progress"): "1,5"}
     assert index.files == {"h1": ["Đã tổng hợp tệp"], "h2": ["Từ chối tệp: Tệp rỗng"]}
     assert cmap["action"] == "J"
+
+
+def test_rejections_are_catalogue_findings_with_their_own_codes(env: dict[str, Path]) -> None:
+    """Nhật ký, the report and the CLI print the same filled templates; each kind has its code."""
+    from cchc_xl.core import findings as F
+
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-01": {"id": "IX-99", "progress": 10},
+                                                   "III-03": {"note": "=1+2"}})
+    fill(env["PVHCC"], env["inbox"], S.SHEET_TASKS, {"II-09": {"progress": 150}})
+    fill(env["KT"], env["inbox"], S.SHEET_TASKS, {}, name=env["VHXH"].name.replace("VHXH", "VHXH_ban_2"))
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    codes = {f.code for f in result.findings}
+    assert {"return_row_unknown", "return_cell_formula", "return_cell_invalid", "row_deleted",
+            "return_name_mismatch"} <= codes, codes
+    assert not codes & {"rejected", "file_rejected"}
+    for f in result.findings:
+        t = F.get(f.code)
+        assert t.severity == f.severity
+        assert "{" not in f.message and f.file
+    # each rejection's reason is the message of its finding, at the same place
+    located = {(f.file, f.sheet, f.cell): f.message for f in result.findings}
+    for r in result.rejections:
+        assert located[(r.file, r.sheet, r.cell)] == r.reason

@@ -60,6 +60,10 @@ CONVERTED_MODULES = (
     "cchc_xl/files/excel.py", "cchc_xl/files/safeio.py", "cchc_xl/report/pdf.py", "cchc_xl/xl/book_io.py",
     "cchc_xl/xl/udfs.py", "cchc_xl/roundtrip/folders.py", "cchc_xl/cli/common.py", "cchc_xl/cli/plan.py",
     "cchc_xl/demo.py",
+    "cchc_xl/roundtrip/consolidate/check.py", "cchc_xl/roundtrip/consolidate/merge.py",
+    "cchc_xl/roundtrip/consolidate/state.py", "cchc_xl/roundtrip/consolidate/write.py",
+    "cchc_xl/roundtrip/consolidate/read.py", "cchc_xl/roundtrip/consolidate/audit.py",
+    "cchc_xl/roundtrip/consolidate/plan.py",
 )
 
 

@@ -63,7 +63,7 @@ RETURN_BASE_MISMATCH = T("return_base_mismatch", "error", "Giá trị gốc tron
                          "Giá trị gốc của {item} trong trang ẩn '_meta' của phiếu khác giá trị sổ đã gửi cho "
                          "đơn vị ({fields}): phiếu bị sửa - không cập nhật dòng này")
 RETURN_STALE = T("return_stale", "error", "Phiếu cũ hơn phiếu đã tổng hợp",
-                 "Phiếu cũ hơn phiếu đã tổng hợp của đơn vị {unit} ({this} so với {applied}, tệp {file}): "
+                 "Phiếu cũ hơn phiếu đã tổng hợp của đơn vị {unit} ({this} so với {applied}, tệp {applied_file}): "
                  "không cập nhật để không thay số liệu mới hơn")
 RETURN_SUPERSEDED = T("return_superseded", "warning", "Có phiếu mới hơn của cùng đơn vị",
                       "Bỏ qua: đơn vị {unit} có phiếu mới hơn trong lần tổng hợp này (tệp {newer}, {newer_stamp} "
@@ -72,6 +72,71 @@ RETURN_ROLLBACK = T("return_rollback", "warning", "Phiếu còn giá trị cũ",
                     "{item}, cột '{header}': phiếu vẫn ghi '{theirs}' như lúc nhận phiếu, trong khi sổ đã nhận "
                     "'{held}' từ đơn vị này - không lùi số liệu (nếu đơn vị thật sự muốn trả lại giá trị cũ, "
                     "sửa trực tiếp trong sổ)")
+
+# ---------------------------------------------------------------- Tổng hợp: the master, whole returned files
+NO_MASTER = T("no_master", "error", "Không tìm thấy sổ tổng hợp", "Không tìm thấy sổ tổng hợp")
+BAD_MASTER = T("bad_master", "error", "Sổ tổng hợp không mở được", "Không mở được sổ tổng hợp ({why})")
+MASTER_UNSAFE = T("master_unsafe", "error", "Sổ tổng hợp có lỗi cần sửa trước",
+                  "Không thể {action}: sổ tổng hợp có {count} lỗi cần sửa trước:\n{lines}{more}")
+MASTER_CHANGED = T("master_changed", "error", "Sổ vừa bị thay đổi",
+                   "Sổ tổng hợp vừa bị thay đổi trong lúc {action}: hãy lưu, đóng sổ rồi chạy lại")
+RETURN_UNREADABLE = T("return_unreadable", "error", "Không đọc được phiếu", "Không đọc được tệp ({why})")
+RETURN_DAMAGED = T("return_damaged", "error", "Phiếu bị hỏng", "Tệp bị hỏng, không đọc được ({why})")
+RETURN_NOT_UNIT_BOOK = T("return_not_unit_book", "error", "Không phải phiếu đơn vị",
+                         "Không phải phiếu đơn vị (thông tin ẩn 'kind' khác 'unit')")
+RETURN_SCHEMA_VERSION = T("return_schema_version", "error", "Phiếu theo mẫu khác",
+                          "Phiếu theo mẫu phiên bản {theirs}, phần mềm dùng mẫu {ours}: hãy dùng phiếu mới")
+RETURN_OTHER_MASTER = T("return_other_master", "error", "Phiếu của xã hoặc năm khác",
+                        "Phiếu của {commune} năm {year}, không phải của sổ {master_commune} năm {master_year}")
+RETURN_UNKNOWN_UNIT = T("return_unknown_unit", "error", "Đơn vị của phiếu không có trong sổ",
+                        "Đơn vị '{unit}' không có trong danh sách đơn vị của sổ tổng hợp")
+RETURN_NAME_MISMATCH = T("return_name_mismatch", "error", "Tên tệp và phiếu khác đơn vị",
+                         "Tên tệp ghi đơn vị {named} nhưng phiếu là của đơn vị {unit} (gửi nhầm tệp?)")
+RETURN_UNKNOWN_VERSION = T("return_unknown_version", "error", "Phiên bản phiếu không do sổ tạo",
+                           "Phiếu mang phiên bản {version} - sổ tổng hợp chưa từng tạo phiếu phiên bản này "
+                           "(phiếu của sổ khác?)")
+RETURN_OLD_VERSION = T("old_version", "warning", "Phiếu tạo từ lần chia cũ",
+                       "Phiếu tạo từ lần chia phiên bản {version}, sổ đã chia lại (phiên bản {latest}); "
+                       "vẫn tổng hợp theo nguyên tắc đối chiếu 3 chiều")
+RETURN_NO_SHEET = T("return_no_sheet", "error", "Phiếu thiếu trang",
+                    "Thiếu trang '{sheet}' (trang bị xóa hoặc đổi tên)")
+RETURN_MISSING_COLUMNS = T("return_missing_columns", "error", "Phiếu thiếu cột",
+                           "Trang '{sheet}' thiếu cột: {columns}")
+RETURN_NO_HEADER = T("return_no_header", "error", "Phiếu không có dòng tiêu đề",
+                     "Trang '{sheet}' không có dòng tiêu đề")
+RETURN_FOREIGN_ONLY = T("return_foreign_only", "error", "Phiếu chỉ có nhiệm vụ của đơn vị khác",
+                        "Phiếu chứa nhiệm vụ của đơn vị khác, không có nhiệm vụ nào của đơn vị {unit}")
+RETURN_ALREADY_DONE = T("already_done", "info", "Phiếu đã tổng hợp", "Bỏ qua: {why}")
+RETURN_EXTERNAL_LINKS = T("external_links", "warning", "Phiếu có liên kết ngoài", "{why}")
+
+# ---------------------------------------------------------------- Tổng hợp: returned rows and cells
+# (each rejects the row: nothing of it is applied; ``label`` is "Mã NV" or "Mã KP")
+RETURN_ROW_DELETED = T("row_deleted", "warning", "Dòng bị xóa khỏi phiếu",
+                       "Dòng của {item} đã bị xóa khỏi phiếu (đơn vị {unit}): không cập nhật")
+RETURN_ROW_NO_ID = T("return_row_no_id", "error", "Dòng không có mã", "Dòng không có mã (dòng được chèn thêm?)")
+RETURN_ROW_TWICE = T("return_row_twice", "error", "Mã xuất hiện hai lần",
+                     "{label} {item} xuất hiện hai lần trong phiếu")
+RETURN_ROW_UNKNOWN = T("return_row_unknown", "error", "Mã không có trong sổ",
+                       "{label} {item} không có trong sổ tổng hợp")
+RETURN_ROW_OTHER_UNIT = T("return_row_other_unit", "error", "Nhiệm vụ của đơn vị khác",
+                          "{label} {item} không thuộc đơn vị {unit} (đơn vị chủ trì: {leads})")
+RETURN_ROW_NOT_SENT = T("return_row_not_sent", "error", "Dòng không có trong phiếu gốc",
+                        "{label} {item} không có trong phiếu gốc gửi đơn vị {unit} (dòng được chèn thêm?)")
+RETURN_LOCKED_FORMULA = T("return_locked_formula", "error", "Ô bị khóa chứa công thức",
+                          "Ô bị khóa '{header}' của {item} chứa công thức")
+RETURN_LOCKED_CHANGED = T("return_locked_changed", "error", "Cột bị khóa đã bị sửa",
+                          "Cột bị khóa của {item} đã bị sửa: {cells} - không cập nhật dòng này")
+RETURN_CELL_FORMULA = T("return_cell_formula", "error", "Ô chứa công thức",
+                        "Ô '{header}' của {item} chứa công thức")
+RETURN_CELL_INVALID = T("return_cell_invalid", "error", "Giá trị không hợp lệ",
+                        "'{header}' của {item} không hợp lệ: {why}")
+RETURN_DATE_AFTER_CUTOFF = T("return_date_after_cutoff", "error", "Ngày hoàn thành sau ngày số liệu",
+                             "Ngày hoàn thành {date} của {item} sau ngày số liệu {as_of}")
+RETURN_ROW_INVALID = T("return_row_invalid", "error", "Dòng có giá trị mâu thuẫn",
+                       "{problems} - không cập nhật dòng này")
+RETURN_CONFLICT = T("conflict", "warning", "Xung đột giữa sổ và phiếu",
+                    "Xung đột ở {item}, cột '{header}': trong sổ là '{mine}', đơn vị {unit} gửi '{theirs}' "
+                    "(lúc gửi phiếu: '{base}') - chưa cập nhật")
 
 # ---------------------------------------------------------------- register, reminders, feedback
 REGISTER_UNKNOWN_UNIT = T("register_unknown_unit", "warning", "Đơn vị không còn trong danh sách",

@@ -23,7 +23,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from openpyxl.utils import column_index_from_string
 
 from cchc_xl.core import schema as S
-from cchc_xl.core.models import CchcError, Finding
+from cchc_xl.core.models import Finding
 from cchc_xl.core.records import MasterData
 from cchc_xl.core.text import fold
 from cchc_xl.core.findings import catalog
@@ -73,8 +73,7 @@ def refuse_if_unsafe(state_or_data: MasterState | MasterData, action: str) -> No
         return
     lines = "\n".join(f"  - {f}" for f in blockers[:10])
     more = f"\n  ... và {len(blockers) - 10} lỗi khác" if len(blockers) > 10 else ""
-    err = CchcError(f"Không thể {action}: sổ tổng hợp có {len(blockers)} lỗi cần sửa trước:\n{lines}{more}",
-                    code="master_unsafe")
+    err = catalog.MASTER_UNSAFE.error(action=action, count=len(blockers), lines=lines, more=more)
     err.findings = blockers  # type: ignore[attr-defined]
     raise err
 
@@ -198,57 +197,55 @@ class _Checker(_AuditLog):
     latest: int
 
     # ---------------------------------------------------------------- per file
-    def reject_file(self, book: ReturnedBook | None, path: Path, reason: str, unit: str = "",
+    def reject_file(self, book: ReturnedBook | None, path: Path, why: Finding, unit: str = "",
                     sha: str = "") -> None:
+        """Reject a whole file: ``why`` is the catalogue finding saying why (located here)."""
         sha = sha or (book.sha256 if book else "")
+        reason = why.message
         self.plan.rejections.append(Rejection(file=path.name, reason=reason, unit=unit, whole_file=True))
         self.plan.files.append(FileSummary(file=path.name, status=STATUS_REJECTED, unit=unit, sha256=sha,
                                            reason=reason))
-        self.plan.findings.append(Finding(code="file_rejected", message=reason, file=path.name))
+        self.plan.findings.append(why.model_copy(update={"file": path.name}))
         action = f"{ACTION_FILE_REJECTED}: {reason}"[:250]
         if sha and action in self.state.audit.files.get(sha, []):
             return  # already logged by an earlier run
         row = [self.stamp(), self.user, path.name, sha, unit, "", "", "", "", _safe_text(action)]
         self.plan.audit_rows.append(row)
 
-    def check_meta(self, book: ReturnedBook) -> str | None:
+    def check_meta(self, book: ReturnedBook) -> Finding | None:
         """Reason to reject the whole file, or ``None``."""
         meta, info = book.meta, self.data.plan.info
         if str(meta.get("kind")) != "unit":
-            return "Không phải phiếu đơn vị (thông tin ẩn 'kind' khác 'unit')"
+            return catalog.RETURN_NOT_UNIT_BOOK()
         if _int(meta.get("schema_version")) != S.SCHEMA_VERSION:
-            return (f"Phiếu theo mẫu phiên bản {meta.get('schema_version')}, phần mềm dùng mẫu "
-                    f"{S.SCHEMA_VERSION}: hãy dùng phiếu mới")
+            return catalog.RETURN_SCHEMA_VERSION(theirs=meta.get("schema_version"), ours=S.SCHEMA_VERSION)
         if _int(meta.get("year")) != info.year or fold(meta.get("commune")) != fold(info.commune):
-            return (f"Phiếu của {meta.get('commune') or '(không rõ)'} năm {meta.get('year')}, "
-                    f"không phải của sổ {info.commune} năm {info.year}")
+            return catalog.RETURN_OTHER_MASTER(commune=meta.get("commune") or "(không rõ)", year=meta.get("year"),
+                                               master_commune=info.commune, master_year=info.year)
         code = book.unit_code
         unit = self.registry.by_code.get(code)
         if unit is None or unit.is_group:
-            return f"Đơn vị '{code}' không có trong danh sách đơn vị của sổ tổng hợp"
+            return catalog.RETURN_UNKNOWN_UNIT(unit=code)
         named = unit_code_from_file_name(book.name)
         if named and named != code and named in self.registry.by_code:
-            return f"Tên tệp ghi đơn vị {named} nhưng phiếu là của đơn vị {code} (gửi nhầm tệp?)"
+            return catalog.RETURN_NAME_MISMATCH(named=named, unit=code)
         version = _int(meta.get("master_version"))
         if self.issued and version not in self.issued or not self.issued and version > self.latest:
-            return (f"Phiếu mang phiên bản {version} - sổ tổng hợp chưa từng tạo phiếu phiên bản này "
-                    f"(phiếu của sổ khác?)")
+            return catalog.RETURN_UNKNOWN_VERSION(version=version)
         if version < self.latest:
-            self.plan.findings.append(Finding(
-                severity="warning", code="old_version", file=book.name,
-                message=(f"Phiếu tạo từ lần chia phiên bản {version}, sổ đã chia lại (phiên bản {self.latest}); "
-                         f"vẫn tổng hợp theo nguyên tắc đối chiếu 3 chiều")))
+            self.plan.findings.append(catalog.RETURN_OLD_VERSION(version=version, latest=self.latest,
+                                                                 file=book.name))
         return None
 
     # ---------------------------------------------------------------- evaluating rows
-    def evaluate(self, book: ReturnedBook) -> tuple[list[_Row], str | None]:
+    def evaluate(self, book: ReturnedBook) -> tuple[list[_Row], Finding | None]:
         """Validated rows of a file, or a reason to reject the whole file."""
         unit = book.unit_code
         rows: list[_Row] = []
         own = foreign = 0
         seen: set[ItemKey] = set()
         if S.SHEET_TASKS not in book.sheets:
-            return [], f"Thiếu trang '{S.SHEET_TASKS}' (trang bị xóa hoặc đổi tên)"
+            return [], catalog.RETURN_NO_SHEET(sheet=S.SHEET_TASKS)
         units_of, items = self.units_of, book.items
         for sheet, rows_raw in book.sheets.items():
             columns = DATA_SHEETS[sheet]
@@ -256,8 +253,8 @@ class _Checker(_AuditLog):
             found = _found_keys(rows_raw, h, columns)
             missing = [c.header for c in columns if c.key not in found]
             if h is None or missing:
-                return [], (f"Trang '{sheet}' thiếu cột: " + ", ".join(f"'{m}'" for m in missing)
-                            if h is not None else f"Trang '{sheet}' không có dòng tiêu đề")
+                return [], (catalog.RETURN_MISSING_COLUMNS(sheet=sheet, columns=", ".join(f"'{m}'" for m in missing))
+                            if h is not None else catalog.RETURN_NO_HEADER(sheet=sheet))
             lay = _layout(columns, cmap)
             formulas = book.formula_cells.get(sheet)
             prepared = book.prepared.get(sheet)
@@ -277,7 +274,7 @@ class _Checker(_AuditLog):
                 key = (sheet, item_id)
                 if item_id in repeated:      # every row of a repeated id is rejected
                     seen.add(key)
-                    self.reject_row(book, sheet, f"{cmap['id']}{i + 1}", item_id, catalog.RETURN_DUPLICATE_ID.message(
+                    self.reject_row(book, sheet, f"{cmap['id']}{i + 1}", item_id, catalog.RETURN_DUPLICATE_ID(
                         item=item_id, count=len(repeated[item_id]),
                         rows=", ".join(str(r) for r in repeated[item_id])))
                     continue
@@ -302,12 +299,11 @@ class _Checker(_AuditLog):
                     if r is not None:
                         rows.append(r)   # a row with a rejected cell is not applied at all
         if foreign and not own:
-            return [], f"Phiếu chứa nhiệm vụ của đơn vị khác, không có nhiệm vụ nào của đơn vị {unit}"
+            return [], catalog.RETURN_FOREIGN_ONLY(unit=unit)
         for (sheet, item_id), meta in book.items.items():
             if (sheet, item_id) not in seen:
-                self.plan.findings.append(Finding(
-                    severity="warning", code="row_deleted", file=book.name, sheet=sheet, task_id=item_id,
-                    message=f"Dòng của {item_id} đã bị xóa khỏi phiếu (đơn vị {unit}): không cập nhật"))
+                self.plan.findings.append(catalog.RETURN_ROW_DELETED(item=item_id, unit=unit, file=book.name,
+                                                                     sheet=sheet, task_id=item_id))
         return rows, None
 
     def evaluate_fast(self, book: ReturnedBook, sheet: str, lay: _Layout, row: int, item_id: str,
@@ -335,12 +331,14 @@ class _Checker(_AuditLog):
         return _Row(sheet=sheet, item_id=item_id, row=row, theirs=theirs, base=base,
                     master_base=meta.master_base)
 
-    def reject_row(self, book: ReturnedBook, sheet: str, cell: str, item_id: str, reason: str,
+    def reject_row(self, book: ReturnedBook, sheet: str, cell: str, item_id: str, why: Finding,
                    value: Any = "") -> None:
+        """Reject a row: ``why`` is the catalogue finding saying why (located here)."""
+        reason = why.message
         self.plan.rejections.append(Rejection(file=book.name, reason=reason, unit=book.unit_code,
                                               sheet=sheet, cell=cell, item_id=item_id))
-        self.plan.findings.append(Finding(code="rejected", message=reason, file=book.name, sheet=sheet,
-                                          cell=cell, task_id=item_id))
+        self.plan.findings.append(why.model_copy(update={"file": book.name, "sheet": sheet, "cell": cell,
+                                                         "task_id": item_id}))
         self.audit(book, book.name, book.unit_code, item_id, "", "", norm_cell(value),
                    f"{ACTION_REJECTED}: {reason}"[:250])
 
@@ -354,7 +352,7 @@ class _Checker(_AuditLog):
         refs = ", ".join(f"{cmap[c.key]}{row} ('{c.header}')" for c in bad) or id_cell
         first = f"{cmap[bad[0].key]}{row}" if bad else id_cell
         self.reject_row(book, sheet, first, item_id,
-                        f"Cột bị khóa của {item_id} đã bị sửa: {refs} - không cập nhật dòng này")
+                        catalog.RETURN_LOCKED_CHANGED(item=item_id, cells=refs))
 
     def evaluate_row(self, book: ReturnedBook, sheet: str, columns: tuple[S.Column, ...],
                      cmap: dict[str, str], row: int, item_id: str, values: dict[str, Any],
@@ -364,31 +362,31 @@ class _Checker(_AuditLog):
         key = (sheet, item_id)
         label = "Mã NV" if sheet == S.SHEET_TASKS else "Mã KP"
         if not item_id:
-            self.reject_row(book, sheet, id_cell, "", "Dòng không có mã (dòng được chèn thêm?)")
+            self.reject_row(book, sheet, id_cell, "", catalog.RETURN_ROW_NO_ID())
             return None
         if key in seen:
-            self.reject_row(book, sheet, id_cell, item_id, f"{label} {item_id} xuất hiện hai lần trong phiếu")
+            self.reject_row(book, sheet, id_cell, item_id, catalog.RETURN_ROW_TWICE(label=label, item=item_id))
             return None
         seen.add(key)
         units = self.units_of.get(key)
         if units is None:
-            self.reject_row(book, sheet, id_cell, item_id, f"{label} {item_id} không có trong sổ tổng hợp")
+            self.reject_row(book, sheet, id_cell, item_id, catalog.RETURN_ROW_UNKNOWN(label=label, item=item_id))
             return None
         if unit not in units:
             self.reject_row(book, sheet, id_cell, item_id,
-                            f"{label} {item_id} không thuộc đơn vị {unit} (đơn vị chủ trì: "
-                            f"{', '.join(units) or 'chưa xác định'})")
+                            catalog.RETURN_ROW_OTHER_UNIT(label=label, item=item_id, unit=unit,
+                                                          leads=", ".join(units) or "chưa xác định"))
             return None
         meta = book.items.get(key)
         if meta is None:
             self.reject_row(book, sheet, id_cell, item_id,
-                            f"{label} {item_id} không có trong phiếu gốc gửi đơn vị {unit} (dòng được chèn thêm?)")
+                            catalog.RETURN_ROW_NOT_SENT(label=label, item=item_id, unit=unit))
             return None
         formulas = book.formula_cells.get(sheet, set())
         for c in locked_columns(columns):
             ref = f"{cmap[c.key]}{row}"
             if ref in formulas:
-                self.reject_row(book, sheet, ref, item_id, f"Ô bị khóa '{c.header}' của {item_id} chứa công thức")
+                self.reject_row(book, sheet, ref, item_id, catalog.RETURN_LOCKED_FORMULA(header=c.header, item=item_id))
                 return None
         if row_fingerprint(columns, values) != meta.fingerprint:
             self.reject_tampered(book, sheet, columns, cmap, row, item_id, values, meta)
@@ -408,21 +406,22 @@ class _Checker(_AuditLog):
             return base  # unchanged cell (the common case): nothing to validate
         header = FIELD_LABELS[key]
         if ref in formulas:
-            self.reject_row(book, sheet, ref, item_id, f"Ô '{header}' của {item_id} chứa công thức", raw)
+            self.reject_row(book, sheet, ref, item_id, catalog.RETURN_CELL_FORMULA(header=header, item=item_id), raw)
             return base
         if looks_like_formula(raw):     # the one rule of core.safety
-            self.reject_row(book, sheet, ref, item_id, catalog.FORMULA_REJECTED.message(header=header, item=item_id),
+            self.reject_row(book, sheet, ref, item_id, catalog.FORMULA_REJECTED(header=header, item=item_id),
                             raw)
             return base
         try:
             value = canonical(key, raw)
         except ValueError as exc:
-            self.reject_row(book, sheet, ref, item_id, f"'{header}' của {item_id} không hợp lệ: {exc}", raw)
+            self.reject_row(book, sheet, ref, item_id, catalog.RETURN_CELL_INVALID(header=header, item=item_id, why=exc),
+                            raw)
             return base
         if key == "completed_on" and value is not None and value > self.as_of:
             self.reject_row(book, sheet, ref, item_id,
-                            f"Ngày hoàn thành {display(key, value)} của {item_id} sau ngày số liệu "
-                            f"{display(key, self.as_of)}", raw)
+                            catalog.RETURN_DATE_AFTER_CUTOFF(date=display(key, value), item=item_id,
+                                                             as_of=display(key, self.as_of)), raw)
             return base
         return value   # "0,5" for 50 %, contradictions: ``check_row`` (the rules of ``kiem-tra``)
 
@@ -444,8 +443,9 @@ class _Checker(_AuditLog):
         errors = [i for i in issues if i.severity == "error"]
         if errors:
             first = errors[0]
-            reason = "; ".join(i.type.message(**i.params) for i in errors) + " - không cập nhật dòng này"
-            self.reject_row(book, sheet, f"{cmap[first.field]}{r.row}", r.item_id, reason, t.get(first.field, ""))
+            why = catalog.RETURN_ROW_INVALID(problems="; ".join(i.type.message(**i.params) for i in errors),
+                                             severity="error")
+            self.reject_row(book, sheet, f"{cmap[first.field]}{r.row}", r.item_id, why, t.get(first.field, ""))
             return None
         for i in issues:
             f = i.finding(file=book.name, sheet=sheet, cell=f"{cmap[i.field]}{r.row}", task_id=r.item_id)

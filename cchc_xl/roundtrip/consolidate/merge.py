@@ -130,8 +130,7 @@ class _Planner(_Checker):
             why = f"trùng nội dung với tệp {earlier}" if earlier else "đã tổng hợp trước đó"
             self.plan.files.append(FileSummary(file=book.name, status=STATUS_SEEN, unit=book.unit_code,
                                                sha256=book.sha256, reason=why))
-            self.plan.findings.append(Finding(severity="info", code="already_done", file=book.name,
-                                              message=f"Bỏ qua: {why}"))
+            self.plan.findings.append(catalog.RETURN_ALREADY_DONE(why=why, file=book.name))
             return
         self.seen_hashes[book.sha256] = book.name
         newer = self.superseded.get(id(book))
@@ -159,8 +158,7 @@ class _Planner(_Checker):
             self.reject_file(book, book.path, file_reason, unit=book.unit_code)
             return
         for w in book.warnings:
-            self.plan.findings.append(Finding(severity="warning", code="external_links", message=w,
-                                              file=book.name))
+            self.plan.findings.append(catalog.RETURN_EXTERNAL_LINKS(why=w, file=book.name))
         bases, unit = self.bases, book.unit_code
         for row in rows:
             if row.theirs == row.base and (   # same keys: equal values; and nothing to roll back
@@ -180,15 +178,15 @@ class _Planner(_Checker):
             self.returns[book.unit_code] = stamp
             self.returns_changed = True
 
-    def check_stale(self, book: ReturnedBook) -> str | None:
+    def check_stale(self, book: ReturnedBook) -> Finding | None:
         """Reason to reject a return older than the one already applied from its unit."""
         rec = self.returns.get(book.unit_code)
         if rec is None:
             return None
         stamp = stamp_of(book)
         if stamp.newer_than(rec) is False:
-            return catalog.RETURN_STALE.message(unit=book.unit_code, this=_told(stamp), applied=_told(rec),
-                                                file=rec.file)
+            return catalog.RETURN_STALE(unit=book.unit_code, this=_told(stamp), applied=_told(rec),
+                                        applied_file=rec.file)
         return None
 
     def mark_superseded(self, books: Sequence[ReturnedBook]) -> None:
@@ -220,7 +218,7 @@ class _Planner(_Checker):
                            if display(k, row.master_base[k]) != display(k, entry.master[k]) and k not in forged]
             if forged:
                 self.reject_row(book, row.sheet, self.cell(row.sheet, row.row, "id"), row.item_id,
-                                catalog.RETURN_BASE_MISMATCH.message(
+                                catalog.RETURN_BASE_MISMATCH(
                                     item=row.item_id, fields=", ".join(FIELD_LABELS[k] for k in forged)))
                 return
         if len(self.units_of.get(key, [])) > 1:
@@ -308,8 +306,9 @@ class _Planner(_Checker):
                      cell=self.cell(sheet, row, k) if row else "", mine=display(k, mine),
                      theirs=display(k, theirs), base=display(k, base))
         self.plan.conflicts.append(c)
-        self.plan.findings.append(Finding(severity="warning", code="conflict", message=c.message(),
-                                          file=book.name, sheet=sheet, cell=c.cell, task_id=item))
+        self.plan.findings.append(catalog.RETURN_CONFLICT(item=item, header=c.header, mine=c.mine, unit=c.unit,
+                                                          theirs=c.theirs, base=c.base, file=book.name,
+                                                          sheet=sheet, cell=c.cell, task_id=item))
         self.plan.audit_rows.append([self.stamp(), self.user, book.name, book.sha256, book.unit_code, item,
                                      FIELD_LABELS[k] + (DERIVED_SUFFIX if derived else ""),
                                      _safe_text(c.mine), _safe_text(c.theirs), ACTION_CONFLICT])

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from cchc_xl.core import schema as S
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import Finding
 from cchc_xl.core.records import MasterData
 from cchc_xl.roundtrip.bases import BaseStore, ReturnStamp
@@ -72,8 +73,8 @@ class Conflict:
         return FIELD_LABELS.get(self.column_key, self.column_key)
 
     def message(self) -> str:
-        return (f"Xung đột ở {self.item_id}, cột '{self.header}': trong sổ là '{self.mine}', "
-                f"đơn vị {self.unit} gửi '{self.theirs}' (lúc gửi phiếu: '{self.base}') - chưa cập nhật")
+        return catalog.RETURN_CONFLICT.message(item=self.item_id, header=self.header, mine=self.mine,
+                                               unit=self.unit, theirs=self.theirs, base=self.base)
 
 
 @dataclass

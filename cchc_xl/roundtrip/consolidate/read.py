@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from cchc_xl.core.models import CchcError
+from cchc_xl.core.findings import catalog
+from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.files.safeio import file_sha256
 from cchc_xl.files.xlsx_patch import sheet_parts
 from cchc_xl.roundtrip.consolidate.check import _Checker, _prepare
@@ -35,7 +36,7 @@ class _Read:
 
     path: Path
     book: ReturnedBook | None = None
-    reason: str = ""
+    reason: Finding | None = None
     sha256: str = ""
     unreadable: bool = False   # OSError: no hash, no unit
 
@@ -49,11 +50,11 @@ def _read_one(path: Path, as_of: dt.date | None = None) -> _Read:
             sha = file_sha256(path) if path.is_file() else ""
         except OSError:
             sha = ""
-        return _Read(path, reason=exc.finding.message, sha256=sha)
+        return _Read(path, reason=exc.finding, sha256=sha)
     except OSError as exc:
-        return _Read(path, reason=f"Không đọc được tệp ({exc.strerror or exc})", unreadable=True)
+        return _Read(path, reason=catalog.RETURN_UNREADABLE(why=exc.strerror or exc), unreadable=True)
     except Exception as exc:  # anything else a damaged package makes the readers raise
-        return _Read(path, reason=f"Tệp bị hỏng, không đọc được ({exc.__class__.__name__})",
+        return _Read(path, reason=catalog.RETURN_DAMAGED(why=exc.__class__.__name__),
                      sha256=_sha_or_empty(path))
     if as_of is not None:
         try:
@@ -170,9 +171,9 @@ def _load_returns(returns: Sequence[ReturnedBook | str | os.PathLike[str]], plan
                 if got.book is not None:
                     books.append(got.book)
                 elif got.unreadable:
-                    planner.reject_file(None, got.path, got.reason)
+                    planner.reject_file(None, got.path, got.reason or catalog.RETURN_UNREADABLE(why="?"))
                 else:
-                    planner.reject_file(None, got.path, got.reason, sha=got.sha256,
+                    planner.reject_file(None, got.path, got.reason or catalog.RETURN_UNREADABLE(why="?"), sha=got.sha256,
                                         unit=unit_code_from_file_name(got.path.name) or "")
             if progress:
                 progress(i, total, f"Đọc phiếu: {Path(getattr(item, 'path', item)).name}")

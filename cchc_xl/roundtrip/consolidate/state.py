@@ -16,7 +16,8 @@ from typing import Any, Mapping, Sequence
 
 from cchc_xl.core import schema as S
 from cchc_xl.roundtrip.bases import read_bases, read_returns
-from cchc_xl.core.models import CchcError, Finding, Status
+from cchc_xl.core.findings import FindingType, catalog
+from cchc_xl.core.models import Finding, Status
 from cchc_xl.core.records import MasterData, find_header_row, meta_dict, read_master_sheets
 from cchc_xl.core.text import normalize_text
 from cchc_xl.roundtrip.consolidate.audit import _read_audit
@@ -35,12 +36,11 @@ def read_master_values(path: str | os.PathLike[str],
 
     p = Path(path)
     if not p.exists():
-        raise CchcError("Không tìm thấy sổ tổng hợp", file=str(p), code="no_file")
+        raise catalog.NO_MASTER.error(file=str(p))
     try:
         wb = pc.CalamineWorkbook.from_path(str(p))
     except Exception as exc:
-        raise CchcError(f"Không mở được sổ tổng hợp ({exc.__class__.__name__})", file=p.name,
-                        code="bad_file") from None
+        raise catalog.BAD_MASTER.error(why=exc.__class__.__name__, file=p.name) from None
     try:
         return {n: [tuple(r) for r in wb.get_sheet_by_name(n).to_python(skip_empty_area=False)]
                 for n in names if n in wb.sheet_names}
@@ -128,8 +128,9 @@ def _read_unit_reports(rows: list[tuple[Any, ...]], file: str) -> tuple[list[Uni
             try:
                 vals[k] = canonical(k, _get(r, cmap[k]))
             except ValueError as exc:
-                findings.append(Finding(code="bad_cell", message=f"{FIELD_LABELS[k]}: {exc}", file=file,
-                                        sheet=S.SHEET_UNIT_REPORTS, cell=f"{cmap[k]}{i + 1}", task_id=task_id))
+                findings.append(catalog.BAD_CELL(column=FIELD_LABELS[k], why=exc, file=file,
+                                                 sheet=S.SHEET_UNIT_REPORTS, cell=f"{cmap[k]}{i + 1}",
+                                                 task_id=task_id))
                 vals[k] = canonical(k, None)
         out.append(UnitReportRow(task_id=task_id, unit=unit, values=vals,
                                  source=normalize_text(_get(r, cmap["source"])),
@@ -171,20 +172,19 @@ def _light_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str,
     date_type, float_type, str_type = dt.date, float, str
     findings = data.findings
 
-    def bad(key: str, row: int, msg: str, item: str = "", severity: str = "error") -> None:
-        findings.append(Finding(severity=severity, code="bad_cell", message=msg, file=file,
-                                sheet=S.SHEET_TASKS, cell=f"{letters[key]}{row}", task_id=item))
+    def bad(key: str, row: int, ftype: FindingType, item: str = "", **params: Any) -> None:
+        findings.append(ftype(file=file, sheet=S.SHEET_TASKS, cell=f"{letters[key]}{row}", task_id=item, **params))
 
     def mismatch(key: str, label: str, raw: Any, parsed: Any, row: int, item: str) -> None:
         note = formula_mismatch(key, raw, parsed)  # warnings of ``read_master_sheets``
         if note:
-            bad(key, row, f"{label}: {note}", item, "warning")
+            bad(key, row, catalog.CELL_FORMULA_MISMATCH, item, column=label, why=note)
 
     def date_of(key: str, label: str, value: Any, row: int, item: str) -> dt.date | None:
         try:
             parsed = parse_date(value)
         except ValueError as exc:
-            bad(key, row, f"{label}: {exc}", item)
+            bad(key, row, catalog.BAD_CELL, item, column=label, why=exc)
             return None
         mismatch(key, label, value, parsed, row, item)
         return parsed
@@ -197,15 +197,16 @@ def _light_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str,
         if tid is None or tid == "":
             if all(raw[j] is None or raw[j] == "" for j in mapped):
                 continue
-            bad("id", i + 1, "Thiếu mã nhiệm vụ")
+            bad("id", i + 1, catalog.MISSING_ID, kind="nhiệm vụ")
             continue
         task_id = " ".join(tid.split()) if type(tid) is str_type and tid.isascii() else fast_normalize(tid)
         if not task_id:
-            bad("id", i + 1, "Thiếu mã nhiệm vụ")
+            bad("id", i + 1, catalog.MISSING_ID, kind="nhiệm vụ")
             continue
         row = i + 1
         if task_id in seen:
-            bad("id", row, f"Mã nhiệm vụ '{task_id}' bị trùng (đã có ở dòng {seen[task_id]})", task_id)
+            bad("id", row, catalog.DUPLICATE_ID, task_id, kind="nhiệm vụ", id=task_id,
+                first=f" (đã có ở dòng {seen[task_id]})")
             continue
         seen[task_id] = row
         raw_area = raw[i_area]
@@ -214,7 +215,7 @@ def _light_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str,
         else:
             area = areas[raw_area] = parse_area(raw_area)
         if area is None:
-            bad("area_name", row, f"Lĩnh vực '{raw_area or ''}' không thuộc 8 lĩnh vực CCHC", task_id)
+            bad("area_name", row, catalog.BAD_AREA, task_id, value=raw_area or "")
         st = raw[i_st]
         if st not in labels:
             if st is None or st == "":
@@ -222,7 +223,8 @@ def _light_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str,
             else:
                 parsed = parse_status(st)
                 if parsed is None:
-                    bad("status", row, f"Trạng thái: '{st}' không có trong danh sách trạng thái", task_id)
+                    bad("status", row, catalog.BAD_CELL, task_id, column="Trạng thái",
+                        why=f"'{st}' không có trong danh sách trạng thái")
                 else:
                     mismatch("status", "Trạng thái", st, parsed, row, task_id)
                 st = (parsed or Status.NOT_STARTED).value
@@ -231,7 +233,7 @@ def _light_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str,
             try:
                 pr = parse_progress(pr)
             except ValueError as exc:
-                bad("progress", row, f"Tiến độ: {exc}", task_id)
+                bad("progress", row, catalog.BAD_CELL, task_id, column="Tiến độ", why=exc)
                 pr = None
         done = raw[i_done]
         if type(done) is not date_type:
@@ -266,22 +268,23 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
     areas: dict[Any, Area | None] = {}
     out = data.plan.tasks
 
-    def bad(key: str, row: int, msg: str, item: str = "", severity: str = "error") -> None:
-        data.findings.append(Finding(severity=severity, code="bad_cell", message=msg, file=file,
-                                     sheet=S.SHEET_TASKS, cell=f"{letters[key]}{row}", task_id=item))
+    def bad(key: str, row: int, ftype: FindingType, item: str = "", **params: Any) -> None:
+        data.findings.append(ftype(file=file, sheet=S.SHEET_TASKS, cell=f"{letters[key]}{row}", task_id=item,
+                                  **params))
 
     def mismatch(key: str, label: str, raw: Any, parsed: Any, row: int, item: str) -> None:
         note = formula_mismatch(key, raw, parsed)
         if note:
-            bad(key, row, f"{label}: {note}", item, "warning")
+            bad(key, row, catalog.CELL_FORMULA_MISMATCH, item, column=label, why=note)
 
     for row, rec in recs:
         task_id = fast_normalize(rec.get("id"))
         if not task_id:
-            bad("id", row, "Thiếu mã nhiệm vụ")
+            bad("id", row, catalog.MISSING_ID, kind="nhiệm vụ")
             continue
         if task_id in seen:
-            bad("id", row, f"Mã nhiệm vụ '{task_id}' bị trùng (đã có ở dòng {seen[task_id]})", task_id)
+            bad("id", row, catalog.DUPLICATE_ID, task_id, kind="nhiệm vụ", id=task_id,
+                first=f" (đã có ở dòng {seen[task_id]})")
             continue
         seen[task_id] = row
         raw_area = rec.get("area_name")
@@ -289,7 +292,7 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
             areas[raw_area] = parse_area(raw_area)
         area = areas[raw_area]
         if area is None:
-            bad("area_name", row, f"Lĩnh vực '{raw_area or ''}' không thuộc 8 lĩnh vực CCHC", task_id)
+            bad("area_name", row, catalog.BAD_AREA, task_id, value=raw_area or "")
             area = Area.CHI_DAO
         vals: dict[str, Any] = {}
         raw = rec.get("status")
@@ -297,7 +300,8 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
         if st is None and raw not in (None, ""):
             st = parse_status(raw)
             if st is None:
-                bad("status", row, f"Trạng thái: '{raw}' không có trong danh sách trạng thái", task_id)
+                bad("status", row, catalog.BAD_CELL, task_id, column="Trạng thái",
+                    why=f"'{raw}' không có trong danh sách trạng thái")
             else:
                 mismatch("status", "Trạng thái", raw, st, row, task_id)
         for key, parser, label in (("progress", parse_progress, "Tiến độ"),
@@ -306,7 +310,7 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
             try:
                 vals[key] = parser(rec.get(key))
             except ValueError as exc:
-                bad(key, row, f"{label}: {exc}", task_id)
+                bad(key, row, catalog.BAD_CELL, task_id, column=label, why=exc)
                 continue
             mismatch(key, label, rec.get(key), vals[key], row, task_id)
         units = [c.strip() for c in str(rec.get("lead_units") or "").replace(",", ";").split(";") if c.strip()]

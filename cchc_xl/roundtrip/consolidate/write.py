@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Mapping
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from cchc_xl.core import schema as S
-from cchc_xl.core.models import CchcError
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.safety import starts_like_formula
 from cchc_xl.files.package import refuse_openpyxl_losses
 from cchc_xl.files.safeio import check_can_write, file_sha256, guarded_write, save_workbook_guarded
@@ -51,7 +51,7 @@ def consolidate(master_path: str | os.PathLike[str],
     """
     path = Path(master_path)
     if not path.exists():
-        raise CchcError("Không tìm thấy sổ tổng hợp", file=str(path), code="no_file")
+        raise catalog.NO_MASTER.error(file=str(path))
     with _gc_paused():
         return _consolidate(path, inbox_dir_or_files, as_of=as_of, user=user, dry_run=dry_run,
                             progress=progress, engine=engine, now=now)
@@ -87,8 +87,7 @@ def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterab
     if dry_run or (plan.is_empty and not register):
         return result
     if file_sha256(path) != sha_before:
-        raise CchcError("Sổ tổng hợp vừa bị thay đổi trong lúc tổng hợp: hãy lưu, đóng sổ rồi chạy lại",
-                        file=path.name, code="master_changed")
+        raise catalog.MASTER_CHANGED.error(action="tổng hợp", file=path.name)
     result.backup = _write_master(path, plan, engine, parts, register)  # the file is unchanged: same sha-256
     result.written = True
     return result
