@@ -694,10 +694,12 @@ def test_rejections_are_catalogue_findings_with_their_own_codes(env: dict[str, P
                                                    "III-03": {"note": "=1+2"}})
     fill(env["PVHCC"], env["inbox"], S.SHEET_TASKS, {"II-09": {"progress": 150}})
     fill(env["KT"], env["inbox"], S.SHEET_TASKS, {}, name=env["VHXH"].name.replace("VHXH", "VHXH_ban_2"))
+    shutil.copy(env["master"], env["inbox"] / "so_khac.xlsx")        # the master sent back as a return
+    (env["inbox"] / "rong.xlsx").write_bytes(b"")
     result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
     codes = {f.code for f in result.findings}
     assert {"return_row_unknown", "return_cell_formula", "return_cell_invalid", "row_deleted",
-            "return_name_mismatch"} <= codes, codes
+            "return_name_mismatch", "master_as_return", "empty_file"} <= codes, codes
     assert not codes & {"rejected", "file_rejected"}
     for f in result.findings:
         t = F.get(f.code)

@@ -63,7 +63,7 @@ CONVERTED_MODULES = (
     "cchc_xl/roundtrip/consolidate/check.py", "cchc_xl/roundtrip/consolidate/merge.py",
     "cchc_xl/roundtrip/consolidate/state.py", "cchc_xl/roundtrip/consolidate/write.py",
     "cchc_xl/roundtrip/consolidate/read.py", "cchc_xl/roundtrip/consolidate/audit.py",
-    "cchc_xl/roundtrip/consolidate/plan.py",
+    "cchc_xl/roundtrip/consolidate/plan.py", "cchc_xl/roundtrip/split.py", "cchc_xl/workbook/unitbook.py",
 )
 
 

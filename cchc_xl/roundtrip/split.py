@@ -21,6 +21,8 @@ from cchc_xl.files.xlsx_patch import PatchUnsupported, patch_xlsx
 from cchc_xl.roundtrip.consolidate.check import refuse_if_unsafe
 from cchc_xl.roundtrip.consolidate.columns import _int
 from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets, read_master_values, read_splits
+from cchc_xl.core.findings import catalog
+from cchc_xl.core.periods import EXAMPLES
 from cchc_xl.core.records import MasterData, meta_dict
 from cchc_xl.core.models import CchcError, Finding, Plan, Unit
 from cchc_xl.files.safeio import guarded_write, save_workbook_atomic, save_workbook_guarded, write_error
@@ -60,8 +62,7 @@ def units_to_split(plan: Plan, units: Sequence[str] | None = None) -> list[Unit]
     for name in units:
         code = name if name in reg.by_code else reg.lookup(name)
         if code is None:
-            raise CchcError(f"Không có đơn vị '{name}' trong danh sách đơn vị", sheet=S.SHEET_UNITS,
-                            code="unknown_unit")
+            raise catalog.UNKNOWN_UNIT.error(unit=name, sheet=S.SHEET_UNITS)
         unit = reg.by_code[code]
         wanted.extend(unit.members if unit.is_group else [code])
     return [u for u in work if u.code in set(wanted)]
@@ -72,9 +73,8 @@ def _unassigned(plan: Plan, data: MasterData | None) -> list[Finding]:
     for t in plan.tasks:
         if not t.lead_units:
             cell = data.cell(S.SHEET_TASKS, t.id, S.TASK_COLUMNS, "lead_units") if data else ""
-            out.append(Finding(severity="warning", code="no_lead_unit", sheet=S.SHEET_TASKS, cell=cell,
-                               task_id=t.id, file=Path(data.path).name if data and data.path else "",
-                               message=f"Nhiệm vụ {t.id} chưa xác định đơn vị chủ trì: không có trong phiếu nào"))
+            out.append(catalog.NO_LEAD_UNIT(task=t.id, sheet=S.SHEET_TASKS, cell=cell, task_id=t.id,
+                                            file=Path(data.path).name if data and data.path else ""))
     return out
 
 
@@ -91,7 +91,7 @@ def split_plan_detailed(plan: Plan, out_dir: str | os.PathLike[str], *, period_l
     plan's ``master_version`` + 1, i.e. the version this split creates).
     """
     if not normalize_label(period_label):
-        raise CchcError("Chưa nhập kỳ báo cáo (ví dụ \"Quý III/2025\")", code="bad_period")
+        raise catalog.PERIOD_EMPTY.error(examples=EXAMPLES)
     version = master_version if master_version is not None else plan.info.master_version + 1
     created = created_at or dt.datetime.now()
     reg = registry_for(plan)
@@ -250,8 +250,7 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
     index = items_by_unit(plan, reg)
     targets = [u for u in units_to_split(plan, units) if any(index.get(u.code, ([], [])))]
     if not targets:
-        raise CchcError("Không có đơn vị nào có nhiệm vụ để tạo phiếu (kiểm tra cột 'Mã đơn vị chủ trì')",
-                        file=path.name, sheet=S.SHEET_TASKS, code="nothing_to_split")
+        raise catalog.NOTHING_TO_SPLIT.error(file=path.name, sheet=S.SHEET_TASKS)
     created = dt.datetime.now()
     pending = SplitResult(files=[Path(u.code) for u in targets], version=version, period_label=period_label,
                           as_of=as_of or dt.date.today(), created_at=created)

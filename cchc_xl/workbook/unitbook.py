@@ -34,6 +34,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cchc_xl.core import schema as S
 from cchc_xl.workbook import styling as ST
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.records import item_value, parse_date, parse_progress, parse_status
 from cchc_xl.core.models import CchcError, Plan, RemediationItem, Status, Task, Unit
 from cchc_xl.core.safety import safe_file_component, starts_like_formula
@@ -775,8 +776,7 @@ def build_unit_workbook(plan: Plan, unit_code: str, *, period_label: str, master
     reg = registry or registry_for(plan)
     unit = reg.by_code.get(unit_code)
     if unit is None:
-        raise CchcError(f"Không có đơn vị mã '{unit_code}' trong danh sách đơn vị",
-                        sheet=S.SHEET_UNITS, code="unknown_unit")
+        raise catalog.UNKNOWN_UNIT.error(unit=unit_code, sheet=S.SHEET_UNITS)
     as_of, return_by = _default_dates(period_label, as_of, return_by)
     tasks, rems = items if items is not None else unit_items(plan, unit_code, reg)
     info = UnitBookInfo(unit=unit, commune=plan.info.commune, year=plan.info.year,
@@ -886,18 +886,14 @@ def check_file_kind(path: Path, data: bytes | None = None) -> None:
     suffix = path.suffix.lower()
     name = path.name
     if suffix == ".xls":
-        raise CchcError("Định dạng Excel 97-2003 (.xls) không được chấp nhận: hãy mở phiếu gốc "
-                        "(.xlsx) để cập nhật, hoặc lưu lại dạng .xlsx", file=name, code="xls")
+        raise catalog.RETURN_XLS.error(file=name)
     if suffix in (".csv", ".txt", ".tsv"):
-        raise CchcError("Tệp văn bản/CSV không phải phiếu đơn vị (phiếu phải là tệp .xlsx gửi kèm)",
-                        file=name, code="csv")
+        raise catalog.RETURN_CSV.error(file=name)
     if suffix not in ACCEPTED_SUFFIXES:
-        raise CchcError(f"Không phải tệp Excel (.xlsx/.xlsm): đuôi tệp '{path.suffix or '(không có)'}'",
-                        file=name, code="not_excel")
+        raise catalog.NOT_EXCEL.error(suffix=path.suffix or "(không có)", file=name)
     size = path.stat().st_size if data is None else len(data)
     if size == 0:
-        raise CchcError("Tệp rỗng (0 byte): có thể tệp đính kèm bị lỗi khi tải về", file=name,
-                        code="empty_file")
+        raise catalog.EMPTY_FILE.error(file=name)
     if data is None:
         with open(path, "rb") as f:
             head = f.read(8)
@@ -906,13 +902,10 @@ def check_file_kind(path: Path, data: bytes | None = None) -> None:
         head, rest = data[:8], data
     if head == _CFB_MAGIC:
         if "EncryptionInfo".encode("utf-16-le") in rest:
-            raise CchcError("Tệp được đặt mật khẩu mở: hãy gỡ mật khẩu (Tệp > Thông tin > "
-                            "Bảo vệ sổ làm việc) rồi gửi lại", file=name, code="encrypted")
-        raise CchcError("Tệp là định dạng Excel cũ hoặc bị hỏng, không đọc được", file=name,
-                        code="bad_file")
+            raise catalog.ENCRYPTED.error(file=name)
+        raise catalog.RETURN_OLD_FORMAT.error(file=name)
     if not zipfile.is_zipfile(path if data is None else io.BytesIO(data)):
-        raise CchcError("Tệp bị hỏng hoặc không phải tệp Excel, không đọc được", file=name,
-                        code="bad_file")
+        raise catalog.RETURN_NOT_ZIP.error(file=name)
 
 
 def file_sha256(path: Path) -> str:
@@ -937,29 +930,26 @@ def read_unit_workbook(path: str | os.PathLike[str]) -> ReturnedBook:
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError:
-        raise CchcError("Tệp được đặt mật khẩu, không đọc được", file=p.name, code="encrypted") from None
+        raise catalog.ENCRYPTED.error(file=p.name) from None
     except Exception as exc:  # zip/xml errors
-        raise CchcError(f"Tệp bị hỏng, không đọc được ({exc.__class__.__name__})", file=p.name,
-                        code="bad_file") from None
+        raise catalog.RETURN_DAMAGED.error(why=exc.__class__.__name__, file=p.name) from None
     try:
         names = wb.sheet_names
         if S.SHEET_META not in names:
-            raise CchcError("Không phải phiếu đơn vị: thiếu trang thông tin ẩn '_meta' "
-                            "(có thể tệp đã được sao chép sang sổ mới)", file=p.name, code="no_meta")
+            raise catalog.NO_META.error(file=p.name)
         meta_rows = wb.get_sheet_by_name(S.SHEET_META).to_python(skip_empty_area=False)
         sheets = {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False)
                   for n in DATA_SHEETS if n in names}
     except CchcError:
         raise
     except Exception as exc:  # a sheet part that does not parse
-        raise CchcError(f"Tệp bị hỏng, không đọc được ({exc.__class__.__name__})", file=p.name,
-                        code="bad_file") from None
+        raise catalog.RETURN_DAMAGED.error(why=exc.__class__.__name__, file=p.name) from None
     finally:
         wb.close()
     meta = {str(r[0]): (r[1] if len(r) > 1 else None) for r in meta_rows if r and r[0] not in (None, "")}
     if meta.get("kind") != UNIT_KIND:
-        what = " (đây là sổ tổng hợp)" if meta.get("kind") == "master" else ""
-        raise CchcError(f"Không phải phiếu đơn vị{what}", file=p.name, code="not_unit_book")
+        raise (catalog.MASTER_AS_RETURN if meta.get("kind") == "master" else catalog.NOT_UNIT_BOOK).error(
+            file=p.name)
     book = ReturnedBook(path=p, sha256=hashlib.sha256(data).hexdigest(), meta=meta,
                         items=_read_items(meta_rows, p.name), sheets=sheets,
                         mtime=p.stat().st_mtime)
@@ -1007,8 +997,7 @@ def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], Item
     header = rows[0] if rows else []
     idx = {h: i for i, h in enumerate(header) if isinstance(h, str) and h in ITEM_HEADERS}
     if not set(ITEM_HEADERS[:6]) <= set(idx):
-        raise CchcError("Trang '_meta' của phiếu bị hỏng (thiếu bảng dấu vân tay)", file=fname,
-                        sheet=S.SHEET_META, code="bad_meta")
+        raise catalog.BAD_META.error(file=fname, sheet=S.SHEET_META)
     si, ii, ri, fi, ci, bi = (idx[k] for k in ITEM_HEADERS[:6])
     mi = idx.get("master_base")
     width = max(idx.values()) + 1
@@ -1028,8 +1017,7 @@ def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], Item
             base = _base_values(raw if raw is not None else json.loads(text))
             master_base = _base_values(json.loads(str(shared))) if shared else None
         except (ValueError, TypeError, RecursionError):  # JSONDecodeError is a ValueError
-            raise CchcError(f"Trang '_meta' của phiếu bị hỏng (giá trị gốc của {item_id})", file=fname,
-                            sheet=S.SHEET_META, code="bad_meta") from None
+            raise catalog.BAD_META_BASE.error(item=item_id, file=fname, sheet=S.SHEET_META) from None
         row, fp, cells = r[ri], r[fi], r[ci]
         out[(sheet, item_id)] = ItemMeta(
             sheet, item_id, int(row) if type(row) is float and row.is_integer() else _int(row),

@@ -138,6 +138,37 @@ RETURN_CONFLICT = T("conflict", "warning", "Xung đột giữa sổ và phiếu"
                     "Xung đột ở {item}, cột '{header}': trong sổ là '{mine}', đơn vị {unit} gửi '{theirs}' "
                     "(lúc gửi phiếu: '{base}') - chưa cập nhật")
 
+# ---------------------------------------------------------------- Tạo phiếu, reading a unit workbook
+UNKNOWN_UNIT = T("unknown_unit", "error", "Đơn vị không có trong danh sách",
+                 "Không có đơn vị '{unit}' trong danh sách đơn vị")
+NO_LEAD_UNIT = T("no_lead_unit", "warning", "Nhiệm vụ chưa có đơn vị chủ trì",
+                 "Nhiệm vụ {task} chưa xác định đơn vị chủ trì: không có trong phiếu nào")
+NOTHING_TO_SPLIT = T("nothing_to_split", "error", "Không có phiếu nào để tạo",
+                     "Không có đơn vị nào có nhiệm vụ để tạo phiếu (kiểm tra cột 'Mã đơn vị chủ trì')")
+RETURN_XLS = T("xls", "error", "Định dạng Excel 97-2003",
+               "Định dạng Excel 97-2003 (.xls) không được chấp nhận: hãy mở phiếu gốc (.xlsx) để cập nhật, "
+               "hoặc lưu lại dạng .xlsx")
+RETURN_CSV = T("csv", "error", "Tệp văn bản/CSV",
+               "Tệp văn bản/CSV không phải phiếu đơn vị (phiếu phải là tệp .xlsx gửi kèm)")
+NOT_EXCEL = T("not_excel", "error", "Không phải tệp Excel",
+              "Không phải tệp Excel (.xlsx/.xlsm): đuôi tệp '{suffix}'")
+EMPTY_FILE = T("empty_file", "error", "Tệp rỗng", "Tệp rỗng (0 byte): có thể tệp đính kèm bị lỗi khi tải về")
+ENCRYPTED = T("encrypted", "error", "Tệp có mật khẩu",
+              "Tệp được đặt mật khẩu mở: hãy gỡ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại")
+RETURN_OLD_FORMAT = T("return_old_format", "error", "Định dạng cũ hoặc hỏng",
+                      "Tệp là định dạng Excel cũ hoặc bị hỏng, không đọc được")
+RETURN_NOT_ZIP = T("return_not_zip", "error", "Tệp hỏng hoặc không phải Excel",
+                   "Tệp bị hỏng hoặc không phải tệp Excel, không đọc được")
+NO_META = T("no_meta", "error", "Thiếu trang thông tin ẩn",
+            "Không phải phiếu đơn vị: thiếu trang thông tin ẩn '_meta' (có thể tệp đã được sao chép sang sổ mới)")
+NOT_UNIT_BOOK = T("not_unit_book", "error", "Không phải phiếu đơn vị", "Không phải phiếu đơn vị")
+MASTER_AS_RETURN = T("master_as_return", "error", "Sổ tổng hợp gửi nhầm làm phiếu",
+                     "Không phải phiếu đơn vị (đây là sổ tổng hợp)")
+BAD_META = T("bad_meta", "error", "Trang '_meta' bị hỏng",
+             "Trang '_meta' của phiếu bị hỏng (thiếu bảng dấu vân tay)")
+BAD_META_BASE = T("bad_meta_base", "error", "Giá trị gốc trong '_meta' bị hỏng",
+                  "Trang '_meta' của phiếu bị hỏng (giá trị gốc của {item})")
+
 # ---------------------------------------------------------------- register, reminders, feedback
 REGISTER_UNKNOWN_UNIT = T("register_unknown_unit", "warning", "Đơn vị không còn trong danh sách",
                           "Đơn vị '{unit}' của trang 'Tình hình gửi phiếu' không còn trong trang 'Đơn vị'; "
