@@ -64,6 +64,7 @@ CONVERTED_MODULES = (
     "cchc_xl/roundtrip/consolidate/state.py", "cchc_xl/roundtrip/consolidate/write.py",
     "cchc_xl/roundtrip/consolidate/read.py", "cchc_xl/roundtrip/consolidate/audit.py",
     "cchc_xl/roundtrip/consolidate/plan.py", "cchc_xl/roundtrip/split.py", "cchc_xl/workbook/unitbook.py",
+    "cchc_xl/xl/buttons.py",
 )
 
 
@@ -290,3 +291,18 @@ def test_master_check_findings_are_filled_templates(bad_master):
     findings = validate_master(read_master(bad_master), CUTOFF)
     assert {f.severity for f in findings} >= {"error", "warning"}
     _assert_filled(findings)
+
+
+def test_missing_inbox_is_the_same_finding_for_the_cli_and_the_button(tmp_path):
+    from cchc_xl.roundtrip.folders import returned_files
+    from cchc_xl.xl import buttons
+
+    missing = tmp_path / "nhan_ve"
+    errors = []
+    for read in (returned_files, buttons.returned_files):
+        with pytest.raises(CchcError) as e:
+            read(missing)
+        errors.append(e.value.finding)
+    assert {f.code for f in errors} == {"no_inbox"}
+    assert errors[0].message == errors[1].message == C.NO_INBOX.message(path=missing)
+    assert "chép các phiếu đơn vị gửi lại" in errors[0].message

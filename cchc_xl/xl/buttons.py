@@ -44,6 +44,7 @@ import xlwings as xw
 
 from cchc_xl.core import schema as S
 from cchc_xl.workbook.dashboard import NAME_AS_OF, NAME_INBOX_DIR, NAME_PERIOD, NAME_UNIT_DIR, SETTINGS
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.records import MasterData, parse_date
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
@@ -120,8 +121,8 @@ def read_settings(book: xw.Book, sheets: dict[str, list[tuple[Any, ...]]] | None
     try:
         as_of = parse_date(values.get("as_of")) or dt.date.today()
     except ValueError:
-        raise CchcError(f"Ô 'Ngày số liệu' không phải ngày hợp lệ: '{values.get('as_of')}'",
-                        file=book.name, sheet=S.SHEET_DASHBOARD, code="bad_setting") from None
+        raise catalog.BAD_SETTING_DATE.error(value=values.get("as_of"), file=book.name,
+                                             sheet=S.SHEET_DASHBOARD) from None
     return Settings(as_of=as_of, period_text=normalize_text(values.get("period")),
                     unit_dir=normalize_text(values.get("unit_dir")),
                     inbox_dir=normalize_text(values.get("inbox_dir")))
@@ -151,11 +152,7 @@ def work_dir(book: xw.Book) -> Path:
     env = os.environ.get(ENV_WORK_DIR)
     if env:
         return Path(env)
-    raise CchcError(
-        "Không xác định được thư mục của sổ (sổ chưa lưu, đang mở trực tuyến trên OneDrive/"
-        "SharePoint, hoặc chạy qua máy chủ). Hãy lưu sổ vào một thư mục trên máy, hoặc ghi đường "
-        "dẫn đầy đủ vào các ô 'Thư mục phiếu đơn vị' / 'Thư mục phiếu nhận về'",
-        file=book.name, sheet=S.SHEET_DASHBOARD, code="no_folder")
+    raise catalog.NO_FOLDER.error(file=book.name, sheet=S.SHEET_DASHBOARD)
 
 
 def resolve_dir(book: xw.Book, setting: str, default: str) -> Path:
@@ -386,8 +383,7 @@ def returned_files(folder: Path) -> list[Path]:
     from cchc_xl.roundtrip.folders import returned_files as inbox_files
 
     if not folder.is_dir():
-        raise CchcError(f"Không tìm thấy thư mục phiếu nhận về '{folder}' - tạo thư mục và chép các "
-                        "phiếu đơn vị gửi lại vào đó", code="no_inbox")
+        raise catalog.NO_INBOX.error(path=folder)
     return inbox_files(folder)
 
 
@@ -613,13 +609,12 @@ def _add_charts(book: xw.Book, sheet: xw.Sheet, layout: Any) -> None:
 
 def _document(document: str | os.PathLike[str] | None, book: xw.Book) -> Path:
     if not document:
-        raise CchcError("Chưa chọn tài liệu: hãy chọn tệp kế hoạch/kết quả chỉ số (.docx, .txt, .md, .xlsx, "
-                        ".tsv, .csv)", file=book.name, code="no_document")
+        raise catalog.NO_DOCUMENT.error(file=book.name)
     path = Path(document)
     if not path.is_absolute():
         path = work_dir(book) / path
     if not path.is_file():
-        raise CchcError("Không tìm thấy tài liệu", file=str(path), code="no_file")
+        raise catalog.NO_FILE.error(file=str(path))
     return path
 
 

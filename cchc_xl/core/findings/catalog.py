@@ -266,7 +266,8 @@ UNSUPPORTED_FORMAT = T("unsupported_format", "error", "Định dạng không h�
 LEGACY_ENCODING = T("legacy_encoding", "warning", "Bảng mã cũ",
                     "Tệp không mã hóa UTF-8; đã đọc theo bảng mã Windows-1258. Nếu chữ tiếng Việt bị lỗi, "
                     "hãy lưu lại tệp với mã UTF-8.")
-NO_INBOX = T("no_inbox", "error", "Không có thư mục phiếu", "Không tìm thấy thư mục phiếu đơn vị '{path}'")
+NO_INBOX = T("no_inbox", "error", "Không có thư mục phiếu nhận về",
+             "Không tìm thấy thư mục phiếu nhận về '{path}' - tạo thư mục và chép các phiếu đơn vị gửi lại vào đó")
 
 # ---------------------------------------------------------------- reading the master (records)
 MISSING_SHEET = T("missing_sheet", "error", "Thiếu trang", "Thiếu trang '{name}' - đây không phải sổ tổng hợp CCHC")
@@ -393,6 +394,15 @@ XLWINGS_LICENSE = T("xlwings_license", "error", "Thiếu khóa xlwings",
                     "XLWINGS_LICENSE_KEY (ví dụ 'noncommercial' khi cơ quan nhà nước dùng phi thương mại theo "
                     "giấy phép PolyForm Noncommercial, hoặc khóa thương mại đã mua). Excel trên máy tính không "
                     "cần khóa này.")
+
+BAD_SETTING_DATE = T("bad_setting", "error", "Ô cài đặt không hợp lệ",
+                     "Ô 'Ngày số liệu' không phải ngày hợp lệ: '{value}'")
+NO_FOLDER = T("no_folder", "error", "Không xác định được thư mục của sổ",
+              "Không xác định được thư mục của sổ (sổ chưa lưu, đang mở trực tuyến trên OneDrive/SharePoint, "
+              "hoặc chạy qua máy chủ). Hãy lưu sổ vào một thư mục trên máy, hoặc ghi đường dẫn đầy đủ vào các ô "
+              "'Thư mục phiếu đơn vị' / 'Thư mục phiếu nhận về'")
+NO_DOCUMENT = T("no_document", "error", "Chưa chọn tài liệu",
+                "Chưa chọn tài liệu: hãy chọn tệp kế hoạch/kết quả chỉ số (.docx, .txt, .md, .xlsx, .tsv, .csv)")
 
 # ---------------------------------------------------------------- demo
 DEMO_OUT_EXISTS = T("demo_out_exists", "error", "Thư mục chạy thử là một tệp",
