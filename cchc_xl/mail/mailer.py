@@ -47,6 +47,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from cchc_xl.core import schema as S
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError, Finding, Unit
 from cchc_xl.core.periods import same_period
 from cchc_xl.files.safeio import atomic_path
@@ -184,7 +185,7 @@ def compose_unit_email(unit: Unit, attachment: Path, *, sender: str, commune: st
     """
     attachment = Path(attachment)
     if not attachment.is_file():
-        raise CchcError("Không tìm thấy tệp đính kèm", file=str(attachment), code="no_file")
+        raise catalog.NO_ATTACHMENT.error(file=str(attachment))
     filename = unicodedata.normalize("NFC", attachment.name)
     parts = _body_parts(unit, filename, commune, period_label, due_date)
     due = f" (hạn {due_date:%d/%m/%Y})" if due_date else ""
@@ -210,8 +211,8 @@ def new_unit_message(unit: Unit, subject: str, *, sender: str, issuer: str,
     try:
         recipients = parse_recipients(unit.email)
     except ValueError as exc:
-        raise CchcError(f"Đơn vị '{unit.name}' ({unit.code}): {exc}", sheet=S.SHEET_UNITS,
-                        code="bad_email") from None
+        raise catalog.BAD_EMAIL.error(unit=unit.name, code=unit.code, why=exc, fix="",
+                                      sheet=S.SHEET_UNITS) from None
     msg = EmailMessage(policy=SMTP_POLICY)
     msg["Subject"] = _one_line(subject)
     domain = "cchc.local"
@@ -219,10 +220,9 @@ def new_unit_message(unit: Unit, subject: str, *, sender: str, issuer: str,
         try:
             senders = parse_recipients(sender)
         except ValueError as exc:
-            raise CchcError(f"Người gửi: {exc}", code="bad_sender") from None
+            raise catalog.BAD_SENDER.error(why=exc) from None
         if len(senders) != 1:
-            raise CchcError(f"Người gửi chỉ được có một địa chỉ email (đang có {len(senders)})",
-                            code="bad_sender")
+            raise catalog.SENDER_NOT_ONE.error(count=len(senders))
         s_name, s_addr = senders[0]
         msg["From"] = _address(s_name or issuer, s_addr)
         domain = s_addr.rsplit("@", 1)[1]
@@ -232,7 +232,7 @@ def new_unit_message(unit: Unit, subject: str, *, sender: str, issuer: str,
         try:
             msg["Reply-To"] = [_address(n, a) for n, a in parse_recipients(reply_to)]
         except ValueError as exc:
-            raise CchcError(f"Địa chỉ nhận trả lời: {exc}", code="bad_reply_to") from None
+            raise catalog.BAD_REPLY_TO.error(why=exc) from None
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=domain)
     msg[HEADER_UNIT] = unit.code
@@ -313,8 +313,6 @@ def unit_email_cells(master_path: Path) -> dict[str, str]:
     return out
 
 
-def _file_problem(path: Path, code: str, message: str) -> Finding:
-    return Finding(code=code, message=message, file=path.name)
 
 
 def _file_unit(tag: WorkbookTag, by_code: Mapping[str, Unit],
@@ -322,29 +320,20 @@ def _file_unit(tag: WorkbookTag, by_code: Mapping[str, Unit],
     """Resolve the unit of one workbook, or explain why not."""
     p = tag.path
     if tag.error:
-        return None, _file_problem(p, "file_unreadable", f"Tệp phiếu không đọc được: {tag.error}")
+        return None, catalog.FILE_UNREADABLE(path=p.name, why=tag.error, file=p.name)
     if tag.meta_kind and fold(tag.meta_kind) != "unit":
-        return None, _file_problem(p, "not_unit_workbook",
-                                   f"Tệp không phải phiếu đơn vị (loại '{tag.meta_kind}'), không gửi")
+        return None, catalog.NOT_UNIT_WORKBOOK(kind=tag.meta_kind, file=p.name)
     if tag.meta_code and tag.name_code in by_code and tag.name_code != tag.meta_code:
-        return None, _file_problem(
-            p, "unit_code_mismatch",
-            f"Mã đơn vị trong dữ liệu ẩn của tệp (trang '{S.SHEET_META}') là '{tag.meta_code}' nhưng "
-            f"tên tệp ghi '{tag.name_code}'; không gửi để tránh gửi nhầm đơn vị")
+        return None, catalog.UNIT_CODE_MISMATCH(meta_sheet=S.SHEET_META, meta_code=tag.meta_code,
+                                                name_code=tag.name_code, file=p.name)
     if period_label and tag.meta_period and not same_period(tag.meta_period, period_label):
-        return None, _file_problem(
-            p, "period_mismatch",
-            f"Tệp là phiếu kỳ '{tag.meta_period}', không phải kỳ '{period_label}'; không gửi")
+        return None, catalog.PERIOD_MISMATCH(theirs=tag.meta_period, period=period_label, file=p.name)
     code = tag.meta_code or tag.name_code
     unit = by_code.get(code)
     if unit is None:
         if code:
-            msg = (f"Không xác định được đơn vị của tệp: mã '{code}' không có trong trang "
-                   f"'{S.SHEET_UNITS}' của sổ tổng hợp")
-        else:
-            msg = ("Không xác định được đơn vị của tệp: tên tệp không theo mẫu "
-                   "<stt>_<MÃ>_<tên>_<kỳ>.xlsx và tệp không có dữ liệu ẩn '_meta'")
-        return None, _file_problem(p, "file_without_unit", msg)
+            return None, catalog.FILE_WITHOUT_UNIT(code=code, units_sheet=S.SHEET_UNITS, file=p.name)
+        return None, catalog.FILE_NAME_UNPARSED(file=p.name)
     return unit, None
 
 
@@ -374,22 +363,19 @@ def match_attachments(units: Sequence[Unit], files: Iterable[Path], *,
         where = {"file": master_file, "sheet": S.SHEET_UNITS, "cell": cells.get(key, "")}
         if len(found) > 1:
             names = ", ".join(p.name for p in found)
-            problems.append(Finding(code="duplicate_files", file=found[0].parent.name,
-                                    message=f"Đơn vị '{unit.name}' ({unit.code}) có {len(found)} tệp phiếu: "
-                                            f"{names}; chỉ để lại một tệp rồi chạy lại"))
+            problems.append(catalog.DUPLICATE_FILES(unit=unit.name, code=unit.code, count=len(found), names=names,
+                                                    file=found[0].parent.name))
             continue
         if not found:
             if not unit.is_group:
-                problems.append(Finding(severity="warning", code="unit_without_file", **where,
-                                        message=f"Đơn vị '{unit.name}' ({unit.code}) không có tệp phiếu "
-                                                "trong thư mục; không gửi thư"))
+                problems.append(catalog.UNIT_WITHOUT_FILE(unit=unit.name, code=unit.code, **where))
             continue
         try:
             parse_recipients(unit.email)
         except ValueError as exc:
-            fix = f"điền vào cột '{S.header_of(S.UNIT_COLUMNS, 'email')}' của trang '{S.SHEET_UNITS}'"
-            problems.append(Finding(code="no_email" if not normalize_text(unit.email) else "bad_email",
-                                    **where, message=f"Đơn vị '{unit.name}' ({unit.code}): {exc}; {fix}"))
+            fix = f"; điền vào cột '{S.header_of(S.UNIT_COLUMNS, 'email')}' của trang '{S.SHEET_UNITS}'"
+            kind = catalog.NO_EMAIL if not normalize_text(unit.email) else catalog.BAD_EMAIL
+            problems.append(kind(unit=unit.name, code=unit.code, why=exc, fix=fix, **where))
             continue
         pairs.append(UnitFile(unit, found[0]))
     pairs.sort(key=lambda uf: uf.path.name)
@@ -405,10 +391,10 @@ def _ascii_slug(text: str, limit: int = 50) -> str:
 
 def draft_file_name(msg: Message, index: int) -> str:
     """``01_VHXH_Phong_Van_hoa_Xa_hoi.eml`` (ASCII only)."""
-    code = _ascii_slug(str(msg.get(HEADER_UNIT) or ""), 20)
+    slug = _ascii_slug(str(msg.get(HEADER_UNIT) or ""), 20)
     names = [n for n, _ in getaddresses([str(v) for v in (msg.get_all("To") or [])])]
     label = _ascii_slug(names[0] if names and names[0] else (message_recipients(msg) or ["thu"])[0])
-    return f"{index:02d}_{code}_{label}.eml" if code != "thu" else f"{index:02d}_{label}.eml"
+    return f"{index:02d}_{slug}_{label}.eml" if slug != "thu" else f"{index:02d}_{label}.eml"
 
 
 def draft_bytes(msg: Message) -> bytes:
@@ -679,8 +665,7 @@ def send_messages(messages: Iterable[Message], *, host: str, port: int | None = 
     """
     msgs = list(messages)
     if security not in DEFAULT_PORTS:
-        raise CchcError(f"Chế độ bảo mật '{security}' không hợp lệ (starttls, ssl hoặc none)",
-                        code="bad_security")
+        raise catalog.BAD_SECURITY.error(security=security)
     port = port or DEFAULT_PORTS[security]
     username = username or os.environ.get(ENV_USER) or None
     password = password if password else (os.environ.get(ENV_PASSWORD) or None)
@@ -744,22 +729,20 @@ class SmtpSettings(BaseModel):
         """Read a ``.toml``, ``.ini``/``.cfg`` or ``.json`` file.  Raises ``CchcError``."""
         p = Path(path)
         if not p.is_file():
-            raise CchcError("Không tìm thấy tệp cấu hình thư", file=str(p), code="no_config")
+            raise catalog.NO_MAIL_CONFIG.error(file=str(p))
         try:
             data = _read_config(p)
         except CchcError:
             raise
         except Exception as exc:
             # never the parser's own text: configparser quotes the offending line (a password...)
-            raise CchcError(f"Tệp cấu hình thư sai cú pháp{_error_line(exc)}", file=p.name,
-                            code="bad_config") from None
+            raise catalog.MAIL_CONFIG_SYNTAX.error(line=_error_line(exc), file=p.name) from None
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
             errs = "; ".join(f"'{'.'.join(str(x) for x in e['loc']) or '?'}': {_pydantic_vi(e)}"
                              for e in exc.errors())
-            raise CchcError(f"Tệp cấu hình thư có giá trị không hợp lệ: {errs}", file=p.name,
-                            code="bad_config") from None
+            raise catalog.BAD_MAIL_CONFIG.error(errors=errs, file=p.name) from None
 
 
 def _error_line(exc: BaseException) -> str:
@@ -806,10 +789,9 @@ def _read_config(p: Path) -> dict[str, Any]:
         data = dict(cp[section]) if section else dict(cp.defaults())
         return {k: v for k, v in data.items() if v != ""}
     else:
-        raise CchcError("Tệp cấu hình thư phải có đuôi .toml, .ini hoặc .json", file=p.name,
-                        code="bad_config")
+        raise catalog.MAIL_CONFIG_SUFFIX.error(file=p.name)
     if not isinstance(data, dict):
-        raise CchcError("Tệp cấu hình thư phải là một bảng khóa = giá trị", file=p.name, code="bad_config")
+        raise catalog.MAIL_CONFIG_NOT_TABLE.error(file=p.name)
     if isinstance(data.get("smtp"), dict):
         data = data["smtp"]
     return data

@@ -187,6 +187,43 @@ FEEDBACK_NOT_WRITTEN = T("feedback_not_written", "error", "Chưa tạo được 
 FEEDBACK_UNREADABLE = T("feedback_unreadable", "warning", "Phiếu gửi về không đọc được",
                         "Không đọc được tệp đơn vị gửi về nên không tạo phiếu phản hồi: {why}")
 
+# ---------------------------------------------------------------- e-mail (gui-email): drafts, SMTP, attachments
+NO_ATTACHMENT = T("no_attachment", "error", "Không tìm thấy tệp đính kèm", "Không tìm thấy tệp đính kèm")
+BAD_EMAIL = T("bad_email", "error", "Email đơn vị không hợp lệ", "Đơn vị '{unit}' ({code}): {why}{fix}")
+NO_EMAIL = T("no_email", "error", "Đơn vị chưa có email", "Đơn vị '{unit}' ({code}): {why}{fix}")
+BAD_SENDER = T("bad_sender", "error", "Người gửi không hợp lệ", "Người gửi: {why}")
+SENDER_NOT_ONE = T("sender_not_one", "error", "Người gửi nhiều địa chỉ",
+                   "Người gửi chỉ được có một địa chỉ email (đang có {count})")
+BAD_REPLY_TO = T("bad_reply_to", "error", "Địa chỉ nhận trả lời không hợp lệ", "Địa chỉ nhận trả lời: {why}")
+DUPLICATE_FILES = T("duplicate_files", "error", "Một đơn vị có nhiều tệp phiếu",
+                    "Đơn vị '{unit}' ({code}) có {count} tệp phiếu: {names}; chỉ để lại một tệp rồi chạy lại")
+UNIT_WITHOUT_FILE = T("unit_without_file", "warning", "Đơn vị không có tệp phiếu",
+                      "Đơn vị '{unit}' ({code}) không có tệp phiếu trong thư mục; không gửi thư")
+NOT_UNIT_WORKBOOK = T("not_unit_workbook", "error", "Tệp không phải phiếu đơn vị",
+                      "Tệp không phải phiếu đơn vị (loại '{kind}'), không gửi")
+UNIT_CODE_MISMATCH = T("unit_code_mismatch", "error", "Mã đơn vị trong tệp khác tên tệp",
+                       "Mã đơn vị trong dữ liệu ẩn của tệp (trang '{meta_sheet}') là '{meta_code}' nhưng tên tệp "
+                       "ghi '{name_code}'; không gửi để tránh gửi nhầm đơn vị")
+PERIOD_MISMATCH = T("period_mismatch", "error", "Tệp là phiếu kỳ khác",
+                    "Tệp là phiếu kỳ '{theirs}', không phải kỳ '{period}'; không gửi")
+FILE_WITHOUT_UNIT = T("file_without_unit", "error", "Không xác định được đơn vị của tệp",
+                      "Không xác định được đơn vị của tệp: mã '{code}' không có trong trang '{units_sheet}' của "
+                      "sổ tổng hợp")
+FILE_NAME_UNPARSED = T("file_name_unparsed", "error", "Tên tệp không theo mẫu",
+                       "Không xác định được đơn vị của tệp: tên tệp không theo mẫu <stt>_<MÃ>_<tên>_<kỳ>.xlsx và "
+                       "tệp không có dữ liệu ẩn '_meta'")
+BAD_SECURITY = T("bad_security", "error", "Chế độ bảo mật không hợp lệ",
+                 "Chế độ bảo mật '{security}' không hợp lệ (starttls, ssl hoặc none)")
+NO_MAIL_CONFIG = T("no_config", "error", "Không tìm thấy tệp cấu hình thư", "Không tìm thấy tệp cấu hình thư")
+MAIL_CONFIG_SYNTAX = T("mail_config_syntax", "error", "Tệp cấu hình thư sai cú pháp",
+                       "Tệp cấu hình thư sai cú pháp{line}")
+BAD_MAIL_CONFIG = T("bad_config", "error", "Cấu hình thư có giá trị sai",
+                    "Tệp cấu hình thư có giá trị không hợp lệ: {errors}")
+MAIL_CONFIG_SUFFIX = T("mail_config_suffix", "error", "Đuôi tệp cấu hình thư",
+                       "Tệp cấu hình thư phải có đuôi .toml, .ini hoặc .json")
+MAIL_CONFIG_NOT_TABLE = T("mail_config_not_table", "error", "Cấu hình thư không phải bảng",
+                          "Tệp cấu hình thư phải là một bảng khóa = giá trị")
+
 # ---------------------------------------------------------------- import of the appendix (khoi-tao)
 NO_APPENDIX = T("no_appendix", "error", "Không có bảng phân công",
                 "Không tìm thấy bảng phân công nhiệm vụ (cần một bảng có dòng tiêu đề với các cột "
