@@ -400,7 +400,8 @@ def run_year_demo(out_dir: Path, *, year: int = 2025, pdf: bool = True,
     from cchc_xl.roundtrip.register import read_register
 
     res.register = read_register(res.master)
-    res.summary = _summary(res, report, pdf=pdf)
+    res.summary = [(f"{periods[-1].short_label}: {k}" if k.startswith("Tổng hợp lần") else k, v)
+                   for k, v in _summary(res, report, pdf=pdf)]
     res.summary.insert(-2, ("Lũy kế qua các kỳ", "; ".join(
         f"{r.label}: {r.done}/{r.total} ({format_number(r.percent)}%)" for r in report.trend)))
     return res

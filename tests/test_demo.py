@@ -112,12 +112,24 @@ def test_year_demo_late_missing_refused_reminders_feedback_and_trend(tmp_path):
         assert f"Minh chứng ({label}): http://quangson.example.gov.vn/minh-chung" in audit, label
     assert not any(v.startswith("=HYPERLINK") for v in audit)      # the refused formula never got in
 
-    # the trend grows at every cut-off, from tasks finished early in Quý I
+    # every period is closed the day after its cut-off; each period's figures in their own column,
+    # the year adds up to seed 003's
+    from cchc_xl.core.periods import periods_of_year
     from cchc_xl.report.data import build_report
-    from cchc_xl.core.periods import parse_period
 
-    rep = build_report(data.plan, parse_period("Năm 2025"), history=data.history, indicators=data.indicators)
+    q1, _h6, _q3, year = periods_of_year(2025)
+    snaps = data.history.snapshots
+    assert [s.period.code for s in snaps] == ["Q1-2025", "6T-2025", "Q3-2025", "NAM-2025"]
+    assert all(s.current for s in snaps)
+    assert [s.taken_at.date() for s in snaps] == [dt.date(2025, 3, 15), dt.date(2025, 6, 15),
+                                                  dt.date(2025, 9, 15), dt.date(2025, 12, 15)]
+    assert data.indicators.of(q1)["hs_tiep_nhan"] == 310 and data.indicators.of(year)["hs_tiep_nhan"] == 1268
+
+    # the trend grows at every cut-off, from tasks finished early in Quý I
+    rep = build_report(data.plan, year, history=data.history, indicators=data.indicators)
     done = [r.done for r in rep.trend]
+    assert done == [compute.progress(s.tasks, s.period.end).done for s in snaps]
+    assert [f.code for f in rep.indicator_findings] == ["indicator_rate_mismatch"]   # 96,22 % of seed 003
     assert [r.label for r in rep.trend] == ["Quý I/2025", "6 tháng/2025", "Quý III/2025", "Năm 2025"]
     assert done[0] > 0 and all(a < b for a, b in zip(done, done[1:])), done
     assert [r.gained for r in rep.trend][1:] == [b - a for a, b in zip(done, done[1:])]
@@ -126,8 +138,9 @@ def test_year_demo_late_missing_refused_reminders_feedback_and_trend(tmp_path):
     assert f"Quý I/2025: {done[0]}/52 nhiệm vụ" in text
     assert f"Năm 2025: {done[3]}/52 nhiệm vụ" in text and f"tăng {done[3] - done[2]} nhiệm vụ" in text
     assert {str(d) for d in done} <= cells and {"Quý I/2025", "Quý III/2025"} <= cells
-    assert f"đã hoàn thành {done[3]}/52 nhiệm vụ" in text
+    assert f"đã hoàn thành {done[3]}/52 nhiệm vụ" in text and "1.268 hồ sơ" in text
     ws = load_workbook(res.master)[S.SHEET_REPORT]
+    assert len(ws._charts) == 3
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     head = next(i for i, r in enumerate(rows) if r[0] == "VIII. KẾT QUẢ LŨY KẾ QUA CÁC KỲ BÁO CÁO")
     trend = [r for r in rows[head:] if isinstance(r[0], int)][:4]
@@ -136,7 +149,7 @@ def test_year_demo_late_missing_refused_reminders_feedback_and_trend(tmp_path):
     assert [r[4] for r in trend] == [done[0]] + [b - a for a, b in zip(done, done[1:])]   # within the period
     summary = dict(res.summary)
     assert summary["Quý I/2025: Gửi lại có ô sai"].startswith("KT chưa gửi đúng hạn, VHXH: 1 ô bị từ chối")
-    assert "Quý III/2025: Phiếu đã sửa" in summary
+    assert "Quý III/2025: Phiếu đã sửa" in summary and summary["Năm 2025: Tổng hợp lần 2"].startswith("0 ô")
 
 
 def period_code(label: str) -> str:
