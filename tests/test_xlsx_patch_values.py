@@ -64,3 +64,21 @@ def test_1904_date_system_is_refused(tmp_path):
         assert b"date1904" in z.read("xl/workbook.xml")
     with pytest.raises(PatchUnsupported):
         patch_xlsx(src, tmp_path / "dst.xlsx", {"Trang": {(1, 1): dt.date(2025, 9, 1)}})
+
+
+def test_cell_missing_from_a_small_sheet_is_placed(tmp_path):
+    """A cell absent from the sheet XML (never written) is created in its row, in column order,
+    next to edits of cells that exist - one sheet falling back does not disturb the other."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Trang"
+    ws["A5"], ws["C5"] = "có", "có"          # B5 and D5 do not exist in the XML
+    other = wb.create_sheet("Khác")
+    other["A1"] = 1
+    src = tmp_path / "src.xlsx"
+    wb.save(src)
+    dst = tmp_path / "dst.xlsx"
+    patch_xlsx(src, dst, {"Trang": {(5, 2): "mới", (5, 4): 4, (5, 3): "sửa"}, "Khác": {(1, 1): 2}})
+    out = load_workbook(dst)
+    assert [c.value for c in out["Trang"][5]] == ["có", "mới", "sửa", 4]
+    assert out["Khác"]["A1"].value == 2

@@ -317,7 +317,15 @@ def _patch_package(src: str | os.PathLike[str], dst: str | os.PathLike[str],
                     cells, app = jobs[name]
                     data = preread.get(name) or _read_member(zin, info)
                     _refuse_array_cells(data, cells)
-                    if fast:
+                    if fast and len(data) <= _BUFFERED_PART:
+                        # a small sheet (register, _meta...) is patched in memory: a cell the fast
+                        # path cannot place sends this sheet alone down the general path
+                        try:
+                            patched = b"".join(_patch_chunks_b(data, cells, styles, app))
+                        except _FastPathMiss:
+                            patched = _patch_sheet(bytes(data).decode("utf-8"), cells, styles, app).encode("utf-8")
+                        out.write(info, patched)
+                    elif fast:
                         out.stream(info, _patch_chunks_b(data, cells, styles, app))
                     else:
                         out.write(info, _patch_sheet(bytes(data).decode("utf-8"), cells, styles, app)
@@ -1279,6 +1287,9 @@ def _group_pieces(values: Sequence[Any], first: int, opens: list[bytes], col_sty
                else _cell_tail(v, col_style[j], styles).encode("utf-8"))
     pieces.append(acc)
     return pieces
+
+
+_BUFFERED_PART = 4 << 20   # sheet parts up to 4 MB are patched in memory (see _patch_package)
 
 
 class _FastPathMiss(Exception):
