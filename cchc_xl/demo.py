@@ -10,7 +10,10 @@
 7. Số liệu: the period's one-stop/budget export imported into the sheet "Số liệu".
 8. Báo cáo: the period is closed (sheet "Lịch sử"), report sheet + Word draft (+ PDF).
 
-``--ca-nam`` runs steps 3-8 for Quý I, 6 tháng, Quý III and Năm (``run_year_demo``).
+``--ca-nam`` runs steps 3-8 for Quý I, 6 tháng, Quý III and Năm (``run_year_demo``); in Quý I
+and Quý III one unit sends nothing before the deadline and another resends with a refused
+cell (reminders, feedback workbook, corrected resend: ``feedback_round``, ``YEAR_SCENARIO``),
+and a few tasks finish early so that the trend grows from Quý I (``year_progress``).
 Each step is a function ``step_*`` so that longer scenarios reuse them.
 """
 
@@ -59,9 +62,76 @@ class DemoResult:
     resend_changes: int = 0         # cells applied from the corrected feedback workbook
     last_run_changes: int = 0       # Tổng hợp once more: nothing changes
     register: list = field(default_factory=list)
+    rounds: list["RoundResult"] = field(default_factory=list)   # one per period with a resend round
     report_docx: Path | None = None
     report_pdf: Path | None = None
     summary: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class RoundResult:
+    """What happened after the first Tổng hợp of one period (``feedback_round``)."""
+    period: str
+    refused_unit: str                 # resends its workbook late with a refused cell
+    missing_unit: str | None          # sends nothing before the deadline, then returns late
+    refused: int = 0
+    status_before: dict[str, str] = field(default_factory=dict)   # register status when reminding
+    status_after: dict[str, str] = field(default_factory=dict)    # after the corrected resend
+    reminders: list[Path] = field(default_factory=list)
+    feedback_files: list[Path] = field(default_factory=list)
+    resend_changes: int = 0
+    last_run_changes: int = 0
+
+
+@dataclass(frozen=True)
+class YearScenario:
+    """Which units are late or refused in which period of the year demo (others: on time)."""
+    refused_unit: str
+    missing_unit: str | None = None
+
+
+# Quý I and Quý III have a round of reminders and feedback; 6 tháng and Năm are clean.
+YEAR_SCENARIO: dict[str, YearScenario] = {
+    "Q1": YearScenario(refused_unit="VHXH", missing_unit="KT"),
+    "Q3": YearScenario(refused_unit="VP", missing_unit="PVHCC"),
+}
+
+# Year demo: a few tasks of each unit are finished early (Quý I, then 6 tháng), so the
+# trend starts above zero: the sample tasks are mostly due late in the year.
+_EARLY_FINISH = ((dt.date(2025, 2, 25), 0), (dt.date(2025, 5, 20), 1))   # (finish date, position)
+
+
+def year_progress(plan: Plan, as_of: dt.date) -> Plan:
+    """``sample_progress`` plus tasks finished ahead of their deadline, in the plan's year.
+
+    Deterministic and monotone: a task finished early stays finished, with the same date,
+    at every later cut-off.  Only tasks with one lead unit and a deadline after the early
+    finish date qualify (the unit's own workbook carries them).
+    """
+    from cchc_xl.importers.sample import sample_progress
+
+    out = sample_progress(plan, as_of)
+    year = plan.info.year
+    by_unit: dict[str, list] = {}
+    for t in plan.tasks:
+        if len(t.lead_units) == 1 and t.due is not None:
+            by_unit.setdefault(t.lead_units[0], []).append(t)
+    early: dict[str, dt.date] = {}
+    for tasks in by_unit.values():
+        for day, pos in _EARLY_FINISH:
+            day = day.replace(year=year)
+            eligible = [t for t in tasks if t.due > day + dt.timedelta(days=30) and t.id not in early]
+            if len(eligible) > pos:
+                early[eligible[pos].id] = day
+    for i, t in enumerate(out.tasks):
+        day = early.get(t.id)
+        if day is not None and day <= as_of:
+            out.tasks[i] = t.model_copy(update={
+                "status": Status.DONE, "progress": 100.0, "completed_on": day,
+                "evidence": f"Báo cáo số {day.timetuple().tm_yday}/BC-{t.lead_units[0]} ngày "
+                            f"{day.day:02d}/{day.month:02d}/{day.year}",
+                "note": "Hoàn thành sớm so với kế hoạch"})
+    return out
 
 
 def fill_returned_workbook(src: Path, dst: Path, simulated: Plan) -> int:
@@ -105,7 +175,7 @@ def fill_returned_workbook(src: Path, dst: Path, simulated: Plan) -> int:
 
 
 _DEMO_ENTRIES = (MARKER, MASTER_NAME, "phieu_don_vi", "phieu_gui_ve", "sao_luu", "Bao_cao_CCHC_*", "thu_nhac_nho",
-                 "phan_hoi")
+                 "phan_hoi", "phieu_chua_gui")
 
 
 def _made_by_demo(out: Path) -> bool:
@@ -177,16 +247,27 @@ def step_send(res: DemoResult, period: ReportingPeriod, unit_dir: Path) -> Plan:
     return plan_now
 
 
-def step_units_fill(res: DemoResult, plan_now: Plan, period: ReportingPeriod, inbox: Path) -> None:
-    """The departments fill in their workbooks and send them back (simulated)."""
+def step_units_fill(res: DemoResult, plan_now: Plan, period: ReportingPeriod, inbox: Path, *,
+                    progress: Callable[[Plan, dt.date], Plan] | None = None,
+                    hold_back: str | None = None) -> Path | None:
+    """The departments fill in their workbooks and send them back (simulated).
+
+    ``hold_back``: the unit code whose filled workbook is kept aside (not yet sent); its path
+    is returned so that a later step sends it late."""
     from cchc_xl.importers.sample import sample_progress
 
-    simulated = sample_progress(plan_now, period.end)
+    simulated = (progress or sample_progress)(plan_now, period.end)
     res.returned = []
+    held = None
     for f in res.unit_files:
+        if hold_back and f"_{hold_back}_" in f.name:
+            held = res.out_dir / "phieu_chua_gui" / period.code / f.name
+            fill_returned_workbook(f, held, simulated)
+            continue
         dst = inbox / f.name
         fill_returned_workbook(f, dst, simulated)
         res.returned.append(dst)
+    return held
 
 
 def step_consolidate(res: DemoResult, inbox: Path, as_of: dt.date, now: dt.datetime | None = None) -> None:
@@ -266,23 +347,30 @@ def run_demo(out_dir: Path, *, period_text: str = DEFAULT_PERIOD, pdf: bool = Tr
     say("Kiểm tra sổ tổng hợp")
     step_check(res, as_of)
     report = _period_cycle(res, period, out / "phieu_don_vi", out / "phieu_gui_ve", pdf=pdf, say=say,
-                           feedback=True)
+                           scenario=YearScenario(refused_unit="VHXH"))
     res.summary = _summary(res, report, pdf=pdf)
     return res
 
 
 def _period_cycle(res: DemoResult, period: ReportingPeriod, unit_dir: Path, inbox: Path, *, pdf: bool,
-                  say: Callable[[str], None], feedback: bool = False) -> "QuarterlyReport":
-    """One reporting period: send, fill, consolidate, figures, report."""
+                  say: Callable[[str], None], scenario: "YearScenario | None" = None,
+                  progress: Callable[[Plan, dt.date], Plan] | None = None,
+                  sub: str = "") -> "QuarterlyReport":
+    """One reporting period: send, fill, consolidate, [late/refused round], figures, report.
+
+    ``scenario``: the resend round of ``feedback_round`` (a unit missing at first, a unit
+    resending with a refused cell); ``sub``: sub-folder of the reminders and feedback files."""
     say(f"{period.short_label}: tạo phiếu đơn vị, soạn thư nháp")
     plan_now = step_send(res, period, unit_dir)
     say(f"{period.short_label}: đơn vị điền phiếu và gửi về (mô phỏng)")
-    step_units_fill(res, plan_now, period, inbox)
+    held = step_units_fill(res, plan_now, period, inbox, progress=progress,
+                           hold_back=scenario.missing_unit if scenario else None)
     say(f"{period.short_label}: tổng hợp phiếu gửi về")
     due = period.due - dt.timedelta(days=5)
     step_consolidate(res, inbox, period.end, dt.datetime.combine(due - dt.timedelta(days=1), dt.time(9, 0)))
-    if feedback:   # a late resend with a refused cell, reminder, feedback workbook, correction
-        feedback_round(res, res.master, inbox, res.out_dir, period.short_label, period.end, due, say)
+    if scenario is not None:
+        feedback_round(res, res.master, inbox, res.out_dir, period.short_label, period.end, due, say,
+                       refused_unit=scenario.refused_unit, held=held, sub=sub)
     say(f"{period.short_label}: nhập số liệu một cửa, ngân sách")
     step_indicators(res, period, inbox)
     say(f"{period.short_label}: chốt số liệu, lập báo cáo")
@@ -306,9 +394,14 @@ def run_year_demo(out_dir: Path, *, year: int = 2025, pdf: bool = True,
     report = None
     for p in periods:
         report = _period_cycle(res, p, out / "phieu_don_vi" / p.code, out / "phieu_gui_ve" / p.code,
-                               pdf=pdf and p.kind == "NAM", say=say)
+                               pdf=pdf and p.kind == "NAM", say=say, scenario=YEAR_SCENARIO.get(p.kind),
+                               progress=year_progress, sub=p.code)
     assert report is not None
-    res.summary = _summary(res, report, pdf=pdf)
+    from cchc_xl.roundtrip.register import read_register
+
+    res.register = read_register(res.master)
+    res.summary = [(f"{periods[-1].short_label}: {k}" if k.startswith("Tổng hợp lần") else k, v)
+                   for k, v in _summary(res, report, pdf=pdf)]
     res.summary.insert(-2, ("Lũy kế qua các kỳ", "; ".join(
         f"{r.label}: {r.done}/{r.total} ({format_number(r.percent)}%)" for r in report.trend)))
     return res
@@ -322,16 +415,24 @@ def _summary(res: DemoResult, report, *, pdf: bool) -> list[tuple[str, str]]:
         ("Thư nháp", f"{len(res.drafts)} tệp .eml"),
         ("Tổng hợp lần 1", f"{res.changes} ô cập nhật, {res.conflicts} xung đột, {res.rejected} từ chối"),
         ("Tổng hợp lần 2", f"{res.second_run_changes} ô cập nhật (không đổi là đúng)"),
-        *([("Gửi lại có ô sai", f"{res.refused_round} ô bị từ chối; {len(res.reminders)} thư nhắc, "
-                                f"{len(res.feedback_files)} phiếu phản hồi"),
-           ("Phiếu đã sửa", f"{res.resend_changes} ô cập nhật; tổng hợp lại: {res.last_run_changes} ô "
-                            "(không đổi)")] if res.feedback_files else []),
+        *[line for rnd in res.rounds for line in _round_lines(rnd, len(res.rounds) > 1)],
         ("Tiến độ", report.narrative.completion),
         ("Kiểm tra số liệu", f"{len(report.indicator_findings)} ghi chú" if report.indicator_findings
          else "khớp"),
         ("Báo cáo Word", str(res.report_docx)),
         ("Báo cáo PDF", str(res.report_pdf) if res.report_pdf
          else ("(không có LibreOffice)" if pdf else "(không xuất PDF)")),
+    ]
+
+
+def _round_lines(rnd: RoundResult, named: bool) -> list[tuple[str, str]]:
+    prefix = f"{rnd.period}: " if named else ""
+    late = f"{rnd.missing_unit} chưa gửi đúng hạn, " if rnd.missing_unit else ""
+    return [
+        (f"{prefix}Gửi lại có ô sai", f"{late}{rnd.refused_unit}: {rnd.refused} ô bị từ chối; "
+                                      f"{len(rnd.reminders)} thư nhắc, {len(rnd.feedback_files)} phiếu phản hồi"),
+        (f"{prefix}Phiếu đã sửa", f"{rnd.resend_changes} ô cập nhật; tổng hợp lại: {rnd.last_run_changes} ô "
+                                  "(không đổi)"),
     ]
 
 
@@ -342,10 +443,12 @@ def _consolidate(master: Path, inbox: Path, as_of: dt.date, now: dt.datetime):
 
 
 def feedback_round(res: DemoResult, master: Path, inbox: Path, out: Path, period: str, as_of: dt.date,
-                   due: dt.date, say: Callable[[str], None]) -> None:
-    """A unit resends its workbook after the deadline with a formula in a cell: Tổng hợp refuses
-    the cell, a reminder and the feedback workbook go back, the unit corrects it, Tổng hợp
-    applies it, and once more changes nothing."""
+                   due: dt.date, say: Callable[[str], None], *, refused_unit: str = "VHXH",
+                   held: Path | None = None, sub: str = "") -> RoundResult:
+    """``refused_unit`` resends its workbook after the deadline with a formula in a cell: Tổng hợp
+    refuses the cell; the unit ``held`` back has sent nothing.  Reminders go to both, the feedback
+    workbook to the refused unit; it corrects it, the missing unit sends its workbook (late),
+    Tổng hợp applies both, and once more changes nothing."""
     from cchc_xl.core import register as R
     from cchc_xl.mail.mailer import write_drafts
     from cchc_xl.mail.reminders import compose_reminder
@@ -353,9 +456,11 @@ def feedback_round(res: DemoResult, master: Path, inbox: Path, out: Path, period
     from cchc_xl.roundtrip.register import read_register
     from cchc_xl.workbook.master import read_master
 
-    say("Một đơn vị gửi lại phiếu sau hạn, có ô chứa công thức (mô phỏng)")
+    rnd = RoundResult(period=period, refused_unit=refused_unit,
+                      missing_unit=held.name.split("_")[1] if held else None)
+    say(f"{period}: đơn vị {refused_unit} gửi lại phiếu sau hạn, có ô chứa công thức (mô phỏng)")
     late = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(10, 0))
-    target = next(p for p in sorted(inbox.glob("*.xlsx")) if "_VHXH_" in p.name)
+    target = next(p for p in sorted(inbox.glob("*.xlsx")) if f"_{refused_unit}_" in p.name)
     wb = load_workbook(target)
     ws = wb[S.SHEET_TASKS]
     row = S.FIRST_DATA_ROW
@@ -363,32 +468,42 @@ def feedback_round(res: DemoResult, master: Path, inbox: Path, out: Path, period
     note.value = '=HYPERLINK("http://quangson.example.gov.vn/minh-chung","Xem minh chứng")'
     wb.save(target)
     bad = _consolidate(master, inbox, as_of, late)
-    res.refused_round = len([r for r in bad.rejections if not r.whole_file])
+    rnd.refused = len([r for r in bad.rejections if not r.whole_file])
 
-    say("Nhắc nhở đơn vị và gửi phiếu phản hồi")
+    say(f"{period}: nhắc nhở đơn vị và gửi phiếu phản hồi")
     plan = read_master(master).plan
     units = {u.code: u for u in plan.units}
     subs = read_register(master)
+    rnd.status_before = {s.unit: s.compute_status(late.date()) for s in R.of_period(subs, period)}
     messages = [compose_reminder(units[s.unit], s, commune=plan.info.commune, today=late.date(),
                                  sender="vanphong.quangson@example.gov.vn")
                 for s in R.needing_reminder(subs, period, late.date()) if s.unit in units]
-    res.reminders = write_drafts(messages, out / "thu_nhac_nho")
+    rnd.reminders = write_drafts(messages, out / "thu_nhac_nho" / sub)
     current = {s.unit: s.sha256 for s in R.of_period(subs, period) if s.sha256}
     reviews = [r for r in latest_per_unit(review_returns(master, sorted(inbox.glob("*.xlsx")), as_of=as_of),
                                           period, current) if r.needs_feedback]
-    res.feedback_files = [write_feedback(r, out / "phan_hoi") for r in reviews]
+    rnd.feedback_files = [write_feedback(r, out / "phan_hoi" / sub) for r in reviews]
 
-    say("Đơn vị sửa phiếu phản hồi, gửi lại; tổng hợp")
-    for path in res.feedback_files:
+    say(f"{period}: đơn vị sửa phiếu phản hồi, gửi lại" + (f"; {rnd.missing_unit} gửi phiếu (trễ hạn)"
+                                                            if held else "") + "; tổng hợp")
+    for path in rnd.feedback_files:
         wb = load_workbook(path)
         ws = wb[S.SHEET_TASKS]
-        put(ws, row, S.col_index(S.TASK_COLUMNS, "note"), "Minh chứng: http://quangson.example.gov.vn/minh-chung")
+        put(ws, row, S.col_index(S.TASK_COLUMNS, "note"),
+            f"Minh chứng ({period}): http://quangson.example.gov.vn/minh-chung")
         wb.save(inbox / path.name)
+    if held is not None:
+        shutil.copy2(held, inbox / held.name)
     fixed_at = late + dt.timedelta(days=1)
     fixed = _consolidate(master, inbox, as_of, fixed_at)
-    res.resend_changes = len(fixed.applied)
-    res.last_run_changes = len(_consolidate(master, inbox, as_of, fixed_at).applied)
+    rnd.resend_changes = len(fixed.applied)
+    rnd.last_run_changes = len(_consolidate(master, inbox, as_of, fixed_at).applied)
     res.register = read_register(master)
+    rnd.status_after = {s.unit: s.compute_status(fixed_at.date()) for s in R.of_period(res.register, period)}
+    res.rounds.append(rnd)
+    res.refused_round, res.reminders, res.feedback_files = rnd.refused, rnd.reminders, rnd.feedback_files
+    res.resend_changes, res.last_run_changes = rnd.resend_changes, rnd.last_run_changes
+    return rnd
 
 
 def register_demo(app) -> None:

@@ -282,27 +282,7 @@ def test_report_sheet_has_trend_table_and_chart(tmp_path):
 
 # ---------------------------------------------------------------- the whole year, end to end
 
-def test_year_demo_closes_every_period_and_the_annual_report_shows_the_trend(tmp_path):
-    from cchc_xl.demo import run_year_demo
-
-    res = run_year_demo(tmp_path / "nam", pdf=False)
-    data = read_master(res.master)
-    snaps = data.history.snapshots
-    assert [s.period.code for s in snaps] == ["Q1-2025", "6T-2025", "Q3-2025", "NAM-2025"]
-    assert all(s.current for s in snaps)
-    assert [s.taken_at.date() for s in snaps] == [dt.date(2025, 3, 15), dt.date(2025, 6, 15),
-                                                  dt.date(2025, 9, 15), dt.date(2025, 12, 15)]
-    # each period's figures are in their own column; the year adds up to seed 003's
-    assert data.indicators.of(Q1)["hs_tiep_nhan"] == 310 and data.indicators.of(YEAR)["hs_tiep_nhan"] == 1268
-    rep = build_report(data.plan, YEAR, history=data.history, indicators=data.indicators)
-    done = [compute.progress(s.tasks, s.period.end).done for s in snaps]
-    assert [r.done for r in rep.trend] == done and done[-1] > done[0]
-    assert [f.code for f in rep.indicator_findings] == ["indicator_rate_mismatch"]   # 96,22 % of seed 003
-    text = "\n".join(p.text for p in Document(res.report_docx).paragraphs)
-    assert "Kết quả hoàn thành lũy kế qua các kỳ" in text and "1.268 hồ sơ" in text
-    ws = load_workbook(res.master)[S.SHEET_REPORT]
-    assert any(c.value == "VIII. KẾT QUẢ LŨY KẾ QUA CÁC KỲ BÁO CÁO" for row in ws.iter_rows() for c in row)
-    assert len(ws._charts) == 3
+# the whole-year demo (every period closed, trend, late/refused units) is tested in tests/test_demo.py
 
 
 def test_khoi_tao_ghi_de_over_an_unreadable_master(tmp_path):
