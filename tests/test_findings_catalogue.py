@@ -65,6 +65,7 @@ CONVERTED_MODULES = (
     "cchc_xl/roundtrip/consolidate/read.py", "cchc_xl/roundtrip/consolidate/audit.py",
     "cchc_xl/roundtrip/consolidate/plan.py", "cchc_xl/roundtrip/split.py", "cchc_xl/workbook/unitbook.py",
     "cchc_xl/xl/buttons.py", "cchc_xl/mail/mailer.py",
+    "cchc_xl/roundtrip/register.py", "cchc_xl/workbook/periodbook.py",
 )
 
 

@@ -33,8 +33,7 @@ def register_rows(path: str | os.PathLike[str]) -> list[list[Any]] | None:
     try:
         return calamine_sheet(p, S.SHEET_SUBMISSIONS)
     except Exception as exc:  # not a workbook / corrupt
-        raise CchcError(f"Không đọc được sổ tổng hợp ({exc.__class__.__name__})", file=p.name,
-                        code="bad_file") from None
+        raise catalog.BAD_MASTER.error(why=exc.__class__.__name__, file=p.name) from None
 
 
 def read_register(path: str | os.PathLike[str]) -> list[R.Submission]:
@@ -62,8 +61,7 @@ def write_register(path: str | os.PathLike[str], subs: Sequence[R.Submission], *
                 pass
         _write_openpyxl(p, subs)
     except PermissionError:
-        raise CchcError("Không ghi được sổ tổng hợp: tệp đang mở trong Excel? Hãy đóng tệp rồi chạy lại",
-                        file=p.name, code="locked") from None
+        raise catalog.WRITE_DENIED.error(action="ghi trang 'Tình hình gửi phiếu'", file=p.name) from None
     return True
 
 

@@ -275,8 +275,7 @@ def _save(master_path, change) -> Path:
     try:
         return save_workbook_atomic(wb, src)
     except PermissionError as exc:
-        raise CchcError("Không ghi được tệp (tệp đang mở trong Excel hoặc chỉ đọc) - hãy đóng tệp rồi chạy lại",
-                        file=src.name, code="file_locked") from exc
+        raise F.WRITE_DENIED.error(action="ghi sổ", file=src.name) from exc
 
 
 def save_snapshot(master_path, snap: H.Snapshot) -> Path:
