@@ -25,12 +25,11 @@ from cchc_xl.roundtrip.consolidate import consolidate
 from cchc_xl.roundtrip.consolidate.merge import derive_tracking, plan_consolidation, plan_from_sheets
 from cchc_xl.roundtrip.consolidate.plan import ConsolidationPlan
 from cchc_xl.roundtrip.consolidate.write import apply_with
-from cchc_xl.workbook.master import read_master, write_master
-from cchc_xl.core.models import CchcError, Plan
+from cchc_xl.workbook.master import read_master
+from cchc_xl.core.models import CchcError
 from cchc_xl.roundtrip.split import split_master
-from cchc_xl.workbook.unitbook import unit_code_from_file_name
+from period_env import build_template, copy_env, fixture_plan
 
-FIXTURE = Path(__file__).parent / "fixtures" / "roundtrip_plan.json"
 AS_OF = dt.date(2025, 9, 14)
 PERIOD = "Quý III/2025"
 COL = {c.key: c for c in S.TASK_COLUMNS}
@@ -40,22 +39,12 @@ LETTER = {c.key: S.col_letter(S.TASK_COLUMNS, c.key) for c in S.TASK_COLUMNS}
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Master + unit workbooks, built once; each test works on a copy."""
-    root = tmp_path_factory.mktemp("template")
-    master = root / "So_tong_hop_CCHC.xlsx"
-    write_master(Plan.model_validate_json(FIXTURE.read_text(encoding="utf-8")), master, as_of=AS_OF)
-    split_master(master, root / "phieu", period_label=PERIOD, as_of=AS_OF)
-    shutil.rmtree(root / "sao_luu")
-    return root
+    return build_template(tmp_path_factory.mktemp("template"), fixture_plan())
 
 
 @pytest.fixture()
 def env(template: Path, tmp_path: Path) -> dict[str, Path]:
-    shutil.copytree(template, tmp_path / "w")
-    root = tmp_path / "w"
-    files = {unit_code_from_file_name(f.name): f for f in (root / "phieu").glob("*.xlsx")}
-    inbox = root / "nhan_ve"
-    inbox.mkdir()
-    return {"master": root / "So_tong_hop_CCHC.xlsx", "inbox": inbox, **files}
+    return copy_env(template, tmp_path)
 
 
 def fill(src: Path, inbox: Path, sheet: str, changes: dict[str, dict[str, Any]], *, name: str | None = None,

@@ -21,37 +21,26 @@ import pytest
 from openpyxl import load_workbook
 
 from cchc_xl.core import schema as S
-from cchc_xl.core.models import Plan
 from cchc_xl.core.validate import validate_master
 from cchc_xl.roundtrip.bases import read_bases, read_returns
 from cchc_xl.roundtrip.consolidate import consolidate, read_master_values
 from cchc_xl.roundtrip.split import split_master
-from cchc_xl.workbook.master import read_master, write_master
-from cchc_xl.workbook.unitbook import unit_code_from_file_name
+from cchc_xl.workbook.master import read_master
+from period_env import build_template, copy_env, fixture_plan
 
-FIXTURE = Path(__file__).parent / "fixtures" / "roundtrip_plan.json"
 AS_OF = dt.date(2025, 9, 14)
 PERIOD = "Quý III/2025"
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("template")
-    master = root / "So_tong_hop_CCHC.xlsx"
-    write_master(Plan.model_validate_json(FIXTURE.read_text(encoding="utf-8")), master, as_of=AS_OF)
-    split_master(master, root / "phieu", period_label=PERIOD, as_of=AS_OF)
-    shutil.rmtree(root / "sao_luu")
-    return root
+    """Master + unit workbooks, built once; each test works on a copy."""
+    return build_template(tmp_path_factory.mktemp("template"), fixture_plan())
 
 
 @pytest.fixture()
 def env(template: Path, tmp_path: Path) -> dict[str, Path]:
-    root = tmp_path / "w"
-    shutil.copytree(template, root)
-    files = {unit_code_from_file_name(f.name): f for f in (root / "phieu").glob("*.xlsx")}
-    inbox = root / "nhan_ve"
-    inbox.mkdir()
-    return {"master": root / "So_tong_hop_CCHC.xlsx", "inbox": inbox, "root": root, **files}
+    return copy_env(template, tmp_path)
 
 
 def fill(src: Path, out: Path, changes: dict[str, dict[str, Any]], *, sheet: str = S.SHEET_TASKS,
