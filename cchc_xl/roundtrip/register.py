@@ -19,7 +19,6 @@ from typing import Any, Iterable, Mapping, Sequence
 from cchc_xl.core import register as R
 from cchc_xl.core import schema as S
 from cchc_xl.core.findings import catalog
-from cchc_xl.core.models import CchcError
 from cchc_xl.files.excel import calamine_sheet
 from cchc_xl.files.xlsx_patch import PatchUnsupported, patch_xlsx
 from cchc_xl.files.safeio import atomic_path, backup, save_workbook_atomic

@@ -30,7 +30,6 @@ from cchc_xl.core.findings import catalog
 from cchc_xl.core.safety import looks_like_formula
 from cchc_xl.roundtrip.consolidate.audit import _AuditLog, _safe_text
 from cchc_xl.roundtrip.consolidate.columns import _column_map, _found_keys, _int
-from cchc_xl.core.findings import catalog
 from cchc_xl.core.tracking_rules import row_issues
 from cchc_xl.roundtrip.consolidate.plan import (ACTION_FILE_REJECTED, ACTION_REJECTED, ACTION_WARNING, STATUS_REJECTED,
                                                 FileSummary, ItemKey, MasterState, Rejection)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,6 @@ from typing import Any, Iterator, Sequence
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.files.safeio import file_sha256
-from cchc_xl.files.xlsx_patch import sheet_parts
 from cchc_xl.roundtrip.consolidate.check import _Checker, _prepare
 from cchc_xl.roundtrip.consolidate.plan import Progress
 from cchc_xl.roundtrip.consolidate.state import read_master_values
@@ -64,14 +62,6 @@ def _read_one(path: Path, as_of: dt.date | None = None) -> _Read:
     return _Read(path, book=book)
 
 
-def _read_parts(path: Path, sheets: Sequence[str]) -> dict[str, bytes]:
-    """{zip part name: content} of the worksheet parts of ``sheets`` in the workbook ``path``."""
-    with zipfile.ZipFile(path) as z:
-        names = set(z.namelist())
-        found = sheet_parts(z)
-        return {part: z.read(part) for sheet in sheets if (part := found.get(sheet)) in names}
-
-
 def _sha_or_empty(path: Path) -> str:
     try:
         return file_sha256(path)
@@ -95,7 +85,6 @@ class _ReadAhead:
         self.pool: ThreadPoolExecutor | None = None
         self.master_future: Future[dict[str, list[tuple[Any, ...]]]] | None = None
         self.futures: list[Future[_Read]] = []
-        self.parts_future: Future[dict[str, bytes]] | None = None
         if n > 1 and len(self.files) >= _PARALLEL_MIN_FILES:
             try:
                 self.pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="cchc-doc-phieu")
@@ -104,20 +93,6 @@ class _ReadAhead:
                 self.futures = [self.pool.submit(_read_one, f, as_of) for f in self.files]
             except RuntimeError:  # no thread can be started: read in this thread
                 self.close()
-
-    def prefetch_parts(self, sheets: Sequence[str]) -> None:
-        """Read the master's parts of ``sheets`` after the returned files (while they are
-        merged): the write then does not wait for 50-100 MB to be decompressed."""
-        if self.pool is not None and self.master is not None:
-            self.parts_future = self.pool.submit(_read_parts, self.master, sheets)
-
-    def parts(self) -> dict[str, bytes] | None:
-        if self.parts_future is None:
-            return None
-        try:
-            return self.parts_future.result()
-        except Exception:  # only a head start: the writer reads the file itself
-            return None
 
     def master_values(self) -> dict[str, list[tuple[Any, ...]]]:
         """The master's cell values, handed over once: the reader keeps no reference, so

@@ -34,7 +34,6 @@ from cchc_xl.workbook.cells import set_value
 from cchc_xl.workbook.master import write_table
 from cchc_xl.workbook.unitbook import iter_unit_files
 
-PATCHED_SHEETS = (S.SHEET_TASKS, S.SHEET_REMEDIATION, S.SHEET_AUDIT, S.SHEET_UNIT_REPORTS, S.SHEET_META)
 WRITE_ACTION = "ghi kết quả tổng hợp vào sổ"
 
 
@@ -81,24 +80,21 @@ def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterab
                                   _reader=reader)
         # "Tình hình gửi phiếu": which file each unit returned, when, what was refused (same write)
         register = return_edits(submissions, plan, files, now=now) if submissions is not None else {}
-        parts = reader.parts() if not (dry_run or plan.is_empty) else None
         del state  # the plan is all the write needs: the master's state is freed before it
     result = ConsolidationResult(plan=plan, master=path, dry_run=dry_run)
     if dry_run or (plan.is_empty and not register):
         return result
     if file_sha256(path) != sha_before:
         raise catalog.MASTER_CHANGED.error(action="tổng hợp", file=path.name)
-    result.backup = _write_master(path, plan, engine, parts, register)  # the file is unchanged: same sha-256
+    result.backup = _write_master(path, plan, engine, register)  # the file is unchanged: same sha-256
     result.written = True
     return result
 
 
 def _write_master(path: Path, plan: ConsolidationPlan, engine: str,
-                  parts: Mapping[str, bytes] | None = None,
                   register: Mapping[tuple[int, int], Any] | None = None) -> Path | None:
     """Write ``plan`` into the master file ``path`` (atomically): patch the package, or
     with openpyxl when the patcher refuses it (``engine="auto"``) or when asked.
-    ``parts``: sheet parts of ``path`` already read (``_ReadAhead.prefetch_parts``);
     ``register``: cells of "Tình hình gửi phiếu" ({(row, column): value}) written too."""
     if engine in ("auto", "patch"):
         try:
@@ -106,7 +102,7 @@ def _write_master(path: Path, plan: ConsolidationPlan, engine: str,
             if register:
                 edits[S.SHEET_SUBMISSIONS] = dict(register)
             with guarded_write(path, WRITE_ACTION) as w:   # backup, atomic, clean failure
-                patch_xlsx(path, w.tmp, edits, appends, parts=parts)
+                patch_xlsx(path, w.tmp, edits, appends)
             return w.backup
         except PatchUnsupported:
             if engine == "patch":
