@@ -84,11 +84,15 @@ def split_plan_detailed(plan: Plan, out_dir: str | os.PathLike[str], *, period_l
                         master_name: str = "", return_by: dt.date | None = None, contact: str = "",
                         unit_reports: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
                         created_at: dt.datetime | None = None,
-                        master_data: MasterData | None = None) -> SplitResult:
+                        master_data: MasterData | None = None,
+                        issued: Mapping[tuple[str, str, str], tuple[dict[str, Any], dict[str, Any] | None]]
+                        | None = None) -> SplitResult:
     """Write one workbook per unit that leads at least one task or remediation item.
 
     ``master_version`` is the version written into every workbook (default: the
-    plan's ``master_version`` + 1, i.e. the version this split creates).
+    plan's ``master_version`` + 1, i.e. the version this split creates).  ``issued``: the
+    values each unit is sent per item, as recorded in the master's merge base
+    (``build_unit_workbook``).
     """
     if not normalize_label(period_label):
         raise catalog.PERIOD_EMPTY.error(examples=EXAMPLES)
@@ -112,7 +116,7 @@ def split_plan_detailed(plan: Plan, out_dir: str | os.PathLike[str], *, period_l
         wb = build_unit_workbook(plan, unit.code, period_label=period_label, master_version=version,
                                  master_path_name=master_name, as_of=as_of, return_by=return_by,
                                  contact=contact, unit_reports=unit_reports, created_at=created, registry=reg,
-                                 items=index[unit.code])
+                                 items=index[unit.code], issued=issued)
         path = out / unit_file_name(seq[unit.code], unit, period_label, width)
         try:
             save_workbook_atomic(wb, path)
@@ -267,13 +271,15 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
     register = _issue_edits(sheets, pending, targets, return_by)
     reports = {(u.task_id, u.unit): u.values for u in state.unit_reports}
     # the merge base lives in the master: what each unit is sent, per item
+    sent = {(unit, sheet, item): (values, master) for unit, sheet, item, values, master
+            in issued_items(plan, [u.code for u in targets], index, reports, reg)}
     cells.update(issue(read_bases(sheets.get(S.SHEET_META, [])), version,
-                       issued_items(plan, [u.code for u in targets], index, reports, reg)))
+                       [(*key, values, master) for key, (values, master) in sent.items()]))
     _write_meta_cells(path, cells, register)
     result = split_plan_detailed(plan, out_dir, period_label=period_label, as_of=pending.as_of,
                                  units=[u.code for u in targets], progress=progress, master_version=version,
                                  master_name=path.name, return_by=return_by, contact=contact,
-                                 unit_reports=reports, created_at=created, master_data=state.data)
+                                 unit_reports=reports, created_at=created, master_data=state.data, issued=sent)
     if register is None:   # a master made before the register: the sheet is added apart
         _record_issue(path, result, targets, return_by)
     return result

@@ -766,12 +766,16 @@ def build_unit_workbook(plan: Plan, unit_code: str, *, period_label: str, master
                         unit_reports: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
                         created_at: dt.datetime | None = None,
                         registry: UnitRegistry | None = None,
-                        items: tuple[list[Task], list[RemediationItem]] | None = None) -> UnitWorkbook:
+                        items: tuple[list[Task], list[RemediationItem]] | None = None,
+                        issued: Mapping[tuple[str, str, str], tuple[dict[str, Any], dict[str, Any] | None]]
+                        | None = None) -> UnitWorkbook:
     """Build the workbook sent to ``unit_code`` (in memory; ``.save(path)`` writes it).
 
     ``unit_reports[(item id, unit)]`` (rows of "Báo cáo đơn vị") replaces the
     master's tracking values for items with several lead units, so each unit
-    sees and edits its own report.
+    sees and edits its own report.  ``issued[(unit, sheet, item id)]``: the values
+    ``issued_values`` gives, when the caller has them already (the split records them in
+    the master's merge base first).
     """
     reg = registry or registry_for(plan)
     unit = reg.by_code.get(unit_code)
@@ -793,7 +797,8 @@ def build_unit_workbook(plan: Plan, unit_code: str, *, period_label: str, master
     for sheet, columns, objs, heading in specs:
         rows = []
         for r, obj in enumerate(objs, start=S.FIRST_DATA_ROW):
-            track, shared_base = issued_values(obj, unit_code, reg, reports)
+            got = issued.get((unit_code, sheet, obj.id)) if issued is not None else None
+            track, shared_base = got if got is not None else issued_values(obj, unit_code, reg, reports)
             vals = _row_values(obj, columns, track)
             fp, cells = fingerprint(columns, vals)
             meta_items.append([sheet, obj.id, r, fp, cells, base_to_json(track),
