@@ -110,6 +110,7 @@ thread that compresses it; and a general one over the decoded text, which
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
 import itertools
@@ -315,6 +316,12 @@ def _patch_package(src: str | os.PathLike[str], dst: str | os.PathLike[str],
                     continue
                 if name in jobs:
                     cells, app = jobs[name]
+                    if fast and name not in preread and (info.file_size > _BUFFERED_PART or
+                                                         (app is not None and len(app[1]) > _BUFFERED_ROWS)):
+                        # a big sheet - or one getting many rows - is read, patched and
+                        # compressed window by window: never held whole
+                        out.stream(info, _patch_stream_b(_member_chunks(zin, info), cells, styles, app))
+                        continue
                     data = preread.get(name) or _read_member(zin, info)
                     _refuse_array_cells(data, cells)
                     if fast and len(data) <= _BUFFERED_PART:
@@ -403,14 +410,17 @@ def _refuse_table_frames(zin: zipfile.ZipFile, names: set[str], part: str,
             raise PatchUnsupported("dòng thêm vào nằm trong vùng của một bảng")
 
 
-def _refuse_array_cells(data: bytes | bytearray, cells: Iterable[tuple[int, int]]) -> None:
+def _refuse_array_cells(data: bytes | bytearray, cells: Iterable[tuple[int, int]], lo: int = 0,
+                        hi: int | None = None) -> None:
     """Cells covered by an array formula (``<f t="array" ref="A1:A3">``, dynamic arrays too)
     belong to the formula: a value written there would be overwritten by Excel or make the
-    array invalid.  Refused (the formula cell itself is refused as any formula)."""
-    if b'"array"' not in data:
+    array invalid.  Refused (the formula cell itself is refused as any formula).
+    ``lo``/``hi``: the part of ``data`` to look at (a window of a streamed sheet)."""
+    hi = len(data) if hi is None else hi
+    if data.find(b'"array"', lo, hi) < 0:
         return
     cells = list(cells)
-    for m in _ARRAY_F.finditer(data):
+    for m in _ARRAY_F.finditer(data, lo, hi):
         ref = _REF_ATTR.search(m.group(0))
         if ref:
             hit = _hits(_box(ref), cells)
@@ -1290,33 +1300,58 @@ def _group_pieces(values: Sequence[Any], first: int, opens: list[bytes], col_sty
 
 
 _BUFFERED_PART = 4 << 20   # sheet parts up to 4 MB are patched in memory (see _patch_package)
+_BUFFERED_ROWS = 5_000     # ... unless more rows than this are appended to them (the audit log)
 
 
 class _FastPathMiss(Exception):
     """The bytes fast path cannot patch this part (a cell to write is missing, rows overlap...)."""
 
 
-def _patch_chunks_b(data: bytes, edits: dict[tuple[int, int], Any], styles: _Styles | None,
+def _patch_chunks_b(data: bytes | bytearray, edits: dict[tuple[int, int], Any], styles: _Styles | None,
                     append: Append | None) -> Iterator[bytes]:
-    """The patched part in chunks, produced while it is patched (so the writer thread
-    compresses one chunk while the next is built).  Raises ``_FastPathMiss`` - possibly after
-    some chunks - when the part needs the general path."""
-    m = _SHEET_DATA_B.search(data)
+    """``_patch_stream_b`` of a part held in memory."""
+    return _patch_stream_b((data,), edits, styles, append)
+
+
+_WINDOW = 4 << 20   # bytes of a streamed sheet patched at a time (cut after a ``</row>``)
+
+
+def _member_chunks(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A zip member's content, decompressed piece by piece (its CRC checked at the end)."""
+    with zin.open(info) as f:
+        while chunk := f.read(_CHUNK):
+            yield chunk
+
+
+def _patch_stream_b(chunks: Iterable[bytes | bytearray], edits: dict[tuple[int, int], Any],
+                    styles: _Styles | None, append: Append | None) -> Iterator[bytes]:
+    """The patched part in chunks, produced while the part is read (``chunks``: its content)
+    and patched: a window of about ``_WINDOW`` bytes, cut after a ``</row>``, is patched at
+    a time, so a 60 MB sheet is never held whole, and the writer thread compresses one
+    chunk while the next is built.  Raises ``_FastPathMiss`` - possibly after some chunks -
+    when the part needs the general path."""
+    it = iter(chunks)
+    buf = bytearray()
+    done = False
+
+    def fill(size: int) -> None:
+        nonlocal done
+        while not done and len(buf) < size:
+            chunk = next(it, None)
+            if chunk is None:
+                done = True
+            else:
+                buf.extend(chunk)
+
+    m = None
+    while True:   # the head, up to <sheetData>
+        m = _SHEET_DATA_B.search(buf)
+        if m or done:
+            break
+        fill(len(buf) + _CHUNK)
     if not m or m.group(0).endswith(b"/>"):
         raise _FastPathMiss("sheetData")
-    start = m.end()
-    end = data.find(b"</sheetData>", start)
-    if end < 0:
-        raise _FastPathMiss("sheetData")
-    # the sheet data is data[start:end], never copied: a 60 MB sheet is held once
-    last_row_at = data.rfind(b"<row", start, end)
     if append and append[1]:
-        i = last_row_at
-        last = _LAST_ROW_B.match(data, i, end) if i >= 0 else None
-        if i >= 0 and last is None:
-            raise _FastPathMiss("row")
-        if last is not None and append[0] <= int(last.group(1)):
-            raise _FastPathMiss("rows overlap")
         if any(r >= append[0] for r, _ in edits):
             raise _FastPathMiss("rows overlap")
     else:
@@ -1325,14 +1360,54 @@ def _patch_chunks_b(data: bytes, edits: dict[tuple[int, int], Any], styles: _Sty
     for (r, c), v in edits.items():
         by_row.setdefault(r, {})[c] = v
     max_row, max_col = _extent(by_row, append)
-    pieces: Iterable[bytes] = (_patch_region_b(data, by_row, styles, start, end) if by_row
-                               else _pieces(memoryview(data), start, end))
+    head = bytes(buf[:m.start()])
+    yield _fix_dimension(bytes(buf[:m.end()]).decode("utf-8"), max_row, max_col).encode("utf-8")
+    buf = buf[m.end():]
+    keys, next_key = sorted(by_row), 0
+    cells = list(edits)
+    last_no: int | None = None          # number and XML of the last row seen (appended rows follow it)
+    last_xml = b""
+    while True:
+        end = buf.find(b"</sheetData>")
+        if end < 0:
+            if not done and len(buf) < _WINDOW:
+                fill(_WINDOW)
+                continue
+            if done:
+                raise _FastPathMiss("sheetData")
+            cut = buf.rfind(b"</row>")
+            if cut < 0:              # one row longer than the window: read on
+                fill(len(buf) + _WINDOW)
+                continue
+            cut += 6
+        else:
+            cut = end
+        i = buf.rfind(b"<row", 0, cut)
+        if i >= 0:
+            lm = _LAST_ROW_B.match(buf, i, cut)
+            if lm is None:
+                raise _FastPathMiss("row")
+            last_no = int(lm.group(1))
+            if append:
+                last_xml = bytes(buf[i:cut])
+        upto = len(keys) if end >= 0 else (bisect.bisect_right(keys, last_no, next_key) if i >= 0 else next_key)
+        window = {r: by_row[r] for r in keys[next_key:upto]}
+        next_key = upto
+        _refuse_array_cells(buf, cells, 0, cut)
+        if window:
+            yield from _patch_region_b(buf, window, styles, 0, cut)
+        else:
+            yield from _pieces(memoryview(buf), 0, cut)
+        if end >= 0:
+            break
+        buf = buf[cut:]
     if append:
-        col_styles = _col_styles(data[:m.start()].decode("utf-8"))
-        tpl = _last_row_styles(data[last_row_at:end].decode("utf-8")) if last_row_at >= 0 else {}
-        pieces = itertools.chain(pieces, _render_rows_b(append[0], append[1],
-                                                        lambda c: tpl.get(c, col_styles.get(c)), styles,
-                                                        append[2]))
-    yield _fix_dimension(data[:start].decode("utf-8"), max_row, max_col).encode("utf-8")
-    yield from pieces  # chunks of a few thousand cells or rows
-    yield data[end:]
+        if last_no is not None and append[0] <= last_no:
+            raise _FastPathMiss("rows overlap")
+        col_styles = _col_styles(head.decode("utf-8"))
+        tpl = _last_row_styles(last_xml.decode("utf-8")) if last_xml else {}
+        yield from _render_rows_b(append[0], append[1], lambda c: tpl.get(c, col_styles.get(c)), styles,
+                                  append[2])
+    yield bytes(buf[end:])
+    for chunk in it:
+        yield bytes(chunk)
