@@ -55,36 +55,103 @@ def pack(values: Mapping[str, Any] | None) -> list[Any] | None:
 
 def unpack(raw: Any) -> dict[str, Any] | None:
     """JSON list -> canonical tracking values (``None`` when not a list of five)."""
+    values = _unpack_tuple(raw)
+    return None if values is None else dict(zip(TRACKING, values))
+
+
+def _unpack_tuple(raw: Any) -> tuple[Any, ...] | None:
+    """``unpack`` as a tuple in ``TRACKING`` order (how a ``BaseEntry`` keeps it)."""
     if not isinstance(raw, list) or len(raw) != len(TRACKING):
         return None
     status, progress, done, evidence, note = raw
     try:
-        return {"status": str(status or Status.NOT_STARTED.value),
-                "progress": round(float(progress or 0), 2),
-                "completed_on": dt.date.fromisoformat(done) if done else None,
-                "evidence": str(evidence or ""), "note": str(note or "")}
+        progress = round(float(progress or 0), 2)
+        return (_SHARED.setdefault(str(status or Status.NOT_STARTED.value), str(status or Status.NOT_STARTED.value)),
+                _SHARED.setdefault(progress, progress), _day(done) if done else None,
+                str(evidence or ""), str(note or ""))
     except (TypeError, ValueError):
         return None
+
+
+# values that repeat over thousands of records (status labels, progress, dates) are kept
+# once: json.loads makes a new object for every occurrence
+_SHARED: dict[Any, Any] = {s.value: s.value for s in Status}
+
+
+def _day(text: str) -> dt.date:
+    day = _SHARED.get(text)
+    if day is None:
+        day = dt.date.fromisoformat(text)
+        if len(_SHARED) < 10_000:
+            _SHARED[text] = day
+    return day
+
+
+def _as_tuple(values: Mapping[str, Any] | Sequence[Any]) -> tuple[Any, ...]:
+    if isinstance(values, tuple):
+        return values
+    return tuple(values[k] for k in TRACKING)
 
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-@dataclass
 class BaseEntry:
-    version: int
-    issued: dict[str, Any]
-    base: dict[str, Any]
-    master: dict[str, Any] | None = None
-    row: int = 0
-    fixed: str = ""      # the JSON of "v", "i" and "m" (they never change once issued)
+    """The base record of one (unit, sheet, item): version issued, values issued ("i"),
+    merge base ("b"), master row as sent for items of several units ("m").
+
+    The values are kept as tuples in ``TRACKING`` order (50 000 records of a province are a
+    few MB, not 40); ``issued``, ``base`` and ``master`` give them as mappings.
+    """
+
+    __slots__ = ("version", "_issued", "_base", "_master", "row")
+
+    def __init__(self, version: int, issued: Mapping[str, Any] | Sequence[Any], base: Mapping[str, Any] | Sequence[Any],
+                 master: Mapping[str, Any] | Sequence[Any] | None = None, row: int = 0):
+        self.version = version
+        self._issued = _as_tuple(issued)
+        self._base = _as_tuple(base)
+        self._master = None if master is None else _as_tuple(master)
+        self.row = row
+
+    @property
+    def issued(self) -> dict[str, Any]:
+        return dict(zip(TRACKING, self._issued))
+
+    @property
+    def base(self) -> dict[str, Any]:
+        return dict(zip(TRACKING, self._base))
+
+    @property
+    def master(self) -> dict[str, Any] | None:
+        return None if self._master is None else dict(zip(TRACKING, self._master))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BaseEntry):
+            return NotImplemented
+        return (self.version, self._issued, self._base, self._master, self.row) == \
+            (other.version, other._issued, other._base, other._master, other.row)
+
+    def __repr__(self) -> str:
+        return f"BaseEntry(version={self.version}, issued={self.issued}, base={self.base}, master={self.master})"
 
     def to_json(self) -> str:
-        if not self.fixed:
-            self.fixed = f'"v":{self.version},"i":{_dumps(pack(self.issued))}' + (
-                f',"m":{_dumps(pack(self.master))}' if self.master is not None else "")
-        return "{" + self.fixed + ',"b":' + _dumps(pack(self.base)) + "}"
+        return (f'{{"v":{self.version},"i":{_dumps(_pack_tuple(self._issued))}'
+                + (f',"m":{_dumps(_pack_tuple(self._master))}' if self._master is not None else "")
+                + f',"b":{_dumps(_pack_tuple(self._base))}}}')
+
+
+def _pack_tuple(values: tuple[Any, ...]) -> list[Any]:
+    """``pack`` of a tuple in ``TRACKING`` order."""
+    out = []
+    for v in values:
+        if isinstance(v, dt.date):
+            v = v.isoformat()
+        elif isinstance(v, Status):
+            v = v.value
+        out.append(v if v is not None else "")
+    return out
 
 
 @dataclass
@@ -122,10 +189,9 @@ class BaseStore:
         entry = self.entries.get((unit, sheet, item))
         if entry is None:
             return
-        new = {k: values[k] for k in TRACKING}
-        if new != entry.base:
-            self.put(unit, sheet, item, BaseEntry(entry.version, entry.issued, new, entry.master,
-                                                  fixed=entry.fixed))
+        new = _as_tuple(values)
+        if new != entry._base:
+            self.put(unit, sheet, item, BaseEntry(entry.version, entry._issued, new, entry._master))
 
 
 def _key_text(value: Any, memo: dict[Any, str]) -> str:
@@ -172,14 +238,16 @@ def read_bases(meta_rows: Sequence[Sequence[Any]]) -> BaseStore:
     for (i, unit, sheet, item, _), rec in zip(found, recs):
         if not isinstance(rec, dict):
             continue
-        issued, base = unpack(rec.get("i")), unpack(rec.get("b"))
+        issued, base = _unpack_tuple(rec.get("i")), _unpack_tuple(rec.get("b"))
         if issued is None or base is None:
             continue
+        if base == issued:
+            base = issued      # until a value is applied the base is what was issued: kept once
         try:
             version = int(rec.get("v") or 0)
         except (TypeError, ValueError):
             version = 0
-        store.entries[(unit, sheet, item)] = BaseEntry(version, issued, base, unpack(rec.get("m")), row=i)
+        store.entries[(unit, sheet, item)] = BaseEntry(version, issued, base, _unpack_tuple(rec.get("m")), row=i)
         last_used = max(last_used, i)
     store.next_row = max(last_used, store.header_row) + 1 if store.header_row else 2
     if store.entries:
@@ -194,9 +262,8 @@ def issue(store: BaseStore, version: int,
     Returns the "_meta" cells to write ({"G17": ...}, headers included on first use).
     """
     for unit, sheet, item, values, master in sent:
-        vals = {k: values[k] for k in TRACKING}
-        store.put(unit, sheet, item, BaseEntry(version, vals, dict(vals),
-                                               {k: master[k] for k in TRACKING} if master else None))
+        vals = _as_tuple(values)
+        store.put(unit, sheet, item, BaseEntry(version, vals, vals, _as_tuple(master) if master else None))
     return dict(store.edits)
 
 

@@ -26,6 +26,7 @@ from cchc_xl.workbook.unitbook import ReturnedBook, read_unit_workbook, unit_cod
 
 READ_THREADS = 2          # python-calamine parses without the GIL: 2 threads ~ 1.8x on 2 cores
 _PARALLEL_MIN_FILES = 4
+READ_AHEAD = 64           # files read ahead of the merge at most: memory stays flat with 500 files
 
 
 @dataclass
@@ -72,8 +73,10 @@ def _sha_or_empty(path: Path) -> str:
 class _ReadAhead:
     """Reads the returned files - and the master, when given - in background threads.
 
-    Results come back in the order of ``files``.  With one CPU, few files or no thread
-    available, everything is read in the calling thread instead (same results).
+    Results come back in the order of ``files``.  At most ``READ_AHEAD`` files are read
+    ahead of the consumer (a finished read that nobody has taken yet holds the file's cell
+    values).  With one CPU, few files or no thread available, everything is read in the
+    calling thread instead (same results).
     """
 
     def __init__(self, files: Sequence[Path], master: Path | None = None, threads: int | None = None,
@@ -89,8 +92,8 @@ class _ReadAhead:
             try:
                 self.pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="cchc-doc-phieu")
                 if master is not None:
-                    self.master_future = self.pool.submit(read_master_values, master)
-                self.futures = [self.pool.submit(_read_one, f, as_of) for f in self.files]
+                    self.master_future = self.pool.submit(read_master_values, master, light=True)
+                self.futures = [self.pool.submit(_read_one, f, as_of) for f in self.files[:READ_AHEAD]]
             except RuntimeError:  # no thread can be started: read in this thread
                 self.close()
 
@@ -102,14 +105,20 @@ class _ReadAhead:
         if self.master_future is not None:
             fut, self.master_future = self.master_future, None
             return fut.result()
-        return read_master_values(self.master)
+        return read_master_values(self.master, light=True)
 
     def results(self) -> Iterator[_Read]:
         """Each file's outcome in file order; the reader keeps no reference to what it
         handed over (a consumer that drops a book frees it)."""
         if self.pool is not None and self.futures:
-            for i in range(len(self.futures)):
-                fut, self.futures[i] = self.futures[i], None
+            for i in range(len(self.files)):
+                if i + READ_AHEAD < len(self.files) and self.pool is not None:   # keep the window full
+                    self.futures.append(self.pool.submit(_read_one, self.files[i + READ_AHEAD], self.as_of))
+                fut = self.futures[i] if i < len(self.futures) else None
+                if fut is None or fut.cancelled():   # closed meanwhile: the rest in this thread
+                    yield _read_one(self.files[i], self.as_of)
+                    continue
+                self.futures[i] = None
                 yield fut.result()
                 del fut
         else:

@@ -9,6 +9,7 @@ the split history from "_meta", where the columns are and where appended rows go
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 from pathlib import Path
@@ -29,9 +30,14 @@ MASTER_SHEETS = (S.SHEET_TASKS, S.SHEET_UNITS, S.SHEET_REMEDIATION, S.SHEET_META
                  S.SHEET_UNIT_REPORTS, S.SHEET_SUBMISSIONS)
 
 
-def read_master_values(path: str | os.PathLike[str],
-                       names: Sequence[str] = MASTER_SHEETS) -> dict[str, list[tuple[Any, ...]]]:
-    """Cell values of the master's sheets (python-calamine: seconds for 50 000 rows)."""
+def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MASTER_SHEETS, *,
+                       light: bool = False) -> dict[str, list[tuple[Any, ...]]]:
+    """Cell values of the master's sheets, rows from A1 (python-calamine: seconds for 50 000 rows).
+
+    ``light``: in "Phân công", below its header, only the cells Tổng hợp reads are kept
+    (``LIGHT_TASK_KEYS``; the others are ``None``): the long task texts of 50 000 rows are
+    never held.  Rows are converted one at a time, so a big sheet is never held twice.
+    """
     import python_calamine as pc
 
     p = Path(path)
@@ -42,10 +48,79 @@ def read_master_values(path: str | os.PathLike[str],
     except Exception as exc:
         raise catalog.BAD_MASTER.error(why=exc.__class__.__name__, file=p.name) from None
     try:
-        return {n: [tuple(r) for r in wb.get_sheet_by_name(n).to_python(skip_empty_area=False)]
+        return {n: _sheet_rows(wb.get_sheet_by_name(n), _task_projection if light and n == S.SHEET_TASKS else None)
                 for n in names if n in wb.sheet_names}
     finally:
         wb.close()
+
+
+# the "Phân công" cells Tổng hợp reads (``_light_tasks``)
+LIGHT_TASK_KEYS = ("id", "area_name", "status", "progress", "completed_on", "due", "lead_units", "evidence",
+                   "note")
+
+
+def _task_projection(head: list[tuple[Any, ...]]) -> tuple[int, list[int]] | None:
+    """(header row index, columns to blank below it) of "Phân công" for ``LIGHT_TASK_KEYS``;
+    ``None`` (keep everything) when the header or one of those columns is not found."""
+    from cchc_xl.core.records import _header_map
+
+    h = find_header_row(head, S.TASK_COLUMNS[0].header)
+    if h is None:
+        return None
+    cmap = _header_map(head[h], S.TASK_COLUMNS)
+    if any(k not in cmap for k in LIGHT_TASK_KEYS):
+        return None
+    keep = {cmap[k] for k in LIGHT_TASK_KEYS}
+    return h, [j for j in range(len(head[h])) if j not in keep]
+
+
+def _sheet_rows(sheet: Any, projection: Any = None) -> list[tuple[Any, ...]]:
+    """Rows of a python-calamine sheet from A1 (empty leading rows and columns included, as
+    ``to_python(skip_empty_area=False)``), converted row by row.  ``projection(first rows)``
+    -> (header row, columns set to ``None`` in the rows below it) or ``None``."""
+    start, end = sheet.start, sheet.end
+    if start is None or end is None:
+        return []
+    it = iter(sheet.iter_rows())
+    first = next(it, None)
+    if first is None:
+        return []
+    # python-calamine yields rows from row 1 but columns from the first used one; either
+    # way is recognised (the first used row has a value; a padded leading row has none)
+    pad = [""] * start[1] if start[1] and len(first) == end[1] - start[1] + 1 else []
+    rows: list[tuple[Any, ...]] = []
+    if start[0] and any(v not in (None, "") for v in first):
+        rows.extend(() for _ in range(start[0]))
+    below, drop = -1, ()
+    for r in itertools.chain((first,), it):
+        if pad:
+            r = pad + r
+        if drop:
+            for j in drop:
+                if j < len(r):
+                    r[j] = None
+        rows.append(tuple(r))
+        if projection is not None and len(rows) >= _HEAD_ROWS:
+            below, drop = _project(rows, projection)
+            projection = None
+    if projection is not None:
+        _project(rows, projection)
+    return rows
+
+
+def _project(rows: list[tuple[Any, ...]], projection: Any) -> tuple[int, list[int]]:
+    """Apply ``projection`` to the rows read so far; (header row, columns dropped below it)."""
+    found = projection(rows[:_HEAD_ROWS])
+    if found is None:
+        return -1, []
+    below, drop = found
+    gone = set(drop)
+    for i in range(below + 1, len(rows)):
+        rows[i] = tuple(None if j in gone else v for j, v in enumerate(rows[i]))
+    return below, drop
+
+
+_HEAD_ROWS = 15   # rows searched for a header (``find_header_row``)
 
 
 def read_master_state(path: str | os.PathLike[str]) -> MasterState:
@@ -70,7 +145,7 @@ def master_state_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]], *, fil
     meta_rows = sheets.get(S.SHEET_META, [])
     meta = meta_dict(meta_rows)
     state = MasterState(data=data, meta=meta, splits=read_splits(meta), light_tasks=light,
-                        bases=read_bases(meta_rows), returns=read_returns(meta), meta_rows=list(meta_rows))
+                        bases=read_bases(meta_rows), returns=read_returns(meta), meta_rows=_key_rows(meta_rows))
     for sheet, cols in ((S.SHEET_TASKS, S.TASK_COLUMNS), (S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS)):
         state.columns[sheet] = _column_map(sheets.get(sheet, []), cols)[1]
     reports, state.columns[S.SHEET_UNIT_REPORTS], state.findings = _read_unit_reports(
@@ -80,6 +155,16 @@ def master_state_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]], *, fil
     for sheet in (S.SHEET_AUDIT, S.SHEET_UNIT_REPORTS):
         state.next_rows[sheet] = _last_row(sheets.get(sheet, []), S.HEADER_ROW) + 1
     return state
+
+
+def _key_rows(meta_rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """The key/value part of "_meta" (columns A:B, down to the last used row): all that
+    ``bases.meta_cell_updates`` needs later - not the 50 000 rows of the base table."""
+    last = 0
+    for i, r in enumerate(meta_rows, start=1):
+        if r and any(v not in (None, "") for v in r[:2]):
+            last = i
+    return [tuple(r[:2]) for r in meta_rows[:last]]
 
 
 def master_data_fast(sheets: Mapping[str, list[tuple[Any, ...]]], *, file: str = "",

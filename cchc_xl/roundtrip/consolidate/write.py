@@ -20,6 +20,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from cchc_xl.core import schema as S
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.safety import starts_like_formula
+from cchc_xl.files.memory import release_free_memory
 from cchc_xl.files.package import refuse_openpyxl_losses
 from cchc_xl.files.safeio import check_can_write, file_sha256, guarded_write, save_workbook_guarded
 from cchc_xl.files.xlsx_patch import Append, PatchUnsupported, patch_xlsx
@@ -73,6 +74,7 @@ def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterab
         submissions = values.get(S.SHEET_SUBMISSIONS)   # the register's rows; the rest is freed below
         state = master_state_from_sheets(values, file=path.name, fast="light", texts=False)
         del values
+        release_free_memory()   # the master's cell values: the merge starts from the state only
         state.data.path = str(path)
         refuse_if_unsafe(state, "tổng hợp")
         now = now or dt.datetime.now()
@@ -81,6 +83,7 @@ def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterab
         # "Tình hình gửi phiếu": which file each unit returned, when, what was refused (same write)
         register = return_edits(submissions, plan, files, now=now) if submissions is not None else {}
         del state  # the plan is all the write needs: the master's state is freed before it
+    release_free_memory()
     result = ConsolidationResult(plan=plan, master=path, dry_run=dry_run)
     if dry_run or (plan.is_empty and not register):
         return result

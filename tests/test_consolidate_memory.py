@@ -1,0 +1,129 @@
+"""What keeps Tổng hợp's memory flat at province scale gives the same results as before:
+the master read row by row (only the cells the merge reads, below the header of
+"Phân công"), a bounded read-ahead of returned files, compact merge-base records, and
+freed memory handed back between stages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import python_calamine as pc
+from openpyxl import Workbook
+
+from cchc_xl.core import schema as S
+from cchc_xl.files.memory import release_free_memory
+from cchc_xl.roundtrip.bases import BaseEntry, BaseStore, read_bases
+from cchc_xl.roundtrip.consolidate import read as R
+from cchc_xl.roundtrip.consolidate.state import LIGHT_TASK_KEYS, _sheet_rows, read_master_values
+
+
+def _book(path: Path, cells: dict[str, object]) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Trang"
+    for ref, v in cells.items():
+        ws[ref] = v
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("cells", [
+    {"A1": "x"},                                   # from A1
+    {"B3": "x", "D5": 2},                          # empty leading rows and columns
+    {"C1": "x", "C2": None, "E7": "cuối"},         # empty leading columns only
+    {"A4": 1, "B4": 2},                            # empty leading rows only
+    {},                                            # empty sheet
+])
+def test_rows_read_one_by_one_equal_calamine_from_a1(tmp_path, cells):
+    path = _book(tmp_path / "b.xlsx", cells)
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    expected = [tuple(r) for r in wb.get_sheet_by_name("Trang").to_python(skip_empty_area=False)]
+    assert _sheet_rows(wb.get_sheet_by_name("Trang")) == expected
+
+
+def _master(path: Path, headers: list[str]) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = S.SHEET_TASKS
+    ws["A1"] = "PHÂN CÔNG THỰC HIỆN NHIỆM VỤ"
+    for j, h in enumerate(headers, start=1):
+        ws.cell(row=S.HEADER_ROW, column=j, value=h)
+    for r in range(S.FIRST_DATA_ROW, S.FIRST_DATA_ROW + 30):
+        for j, h in enumerate(headers, start=1):
+            ws.cell(row=r, column=j, value=f"{h} {r}")
+    wb.save(path)
+    return path
+
+
+def test_light_read_keeps_the_cells_the_merge_reads_and_blanks_the_rest(tmp_path):
+    headers = [c.header for c in S.TASK_COLUMNS]
+    path = _master(tmp_path / "so.xlsx", headers)
+    full = read_master_values(path, [S.SHEET_TASKS])[S.SHEET_TASKS]
+    light = read_master_values(path, [S.SHEET_TASKS], light=True)[S.SHEET_TASKS]
+    keep = {S.col_index(S.TASK_COLUMNS, k) - 1 for k in LIGHT_TASK_KEYS}
+    assert len(light) == len(full)
+    assert light[:S.HEADER_ROW] == full[:S.HEADER_ROW]          # title and header whole
+    for a, b in zip(full[S.HEADER_ROW:], light[S.HEADER_ROW:]):
+        assert [v for j, v in enumerate(a) if j in keep] == [v for j, v in enumerate(b) if j in keep]
+        assert all(v is None for j, v in enumerate(b) if j not in keep)
+    assert any(v not in (None, "") for j, v in enumerate(full[-1]) if j not in keep)   # the texts existed
+
+
+def test_light_read_keeps_everything_when_a_column_it_needs_is_missing(tmp_path):
+    """Without one of the merge's columns the generic reader runs (and reports it): it
+    must see the whole sheet."""
+    headers = [c.header for c in S.TASK_COLUMNS if c.key != "evidence"]
+    path = _master(tmp_path / "so.xlsx", headers)
+    assert read_master_values(path, [S.SHEET_TASKS], light=True) == read_master_values(path, [S.SHEET_TASKS])
+
+
+def test_read_ahead_window_keeps_file_order_and_reads_every_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(R, "READ_AHEAD", 2)
+    files = [tmp_path / f"{i:02d}.xlsx" for i in range(9)]
+    for i, f in enumerate(files):
+        f.write_bytes(b"not a workbook %d" % i if i % 3 else b"")
+    seen = []
+    with R._ReadAhead(files, threads=2) as reader:
+        assert len(reader.futures) == 2                  # only the window is started
+        for got in reader.results():
+            seen.append(got.path)
+            assert got.book is None and got.reason is not None   # damaged/empty: a reason, no exception
+            assert len([f for f in reader.futures if f is not None]) <= 2
+    assert seen == files
+
+
+def test_read_ahead_closed_midway_reads_the_rest_in_the_caller(tmp_path, monkeypatch):
+    monkeypatch.setattr(R, "READ_AHEAD", 2)
+    files = [tmp_path / f"{i}.xlsx" for i in range(6)]
+    for f in files:
+        f.write_bytes(b"")
+    reader = R._ReadAhead(files, threads=2)
+    it = reader.results()
+    first = next(it)
+    reader.close()
+    assert [first.path, *[r.path for r in it]] == files
+
+
+def test_base_records_compact_and_equal_after_a_round_trip():
+    issued = {"status": "Đang thực hiện", "progress": 50.0, "completed_on": None, "evidence": "BC 12", "note": ""}
+    store = BaseStore()
+    store.put("VP", S.SHEET_TASKS, "I-01", BaseEntry(3, issued, issued, None))
+    store.put("VP", S.SHEET_TASKS, "I-02", BaseEntry(3, issued, issued, dict(issued, progress=20.0)))
+    store.advance("VP", S.SHEET_TASKS, "I-01", dict(issued, progress=100.0, status="Đã hoàn thành"))
+    grid: dict[int, dict[str, object]] = {}
+    for ref, v in store.edits.items():
+        grid.setdefault(int(ref[1:]), {})[ref[0]] = v
+    rows = [tuple(grid.get(i, {}).get(c) for c in "ABCDEFG") for i in range(1, max(grid) + 1)]
+    again = read_bases(rows)
+    assert again.entries == store.entries
+    one = again.get("VP", S.SHEET_TASKS, "I-01")
+    assert one.issued == issued and one.base["progress"] == 100.0 and one.master is None
+    assert again.get("VP", S.SHEET_TASKS, "I-02").master["progress"] == 20.0
+    # a record never applied keeps one tuple for what was issued and the base
+    two = again.get("VP", S.SHEET_TASKS, "I-02")
+    assert two._base is two._issued
+
+
+def test_release_free_memory_is_harmless():
+    assert release_free_memory() in (True, False)
