@@ -98,7 +98,8 @@ def test_trangthai_accepts_text_dates_serials_and_loose_spelling():
 def test_trangthai_rejects_unknown_status_and_bad_dates():
     msg = CCHC_TRANGTHAI("Xong rồi nhé", None, None, CUTOFF)
     assert msg.startswith("Lỗi: trạng thái 'Xong rồi nhé' không có trong danh sách")
-    assert CCHC_TRANGTHAI("Đang thực hiện", "31/02/2025", None, CUTOFF).startswith("Lỗi: Hạn:")
+    assert CCHC_TRANGTHAI("Đang thực hiện", "31/02/2025", None, CUTOFF) == \
+        "Lỗi: Hạn '31/02/2025' không phải ngày hợp lệ (dạng dd/mm/yyyy)"
 
 
 # ------------------------------------------------------------------ CCHC_TYLE_HOANTHANH

@@ -21,7 +21,7 @@ from cchc_xl.core.deadlines import task_milestones
 from cchc_xl.core.findings import FindingType, catalog
 from cchc_xl.core.models import (AREA_NAMES, AREA_SHORT, Area, Finding, IndexArea, IndexCriterion,
                                  Plan, PlanInfo, RemediationItem, Status, Task, Unit)
-from cchc_xl.core.text import fold, normalize_text, parse_number
+from cchc_xl.core.text import CellValueError, fold, normalize_text, parse_number
 
 # ---------------------------------------------------------------- helpers
 
@@ -56,6 +56,11 @@ def parse_status(value: object) -> Status | None:
     return _STATUS_BY_KEY.get(fold(value))
 
 
+def status_error(raw: object) -> CellValueError:
+    """The error of a "Trạng thái" cell holding no status of the list."""
+    return CellValueError("unknown_status", value=normalize_text(raw), labels=", ".join(Status.labels()))
+
+
 def parse_date(value: object) -> dt.date | None:
     """Excel date, datetime, "30/7/2025", "2025-07-30" -> date; "" -> None. Raises ValueError."""
     if value is None or value == "":
@@ -75,7 +80,7 @@ def parse_date(value: object) -> dt.date | None:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"'{text}' không phải ngày hợp lệ (dạng dd/mm/yyyy)")
+    raise CellValueError("bad_date", value=text)
 
 
 def parse_progress(value: object) -> float | None:
@@ -226,10 +231,11 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
             try:
                 v = parser(raw)
                 if key == "status" and v is None and raw not in (None, ""):
-                    raise ValueError(f"'{raw}' không có trong danh sách trạng thái")
+                    raise status_error(raw)
                 values[key] = v
-            except ValueError as exc:
-                bad(S.SHEET_TASKS, S.TASK_COLUMNS, key, row, catalog.BAD_CELL, task_id, column=label, why=exc)
+            except CellValueError as exc:
+                f.append(exc.finding(column=label, file=fname, sheet=S.SHEET_TASKS, task_id=task_id,
+                                     cell=f"{S.col_letter(S.TASK_COLUMNS, key)}{row}"))
                 continue
             note = formula_mismatch(key, raw, v)
             if note:
@@ -264,14 +270,15 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
             for key in ("max_points", "appraised", "deducted", "self_assessed"):
                 try:
                     nums[key] = parse_number(rec.get(key))
-                except ValueError as exc:
-                    bad(S.SHEET_INDEX, S.INDEX_COLUMNS, key, row, catalog.BAD_CELL, column=S.header_of(
-                        S.INDEX_COLUMNS, key), why=exc)
+                except CellValueError as exc:
+                    f.append(exc.finding(column=S.header_of(S.INDEX_COLUMNS, key), file=fname, sheet=S.SHEET_INDEX,
+                                         cell=f"{S.col_letter(S.INDEX_COLUMNS, key)}{row}"))
                     nums[key] = None
             level = fold(rec.get("level"))
             if level == fold(S.LEVEL_AREA):
                 if nums["max_points"] is None:
-                    bad(S.SHEET_INDEX, S.INDEX_COLUMNS, "max_points", row, catalog.MISSING_MAX_POINTS)
+                    bad(S.SHEET_INDEX, S.INDEX_COLUMNS, "max_points", row, catalog.MISSING_MAX_POINTS,
+                        area=area.value)
                     continue
                 data.plan.index_areas.append(IndexArea(area=area, name=normalize_text(rec.get("name")), **nums))
                 rows_i[f"area:{area.value}"] = row
@@ -301,9 +308,12 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
                                 ("due", parse_date)):
                 try:
                     vals[key] = parser(rec.get(key))
-                except ValueError as exc:
-                    bad(S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS, key, row, catalog.BAD_CELL, rid,
-                        column=S.header_of(S.REMEDIATION_COLUMNS, key), why=exc)
+                    if key == "status" and vals[key] is None and rec.get(key) not in (None, ""):
+                        raise status_error(rec.get(key))
+                except CellValueError as exc:
+                    f.append(exc.finding(column=S.header_of(S.REMEDIATION_COLUMNS, key), file=fname,
+                                         sheet=S.SHEET_REMEDIATION, task_id=rid,
+                                         cell=f"{S.col_letter(S.REMEDIATION_COLUMNS, key)}{row}"))
             rows_r[rid] = row
             data.plan.remediation.append(RemediationItem(
                 id=rid, area=area, criterion=normalize_text(rec.get("criterion")),

@@ -16,7 +16,7 @@ def open_error(path: Path, exc: BaseException | None = None) -> CchcError:
     """The Vietnamese error for an Excel file that cannot be opened (why, and what to do)."""
     suffix = path.suffix.lower()
     if path.is_dir():
-        return catalog.IS_DIR.error(path=path)
+        return catalog.IS_DIR.error(path=path, kind="Excel", suffix=".xlsx")
     if suffix in (".xls", ".ods", ".csv"):
         why = (f"định dạng '{suffix}' không được hỗ trợ - mở bằng Excel rồi lưu lại dưới dạng "
                "Excel Workbook (.xlsx)")

@@ -36,7 +36,7 @@ DISK_FULL_WRITING = T("disk_full_writing", "error", "Ổ đĩa đầy",
                       "Ổ đĩa đầy trong lúc {action}: đã hủy việc ghi, tệp không thay đổi và không để lại "
                       "tệp tạm. Giải phóng dung lượng rồi chạy lại")
 WRITE_DENIED = T("write_denied", "error", "Không có quyền ghi",
-                 "Không ghi được tệp khi {action} (tệp đang mở trong Excel, chỉ đọc, hoặc thư mục không cho "
+                 "Không ghi được tệp khi {action} (tệp đang mở trong Excel/Word, chỉ đọc, hoặc thư mục không cho "
                  "ghi): tệp không thay đổi. Đóng tệp hoặc kiểm tra quyền ghi rồi chạy lại")
 WRITE_ABORTED = T("write_aborted", "error", "Không ghi được",
                   "Không ghi được tệp khi {action} ({why}): tệp không thay đổi")
@@ -289,7 +289,7 @@ MILESTONE_PASSED = T("milestone_passed", "warning", "Đã qua mốc",
 
 # ---------------------------------------------------------------- files (open, read, folders)
 IS_DIR = T("is_dir", "error", "Thư mục thay vì tệp",
-           "'{path}' là thư mục, không phải tệp Excel - hãy chỉ ra tệp sổ (.xlsx)")
+           "'{path}' là thư mục, không phải tệp {kind} - hãy ghi cả tên tệp {kind} ({suffix})")
 NO_FILE_NAMED = T("no_file_named", "error", "Không tìm thấy tệp (có tên loại tệp)", "Không tìm thấy tệp {what}")
 FILE_NOT_FOUND = T("file_not_found", "error", "Không tìm thấy tệp nguồn", "Không tìm thấy tệp '{path}'.")
 FILE_UNREADABLE = T("file_unreadable", "error", "Không đọc được tệp", "Không đọc được tệp '{path}': {why}.")
@@ -312,6 +312,9 @@ SHEET_NOT_FOUND = T("sheet_not_found", "error", "Không tìm thấy trang", "Kh�
 NO_HEADER = T("no_header", "error", "Không thấy dòng tiêu đề", "Không tìm thấy dòng tiêu đề {expected}")
 MISSING_COLUMNS = T("missing_columns", "error", "Thiếu cột", "Thiếu cột: {columns}")
 BAD_CELL = T("bad_cell", "error", "Ô không đọc được", "{column}: {why}")
+# one type per reason a cell cannot be read (raised by the parsers as ``core.text.CellValueError``;
+# numbers are "not_a_number", statuses "unknown_status" - declared with the worksheet functions)
+BAD_DATE = T("bad_date", "error", "Ngày không hợp lệ", "{column} '{value}' không phải ngày hợp lệ (dạng dd/mm/yyyy)")
 CELL_FORMULA_MISMATCH = T("cell_formula_mismatch", "warning", "Công thức Tổng quan đọc khác",
                           "{column}: {why}")
 BAD_UNIT = T("bad_unit", "error", "Đơn vị không hợp lệ", "Đơn vị không hợp lệ: {why}")
@@ -319,7 +322,7 @@ MISSING_ID = T("missing_id", "error", "Thiếu mã", "Thiếu mã {kind}")
 DUPLICATE_ID = T("duplicate_id", "error", "Mã bị trùng", "Mã {kind} '{id}' bị trùng{first}")
 BAD_AREA = T("bad_area", "error", "Tên lĩnh vực không hợp lệ", "Lĩnh vực '{value}' không thuộc 8 lĩnh vực CCHC")
 BAD_AREA_NUMBER = T("bad_area_number", "error", "Số lĩnh vực không hợp lệ", "Lĩnh vực phải là số từ 1 đến 8")
-MISSING_MAX_POINTS = T("missing_max_points", "error", "Thiếu điểm tối đa", "Thiếu điểm tối đa của lĩnh vực")
+MISSING_MAX_POINTS = T("missing_max_points", "error", "Thiếu điểm tối đa", "Lĩnh vực {area}: thiếu điểm tối đa")
 
 # ---------------------------------------------------------------- master checks (validate): tasks and remediation
 NO_TASKS = T("no_tasks", "warning", "Sổ chưa có nhiệm vụ",
@@ -558,6 +561,33 @@ INDEX_YEAR_SAVED = T("index_year_saved", "info", "Đã ghi điểm năm", "Đi�
 LINK_UNKNOWN_CODE = T("link_unknown_code", "warning", "Mã tiêu chí chưa có trên trang Chỉ số CCHC",
                       "{item}: mã tiêu chí '{code}' ở cột 'Tiêu chí' không có trên trang 'Chỉ số CCHC' (hoặc tiêu chí "
                       "đó chưa có điểm tối đa) - liên kết này không được tính vào điểm có nguy cơ bị trừ")
+
+# ---------------------------------------------------------------- index: score files (importers/index)
+# (a score table .xlsx/.tsv/.csv or the bundled JSON "cchc_xl.index/1"; cell values that are not
+# numbers are "not_a_number", area numbers "bad_area_number", missing maxima "missing_max_points")
+INDEX_JSON_SYNTAX = T("index_json_syntax", "error", "Tệp JSON chỉ số sai cú pháp",
+                      "Tệp JSON chỉ số sai cú pháp ở dòng {line}, cột {column}: hãy sửa hoặc xuất lại tệp")
+INDEX_JSON_FORMAT = T("bad_format", "error", "Tệp JSON không đúng định dạng",
+                      "Tệp JSON không theo định dạng '{expected}' (khóa \"format\" ghi '{found}')")
+INDEX_JSON_ENTRY = T("index_json_entry", "error", "Mục JSON không đúng dạng",
+                     "Mục thứ {number} của khóa \"{key}\" không phải một đối tượng JSON (cần các khóa 'tt', "
+                     "'name', 'max_points'...) - bỏ qua mục này")
+INDEX_JSON_NOT_LIST = T("index_json_not_list", "error", "Khóa JSON không phải danh sách",
+                        "Khóa \"{key}\" phải là một danh sách JSON [...] - bỏ qua khóa này")
+INDEX_NO_SHEET = T("no_index_sheet", "error", "Không có trang bảng điểm",
+                   "Không có trang nào chứa bảng điểm Chỉ số CCHC (cần cột 'Nội dung' và 'Điểm tối đa', hoặc "
+                   "trang 'Chỉ số CCHC')")
+INDEX_FILE_TYPE = T("bad_file_type", "error", "Loại tệp điểm không hỗ trợ",
+                    "Không hỗ trợ loại tệp '{suffix}' cho điểm Chỉ số CCHC (dùng .xlsx, .tsv, .csv hoặc .json)")
+INDEX_LINE_UNPARSED = T("unparsed_line", "warning", "Dòng tiêu chí không đọc được điểm",
+                        "Lĩnh vực {area}: không đọc được điểm của dòng '{text}' - dòng này bị bỏ qua")
+INDEX_CRITERION_NO_AREA = T("criterion_without_area", "error", "Tiêu chí trước dòng lĩnh vực",
+                            "Tiêu chí '{name}' nằm trước mọi dòng lĩnh vực (TT 1..8) nên không biết thuộc lĩnh vực "
+                            "nào - dòng này bị bỏ qua")
+INDEX_SUMMARY_MISMATCH = T("summary_mismatch", "error", "Phần nội dung khác bảng điểm",
+                           "Lĩnh vực {area}: phần nội dung ghi bị trừ {stated} điểm nhưng bảng điểm ghi {table} điểm")
+INDEX_TOTAL_ROW_MISMATCH = T("total_mismatch", "error", "Dòng tổng không khớp các lĩnh vực",
+                             "Dòng tổng: {column} ghi {written} nhưng cộng các lĩnh vực được {computed}")
 
 # ---------------------------------------------------------------- indicators (trang "Số liệu")
 IND_NOT_NUMBER = T("indicator_not_number", "error", "Số liệu không phải số",
