@@ -190,7 +190,7 @@ def test_xlsx_simple_table(tmp_path):
     # bad number in D8; the total row cannot check "Điểm thẩm định" (area 3 unknown) but checks the rest
     assert [(f.code, f.severity, f.sheet, f.cell) for f in findings] == [
         ("not_a_number", "error", "Bảng điểm", "D8")]
-    assert str(findings[0]) == ("Lỗi: Điểm thẩm định 'mười hai' không phải là số "
+    assert str(findings[0]) == ("Lỗi: Điểm thẩm định: 'mười hai' không phải là số "
                                 "(tệp bang_diem.xlsx, trang 'Bảng điểm', ô D8)")
 
 

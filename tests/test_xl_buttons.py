@@ -225,7 +225,7 @@ def test_kiem_tra_names_bad_and_dangerous_cells(master, payload):
     by_code = {f.code: f for f in result.findings if f.sheet == S.SHEET_TASKS}
     unreadable = by_code["not_a_number"]
     assert (unreadable.cell, unreadable.severity) == (progress_cell, "error")
-    assert unreadable.message == "Tiến độ 'tám mươi' không phải là số"
+    assert unreadable.message == "Tiến độ: 'tám mươi' không phải là số"
     assert unreadable.file == "So_tong_hop_CCHC_2025.xlsx"
     assert by_code["formula_injection"].cell == evidence_cell
     assert "nghi ngờ công thức độc hại" in by_code["formula_injection"].message

@@ -147,7 +147,8 @@ class CellValueError(ValueError):
         return self._type().error(column=column, **self.params, **where)
 
     def __str__(self) -> str:
-        return self._type().message(column="", **self.params).strip()
+        # the templates read "{column}: <reason>": the reason alone for "{why}" of older callers
+        return self._type().message(column="", **self.params).lstrip(": ")
 
 
 _NUM_RE = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$|^[+-]?\d+(,\d+)?$|^[+-]?\d+(\.\d+)?$")

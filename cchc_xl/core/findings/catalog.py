@@ -313,10 +313,18 @@ NO_HEADER = T("no_header", "error", "Không thấy dòng tiêu đề", "Không t
 MISSING_COLUMNS = T("missing_columns", "error", "Thiếu cột", "Thiếu cột: {columns}")
 BAD_CELL = T("bad_cell", "error", "Ô không đọc được", "{column}: {why}")
 # one type per reason a cell cannot be read (raised by the parsers as ``core.text.CellValueError``;
-# numbers are "not_a_number", statuses "unknown_status" - declared with the worksheet functions)
-BAD_DATE = T("bad_date", "error", "Ngày không hợp lệ", "{column} '{value}' không phải ngày hợp lệ (dạng dd/mm/yyyy)")
+# numbers are "not_a_number", declared with the worksheet functions); "bad_cell" for other reasons
+BAD_DATE = T("bad_date", "error", "Ngày không hợp lệ", "{column}: '{value}' không phải ngày hợp lệ (dạng dd/mm/yyyy)")
 CELL_FORMULA_MISMATCH = T("cell_formula_mismatch", "warning", "Công thức Tổng quan đọc khác",
                           "{column}: {why}")
+# the two reasons the formulas of "Tổng quan" read a cell differently (``records.formula_mismatch``)
+STATUS_SPELLING = T("status_spelling", "warning", "Trạng thái viết khác danh sách",
+                    "{column}: '{value}' được hiểu là '{status}' nhưng viết khác giá trị chuẩn (cách viết khác, "
+                    "khoảng trắng thừa hoặc bảng mã dấu khác); hãy chọn lại từ danh sách để trang '{dashboard}' "
+                    "tính đúng")
+DATE_AS_TEXT = T("date_as_text", "warning", "Ngày nhập dạng văn bản",
+                 "{column}: '{value}' đang là văn bản, không phải ngày - công thức trang '{dashboard}' không tính "
+                 "được; hãy nhập lại ô dưới dạng ngày (dd/mm/yyyy)")
 BAD_UNIT = T("bad_unit", "error", "Đơn vị không hợp lệ", "Đơn vị không hợp lệ: {why}")
 MISSING_ID = T("missing_id", "error", "Thiếu mã", "Thiếu mã {kind}")
 DUPLICATE_ID = T("duplicate_id", "error", "Mã bị trùng", "Mã {kind} '{id}' bị trùng{first}")
@@ -452,7 +460,7 @@ DEMO_OUT_NOT_EMPTY = T("demo_out_not_empty", "error", "Thư mục chạy thử c
                        "mới, thư mục trống hoặc thư mục của lần chạy thử trước - hãy chọn thư mục khác (--ra)")
 
 # ---------------------------------------------------------------- worksheet functions (UDF cells show "Lỗi: ...")
-NOT_A_NUMBER = T("not_a_number", "error", "Không phải số", "{column} '{value}' không phải là số")
+NOT_A_NUMBER = T("not_a_number", "error", "Không phải số", "{column}: '{value}' không phải là số")
 UNKNOWN_STATUS = T("unknown_status", "error", "Trạng thái không có trong danh sách",
                    "trạng thái '{value}' không có trong danh sách ({labels})")
 BAD_YEAR = T("bad_year", "error", "Năm không hợp lệ", "năm '{value}' không hợp lệ")
