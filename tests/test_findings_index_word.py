@@ -155,7 +155,7 @@ def test_text_tables_unreadable_or_without_header(tmp_path):
     latin = tmp_path / "bang.tsv"
     latin.write_bytes(b"TT\tN\xf4i dung\t\xd0i\xeam t\xf4i \xf0a\n1\tCh\xec \xf0a\xf2o\t11\n")   # not UTF-8
     f = _raised(import_index, latin)
-    assert (f.code, f.file) == ("not_text_file", "bang.tsv") and "không phải tệp văn bản" in f.message
+    assert (f.code, f.file) == ("text_not_utf8", "bang.tsv") and "lưu lại với bảng mã UTF-8" in f.message
     one_column = tmp_path / "ghi_chu.csv"                 # the CSV sniffer finds no delimiter: no traceback
     one_column.write_text("Ghi chú\nKhông có bảng điểm\n", encoding="utf-8")
     f = _raised(import_index, one_column)
@@ -333,3 +333,64 @@ def test_cells_the_dashboard_formulas_read_differently(tmp_path):
         f"Cảnh báo: Hạn (ngày): '30/9/2025' đang là văn bản, không phải ngày - công thức trang "
         f"'{S.SHEET_DASHBOARD}' không tính được; hãy nhập lại ô dưới dạng ngày (dd/mm/yyyy) "
         f"(tệp So.xlsx, trang '{S.SHEET_TASKS}', ô {col('due')}{row + 1})")
+
+
+# ---------------------------------------------------------------- plan documents and criteria tables
+
+def test_plan_documents_damaged_or_not_utf8(tmp_path):
+    from cchc_xl.importers.plan_text import read_blocks
+
+    damaged = tmp_path / "ke_hoach.docx"
+    damaged.write_bytes(b"PK\x03\x04 not a Word package")
+    f = _raised(read_blocks, damaged)
+    assert (f.code, f.file) == ("bad_document", "ke_hoach.docx")
+    assert f.message == "Tệp 'ke_hoach.docx' bị hỏng hoặc không phải tệp Word (.docx) hợp lệ."
+    latin = tmp_path / "ke_hoach.md"
+    latin.write_bytes(b"# K\xea ho\xe1ch kh\xe1c ph\xf5c\n")
+    f = _raised(read_blocks, latin)
+    assert (f.code, f.severity, f.file) == ("text_not_utf8", "error", "ke_hoach.md")
+    pdf = tmp_path / "ke_hoach.pdf"
+    pdf.write_bytes(b"%PDF")
+    f = _raised(read_blocks, pdf)
+    assert f.code == "bad_file_type" and f.message == (
+        "Không hỗ trợ loại tệp '.pdf' cho tài liệu kế hoạch, kết quả chỉ số (dùng .docx, .txt, .md, .tsv hoặc .csv)")
+
+
+def test_criteria_table_rows_skipped_for_each_reason(tmp_path):
+    from cchc_xl.importers.criteria import read_criteria_file
+
+    p = tmp_path / "bo_tieu_chi.tsv"
+    p.write_text("STT\tTiêu chí\tĐiểm tối đa\n"          # row 1
+                 "I\tChỉ đạo, điều hành\t11\n"           # row 2
+                 "1.1\tKế hoạch CCHC\thai\n"             # row 3: maximum not a number
+                 "II\tCải cách thể chế\t\n"              # row 4: area without maximum
+                 "x\tGhi chú\t\n", encoding="utf-8")     # row 5: code of no area
+    cset, findings = read_criteria_file(p, province="tỉnh Thử", year=2025)
+    assert [a.area.value for a in cset.areas] == ["1"]
+    assert [(f.code, f.severity, f.cell, f.message) for f in findings] == [
+        ("criteria_row_max_not_number", "warning", "dòng 3",
+         "Bỏ qua dòng '1.1 Kế hoạch CCHC': điểm tối đa 'hai' không phải là số"),
+        ("criteria_area_no_max", "warning", "dòng 4", "Bỏ qua dòng 'Cải cách thể chế': lĩnh vực thiếu điểm tối đa"),
+        ("criteria_row_skipped", "warning", "dòng 5",
+         "Bỏ qua dòng 'x Ghi chú': mã không bắt đầu bằng số lĩnh vực (1-8)"),
+    ]
+    assert str(findings[0]).endswith("(tệp bo_tieu_chi.tsv, dòng 3)")
+
+
+def test_criteria_files_without_a_table_or_areas(tmp_path):
+    from cchc_xl.importers.criteria import read_criteria_file
+
+    notes = tmp_path / "ghi_chu.csv"
+    notes.write_text("Ghi chú\nChưa có bộ tiêu chí\n", encoding="utf-8")    # one column: nothing to sniff
+    f = _raised(read_criteria_file, notes)
+    assert (f.code, f.file) == ("criteria_no_table", "ghi_chu.csv")
+    only_criteria = tmp_path / "tieu_chi.csv"
+    only_criteria.write_text("STT;Tiêu chí;Điểm tối đa\n1.1;Kế hoạch CCHC;1\n", encoding="utf-8")
+    f = _raised(read_criteria_file, only_criteria)
+    assert f.code == "criteria_no_areas" and f.message == (
+        "Bộ tiêu chí không hợp lệ: không có dòng lĩnh vực nào (mã 1..8 hoặc I..VIII)")
+    latin = tmp_path / "bo.txt"
+    latin.write_bytes(b"STT\tTi\xeau ch\xed\n")
+    assert _raised(read_criteria_file, latin).code == "text_not_utf8"
+    f = _raised(read_criteria_file, _json(tmp_path, {"x": 1}, "bo.pdf"))
+    assert f.code == "bad_file_type" and "cho bộ tiêu chí" in f.message

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any, Callable
 
 # Combining tone marks (the five tones besides "ngang").
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -131,14 +132,17 @@ class CellValueError(ValueError):
     sheet=, cell=)`` / ``exc.error(...)``.  ``str(exc)`` is the reason without the column.
     """
 
+    # ``core.findings.get``, set when the catalogue loads (this module is below it: no import of it here)
+    catalogue: Callable[[str], Any] | None = None
+
     def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
         self.code, self.params = code, params
 
-    def _type(self):
-        from cchc_xl.core.findings import get      # lazy: the catalogue imports this module
-
-        return get(self.code)
+    def _type(self) -> Any:
+        if CellValueError.catalogue is None:
+            raise RuntimeError("cchc_xl.core.findings is not loaded")
+        return CellValueError.catalogue(self.code)
 
     def finding(self, *, column: str = "", **where: object):
         return self._type()(column=column, **self.params, **where)
@@ -148,6 +152,8 @@ class CellValueError(ValueError):
 
     def __str__(self) -> str:
         # the templates read "{column}: <reason>": the reason alone for "{why}" of older callers
+        if CellValueError.catalogue is None:
+            return f"{self.code}: {self.params}"
         return self._type().message(column="", **self.params).lstrip(": ")
 
 

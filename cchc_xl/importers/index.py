@@ -17,7 +17,6 @@ reports the inconsistencies.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
@@ -31,6 +30,7 @@ from cchc_xl.core.records import parse_area, read_table
 from cchc_xl.core.models import AREA_NAMES, Area, Finding, IndexArea, IndexCriterion, RemediationItem
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.text import CellValueError, fold, normalize_text, parse_number, strip_diacritics
+from cchc_xl.importers.sources import delimited_rows, read_text
 
 SAMPLE_FILE = "cam_son_2023_chi_so.json"
 FIXTURE_FORMAT = "cchc_xl.index/1"
@@ -190,22 +190,11 @@ def _json_number(raw: Any, what: str, file: str, findings: list[Finding]) -> flo
         return None
 
 
-def _read_text(p: Path, encoding: str = "utf-8") -> str:
-    """The text of ``p`` (a missing, unreadable or non-text file is a ``CchcError``)."""
-    try:
-        return p.read_text(encoding=encoding)
-    except UnicodeDecodeError:
-        raise catalog.NOT_TEXT_FILE.error(name=p.name, file=p.name) from None
-    except OSError as exc:
-        raise catalog.FILE_UNREADABLE.error(path=p.name, why=exc.strerror or exc.__class__.__name__,
-                                            file=p.name) from None
-
-
 def read_index_json(path: str | os.PathLike[str]) -> IndexSource:
     """Read the bundled JSON format (``cchc_xl.index/1``)."""
     p = Path(path)
     try:
-        doc = json.loads(_read_text(p))
+        doc = json.loads(read_text(p))
     except json.JSONDecodeError as exc:
         raise catalog.INDEX_JSON_SYNTAX.error(line=exc.lineno, column=exc.colno, file=p.name) from None
     if not isinstance(doc, dict) or doc.get("format") != FIXTURE_FORMAT:
@@ -459,14 +448,7 @@ def _xlsx_rows(path: Path) -> list[tuple[str, list[tuple[Any, ...]]]]:
 
 
 def _text_rows(path: Path) -> list[tuple[Any, ...]]:
-    text = _read_text(path, "utf-8-sig")
-    if path.suffix.lower() == ".csv":
-        try:
-            dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:           # one column, or no delimiter the sniffer is sure of
-            dialect = csv.excel
-        return [tuple(r) for r in csv.reader(text.splitlines(), dialect)]
-    return [tuple(line.split("\t")) for line in text.splitlines()]
+    return delimited_rows(read_text(path), comma=path.suffix.lower() == ".csv")
 
 
 def _read_rows(rows: list[tuple[Any, ...]], *, file: str, sheet: str) -> IndexSource | None:
@@ -500,7 +482,8 @@ def read_index_source(path: str | os.PathLike[str]) -> IndexSource:
         if src is None:
             raise _no_simple_header(file=p.name)
         return src
-    raise catalog.INDEX_FILE_TYPE.error(suffix=p.suffix or "(không có đuôi)", file=p.name)
+    raise catalog.FILE_TYPE.error(suffix=p.suffix or "(không có đuôi)", what="điểm Chỉ số CCHC",
+                                  accepted=".xlsx, .tsv, .csv hoặc .json", file=p.name)
 
 
 def _no_simple_header(*, file: str, sheet: str = "") -> Exception:
@@ -605,7 +588,7 @@ def read_index_results(path: str | os.PathLike[str], year: int | None = None) ->
         res.areas, res.criteria = src.areas, src.criteria
         res.findings.extend(src.findings)
         if ext == ".json":
-            doc = json.loads(_read_text(p))
+            doc = json.loads(read_text(p))
             year = year or doc.get("index_year")
     said = parse_summary_sentences(lines)
     res.year = year or said.get("year")

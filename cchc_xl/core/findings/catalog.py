@@ -12,7 +12,14 @@ from cchc_xl.core.findings.base import FindingType as T
 
 # ---------------------------------------------------------------- files
 NO_FILE = T("no_file", "error", "Không tìm thấy tệp", "Không tìm thấy tệp")
-BAD_FILE = T("bad_file", "error", "Tệp hỏng", "Không mở được tệp Excel: {why}")
+BAD_FILE = T("bad_file", "error", "Tệp hỏng",
+             "Không mở được tệp Excel: tệp bị hỏng hoặc không phải tệp Excel .xlsx/.xlsm")
+EXCEL_FORMAT = T("excel_format", "error", "Định dạng bảng tính không hỗ trợ",
+                 "Không mở được tệp: định dạng '{suffix}' không được hỗ trợ - mở bằng Excel rồi lưu lại dưới dạng "
+                 "Excel Workbook (.xlsx)")
+FILE_NO_READ = T("file_no_read", "error", "Không có quyền đọc tệp",
+                 "Không mở được tệp Excel: không có quyền đọc tệp (tệp đang bị chương trình khác khóa hoặc bị giới "
+                 "hạn quyền truy cập)")
 
 # ---------------------------------------------------------------- files: returned packages, safe writes
 # (a returned file is size-checked before it is decompressed; every command writing the
@@ -300,6 +307,10 @@ BAD_DOCUMENT = T("bad_document", "error", "Tệp Word/Excel hỏng",
 UNSUPPORTED_FORMAT = T("unsupported_format", "error", "Định dạng không hỗ trợ",
                        "Không nhập được tệp '{name}': định dạng '{suffix}' không được hỗ trợ. Hãy dùng tệp "
                        "Word (.docx), Excel (.xlsx, .xlsm) hoặc văn bản phân cách bằng Tab (.tsv, .txt).{hint}")
+FILE_TYPE = T("bad_file_type", "error", "Loại tệp không hỗ trợ",
+              "Không hỗ trợ loại tệp '{suffix}' cho {what} (dùng {accepted})")
+TEXT_NOT_UTF8 = T("text_not_utf8", "error", "Tệp văn bản không phải UTF-8",
+                  "Tệp văn bản không mã hóa UTF-8: hãy mở tệp và lưu lại với bảng mã UTF-8 rồi chạy lại")
 LEGACY_ENCODING = T("legacy_encoding", "warning", "Bảng mã cũ",
                     "Tệp không mã hóa UTF-8; đã đọc theo bảng mã Windows-1258. Nếu chữ tiếng Việt bị lỗi, "
                     "hãy lưu lại tệp với mã UTF-8.")
@@ -511,9 +522,17 @@ CRITERIA_BAD_FILE = T("criteria_bad_file", "error", "Bộ tiêu chí không hợ
                       "Bộ tiêu chí không hợp lệ: {why}")
 CRITERIA_NOT_FOUND = T("criteria_not_found", "error", "Không có bộ tiêu chí",
                        "Không có bộ tiêu chí cho {what}; có sẵn: {available}")
-CRITERIA_ROW_SKIPPED = T("criteria_row_skipped", "warning", "Bỏ qua dòng của bộ tiêu chí",
-                         "Bỏ qua dòng '{text}': {why}")
-BAD_PLAN_FILE = T("bad_plan_file", "error", "Không đọc được tài liệu", "Không đọc được tài liệu: {why}")
+CRITERIA_NO_TABLE = T("criteria_no_table", "error", "Không thấy bảng bộ tiêu chí",
+                      "Bộ tiêu chí không hợp lệ: không có bảng nào có cột 'Tiêu chí'/'Nội dung' và 'Điểm tối đa'")
+CRITERIA_NO_AREAS = T("criteria_no_areas", "error", "Bộ tiêu chí không có lĩnh vực",
+                      "Bộ tiêu chí không hợp lệ: không có dòng lĩnh vực nào (mã 1..8 hoặc I..VIII)")
+# rows of a province's criteria table that are skipped, one type per reason
+CRITERIA_ROW_BAD_CODE = T("criteria_row_skipped", "warning", "Bỏ qua dòng có mã lạ",
+                          "Bỏ qua dòng '{text}': mã không bắt đầu bằng số lĩnh vực (1-8)")
+CRITERIA_ROW_MAX_NOT_NUMBER = T("criteria_row_max_not_number", "warning", "Bỏ qua dòng có điểm tối đa không phải số",
+                                "Bỏ qua dòng '{text}': điểm tối đa '{value}' không phải là số")
+CRITERIA_AREA_NO_MAX = T("criteria_area_no_max", "warning", "Bỏ qua lĩnh vực thiếu điểm tối đa",
+                         "Bỏ qua dòng '{text}': lĩnh vực thiếu điểm tối đa")
 REMEDIATION_NONE = T("remediation_none", "error", "Không tìm thấy nội dung khắc phục",
                      "Không tìm thấy nội dung khắc phục nào: cần các phần theo lĩnh vực (ví dụ '1. Công tác chỉ "
                      "đạo, điều hành…' hoặc 'a) Đối với lĩnh vực…') có tiêu chí bị trừ điểm, hoặc một bảng có cột "
@@ -585,8 +604,6 @@ INDEX_JSON_NOT_LIST = T("index_json_not_list", "error", "Khóa JSON không phả
 INDEX_NO_SHEET = T("no_index_sheet", "error", "Không có trang bảng điểm",
                    "Không có trang nào chứa bảng điểm Chỉ số CCHC (cần cột 'Nội dung' và 'Điểm tối đa', hoặc "
                    "trang 'Chỉ số CCHC')")
-INDEX_FILE_TYPE = T("bad_file_type", "error", "Loại tệp điểm không hỗ trợ",
-                    "Không hỗ trợ loại tệp '{suffix}' cho điểm Chỉ số CCHC (dùng .xlsx, .tsv, .csv hoặc .json)")
 INDEX_LINE_UNPARSED = T("unparsed_line", "warning", "Dòng tiêu chí không đọc được điểm",
                         "Lĩnh vực {area}: không đọc được điểm của dòng '{text}' - dòng này bị bỏ qua")
 INDEX_CRITERION_NO_AREA = T("criterion_without_area", "error", "Tiêu chí trước dòng lĩnh vực",
