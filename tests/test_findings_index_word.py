@@ -1,5 +1,7 @@
-"""Findings of the index importer, the Word report and the index-document import: catalogue
-codes, severities and messages naming file, sheet and cell - one test per family of failure."""
+"""Findings of the index importer, the Word report and the index-document import, and the
+parser reasons that became their own types (cell values, plan documents, criteria tables,
+e-mail addresses): catalogue codes, severities and messages naming file, sheet and cell - one
+test per family of failure."""
 
 from __future__ import annotations
 
@@ -394,3 +396,33 @@ def test_criteria_files_without_a_table_or_areas(tmp_path):
     assert _raised(read_criteria_file, latin).code == "text_not_utf8"
     f = _raised(read_criteria_file, _json(tmp_path, {"x": 1}, "bo.pdf"))
     assert f.code == "bad_file_type" and "cho bộ tiêu chí" in f.message
+
+
+# ---------------------------------------------------------------- e-mail addresses: a structured address
+
+@pytest.mark.parametrize("email, code, text", [
+    ("", "no_email", "Đơn vị 'Văn phòng' (VP): chưa có địa chỉ email"),
+    (" ; ", "no_email", "Đơn vị 'Văn phòng' (VP): chưa có địa chỉ email"),
+    ("vp@xa.vn; ketoan@xa", "bad_email", "Đơn vị 'Văn phòng' (VP): địa chỉ email 'ketoan@xa' không hợp lệ"),
+])
+def test_unit_address_findings(email, code, text):
+    from cchc_xl.core.models import Unit
+    from cchc_xl.mail.mailer import new_unit_message
+
+    unit = Unit(code="VP", name="Văn phòng", email=email)
+    f = _raised(new_unit_message, unit, "Phiếu", sender="", issuer="UBND xã Thử")
+    assert (f.code, f.severity, f.sheet, f.message) == (code, "error", S.SHEET_UNITS, text)
+
+
+def test_sender_and_reply_to_name_the_bad_address():
+    from cchc_xl.core.models import Unit
+    from cchc_xl.mail.mailer import AddressError, new_unit_message, parse_recipients
+
+    unit = Unit(code="VP", name="Văn phòng", email="vp@xa.vn")
+    f = _raised(new_unit_message, unit, "Phiếu", sender="văn.phòng@xa", issuer="UBND")
+    assert (f.code, f.message) == ("bad_sender", "Người gửi: địa chỉ email 'văn.phòng@xa' không hợp lệ")
+    f = _raised(new_unit_message, unit, "Phiếu", sender="", issuer="UBND", reply_to="tra loi")
+    assert (f.code, f.message) == ("bad_reply_to", "Địa chỉ nhận trả lời: địa chỉ email 'tra loi' không hợp lệ")
+    with pytest.raises(AddressError) as e:
+        parse_recipients("a@x.vn; b@")
+    assert e.value.address == "b@" and str(e.value) == "địa chỉ email 'b@' không hợp lệ"

@@ -196,12 +196,17 @@ FEEDBACK_UNREADABLE = T("feedback_unreadable", "warning", "Phiếu gửi về kh
 
 # ---------------------------------------------------------------- e-mail (gui-email): drafts, SMTP, attachments
 NO_ATTACHMENT = T("no_attachment", "error", "Không tìm thấy tệp đính kèm", "Không tìm thấy tệp đính kèm")
-BAD_EMAIL = T("bad_email", "error", "Email đơn vị không hợp lệ", "Đơn vị '{unit}' ({code}): {why}{fix}")
-NO_EMAIL = T("no_email", "error", "Đơn vị chưa có email", "Đơn vị '{unit}' ({code}): {why}{fix}")
-BAD_SENDER = T("bad_sender", "error", "Người gửi không hợp lệ", "Người gửi: {why}")
+BAD_EMAIL = T("bad_email", "error", "Email đơn vị không hợp lệ",
+              "Đơn vị '{unit}' ({code}): địa chỉ email '{address}' không hợp lệ{fix}")
+NO_EMAIL = T("no_email", "error", "Đơn vị chưa có email", "Đơn vị '{unit}' ({code}): chưa có địa chỉ email{fix}")
+# the reason alone (``mail.mailer.AddressError``), for a caller showing only the address field
+EMAIL_INVALID = T("email_invalid", "error", "Địa chỉ email không hợp lệ", "địa chỉ email '{address}' không hợp lệ")
+EMAIL_NONE = T("email_none", "error", "Chưa có địa chỉ email", "chưa có địa chỉ email")
+BAD_SENDER = T("bad_sender", "error", "Người gửi không hợp lệ", "Người gửi: địa chỉ email '{address}' không hợp lệ")
 SENDER_NOT_ONE = T("sender_not_one", "error", "Người gửi nhiều địa chỉ",
                    "Người gửi chỉ được có một địa chỉ email (đang có {count})")
-BAD_REPLY_TO = T("bad_reply_to", "error", "Địa chỉ nhận trả lời không hợp lệ", "Địa chỉ nhận trả lời: {why}")
+BAD_REPLY_TO = T("bad_reply_to", "error", "Địa chỉ nhận trả lời không hợp lệ",
+                 "Địa chỉ nhận trả lời: địa chỉ email '{address}' không hợp lệ")
 DUPLICATE_FILES = T("duplicate_files", "error", "Một đơn vị có nhiều tệp phiếu",
                     "Đơn vị '{unit}' ({code}) có {count} tệp phiếu: {names}; chỉ để lại một tệp rồi chạy lại")
 UNIT_WITHOUT_FILE = T("unit_without_file", "warning", "Đơn vị không có tệp phiếu",
