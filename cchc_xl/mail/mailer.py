@@ -92,9 +92,6 @@ class AddressError(ValueError):
         super().__init__(address)
         self.address = address
 
-    def __str__(self) -> str:
-        return catalog.EMAIL_INVALID.message(address=self.address) if self.address else catalog.EMAIL_NONE.message()
-
 
 def parse_recipients(value: str) -> list[tuple[str, str]]:
     """``"a@x.vn; Nguyễn A <b@y.vn>"`` -> ``[("", "a@x.vn"), ("Nguyễn A", "b@y.vn")]``.

@@ -199,9 +199,6 @@ NO_ATTACHMENT = T("no_attachment", "error", "Không tìm thấy tệp đính kè
 BAD_EMAIL = T("bad_email", "error", "Email đơn vị không hợp lệ",
               "Đơn vị '{unit}' ({code}): địa chỉ email '{address}' không hợp lệ{fix}")
 NO_EMAIL = T("no_email", "error", "Đơn vị chưa có email", "Đơn vị '{unit}' ({code}): chưa có địa chỉ email{fix}")
-# the reason alone (``mail.mailer.AddressError``), for a caller showing only the address field
-EMAIL_INVALID = T("email_invalid", "error", "Địa chỉ email không hợp lệ", "địa chỉ email '{address}' không hợp lệ")
-EMAIL_NONE = T("email_none", "error", "Chưa có địa chỉ email", "chưa có địa chỉ email")
 BAD_SENDER = T("bad_sender", "error", "Người gửi không hợp lệ", "Người gửi: địa chỉ email '{address}' không hợp lệ")
 SENDER_NOT_ONE = T("sender_not_one", "error", "Người gửi nhiều địa chỉ",
                    "Người gửi chỉ được có một địa chỉ email (đang có {count})")
