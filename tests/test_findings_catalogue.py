@@ -27,19 +27,19 @@ def test_every_type_is_declared_once_with_a_vietnamese_title():
 
 
 def test_finding_is_filled_and_located():
-    f = C.BAD_FILE(why="tệp bị hỏng", file="phieu.xlsx", sheet="Phân công", cell="H7")
-    assert f.code == "bad_file" and f.severity == "error"
-    assert str(f) == "Lỗi: Không mở được tệp Excel: tệp bị hỏng (tệp phieu.xlsx, trang 'Phân công', ô H7)"
+    f = C.NOT_A_NUMBER(column="Tiến độ", value="tám mươi", file="phieu.xlsx", sheet="Phân công", cell="H7")
+    assert f.code == "not_a_number" and f.severity == "error"
+    assert str(f) == "Lỗi: Tiến độ: 'tám mươi' không phải là số (tệp phieu.xlsx, trang 'Phân công', ô H7)"
 
 
 def test_missing_parameter_is_a_programming_error():
     with pytest.raises(KeyError):
-        C.BAD_FILE(file="a.xlsx")
+        C.NOT_A_NUMBER(column="Tiến độ", file="a.xlsx")
 
 
 def test_error_carries_the_finding():
-    err = C.BAD_FILE.error(why="x", file="a.xlsx")
-    assert isinstance(err, CchcError) and err.finding.code == "bad_file"
+    err = C.NOT_A_NUMBER.error(column="x", value="y", file="a.xlsx")
+    assert isinstance(err, CchcError) and err.finding.code == "not_a_number"
 
 
 def test_parameters_are_written_as_officials_read_them():
@@ -66,6 +66,7 @@ CONVERTED_MODULES = (
     "cchc_xl/roundtrip/consolidate/plan.py", "cchc_xl/roundtrip/split.py", "cchc_xl/workbook/unitbook.py",
     "cchc_xl/xl/buttons.py", "cchc_xl/mail/mailer.py",
     "cchc_xl/roundtrip/register.py", "cchc_xl/workbook/periodbook.py",
+    "cchc_xl/importers/index.py", "cchc_xl/report/word.py", "cchc_xl/ingest/index_docs.py",
 )
 
 
@@ -242,7 +243,7 @@ def test_cli_and_excel_button_print_the_same_findings(bad_master, monkeypatch, t
     shown = [(SEVERITY_LABELS[f.severity], f.location(), f.message) for f in button.findings]
 
     codes = {f.code for f in button.findings}
-    assert {"bad_cell", "formula_injection", "unknown_lead"} <= codes, codes
+    assert {"not_a_number", "bad_cell", "formula_injection", "unknown_lead"} <= codes, codes
     assert len(cli) == len(shown) >= 5
     assert sorted(cli) == sorted(shown)
     # the sheet "Kết quả kiểm tra" the button writes holds the same messages

@@ -181,7 +181,7 @@ def test_unsupported_file_type_is_refused(tmp_path: Path):
     p.write_bytes(b"%PDF")
     with pytest.raises(CchcError) as e:
         read_remediation_plan(p, year=2025)
-    assert e.value.finding.code == "bad_plan_file"
+    assert e.value.finding.code == "bad_file_type" and "'.pdf'" in e.value.finding.message
 
 
 # ---------------------------------------------------------------- merge into the master

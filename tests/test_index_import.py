@@ -188,8 +188,10 @@ def test_xlsx_simple_table(tmp_path):
         ("1", "1.1", "Thực hiện Kế hoạch CCHC", 1.5, 1.43, 0.7),
         ("1", "", "Đổi mới, sáng tạo", 2, 0.5, 1.5)]
     # bad number in D8; the total row cannot check "Điểm thẩm định" (area 3 unknown) but checks the rest
-    assert [(f.code, f.sheet, f.cell) for f in findings] == [("bad_number", "Bảng điểm", "D8")]
-    assert "mười hai" in findings[0].message
+    assert [(f.code, f.severity, f.sheet, f.cell) for f in findings] == [
+        ("not_a_number", "error", "Bảng điểm", "D8")]
+    assert str(findings[0]) == ("Lỗi: Điểm thẩm định: 'mười hai' không phải là số "
+                                "(tệp bang_diem.xlsx, trang 'Bảng điểm', ô D8)")
 
 
 def test_xlsx_master_layout_roundtrip(tmp_path):

@@ -288,8 +288,12 @@ def test_is_valid_email(address, valid):
 def test_parse_recipients_several_addresses():
     assert mailer.parse_recipients("a@x.vn; Nguyễn Văn A <b@y.vn>") == [("", "a@x.vn"),
                                                                         ("Nguyễn Văn A", "b@y.vn")]
-    with pytest.raises(ValueError, match="không hợp lệ"):
+    with pytest.raises(ValueError) as e:
         mailer.parse_recipients("a@x.vn; b@")
+    assert isinstance(e.value, mailer.AddressError) and e.value.address == "b@"
+    with pytest.raises(mailer.AddressError) as e:
+        mailer.parse_recipients(" ; ")
+    assert e.value.address == ""
 
 
 # ---------------------------------------------------------------- matching

@@ -223,9 +223,9 @@ def test_kiem_tra_names_bad_and_dangerous_cells(master, payload):
     set_value(payload, S.SHEET_TASKS, evidence_cell, "=cmd|' /C calc'!A0")
     result, _, _ = run(buttons.kiem_tra, payload)
     by_code = {f.code: f for f in result.findings if f.sheet == S.SHEET_TASKS}
-    unreadable = by_code["bad_cell"]
+    unreadable = by_code["not_a_number"]
     assert (unreadable.cell, unreadable.severity) == (progress_cell, "error")
-    assert unreadable.message.startswith("Tiến độ: không phải số")
+    assert unreadable.message == "Tiến độ: 'tám mươi' không phải là số"
     assert unreadable.file == "So_tong_hop_CCHC_2025.xlsx"
     assert by_code["formula_injection"].cell == evidence_cell
     assert "nghi ngờ công thức độc hại" in by_code["formula_injection"].message

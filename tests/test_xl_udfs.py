@@ -73,7 +73,7 @@ def test_han_is_empty_for_conditional_or_empty_deadlines():
 
 
 def test_han_reports_a_bad_year_in_vietnamese():
-    assert CCHC_HAN("Quý III", "năm ngoái") == "Lỗi: Năm 'năm ngoái' không phải là số"
+    assert CCHC_HAN("Quý III", "năm ngoái") == "Lỗi: Năm: 'năm ngoái' không phải là số"
     assert CCHC_HAN("Quý III", 25.0).startswith("Lỗi: năm '25' không hợp lệ")   # as Excel shows the cell
 
 
@@ -98,7 +98,8 @@ def test_trangthai_accepts_text_dates_serials_and_loose_spelling():
 def test_trangthai_rejects_unknown_status_and_bad_dates():
     msg = CCHC_TRANGTHAI("Xong rồi nhé", None, None, CUTOFF)
     assert msg.startswith("Lỗi: trạng thái 'Xong rồi nhé' không có trong danh sách")
-    assert CCHC_TRANGTHAI("Đang thực hiện", "31/02/2025", None, CUTOFF).startswith("Lỗi: Hạn:")
+    assert CCHC_TRANGTHAI("Đang thực hiện", "31/02/2025", None, CUTOFF) == \
+        "Lỗi: Hạn: '31/02/2025' không phải ngày hợp lệ (dạng dd/mm/yyyy)"
 
 
 # ------------------------------------------------------------------ CCHC_TYLE_HOANTHANH
@@ -130,7 +131,7 @@ def test_diemtru_with_vietnamese_decimals():
     assert CCHC_DIEMTRU(11.0, 9.13) == 1.87
     assert CCHC_DIEMTRU("1,5", "1,43") == 0.07
     assert CCHC_DIEMTRU(20.0, None) == ""
-    assert CCHC_DIEMTRU("hai mươi", 1.0) == "Lỗi: Điểm tối đa 'hai mươi' không phải là số"
+    assert CCHC_DIEMTRU("hai mươi", 1.0) == "Lỗi: Điểm tối đa: 'hai mươi' không phải là số"
 
 
 def test_kiemtra_diem_flags_the_errors_of_seed_002():
@@ -157,7 +158,7 @@ def test_kiemtra_dong_messages():
     assert "Tiến độ 120% nằm ngoài khoảng 0-100" in msg
     assert "Ngày hoàn thành 20/09/2025 sau ngày kiểm tra 14/09/2025" in msg
     assert CCHC_KIEMTRA_DONG("Đang thực hiện", "tám mươi", None, None, CUTOFF) == \
-        "Lỗi: Tiến độ 'tám mươi' không phải là số"
+        "Lỗi: Tiến độ: 'tám mươi' không phải là số"
 
 
 # ------------------------------------------------------------------ text / units

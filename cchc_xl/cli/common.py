@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from cchc_xl.core.records import MasterData, parse_date
+from cchc_xl.core.records import MasterData, cell_finding, parse_date
 
 from cchc_xl.files.excel import open_error
 from cchc_xl.workbook.master import read_master
@@ -54,8 +54,8 @@ def parse_day_option(text: Optional[str], option: str) -> dt.date | None:
         return None
     try:
         return parse_date(text)
-    except ValueError as exc:
-        fail(str(catalog.BAD_OPTION(option=option, why=exc)), 2)
+    except ValueError as exc:       # the parser's own type (bad_date), the option as the column
+        fail(str(cell_finding(exc, column=option)), 2)
 
 
 def require_file(path: Path, what: str = "sổ tổng hợp") -> None:

@@ -21,7 +21,7 @@ from cchc_xl.core.deadlines import task_milestones
 from cchc_xl.core.findings import FindingType, catalog
 from cchc_xl.core.models import (AREA_NAMES, AREA_SHORT, Area, Finding, IndexArea, IndexCriterion,
                                  Plan, PlanInfo, RemediationItem, Status, Task, Unit)
-from cchc_xl.core.text import fold, normalize_text, parse_number
+from cchc_xl.core.text import CellValueError, fold, normalize_text, parse_number
 
 # ---------------------------------------------------------------- helpers
 
@@ -56,6 +56,20 @@ def parse_status(value: object) -> Status | None:
     return _STATUS_BY_KEY.get(fold(value))
 
 
+def status_error(raw: object) -> ValueError:
+    """The reason of a "Trạng thái" cell holding no status of the list (a ``bad_cell``: the same text
+    as the light reader of Tổng hợp, ``roundtrip.consolidate.state``)."""
+    return ValueError(f"'{raw}' không có trong danh sách trạng thái")
+
+
+def cell_finding(exc: ValueError, *, column: str, **where: Any) -> Finding:
+    """The finding of a cell a parser refused: its own type when the parser names one
+    (``CellValueError``: not_a_number, bad_date), else ``bad_cell`` with the reason."""
+    if isinstance(exc, CellValueError):
+        return exc.finding(column=column, **where)
+    return catalog.BAD_CELL(column=column, why=exc, **where)
+
+
 def parse_date(value: object) -> dt.date | None:
     """Excel date, datetime, "30/7/2025", "2025-07-30" -> date; "" -> None. Raises ValueError."""
     if value is None or value == "":
@@ -75,7 +89,7 @@ def parse_date(value: object) -> dt.date | None:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"'{text}' không phải ngày hợp lệ (dạng dd/mm/yyyy)")
+    raise CellValueError("bad_date", value=text)
 
 
 def parse_progress(value: object) -> float | None:
@@ -88,22 +102,22 @@ def parse_progress(value: object) -> float | None:
     return parse_number(value)
 
 
-def formula_mismatch(key: str, raw: object, parsed: object) -> str:
-    """Why the dashboard's Excel formulas would read a cell differently from Python ("" if not).
+def formula_mismatch(key: str, raw: object, parsed: object) -> CellValueError | None:
+    """Why the dashboard's Excel formulas would read a cell differently from Python (None if not).
 
     The formulas compare "Trạng thái" with the exact dropdown labels and need real dates in
     "Ngày hoàn thành" / "Hạn (ngày)"; Python also accepts "Hoàn thành", "Đã hoàn thành " or a
     date typed as text, so such cells are counted by ``tien-do`` but not on "Tổng quan".
+    The result names its warning (``status_spelling``, ``date_as_text``): ``note.finding(column=...)``;
+    ``str(note)`` is the reason alone.
     """
     if (key == "status" and isinstance(parsed, Status) and isinstance(raw, str)
             and raw.casefold() != parsed.value.casefold()):     # Excel's "=" ignores case
-        return (f"'{normalize_text(raw)}' được hiểu là '{parsed.value}' nhưng viết khác giá trị chuẩn "
-                "(cách viết khác, khoảng trắng thừa hoặc bảng mã dấu khác); hãy chọn lại từ danh sách "
-                f"để trang '{S.SHEET_DASHBOARD}' tính đúng")
+        return CellValueError("status_spelling", value=normalize_text(raw), status=parsed.value,
+                              dashboard=S.SHEET_DASHBOARD)
     if key in ("completed_on", "due") and parsed is not None and isinstance(raw, str):
-        return (f"'{normalize_text(raw)}' đang là văn bản, không phải ngày - công thức trang "
-                f"'{S.SHEET_DASHBOARD}' không tính được; hãy nhập lại ô dưới dạng ngày (dd/mm/yyyy)")
-    return ""
+        return CellValueError("date_as_text", value=normalize_text(raw), dashboard=S.SHEET_DASHBOARD)
+    return None
 
 
 # ---------------------------------------------------------------- reading
@@ -226,15 +240,16 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
             try:
                 v = parser(raw)
                 if key == "status" and v is None and raw not in (None, ""):
-                    raise ValueError(f"'{raw}' không có trong danh sách trạng thái")
+                    raise status_error(raw)
                 values[key] = v
             except ValueError as exc:
-                bad(S.SHEET_TASKS, S.TASK_COLUMNS, key, row, catalog.BAD_CELL, task_id, column=label, why=exc)
+                f.append(cell_finding(exc, column=label, file=fname, sheet=S.SHEET_TASKS, task_id=task_id,
+                                      cell=f"{S.col_letter(S.TASK_COLUMNS, key)}{row}"))
                 continue
             note = formula_mismatch(key, raw, v)
             if note:
-                bad(S.SHEET_TASKS, S.TASK_COLUMNS, key, row, catalog.CELL_FORMULA_MISMATCH, task_id, column=label,
-                    why=note)
+                f.append(note.finding(column=label, file=fname, sheet=S.SHEET_TASKS, task_id=task_id,
+                                      cell=f"{S.col_letter(S.TASK_COLUMNS, key)}{row}"))
         lead_units = [c for c in str(rec.get("lead_units") or "").replace(",", ";").split(";") if c.strip()]
         data.plan.tasks.append(Task(
             id=task_id, area=area, section=rec.get("section"), tt=rec.get("tt"),
@@ -265,13 +280,14 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
                 try:
                     nums[key] = parse_number(rec.get(key))
                 except ValueError as exc:
-                    bad(S.SHEET_INDEX, S.INDEX_COLUMNS, key, row, catalog.BAD_CELL, column=S.header_of(
-                        S.INDEX_COLUMNS, key), why=exc)
+                    f.append(cell_finding(exc, column=S.header_of(S.INDEX_COLUMNS, key), file=fname,
+                                          sheet=S.SHEET_INDEX, cell=f"{S.col_letter(S.INDEX_COLUMNS, key)}{row}"))
                     nums[key] = None
             level = fold(rec.get("level"))
             if level == fold(S.LEVEL_AREA):
                 if nums["max_points"] is None:
-                    bad(S.SHEET_INDEX, S.INDEX_COLUMNS, "max_points", row, catalog.MISSING_MAX_POINTS)
+                    bad(S.SHEET_INDEX, S.INDEX_COLUMNS, "max_points", row, catalog.MISSING_MAX_POINTS,
+                        area=area.value)
                     continue
                 data.plan.index_areas.append(IndexArea(area=area, name=normalize_text(rec.get("name")), **nums))
                 rows_i[f"area:{area.value}"] = row
@@ -301,9 +317,12 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
                                 ("due", parse_date)):
                 try:
                     vals[key] = parser(rec.get(key))
+                    if key == "status" and vals[key] is None and rec.get(key) not in (None, ""):
+                        raise status_error(rec.get(key))
                 except ValueError as exc:
-                    bad(S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS, key, row, catalog.BAD_CELL, rid,
-                        column=S.header_of(S.REMEDIATION_COLUMNS, key), why=exc)
+                    f.append(cell_finding(exc, column=S.header_of(S.REMEDIATION_COLUMNS, key), file=fname,
+                                          sheet=S.SHEET_REMEDIATION, task_id=rid,
+                                          cell=f"{S.col_letter(S.REMEDIATION_COLUMNS, key)}{row}"))
             rows_r[rid] = row
             data.plan.remediation.append(RemediationItem(
                 id=rid, area=area, criterion=normalize_text(rec.get("criterion")),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any, Callable
 
 # Combining tone marks (the five tones besides "ngang").
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -123,25 +124,59 @@ def format_percent(value: float | None, decimals: int = 2) -> str:
     return format_number(value * 100, decimals) + "%"
 
 
+class CellValueError(ValueError):
+    """A value a parser cannot read, as a catalogue finding (one type per reason).
+
+    ``code`` names the finding type (``not_a_number``, ``bad_date``...), ``params`` fill its
+    template except ``column``, which the caller knows: ``exc.finding(column=..., file=,
+    sheet=, cell=)`` / ``exc.error(...)``.  ``str(exc)`` is the reason without the column.
+    """
+
+    # ``core.findings.get``, set when the catalogue loads (this module is below it: no import of it here)
+    catalogue: Callable[[str], Any] | None = None
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code, self.params = code, params
+
+    def _type(self) -> Any:
+        if CellValueError.catalogue is None:
+            raise RuntimeError("cchc_xl.core.findings is not loaded")
+        return CellValueError.catalogue(self.code)
+
+    def finding(self, *, column: str = "", **where: object):
+        return self._type()(column=column, **self.params, **where)
+
+    def error(self, *, column: str = "", **where: object):
+        return self._type().error(column=column, **self.params, **where)
+
+    def __str__(self) -> str:
+        # the templates read "{column}: <reason>": the reason alone for "{why}" of older callers
+        if CellValueError.catalogue is None:
+            return f"{self.code}: {self.params}"
+        return self._type().message(column="", **self.params).lstrip(": ")
+
+
 _NUM_RE = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$|^[+-]?\d+(,\d+)?$|^[+-]?\d+(\.\d+)?$")
 
 
 def parse_number(value: object) -> float | None:
     """Parse "0,07", "1.268", "85.08", 12 -> float; "" / None -> None.
 
-    Raises ``ValueError`` for text that is not a number.
+    Raises ``CellValueError`` (a ``ValueError``, finding ``not_a_number``) for text that is
+    not a number.
     """
     if value is None:
         return None
     if isinstance(value, bool):
-        raise ValueError(f"không phải số: {value!r}")
+        raise CellValueError("not_a_number", value=value)
     if isinstance(value, (int, float)):
         return float(value)
     text = normalize_text(value).replace(" ", "").rstrip("%")
     if not text:
         return None
     if not _NUM_RE.match(text):
-        raise ValueError(f"không phải số: {value!r}")
+        raise CellValueError("not_a_number", value=normalize_text(value))
     if re.match(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$", text):
         text = text.replace(".", "").replace(",", ".")
     elif "," in text:

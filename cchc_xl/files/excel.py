@@ -16,15 +16,13 @@ def open_error(path: Path, exc: BaseException | None = None) -> CchcError:
     """The Vietnamese error for an Excel file that cannot be opened (why, and what to do)."""
     suffix = path.suffix.lower()
     if path.is_dir():
-        return catalog.IS_DIR.error(path=path)
+        return catalog.IS_DIR.error(path=path, kind="Excel", suffix=".xlsx")
+    name = path.name or str(path)
     if suffix in (".xls", ".ods", ".csv"):
-        why = (f"định dạng '{suffix}' không được hỗ trợ - mở bằng Excel rồi lưu lại dưới dạng "
-               "Excel Workbook (.xlsx)")
-    elif isinstance(exc, PermissionError):
-        why = "không có quyền đọc tệp (tệp đang bị khóa hoặc chỉ đọc)"
-    else:
-        why = "tệp bị hỏng hoặc không phải tệp Excel .xlsx/.xlsm"
-    return catalog.BAD_FILE.error(why=why, file=path.name or str(path))
+        return catalog.EXCEL_FORMAT.error(suffix=suffix, file=name)
+    if isinstance(exc, PermissionError):
+        return catalog.FILE_NO_READ.error(file=name)
+    return catalog.BAD_FILE.error(file=name)
 
 
 def load_xlsx(path: str | os.PathLike[str], **kwargs: Any) -> Workbook:

@@ -38,6 +38,7 @@ from cchc_xl.core.models import Area, CchcError, DeadlineKind, Finding, PlanInfo
 from cchc_xl.core.schema import TASK_COLUMNS, header_of
 from cchc_xl.core.text import fold, normalize_text
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
+from cchc_xl.importers.sources import open_docx
 
 FIELDS: tuple[str, ...] = ("tt", "title", "product", "deadline_text", "lead", "partners", "monitor")
 ROW_FIELDS: tuple[str, ...] = ("product", "deadline_text", "lead", "partners", "monitor")
@@ -751,16 +752,12 @@ def read_appendix_docx(path: str | Path) -> RawTable:
     stray text between parts of the appendix.  Merged cells are not repeated;
     ``merged`` marks the cells continuing a vertical merge.
     """
-    import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     p = Path(path)
     _read_bytes(p)
-    try:
-        document = docx.Document(str(p))
-    except Exception as exc:  # python-docx raises several types for damaged packages
-        raise catalog.BAD_DOCUMENT.error(name=p.name, kind="Word (.docx)", file=p.name) from exc
+    document = open_docx(p)
     blocks: list[str | tuple[str, list[list[str]], list[list[bool]]]] = []
     index = 0
     for block in document.iter_inner_content():

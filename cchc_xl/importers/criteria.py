@@ -22,7 +22,8 @@ from pydantic import ValidationError
 from cchc_xl.core.criteria import CriteriaArea, CriteriaSet, CriterionDef, code_area, normalize_code
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import AREA_NAMES, Area, CchcError, Finding
-from cchc_xl.core.text import fold, normalize_text, parse_number
+from cchc_xl.core.text import CellValueError, fold, normalize_text, parse_number
+from cchc_xl.importers.sources import delimited_rows, read_text
 
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
 
@@ -71,7 +72,7 @@ def read_criteria_file(path: str | Path, *, province: str = "", year: int | None
     ext = p.suffix.lower()
     if ext == ".json":
         try:
-            return CriteriaSet.model_validate_json(p.read_text(encoding="utf-8")), []
+            return CriteriaSet.model_validate_json(read_text(p, "utf-8")), []
         except (ValidationError, ValueError) as exc:
             raise catalog.CRITERIA_BAD_FILE.error(file=p.name, why=str(exc).splitlines()[0]) from None
     if ext in (".xlsx", ".xlsm"):
@@ -83,17 +84,18 @@ def read_criteria_file(path: str | Path, *, province: str = "", year: int | None
         finally:
             wb.close()
     elif ext in (".tsv", ".csv", ".txt"):
-        text = p.read_text(encoding="utf-8-sig")
-        delim = "\t" if ext != ".csv" else csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
-        sheets = [("", [tuple(r) for r in csv.reader(text.splitlines(), delimiter=delim)])]
+        text = read_text(p)
+        rows = (delimited_rows(text, comma=True) if ext == ".csv"
+                else [tuple(r) for r in csv.reader(text.splitlines(), delimiter="\t")])
+        sheets = [("", rows)]
     else:
-        raise catalog.CRITERIA_BAD_FILE.error(file=p.name, why=f"không hỗ trợ loại tệp '{p.suffix}'")
+        raise catalog.FILE_TYPE.error(suffix=p.suffix or "(không có đuôi)", what="bộ tiêu chí",
+                                      accepted=".json, .xlsx, .tsv, .csv hoặc .txt", file=p.name)
     for sheet, rows in sheets:
         found = criteria_from_rows(rows, province=province, year=year, file=p.name, sheet=sheet)
         if found is not None:
             return found
-    raise catalog.CRITERIA_BAD_FILE.error(file=p.name, why="không có bảng nào có cột 'Tiêu chí'/'Nội dung' và "
-                                                           "'Điểm tối đa'")
+    raise catalog.CRITERIA_NO_TABLE.error(file=p.name)
 
 
 _HEAD = {"code": re.compile(r"^(?:ma(?: so)?(?: tieu chi)?|s?tt|so tt)$"),
@@ -127,31 +129,28 @@ def criteria_from_rows(rows: list[tuple[Any, ...]], *, province: str = "", year:
         loc = {"file": file, "sheet": sheet}
         try:
             top = parse_number(get("max_points"))
-        except ValueError:
-            findings.append(catalog.CRITERIA_ROW_SKIPPED(text=f"{code_raw} {name}".strip(), why="điểm tối đa không "
-                                                         "phải là số", cell=f"dòng {r}", **loc))
+        except CellValueError:
+            findings.append(catalog.CRITERIA_ROW_MAX_NOT_NUMBER(text=f"{code_raw} {name}".strip(), value=str(get(
+                "max_points")), cell=f"dòng {r}", **loc))
             continue
         key = _ROMAN.get(fold(code_raw).replace(" ", ""), fold(code_raw).replace(" ", ""))
         if re.fullmatch(r"[1-8]", key):
             if top is None:
-                findings.append(catalog.CRITERIA_ROW_SKIPPED(text=name, why="lĩnh vực thiếu điểm tối đa",
-                                                             cell=f"dòng {r}", **loc))
+                findings.append(catalog.CRITERIA_AREA_NO_MAX(text=name, cell=f"dòng {r}", **loc))
                 continue
             areas.append(CriteriaArea(area=Area(key), name=name or AREA_NAMES[Area(key)], max_points=top))
             continue
         code = normalize_code(code_raw)
         area = code_area(code)
         if area is None:
-            findings.append(catalog.CRITERIA_ROW_SKIPPED(text=f"{code_raw} {name}".strip(),
-                                                         why="mã không bắt đầu bằng số lĩnh vực (1-8)",
-                                                         cell=f"dòng {r}", **loc))
+            findings.append(catalog.CRITERIA_ROW_BAD_CODE(text=f"{code_raw} {name}".strip(), cell=f"dòng {r}",
+                                                          **loc))
             continue
         parent = code.rpartition(".")[0]
         criteria.append(CriterionDef(code=code, area=area, name=name, max_points=top,
                                      parent=parent if "." in parent else ""))
     if not areas:
-        raise catalog.CRITERIA_BAD_FILE.error(file=file, sheet=sheet, why="không có dòng lĩnh vực nào (mã 1..8 "
-                                                                          "hoặc I..VIII)")
+        raise catalog.CRITERIA_NO_AREAS.error(file=file, sheet=sheet)
     total = round(sum(a.max_points for a in areas), 4)
     cset = CriteriaSet(province=province or "(chưa ghi tỉnh)", year=year or 0, source=file,
                        official_codes=True, total=total, areas=areas, criteria=criteria)

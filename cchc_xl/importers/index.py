@@ -17,7 +17,6 @@ reports the inconsistencies.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
@@ -28,10 +27,10 @@ from typing import Any, Iterable
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.records import parse_area, read_table
-from cchc_xl.core.models import (AREA_NAMES, Area, CchcError, Finding, IndexArea, IndexCriterion,
-                     RemediationItem)
+from cchc_xl.core.models import AREA_NAMES, Area, Finding, IndexArea, IndexCriterion, RemediationItem
 from cchc_xl.core.findings import catalog
-from cchc_xl.core.text import fold, format_number, normalize_text, parse_number, strip_diacritics
+from cchc_xl.core.text import CellValueError, fold, normalize_text, parse_number, strip_diacritics
+from cchc_xl.importers.sources import delimited_rows, read_text
 
 SAMPLE_FILE = "cam_son_2023_chi_so.json"
 FIXTURE_FORMAT = "cchc_xl.index/1"
@@ -178,12 +177,16 @@ class IndexSource:
     findings: list[Finding]
 
 
+def _label(key: str) -> str:
+    """The column a score key is written in ("deducted" -> "Điểm bị trừ"; the JSON keys are the same)."""
+    return S.header_of(S.INDEX_COLUMNS, key)
+
+
 def _json_number(raw: Any, what: str, file: str, findings: list[Finding]) -> float | None:
     try:
         return parse_number(raw)
-    except ValueError:
-        findings.append(Finding(code="bad_number", file=file,
-                                message=f"{what}: '{raw}' không phải là số"))
+    except CellValueError as exc:
+        findings.append(exc.finding(column=what, file=file))
         return None
 
 
@@ -191,12 +194,12 @@ def read_index_json(path: str | os.PathLike[str]) -> IndexSource:
     """Read the bundled JSON format (``cchc_xl.index/1``)."""
     p = Path(path)
     try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CchcError(f"Không đọc được tệp JSON chỉ số ({exc.__class__.__name__})", file=p.name,
-                        code="bad_file") from exc
+        doc = json.loads(read_text(p))
+    except json.JSONDecodeError as exc:
+        raise catalog.INDEX_JSON_SYNTAX.error(line=exc.lineno, column=exc.colno, file=p.name) from None
     if not isinstance(doc, dict) or doc.get("format") != FIXTURE_FORMAT:
-        raise CchcError(f"Tệp không đúng định dạng '{FIXTURE_FORMAT}'", file=p.name, code="bad_format")
+        found = doc.get("format") if isinstance(doc, dict) else None
+        raise catalog.INDEX_JSON_FORMAT.error(expected=FIXTURE_FORMAT, found=found or "", file=p.name)
     return index_from_dict(doc, file=p.name)
 
 
@@ -204,26 +207,26 @@ def index_from_dict(doc: dict[str, Any], file: str = "") -> IndexSource:
     """Build areas/criteria/measures from the parsed JSON document."""
     findings: list[Finding] = []
     src = IndexSource([], [], {}, findings)
-    for raw in doc.get("areas", []):
+    for number, raw in enumerate(_json_list(doc, "areas", file, findings), start=1):
+        if not isinstance(raw, dict):
+            findings.append(catalog.INDEX_JSON_ENTRY(key="areas", number=number, file=file))
+            continue
         area = parse_area(raw.get("tt"))
         if area is None:
-            findings.append(Finding(code="bad_area", file=file,
-                                    message=f"Lĩnh vực '{raw.get('tt')}' không thuộc 8 lĩnh vực CCHC"))
+            findings.append(catalog.BAD_AREA(value=raw.get("tt") or "", file=file))
             continue
-        label = f"Lĩnh vực {area.value}"
-        nums = {k: _json_number(raw.get(k), f"{label}, {k}", file, findings)
+        nums = {k: _json_number(raw.get(k), f"Lĩnh vực {area.value}, {_label(k)}", file, findings)
                 for k in ("max_points", "appraised", "deducted")}
         if nums["max_points"] is None:
-            findings.append(Finding(code="missing_max", file=file, message=f"{label}: thiếu điểm tối đa"))
+            findings.append(catalog.MISSING_MAX_POINTS(area=area.value, file=file))
             continue
         src.areas.append(IndexArea(area=area, name=normalize_text(raw.get("name")) or AREA_NAMES[area],
                                    **nums))
-        _check_summary(raw.get("summary"), nums["deducted"], label, file, findings)
-        for line in raw.get("criteria", []):
+        _check_summary(raw.get("summary"), nums["deducted"], area, file, findings)
+        for line in _json_list(raw, "criteria", file, findings):
             parsed = parse_deduction_line(line)
             if parsed is None:
-                findings.append(Finding(severity="warning", code="unparsed_line", file=file,
-                                        message=f"{label}: không đọc được điểm của dòng '{line}'"))
+                findings.append(catalog.INDEX_LINE_UNPARSED(area=area.value, text=normalize_text(line), file=file))
                 continue
             src.criteria.append(parsed.criterion(area))
         rem = raw.get("remediation") or {}
@@ -232,23 +235,35 @@ def index_from_dict(doc: dict[str, Any], file: str = "") -> IndexSource:
             partners=normalize_text(rem.get("partners")),
             solutions=tuple(normalize_text(s) for s in rem.get("solutions", []) if normalize_text(s)))
     total = doc.get("total")
-    if total:
-        t = {k: _json_number(total.get(k), f"Tổng điểm, {k}", file, findings)
+    if total and not isinstance(total, dict):
+        findings.append(catalog.INDEX_JSON_ENTRY(key="total", number=1, file=file))
+    elif total:
+        t = {k: _json_number(total.get(k), f"Tổng điểm, {_label(k)}", file, findings)
              for k in ("max_points", "appraised", "deducted")}
         findings.extend(check_total_row(src.areas, t, file=file))
     return src
 
 
-def _check_summary(summary: object, deducted: float | None, label: str, file: str,
+def _json_list(doc: dict[str, Any], key: str, file: str, findings: list[Finding]) -> list[Any]:
+    """``doc[key]`` when it is a list (absent: empty; anything else: a finding, empty)."""
+    value = doc.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        findings.append(catalog.INDEX_JSON_NOT_LIST(key=key, file=file))
+        return []
+    return value
+
+
+def _check_summary(summary: object, deducted: float | None, area: Area, file: str,
                    findings: list[Finding]) -> None:
     """The "Điểm số bị trừ: X điểm" sentence of an area must repeat the table value."""
     parsed = parse_deduction_line(summary) if summary else None
     if parsed is None or parsed.deducted is None or deducted is None:
         return
     if abs(parsed.deducted - deducted) > TOLERANCE:
-        findings.append(Finding(code="summary_mismatch", file=file, message=(
-            f"{label}: phần nội dung ghi bị trừ {format_number(parsed.deducted)} điểm nhưng "
-            f"bảng điểm ghi {format_number(deducted)} điểm")))
+        findings.append(catalog.INDEX_SUMMARY_MISMATCH(area=area.value, stated=parsed.deducted, table=deducted,
+                                                       file=file))
 
 
 def check_total_row(areas: list[IndexArea], total: dict[str, float | None], *, file: str = "",
@@ -257,19 +272,16 @@ def check_total_row(areas: list[IndexArea], total: dict[str, float | None], *, f
 
     ``cells`` maps "max_points"/"appraised"/"deducted" to the cell of the total row.
     """
-    labels = {"max_points": "Điểm tối đa", "appraised": "Điểm thẩm định", "deducted": "Điểm bị trừ"}
     out: list[Finding] = []
-    for key, label in labels.items():
+    for key in ("max_points", "appraised", "deducted"):
         values = [getattr(a, key) for a in areas]
         written = total.get(key)
         if written is None or not values or any(v is None for v in values):
             continue
         s = round(sum(values), 4)
         if abs(s - written) > TOLERANCE:
-            out.append(Finding(code="total_mismatch", file=file, sheet=sheet,
-                               cell=(cells or {}).get(key, ""), message=(
-                f"Dòng tổng: {label} ghi {format_number(written)} nhưng cộng các lĩnh vực được "
-                f"{format_number(s)}")))
+            out.append(catalog.INDEX_TOTAL_ROW_MISMATCH(column=_label(key), written=written, computed=s,
+                                                        file=file, sheet=sheet, cell=(cells or {}).get(key, "")))
     return out
 
 
@@ -321,8 +333,7 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
     """Read "TT | Nội dung | Điểm tối đa | Điểm thẩm định | Điểm bị trừ" rows."""
     found = _simple_header(rows)
     if found is None:
-        raise CchcError("Không tìm thấy dòng tiêu đề có cột 'Nội dung' và 'Điểm tối đa'",
-                        file=file, sheet=sheet, code="no_header")
+        raise _no_simple_header(file=file, sheet=sheet)
     h, cmap = found
     src = IndexSource([], [], {}, [])
     current: Area | None = None
@@ -339,11 +350,10 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
                 continue
             try:
                 nums[key] = parse_number(get(key))
-            except ValueError:
+            except CellValueError as exc:
                 nums[key] = None
-                src.findings.append(Finding(code="bad_number", file=file, sheet=sheet,
-                                            cell=_cell(cmap[key], r + 1),
-                                            message=f"'{get(key)}' không phải là số"))
+                src.findings.append(exc.finding(column=_label(key), file=file, sheet=sheet,
+                                                cell=_cell(cmap[key], r + 1)))
         if fold(name).startswith("tong"):
             cells = {k: _cell(cmap[k], r + 1) for k in nums if k in cmap}
             src.findings.extend(check_total_row(src.areas, nums, file=file, sheet=sheet, cells=cells))
@@ -359,23 +369,20 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
         if area is not None:
             current = area
             if nums["max_points"] is None:
-                src.findings.append(Finding(code="missing_max", file=file, sheet=sheet,
-                                            cell=_cell(cmap["max_points"], r + 1),
-                                            message=f"Lĩnh vực {area.value}: thiếu điểm tối đa"))
+                src.findings.append(catalog.MISSING_MAX_POINTS(area=area.value, file=file, sheet=sheet,
+                                                               cell=_cell(cmap["max_points"], r + 1)))
                 continue
             src.areas.append(IndexArea(area=area, name=name or AREA_NAMES[area], **nums))
             continue
         if current is None:
-            src.findings.append(Finding(code="criterion_without_area", file=file, sheet=sheet,
-                                        cell=_cell(cmap["name"], r + 1),
-                                        message=f"Tiêu chí '{name}' nằm trước dòng lĩnh vực (TT 1..8)"))
+            src.findings.append(catalog.INDEX_CRITERION_NO_AREA(name=name, file=file, sheet=sheet,
+                                                                cell=_cell(cmap["name"], r + 1)))
             continue
         if all(v is None for v in nums.values()):
             parsed = parse_deduction_line(name)
             if parsed is None:
-                src.findings.append(Finding(severity="warning", code="unparsed_line", file=file,
-                                            sheet=sheet, cell=_cell(cmap["name"], r + 1),
-                                            message=f"Không đọc được điểm của dòng '{name}'"))
+                src.findings.append(catalog.INDEX_LINE_UNPARSED(area=current.value, text=name, file=file,
+                                                                sheet=sheet, cell=_cell(cmap["name"], r + 1)))
                 continue
             src.criteria.append(parsed.criterion(current, _code(get("tt"))))
         else:
@@ -401,26 +408,25 @@ def read_index_sheet(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str 
                                 required=("area", "name", "max_points"))
     src = IndexSource([], [], {}, list(findings))
 
-    def bad(key: str, row: int, msg: str) -> None:
-        src.findings.append(Finding(code="bad_cell", file=file, sheet=sheet,
-                                    cell=f"{S.col_letter(S.INDEX_COLUMNS, key)}{row}", message=msg))
+    def cell(key: str, row: int) -> dict[str, str]:
+        return {"file": file, "sheet": sheet, "cell": f"{S.col_letter(S.INDEX_COLUMNS, key)}{row}"}
 
     for row, rec in recs:
         area = parse_area(rec.get("area"))
         if area is None:
-            bad("area", row, "Lĩnh vực phải là số từ 1 đến 8")
+            src.findings.append(catalog.BAD_AREA_NUMBER(**cell("area", row)))
             continue
         nums: dict[str, float | None] = {}
         for key in ("max_points", "appraised", "deducted"):
             try:
                 nums[key] = parse_number(rec.get(key))
-            except ValueError:
+            except CellValueError as exc:
                 nums[key] = None
-                bad(key, row, f"'{rec.get(key)}' không phải là số")
+                src.findings.append(exc.finding(column=_label(key), **cell(key, row)))
         name = normalize_text(rec.get("name"))
         if fold(rec.get("level")) == fold(S.LEVEL_AREA):
             if nums["max_points"] is None:
-                bad("max_points", row, f"Lĩnh vực {area.value}: thiếu điểm tối đa")
+                src.findings.append(catalog.MISSING_MAX_POINTS(area=area.value, **cell("max_points", row)))
                 continue
             src.areas.append(IndexArea(area=area, name=name or AREA_NAMES[area], **nums))
         else:
@@ -442,15 +448,7 @@ def _xlsx_rows(path: Path) -> list[tuple[str, list[tuple[Any, ...]]]]:
 
 
 def _text_rows(path: Path) -> list[tuple[Any, ...]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CchcError(f"Không đọc được tệp văn bản ({exc.__class__.__name__})", file=path.name,
-                        code="bad_file") from exc
-    if path.suffix.lower() == ".csv":
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        return [tuple(r) for r in csv.reader(text.splitlines(), dialect)]
-    return [tuple(line.split("\t")) for line in text.splitlines()]
+    return delimited_rows(read_text(path), comma=path.suffix.lower() == ".csv")
 
 
 def _read_rows(rows: list[tuple[Any, ...]], *, file: str, sheet: str) -> IndexSource | None:
@@ -469,7 +467,7 @@ def read_index_source(path: str | os.PathLike[str]) -> IndexSource:
     """Read any supported file into an ``IndexSource``."""
     p = Path(path)
     if not p.exists():
-        raise CchcError("Không tìm thấy tệp", file=str(p), code="no_file")
+        raise catalog.NO_FILE.error(file=str(p))
     ext = p.suffix.lower()
     if ext == ".json":
         return read_index_json(p)
@@ -478,16 +476,18 @@ def read_index_source(path: str | os.PathLike[str]) -> IndexSource:
             src = _read_rows(rows, file=p.name, sheet=sheet)
             if src is not None:
                 return src
-        raise CchcError("Không có trang nào chứa bảng điểm Chỉ số CCHC (cần cột 'Nội dung' và "
-                        "'Điểm tối đa', hoặc trang 'Chỉ số CCHC')", file=p.name, code="no_index_sheet")
+        raise catalog.INDEX_NO_SHEET.error(file=p.name)
     if ext in (".tsv", ".txt", ".csv"):
         src = _read_rows(_text_rows(p), file=p.name, sheet="")
         if src is None:
-            raise CchcError("Không tìm thấy dòng tiêu đề có cột 'Nội dung' và 'Điểm tối đa'",
-                            file=p.name, code="no_header")
+            raise _no_simple_header(file=p.name)
         return src
-    raise CchcError(f"Không hỗ trợ loại tệp '{p.suffix}' (dùng .xlsx, .tsv, .csv hoặc .json)",
-                    file=p.name, code="bad_file_type")
+    raise catalog.FILE_TYPE.error(suffix=p.suffix or "(không có đuôi)", what="điểm Chỉ số CCHC",
+                                  accepted=".xlsx, .tsv, .csv hoặc .json", file=p.name)
+
+
+def _no_simple_header(*, file: str, sheet: str = "") -> Exception:
+    return catalog.NO_HEADER.error(expected="có cột 'Nội dung' và 'Điểm tối đa'", file=file, sheet=sheet)
 
 
 def import_index(path: str | os.PathLike[str]) -> tuple[list[IndexArea], list[IndexCriterion], list[Finding]]:
@@ -588,7 +588,7 @@ def read_index_results(path: str | os.PathLike[str], year: int | None = None) ->
         res.areas, res.criteria = src.areas, src.criteria
         res.findings.extend(src.findings)
         if ext == ".json":
-            doc = json.loads(p.read_text(encoding="utf-8"))
+            doc = json.loads(read_text(p))
             year = year or doc.get("index_year")
     said = parse_summary_sentences(lines)
     res.year = year or said.get("year")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.text import normalize_text
+from cchc_xl.importers.sources import open_docx, read_text
 
 SUFFIXES = (".docx", ".txt", ".md", ".tsv", ".csv")
 
@@ -112,16 +113,12 @@ def blocks_from_text(text: str) -> list[Block]:
 
 def blocks_from_docx(path: Path) -> list[Block]:
     """Blocks of a Word document: paragraphs in order, tables with merged cells marked."""
-    import docx
     from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph
 
     from cchc_xl.importers.appendix import _docx_grid
 
-    try:
-        document = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises several types for damaged packages
-        raise catalog.BAD_PLAN_FILE.error(file=path.name, why="tệp Word (.docx) bị hỏng hoặc không hợp lệ") from exc
+    document = open_docx(path)
     blocks: list[Block] = []
     n = t = 0
     for block in document.iter_inner_content():
@@ -152,14 +149,8 @@ def read_blocks(path: str | Path) -> list[Block]:
         raise catalog.NO_FILE.error(file=str(p))
     ext = p.suffix.lower()
     if ext not in SUFFIXES:
-        raise catalog.BAD_PLAN_FILE.error(file=p.name, why=f"không hỗ trợ loại tệp '{p.suffix}' "
-                                                          "(dùng .docx, .txt hoặc .md)")
+        raise catalog.FILE_TYPE.error(suffix=p.suffix or "(không có đuôi)", what="tài liệu kế hoạch, kết quả chỉ số",
+                                      accepted=".docx, .txt, .md, .tsv hoặc .csv", file=p.name)
     if ext == ".docx":
         return blocks_from_docx(p)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise catalog.BAD_PLAN_FILE.error(file=p.name, why="tệp văn bản không phải mã UTF-8") from None
-    except OSError as exc:
-        raise catalog.BAD_PLAN_FILE.error(file=p.name, why=exc.strerror or str(exc)) from None
-    return blocks_from_text(text)
+    return blocks_from_text(read_text(p))

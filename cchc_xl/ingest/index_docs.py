@@ -20,8 +20,11 @@ from cchc_xl.core.models import CchcError, Finding, Plan
 from cchc_xl.core.remediation_merge import (MergeResult, merge_findings, merge_remediation, read_base,
                                             remediation_edits)
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
-from cchc_xl.files.safeio import atomic_path, backup, file_sha256
+from cchc_xl.files.safeio import atomic_path, backup, file_sha256, write_error
 from cchc_xl.files.xlsx_patch import Formula
+
+
+WRITE_ACTION = "ghi sổ tổng hợp"     # "{action}" of the write findings (write_denied, write_aborted...)
 
 
 def write_edits(path: Path, edits: dict[str, dict[tuple[int, int], Any]]) -> None:
@@ -48,9 +51,8 @@ def write_edits(path: Path, edits: dict[str, dict[tuple[int, int], Any]]) -> Non
                         put(ws, row, col, value)          # text stays text, never a formula
             with atomic_path(path) as tmp:
                 wb.save(tmp)
-    except PermissionError:
-        raise CchcError("Không ghi được sổ tổng hợp: tệp đang mở trong Excel? Hãy đóng tệp rồi chạy lại",
-                        file=path.name, code="locked") from None
+    except OSError as exc:      # open in Excel, read-only, disk full
+        raise write_error(exc, path, WRITE_ACTION) from None
 
 
 @dataclass
@@ -138,17 +140,18 @@ def _read_master(path: Path, sheet: str) -> tuple[str, dict[str, list[tuple[Any,
     sha = file_sha256(path)
     sheets = read_master_values(path, [S.SHEET_TASKS, S.SHEET_UNITS, sheet, S.SHEET_META])
     if sheet not in sheets:
-        raise CchcError(f"Thiếu trang '{sheet}' - đây không phải sổ tổng hợp CCHC", file=path.name,
-                        code="missing_sheet")
+        raise catalog.MISSING_SHEET.error(name=sheet, file=path.name)
     return sha, sheets
 
 
 def _write_if_unchanged(path: Path, sha: str, edits: dict[str, dict[tuple[int, int], Any]]) -> Path:
     """Back the master up and write ``edits`` - unless the file changed since it was read."""
     if file_sha256(path) != sha:
-        raise CchcError("Sổ tổng hợp vừa bị thay đổi trong lúc nhập: hãy lưu, đóng sổ rồi chạy lại",
-                        file=path.name, code="master_changed")
-    saved = backup(path)
+        raise catalog.MASTER_CHANGED.error(action="nhập", file=path.name)
+    try:
+        saved = backup(path)
+    except OSError as exc:
+        raise write_error(exc, path, WRITE_ACTION) from None
     write_edits(path, edits)
     return saved
 

@@ -84,14 +84,21 @@ def is_valid_email(address: str) -> bool:
     return len(address.rsplit("@", 1)[0]) <= 64
 
 
+class AddressError(ValueError):
+    """An e-mail field ``parse_recipients`` refuses: ``address`` is the piece that is not an
+    address, or ``""`` when the field holds none (findings ``bad_email`` / ``no_email``...)."""
+
+    def __init__(self, address: str = "") -> None:
+        super().__init__(address)
+        self.address = address
+
+
 def parse_recipients(value: str) -> list[tuple[str, str]]:
     """``"a@x.vn; Nguyễn A <b@y.vn>"`` -> ``[("", "a@x.vn"), ("Nguyễn A", "b@y.vn")]``.
 
-    Raises ``ValueError`` (Vietnamese) for an empty value or an invalid address.
+    Raises ``AddressError`` (a ``ValueError``) for an empty value or an invalid address.
     """
     text = normalize_text(value)
-    if not text:
-        raise ValueError("chưa có địa chỉ email")
     out: list[tuple[str, str]] = []
     for piece in re.split(r"[;,]", text):
         piece = piece.strip()
@@ -99,11 +106,18 @@ def parse_recipients(value: str) -> list[tuple[str, str]]:
             continue
         name, addr = parseaddr(piece)
         if not addr or not is_valid_email(addr) or (not name and addr != piece.strip("<>")):
-            raise ValueError(f"địa chỉ email '{piece}' không hợp lệ")
+            raise AddressError(piece)
         out.append((normalize_text(name), addr))
     if not out:
-        raise ValueError("chưa có địa chỉ email")
+        raise AddressError()
     return out
+
+
+def _unit_address(unit: Unit, exc: AddressError) -> tuple[Any, dict[str, str]]:
+    """(type, parameters) of the finding of a unit whose "Email" cell ``parse_recipients`` refused."""
+    if exc.address:
+        return catalog.BAD_EMAIL, {"unit": unit.name, "code": unit.code, "address": exc.address}
+    return catalog.NO_EMAIL, {"unit": unit.name, "code": unit.code}
 
 
 def message_recipients(msg: Message) -> list[str]:
@@ -210,17 +224,17 @@ def new_unit_message(unit: Unit, subject: str, *, sender: str, issuer: str,
     invalid address."""
     try:
         recipients = parse_recipients(unit.email)
-    except ValueError as exc:
-        raise catalog.BAD_EMAIL.error(unit=unit.name, code=unit.code, why=exc, fix="",
-                                      sheet=S.SHEET_UNITS) from None
+    except AddressError as exc:
+        kind, params = _unit_address(unit, exc)
+        raise kind.error(fix="", sheet=S.SHEET_UNITS, **params) from None
     msg = EmailMessage(policy=SMTP_POLICY)
     msg["Subject"] = _one_line(subject)
     domain = "cchc.local"
     if normalize_text(sender):
         try:
             senders = parse_recipients(sender)
-        except ValueError as exc:
-            raise catalog.BAD_SENDER.error(why=exc) from None
+        except AddressError as exc:
+            raise catalog.BAD_SENDER.error(address=exc.address or sender) from None
         if len(senders) != 1:
             raise catalog.SENDER_NOT_ONE.error(count=len(senders))
         s_name, s_addr = senders[0]
@@ -231,8 +245,8 @@ def new_unit_message(unit: Unit, subject: str, *, sender: str, issuer: str,
     if reply_to:
         try:
             msg["Reply-To"] = [_address(n, a) for n, a in parse_recipients(reply_to)]
-        except ValueError as exc:
-            raise catalog.BAD_REPLY_TO.error(why=exc) from None
+        except AddressError as exc:
+            raise catalog.BAD_REPLY_TO.error(address=exc.address or reply_to) from None
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = make_msgid(domain=domain)
     msg[HEADER_UNIT] = unit.code
@@ -372,10 +386,10 @@ def match_attachments(units: Sequence[Unit], files: Iterable[Path], *,
             continue
         try:
             parse_recipients(unit.email)
-        except ValueError as exc:
+        except AddressError as exc:
             fix = f"; điền vào cột '{S.header_of(S.UNIT_COLUMNS, 'email')}' của trang '{S.SHEET_UNITS}'"
-            kind = catalog.NO_EMAIL if not normalize_text(unit.email) else catalog.BAD_EMAIL
-            problems.append(kind(unit=unit.name, code=unit.code, why=exc, fix=fix, **where))
+            kind, params = _unit_address(unit, exc)
+            problems.append(kind(fix=fix, **params, **where))
             continue
         pairs.append(UnitFile(unit, found[0]))
     pairs.sort(key=lambda uf: uf.path.name)

@@ -25,16 +25,18 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from cchc_xl.core.models import AREA_NAMES, Area, CchcError
+from cchc_xl.core.findings import catalog
+from cchc_xl.core.models import AREA_NAMES, Area
 from cchc_xl.report.periodic import trend_sentence
 from cchc_xl.report.data import QuarterlyReport, RemediationLine, TaskLine, fmt_date, fmt_pct, fmt_points
-from cchc_xl.files.safeio import atomic_path, backup
+from cchc_xl.files.safeio import atomic_path, backup, write_error
 
 FONT = "Times New Roman"
 BODY_PT = 14
 TABLE_PT = 12
 TEXT_WIDTH_CM = 16.5          # 210 - 30 - 15 mm
 PLACEHOLDER = "…"
+WRITE_ACTION = "ghi báo cáo Word"      # "{action}" of the write findings (write_denied, write_aborted...)
 _CENTER = WD_ALIGN_PARAGRAPH.CENTER
 _JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY
 _LEFT = WD_ALIGN_PARAGRAPH.LEFT
@@ -563,18 +565,13 @@ def write_report_docx(report: QuarterlyReport, path: str | os.PathLike[str], *, 
                                 signer_title=signer_title, number=number)
     target = Path(path)
     if target.is_dir():
-        raise CchcError("Đường dẫn tệp Word là một thư mục - hãy ghi cả tên tệp (.docx)",
-                        file=str(target), code="is_dir")
-    backup(target)
+        raise catalog.IS_DIR.error(path=target, kind="Word", suffix=".docx")
     try:
+        backup(target)
         with atomic_path(target) as tmp:
             doc.save(str(tmp))
-    except PermissionError as exc:
-        raise CchcError("Không ghi được tệp Word (tệp đang mở hoặc chỉ đọc) - hãy đóng tệp rồi chạy lại",
-                        file=target.name, code="file_locked") from exc
-    except OSError as exc:
-        raise CchcError(f"Không ghi được tệp Word ({exc.strerror or exc.__class__.__name__})",
-                        file=str(target), code="write_failed") from exc
+    except OSError as exc:       # open in Word, read-only, disk full, a folder that cannot be made
+        raise write_error(exc, target, WRITE_ACTION) from None
     return target
 
 

@@ -26,7 +26,7 @@ from cchc_xl.core.rounding import percent
 from cchc_xl.core.records import parse_date, parse_status
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import Area, CchcError, Finding, IndexCriterion, Plan, PlanInfo, Status, Task, Unit
-from cchc_xl.core.text import fold, normalize_text, parse_number
+from cchc_xl.core.text import CellValueError, fold, normalize_text, parse_number
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
 from cchc_xl.core.validate import validate_index, validate_tasks
 
@@ -60,8 +60,8 @@ def _safe(f: _F) -> _F:
 def _day(value: Any, label: str) -> dt.date | None:
     try:
         return parse_date(value)
-    except ValueError as exc:
-        raise catalog.BAD_CELL.error(column=label, why=exc) from None
+    except CellValueError as exc:
+        raise exc.error(column=label) from None
 
 
 def _as_of(value: Any) -> dt.date:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cchc_xl.core.models import CchcError, Finding, Severity
+from cchc_xl.core.text import CellValueError
 
 _CATALOGUE: dict[str, "FindingType"] = {}
 _FORMATTER = string.Formatter()
@@ -52,6 +53,9 @@ class FindingType:
 def get(code: str) -> FindingType:
     """The declared type of ``code`` (``KeyError`` when unknown)."""
     return _CATALOGUE[code]
+
+
+CellValueError.catalogue = staticmethod(get)     # parsers (core.text) name their finding types by code
 
 
 def catalogue() -> dict[str, FindingType]:

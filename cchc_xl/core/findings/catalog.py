@@ -12,7 +12,14 @@ from cchc_xl.core.findings.base import FindingType as T
 
 # ---------------------------------------------------------------- files
 NO_FILE = T("no_file", "error", "Không tìm thấy tệp", "Không tìm thấy tệp")
-BAD_FILE = T("bad_file", "error", "Tệp hỏng", "Không mở được tệp Excel: {why}")
+BAD_FILE = T("bad_file", "error", "Tệp hỏng",
+             "Không mở được tệp Excel: tệp bị hỏng hoặc không phải tệp Excel .xlsx/.xlsm")
+EXCEL_FORMAT = T("excel_format", "error", "Định dạng bảng tính không hỗ trợ",
+                 "Không mở được tệp: định dạng '{suffix}' không được hỗ trợ - mở bằng Excel rồi lưu lại dưới dạng "
+                 "Excel Workbook (.xlsx)")
+FILE_NO_READ = T("file_no_read", "error", "Không có quyền đọc tệp",
+                 "Không mở được tệp Excel: không có quyền đọc tệp (tệp đang bị chương trình khác khóa hoặc bị giới "
+                 "hạn quyền truy cập)")
 
 # ---------------------------------------------------------------- files: returned packages, safe writes
 # (a returned file is size-checked before it is decompressed; every command writing the
@@ -36,7 +43,7 @@ DISK_FULL_WRITING = T("disk_full_writing", "error", "Ổ đĩa đầy",
                       "Ổ đĩa đầy trong lúc {action}: đã hủy việc ghi, tệp không thay đổi và không để lại "
                       "tệp tạm. Giải phóng dung lượng rồi chạy lại")
 WRITE_DENIED = T("write_denied", "error", "Không có quyền ghi",
-                 "Không ghi được tệp khi {action} (tệp đang mở trong Excel, chỉ đọc, hoặc thư mục không cho "
+                 "Không ghi được tệp khi {action} (tệp đang mở trong Excel/Word, chỉ đọc, hoặc thư mục không cho "
                  "ghi): tệp không thay đổi. Đóng tệp hoặc kiểm tra quyền ghi rồi chạy lại")
 WRITE_ABORTED = T("write_aborted", "error", "Không ghi được",
                   "Không ghi được tệp khi {action} ({why}): tệp không thay đổi")
@@ -189,12 +196,14 @@ FEEDBACK_UNREADABLE = T("feedback_unreadable", "warning", "Phiếu gửi về kh
 
 # ---------------------------------------------------------------- e-mail (gui-email): drafts, SMTP, attachments
 NO_ATTACHMENT = T("no_attachment", "error", "Không tìm thấy tệp đính kèm", "Không tìm thấy tệp đính kèm")
-BAD_EMAIL = T("bad_email", "error", "Email đơn vị không hợp lệ", "Đơn vị '{unit}' ({code}): {why}{fix}")
-NO_EMAIL = T("no_email", "error", "Đơn vị chưa có email", "Đơn vị '{unit}' ({code}): {why}{fix}")
-BAD_SENDER = T("bad_sender", "error", "Người gửi không hợp lệ", "Người gửi: {why}")
+BAD_EMAIL = T("bad_email", "error", "Email đơn vị không hợp lệ",
+              "Đơn vị '{unit}' ({code}): địa chỉ email '{address}' không hợp lệ{fix}")
+NO_EMAIL = T("no_email", "error", "Đơn vị chưa có email", "Đơn vị '{unit}' ({code}): chưa có địa chỉ email{fix}")
+BAD_SENDER = T("bad_sender", "error", "Người gửi không hợp lệ", "Người gửi: địa chỉ email '{address}' không hợp lệ")
 SENDER_NOT_ONE = T("sender_not_one", "error", "Người gửi nhiều địa chỉ",
                    "Người gửi chỉ được có một địa chỉ email (đang có {count})")
-BAD_REPLY_TO = T("bad_reply_to", "error", "Địa chỉ nhận trả lời không hợp lệ", "Địa chỉ nhận trả lời: {why}")
+BAD_REPLY_TO = T("bad_reply_to", "error", "Địa chỉ nhận trả lời không hợp lệ",
+                 "Địa chỉ nhận trả lời: địa chỉ email '{address}' không hợp lệ")
 DUPLICATE_FILES = T("duplicate_files", "error", "Một đơn vị có nhiều tệp phiếu",
                     "Đơn vị '{unit}' ({code}) có {count} tệp phiếu: {names}; chỉ để lại một tệp rồi chạy lại")
 UNIT_WITHOUT_FILE = T("unit_without_file", "warning", "Đơn vị không có tệp phiếu",
@@ -289,7 +298,7 @@ MILESTONE_PASSED = T("milestone_passed", "warning", "Đã qua mốc",
 
 # ---------------------------------------------------------------- files (open, read, folders)
 IS_DIR = T("is_dir", "error", "Thư mục thay vì tệp",
-           "'{path}' là thư mục, không phải tệp Excel - hãy chỉ ra tệp sổ (.xlsx)")
+           "'{path}' là thư mục, không phải tệp {kind} - hãy ghi cả tên tệp {kind} ({suffix})")
 NO_FILE_NAMED = T("no_file_named", "error", "Không tìm thấy tệp (có tên loại tệp)", "Không tìm thấy tệp {what}")
 FILE_NOT_FOUND = T("file_not_found", "error", "Không tìm thấy tệp nguồn", "Không tìm thấy tệp '{path}'.")
 FILE_UNREADABLE = T("file_unreadable", "error", "Không đọc được tệp", "Không đọc được tệp '{path}': {why}.")
@@ -300,6 +309,10 @@ BAD_DOCUMENT = T("bad_document", "error", "Tệp Word/Excel hỏng",
 UNSUPPORTED_FORMAT = T("unsupported_format", "error", "Định dạng không hỗ trợ",
                        "Không nhập được tệp '{name}': định dạng '{suffix}' không được hỗ trợ. Hãy dùng tệp "
                        "Word (.docx), Excel (.xlsx, .xlsm) hoặc văn bản phân cách bằng Tab (.tsv, .txt).{hint}")
+FILE_TYPE = T("bad_file_type", "error", "Loại tệp không hỗ trợ",
+              "Không hỗ trợ loại tệp '{suffix}' cho {what} (dùng {accepted})")
+TEXT_NOT_UTF8 = T("text_not_utf8", "error", "Tệp văn bản không phải UTF-8",
+                  "Tệp văn bản không mã hóa UTF-8: hãy mở tệp và lưu lại với bảng mã UTF-8 rồi chạy lại")
 LEGACY_ENCODING = T("legacy_encoding", "warning", "Bảng mã cũ",
                     "Tệp không mã hóa UTF-8; đã đọc theo bảng mã Windows-1258. Nếu chữ tiếng Việt bị lỗi, "
                     "hãy lưu lại tệp với mã UTF-8.")
@@ -312,14 +325,28 @@ SHEET_NOT_FOUND = T("sheet_not_found", "error", "Không tìm thấy trang", "Kh�
 NO_HEADER = T("no_header", "error", "Không thấy dòng tiêu đề", "Không tìm thấy dòng tiêu đề {expected}")
 MISSING_COLUMNS = T("missing_columns", "error", "Thiếu cột", "Thiếu cột: {columns}")
 BAD_CELL = T("bad_cell", "error", "Ô không đọc được", "{column}: {why}")
+# one type per reason a cell cannot be read (raised by the parsers as ``core.text.CellValueError``;
+# numbers are "not_a_number", declared with the worksheet functions); "bad_cell" for other reasons
+BAD_DATE = T("bad_date", "error", "Ngày không hợp lệ", "{column}: '{value}' không phải ngày hợp lệ (dạng dd/mm/yyyy)")
+# still raised with the parser's reason as "{why}" by Tổng hợp's light reader (roundtrip/consolidate/state.py),
+# which prints the same words as the typed findings of ``records``; it should call ``records.cell_finding``
+# and ``note.finding(column=...)`` instead, then these two need no "{why}"
 CELL_FORMULA_MISMATCH = T("cell_formula_mismatch", "warning", "Công thức Tổng quan đọc khác",
                           "{column}: {why}")
+# the two reasons the formulas of "Tổng quan" read a cell differently (``records.formula_mismatch``)
+STATUS_SPELLING = T("status_spelling", "warning", "Trạng thái viết khác danh sách",
+                    "{column}: '{value}' được hiểu là '{status}' nhưng viết khác giá trị chuẩn (cách viết khác, "
+                    "khoảng trắng thừa hoặc bảng mã dấu khác); hãy chọn lại từ danh sách để trang '{dashboard}' "
+                    "tính đúng")
+DATE_AS_TEXT = T("date_as_text", "warning", "Ngày nhập dạng văn bản",
+                 "{column}: '{value}' đang là văn bản, không phải ngày - công thức trang '{dashboard}' không tính "
+                 "được; hãy nhập lại ô dưới dạng ngày (dd/mm/yyyy)")
 BAD_UNIT = T("bad_unit", "error", "Đơn vị không hợp lệ", "Đơn vị không hợp lệ: {why}")
 MISSING_ID = T("missing_id", "error", "Thiếu mã", "Thiếu mã {kind}")
 DUPLICATE_ID = T("duplicate_id", "error", "Mã bị trùng", "Mã {kind} '{id}' bị trùng{first}")
 BAD_AREA = T("bad_area", "error", "Tên lĩnh vực không hợp lệ", "Lĩnh vực '{value}' không thuộc 8 lĩnh vực CCHC")
 BAD_AREA_NUMBER = T("bad_area_number", "error", "Số lĩnh vực không hợp lệ", "Lĩnh vực phải là số từ 1 đến 8")
-MISSING_MAX_POINTS = T("missing_max_points", "error", "Thiếu điểm tối đa", "Thiếu điểm tối đa của lĩnh vực")
+MISSING_MAX_POINTS = T("missing_max_points", "error", "Thiếu điểm tối đa", "Lĩnh vực {area}: thiếu điểm tối đa")
 
 # ---------------------------------------------------------------- master checks (validate): tasks and remediation
 NO_TASKS = T("no_tasks", "warning", "Sổ chưa có nhiệm vụ",
@@ -449,7 +476,7 @@ DEMO_OUT_NOT_EMPTY = T("demo_out_not_empty", "error", "Thư mục chạy thử c
                        "mới, thư mục trống hoặc thư mục của lần chạy thử trước - hãy chọn thư mục khác (--ra)")
 
 # ---------------------------------------------------------------- worksheet functions (UDF cells show "Lỗi: ...")
-NOT_A_NUMBER = T("not_a_number", "error", "Không phải số", "{column} '{value}' không phải là số")
+NOT_A_NUMBER = T("not_a_number", "error", "Không phải số", "{column}: '{value}' không phải là số")
 UNKNOWN_STATUS = T("unknown_status", "error", "Trạng thái không có trong danh sách",
                    "trạng thái '{value}' không có trong danh sách ({labels})")
 BAD_YEAR = T("bad_year", "error", "Năm không hợp lệ", "năm '{value}' không hợp lệ")
@@ -500,9 +527,17 @@ CRITERIA_BAD_FILE = T("criteria_bad_file", "error", "Bộ tiêu chí không hợ
                       "Bộ tiêu chí không hợp lệ: {why}")
 CRITERIA_NOT_FOUND = T("criteria_not_found", "error", "Không có bộ tiêu chí",
                        "Không có bộ tiêu chí cho {what}; có sẵn: {available}")
-CRITERIA_ROW_SKIPPED = T("criteria_row_skipped", "warning", "Bỏ qua dòng của bộ tiêu chí",
-                         "Bỏ qua dòng '{text}': {why}")
-BAD_PLAN_FILE = T("bad_plan_file", "error", "Không đọc được tài liệu", "Không đọc được tài liệu: {why}")
+CRITERIA_NO_TABLE = T("criteria_no_table", "error", "Không thấy bảng bộ tiêu chí",
+                      "Bộ tiêu chí không hợp lệ: không có bảng nào có cột 'Tiêu chí'/'Nội dung' và 'Điểm tối đa'")
+CRITERIA_NO_AREAS = T("criteria_no_areas", "error", "Bộ tiêu chí không có lĩnh vực",
+                      "Bộ tiêu chí không hợp lệ: không có dòng lĩnh vực nào (mã 1..8 hoặc I..VIII)")
+# rows of a province's criteria table that are skipped, one type per reason
+CRITERIA_ROW_BAD_CODE = T("criteria_row_skipped", "warning", "Bỏ qua dòng có mã lạ",
+                          "Bỏ qua dòng '{text}': mã không bắt đầu bằng số lĩnh vực (1-8)")
+CRITERIA_ROW_MAX_NOT_NUMBER = T("criteria_row_max_not_number", "warning", "Bỏ qua dòng có điểm tối đa không phải số",
+                                "Bỏ qua dòng '{text}': điểm tối đa '{value}' không phải là số")
+CRITERIA_AREA_NO_MAX = T("criteria_area_no_max", "warning", "Bỏ qua lĩnh vực thiếu điểm tối đa",
+                         "Bỏ qua dòng '{text}': lĩnh vực thiếu điểm tối đa")
 REMEDIATION_NONE = T("remediation_none", "error", "Không tìm thấy nội dung khắc phục",
                      "Không tìm thấy nội dung khắc phục nào: cần các phần theo lĩnh vực (ví dụ '1. Công tác chỉ "
                      "đạo, điều hành…' hoặc 'a) Đối với lĩnh vực…') có tiêu chí bị trừ điểm, hoặc một bảng có cột "
@@ -558,6 +593,31 @@ INDEX_YEAR_SAVED = T("index_year_saved", "info", "Đã ghi điểm năm", "Đi�
 LINK_UNKNOWN_CODE = T("link_unknown_code", "warning", "Mã tiêu chí chưa có trên trang Chỉ số CCHC",
                       "{item}: mã tiêu chí '{code}' ở cột 'Tiêu chí' không có trên trang 'Chỉ số CCHC' (hoặc tiêu chí "
                       "đó chưa có điểm tối đa) - liên kết này không được tính vào điểm có nguy cơ bị trừ")
+
+# ---------------------------------------------------------------- index: score files (importers/index)
+# (a score table .xlsx/.tsv/.csv or the bundled JSON "cchc_xl.index/1"; cell values that are not
+# numbers are "not_a_number", area numbers "bad_area_number", missing maxima "missing_max_points")
+INDEX_JSON_SYNTAX = T("index_json_syntax", "error", "Tệp JSON chỉ số sai cú pháp",
+                      "Tệp JSON chỉ số sai cú pháp ở dòng {line}, cột {column}: hãy sửa hoặc xuất lại tệp")
+INDEX_JSON_FORMAT = T("bad_format", "error", "Tệp JSON không đúng định dạng",
+                      "Tệp JSON không theo định dạng '{expected}' (khóa \"format\" ghi '{found}')")
+INDEX_JSON_ENTRY = T("index_json_entry", "error", "Mục JSON không đúng dạng",
+                     "Mục thứ {number} của khóa \"{key}\" không phải một đối tượng JSON (cần các khóa 'tt', "
+                     "'name', 'max_points'...) - bỏ qua mục này")
+INDEX_JSON_NOT_LIST = T("index_json_not_list", "error", "Khóa JSON không phải danh sách",
+                        "Khóa \"{key}\" phải là một danh sách JSON [...] - bỏ qua khóa này")
+INDEX_NO_SHEET = T("no_index_sheet", "error", "Không có trang bảng điểm",
+                   "Không có trang nào chứa bảng điểm Chỉ số CCHC (cần cột 'Nội dung' và 'Điểm tối đa', hoặc "
+                   "trang 'Chỉ số CCHC')")
+INDEX_LINE_UNPARSED = T("unparsed_line", "warning", "Dòng tiêu chí không đọc được điểm",
+                        "Lĩnh vực {area}: không đọc được điểm của dòng '{text}' - dòng này bị bỏ qua")
+INDEX_CRITERION_NO_AREA = T("criterion_without_area", "error", "Tiêu chí trước dòng lĩnh vực",
+                            "Tiêu chí '{name}' nằm trước mọi dòng lĩnh vực (TT 1..8) nên không biết thuộc lĩnh vực "
+                            "nào - dòng này bị bỏ qua")
+INDEX_SUMMARY_MISMATCH = T("summary_mismatch", "error", "Phần nội dung khác bảng điểm",
+                           "Lĩnh vực {area}: phần nội dung ghi bị trừ {stated} điểm nhưng bảng điểm ghi {table} điểm")
+INDEX_TOTAL_ROW_MISMATCH = T("total_mismatch", "error", "Dòng tổng không khớp các lĩnh vực",
+                             "Dòng tổng: {column} ghi {written} nhưng cộng các lĩnh vực được {computed}")
 
 # ---------------------------------------------------------------- indicators (trang "Số liệu")
 IND_NOT_NUMBER = T("indicator_not_number", "error", "Số liệu không phải số",
