@@ -19,7 +19,8 @@ from cchc_xl.core import schema as S
 from cchc_xl.roundtrip.bases import read_bases, read_returns
 from cchc_xl.core.findings import FindingType, catalog
 from cchc_xl.core.models import Finding, Status
-from cchc_xl.core.records import MasterData, find_header_row, meta_dict, read_master_sheets
+from cchc_xl.core.records import (MasterData, cell_finding, find_header_row, meta_dict, read_master_sheets,
+                                  status_error)
 from cchc_xl.core.text import normalize_text
 from cchc_xl.roundtrip.consolidate.audit import _read_audit
 from cchc_xl.roundtrip.consolidate.columns import _column_map, _get, _last_row
@@ -213,7 +214,7 @@ def _read_unit_reports(rows: list[tuple[Any, ...]], file: str) -> tuple[list[Uni
             try:
                 vals[k] = canonical(k, _get(r, cmap[k]))
             except ValueError as exc:
-                findings.append(catalog.BAD_CELL(column=FIELD_LABELS[k], why=exc, file=file,
+                findings.append(cell_finding(exc, column=FIELD_LABELS[k], file=file,
                                                  sheet=S.SHEET_UNIT_REPORTS, cell=f"{cmap[k]}{i + 1}",
                                                  task_id=task_id))
                 vals[k] = canonical(k, None)
@@ -263,13 +264,15 @@ def _light_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str,
     def mismatch(key: str, label: str, raw: Any, parsed: Any, row: int, item: str) -> None:
         note = formula_mismatch(key, raw, parsed)  # warnings of ``read_master_sheets``
         if note:
-            bad(key, row, catalog.CELL_FORMULA_MISMATCH, item, column=label, why=note)
+            findings.append(note.finding(column=label, file=file, sheet=S.SHEET_TASKS,
+                                         cell=f"{letters[key]}{row}", task_id=item))
 
     def date_of(key: str, label: str, value: Any, row: int, item: str) -> dt.date | None:
         try:
             parsed = parse_date(value)
         except ValueError as exc:
-            bad(key, row, catalog.BAD_CELL, item, column=label, why=exc)
+            findings.append(cell_finding(exc, column=label, file=file, sheet=S.SHEET_TASKS,
+                                         cell=f"{letters[key]}{row}", task_id=item))
             return None
         mismatch(key, label, value, parsed, row, item)
         return parsed
@@ -308,8 +311,9 @@ def _light_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str,
             else:
                 parsed = parse_status(st)
                 if parsed is None:
-                    bad("status", row, catalog.BAD_CELL, task_id, column="Trạng thái",
-                        why=f"'{st}' không có trong danh sách trạng thái")
+                    findings.append(cell_finding(status_error(st), column="Trạng thái", file=file,
+                                                 sheet=S.SHEET_TASKS, cell=f"{letters['status']}{row}",
+                                                 task_id=task_id))
                 else:
                     mismatch("status", "Trạng thái", st, parsed, row, task_id)
                 st = (parsed or Status.NOT_STARTED).value
@@ -318,7 +322,8 @@ def _light_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str,
             try:
                 pr = parse_progress(pr)
             except ValueError as exc:
-                bad("progress", row, catalog.BAD_CELL, task_id, column="Tiến độ", why=exc)
+                findings.append(cell_finding(exc, column="Tiến độ", file=file, sheet=S.SHEET_TASKS,
+                                             cell=f"{letters['progress']}{row}", task_id=task_id))
                 pr = None
         done = raw[i_done]
         if type(done) is not date_type:
@@ -357,10 +362,13 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
         data.findings.append(ftype(file=file, sheet=S.SHEET_TASKS, cell=f"{letters[key]}{row}", task_id=item,
                                   **params))
 
+    findings = data.findings
+
     def mismatch(key: str, label: str, raw: Any, parsed: Any, row: int, item: str) -> None:
         note = formula_mismatch(key, raw, parsed)
         if note:
-            bad(key, row, catalog.CELL_FORMULA_MISMATCH, item, column=label, why=note)
+            findings.append(note.finding(column=label, file=file, sheet=S.SHEET_TASKS,
+                                         cell=f"{letters[key]}{row}", task_id=item))
 
     for row, rec in recs:
         task_id = fast_normalize(rec.get("id"))
@@ -385,8 +393,9 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
         if st is None and raw not in (None, ""):
             st = parse_status(raw)
             if st is None:
-                bad("status", row, catalog.BAD_CELL, task_id, column="Trạng thái",
-                    why=f"'{raw}' không có trong danh sách trạng thái")
+                data.findings.append(cell_finding(status_error(raw), column="Trạng thái", file=file,
+                                                  sheet=S.SHEET_TASKS, cell=f"{letters['status']}{row}",
+                                                  task_id=task_id))
             else:
                 mismatch("status", "Trạng thái", raw, st, row, task_id)
         for key, parser, label in (("progress", parse_progress, "Tiến độ"),
@@ -395,7 +404,8 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
             try:
                 vals[key] = parser(rec.get(key))
             except ValueError as exc:
-                bad(key, row, catalog.BAD_CELL, task_id, column=label, why=exc)
+                data.findings.append(cell_finding(exc, column=label, file=file, sheet=S.SHEET_TASKS,
+                                                  cell=f"{letters[key]}{row}", task_id=task_id))
                 continue
             mismatch(key, label, rec.get(key), vals[key], row, task_id)
         units = [c.strip() for c in str(rec.get("lead_units") or "").replace(",", ";").split(";") if c.strip()]
