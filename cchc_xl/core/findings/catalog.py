@@ -328,11 +328,6 @@ BAD_CELL = T("bad_cell", "error", "Ô không đọc được", "{column}: {why}"
 # one type per reason a cell cannot be read (raised by the parsers as ``core.text.CellValueError``;
 # numbers are "not_a_number", declared with the worksheet functions); "bad_cell" for other reasons
 BAD_DATE = T("bad_date", "error", "Ngày không hợp lệ", "{column}: '{value}' không phải ngày hợp lệ (dạng dd/mm/yyyy)")
-# still raised with the parser's reason as "{why}" by Tổng hợp's light reader (roundtrip/consolidate/state.py),
-# which prints the same words as the typed findings of ``records``; it should call ``records.cell_finding``
-# and ``note.finding(column=...)`` instead, then these two need no "{why}"
-CELL_FORMULA_MISMATCH = T("cell_formula_mismatch", "warning", "Công thức Tổng quan đọc khác",
-                          "{column}: {why}")
 # the two reasons the formulas of "Tổng quan" read a cell differently (``records.formula_mismatch``)
 STATUS_SPELLING = T("status_spelling", "warning", "Trạng thái viết khác danh sách",
                     "{column}: '{value}' được hiểu là '{status}' nhưng viết khác giá trị chuẩn (cách viết khác, "
