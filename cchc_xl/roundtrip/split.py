@@ -25,6 +25,7 @@ from cchc_xl.core.findings import catalog
 from cchc_xl.core.periods import EXAMPLES
 from cchc_xl.core.records import MasterData, meta_dict
 from cchc_xl.core.models import CchcError, Finding, Plan, Unit
+from cchc_xl.files.memory import gc_frozen
 from cchc_xl.files.safeio import guarded_write, save_workbook_atomic, save_workbook_guarded, write_error
 from cchc_xl.files.package import refuse_openpyxl_losses
 from cchc_xl.roundtrip.bases import RETURNS_KEY, issue, meta_cell_updates, read_bases
@@ -276,10 +277,12 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
     cells.update(issue(read_bases(sheets.get(S.SHEET_META, [])), version,
                        [(*key, values, master) for key, (values, master) in sent.items()]))
     _write_meta_cells(path, cells, register)
-    result = split_plan_detailed(plan, out_dir, period_label=period_label, as_of=pending.as_of,
-                                 units=[u.code for u in targets], progress=progress, master_version=version,
-                                 master_name=path.name, return_by=return_by, contact=contact,
-                                 unit_reports=reports, created_at=created, master_data=state.data, issued=sent)
+    with gc_frozen():   # the plan read once: the collector walks only each workbook's objects
+        result = split_plan_detailed(plan, out_dir, period_label=period_label, as_of=pending.as_of,
+                                     units=[u.code for u in targets], progress=progress, master_version=version,
+                                     master_name=path.name, return_by=return_by, contact=contact,
+                                     unit_reports=reports, created_at=created, master_data=state.data,
+                                     issued=sent)
     if register is None:   # a master made before the register: the sheet is added apart
         _record_issue(path, result, targets, return_by)
     return result

@@ -226,7 +226,19 @@ def cell_hashes(columns: tuple[S.Column, ...], values: Mapping[str, Any]) -> lis
 def fingerprint(columns: tuple[S.Column, ...], values: Mapping[str, Any]) -> tuple[str, str]:
     """(row fingerprint, space-separated per-cell hashes) of the locked columns."""
     parts = _locked_parts(columns, values)
-    return _h("\x1f".join(parts)), " ".join(_h(p)[:8] for p in parts)
+    return _h("\x1f".join(parts)), " ".join(map(_short_hash, parts))
+
+
+_SHORT_HASHES: dict[str, str] = {}   # "key=text" -> its 8-hex hash (areas, units, dates repeat)
+
+
+def _short_hash(part: str) -> str:
+    got = _SHORT_HASHES.get(part)
+    if got is None:
+        if len(_SHORT_HASHES) > 100_000:
+            _SHORT_HASHES.clear()
+        got = _SHORT_HASHES[part] = _h(part)[:8]
+    return got
 
 
 class RowFingerprinter:

@@ -342,6 +342,9 @@ def _light_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str,
     return True
 
 
+_TEXT_KEYS = ("section", "tt", "title", "product", "deadline_text", "lead", "partners", "monitor")
+
+
 def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts: bool = True,
                 light: dict[str, tuple[list[str], dict[str, Any]]] | None = None) -> None:
     """Tasks of "Phân công" like ``read_master_sheets`` (same findings), without pydantic
@@ -369,6 +372,16 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
         if note:
             findings.append(note.finding(column=label, file=file, sheet=S.SHEET_TASKS,
                                          cell=f"{letters[key]}{row}", task_id=item))
+
+    normalised: dict[Any, str] = {}   # texts repeat (areas, units, deadlines, products): normalised once
+
+    def norm(value: Any) -> str:
+        got = normalised.get(value)
+        if got is None:
+            got = fast_normalize(value)
+            if len(normalised) < 200_000 and type(value) is str:
+                normalised[value] = got
+        return got
 
     for row, rec in recs:
         task_id = fast_normalize(rec.get("id"))
@@ -416,8 +429,7 @@ def _fast_tasks(rows: list[tuple[Any, ...]], data: MasterData, file: str, texts:
                                       "evidence": fast_normalize(rec.get("evidence")),
                                       "note": fast_normalize(rec.get("note"))})
             continue
-        txt = {k: fast_normalize(rec.get(k)) if texts else "" for k in
-               ("section", "tt", "title", "product", "deadline_text", "lead", "partners", "monitor")}
+        txt = {k: norm(rec.get(k)) if texts else "" for k in _TEXT_KEYS}
         out.append(Task.model_construct(
             id=task_id, area=area, due=vals.get("due"), lead_units=units, **txt,
             status=st or Status.NOT_STARTED, progress=vals.get("progress") or 0.0,
