@@ -11,11 +11,9 @@ units keeps each unit's report in "Báo cáo đơn vị" and derives the master 
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.models import Finding, Status
@@ -23,6 +21,7 @@ from cchc_xl.core.records import MasterData
 from cchc_xl.roundtrip.consolidate.audit import AUDIT_TEXT_MAX, _safe_text
 from cchc_xl.roundtrip.consolidate.check import _Checker, _Row, refuse_if_unsafe
 from cchc_xl.roundtrip.consolidate.columns import _int
+from cchc_xl.files.memory import gc_paused
 from cchc_xl.core.findings import catalog
 from cchc_xl.roundtrip.bases import RETURNS_KEY, ReturnStamp, meta_cell_updates, returns_json
 from cchc_xl.roundtrip.consolidate.plan import (ACTION_CONFLICT, ACTION_FILE_DONE, ACTION_UPDATED, ACTION_WARNING,
@@ -442,20 +441,6 @@ def _tracking_lenient(obj: Any) -> dict[str, Any]:
     return out
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection during a run: it would walk the millions of cell values
-    read from hundreds of workbooks again and again (a third of the run time).  Nothing
-    here makes reference cycles that must be freed early; the previous state is restored."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def plan_consolidation(master: MasterState | MasterData,
                        unit_reports: Sequence[UnitReportRow] | Mapping[str, list[tuple[Any, ...]]] | None = None,
                        applied: AuditIndex | Iterable[str] | Sequence[Any] | None = None,
@@ -498,7 +483,7 @@ def plan_consolidation(master: MasterState | MasterData,
             state.audit = applied
         if splits is not None:
             state.splits = list(splits)
-    with _gc_paused():
+    with gc_paused():
         planner = _Planner(state, as_of=as_of or dt.date.today(), now=now or dt.datetime.now(), user=user)
         books = _load_returns(list(returns), planner, progress, _reader)
         planner.mark_superseded(books)

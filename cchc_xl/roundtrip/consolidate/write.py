@@ -20,12 +20,12 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from cchc_xl.core import schema as S
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.safety import starts_like_formula
-from cchc_xl.files.memory import release_free_memory
+from cchc_xl.files.memory import gc_paused, release_free_memory
 from cchc_xl.files.package import refuse_openpyxl_losses
 from cchc_xl.files.safeio import check_can_write, file_sha256, guarded_write, save_workbook_guarded
 from cchc_xl.files.xlsx_patch import Append, PatchUnsupported, patch_xlsx
 from cchc_xl.roundtrip.consolidate.check import refuse_if_unsafe
-from cchc_xl.roundtrip.consolidate.merge import _gc_paused, plan_consolidation
+from cchc_xl.roundtrip.consolidate.merge import plan_consolidation
 from cchc_xl.roundtrip.consolidate.plan import ConsolidationPlan, ConsolidationResult, Progress
 from cchc_xl.roundtrip.consolidate.read import _ReadAhead
 from cchc_xl.roundtrip.consolidate.register import return_edits
@@ -52,7 +52,7 @@ def consolidate(master_path: str | os.PathLike[str],
     path = Path(master_path)
     if not path.exists():
         raise catalog.NO_MASTER.error(file=str(path))
-    with _gc_paused():
+    with gc_paused():
         return _consolidate(path, inbox_dir_or_files, as_of=as_of, user=user, dry_run=dry_run,
                             progress=progress, engine=engine, now=now)
 
