@@ -25,7 +25,7 @@ from cchc_xl.core.findings import catalog
 from cchc_xl.core.periods import EXAMPLES
 from cchc_xl.core.records import MasterData, meta_dict
 from cchc_xl.core.models import CchcError, Finding, Plan, Unit
-from cchc_xl.files.memory import gc_frozen
+from cchc_xl.files.memory import gc_frozen, gc_paused
 from cchc_xl.files.safeio import guarded_write, save_workbook_atomic, save_workbook_guarded, write_error
 from cchc_xl.files.package import refuse_openpyxl_losses
 from cchc_xl.roundtrip.bases import RETURNS_KEY, issue, meta_cell_updates, read_bases
@@ -243,40 +243,43 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
                           units: Sequence[str] | None = None, progress: Progress | None = None,
                           return_by: dt.date | None = None, contact: str = "") -> SplitResult:
     """``split_master`` returning the full ``SplitResult`` (files, version, warnings)."""
-    path = Path(master_path)
-    sheets = read_master_values(path)
-    state = master_state_from_sheets(sheets, file=path.name, fast=True)
-    state.data.path = str(path)
-    refuse_if_unsafe(state, "tạo phiếu")
-    plan = state.data.plan
-    current = max(_int(state.meta.get("master_version")), plan.info.master_version)
-    version = current + 1
-    reg = registry_for(plan)
-    index = items_by_unit(plan, reg)
-    targets = [u for u in units_to_split(plan, units) if any(index.get(u.code, ([], [])))]
-    if not targets:
-        raise catalog.NOTHING_TO_SPLIT.error(file=path.name, sheet=S.SHEET_TASKS)
-    created = dt.datetime.now()
-    pending = SplitResult(files=[Path(u.code) for u in targets], version=version, period_label=period_label,
-                          as_of=as_of or dt.date.today(), created_at=created)
-    if as_of is None:
-        from cchc_xl.workbook.unitbook import _default_dates
+    # reading the master makes no reference cycles: no collection walks its 50 000 tasks meanwhile
+    with gc_paused():
+        path = Path(master_path)
+        sheets = read_master_values(path)
+        state = master_state_from_sheets(sheets, file=path.name, fast=True)
+        state.data.path = str(path)
+        refuse_if_unsafe(state, "tạo phiếu")
+        plan = state.data.plan
+        current = max(_int(state.meta.get("master_version")), plan.info.master_version)
+        version = current + 1
+        reg = registry_for(plan)
+        index = items_by_unit(plan, reg)
+        targets = [u for u in units_to_split(plan, units) if any(index.get(u.code, ([], [])))]
+        if not targets:
+            raise catalog.NOTHING_TO_SPLIT.error(file=path.name, sheet=S.SHEET_TASKS)
+        created = dt.datetime.now()
+        pending = SplitResult(files=[Path(u.code) for u in targets], version=version, period_label=period_label,
+                              as_of=as_of or dt.date.today(), created_at=created)
+        if as_of is None:
+            from cchc_xl.workbook.unitbook import _default_dates
 
-        pending.as_of = _default_dates(period_label, None, None)[0]
-    # Record the version in the master first: a workbook must never carry a version
-    # the master does not know (it would be rejected on return).
-    updates = split_meta_updates(state.meta, pending)
-    if RETURNS_KEY not in state.meta:   # its cell exists from now on: Tổng hợp patches it in place
-        updates[RETURNS_KEY] = "{}"
-    cells = meta_cell_updates(sheets.get(S.SHEET_META, []), updates)
-    register = _issue_edits(sheets, pending, targets, return_by)
-    reports = {(u.task_id, u.unit): u.values for u in state.unit_reports}
-    # the merge base lives in the master: what each unit is sent, per item
-    sent = {(unit, sheet, item): (values, master) for unit, sheet, item, values, master
-            in issued_items(plan, [u.code for u in targets], index, reports, reg)}
-    cells.update(issue(read_bases(sheets.get(S.SHEET_META, [])), version,
-                       [(*key, values, master) for key, (values, master) in sent.items()]))
-    _write_meta_cells(path, cells, register)
+            pending.as_of = _default_dates(period_label, None, None)[0]
+        # Record the version in the master first: a workbook must never carry a version
+        # the master does not know (it would be rejected on return).
+        updates = split_meta_updates(state.meta, pending)
+        if RETURNS_KEY not in state.meta:   # its cell exists from now on: Tổng hợp patches it in place
+            updates[RETURNS_KEY] = "{}"
+        cells = meta_cell_updates(sheets.get(S.SHEET_META, []), updates)
+        register = _issue_edits(sheets, pending, targets, return_by)
+        reports = {(u.task_id, u.unit): u.values for u in state.unit_reports}
+        # the merge base lives in the master: what each unit is sent, per item
+        sent = {(unit, sheet, item): (values, master) for unit, sheet, item, values, master
+                in issued_items(plan, [u.code for u in targets], index, reports, reg)}
+        cells.update(issue(read_bases(sheets.get(S.SHEET_META, [])), version,
+                           [(*key, values, master) for key, (values, master) in sent.items()]))
+        _write_meta_cells(path, cells, register)
+        del sheets, cells     # the cell values read: only the plan is needed from here
     with gc_frozen():   # the plan read once: the collector walks only each workbook's objects
         result = split_plan_detailed(plan, out_dir, period_label=period_label, as_of=pending.as_of,
                                      units=[u.code for u in targets], progress=progress, master_version=version,
