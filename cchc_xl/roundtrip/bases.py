@@ -137,9 +137,25 @@ class BaseEntry:
         return f"BaseEntry(version={self.version}, issued={self.issued}, base={self.base}, master={self.master})"
 
     def to_json(self) -> str:
-        return (f'{{"v":{self.version},"i":{_dumps(_pack_tuple(self._issued))}'
-                + (f',"m":{_dumps(_pack_tuple(self._master))}' if self._master is not None else "")
-                + f',"b":{_dumps(_pack_tuple(self._base))}}}')
+        return (f'{{"v":{self.version},"i":{_json_list(self._issued)}'
+                + (f',"m":{_json_list(self._master)}' if self._master is not None else "")
+                + f',"b":{_json_list(self._base)}}}')
+
+
+_JSON_LISTS: dict[tuple[Any, ...], str] = {}   # value tuples repeat ("Chưa thực hiện", 0.0, ...)
+
+
+def _json_list(values: tuple[Any, ...]) -> str:
+    """``_dumps(_pack_tuple(values))``, built once per distinct tuple of values."""
+    try:
+        got = _JSON_LISTS.get(values)
+    except TypeError:    # an unhashable value: never from the readers
+        return _dumps(_pack_tuple(values))
+    if got is None:
+        if len(_JSON_LISTS) > 50_000:
+            _JSON_LISTS.clear()
+        got = _JSON_LISTS[values] = _dumps(_pack_tuple(values))
+    return got
 
 
 def _pack_tuple(values: tuple[Any, ...]) -> list[Any]:

@@ -211,10 +211,9 @@ class _Planner(_Checker):
         key = (row.sheet, row.item_id)
         entry = self.bases.get(book.unit_code, row.sheet, row.item_id)
         if entry is not None and entry.version == _int(book.meta.get("master_version")):
-            forged = [k for k in TRACKING_KEYS if display(k, row.base[k]) != display(k, entry.issued[k])]
+            forged = _differing(row.base, entry.issued)
             if entry.master is not None and row.master_base is not None:
-                forged += [k for k in TRACKING_KEYS
-                           if display(k, row.master_base[k]) != display(k, entry.master[k]) and k not in forged]
+                forged += [k for k in _differing(row.master_base, entry.master) if k not in forged]
             if forged:
                 self.reject_row(book, row.sheet, self.cell(row.sheet, row.row, "id"), row.item_id,
                                 catalog.RETURN_BASE_MISMATCH(
@@ -439,6 +438,14 @@ def _tracking_lenient(obj: Any) -> dict[str, Any]:
         except ValueError:
             out[k] = canonical(k, None)
     return out
+
+
+def _differing(claimed: Mapping[str, Any], recorded: Mapping[str, Any]) -> list[str]:
+    """Tracking fields whose value a returned file claims was sent differs from the one the
+    master recorded (compared as displayed: 50 and 50.0 are the same value)."""
+    if all(claimed[k] == recorded[k] for k in TRACKING_KEYS):
+        return []
+    return [k for k in TRACKING_KEYS if display(k, claimed[k]) != display(k, recorded[k])]
 
 
 def plan_consolidation(master: MasterState | MasterData,
