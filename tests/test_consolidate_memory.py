@@ -127,3 +127,20 @@ def test_base_records_compact_and_equal_after_a_round_trip():
 
 def test_release_free_memory_is_harmless():
     assert release_free_memory() in (True, False)
+
+
+def test_state_from_handed_over_sheets_equals_state_from_a_copy(tmp_path):
+    """``consume=True`` frees "Phân công" and "_meta" as it goes; the state is the same."""
+    from period_env import build_template, fixture_plan
+    from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets
+
+    root = build_template(tmp_path / "mau", fixture_plan())
+    values = read_master_values(next(root.glob("*.xlsx")), light=True)
+    kept = master_state_from_sheets(values, file="so.xlsx", fast="light", texts=False)
+    handed = dict(values)
+    got = master_state_from_sheets(handed, file="so.xlsx", fast="light", texts=False, consume=True)
+    assert S.SHEET_TASKS not in handed and S.SHEET_META not in handed
+    assert got.light_tasks == kept.light_tasks and got.bases.entries == kept.bases.entries
+    assert got.meta == kept.meta and got.meta_rows == kept.meta_rows and got.columns == kept.columns
+    assert got.next_rows == kept.next_rows and got.data.rows == kept.data.rows
+    assert [str(f) for f in got.data.findings] == [str(f) for f in kept.data.findings]

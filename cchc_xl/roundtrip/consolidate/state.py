@@ -133,28 +133,38 @@ def read_master_state(path: str | os.PathLike[str]) -> MasterState:
 
 
 def master_state_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]], *, file: str = "",
-                             fast: bool | str = False, texts: bool = True) -> MasterState:
+                             fast: bool | str = False, texts: bool = True, consume: bool = False) -> MasterState:
     """Everything ``plan_consolidation`` needs, from plain cell values (rows from A1).
 
     ``fast``: build the tasks with ``master_data_fast`` (big masters); ``texts=False``
     skips the descriptive task texts the merge never uses; ``fast="light"`` builds no
-    Task objects at all (``MasterState.light_tasks``; used by ``consolidate``)."""
-    sheets = {k: [tuple(r) for r in v] for k, v in sheets.items()}
+    Task objects at all (``MasterState.light_tasks``; used by ``consolidate``).
+    ``consume``: ``sheets`` (a dict of row tuples, as ``read_master_values`` gives) is handed
+    over: "Phân công" and "_meta" are removed from it as soon as they are read, so their
+    50 000 rows are freed before the next part of the state is built."""
+    if consume and isinstance(sheets, dict):
+        work = sheets
+    else:
+        work = {k: [tuple(r) for r in v] for k, v in sheets.items()}
     light: dict[str, tuple[list[str], dict[str, Any]]] | None = {} if fast == "light" else None
-    data = master_data_fast(sheets, file=file, texts=texts, light=light) if fast else \
-        read_master_sheets(sheets, file=file)
-    meta_rows = sheets.get(S.SHEET_META, [])
+    data = master_data_fast(work, file=file, texts=texts, light=light) if fast else \
+        read_master_sheets(work, file=file)
+    columns = {sheet: _column_map(work.get(sheet, []), cols)[1]
+               for sheet, cols in ((S.SHEET_TASKS, S.TASK_COLUMNS), (S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS))}
+    if consume:
+        work.pop(S.SHEET_TASKS, None)
+    meta_rows = work.pop(S.SHEET_META, []) if consume else work.get(S.SHEET_META, [])
     meta = meta_dict(meta_rows)
     state = MasterState(data=data, meta=meta, splits=read_splits(meta), light_tasks=light,
                         bases=read_bases(meta_rows), returns=read_returns(meta), meta_rows=_key_rows(meta_rows))
-    for sheet, cols in ((S.SHEET_TASKS, S.TASK_COLUMNS), (S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS)):
-        state.columns[sheet] = _column_map(sheets.get(sheet, []), cols)[1]
+    del meta_rows
+    state.columns.update(columns)
     reports, state.columns[S.SHEET_UNIT_REPORTS], state.findings = _read_unit_reports(
-        sheets.get(S.SHEET_UNIT_REPORTS, []), file)
+        work.get(S.SHEET_UNIT_REPORTS, []), file)
     state.unit_reports = reports
-    state.audit, state.columns[S.SHEET_AUDIT] = _read_audit(sheets.get(S.SHEET_AUDIT, []))
+    state.audit, state.columns[S.SHEET_AUDIT] = _read_audit(work.get(S.SHEET_AUDIT, []))
     for sheet in (S.SHEET_AUDIT, S.SHEET_UNIT_REPORTS):
-        state.next_rows[sheet] = _last_row(sheets.get(sheet, []), S.HEADER_ROW) + 1
+        state.next_rows[sheet] = _last_row(work.get(sheet, []), S.HEADER_ROW) + 1
     return state
 
 

@@ -72,7 +72,7 @@ def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterab
     with _ReadAhead(files, master=path, as_of=as_of) as reader:
         values = reader.master_values()
         submissions = values.get(S.SHEET_SUBMISSIONS)   # the register's rows; the rest is freed below
-        state = master_state_from_sheets(values, file=path.name, fast="light", texts=False)
+        state = master_state_from_sheets(values, file=path.name, fast="light", texts=False, consume=True)
         del values
         release_free_memory()   # the master's cell values: the merge starts from the state only
         state.data.path = str(path)
