@@ -1,5 +1,5 @@
 """The patcher's streamed fast path: a big sheet is read, patched and compressed window by
-window (``files.xlsx_patch._patch_stream_b``).  Whatever the window - smaller than one row,
+window (``files.xlsx_patch.fast._patch_stream_b``).  Whatever the window - smaller than one row,
 a few rows, a few kilobytes - it writes exactly what the in-memory path writes, refuses the
 same layouts, and never holds the whole sheet."""
 
@@ -15,7 +15,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
-from cchc_xl.files import xlsx_patch as XP
+from cchc_xl.files.xlsx_patch import fast, package
 from cchc_xl.files.xlsx_patch import PatchUnsupported, patch_xlsx
 from test_xlsx_patch_golden import EXCEL_FILES, FIXTURES, _first_sheet, plan_edits
 
@@ -29,10 +29,11 @@ def _parts(path: Path) -> dict[str, bytes]:
 
 def _streamed(monkeypatch, window: int) -> None:
     """Every sheet part takes the streamed path, in windows of ``window`` bytes read in
-    pieces of 61 bytes (so tags and rows straddle the pieces)."""
-    monkeypatch.setattr(XP, "_BUFFERED_PART", -1)
-    monkeypatch.setattr(XP, "_WINDOW", window)
-    monkeypatch.setattr(XP, "_CHUNK", 61)
+    pieces of 61 bytes (so tags and rows straddle the pieces).  Each constant is patched on
+    the module that defines it; every reader reads it from there at call time."""
+    monkeypatch.setattr(package, "_BUFFERED_PART", -1)
+    monkeypatch.setattr(fast, "_WINDOW", window)
+    monkeypatch.setattr(fast, "_CHUNK", 61)
 
 
 def _both(src: Path, tmp_path: Path, monkeypatch, window: int, edits, appends=None):
@@ -150,9 +151,9 @@ def test_a_big_sheet_is_never_held_whole(tmp_path, monkeypatch):
         size = next(i.file_size for i in z.infolist() if i.filename == "xl/worksheets/sheet1.xml")
     window = 64 << 10
     assert size > 40 * window
-    monkeypatch.setattr(XP, "_BUFFERED_PART", 1 << 20)
-    monkeypatch.setattr(XP, "_WINDOW", window)
-    monkeypatch.setattr(XP, "_CHUNK", 8 << 10)      # pieces queued for the compressing thread
+    monkeypatch.setattr(package, "_BUFFERED_PART", 1 << 20)
+    monkeypatch.setattr(fast, "_WINDOW", window)
+    monkeypatch.setattr(fast, "_CHUNK", 8 << 10)    # pieces queued for the compressing thread
     edits = {"Phân công": _tracking_edits(rows)}
     tracemalloc.start()
     try:
