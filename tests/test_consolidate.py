@@ -496,7 +496,17 @@ def test_parallel_and_serial_reading_give_the_same_plan(env: dict[str, Path], mo
     unprepared = plan_consolidation(C.read_master_state(env["master"]), returns=books, as_of=AS_OF, user="x",
                                     now=now)
     assert all(not b.prepared for b in books)
-    assert [(c.cell, c.new) for c in unprepared.changes] == [(c.cell, c.new) for c in parallel.changes]
+    # "_meta" I:J lists the files dealt with: the empty file only where it was given
+    def applied(p: ConsolidationPlan) -> dict[str, str]:
+        cells = {c.cell: c.new for c in p.changes if c.sheet == S.SHEET_META and c.cell[0] in "IJ"}
+        return {v: cells.get("J" + ref[1:]) for ref, v in cells.items() if ref[0] == "I" and ref != "I1"}
+
+    others = lambda p: [(c.cell, c.new) for c in p.changes  # noqa: E731
+                        if not (c.sheet == S.SHEET_META and c.cell[0] in "IJ")]
+    assert others(unprepared) == others(parallel)
+    empty_sha = hashlib.sha256(b"").hexdigest()
+    assert empty_sha in applied(parallel) and empty_sha not in applied(unprepared)
+    assert applied(unprepared) == {k: v for k, v in applied(parallel).items() if k != empty_sha}
     assert unprepared.audit_rows == [r for r in parallel.audit_rows if r[2] != "rong.xlsx"]
     assert len(parallel.changes) >= 5 and len(parallel.rejections) == 4  # E6 tampered, Q5 formula, N6, rong.xlsx
     assert [(c.sheet, c.cell, c.old, c.new) for c in parallel.changes] == \

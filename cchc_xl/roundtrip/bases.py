@@ -306,6 +306,82 @@ def meta_cell_updates(meta_rows: Sequence[Sequence[Any]], updates: Mapping[str, 
 
 
 
+# ---------------------------------------------------------------- files already consolidated
+
+APPLIED_COL = 9                                  # column I of the master's "_meta"
+APPLIED_HEADERS = ("tep_da_xu_ly", "ket_qua")    # SHA-256 of a returned file, JSON list of its results
+_APPLIED_LETTERS = [get_column_letter(APPLIED_COL + i) for i in range(len(APPLIED_HEADERS))]
+
+
+@dataclass
+class AppliedFiles:
+    """Files Tổng hợp has already dealt with (consolidated, or rejected as a whole), kept in
+    the master's "_meta" (columns I:J below ``APPLIED_HEADERS``): SHA-256 -> the results
+    logged for it ("Đã tổng hợp tệp", "Từ chối tệp: ...").
+
+    The same index "Nhật ký" gives, without reading its rows back: the log grows by a row
+    per changed cell (100 000 a quarter at province scale) and every run would parse it.
+    ``found`` is False for a master without the table (made before it): the index is then
+    read from "Nhật ký" and the table written whole at the next Tổng hợp.
+    """
+
+    files: dict[str, list[str]] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)       # sha -> row of "_meta"
+    found: bool = False
+    next_row: int = 2
+
+    def edits(self, files: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+        """"_meta" cells ({"I7": sha, "J7": JSON}) recording ``files`` (results per SHA-256),
+        the header too when the table is new; only files whose results changed."""
+        out: dict[str, Any] = {}
+        if not self.found and not self.rows:
+            out.update({f"{letter}1": h for letter, h in zip(_APPLIED_LETTERS, APPLIED_HEADERS)})
+        for sha, actions in files.items():
+            actions = list(actions)
+            if self.files.get(sha) == actions:
+                continue
+            row = self.rows.get(sha)
+            if row is None:
+                row = self.rows[sha] = self.next_row
+                self.next_row += 1
+                out[f"{_APPLIED_LETTERS[0]}{row}"] = sha
+            out[f"{_APPLIED_LETTERS[1]}{row}"] = _dumps(actions)
+            self.files[sha] = actions
+        self.found = True
+        return out
+
+
+def read_applied(meta_rows: Sequence[Sequence[Any]]) -> AppliedFiles:
+    """The "files already consolidated" table of the master's "_meta" rows (row 1 first).
+
+    A damaged record (not a JSON list of texts) makes the whole table unusable (``found``
+    False: the index is read from "Nhật ký" and the table rewritten), its row kept so the
+    rewrite replaces it."""
+    out = AppliedFiles()
+    j = APPLIED_COL - 1
+    if not meta_rows or len(meta_rows[0]) <= j or str(meta_rows[0][j] or "").strip() != APPLIED_HEADERS[0]:
+        return out
+    damaged = False
+    last = 1
+    for i, r in enumerate(meta_rows[1:], start=2):
+        if len(r) <= j or r[j] in (None, ""):
+            continue
+        sha = str(r[j]).strip()
+        last = i
+        out.rows[sha] = i
+        try:
+            actions = json.loads(str(r[j + 1] if len(r) > j + 1 else "") or "[]")
+        except (ValueError, RecursionError):
+            actions = None
+        if isinstance(actions, list) and all(isinstance(a, str) for a in actions):
+            out.files[sha] = actions
+        else:
+            damaged = True
+    out.found = not damaged
+    out.next_row = last + 1
+    return out
+
+
 # ---------------------------------------------------------------- returns applied, per unit
 
 @dataclass(frozen=True)
@@ -355,5 +431,6 @@ def returns_json(stamps: Mapping[str, ReturnStamp]) -> str:
                       separators=(",", ":"))
 
 
-__all__ = ["BASE_COL", "BASE_HEADERS", "RETURNS_KEY", "BaseEntry", "BaseStore", "ReturnStamp", "issue",
+__all__ = ["APPLIED_COL", "APPLIED_HEADERS", "AppliedFiles", "BASE_COL", "BASE_HEADERS", "RETURNS_KEY", "BaseEntry",
+           "BaseStore", "ReturnStamp", "issue", "read_applied",
            "meta_cell_updates", "pack", "read_bases", "read_returns", "returns_json", "unpack"]

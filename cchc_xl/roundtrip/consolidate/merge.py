@@ -24,9 +24,10 @@ from cchc_xl.roundtrip.consolidate.columns import _int
 from cchc_xl.files.memory import gc_paused
 from cchc_xl.core.findings import catalog
 from cchc_xl.roundtrip.bases import RETURNS_KEY, ReturnStamp, meta_cell_updates, returns_json
-from cchc_xl.roundtrip.consolidate.plan import (ACTION_CONFLICT, ACTION_FILE_DONE, ACTION_UPDATED, ACTION_WARNING,
-                                                DERIVED_SUFFIX, STATUS_SEEN, STATUS_SUPERSEDED, AuditIndex, CellChange, Conflict, ConsolidationPlan,
-                                                FileSummary, ItemKey, MasterState, Progress, UnitReportRow)
+from cchc_xl.roundtrip.consolidate.plan import (ACTION_CONFLICT, ACTION_FILE_DONE, ACTION_FILE_REJECTED, ACTION_UPDATED,
+                                                ACTION_WARNING, DERIVED_SUFFIX, STATUS_SEEN, STATUS_SUPERSEDED,
+                                                AuditIndex, CellChange, Conflict, ConsolidationPlan, FileSummary,
+                                                ItemKey, MasterState, Progress, UnitReportRow)
 from cchc_xl.roundtrip.consolidate.read import _handed_over, _load_returns, _ReadAhead
 from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets
 from cchc_xl.workbook.unitbook import (FIELD_LABELS, TRACKING_KEYS, ReturnedBook, canonical, cell_value, display,
@@ -87,7 +88,7 @@ class _Planner(_Checker):
         for r in plan.remediation:
             self.current[(S.SHEET_REMEDIATION, r.id)] = _tracking_lenient(r)
         self.reports: dict[tuple[str, str], UnitReportRow] = {(u.task_id, u.unit): u for u in state.unit_reports}
-        self.last_applied = dict(state.audit.last_applied)
+        self._last_applied: dict[tuple[str, str, str], str] | None = None   # read on first need
         self.seen_hashes: dict[str, str] = {}
         self.updates: dict[str, int] = {}  # file sha256 -> fields updated
         self.pending: dict[tuple[str, int, str], CellChange] = {}
@@ -99,6 +100,14 @@ class _Planner(_Checker):
         self.issued = {_int(s.get("version")) for s in state.splits} - {0}
         self.latest = max(self.issued) if self.issued else _int(state.meta.get("master_version")) or \
             plan.info.master_version
+
+    @property
+    def last_applied(self) -> dict[tuple[str, str, str], str]:
+        """Values last applied per (unit, item, field), for items without a base record in the
+        master (``AuditIndex.last_applied``: "Nhật ký" is read back only when one is merged)."""
+        if self._last_applied is None:
+            self._last_applied = dict(self.state.audit.last_applied)
+        return self._last_applied
 
     def cell(self, sheet: str, row: int, key: str) -> str:
         letters = self.letters.get(sheet)
@@ -236,7 +245,7 @@ class _Planner(_Checker):
         unit, item, sheet, name, sha = book.unit_code, row.item_id, row.sheet, book.name, book.sha256
         mine = self.current[(sheet, item)]
         master_row = self.data.rows.get(sheet, {}).get(item)
-        theirs, base, last = row.theirs, row.base, self.last_applied
+        theirs, base = row.theirs, row.base
         pending, audit_rows, updated = self.pending, self.plan.audit_rows, 0
         letters = self.letters.get(sheet) or self._letters(sheet)
         entry = self.bases.get(unit, sheet, item)
@@ -258,7 +267,7 @@ class _Planner(_Checker):
             elif t == b or m == t:
                 continue
             old = m if type(m) is str else display(k, m)
-            if (m == b or (entry is None and old == last.get((unit, item, k)))) and master_row:
+            if (m == b or (entry is None and old == self.last_applied.get((unit, item, k)))) and master_row:
                 where = (sheet, master_row, k)
                 prev = pending.get(where)
                 if k == "progress":
@@ -268,7 +277,9 @@ class _Planner(_Checker):
                 pending[where] = CellChange(sheet, master_row, k, f"{letters[k]}{master_row}",
                                             prev.old if prev else before, after, item, unit, name)
                 mine[k] = t
-                new = last[(unit, item, k)] = t if type(t) is str else display(k, t)
+                new = t if type(t) is str else display(k, t)
+                if entry is None:      # the next file of this unit merges against it
+                    self.last_applied[(unit, item, k)] = new
                 audit_rows.append([self._stamp, self.user, name, sha, unit, item, FIELD_LABELS[k],
                                    old if len(old) <= AUDIT_TEXT_MAX else _safe_text(old),
                                    new if len(new) <= AUDIT_TEXT_MAX else _safe_text(new),
@@ -345,7 +356,8 @@ class _Planner(_Checker):
                                   row.item_id, unit, book.name)
                 mine_r[k] = t
                 changed = True
-                self.last_applied[(unit, row.item_id, k)] = display(k, t)
+                if entry is None:
+                    self.last_applied[(unit, row.item_id, k)] = display(k, t)
                 self.audit(book, book.name, unit, row.item_id, k, display(k, m), display(k, t), ACTION_UPDATED)
             else:
                 self.conflict(book, S.SHEET_UNIT_REPORTS, row.item_id, k, report.row if report and report.row else 0,
@@ -407,10 +419,24 @@ class _Planner(_Checker):
         meta = dict(self.bases.edits)
         if self.returns_changed:
             meta.update(meta_cell_updates(self.state.meta_rows, {RETURNS_KEY: returns_json(self.returns)}))
+        # the files dealt with, in "_meta": the next run need not read "Nhật ký" back (a master
+        # without the table gets it whole with the first run that writes anything else)
+        if self.state.applied.found or not self.plan.is_empty or meta:
+            meta.update(self.state.applied.edits(self._files_index()))
         for ref, value in meta.items():
             self.plan.changes.append(CellChange(S.SHEET_META, int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), "meta",
                                                 ref, None, value))
         return self.plan
+
+    def _files_index(self) -> dict[str, list[str]]:
+        """Results per file SHA-256: those known before this run and those logged by it."""
+        files = {sha: list(actions) for sha, actions in self.state.audit.files.items()}
+        done = (ACTION_FILE_DONE, ACTION_FILE_REJECTED)
+        for row in self.plan.audit_rows:
+            action, sha = row[-1], row[3]
+            if sha and isinstance(action, str) and action.startswith(done):
+                files.setdefault(sha, []).append(action)
+        return files
 
 
 def stamp_of(book: ReturnedBook) -> ReturnStamp:

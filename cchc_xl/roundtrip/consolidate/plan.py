@@ -18,7 +18,7 @@ from cchc_xl.core import schema as S
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import Finding
 from cchc_xl.core.records import MasterData
-from cchc_xl.roundtrip.bases import BaseStore, ReturnStamp
+from cchc_xl.roundtrip.bases import AppliedFiles, BaseStore, ReturnStamp
 from cchc_xl.workbook.unitbook import FIELD_LABELS, TRACKING_KEYS, cell_value
 
 Progress = Callable[[int, int, str], None]
@@ -130,12 +130,41 @@ class UnitReportRow:
         return out
 
 
-@dataclass
 class AuditIndex:
-    """What "Nhật ký" says about earlier runs."""
+    """What earlier runs did: ``files`` (SHA-256 of a returned file -> the results logged for
+    it) and ``last_applied`` ((unit, item id, field) -> the value last applied from that unit,
+    as displayed: the merge base of items the master keeps no base record for).
 
-    files: dict[str, list[str]] = field(default_factory=dict)                 # sha256 -> actions
-    last_applied: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (unit, id, key)
+    ``last_applied`` may come from ``loader``, called on first use only: the master's
+    "Nhật ký" is then read back only when an item without a base record is merged.
+    """
+
+    def __init__(self, files: dict[str, list[str]] | None = None,
+                 last_applied: dict[tuple[str, str, str], str] | None = None,
+                 loader: Callable[[], dict[tuple[str, str, str], str]] | None = None):
+        self.files = files if files is not None else {}
+        self._last_applied = last_applied
+        self._loader = loader
+
+    @property
+    def last_applied(self) -> dict[tuple[str, str, str], str]:
+        if self._last_applied is None:
+            self._last_applied = self._loader() if self._loader is not None else {}
+            self._loader = None
+        return self._last_applied
+
+    @property
+    def loaded(self) -> bool:
+        """Whether ``last_applied`` is known (read, or given)."""
+        return self._last_applied is not None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AuditIndex):
+            return NotImplemented
+        return self.files == other.files and self.last_applied == other.last_applied
+
+    def __repr__(self) -> str:
+        return f"AuditIndex(files={len(self.files)}, last_applied={'?' if not self.loaded else len(self._last_applied)})"
 
 
 @dataclass
@@ -153,6 +182,7 @@ class MasterState:
     light_tasks: dict[str, tuple[list[str], dict[str, Any]]] | None = None
     # the merge base kept in the master ("_meta" D:G) and the last return applied per unit
     bases: BaseStore = field(default_factory=BaseStore)
+    applied: AppliedFiles = field(default_factory=AppliedFiles)   # files dealt with ("_meta" I:J)
     returns: dict[str, ReturnStamp] = field(default_factory=dict)
     meta_rows: list[tuple[Any, ...]] = field(default_factory=list)
 

@@ -9,14 +9,16 @@ the split history from "_meta", where the columns are and where appended rows go
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from cchc_xl.core import schema as S
-from cchc_xl.roundtrip.bases import read_bases, read_returns
+from cchc_xl.roundtrip.bases import read_applied, read_bases, read_returns
 from cchc_xl.core.findings import FindingType, catalog
 from cchc_xl.core.models import Finding, Status
 from cchc_xl.core.records import (MasterData, cell_finding, find_header_row, meta_dict, read_master_sheets,
@@ -24,7 +26,8 @@ from cchc_xl.core.records import (MasterData, cell_finding, find_header_row, met
 from cchc_xl.core.text import normalize_text
 from cchc_xl.roundtrip.consolidate.audit import _read_audit
 from cchc_xl.roundtrip.consolidate.columns import _column_map, _get, _last_row
-from cchc_xl.roundtrip.consolidate.plan import MasterState, UnitReportRow
+from cchc_xl.files.sheet_scan import last_value_row
+from cchc_xl.roundtrip.consolidate.plan import AuditIndex, MasterState, UnitReportRow
 from cchc_xl.workbook.unitbook import FIELD_LABELS, TRACKING_KEYS, canonical, fast_normalize
 
 MASTER_SHEETS = (S.SHEET_TASKS, S.SHEET_UNITS, S.SHEET_REMEDIATION, S.SHEET_META, S.SHEET_AUDIT,
@@ -49,10 +52,39 @@ def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MAST
     except Exception as exc:
         raise catalog.BAD_MASTER.error(why=exc.__class__.__name__, file=p.name) from None
     try:
-        return {n: _sheet_rows(wb.get_sheet_by_name(n), _task_projection if light and n == S.SHEET_TASKS else None)
-                for n in names if n in wb.sheet_names}
+        present = [n for n in names if n in wb.sheet_names]
+        if light and S.SHEET_META in present:      # "_meta" first: it says whether "Nhật ký" is needed
+            present.remove(S.SHEET_META)
+            present.insert(0, S.SHEET_META)
+        out: dict[str, Any] = {}
+        for n in present:
+            if light and n == S.SHEET_AUDIT and read_applied(out.get(S.SHEET_META, [])).found:
+                tail = last_value_row(p, n)
+                if tail is not None:   # the files dealt with are in "_meta": only where to append
+                    out[AUDIT_TAIL] = AuditTail(next_row=max(tail, S.HEADER_ROW) + 1, path=str(p))
+                    continue
+            out[n] = _sheet_rows(wb.get_sheet_by_name(n), _task_projection if light and n == S.SHEET_TASKS else None)
+        return out
     finally:
         wb.close()
+
+
+# in the values of a light read, instead of the rows of "Nhật ký" when "_meta" lists the files
+# already dealt with: where Tổng hợp appends, and the file to read the log from if it must
+AUDIT_TAIL = "\x00Nhật ký: dòng trống đầu tiên"
+
+
+@dataclass(frozen=True)
+class AuditTail:
+    next_row: int
+    path: str
+
+
+def _last_applied_from(path: str) -> dict[tuple[str, str, str], str]:
+    """The values last applied per (unit, item, field), read back from the master's "Nhật ký"
+    (only when an item without a base record is merged)."""
+    rows = read_master_values(path, [S.SHEET_AUDIT]).get(S.SHEET_AUDIT, [])
+    return _read_audit(rows)[0].last_applied
 
 
 # the "Phân công" cells Tổng hợp reads (``_light_tasks``)
@@ -145,7 +177,7 @@ def master_state_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]], *, fil
     if consume and isinstance(sheets, dict):
         work = sheets
     else:
-        work = {k: [tuple(r) for r in v] for k, v in sheets.items()}
+        work = {k: v if k == AUDIT_TAIL else [tuple(r) for r in v] for k, v in sheets.items()}
     light: dict[str, tuple[list[str], dict[str, Any]]] | None = {} if fast == "light" else None
     data = master_data_fast(work, file=file, texts=texts, light=light) if fast else \
         read_master_sheets(work, file=file)
@@ -156,15 +188,23 @@ def master_state_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]], *, fil
     meta_rows = work.pop(S.SHEET_META, []) if consume else work.get(S.SHEET_META, [])
     meta = meta_dict(meta_rows)
     state = MasterState(data=data, meta=meta, splits=read_splits(meta), light_tasks=light,
-                        bases=read_bases(meta_rows), returns=read_returns(meta), meta_rows=_key_rows(meta_rows))
+                        bases=read_bases(meta_rows), returns=read_returns(meta), meta_rows=_key_rows(meta_rows),
+                        applied=read_applied(meta_rows))
     del meta_rows
     state.columns.update(columns)
     reports, state.columns[S.SHEET_UNIT_REPORTS], state.findings = _read_unit_reports(
         work.get(S.SHEET_UNIT_REPORTS, []), file)
     state.unit_reports = reports
-    state.audit, state.columns[S.SHEET_AUDIT] = _read_audit(work.get(S.SHEET_AUDIT, []))
-    for sheet in (S.SHEET_AUDIT, S.SHEET_UNIT_REPORTS):
-        state.next_rows[sheet] = _last_row(work.get(sheet, []), S.HEADER_ROW) + 1
+    tail = work.get(AUDIT_TAIL)
+    if isinstance(tail, AuditTail):   # "Nhật ký" not read: the files dealt with are in "_meta"
+        state.audit = AuditIndex(files={sha: list(a) for sha, a in state.applied.files.items()},
+                                 loader=functools.partial(_last_applied_from, tail.path))
+        state.columns[S.SHEET_AUDIT] = _column_map([], S.AUDIT_COLUMNS)[1]
+        state.next_rows[S.SHEET_AUDIT] = tail.next_row
+    else:
+        state.audit, state.columns[S.SHEET_AUDIT] = _read_audit(work.get(S.SHEET_AUDIT, []))
+        state.next_rows[S.SHEET_AUDIT] = _last_row(work.get(S.SHEET_AUDIT, []), S.HEADER_ROW) + 1
+    state.next_rows[S.SHEET_UNIT_REPORTS] = _last_row(work.get(S.SHEET_UNIT_REPORTS, []), S.HEADER_ROW) + 1
     return state
 
 
