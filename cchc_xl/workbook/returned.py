@@ -121,10 +121,6 @@ def check_file_kind(path: Path, data: bytes | None = None) -> None:
         raise catalog.RETURN_NOT_ZIP.error(file=name)
 
 
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def read_unit_workbook(path: str | os.PathLike[str]) -> ReturnedBook:
     """Read a returned unit workbook with python-calamine (raises ``CchcError`` when unusable).
 
