@@ -43,7 +43,7 @@ from cchc_xl.roundtrip.consolidate import consolidate
 from cchc_xl.workbook.master import write_master
 from cchc_xl.core.models import Area, Plan, PlanInfo, Status, Task, Unit
 from cchc_xl.roundtrip.split import split_master
-from cchc_xl.workbook.unitbook import unit_code_from_file_name
+from cchc_xl.core.dispatch import unit_code_from_file_name
 
 AREAS = list(Area)
 TITLES = ("Rà soát, đánh giá thủ tục hành chính thuộc phạm vi quản lý", "Tổ chức tuyên truyền cải cách hành chính",

@@ -14,7 +14,7 @@ from cchc_xl.core import schema as S
 from cchc_xl.core.models import Plan
 from cchc_xl.roundtrip.split import split_master
 from cchc_xl.workbook.master import write_master
-from cchc_xl.workbook.unitbook import unit_code_from_file_name
+from cchc_xl.core.dispatch import unit_code_from_file_name
 
 FIXTURE = Path(__file__).parent / "fixtures" / "roundtrip_plan.json"
 AS_OF = dt.date(2025, 9, 14)

@@ -486,7 +486,7 @@ def test_parallel_and_serial_reading_give_the_same_plan(env: dict[str, Path], mo
 
     serial, parallel = plan_with(1), plan_with(2)
     # books read beforehand (no work done ahead by the reading threads): the same plan again
-    from cchc_xl.workbook.unitbook import read_unit_workbook
+    from cchc_xl.workbook.returned import read_unit_workbook
     books = []
     for f in files:
         try:
@@ -630,7 +630,7 @@ def test_row_fingerprints_of_raw_rows_match_the_split(tmp_path: Path) -> None:
     value a reader returns - including ``True`` against ``1`` (equal as dict keys)."""
     import random
 
-    from cchc_xl.workbook.unitbook import RowFingerprinter, row_fingerprint
+    from cchc_xl.core.fingerprint import RowFingerprinter, row_fingerprint
 
     fp = RowFingerprinter(S.TASK_COLUMNS, {c.key: i for i, c in enumerate(S.TASK_COLUMNS)})
     values = [None, "", "  a  b ", "Hoá", "Hóa", 1, 1.0, True, False, 0, 0.0, 2.5, "1", "TRUE",
@@ -645,7 +645,7 @@ def test_row_fingerprints_of_raw_rows_match_the_split(tmp_path: Path) -> None:
 
 
 def test_formula_scan_looks_only_at_cells() -> None:
-    from cchc_xl.workbook.unitbook import formula_cells
+    from cchc_xl.workbook.returned import formula_cells
 
     sheet = ('<worksheet><sheetData><row r="5"><c r="N5"><f>1+1</f><v>2</v></c>'
              '<c r="P5" t="inlineStr"><is><t>Tham khảo file pdf</t></is></c></row></sheetData>'
@@ -658,7 +658,8 @@ def test_formula_scan_looks_only_at_cells() -> None:
 
 
 def test_base_values_written_by_the_split_are_read_back_exactly() -> None:
-    from cchc_xl.workbook.unitbook import _read_items, base_from_json, base_to_json
+    from cchc_xl.core.tracking import base_from_json, base_to_json
+    from cchc_xl.workbook.returned import _read_items
 
     sent = {"status": "Đã hoàn thành", "progress": 37.5, "completed_on": dt.date(2025, 9, 1),
             "evidence": "BC 15/BC-VP", "note": ""}

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from cchc_xl.cli import app
 from cchc_xl.core import schema as S
 from cchc_xl.roundtrip.register import read_register
-from cchc_xl.workbook.unitbook import unit_code_from_file_name
+from cchc_xl.core.dispatch import unit_code_from_file_name
 
 pytest.importorskip("aiosmtpd.controller")
 from period_env import PERIOD, build_template, copy_env, fill, fixture_plan, task_rows  # noqa: E402

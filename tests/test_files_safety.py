@@ -26,7 +26,7 @@ from cchc_xl.files import safeio
 from cchc_xl.files.package import PackageLimits, check_package_size, package_additions
 from cchc_xl.roundtrip.split import split_master
 from cchc_xl.workbook.master import write_master
-from cchc_xl.workbook.unitbook import read_unit_workbook
+from cchc_xl.workbook.returned import read_unit_workbook
 
 from excel_graft import ADDED_NAMES, defined_names, graft, grafted_parts_after
 

@@ -469,7 +469,7 @@ def test_imported_items_travel_through_unit_workbooks_and_tong_hop(tmp_path: Pat
     from cchc_xl.report.data import build_report
     from cchc_xl.roundtrip.consolidate import consolidate
     from cchc_xl.roundtrip.split import split_master
-    from cchc_xl.workbook.unitbook import unit_code_from_file_name
+    from cchc_xl.core.dispatch import unit_code_from_file_name
 
     as_of = dt.date(2025, 9, 14)
     path = tmp_path / "So.xlsx"

@@ -621,6 +621,8 @@ def test_cli_sends_with_config_file(master, workbooks, tmp_path):
 
 def test_matches_workbooks_built_by_unitbook(tmp_path):
     """Workbooks made by the real unit-workbook builder are recognised (meta and file name)."""
+    from cchc_xl.core.dispatch import unit_file_name
+
     unitbook = pytest.importorskip("cchc_xl.workbook.unitbook")
     plan = Plan(info=PlanInfo(commune="xã Quảng Sơn", year=2025), units=UNITS,
                 tasks=[Task(id="I-01", area=Area.THE_CHE, title="Rà soát văn bản", lead_units=["VP"]),
@@ -628,7 +630,7 @@ def test_matches_workbooks_built_by_unitbook(tmp_path):
     files = []
     for seq, code in enumerate(("VP", "VHXH"), start=1):
         wb = unitbook.build_unit_workbook(plan, code, period_label=PERIOD, master_version=1)
-        path = tmp_path / unitbook.unit_file_name(seq, BY_CODE[code], PERIOD)
+        path = tmp_path / unit_file_name(seq, BY_CODE[code], PERIOD)
         wb.save(path)
         files.append(path)
     renamed = files[1].rename(tmp_path / "phieu VHXH gui lai.xlsx")   # meta still says VHXH

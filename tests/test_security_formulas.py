@@ -93,7 +93,7 @@ def test_safe_file_component(name: str, expected: str) -> None:
     ("=1+1", '=HYPERLINK("http://evil.example")'),
 ])
 def test_unit_file_names_stay_in_their_folder(code: str, name: str, tmp_path: Path) -> None:
-    from cchc_xl.workbook.unitbook import unit_code_from_file_name, unit_file_name
+    from cchc_xl.core.dispatch import unit_code_from_file_name, unit_file_name
 
     fname = unit_file_name(1, Unit.model_construct(code=code, name=name), "Quý III/2025")
     assert (tmp_path / fname).resolve().parent == tmp_path.resolve()

@@ -20,8 +20,9 @@ from cchc_xl.core.records import meta_dict
 from cchc_xl.workbook.master import read_master, write_master
 from cchc_xl.core.models import CchcError, Plan
 from cchc_xl.roundtrip.split import meta_cell_updates, split_master, split_master_detailed, split_plan
-from cchc_xl.workbook.unitbook import (ascii_slug, read_unit_workbook, row_fingerprint, unit_code_from_file_name,
-                              unit_file_name)
+from cchc_xl.core.dispatch import ascii_slug, unit_code_from_file_name, unit_file_name
+from cchc_xl.core.fingerprint import row_fingerprint
+from cchc_xl.workbook.returned import read_unit_workbook
 
 FIXTURE = Path(__file__).parent / "fixtures" / "roundtrip_plan.json"
 AS_OF = dt.date(2025, 9, 14)
@@ -327,7 +328,8 @@ def test_formula_like_texts_reach_the_unit_workbook_as_text(tmp_path: Path) -> N
     import itertools
     import zipfile
 
-    from cchc_xl.workbook.unitbook import formula_cells, sheet_parts
+    from cchc_xl.files.xlsx_patch import sheet_parts
+    from cchc_xl.workbook.returned import formula_cells
 
     plan = load_plan()
     texts = itertools.cycle(FORMULA_LIKE)

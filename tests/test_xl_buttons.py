@@ -369,7 +369,7 @@ def test_tao_phieu_writes_unit_workbooks_and_records_the_version(payload, workdi
     assert json.loads(meta["plan_info"])["master_version"] == 2
     assert [(s["version"], s["period"], s["date"]) for s in json.loads(meta["splits"])] == \
         [(2, "Quý III/2025", "2025-09-14")]
-    from cchc_xl.workbook.unitbook import read_unit_workbook
+    from cchc_xl.workbook.returned import read_unit_workbook
 
     vhxh = read_unit_workbook(result.files[1])
     assert vhxh.meta["unit_code"] == "VHXH" and int(vhxh.meta["master_version"]) == 2

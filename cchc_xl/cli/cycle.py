@@ -196,7 +196,7 @@ def phan_hoi(
     from cchc_xl.roundtrip.feedback import latest_per_unit, review_returns, write_feedback
     from cchc_xl.roundtrip.folders import unit_workbooks
     from cchc_xl.roundtrip.register import read_register
-    from cchc_xl.workbook.unitbook import ascii_slug
+    from cchc_xl.core.dispatch import ascii_slug
 
     global console
     console = E.console = C.new_console()

@@ -79,7 +79,7 @@ def tao_phieu(
     lien_he: Annotated[str, typer.Option("--lien-he", help="Nơi nhận phiếu gửi lại (bộ phận/người, email)")] = "",
 ) -> None:
     """Tạo phiếu đơn vị."""
-    from cchc_xl.workbook.unitbook import ascii_slug
+    from cchc_xl.core.dispatch import ascii_slug
 
     global console
     console = C.new_console()

@@ -157,7 +157,8 @@ def review_returns(master_path: str | os.PathLike[str], files: Sequence[str | os
     from cchc_xl.roundtrip.consolidate.merge import plan_consolidation
     from cchc_xl.roundtrip.consolidate.plan import STATUS_REJECTED, AuditIndex
     from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets, read_master_values
-    from cchc_xl.workbook.unitbook import read_unit_workbook, unit_code_from_file_name
+    from cchc_xl.core.dispatch import unit_code_from_file_name
+    from cchc_xl.workbook.returned import read_unit_workbook
     from cchc_xl.core.models import CchcError
 
     path = Path(master_path)

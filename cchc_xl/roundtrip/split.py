@@ -29,9 +29,9 @@ from cchc_xl.files.memory import gc_frozen, gc_paused
 from cchc_xl.files.safeio import guarded_write, save_workbook_atomic, save_workbook_guarded, write_error
 from cchc_xl.files.package import refuse_openpyxl_losses
 from cchc_xl.roundtrip.bases import RETURNS_KEY, issue, meta_cell_updates, read_bases
-from cchc_xl.workbook.unitbook import issued_values
+from cchc_xl.core.dispatch import issued_values, items_by_unit, registry_for, unit_file_name, work_units
 from cchc_xl.workbook.cells import set_value
-from cchc_xl.workbook.unitbook import build_unit_workbook, items_by_unit, registry_for, unit_file_name, work_units
+from cchc_xl.workbook.unitbook import build_unit_workbook
 
 Progress = Callable[[int, int, str], None]
 

@@ -320,7 +320,7 @@ def _issued_bases(plan: Any, sheets: dict[str, Any], version: int, units: list[s
     """"_meta" cells recording, in the master, the merge base sent to each unit (as ``tao-phieu``)."""
     from cchc_xl.roundtrip.bases import issue, read_bases
     from cchc_xl.roundtrip.split import issued_items
-    from cchc_xl.workbook.unitbook import items_by_unit, registry_for
+    from cchc_xl.core.dispatch import items_by_unit, registry_for
 
     reg = registry_for(plan)
     reports = {(u.task_id, u.unit): u.values for u in state.unit_reports}
@@ -342,7 +342,7 @@ def _register_issue(writer: BookWriter, sheets: dict, period: str, result: Any, 
 
 
 def _unit_of(path: Path) -> str:
-    from cchc_xl.workbook.unitbook import unit_code_from_file_name
+    from cchc_xl.core.dispatch import unit_code_from_file_name
 
     return unit_code_from_file_name(path.name) or ""
 

@@ -19,7 +19,8 @@ from cchc_xl.core.text import normalize_text
 from cchc_xl.roundtrip.consolidate.columns import _column_map
 from cchc_xl.roundtrip.consolidate.plan import (ACTION_FILE_DONE, ACTION_FILE_REJECTED, ACTION_UPDATED, AuditIndex,
                                                 ConsolidationPlan)
-from cchc_xl.workbook.unitbook import FIELD_LABELS, ReturnedBook, fast_normalize
+from cchc_xl.core.tracking import FIELD_LABELS, fast_normalize
+from cchc_xl.workbook.returned import ReturnedBook
 
 AUDIT_TEXT_MAX = 500
 

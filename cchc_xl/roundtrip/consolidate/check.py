@@ -34,9 +34,10 @@ from cchc_xl.core.tracking_rules import row_issues
 from cchc_xl.roundtrip.consolidate.plan import (ACTION_FILE_REJECTED, ACTION_REJECTED, ACTION_WARNING, STATUS_REJECTED,
                                                 FileSummary, ItemKey, MasterState, Rejection)
 from cchc_xl.roundtrip.consolidate.state import _STATUS_LABELS
-from cchc_xl.workbook.unitbook import (DATA_SHEETS, FIELD_LABELS, TRACKING_KEYS, ReturnedBook, RowFingerprinter,
-                                       canonical, cell_hashes, display, fast_normalize, locked_columns, norm_cell,
-                                       row_fingerprint, unit_code_from_file_name)
+from cchc_xl.core.dispatch import DATA_SHEETS, unit_code_from_file_name
+from cchc_xl.core.fingerprint import RowFingerprinter, cell_hashes, locked_columns, norm_cell, row_fingerprint
+from cchc_xl.core.tracking import FIELD_LABELS, TRACKING_KEYS, canonical, display, fast_normalize
+from cchc_xl.workbook.returned import ReturnedBook
 
 
 def _repeated_ids(rows: Sequence[Sequence[Any]], h: int, id_j: int) -> dict[str, list[int]]:

@@ -30,8 +30,9 @@ from cchc_xl.roundtrip.consolidate.plan import (ACTION_CONFLICT, ACTION_FILE_DON
                                                 ItemKey, MasterState, Progress, UnitReportRow)
 from cchc_xl.roundtrip.consolidate.read import _handed_over, _load_returns, _ReadAhead
 from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets
-from cchc_xl.workbook.unitbook import (FIELD_LABELS, TRACKING_KEYS, ReturnedBook, canonical, cell_value, display,
-                                       registry_for, remediation_units)
+from cchc_xl.core.dispatch import registry_for, remediation_units
+from cchc_xl.core.tracking import FIELD_LABELS, TRACKING_KEYS, canonical, cell_value, display
+from cchc_xl.workbook.returned import ReturnedBook
 
 
 def derive_tracking(reports: Sequence[Mapping[str, Any]], units: Sequence[str]) -> dict[str, Any]:

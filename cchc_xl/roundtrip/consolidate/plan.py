@@ -19,7 +19,7 @@ from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import Finding
 from cchc_xl.core.records import MasterData
 from cchc_xl.roundtrip.bases import AppliedFiles, BaseStore, ReturnStamp
-from cchc_xl.workbook.unitbook import FIELD_LABELS, TRACKING_KEYS, cell_value
+from cchc_xl.core.tracking import FIELD_LABELS, TRACKING_KEYS, cell_value
 
 Progress = Callable[[int, int, str], None]
 

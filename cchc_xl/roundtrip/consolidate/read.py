@@ -22,7 +22,8 @@ from cchc_xl.files.safeio import file_sha256
 from cchc_xl.roundtrip.consolidate.check import _Checker, _prepare
 from cchc_xl.roundtrip.consolidate.plan import Progress
 from cchc_xl.roundtrip.consolidate.state import read_master_values
-from cchc_xl.workbook.unitbook import ReturnedBook, read_unit_workbook, unit_code_from_file_name
+from cchc_xl.core.dispatch import unit_code_from_file_name
+from cchc_xl.workbook.returned import ReturnedBook, read_unit_workbook
 
 READ_THREADS = 2          # python-calamine parses without the GIL: 2 threads ~ 1.8x on 2 cores
 _PARALLEL_MIN_FILES = 4

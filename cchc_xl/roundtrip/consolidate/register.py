@@ -13,7 +13,7 @@ from cchc_xl.core import schema as S
 from cchc_xl.files.excel import calamine_sheet
 from cchc_xl.roundtrip.consolidate.plan import STATUS_REJECTED, STATUS_SEEN, ConsolidationPlan
 from cchc_xl.workbook.register_sheet import register_cell_edits
-from cchc_xl.workbook.unitbook import unit_code_from_file_name
+from cchc_xl.core.dispatch import unit_code_from_file_name
 
 
 def _file_meta(path: Path) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from cchc_xl.roundtrip.consolidate.audit import _read_audit
 from cchc_xl.roundtrip.consolidate.columns import _column_map, _get, _last_row
 from cchc_xl.files.sheet_scan import last_value_row
 from cchc_xl.roundtrip.consolidate.plan import AuditIndex, MasterState, UnitReportRow
-from cchc_xl.workbook.unitbook import FIELD_LABELS, TRACKING_KEYS, canonical, fast_normalize
+from cchc_xl.core.tracking import FIELD_LABELS, TRACKING_KEYS, canonical, fast_normalize
 
 MASTER_SHEETS = (S.SHEET_TASKS, S.SHEET_UNITS, S.SHEET_REMEDIATION, S.SHEET_META, S.SHEET_AUDIT,
                  S.SHEET_UNIT_REPORTS, S.SHEET_SUBMISSIONS)

@@ -33,7 +33,7 @@ from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets
 from cchc_xl.workbook.cells import put
 from cchc_xl.workbook.cells import set_value
 from cchc_xl.workbook.master import write_table
-from cchc_xl.workbook.unitbook import iter_unit_files
+from cchc_xl.workbook.returned import iter_unit_files
 
 WRITE_ACTION = "ghi kết quả tổng hợp vào sổ"
 

@@ -1,0 +1,268 @@
+"""A returned unit workbook, read with python-calamine (fast).
+
+``read_unit_workbook`` gives what came back: the values of the data sheets, the
+metadata and the items as sent (``_meta``, layout in ``core.dispatch``), which cells
+hold formulas, the saved time and the file's SHA-256 - all claims for Tổng hợp to
+check.  ``check_file_kind`` names what a file that cannot be a unit workbook is;
+``iter_unit_files`` lists the files of an inbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import io
+import json
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from cchc_xl.core import schema as S
+from cchc_xl.core.dispatch import DATA_SHEETS, ITEM_HEADERS, UNIT_KIND
+from cchc_xl.core.findings import catalog
+from cchc_xl.core.models import CchcError
+from cchc_xl.core.tracking import base_values, fast_normalize
+from cchc_xl.files.xlsx_patch import sheet_parts
+from cchc_xl.files.package import check_package_size
+
+
+@dataclass(slots=True)
+class ItemMeta:
+    sheet: str
+    id: str
+    row: int
+    fingerprint: str
+    cell_text: str                  # per-cell hashes as written ("a1b2c3d4 ..."): see ``cells``
+    base: dict[str, Any]
+    master_base: dict[str, Any] | None = None   # master values as sent (items of several units)
+
+    @property
+    def cells(self) -> list[str]:
+        """Short per-cell hashes of the locked cells (only needed to name a tampered cell:
+        kept as the one text read, 12 strings per row less while hundreds of files are held)."""
+        return self.cell_text.split()
+
+
+@dataclass
+class ReturnedBook:
+    """A returned unit workbook as read by python-calamine."""
+
+    path: Path
+    sha256: str
+    meta: dict[str, Any]
+    items: dict[tuple[str, str], ItemMeta]          # (sheet, id) -> as sent
+    sheets: dict[str, list[list[Any]]]              # data sheets, rows from A1
+    formula_cells: dict[str, set[str]] = field(default_factory=dict)
+    saved_at: dt.datetime | None = None              # docProps/core.xml "modified"
+    mtime: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    # work done ahead by the reading thread (``roundtrip.consolidate.check._prepare``): sheet -> results
+    prepared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @functools.cached_property
+    def name(self) -> str:
+        return self.path.name
+
+    @functools.cached_property
+    def unit_code(self) -> str:
+        return fast_normalize(self.meta.get("unit_code"))
+
+    @property
+    def created_at(self) -> str:
+        return str(self.meta.get("created_at") or "")
+
+    def order_key(self) -> tuple:
+        """Older returns first: metadata version/creation, saved time, then file mtime."""
+        saved = self.saved_at.isoformat() if self.saved_at else ""
+        return (_int(self.meta.get("master_version")), self.created_at, saved, self.mtime, self.name)
+
+
+def _int(v: Any) -> int:
+    try:
+        return int(float(v))
+    except (TypeError, ValueError):
+        return 0
+
+
+ACCEPTED_SUFFIXES = (".xlsx", ".xlsm")
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def check_file_kind(path: Path, data: bytes | None = None) -> None:
+    """Raise ``CchcError`` (Vietnamese reason) for files that cannot be a unit workbook.
+
+    ``data``: the file's content when already read (saves opening it again)."""
+    suffix = path.suffix.lower()
+    name = path.name
+    if suffix == ".xls":
+        raise catalog.RETURN_XLS.error(file=name)
+    if suffix in (".csv", ".txt", ".tsv"):
+        raise catalog.RETURN_CSV.error(file=name)
+    if suffix not in ACCEPTED_SUFFIXES:
+        raise catalog.NOT_EXCEL.error(suffix=path.suffix or "(không có)", file=name)
+    size = path.stat().st_size if data is None else len(data)
+    if size == 0:
+        raise catalog.EMPTY_FILE.error(file=name)
+    if data is None:
+        with open(path, "rb") as f:
+            head = f.read(8)
+            rest = head + f.read() if head == _CFB_MAGIC else head
+    else:
+        head, rest = data[:8], data
+    if head == _CFB_MAGIC:
+        if "EncryptionInfo".encode("utf-16-le") in rest:
+            raise catalog.ENCRYPTED.error(file=name)
+        raise catalog.RETURN_OLD_FORMAT.error(file=name)
+    if not zipfile.is_zipfile(path if data is None else io.BytesIO(data)):
+        raise catalog.RETURN_NOT_ZIP.error(file=name)
+
+
+def read_unit_workbook(path: str | os.PathLike[str]) -> ReturnedBook:
+    """Read a returned unit workbook with python-calamine (raises ``CchcError`` when unusable).
+
+    The file is read once: its SHA-256, the cell values and the package scan come from
+    the same bytes.  Safe to call from several threads (python-calamine parses without
+    holding the GIL; ``consolidate`` reads the returned files in parallel).
+    """
+    import python_calamine as pc
+
+    p = Path(path)
+    if p.suffix.lower() not in ACCEPTED_SUFFIXES:
+        check_file_kind(p)  # raises the reason (by name: the file is not read)
+    check_package_size(p)         # before anything decompresses it (zip bomb)
+    data = p.read_bytes()
+    check_file_kind(p, data)
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except pc.PasswordError:
+        raise catalog.ENCRYPTED.error(file=p.name) from None
+    except Exception as exc:  # zip/xml errors
+        raise catalog.RETURN_DAMAGED.error(why=exc.__class__.__name__, file=p.name) from None
+    try:
+        names = wb.sheet_names
+        if S.SHEET_META not in names:
+            raise catalog.NO_META.error(file=p.name)
+        meta_rows = wb.get_sheet_by_name(S.SHEET_META).to_python(skip_empty_area=False)
+        sheets = {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False)
+                  for n in DATA_SHEETS if n in names}
+    except CchcError:
+        raise
+    except Exception as exc:  # a sheet part that does not parse
+        raise catalog.RETURN_DAMAGED.error(why=exc.__class__.__name__, file=p.name) from None
+    finally:
+        wb.close()
+    meta = {str(r[0]): (r[1] if len(r) > 1 else None) for r in meta_rows if r and r[0] not in (None, "")}
+    if meta.get("kind") != UNIT_KIND:
+        raise (catalog.MASTER_AS_RETURN if meta.get("kind") == "master" else catalog.NOT_UNIT_BOOK).error(
+            file=p.name)
+    book = ReturnedBook(path=p, sha256=hashlib.sha256(data).hexdigest(), meta=meta,
+                        items=_read_items(meta_rows, p.name), sheets=sheets,
+                        mtime=p.stat().st_mtime)
+    _scan_package(data, book)
+    return book
+
+
+
+def _decode_bases(texts: list[str]) -> list[Any] | None:
+    """All base JSON objects of a workbook in one ``json.loads`` (``None``: decode one by one)."""
+    try:
+        out = json.loads("[" + ",".join(texts) + "]")
+    except (ValueError, RecursionError):
+        return None
+    return out if len(out) == len(texts) else None
+
+
+def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], ItemMeta]:
+    header = rows[0] if rows else []
+    idx = {h: i for i, h in enumerate(header) if isinstance(h, str) and h in ITEM_HEADERS}
+    if not set(ITEM_HEADERS[:6]) <= set(idx):
+        raise catalog.BAD_META.error(file=fname, sheet=S.SHEET_META)
+    si, ii, ri, fi, ci, bi = (idx[k] for k in ITEM_HEADERS[:6])
+    mi = idx.get("master_base")
+    width = max(idx.values()) + 1
+    entries: list[tuple[str, str, Sequence[Any]]] = []
+    for r in rows[1:]:
+        if len(r) < width:
+            r = [*r, *[""] * (width - len(r))]
+        sheet, item_id = str(r[si] or ""), fast_normalize(r[ii])
+        if sheet and item_id:
+            entries.append((sheet, item_id, r))
+    texts = [str(r[bi] or "{}") for _, _, r in entries]
+    decoded = _decode_bases(texts) or [None] * len(texts)
+    out: dict[tuple[str, str], ItemMeta] = {}
+    for (sheet, item_id, r), text, raw in zip(entries, texts, decoded):
+        shared = r[mi] if mi is not None else ""
+        try:
+            base = base_values(raw if raw is not None else json.loads(text))
+            master_base = base_values(json.loads(str(shared))) if shared else None
+        except (ValueError, TypeError, RecursionError):  # JSONDecodeError is a ValueError
+            raise catalog.BAD_META_BASE.error(item=item_id, file=fname, sheet=S.SHEET_META) from None
+        row, fp, cells = r[ri], r[fi], r[ci]
+        out[(sheet, item_id)] = ItemMeta(
+            sheet, item_id, int(row) if type(row) is float and row.is_integer() else _int(row),
+            fp if type(fp) is str else str(fp or ""),
+            cells if type(cells) is str else str(cells or ""), base, master_base)
+    return out
+
+
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+\d+)"[^>]*?>(?:(?!</(?:\w+:)?c>).)*?'
+                           rb'<(?:\w+:)?f[\s>/]', re.S)
+_HAS_F = re.compile(rb'<(?:\w+:)?f[\s>/]')
+_SHEET_DATA = re.compile(rb'<(?:\w+:)?sheetData\b')
+_MODIFIED = re.compile(rb'<dcterms:modified[^>]*>([^<]+)<')
+
+
+def formula_cells(xml: bytes) -> set[str]:
+    """Addresses of the cells holding a formula (``<f>``) in a worksheet part."""
+    m = _SHEET_DATA.search(xml)
+    if m is None:
+        region = xml
+    elif xml[m.end():m.end() + 2] == b"/>":
+        return set()                              # <sheetData/>: no cells at all
+    else:
+        end = xml.rfind(b"sheetData>", m.end())   # the closing tag (conditional formats follow it)
+        region = xml[m.end():end if end >= 0 else len(xml)]
+    # quick test first (memchr): no "f" at all, no <f> or <x:f> element; most sheets have none
+    if b"f" not in region:
+        return set()
+    if not _HAS_F.search(region):
+        return set()
+    return {m.group(1).decode() for m in _FORMULA_CELL.finditer(region)}
+
+
+def _scan_package(data: bytes, book: ReturnedBook) -> None:
+    """Formula cells of the data sheets, saved time, external links (calamine shows none)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = set(z.namelist())
+        parts = sheet_parts(z)
+        for sheet in DATA_SHEETS:
+            part = parts.get(sheet)
+            if not part or part not in names:
+                continue
+            cells = formula_cells(z.read(part))
+            if cells:
+                book.formula_cells[sheet] = cells
+        if "docProps/core.xml" in names:
+            m = _MODIFIED.search(z.read("docProps/core.xml"))
+            if m:
+                try:
+                    book.saved_at = dt.datetime.fromisoformat(m.group(1).decode().strip().replace("Z", ""))
+                except ValueError:
+                    book.saved_at = None
+        if any(n.startswith("xl/externalLinks/") for n in names):
+            book.warnings.append("Tệp có liên kết ngoài/DDE (externalLinks): các liên kết này bị bỏ qua")
+
+
+def iter_unit_files(inbox: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files to consolidate: a folder (non-recursive, no hidden/lock files) or explicit files."""
+    if isinstance(inbox, (str, os.PathLike)):
+        p = Path(inbox)
+        if p.is_dir():
+            return sorted(f for f in p.iterdir()
+                          if f.is_file() and not f.name.startswith((".", "~$")))
+        return [p]
+    return [Path(f) for f in inbox]
