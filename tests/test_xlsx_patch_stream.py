@@ -164,3 +164,64 @@ def test_a_big_sheet_is_never_held_whole(tmp_path, monkeypatch):
     assert peak < size / 3, (peak, size)
     ws = load_workbook(tmp_path / "out.xlsx", read_only=True)["Phân công"]
     assert [c.value for c in next(ws.iter_rows(min_row=19, max_row=19))][2:4] == ["Đang thực hiện", 19.5]
+
+
+def _meta_like(path: Path, rows: int = 60) -> Path:
+    """A sheet like the master's "_meta": key/values in A:B, a table in D:G, styled rows."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "_meta"
+    ws["A1"], ws["B1"] = "khoa", "gia_tri"
+    for r in range(1, rows + 1):
+        for c, v in zip("DEFG", ("VP", "Phân công", f"I-{r:02d}", '{"v":1}')):
+            ws[f"{c}{r}"] = v
+        ws[f"D{r}"].number_format = "@"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("window", WINDOWS)
+def test_cells_new_to_their_row_are_added_on_the_fast_path(tmp_path, monkeypatch, window):
+    """A column the rows do not have yet (the list of files in "_meta" I:J) is added row by
+    row without sending the sheet - or the whole package - to the general path; the cells
+    read back as the general path writes them."""
+    src = _meta_like(tmp_path / "meta.xlsx")
+    listed = {**{(r, 9): f"sha{r}" for r in range(2, 40)}, **{(r, 10): '["Đã tổng hợp tệp"]' for r in range(2, 40)}}
+    edits = {"_meta": {(1, 9): "tep_da_xu_ly", (1, 10): "ket_qua", (2, 7): '{"v":2}', **listed, (45, 4): "KT"}}
+    general = tmp_path / "general.xlsx"
+    package._patch_package(src, general, edits, {}, fast=False)
+    modes = []
+    real = package._patch_package
+
+    def spy(*a, **k):
+        modes.append(k.get("fast"))
+        return real(*a, **k)
+
+    monkeypatch.setattr(package, "_patch_package", spy)
+    _streamed(monkeypatch, window)
+    fast = tmp_path / "fast.xlsx"
+    patch_xlsx(src, fast, edits)
+    assert modes == [True]                           # no second pass on the general path
+    a, b = load_workbook(general)["_meta"], load_workbook(fast)["_meta"]
+    cells = lambda ws: {(c.row, c.column): (c.value, c.style_id) for row in ws.iter_rows() for c in row  # noqa: E731
+                        if c.value is not None}
+    assert cells(a) == cells(b)
+    assert b["I1"].value == "tep_da_xu_ly" and b["J39"].value == '["Đã tổng hợp tệp"]' and b["D45"].value == "KT"
+    assert b["G2"].value == '{"v":2}' and b["F39"].value == "I-39"     # the row's other cells kept
+
+
+def test_a_row_that_does_not_exist_still_takes_the_general_path(tmp_path, monkeypatch):
+    src = _meta_like(tmp_path / "meta.xlsx", rows=10)
+    modes = []
+    real = package._patch_package
+
+    def spy(*a, **k):
+        modes.append(k.get("fast"))
+        return real(*a, **k)
+
+    monkeypatch.setattr(package, "_patch_package", spy)
+    _streamed(monkeypatch, 97)
+    patch_xlsx(src, tmp_path / "out.xlsx", {"_meta": {(5, 9): "x", (12, 4): "mới"}})   # row 12 is new
+    assert modes == [True, False]
+    ws = load_workbook(tmp_path / "out.xlsx")["_meta"]
+    assert ws["I5"].value == "x" and ws["D12"].value == "mới"

@@ -20,7 +20,8 @@ from openpyxl.utils import get_column_letter
 from cchc_xl.core import schema as S
 from cchc_xl.core.safety import starts_like_formula
 from cchc_xl.files.xlsx_patch.cells import _ILLEGAL, _LETTERS, _NEEDS_ESCAPE, _Styles, _cell_tail, _cell_xml
-from cchc_xl.files.xlsx_patch.general import _col_styles, _extent, _fix_dimension, _last_row_styles
+from cchc_xl.files.xlsx_patch.general import (_col_styles, _extent, _fix_dimension, _last_row_styles, _patched_row,
+                                               _row_cells)
 from cchc_xl.files.xlsx_patch.parts import _refuse_array_cells
 from cchc_xl.files.xlsx_patch.values import Append, PatchUnsupported
 
@@ -70,11 +71,17 @@ _CHUNK = 1 << 20   # bytes of unchanged XML handed on per piece (bounded memory)
 
 
 def _patch_region_b(region: bytes, by_row: dict[int, dict[int, Any]],
-                    styles: _Styles | None, lo: int = 0, hi: int | None = None) -> Iterator[bytes]:
-    """``_patch_region_fast`` over bytes ``region[lo:hi]``, as a stream of pieces (raises
-    ``_FastPathMiss`` when a cell is missing or out of order).  The unchanged XML between
-    edits is passed on as views of ``region`` in pieces of at most ``_CHUNK`` bytes, never
-    copied whole: patching a 60 MB sheet holds the sheet once, not twice."""
+                    styles: _Styles | None, lo: int = 0, hi: int | None = None,
+                    row_context: Callable[[], tuple[bytes, dict[int, int]]] | None = None) -> Iterator[bytes]:
+    """``_patch_region_fast`` over bytes ``region[lo:hi]``, as a stream of pieces.  The
+    unchanged XML between edits is passed on as views of ``region`` in pieces of at most
+    ``_CHUNK`` bytes, never copied whole: patching a 60 MB sheet holds the sheet once, not twice.
+
+    A cell to write that its row does not have yet (a new column of "_meta") is added to
+    that row as the general path does (``general._patched_row``: row decoded alone, cells
+    in column order, style of the row above); ``row_context()`` gives the XML of the row
+    before the window and the column styles.  A row that does not exist, or cells out of
+    order: ``_FastPathMiss``."""
     hi = len(region) if hi is None else hi
     view = memoryview(region)
     out: list[bytes | memoryview] = []
@@ -87,11 +94,28 @@ def _patch_region_b(region: bytes, by_row: dict[int, dict[int, Any]],
     for r in sorted(by_row):
         rs = b"%d" % r
         values = by_row[r]
+        # the cells of the row are found first, written after: a cell the row does not have
+        # sends the whole row to ``_row_with_new_cells`` before anything of it is handed on
+        found: list[tuple[int, int, bytes]] = []
+        # cells are looked for within their row (a cell it lacks is not searched for to the
+        # end of the window); a row written without r= first: up to the end of the window
+        row_hi = hi
+        row_at = find(b'<row r="' + rs + b'"', pos, hi)
+        if row_at >= 0:
+            tag_end = find(b">", row_at, hi)
+            if tag_end > 0 and region[tag_end - 1] == 47:       # <row .../>: no cells
+                row_hi = tag_end
+            elif tag_end > 0:
+                row_end = find(b"</row>", tag_end, hi)
+                row_hi = row_end if row_end >= 0 else hi
         for c in (sorted(values) if len(values) > 1 else values):
             ref = (letters[c] if c < len(letters) else get_column_letter(c).encode()) + rs
-            k = find(b'<c r="' + ref + b'"', pos, hi)
+            k = find(b'<c r="' + ref + b'"', pos, row_hi)
             if k < 0:
-                raise _FastPathMiss(ref.decode())
+                if row_context is None:
+                    raise _FastPathMiss(ref.decode())
+                found = []
+                break
             close = find(b">", k, hi)
             if close < 0:
                 raise _FastPathMiss(ref.decode())
@@ -110,6 +134,10 @@ def _patch_region_b(region: bytes, by_row: dict[int, dict[int, Any]],
             if style == -1:
                 m = _S_ATTR_B.search(attrs)
                 style = attr_styles[attrs] = int(m.group(1)) if m else None
+            found.append((k, stop, _cell_b(ref, values[c], style, styles)))
+        if not found:
+            found = [_row_with_new_cells(region, r, values, styles, pos, hi, lo, row_context)]
+        for k, stop, xml in found:
             if k - pos > _CHUNK:
                 if out:
                     yield b"".join(out)
@@ -119,7 +147,7 @@ def _patch_region_b(region: bytes, by_row: dict[int, dict[int, Any]],
             else:
                 append(view[pos:k])
                 size += k - pos
-            append(_cell_b(ref, values[c], style, styles))
+            append(xml)
             pos = stop
         if len(out) >= 2048 or size > _CHUNK:
             yield b"".join(out)
@@ -128,6 +156,38 @@ def _patch_region_b(region: bytes, by_row: dict[int, dict[int, Any]],
     if out:
         yield b"".join(out)
     yield from _pieces(view, pos, hi)
+
+
+def _row_with_new_cells(region: bytes, r: int, values: dict[int, Any], styles: _Styles | None, pos: int,
+                        hi: int, lo: int, row_context: Callable[[], tuple[bytes, dict[int, int]]]
+                        ) -> tuple[int, int, bytes]:
+    """(start, end, new XML) of row ``r`` of ``region`` with ``values`` written, cells added."""
+    start = region.find(b'<row r="%d"' % r, pos, hi)
+    if start < 0:
+        raise _FastPathMiss(f"dòng {r}")
+    tag_end = region.find(b">", start, hi)
+    if tag_end < 0:
+        raise _FastPathMiss(f"dòng {r}")
+    if region[tag_end - 1] == 47:   # <row .../>
+        stop = tag_end + 1
+    else:
+        stop = region.find(b"</row>", tag_end, hi)
+        if stop < 0:
+            raise _FastPathMiss(f"dòng {r}")
+        stop += 6
+    before, col_styles = row_context()
+    prev_at = region.rfind(b"<row", lo, start)
+    if prev_at >= 0:
+        before = bytes(region[prev_at:start])
+
+    def template() -> dict[int, int]:      # the styles of the row above, when below the header
+        m = _LAST_ROW_B.match(before) if before else None
+        if m is None or int(m.group(1)) <= S.HEADER_ROW:
+            return {}
+        return {c: st for c, _, st in _row_cells(before.decode("utf-8")) if st is not None}
+
+    xml = _patched_row(r, bytes(region[start:stop]).decode("utf-8"), values, template, col_styles, styles)
+    return start, stop, xml.encode("utf-8")
 
 
 def _pieces(view: memoryview, lo: int, hi: int) -> Iterator[bytes]:
@@ -331,6 +391,14 @@ def _patch_stream_b(chunks: Iterable[bytes | bytearray], edits: dict[tuple[int, 
     cells = list(edits)
     last_no: int | None = None          # number and XML of the last row seen (appended rows follow it)
     last_xml = b""
+    col_styles_of: list[dict[int, int]] = []
+
+    def context() -> tuple[bytes, dict[int, int]]:
+        """The row before this window (its XML) and the column styles: for cells added to a row."""
+        if not col_styles_of:
+            col_styles_of.append(_col_styles(head.decode("utf-8")))
+        return last_xml, col_styles_of[0]
+
     while True:
         end = buf.find(b"</sheetData>")
         if end < 0:
@@ -352,16 +420,16 @@ def _patch_stream_b(chunks: Iterable[bytes | bytearray], edits: dict[tuple[int, 
             if lm is None:
                 raise _FastPathMiss("row")
             last_no = int(lm.group(1))
-            if append:
-                last_xml = bytes(buf[i:cut])
         upto = len(keys) if end >= 0 else (bisect.bisect_right(keys, last_no, next_key) if i >= 0 else next_key)
         window = {r: by_row[r] for r in keys[next_key:upto]}
         next_key = upto
         _refuse_array_cells(buf, cells, 0, cut)
         if window:
-            yield from _patch_region_b(buf, window, styles, 0, cut)
+            yield from _patch_region_b(buf, window, styles, 0, cut, context)
         else:
             yield from _pieces(memoryview(buf), 0, cut)
+        if i >= 0:
+            last_xml = bytes(buf[i:cut])      # the row above the next window
         if end >= 0:
             break
         buf = buf[cut:]
