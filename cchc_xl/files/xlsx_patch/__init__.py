@@ -102,10 +102,11 @@ Refused (``PatchUnsupported``; ``roundtrip.consolidate.write`` then uses openpyx
     Nothing is refused silently: the exception names the reason.  A refusal can come
     after ``dst`` was started: write to a temporary file (``files.safeio.atomic_path``).
 
-Two paths give the same result: a fast one over the raw bytes of the sheet (every cell
-to write already exists, in order, appended rows after the last row), streamed to a
-thread that compresses it; and a general one over the decoded text, which
-``patch_xlsx`` takes when the fast one misses.
+Two paths give the same result: a fast one over the raw bytes of the sheet (every row
+to write already exists - a cell its row lacks is added to that row alone, as the general
+path would - in order, appended rows after the last row), streamed to a thread that
+compresses it; and a general one over the decoded text, which ``patch_xlsx`` takes when
+the fast one misses.
 
 Modules
 -------
@@ -125,8 +126,8 @@ Each imports only those listed above it; ``package`` holds the entry point.
     The general path over the decoded text of a sheet: rows and cells found, patched,
     inserted, appended.
 ``fast``
-    The fast path over the raw bytes: every cell to write already in place, appended rows
-    after the last one, a big sheet streamed window by window.
+    The fast path over the raw bytes: every row to write already in place (cells a row
+    lacks added to it), appended rows after the last one, a big sheet streamed window by window.
 ``package``
     ``patch_xlsx``: the package read and written (zip members, calculation chain, styles
     written last), each sheet sent down the fast path or the general one.

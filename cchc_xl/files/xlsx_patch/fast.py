@@ -1,5 +1,6 @@
-"""The fast path over the raw bytes of a sheet: every cell to write already exists, in
-order, and appended rows come after the last row (else ``_FastPathMiss``: the general
+"""The fast path over the raw bytes of a sheet: every row to write already exists, in
+order (a cell its row lacks is added to that row, decoded alone, as the general path
+does), and appended rows come after the last row (else ``_FastPathMiss``: the general
 path).  Big sheets are patched without decoding them: joining str pieces that mix ASCII
 and Vietnamese text widens 50-100 MB of XML to UCS-2 and costs more than the patch
 itself.  A big sheet is read, patched and handed on window by window
