@@ -166,6 +166,20 @@ def test_a_big_sheet_is_never_held_whole(tmp_path, monkeypatch):
     assert [c.value for c in next(ws.iter_rows(min_row=19, max_row=19))][2:4] == ["Đang thực hiện", 19.5]
 
 
+@pytest.fixture()
+def modes(monkeypatch) -> list[bool]:
+    """The passes ``patch_xlsx`` makes over the package (True: fast path, False: general)."""
+    seen: list[bool] = []
+    real = package._patch_package
+
+    def spy(*a, **k):
+        seen.append(k.get("fast"))
+        return real(*a, **k)
+
+    monkeypatch.setattr(package, "_patch_package", spy)
+    return seen
+
+
 def _meta_like(path: Path, rows: int = 60) -> Path:
     """A sheet like the master's "_meta": key/values in A:B, a table in D:G, styled rows."""
     wb = Workbook()
@@ -181,7 +195,7 @@ def _meta_like(path: Path, rows: int = 60) -> Path:
 
 
 @pytest.mark.parametrize("window", WINDOWS)
-def test_cells_new_to_their_row_are_added_on_the_fast_path(tmp_path, monkeypatch, window):
+def test_cells_new_to_their_row_are_added_on_the_fast_path(tmp_path, monkeypatch, modes, window):
     """A column the rows do not have yet (the list of files in "_meta" I:J) is added row by
     row without sending the sheet - or the whole package - to the general path; the cells
     read back as the general path writes them."""
@@ -190,14 +204,7 @@ def test_cells_new_to_their_row_are_added_on_the_fast_path(tmp_path, monkeypatch
     edits = {"_meta": {(1, 9): "tep_da_xu_ly", (1, 10): "ket_qua", (2, 7): '{"v":2}', **listed, (45, 4): "KT"}}
     general = tmp_path / "general.xlsx"
     package._patch_package(src, general, edits, {}, fast=False)
-    modes = []
-    real = package._patch_package
-
-    def spy(*a, **k):
-        modes.append(k.get("fast"))
-        return real(*a, **k)
-
-    monkeypatch.setattr(package, "_patch_package", spy)
+    modes.clear()
     _streamed(monkeypatch, window)
     fast = tmp_path / "fast.xlsx"
     patch_xlsx(src, fast, edits)
@@ -210,16 +217,8 @@ def test_cells_new_to_their_row_are_added_on_the_fast_path(tmp_path, monkeypatch
     assert b["G2"].value == '{"v":2}' and b["F39"].value == "I-39"     # the row's other cells kept
 
 
-def test_a_row_that_does_not_exist_still_takes_the_general_path(tmp_path, monkeypatch):
+def test_a_row_that_does_not_exist_still_takes_the_general_path(tmp_path, monkeypatch, modes):
     src = _meta_like(tmp_path / "meta.xlsx", rows=10)
-    modes = []
-    real = package._patch_package
-
-    def spy(*a, **k):
-        modes.append(k.get("fast"))
-        return real(*a, **k)
-
-    monkeypatch.setattr(package, "_patch_package", spy)
     _streamed(monkeypatch, 97)
     patch_xlsx(src, tmp_path / "out.xlsx", {"_meta": {(5, 9): "x", (12, 4): "mới"}})   # row 12 is new
     assert modes == [True, False]

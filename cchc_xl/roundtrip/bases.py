@@ -42,15 +42,7 @@ def pack(values: Mapping[str, Any] | None) -> list[Any] | None:
     """Canonical tracking values -> JSON list (dates as ISO text)."""
     if values is None:
         return None
-    out = []
-    for k in TRACKING:
-        v = values.get(k)
-        if isinstance(v, dt.date):
-            v = v.isoformat()
-        elif isinstance(v, Status):
-            v = v.value
-        out.append(v if v is not None else "")
-    return out
+    return _pack_tuple(tuple(values.get(k) for k in TRACKING))
 
 
 def unpack(raw: Any) -> dict[str, Any] | None:
