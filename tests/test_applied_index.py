@@ -241,3 +241,71 @@ def test_last_value_row_over_chunks_of_a_real_log(tmp_path, monkeypatch):
         monkeypatch.setattr(sheet_scan, "_CHUNK", chunk)
         monkeypatch.setattr(sheet_scan, "_CARRY", 64)
         assert last_value_row(path, S.SHEET_AUDIT) == 399, chunk
+
+
+# ---------------------------------------------------------------- files already consolidated are not read again
+
+def _summaries(res) -> list[tuple]:
+    return [(f.file, f.status, f.unit, f.sha256, f.reason) for f in res.plan.files]
+
+
+@pytest.fixture()
+def books_read(monkeypatch) -> list:
+    """Every returned book read during a run (to see which were read only in part)."""
+    from cchc_xl.roundtrip.consolidate import read as R
+
+    seen: list = []
+    real = R.read_unit_workbook
+
+    def spy(path, skip_cells=None):
+        book = real(path, skip_cells)
+        seen.append(book)
+        return book
+
+    monkeypatch.setattr(R, "read_unit_workbook", spy)
+    return seen
+
+
+def _twice(env, monkeypatch, books_read, *, learn=None):
+    """First run on the inbox, then a new return added; (second run, the same run when every
+    file is read whole)."""
+    from cchc_xl.roundtrip.consolidate import read as R
+
+    _inbox(env)
+    consolidate(env["master"], env["inbox"], as_of=AS_OF, now=NOW)
+    fill(env["PVHCC"], env["inbox"] / env["PVHCC"].name, {"II-03": {"progress": 60}})
+    copy = env["root"] / "copy.xlsx"
+    shutil.copy2(env["master"], copy)
+    with monkeypatch.context() as m:
+        m.setattr(R._ReadAhead, "_learn_done", lambda self, rows: None)     # nothing skipped
+        whole = consolidate(copy, env["inbox"], as_of=AS_OF, now=NOW, dry_run=True)
+    if learn is not None:
+        monkeypatch.setattr(R._ReadAhead, "_learn_done", learn)
+    books_read.clear()
+    return consolidate(env["master"], env["inbox"], as_of=AS_OF, now=NOW), whole
+
+
+def test_a_rerun_reads_only_the_identity_of_files_consolidated_before(env, monkeypatch, books_read):
+    res, whole = _twice(env, monkeypatch, books_read)
+    partial = {b.name for b in books_read if b.partial}
+    assert partial == {env["VHXH"].name, env["VP"].name}              # consolidated in the first run
+    assert all(not b.sheets and not b.items for b in books_read if b.partial)
+    assert env["PVHCC"].name not in partial
+    assert _summaries(res) == _summaries(whole)
+    assert [(c.cell, c.new) for c in res.plan.master_changes] == [(c.cell, c.new) for c in whole.plan.master_changes]
+    assert res.plan.audit_rows == whole.plan.audit_rows
+
+
+def test_a_file_read_in_part_but_not_done_for_this_run_is_read_whole(env, monkeypatch, books_read):
+    """Whatever the reading threads took as consolidated, the run's own index decides: a
+    book read in part that the index does not list is read again whole and merged."""
+    from cchc_xl.roundtrip.consolidate import read as R
+
+    def everything_done(self, rows):
+        self.done = frozenset(R.file_sha256(f) for f in self.files)
+
+    res, whole = _twice(env, monkeypatch, books_read, learn=everything_done)
+    assert any(b.partial and b.name == env["PVHCC"].name for b in books_read)
+    assert _summaries(res) == _summaries(whole)
+    assert [(c.cell, c.new) for c in res.plan.master_changes] == [(c.cell, c.new) for c in whole.plan.master_changes]
+    assert res.plan.master_changes

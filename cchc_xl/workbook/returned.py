@@ -19,7 +19,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.dispatch import DATA_SHEETS, ITEM_HEADERS, UNIT_KIND
@@ -60,6 +60,9 @@ class ReturnedBook:
     saved_at: dt.datetime | None = None              # docProps/core.xml "modified"
     mtime: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    # only what identifies the file was read (its "_meta" keys, SHA-256, saved time): the
+    # master lists it as consolidated already, so its cells and items were not read
+    partial: bool = False
     # work done ahead by the reading thread (``roundtrip.consolidate.check._prepare``): sheet -> results
     prepared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -121,12 +124,15 @@ def check_file_kind(path: Path, data: bytes | None = None) -> None:
         raise catalog.RETURN_NOT_ZIP.error(file=name)
 
 
-def read_unit_workbook(path: str | os.PathLike[str]) -> ReturnedBook:
+def read_unit_workbook(path: str | os.PathLike[str],
+                       skip_cells: Callable[[str], bool] | None = None) -> ReturnedBook:
     """Read a returned unit workbook with python-calamine (raises ``CchcError`` when unusable).
 
     The file is read once: its SHA-256, the cell values and the package scan come from
     the same bytes.  Safe to call from several threads (python-calamine parses without
     holding the GIL; ``consolidate`` reads the returned files in parallel).
+    ``skip_cells(sha256)`` true: the data sheets and the items are not read
+    (``ReturnedBook.partial``; a file the master lists as consolidated already).
     """
     import python_calamine as pc
 
@@ -136,6 +142,8 @@ def read_unit_workbook(path: str | os.PathLike[str]) -> ReturnedBook:
     check_package_size(p)         # before anything decompresses it (zip bomb)
     data = p.read_bytes()
     check_file_kind(p, data)
+    sha = hashlib.sha256(data).hexdigest()
+    partial = skip_cells is not None and skip_cells(sha)
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError:
@@ -147,8 +155,8 @@ def read_unit_workbook(path: str | os.PathLike[str]) -> ReturnedBook:
         if S.SHEET_META not in names:
             raise catalog.NO_META.error(file=p.name)
         meta_rows = wb.get_sheet_by_name(S.SHEET_META).to_python(skip_empty_area=False)
-        sheets = {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False)
-                  for n in DATA_SHEETS if n in names}
+        sheets = {} if partial else {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False)
+                                     for n in DATA_SHEETS if n in names}
     except CchcError:
         raise
     except Exception as exc:  # a sheet part that does not parse
@@ -159,9 +167,8 @@ def read_unit_workbook(path: str | os.PathLike[str]) -> ReturnedBook:
     if meta.get("kind") != UNIT_KIND:
         raise (catalog.MASTER_AS_RETURN if meta.get("kind") == "master" else catalog.NOT_UNIT_BOOK).error(
             file=p.name)
-    book = ReturnedBook(path=p, sha256=hashlib.sha256(data).hexdigest(), meta=meta,
-                        items=_read_items(meta_rows, p.name), sheets=sheets,
-                        mtime=p.stat().st_mtime)
+    book = ReturnedBook(path=p, sha256=sha, meta=meta, items={} if partial else _read_items(meta_rows, p.name),
+                        sheets=sheets, mtime=p.stat().st_mtime, partial=partial)
     _scan_package(data, book)
     return book
 

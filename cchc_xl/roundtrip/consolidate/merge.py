@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from cchc_xl.core import schema as S
-from cchc_xl.core.models import Finding, Status
+from cchc_xl.core.models import CchcError, Finding, Status
 from cchc_xl.core.records import MasterData
 from cchc_xl.roundtrip.consolidate.audit import AUDIT_TEXT_MAX, _safe_text
 from cchc_xl.roundtrip.consolidate.check import _Checker, _Row, refuse_if_unsafe
@@ -32,7 +32,7 @@ from cchc_xl.roundtrip.consolidate.read import _handed_over, _load_returns, _Rea
 from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets
 from cchc_xl.core.dispatch import registry_for, remediation_units
 from cchc_xl.core.tracking import FIELD_LABELS, TRACKING_KEYS, canonical, cell_value, display
-from cchc_xl.workbook.returned import ReturnedBook
+from cchc_xl.workbook.returned import ReturnedBook, read_unit_workbook
 
 
 def derive_tracking(reports: Sequence[Mapping[str, Any]], units: Sequence[str]) -> dict[str, Any]:
@@ -141,8 +141,14 @@ class _Planner(_Checker):
                                                sha256=book.sha256, reason=why))
             self.plan.findings.append(catalog.RETURN_ALREADY_DONE(why=why, file=book.name))
             return
-        self.seen_hashes[book.sha256] = book.name
         newer = self.superseded.get(id(book))
+        if book.partial:   # listed as consolidated where it was read, not in this run's index: read it whole
+            try:
+                book = read_unit_workbook(book.path)
+            except CchcError as exc:
+                self.reject_file(None, book.path, exc.finding, sha=book.sha256, unit=book.unit_code)
+                return
+        self.seen_hashes[book.sha256] = book.name
         if newer is not None:
             f = catalog.RETURN_SUPERSEDED(unit=book.unit_code, newer=newer.name, newer_stamp=_told(stamp_of(newer)),
                                           this=_told(stamp_of(book)), file=book.name)

@@ -20,7 +20,8 @@ from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.files.safeio import file_sha256
 from cchc_xl.roundtrip.consolidate.check import _Checker, _prepare
-from cchc_xl.roundtrip.consolidate.plan import Progress
+from cchc_xl.roundtrip.bases import read_applied
+from cchc_xl.roundtrip.consolidate.plan import ACTION_FILE_DONE, Progress
 from cchc_xl.roundtrip.consolidate.state import read_master_values
 from cchc_xl.core.dispatch import unit_code_from_file_name
 from cchc_xl.workbook.returned import ReturnedBook, read_unit_workbook
@@ -41,10 +42,11 @@ class _Read:
     unreadable: bool = False   # OSError: no hash, no unit
 
 
-def _read_one(path: Path, as_of: dt.date | None = None) -> _Read:
-    """Read one returned file (and ``check._prepare`` it when ``as_of`` is given); never raises."""
+def _read_one(path: Path, as_of: dt.date | None = None, done: frozenset[str] | None = None) -> _Read:
+    """Read one returned file (and ``check._prepare`` it when ``as_of`` is given); never raises.
+    ``done``: SHA-256 of files the master lists as consolidated: only what identifies them is read."""
     try:
-        book = read_unit_workbook(path)
+        book = read_unit_workbook(path, done.__contains__ if done else None)
     except CchcError as exc:
         try:
             sha = file_sha256(path) if path.is_file() else ""
@@ -56,7 +58,7 @@ def _read_one(path: Path, as_of: dt.date | None = None) -> _Read:
     except Exception as exc:  # anything else a damaged package makes the readers raise
         return _Read(path, reason=catalog.RETURN_DAMAGED(why=exc.__class__.__name__),
                      sha256=_sha_or_empty(path))
-    if as_of is not None:
+    if as_of is not None and not book.partial:
         try:
             _prepare(book, as_of)
         except Exception:  # only work done ahead: ``evaluate`` does it again (and reports)
@@ -89,14 +91,27 @@ class _ReadAhead:
         self.pool: ThreadPoolExecutor | None = None
         self.master_future: Future[dict[str, list[tuple[Any, ...]]]] | None = None
         self.futures: list[Future[_Read]] = []
+        self.done: frozenset[str] | None = None    # files the master lists as consolidated
         if n > 1 and len(self.files) >= _PARALLEL_MIN_FILES:
             try:
                 self.pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="cchc-doc-phieu")
                 if master is not None:
-                    self.master_future = self.pool.submit(read_master_values, master, light=True)
-                self.futures = [self.pool.submit(_read_one, f, as_of) for f in self.files[:READ_AHEAD]]
+                    self.master_future = self.pool.submit(read_master_values, master, light=True,
+                                                          on_meta=self._learn_done)
+                self.futures = [self.pool.submit(self._read, f) for f in self.files[:READ_AHEAD]]
             except RuntimeError:  # no thread can be started: read in this thread
                 self.close()
+
+    def _learn_done(self, meta_rows: list[tuple[Any, ...]]) -> None:
+        """From the master's "_meta" (read first): the files it lists as consolidated, whose
+        cells the reading threads need not read from then on (a rerun over the same folder)."""
+        applied = read_applied(meta_rows)
+        if applied.found:
+            self.done = frozenset(sha for sha, actions in applied.files.items()
+                                  if any(a.split(":")[0] == ACTION_FILE_DONE for a in actions))
+
+    def _read(self, path: Path) -> _Read:
+        return _read_one(path, self.as_of, self.done)
 
     def master_values(self) -> dict[str, list[tuple[Any, ...]]]:
         """The master's cell values, handed over once: the reader keeps no reference, so
@@ -106,7 +121,7 @@ class _ReadAhead:
         if self.master_future is not None:
             fut, self.master_future = self.master_future, None
             return fut.result()
-        return read_master_values(self.master, light=True)
+        return read_master_values(self.master, light=True, on_meta=self._learn_done)
 
     def results(self) -> Iterator[_Read]:
         """Each file's outcome in file order; the reader keeps no reference to what it
@@ -114,17 +129,17 @@ class _ReadAhead:
         if self.pool is not None and self.futures:
             for i in range(len(self.files)):
                 if i + READ_AHEAD < len(self.files) and self.pool is not None:   # keep the window full
-                    self.futures.append(self.pool.submit(_read_one, self.files[i + READ_AHEAD], self.as_of))
+                    self.futures.append(self.pool.submit(self._read, self.files[i + READ_AHEAD]))
                 fut = self.futures[i] if i < len(self.futures) else None
                 if fut is None or fut.cancelled():   # closed meanwhile: the rest in this thread
-                    yield _read_one(self.files[i], self.as_of)
+                    yield self._read(self.files[i])
                     continue
                 self.futures[i] = None
                 yield fut.result()
                 del fut
         else:
             for f in self.files:
-                yield _read_one(f, self.as_of)
+                yield self._read(f)
 
     def close(self) -> None:
         if self.pool is not None:

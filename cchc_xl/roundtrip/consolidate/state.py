@@ -15,7 +15,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from cchc_xl.core import schema as S
 from cchc_xl.roundtrip.bases import read_applied, read_bases, read_returns
@@ -35,12 +35,15 @@ MASTER_SHEETS = (S.SHEET_TASKS, S.SHEET_UNITS, S.SHEET_REMEDIATION, S.SHEET_META
 
 
 def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MASTER_SHEETS, *,
-                       light: bool = False) -> dict[str, list[tuple[Any, ...]]]:
+                       light: bool = False,
+                       on_meta: Callable[[list[tuple[Any, ...]]], None] | None = None
+                       ) -> dict[str, list[tuple[Any, ...]]]:
     """Cell values of the master's sheets, rows from A1 (python-calamine: seconds for 50 000 rows).
 
     ``light``: in "Phân công", below its header, only the cells Tổng hợp reads are kept
     (``LIGHT_TASK_KEYS``; the others are ``None``): the long task texts of 50 000 rows are
     never held.  Rows are converted one at a time, so a big sheet is never held twice.
+    ``on_meta(rows)`` is called with the rows of "_meta" as soon as they are read (first).
     """
     import python_calamine as pc
 
@@ -53,7 +56,7 @@ def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MAST
         raise catalog.BAD_MASTER.error(why=exc.__class__.__name__, file=p.name) from None
     try:
         present = [n for n in names if n in wb.sheet_names]
-        if light and S.SHEET_META in present:      # "_meta" first: it says whether "Nhật ký" is needed
+        if (light or on_meta is not None) and S.SHEET_META in present:   # "_meta" first: it says what is needed
             present.remove(S.SHEET_META)
             present.insert(0, S.SHEET_META)
         out: dict[str, Any] = {}
@@ -64,6 +67,8 @@ def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MAST
                     out[AUDIT_TAIL] = AuditTail(next_row=max(tail, S.HEADER_ROW) + 1, path=str(p))
                     continue
             out[n] = _sheet_rows(wb.get_sheet_by_name(n), _task_projection if light and n == S.SHEET_TASKS else None)
+            if n == S.SHEET_META and on_meta is not None:
+                on_meta(out[n])
         return out
     finally:
         wb.close()
