@@ -121,7 +121,7 @@ class RowFingerprinter:
         # fast path: every value already seen (1/0 values may be booleans: slow path)
         if True not in values and False not in values:
             try:
-                parts = [memo.get(v) for memo, v in zip(self.memos, values)]
+                parts = list(map(dict.get, self.memos, values))
             except TypeError:  # unhashable: never from a spreadsheet reader
                 parts = [None]
             if None not in parts:
