@@ -23,20 +23,10 @@ from cchc_xl.files.sheet_scan import last_value_row
 from cchc_xl.roundtrip.bases import read_applied
 from cchc_xl.roundtrip.consolidate import consolidate, read_master_values
 from cchc_xl.roundtrip.consolidate import state as ST
-from period_env import build_template, copy_env, fill, fixture_plan
+from period_env import fill
 
 AS_OF = dt.date(2025, 9, 14)
 NOW = dt.datetime(2025, 9, 15, 8, 0)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template(tmp_path_factory.mktemp("template"), fixture_plan())
-
-
-@pytest.fixture()
-def env(template: Path, tmp_path: Path) -> dict[str, Path]:
-    return copy_env(template, tmp_path)
 
 
 def _sha(path: Path) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from cchc_xl.workbook.returned import ReturnedBook, read_unit_workbook
 
 READ_THREADS = 2          # python-calamine parses without the GIL: 2 threads ~ 1.8x on 2 cores
 _PARALLEL_MIN_FILES = 4
+_META_WAIT = 60.0          # seconds a reading thread waits at most for the master's "_meta"
 READ_AHEAD = 256          # files read ahead of the merge at most (each holds its cell values: ~0.25 MB)
 
 
@@ -92,12 +94,18 @@ class _ReadAhead:
         self.master_future: Future[dict[str, list[tuple[Any, ...]]]] | None = None
         self.futures: list[Future[_Read]] = []
         self.done: frozenset[str] | None = None    # files the master lists as consolidated
+        # the reading threads start once the master's "_meta" says which files those are
+        # (read first, in a fraction of a second): every run reads the same, whatever the timing
+        self.meta_read = threading.Event()
+        if master is None:
+            self.meta_read.set()
         if n > 1 and len(self.files) >= _PARALLEL_MIN_FILES:
             try:
                 self.pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="cchc-doc-phieu")
                 if master is not None:
                     self.master_future = self.pool.submit(read_master_values, master, light=True,
                                                           on_meta=self._learn_done)
+                    self.master_future.add_done_callback(lambda _: self.meta_read.set())   # also on error
                 self.futures = [self.pool.submit(self._read, f) for f in self.files[:READ_AHEAD]]
             except RuntimeError:  # no thread can be started: read in this thread
                 self.close()
@@ -105,12 +113,17 @@ class _ReadAhead:
     def _learn_done(self, meta_rows: list[tuple[Any, ...]]) -> None:
         """From the master's "_meta" (read first): the files it lists as consolidated, whose
         cells the reading threads need not read from then on (a rerun over the same folder)."""
-        applied = read_applied(meta_rows)
-        if applied.found:
-            self.done = frozenset(sha for sha, actions in applied.files.items()
-                                  if any(a.split(":")[0] == ACTION_FILE_DONE for a in actions))
+        try:
+            applied = read_applied(meta_rows)
+            if applied.found:
+                self.done = frozenset(sha for sha, actions in applied.files.items()
+                                      if any(a.split(":")[0] == ACTION_FILE_DONE for a in actions))
+        finally:
+            self.meta_read.set()
 
     def _read(self, path: Path) -> _Read:
+        if self.pool is not None:     # a reading thread (in the caller's thread "_meta" came first)
+            self.meta_read.wait(_META_WAIT)
         return _read_one(path, self.as_of, self.done)
 
     def master_values(self) -> dict[str, list[tuple[Any, ...]]]:
@@ -121,7 +134,10 @@ class _ReadAhead:
         if self.master_future is not None:
             fut, self.master_future = self.master_future, None
             return fut.result()
-        return read_master_values(self.master, light=True, on_meta=self._learn_done)
+        try:
+            return read_master_values(self.master, light=True, on_meta=self._learn_done)
+        finally:
+            self.meta_read.set()
 
     def results(self) -> Iterator[_Read]:
         """Each file's outcome in file order; the reader keeps no reference to what it
