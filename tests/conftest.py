@@ -4,12 +4,31 @@ Tests marked ``libreoffice`` need LibreOffice headless (``soffice``); they are
 skipped with a clear reason where it is not installed.  In CI (CI=true) a
 missing LibreOffice is an error instead, so the real-spreadsheet checks can't
 silently vanish.
+
+``template`` / ``env``: the round-trip fixture plan as a master split into unit workbooks
+(``period_env``), built once per test module, copied for each test; a module that defines
+its own fixtures of these names uses those instead.
 """
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
+
+from period_env import build_template, copy_env, fixture_plan
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Master + unit workbooks of the fixture plan, built once per test module."""
+    return build_template(tmp_path_factory.mktemp("template"), fixture_plan())
+
+
+@pytest.fixture()
+def env(template: Path, tmp_path: Path) -> dict[str, Path]:
+    """A fresh copy of ``template`` (see ``period_env.copy_env``)."""
+    return copy_env(template, tmp_path)
 
 
 def pytest_collection_modifyitems(config, items):

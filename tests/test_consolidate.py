@@ -28,23 +28,11 @@ from cchc_xl.roundtrip.consolidate.write import apply_with
 from cchc_xl.workbook.master import read_master
 from cchc_xl.core.models import CchcError
 from cchc_xl.roundtrip.split import split_master
-from period_env import build_template, copy_env, fixture_plan
 
 AS_OF = dt.date(2025, 9, 14)
 PERIOD = "Quý III/2025"
 COL = {c.key: c for c in S.TASK_COLUMNS}
 LETTER = {c.key: S.col_letter(S.TASK_COLUMNS, c.key) for c in S.TASK_COLUMNS}
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Master + unit workbooks, built once; each test works on a copy."""
-    return build_template(tmp_path_factory.mktemp("template"), fixture_plan())
-
-
-@pytest.fixture()
-def env(template: Path, tmp_path: Path) -> dict[str, Path]:
-    return copy_env(template, tmp_path)
 
 
 def fill(src: Path, inbox: Path, sheet: str, changes: dict[str, dict[str, Any]], *, name: str | None = None,

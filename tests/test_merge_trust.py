@@ -26,21 +26,9 @@ from cchc_xl.roundtrip.bases import read_bases, read_returns
 from cchc_xl.roundtrip.consolidate import consolidate, read_master_values
 from cchc_xl.roundtrip.split import split_master
 from cchc_xl.workbook.master import read_master
-from period_env import build_template, copy_env, fixture_plan
 
 AS_OF = dt.date(2025, 9, 14)
 PERIOD = "Quý III/2025"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Master + unit workbooks, built once; each test works on a copy."""
-    return build_template(tmp_path_factory.mktemp("template"), fixture_plan())
-
-
-@pytest.fixture()
-def env(template: Path, tmp_path: Path) -> dict[str, Path]:
-    return copy_env(template, tmp_path)
 
 
 def fill(src: Path, out: Path, changes: dict[str, dict[str, Any]], *, sheet: str = S.SHEET_TASKS,
