@@ -108,8 +108,24 @@ def tracking_of(obj: Task | RemediationItem | Mapping[str, Any]) -> dict[str, An
 
 
 def base_to_json(values: Mapping[str, Any]) -> str:
-    out = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
-    return json.dumps(out, ensure_ascii=False, sort_keys=True)
+    """Tracking values as the JSON text a unit workbook's "_meta" keeps (keys sorted, dates as
+    ISO text); built once per distinct set of values (most items are sent as "not started")."""
+    try:
+        key = tuple(sorted((k, type(v), v) for k, v in values.items()))
+        got = _BASE_JSON.get(key)
+    except TypeError:        # an unhashable value: never from the readers
+        key, got = None, None
+    if got is None:
+        out = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
+        got = json.dumps(out, ensure_ascii=False, sort_keys=True)
+        if key is not None:
+            if len(_BASE_JSON) > 50_000:
+                _BASE_JSON.clear()
+            _BASE_JSON[key] = got
+    return got
+
+
+_BASE_JSON: dict[tuple, str] = {}
 
 
 def base_from_json(text: str) -> dict[str, Any]:
