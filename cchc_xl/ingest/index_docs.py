@@ -307,7 +307,7 @@ def index_edits(sheets: dict[str, list[tuple[Any, ...]]], years: dict[int, dict[
     """Cells of "Chỉ số CCHC": the latest year with areas in the main columns, every year's
     appraised points side by side (columns "Thẩm định NĂM") and the change between the
     last two years; leftover rows of an earlier, longer table are cleared."""
-    from cchc_xl.core.models import AREA_NAMES, Area, IndexArea, IndexCriterion
+    from cchc_xl.core.models import AREA_NAMES, IndexArea, IndexCriterion
     from cchc_xl.core.records import find_header_row
     from cchc_xl.core.text import fold
 

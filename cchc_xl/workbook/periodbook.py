@@ -263,7 +263,6 @@ def carry_over(old: Workbook, new: Workbook, year: int) -> tuple[int, int]:
 
 def _save(master_path, change) -> Path:
     """Load the master (keeping VBA), apply ``change(wb)``, back up, save atomically."""
-    from cchc_xl.core.models import CchcError
     from cchc_xl.files.excel import load_xlsx
     from cchc_xl.files.safeio import backup, save_workbook_atomic
 

@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from cchc_xl.core import schema as S
 from cchc_xl.core.records import MasterData, read_master_sheets
 from cchc_xl.core.findings import catalog
-from cchc_xl.core.models import SEVERITY_LABELS, CchcError, Finding
+from cchc_xl.core.models import SEVERITY_LABELS, Finding
 from cchc_xl.core.safety import starts_like_formula
 
 FINDINGS_SHEET = "Kết quả kiểm tra"
