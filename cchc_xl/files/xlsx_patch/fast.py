@@ -100,15 +100,8 @@ def _patch_region_b(region: bytes, by_row: dict[int, dict[int, Any]],
         found: list[tuple[int, int, bytes]] = []
         # cells are looked for within their row (a cell it lacks is not searched for to the
         # end of the window); a row written without r= first: up to the end of the window
-        row_hi = hi
-        row_at = find(b'<row r="' + rs + b'"', pos, hi)
-        if row_at >= 0:
-            tag_end = find(b">", row_at, hi)
-            if tag_end > 0 and region[tag_end - 1] == 47:       # <row .../>: no cells
-                row_hi = tag_end
-            elif tag_end > 0:
-                row_end = find(b"</row>", tag_end, hi)
-                row_hi = row_end if row_end >= 0 else hi
+        span = _row_span(region, rs, pos, hi)
+        row_hi = span[1] if span is not None else hi
         for c in (sorted(values) if len(values) > 1 else values):
             ref = (letters[c] if c < len(letters) else get_column_letter(c).encode()) + rs
             k = find(b'<c r="' + ref + b'"', pos, row_hi)
@@ -137,7 +130,9 @@ def _patch_region_b(region: bytes, by_row: dict[int, dict[int, Any]],
                 style = attr_styles[attrs] = int(m.group(1)) if m else None
             found.append((k, stop, _cell_b(ref, values[c], style, styles)))
         if not found:
-            found = [_row_with_new_cells(region, r, values, styles, pos, hi, lo, row_context)]
+            if span is None:
+                raise _FastPathMiss(f"dòng {r}")
+            found = [_row_with_new_cells(region, r, span, values, styles, lo, row_context)]
         for k, stop, xml in found:
             if k - pos > _CHUNK:
                 if out:
@@ -159,23 +154,27 @@ def _patch_region_b(region: bytes, by_row: dict[int, dict[int, Any]],
     yield from _pieces(view, pos, hi)
 
 
-def _row_with_new_cells(region: bytes, r: int, values: dict[int, Any], styles: _Styles | None, pos: int,
-                        hi: int, lo: int, row_context: Callable[[], tuple[bytes, dict[int, int]]]
-                        ) -> tuple[int, int, bytes]:
-    """(start, end, new XML) of row ``r`` of ``region`` with ``values`` written, cells added."""
-    start = region.find(b'<row r="%d"' % r, pos, hi)
+def _row_span(region: bytes, rs: bytes, pos: int, hi: int) -> tuple[int, int] | None:
+    """(start, end) of the element of row ``rs`` (its number as bytes, ``r=`` written first)
+    in ``region[pos:hi]``, its closing ``</row>`` or ``/>`` included; ``None`` when not found."""
+    start = region.find(b'<row r="' + rs + b'"', pos, hi)
     if start < 0:
-        raise _FastPathMiss(f"dòng {r}")
+        return None
     tag_end = region.find(b">", start, hi)
     if tag_end < 0:
-        raise _FastPathMiss(f"dòng {r}")
-    if region[tag_end - 1] == 47:   # <row .../>
-        stop = tag_end + 1
-    else:
-        stop = region.find(b"</row>", tag_end, hi)
-        if stop < 0:
-            raise _FastPathMiss(f"dòng {r}")
-        stop += 6
+        return None
+    if region[tag_end - 1] == 47:   # <row .../>: no cells
+        return start, tag_end + 1
+    stop = region.find(b"</row>", tag_end, hi)
+    return None if stop < 0 else (start, stop + 6)
+
+
+def _row_with_new_cells(region: bytes, r: int, span: tuple[int, int], values: dict[int, Any],
+                        styles: _Styles | None, lo: int, row_context: Callable[[], tuple[bytes, dict[int, int]]]
+                        ) -> tuple[int, int, bytes]:
+    """(start, end, new XML) of row ``r`` (at ``span`` in ``region``) with ``values`` written,
+    cells added."""
+    start, stop = span
     before, col_styles = row_context()
     prev_at = region.rfind(b"<row", lo, start)
     if prev_at >= 0:
