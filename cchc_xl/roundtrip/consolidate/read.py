@@ -21,7 +21,7 @@ from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.files.safeio import file_sha256
 from cchc_xl.roundtrip.consolidate.check import _Checker, _prepare
-from cchc_xl.roundtrip.bases import read_applied
+from cchc_xl.roundtrip.bases import AppliedFiles
 from cchc_xl.roundtrip.consolidate.plan import ACTION_FILE_DONE, Progress
 from cchc_xl.roundtrip.consolidate.state import read_master_values
 from cchc_xl.core.dispatch import unit_code_from_file_name
@@ -110,11 +110,10 @@ class _ReadAhead:
             except RuntimeError:  # no thread can be started: read in this thread
                 self.close()
 
-    def _learn_done(self, meta_rows: list[tuple[Any, ...]]) -> None:
+    def _learn_done(self, applied: AppliedFiles) -> None:
         """From the master's "_meta" (read first): the files it lists as consolidated, whose
         cells the reading threads need not read from then on (a rerun over the same folder)."""
         try:
-            applied = read_applied(meta_rows)
             if applied.found:
                 self.done = frozenset(sha for sha, actions in applied.files.items()
                                       if any(a.split(":")[0] == ACTION_FILE_DONE for a in actions))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from cchc_xl.core import schema as S
-from cchc_xl.roundtrip.bases import read_applied, read_bases, read_returns
+from cchc_xl.roundtrip.bases import AppliedFiles, read_applied, read_bases, read_returns
 from cchc_xl.core.findings import FindingType, catalog
 from cchc_xl.core.models import Finding, Status
 from cchc_xl.core.records import (MasterData, cell_finding, find_header_row, meta_dict, read_master_sheets,
@@ -36,14 +36,15 @@ MASTER_SHEETS = (S.SHEET_TASKS, S.SHEET_UNITS, S.SHEET_REMEDIATION, S.SHEET_META
 
 def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MASTER_SHEETS, *,
                        light: bool = False,
-                       on_meta: Callable[[list[tuple[Any, ...]]], None] | None = None
+                       on_meta: Callable[[AppliedFiles], None] | None = None
                        ) -> dict[str, list[tuple[Any, ...]]]:
     """Cell values of the master's sheets, rows from A1 (python-calamine: seconds for 50 000 rows).
 
     ``light``: in "Phân công", below its header, only the cells Tổng hợp reads are kept
     (``LIGHT_TASK_KEYS``; the others are ``None``): the long task texts of 50 000 rows are
     never held.  Rows are converted one at a time, so a big sheet is never held twice.
-    ``on_meta(rows)`` is called with the rows of "_meta" as soon as they are read (first).
+    ``on_meta(applied)`` is called with the list of files dealt with that "_meta" holds
+    (``bases.read_applied``) as soon as "_meta" is read (first).
     """
     import python_calamine as pc
 
@@ -60,15 +61,19 @@ def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MAST
             present.remove(S.SHEET_META)
             present.insert(0, S.SHEET_META)
         out: dict[str, Any] = {}
+        applied: AppliedFiles | None = None
         for n in present:
-            if light and n == S.SHEET_AUDIT and read_applied(out.get(S.SHEET_META, [])).found:
+            if light and n == S.SHEET_AUDIT and applied is not None and applied.found:
                 tail = last_value_row(p, n)
                 if tail is not None:   # the files dealt with are in "_meta": only where to append
-                    out[AUDIT_TAIL] = AuditTail(next_row=max(tail, S.HEADER_ROW) + 1, path=str(p))
+                    out[AUDIT_TAIL] = AuditTail(next_row=max(tail, S.HEADER_ROW) + 1, path=str(p),
+                                                applied=applied)
                     continue
             out[n] = _sheet_rows(wb.get_sheet_by_name(n), _task_projection if light and n == S.SHEET_TASKS else None)
-            if n == S.SHEET_META and on_meta is not None:
-                on_meta(out[n])
+            if n == S.SHEET_META and (light or on_meta is not None):
+                applied = read_applied(out[n])
+                if on_meta is not None:
+                    on_meta(applied)
         return out
     finally:
         wb.close()
@@ -83,6 +88,7 @@ AUDIT_TAIL = "\x00Nhật ký: dòng trống đầu tiên"
 class AuditTail:
     next_row: int
     path: str
+    applied: AppliedFiles    # the list in "_meta" that made reading the log needless
 
 
 def _last_applied_from(path: str) -> dict[tuple[str, str, str], str]:
@@ -192,15 +198,15 @@ def master_state_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]], *, fil
         work.pop(S.SHEET_TASKS, None)
     meta_rows = work.pop(S.SHEET_META, []) if consume else work.get(S.SHEET_META, [])
     meta = meta_dict(meta_rows)
+    tail = work.get(AUDIT_TAIL)
     state = MasterState(data=data, meta=meta, splits=read_splits(meta), light_tasks=light,
                         bases=read_bases(meta_rows), returns=read_returns(meta), meta_rows=_key_rows(meta_rows),
-                        applied=read_applied(meta_rows))
+                        applied=tail.applied if isinstance(tail, AuditTail) else read_applied(meta_rows))
     del meta_rows
     state.columns.update(columns)
     reports, state.columns[S.SHEET_UNIT_REPORTS], state.findings = _read_unit_reports(
         work.get(S.SHEET_UNIT_REPORTS, []), file)
     state.unit_reports = reports
-    tail = work.get(AUDIT_TAIL)
     if isinstance(tail, AuditTail):   # "Nhật ký" not read: the files dealt with are in "_meta"
         state.audit = AuditIndex(files={sha: list(a) for sha, a in state.applied.files.items()},
                                  loader=functools.partial(_last_applied_from, tail.path))
