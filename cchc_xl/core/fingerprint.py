@@ -10,6 +10,7 @@ kept in ``_meta``) and again when it comes back (``row_fingerprint``,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import operator
 import unicodedata
@@ -85,16 +86,10 @@ def fingerprint(columns: tuple[S.Column, ...], values: Mapping[str, Any]) -> tup
     return _h("\x1f".join(parts)), " ".join(map(_short_hash, parts))
 
 
-_SHORT_HASHES: dict[str, str] = {}   # "key=text" -> its 8-hex hash (areas, units, dates repeat)
-
-
+@functools.lru_cache(maxsize=100_000)
 def _short_hash(part: str) -> str:
-    got = _SHORT_HASHES.get(part)
-    if got is None:
-        if len(_SHORT_HASHES) > 100_000:
-            _SHORT_HASHES.clear()
-        got = _SHORT_HASHES[part] = _h(part)[:8]
-    return got
+    """8-hex hash of one "key=text" part (areas, units, dates repeat: hashed once each)."""
+    return _h(part)[:8]
 
 
 class RowFingerprinter:

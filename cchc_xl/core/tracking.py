@@ -10,6 +10,7 @@ writer (``workbook.unitbook``), the reader (``workbook.returned``) and Tá»•ng há
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import unicodedata
@@ -111,21 +112,17 @@ def base_to_json(values: Mapping[str, Any]) -> str:
     """Tracking values as the JSON text a unit workbook's "_meta" keeps (keys sorted, dates as
     ISO text); built once per distinct set of values (most items are sent as "not started")."""
     try:
-        key = tuple(sorted((k, type(v), v) for k, v in values.items()))
-        got = _BASE_JSON.get(key)
+        return _base_json(tuple(sorted((k, type(v), v) for k, v in values.items())))
     except TypeError:        # an unhashable value: never from the readers
-        key, got = None, None
-    if got is None:
-        out = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
-        got = json.dumps(out, ensure_ascii=False, sort_keys=True)
-        if key is not None:
-            if len(_BASE_JSON) > 50_000:
-                _BASE_JSON.clear()
-            _BASE_JSON[key] = got
-    return got
+        return _base_json.__wrapped__(tuple((k, type(v), v) for k, v in sorted(values.items())))
 
 
-_BASE_JSON: dict[tuple, str] = {}
+@functools.lru_cache(maxsize=50_000)
+def _base_json(items: tuple[tuple[str, type, Any], ...]) -> str:
+    """``base_to_json`` of the (key, type, value) triples in key order (the type keeps 1,
+    1.0 and True apart)."""
+    return json.dumps({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, _, v in items},
+                      ensure_ascii=False, sort_keys=True)
 
 
 def base_from_json(text: str) -> dict[str, Any]:

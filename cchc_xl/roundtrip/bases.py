@@ -21,6 +21,7 @@ values.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
@@ -134,20 +135,18 @@ class BaseEntry:
                 + f',"b":{_json_list(self._base)}}}')
 
 
-_JSON_LISTS: dict[tuple[Any, ...], str] = {}   # value tuples repeat ("Chưa thực hiện", 0.0, ...)
-
-
 def _json_list(values: tuple[Any, ...]) -> str:
-    """``_dumps(_pack_tuple(values))``, built once per distinct tuple of values."""
+    """``_dumps(_pack_tuple(values))``, built once per distinct tuple of values (they repeat:
+    "Chưa thực hiện", 0.0, ...)."""
     try:
-        got = _JSON_LISTS.get(values)
+        return _json_list_of(values)
     except TypeError:    # an unhashable value: never from the readers
         return _dumps(_pack_tuple(values))
-    if got is None:
-        if len(_JSON_LISTS) > 50_000:
-            _JSON_LISTS.clear()
-        got = _JSON_LISTS[values] = _dumps(_pack_tuple(values))
-    return got
+
+
+@functools.lru_cache(maxsize=50_000)
+def _json_list_of(values: tuple[Any, ...]) -> str:
+    return _dumps(_pack_tuple(values))
 
 
 def _pack_tuple(values: tuple[Any, ...]) -> list[Any]:
