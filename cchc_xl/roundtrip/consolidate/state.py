@@ -135,7 +135,7 @@ def _sheet_rows(sheet: Any, projection: Any = None) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
     if start[0] and any(v not in (None, "") for v in first):
         rows.extend(() for _ in range(start[0]))
-    below, drop = -1, ()
+    drop: list[int] = []     # columns blanked below the header, once it is known
     for r in itertools.chain((first,), it):
         if pad:
             r = pad + r
@@ -145,23 +145,23 @@ def _sheet_rows(sheet: Any, projection: Any = None) -> list[tuple[Any, ...]]:
                     r[j] = None
         rows.append(tuple(r))
         if projection is not None and len(rows) >= _HEAD_ROWS:
-            below, drop = _project(rows, projection)
+            drop = _project(rows, projection)
             projection = None
     if projection is not None:
         _project(rows, projection)
     return rows
 
 
-def _project(rows: list[tuple[Any, ...]], projection: Any) -> tuple[int, list[int]]:
-    """Apply ``projection`` to the rows read so far; (header row, columns dropped below it)."""
+def _project(rows: list[tuple[Any, ...]], projection: Any) -> list[int]:
+    """Apply ``projection`` to the rows read so far; the columns dropped below the header."""
     found = projection(rows[:_HEAD_ROWS])
     if found is None:
-        return -1, []
+        return []
     below, drop = found
     gone = set(drop)
     for i in range(below + 1, len(rows)):
         rows[i] = tuple(None if j in gone else v for j, v in enumerate(rows[i]))
-    return below, drop
+    return drop
 
 
 _HEAD_ROWS = 15   # rows searched for a header (``find_header_row``)
