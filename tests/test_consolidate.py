@@ -704,3 +704,41 @@ def test_rejections_are_catalogue_findings_with_their_own_codes(env: dict[str, P
     located = {(f.file, f.sheet, f.cell): f.message for f in result.findings}
     for r in result.rejections:
         assert located[(r.file, r.sheet, r.cell)] == r.reason
+
+
+def _rename_sheet(src: Path, out: Path) -> None:
+    wb = load_workbook(src)
+    wb[S.SHEET_TASKS].title = "Phan cong (sua)"
+    wb.save(out)
+
+
+def _clear_header(header: str | None):
+    def edit(src: Path, out: Path) -> None:
+        wb = load_workbook(src)
+        ws = wb[S.SHEET_TASKS]
+        for row in ws.iter_rows(min_row=1, max_row=S.FIRST_DATA_ROW - 1):
+            for c in row:
+                if isinstance(c.value, str) and (header is None or c.value.strip() == header):
+                    c.value = None
+        wb.save(out)
+    return edit
+
+
+@pytest.mark.parametrize("edit, code, words", [
+    (_rename_sheet, "return_no_sheet", f"Thiếu trang '{S.SHEET_TASKS}'"),
+    (_clear_header(COL["progress"].header), "return_missing_columns",
+     f"Trang '{S.SHEET_TASKS}' thiếu cột: '{COL['progress'].header}'"),
+    (_clear_header(COL["status"].header), "return_missing_columns", f"'{COL['status'].header}'"),
+    (_clear_header(None), "return_no_header", f"Trang '{S.SHEET_TASKS}' không có dòng tiêu đề"),
+], ids=["sheet-renamed", "progress-header-cleared", "status-header-cleared", "header-row-cleared"])
+def test_return_without_its_sheet_or_columns_is_rejected_by_name(env: dict[str, Path], edit, code: str,
+                                                                 words: str) -> None:
+    """The message names the sheet (a template parameter that is also the finding's location)."""
+    bad = env["inbox"] / env["VHXH"].name
+    edit(env["VHXH"], bad)
+    fill(env["PVHCC"], env["inbox"], S.SHEET_TASKS, {"II-09": {"progress": 40}})
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    (found,) = [f for f in result.findings if f.file == bad.name]
+    assert found.code == code and words in found.message and "{" not in found.message
+    assert {f.file for f in result.rejected_files} == {bad.name}
+    assert tasks(env["master"])["II-09"].progress == 40          # the good return is applied

@@ -310,3 +310,18 @@ def test_missing_inbox_is_the_same_finding_for_the_cli_and_the_button(tmp_path):
     assert {f.code for f in errors} == {"no_inbox"}
     assert errors[0].message == errors[1].message == C.NO_INBOX.message(path=missing)
     assert "chép các phiếu đơn vị gửi lại" in errors[0].message
+
+
+@pytest.mark.parametrize("code", [c for c, t in F.catalogue().items()
+                                  if set(t.params) & {"file", "sheet", "cell", "task_id"}])
+def test_templates_naming_their_location_are_filled_from_it(code):
+    """A template may say '{sheet}': the finding's location then fills it (no KeyError at run time)."""
+    t = F.get(code)
+    where = {k: f"<{k}>" for k in ("file", "sheet", "cell", "task_id")}
+    params = {p: f"<{p}>" for p in t.params if p not in where}
+    f = t(**where, **params)
+    err = t.error(**{k: v for k, v in where.items() if k != "task_id"}, **params)
+    for p in t.params:
+        if p != "task_id":
+            assert f"<{p}>" in f.message and f"<{p}>" in str(err)
+    assert f.sheet == "<sheet>" and err.finding.sheet == "<sheet>"

@@ -42,12 +42,24 @@ class FindingType:
     def __call__(self, *, file: str = "", sheet: str = "", cell: str = "", task_id: str = "",
                  severity: Severity | None = None, **params: Any) -> Finding:
         """A located ``Finding`` of this type."""
-        return Finding(code=self.code, severity=severity or self.severity, message=self.message(**params),
+        where = {"file": file, "sheet": sheet, "cell": cell, "task_id": task_id}
+        return Finding(code=self.code, severity=severity or self.severity,
+                       message=self.message(**self._with_place(params, where)),
                        file=file, sheet=sheet, cell=cell, task_id=task_id)
 
     def error(self, *, file: str = "", sheet: str = "", cell: str = "", **params: Any) -> CchcError:
         """A ``CchcError`` (to raise) carrying a finding of this type."""
-        return CchcError(self.message(**params), file=file, sheet=sheet, cell=cell, code=self.code)
+        where = {"file": file, "sheet": sheet, "cell": cell}
+        return CchcError(self.message(**self._with_place(params, where)), file=file, sheet=sheet, cell=cell,
+                         code=self.code)
+
+    # ----------------------------------------------------------- private API
+
+    def _with_place(self, params: dict[str, Any], where: dict[str, str]) -> dict[str, Any]:
+        """``params`` plus the location fields the template names (a template may say '{sheet}':
+        the location given to the finding is then also a parameter of its message)."""
+        named = {k: v for k, v in where.items() if k in self.params and k not in params}
+        return {**params, **named} if named else params
 
 
 def get(code: str) -> FindingType:
