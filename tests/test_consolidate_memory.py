@@ -5,6 +5,7 @@ freed memory handed back between stages."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from openpyxl import Workbook
 
 from cchc_xl.core import schema as S
 from cchc_xl.files.memory import release_free_memory
-from cchc_xl.roundtrip.bases import BaseEntry, BaseStore, read_bases
+from cchc_xl.roundtrip.bases import BASE_HEADERS, BaseEntry, BaseStore, read_bases
 from cchc_xl.roundtrip.consolidate import read as R
 from cchc_xl.roundtrip.consolidate.state import LIGHT_TASK_KEYS, _sheet_rows, read_master_values
 
@@ -144,3 +145,23 @@ def test_state_from_handed_over_sheets_equals_state_from_a_copy(tmp_path):
     assert got.meta == kept.meta and got.meta_rows == kept.meta_rows and got.columns == kept.columns
     assert got.next_rows == kept.next_rows and got.data.rows == kept.data.rows
     assert [str(f) for f in got.data.findings] == [str(f) for f in kept.data.findings]
+
+
+def test_base_records_of_the_same_text_parsed_once_each_keeps_its_row():
+    """Repeated record texts share their values; a damaged text drops only its own records."""
+    same = '{"v":2,"i":["Chưa thực hiện",0.0,"","",""],"b":["Chưa thực hiện",0.0,"","",""]}'
+    moved = '{"v":2,"i":["Chưa thực hiện",0.0,"","",""],"b":["Đã hoàn thành",100,"2025-09-01","BC",""]}'
+    rows = [(None, None, None, *BASE_HEADERS)]
+    rows += [(None, None, None, "U1", S.SHEET_TASKS, f"T-{i}", t)
+             for i, t in enumerate([same, same, "{hỏng", moved, same, '{"v":2,"i":[1],"b":[]}', None, moved])]
+    store = read_bases(rows)
+    assert sorted(store.entries) == [("U1", S.SHEET_TASKS, f"T-{i}") for i in (0, 1, 3, 4, 7)]
+    a, b = store.get("U1", S.SHEET_TASKS, "T-0"), store.get("U1", S.SHEET_TASKS, "T-4")
+    assert (a.row, b.row) == (2, 6) and a._base is b._base and a.base["status"] == "Chưa thực hiện"
+    done = store.get("U1", S.SHEET_TASKS, "T-7")
+    assert done.row == 9 and done.base["completed_on"] == dt.date(2025, 9, 1) and done.issued["progress"] == 0
+    assert store.next_row == 10
+    # moving one record's base leaves the others sharing its old text untouched
+    store.advance("U1", S.SHEET_TASKS, "T-0", dict(a.base, progress=30.0))
+    assert store.get("U1", S.SHEET_TASKS, "T-0").base["progress"] == 30.0
+    assert store.get("U1", S.SHEET_TASKS, "T-1").base["progress"] == 0.0

@@ -82,3 +82,17 @@ def test_cell_missing_from_a_small_sheet_is_placed(tmp_path):
     out = load_workbook(dst)
     assert [c.value for c in out["Trang"][5]] == ["có", "mới", "sửa", 4]
     assert out["Khác"]["A1"].value == 2
+
+
+@pytest.mark.parametrize("row_xml, ref, found", [
+    ('<row r="1"><c r="A1" s="2"><v>1</v></c><c r="A10"/></row>', "A1", '<c r="A1" s="2"><v>1</v></c>'),
+    ('<row r="1"><c r="A10"/><c s="3" r="A1" t="n"><v>2</v></c></row>', "A1", '<c s="3" r="A1" t="n"><v>2</v></c>'),
+    ('<row r="7"><c t="s" s="1" r="AB7"/></row>', "AB7", '<c t="s" s="1" r="AB7"/>'),
+    ('<row r="7"><c s="1" r="AB70"/><c r="B7"/></row>', "AB7", None),
+    ('<row r="7"><c s="1" xr="AB7"/></row>', "AB7", None),
+])
+def test_cells_are_found_whatever_the_attribute_order(row_xml, ref, found):
+    from cchc_xl.files.xlsx_patch.general import _find_cell
+
+    span = _find_cell(row_xml, ref)
+    assert (row_xml[span[0]:span[1]] if span else None) == found

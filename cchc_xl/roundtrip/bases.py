@@ -231,35 +231,48 @@ def read_bases(meta_rows: Sequence[Sequence[Any]]) -> BaseStore:
         cells += [None] * (4 - len(cells))
         found.append((i, _key_text(cells[0], memo), _key_text(cells[1], memo), _key_text(cells[2], memo),
                       str(cells[3] or "")))
-    try:   # every record in one ``json.loads`` (one by one when a record is damaged)
-        recs = json.loads("[" + ",".join(f[4] or "null" for f in found) + "]")
-        if len(recs) != len(found):
+    # records repeat (every item sent in the same state has the same text): each distinct
+    # text is parsed once, all of them in one ``json.loads`` (one by one when one is damaged)
+    texts = list(dict.fromkeys(f[4] for f in found))
+    try:
+        recs = json.loads("[" + ",".join(t or "null" for t in texts) + "]")
+        if len(recs) != len(texts):
             raise ValueError
     except (ValueError, RecursionError):
         recs = []
-        for f in found:
+        for t in texts:
             try:
-                recs.append(json.loads(f[4]))
+                recs.append(json.loads(t))
             except (ValueError, RecursionError):
                 recs.append(None)
-    for (i, unit, sheet, item, _), rec in zip(found, recs):
-        if not isinstance(rec, dict):
+    records = {t: _record(rec) for t, rec in zip(texts, recs)}
+    for i, unit, sheet, item, text in found:
+        rec = records[text]
+        if rec is None:
             continue
-        issued, base = _unpack_tuple(rec.get("i")), _unpack_tuple(rec.get("b"))
-        if issued is None or base is None:
-            continue
-        if base == issued:
-            base = issued      # until a value is applied the base is what was issued: kept once
-        try:
-            version = int(rec.get("v") or 0)
-        except (TypeError, ValueError):
-            version = 0
-        store.entries[(unit, sheet, item)] = BaseEntry(version, issued, base, _unpack_tuple(rec.get("m")), row=i)
+        version, issued, base, master = rec
+        store.entries[(unit, sheet, item)] = BaseEntry(version, issued, base, master, row=i)
         last_used = max(last_used, i)
     store.next_row = max(last_used, store.header_row) + 1 if store.header_row else 2
     if store.entries:
         store.next_row = max(store.next_row, max(e.row for e in store.entries.values()) + 1)
     return store
+
+
+def _record(rec: Any) -> tuple[int, tuple[Any, ...], tuple[Any, ...], tuple[Any, ...] | None] | None:
+    """(version, issued, base, master) of one parsed record; ``None`` when it is not one."""
+    if not isinstance(rec, dict):
+        return None
+    issued, base = _unpack_tuple(rec.get("i")), _unpack_tuple(rec.get("b"))
+    if issued is None or base is None:
+        return None
+    if base == issued:
+        base = issued      # until a value is applied the base is what was issued: kept once
+    try:
+        version = int(rec.get("v") or 0)
+    except (TypeError, ValueError):
+        version = 0
+    return version, issued, base, _unpack_tuple(rec.get("m"))
 
 
 def issue(store: BaseStore, version: int,

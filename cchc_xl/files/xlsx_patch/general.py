@@ -63,14 +63,18 @@ def _col_styles(xml: str) -> dict[int, int]:
     return out
 
 
+_CELL_REF = re.compile(r'<c\b[^>]*?\br="([A-Z]+[0-9]+)"')
+
+
 def _find_cell(row_xml: str, ref: str) -> tuple[int, int] | None:
-    """(start, end) of the cell element ``ref`` inside a row element."""
+    """(start, end) of the cell element ``ref`` inside a row element (``r`` need not be the
+    first attribute; one pattern for every address: a pattern per address would be compiled
+    again for every cell once re's cache is full)."""
     i = row_xml.find(f'<c r="{ref}"')
     if i < 0:
-        m = re.search(rf'<c\b[^>]*?\br="{ref}"', row_xml)
-        if not m:
+        i = next((m.start() for m in _CELL_REF.finditer(row_xml) if m.group(1) == ref), -1)
+        if i < 0:
             return None
-        i = m.start()
     j = row_xml.find(">", i)
     end = j + 1 if row_xml[j - 1] == "/" else row_xml.find("</c>", j) + 4
     return i, end
