@@ -307,3 +307,48 @@ def test_read_as_of_accepts_date_typed_as_text(tmp_path):
     wb[sheet][ref.replace("$", "")].value = "không rõ"
     wb.save(path)
     assert read_as_of(path) is None
+
+
+def test_sheet_text_is_written_in_utf8_not_character_references(master_file):
+    """Vietnamese letters take 2-3 bytes, not 7 ("&#7907;"): same values for every reader."""
+    import re
+    import zipfile
+
+    import python_calamine as pc
+
+    with zipfile.ZipFile(master_file) as z:
+        sheets = {n: z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
+    assert sheets
+    for name, xml in sheets.items():
+        assert not re.search(rb"&#(?:[1-9][0-9]{2,}|x[0-9a-fA-F]{2,});", xml), name
+        xml.decode("utf-8")
+    assert "Rà soát".encode() in b"".join(sheets.values())
+    wb_ = load_workbook(master_file)
+    cal = pc.CalamineWorkbook.from_path(str(master_file))
+    for ws in wb_.worksheets:
+        rows = cal.get_sheet_by_name(ws.title).to_python()
+        for r, row in enumerate(rows, start=1):
+            for c, v in enumerate(row, start=1):
+                if isinstance(v, str) and v:
+                    assert ws.cell(r, c).value == v
+
+
+def test_utf8_save_leaves_openpyxl_as_it_was(tmp_path):
+    """The writer openpyxl uses is swapped only during the save, also when the save fails."""
+    from lxml.etree import xmlfile
+    from openpyxl import Workbook
+    from openpyxl.worksheet import _writer
+
+    from cchc_xl.files.excel import save_xlsx
+
+    wb_ = Workbook()
+    wb_.active["A1"] = "Đã hoàn thành <&> \t"
+    save_xlsx(wb_, tmp_path / "a.xlsx")
+    assert _writer.xmlfile is xmlfile
+    assert load_workbook(tmp_path / "a.xlsx").active["A1"].value == "Đã hoàn thành <&> \t"
+    with pytest.raises(OSError):
+        save_xlsx(wb_, tmp_path / "khong_co" / "b.xlsx")
+    assert _writer.xmlfile is xmlfile
+    wb_.save(tmp_path / "c.xlsx")      # openpyxl's own save: character references, as before
+    import zipfile
+    assert b"&#272;" in zipfile.ZipFile(tmp_path / "c.xlsx").read("xl/worksheets/sheet1.xml")

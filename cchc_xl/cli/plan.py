@@ -149,7 +149,7 @@ def _rebuild_keeping_history(plan: Plan, ra: Path, as_of: dt.date | None, intake
     """Build the new master, carry over "Số liệu" and "Lịch sử" of the one it replaces, and
     write it through the guard (locks, read-only, disk; backup; refused when the old master
     holds things the official added that a rebuild would drop).  Returns (carried, backup)."""
-    from cchc_xl.files.excel import load_xlsx
+    from cchc_xl.files.excel import load_xlsx, save_xlsx
     from cchc_xl.files.safeio import guarded_write
     from cchc_xl.workbook.cells import formula_text_findings
     from cchc_xl.workbook.master import WRITE_ACTION, build_master, refuse_lossy_rebuild
@@ -169,7 +169,7 @@ def _rebuild_keeping_history(plan: Plan, ra: Path, as_of: dt.date | None, intake
             carried = carry_over(old, wb, plan.info.year)
             refuse_lossy_rebuild(ra, wb)     # what the official added that the new master would not have
     with guarded_write(ra, WRITE_ACTION) as w:
-        wb.save(w.tmp)
+        save_xlsx(wb, w.tmp)
     return carried, w.backup
 
 

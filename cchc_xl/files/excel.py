@@ -1,8 +1,11 @@
-"""Opening .xlsx files with openpyxl, with a Vietnamese message for every way it can fail."""
+"""Opening .xlsx files with openpyxl, with a Vietnamese message for every way it can fail;
+saving them with their sheets' text in UTF-8 (``save_xlsx``)."""
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +53,36 @@ def calamine_sheet(path: str | os.PathLike[str], sheet: str) -> list[list[Any]] 
         return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     finally:
         wb.close()
+
+
+# ================================================================ saving
+
+_SAVE_LOCK = threading.Lock()
+
+
+def save_xlsx(wb: Workbook, path: str | os.PathLike[str]) -> None:
+    """``wb.save(path)``, the sheets' XML written in UTF-8.
+
+    openpyxl's sheet writer (lxml ``xmlfile`` without an encoding) writes every character
+    beyond ASCII as a character reference: "đợt" becomes "&#273;&#7907;t", 7 bytes for
+    one letter where UTF-8 takes 2 or 3.  A master of 50 000 Vietnamese tasks grew by a
+    tenth, and every later read (python-calamine) and patch (Tổng hợp) walked the longer
+    XML: 0.8 s instead of 0.6 s to parse its "Phân công".  The same document is written
+    with ``encoding="utf-8"`` here (no XML declaration: UTF-8 is XML's default).  When
+    openpyxl's writer is not the one this was made for, it is left as it is.
+    """
+    try:
+        from lxml.etree import xmlfile as lxml_xmlfile
+        from openpyxl.worksheet import _writer as sheet_writer
+    except ImportError:          # no lxml: openpyxl's own writer (already UTF-8 text)
+        wb.save(path)
+        return
+    if getattr(sheet_writer, "xmlfile", None) is not lxml_xmlfile:
+        wb.save(path)
+        return
+    with _SAVE_LOCK:             # a module attribute: one save at a time swaps it
+        sheet_writer.xmlfile = functools.partial(lxml_xmlfile, encoding="utf-8")
+        try:
+            wb.save(path)
+        finally:
+            sheet_writer.xmlfile = lxml_xmlfile

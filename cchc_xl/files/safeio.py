@@ -95,8 +95,10 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 def save_workbook_atomic(wb, path: str | os.PathLike[str]) -> Path:
     """Save an openpyxl workbook atomically."""
+    from cchc_xl.files.excel import save_xlsx   # openpyxl is loaded already: ``wb`` is one of its books
+
     with atomic_path(path) as tmp:
-        wb.save(tmp)
+        save_xlsx(wb, tmp)
     return Path(path)
 
 
@@ -212,8 +214,10 @@ def guarded_write(path: str | os.PathLike[str], action: str, *, make_backup: boo
 
 def save_workbook_guarded(wb, path: str | os.PathLike[str], action: str) -> GuardedWrite:
     """Save an openpyxl workbook through ``guarded_write`` (backup of the old file first)."""
+    from cchc_xl.files.excel import save_xlsx
+
     with guarded_write(path, action) as w:
-        wb.save(w.tmp)
+        save_xlsx(wb, w.tmp)
     return w
 
 

@@ -39,6 +39,7 @@ def write_edits(path: Path, edits: dict[str, dict[tuple[int, int], Any]]) -> Non
         except PatchUnsupported:
             from openpyxl import load_workbook
 
+            from cchc_xl.files.excel import save_xlsx
             from cchc_xl.workbook.cells import put, put_formula
 
             wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
@@ -50,7 +51,7 @@ def write_edits(path: Path, edits: dict[str, dict[tuple[int, int], Any]]) -> Non
                     else:
                         put(ws, row, col, value)          # text stays text, never a formula
             with atomic_path(path) as tmp:
-                wb.save(tmp)
+                save_xlsx(wb, tmp)
     except OSError as exc:      # open in Excel, read-only, disk full
         raise write_error(exc, path, WRITE_ACTION) from None
 

@@ -27,7 +27,7 @@ from cchc_xl.workbook import periodbook
 from cchc_xl.workbook.cells import formula_text_findings, put
 from cchc_xl.workbook.dashboard import build_dashboard
 from cchc_xl.workbook.register_sheet import add_register_sheet
-from cchc_xl.files.excel import load_xlsx
+from cchc_xl.files.excel import load_xlsx, save_xlsx
 from cchc_xl.files.safeio import GuardedWrite, guarded_write
 from cchc_xl.core.records import MasterData, item_value, read_master_sheets
 
@@ -224,7 +224,7 @@ def write_master_file(plan: Plan, path: str | os.PathLike[str], as_of: dt.date |
     if keep_additions:
         refuse_lossy_rebuild(path, wb)
     with guarded_write(path, WRITE_ACTION, make_backup=make_backup) as w:
-        wb.save(w.tmp)
+        save_xlsx(wb, w.tmp)
     return w
 
 
