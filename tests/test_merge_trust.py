@@ -193,6 +193,61 @@ def test_a_return_saved_before_the_applied_one_is_rejected(env) -> None:
         env["master"], [S.SHEET_META])[S.SHEET_META] if r and r[0]))["VHXH"].saved_at.startswith("2025-09-12")
 
 
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).replace(microsecond=0)
+
+
+@pytest.mark.parametrize("ahead", [dt.timedelta(days=3), dt.timedelta(days=400), None],
+                         ids=["days-ahead", "a-year-ahead", "year-9999"])
+def test_a_saved_time_later_than_the_clock_does_not_make_later_returns_look_older(env, ahead) -> None:
+    """A unit computer whose clock runs ahead: its return is applied with a warning, and its
+    saved time is not what later returns of the unit are compared with."""
+    future = _utc_now() + ahead if ahead else dt.datetime(9999, 12, 31, 23, 59, 59)
+    first = fill(env["VHXH"], sent(env) / "lech" / env["VHXH"].name, {"III-01": {"progress": 40}}, saved=future)
+    result = run(env, first)
+    (warn,) = [f for f in result.findings if f.code == "return_saved_later"]
+    assert warn.severity == "warning" and warn.file == first.name and "đồng hồ" in warn.message
+    assert future.strftime("%Y") in warn.message and not result.rejections
+    assert task(env["master"], "III-01").progress == 40
+    later = fill(env["VHXH"], sent(env) / "dung" / env["VHXH"].name,
+                 {"III-01": {"progress": 80}, "III-03": {"progress": 20}}, saved=_utc_now())
+    result = run(env, later)
+    assert not result.rejections and [f.status for f in result.plan.files] == ["Đã tổng hợp"]
+    assert task(env["master"], "III-01").progress == 80 and task(env["master"], "III-03").progress == 20
+
+
+def test_a_future_time_recorded_by_an_earlier_run_is_not_trusted(env, monkeypatch) -> None:
+    """A master that recorded a saved time in the future (before this check existed)."""
+    from cchc_xl.roundtrip.consolidate import merge as M
+
+    monkeypatch.setattr(M, "_in_future", lambda saved: False)     # how earlier versions recorded it
+    run(env, fill(env["VHXH"], sent(env) / "lech" / env["VHXH"].name, {"III-01": {"progress": 40}},
+                  saved=_utc_now() + dt.timedelta(days=30)))
+    monkeypatch.undo()
+    result = run(env, fill(env["VHXH"], sent(env) / "dung" / env["VHXH"].name, {"III-01": {"progress": 60}},
+                           saved=_utc_now()))
+    assert not result.rejections and task(env["master"], "III-01").progress == 60
+
+
+def test_saved_times_with_an_offset_are_compared_as_utc(env) -> None:
+    """core.xml "modified" written with +07:00 (some programs): 23:00+07:00 is 16:00 UTC."""
+    newer = fill(env["VHXH"], sent(env) / "moi" / env["VHXH"].name, {"III-01": {"progress": 70}},
+                 saved=dt.datetime(2025, 9, 12, 16, 30))
+    older = fill(env["VHXH"], sent(env) / "cu" / env["VHXH"].name, {"III-01": {"progress": 20}})
+    with zipfile.ZipFile(older) as z:
+        parts = {i: z.read(i.filename) for i in z.infolist()}
+    with zipfile.ZipFile(older, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts.items():
+            if info.filename == "docProps/core.xml":    # 12/09 23:00 Vietnam time = 16:00 UTC, before 16:30
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>2025-09-12T23:00:00+07:00\g<2>", data)
+            z.writestr(info, data)
+    run(env, newer)
+    result = run(env, older)
+    assert result.rejections and "cũ hơn" in result.rejections[0].reason
+    assert "12/09/2025 23:00:00" in result.rejections[0].reason and "12/09/2025 23:30:00" in result.rejections[0].reason
+    assert task(env["master"], "III-01").progress == 70
+
+
 def test_a_return_of_an_earlier_split_is_rejected_after_a_newer_one(env) -> None:
     old_book = fill(env["VHXH"], sent(env) / "v2" / env["VHXH"].name, {"III-01": {"progress": 15}})
     split_master(env["master"], env["root"] / "phieu_v3", period_label=PERIOD, as_of=AS_OF)

@@ -257,8 +257,11 @@ def _scan_package(data: bytes, book: ReturnedBook) -> None:
             m = _MODIFIED.search(z.read("docProps/core.xml"))
             if m:
                 try:
-                    book.saved_at = dt.datetime.fromisoformat(m.group(1).decode().strip().replace("Z", ""))
-                except ValueError:
+                    saved = dt.datetime.fromisoformat(m.group(1).decode().strip().replace("Z", ""))
+                    if saved.tzinfo is not None:    # "+07:00": kept as UTC, like "Z" times
+                        saved = saved.astimezone(dt.timezone.utc).replace(tzinfo=None)
+                    book.saved_at = saved
+                except (ValueError, OverflowError):
                     book.saved_at = None
         if any(n.startswith("xl/externalLinks/") for n in names):
             book.warnings.append("Tệp có liên kết ngoài/DDE (externalLinks): các liên kết này bị bỏ qua")

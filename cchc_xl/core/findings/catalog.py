@@ -72,6 +72,9 @@ RETURN_BASE_MISMATCH = T("return_base_mismatch", "error", "Giá trị gốc tron
 RETURN_STALE = T("return_stale", "error", "Phiếu cũ hơn phiếu đã tổng hợp",
                  "Phiếu cũ hơn phiếu đã tổng hợp của đơn vị {unit} ({this} so với {applied}, tệp {applied_file}): "
                  "không cập nhật để không thay số liệu mới hơn")
+RETURN_SAVED_LATER = T("return_saved_later", "warning", "Thời điểm lưu phiếu sau thời điểm hiện tại",
+                       "Tệp ghi là được lưu lúc {saved} (giờ Việt Nam), sau thời điểm hiện tại {clock}: đồng hồ máy "
+                       "của đơn vị có thể sai - thời điểm này không được dùng để xếp phiếu mới, phiếu cũ")
 RETURN_SUPERSEDED = T("return_superseded", "warning", "Có phiếu mới hơn của cùng đơn vị",
                       "Bỏ qua: đơn vị {unit} có phiếu mới hơn trong lần tổng hợp này (tệp {newer}, {newer_stamp} "
                       "so với {this})")

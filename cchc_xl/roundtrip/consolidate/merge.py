@@ -95,7 +95,9 @@ class _Planner(_Checker):
         self.pending: dict[tuple[str, int, str], CellChange] = {}
         self.letters: dict[str, dict[str, str]] = {}  # sheet -> column key -> letter (cache)
         self.bases = state.bases                    # the merge base kept in the master
-        self.returns = dict(state.returns)          # unit -> stamp of the last return applied
+        # unit -> stamp of the last return applied (a saved time recorded from a file whose
+        # clock ran ahead is not kept: it would make every later return look older)
+        self.returns = {u: _trusted_stamp(s) for u, s in state.returns.items()}
         self.returns_changed = False
         self.superseded: dict[int, ReturnedBook] = {}   # id(book) -> newer book of the same unit
         self.issued = {_int(s.get("version")) for s in state.splits} - {0}
@@ -192,6 +194,16 @@ class _Planner(_Checker):
         if rec is None or stamp.newer_than(rec) is not False:
             self.returns[book.unit_code] = stamp
             self.returns_changed = True
+
+    def check_saved_time(self, book: ReturnedBook) -> None:
+        """A saved time (docProps/core.xml, UTC) later than this computer's clock is a claim
+        that cannot be true: reported, and not used to tell newer returns from older ones
+        (kept, it would make every later return of the unit look older and be refused)."""
+        if book.saved_at is None or not _in_future(book.saved_at):
+            return
+        self.plan.findings.append(catalog.RETURN_SAVED_LATER(saved=_vn_time(book.saved_at),
+                                                             clock=_vn_time(_utc_now()), file=book.name))
+        book.saved_at = None
 
     def check_stale(self, book: ReturnedBook) -> Finding | None:
         """Reason to reject a return older than the one already applied from its unit."""
@@ -453,11 +465,45 @@ def stamp_of(book: ReturnedBook) -> ReturnStamp:
     return ReturnStamp(_int(book.meta.get("master_version")), saved, book.name, book.sha256)
 
 
+SAVED_TIME_SLACK = dt.timedelta(days=1)   # clocks and time zones written wrongly by some programs
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _in_future(saved_utc: dt.datetime) -> bool:
+    """``saved_utc`` (naive, UTC) later than this computer's clock, beyond ``SAVED_TIME_SLACK``."""
+    if saved_utc.tzinfo is not None:
+        saved_utc = saved_utc.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return saved_utc > _utc_now() + SAVED_TIME_SLACK
+
+
+def _vn_time(utc: dt.datetime, seconds: bool = False) -> str:
+    """A UTC time (docProps/core.xml) as officials read it: Vietnam time (UTC+7)."""
+    form = f"%d/%m/%Y %H:%M{':%S' if seconds else ''}"
+    try:
+        return (utc + dt.timedelta(hours=7)).strftime(form)
+    except OverflowError:     # the last hours of year 9999
+        return utc.strftime(form) + " UTC"
+
+
+def _trusted_stamp(stamp: ReturnStamp) -> ReturnStamp:
+    """``stamp`` without its saved time when that time is later than this computer's clock."""
+    try:
+        saved = dt.datetime.fromisoformat(stamp.saved_at) if stamp.saved_at else None
+    except ValueError:
+        saved = None
+    if saved is not None and _in_future(saved):
+        return ReturnStamp(stamp.version, "", stamp.file, stamp.sha256)
+    return stamp
+
+
 def _told(stamp: ReturnStamp) -> str:
     text = f"phiên bản {stamp.version}"
     if stamp.saved_at:
         try:
-            text += f", lưu lúc {dt.datetime.fromisoformat(stamp.saved_at):%d/%m/%Y %H:%M:%S}"
+            text += f", lưu lúc {_vn_time(dt.datetime.fromisoformat(stamp.saved_at), seconds=True)}"
         except ValueError:
             pass
     return text
@@ -526,6 +572,8 @@ def plan_consolidation(master: MasterState | MasterData,
     with gc_paused():
         planner = _Planner(state, as_of=as_of or dt.date.today(), now=now or dt.datetime.now(), user=user)
         books = _load_returns(list(returns), planner, progress, _reader)
+        for book in books:
+            planner.check_saved_time(book)
         planner.mark_superseded(books)
         for i, book in enumerate(_handed_over(books), start=1):
             n = len(planner.plan.files)
