@@ -44,12 +44,21 @@ def load_xlsx(path: str | os.PathLike[str], **kwargs: Any) -> Workbook:
 def calamine_sheet(path: str | os.PathLike[str], sheet: str) -> list[list[Any]] | None:
     """Cell values of one sheet (rows from A1) read with python-calamine; ``None`` when the
     workbook has no such sheet.  Raises what python-calamine raises for an unreadable file."""
+    import zipfile
+
     from python_calamine import CalamineWorkbook
+
+    from cchc_xl.files.sheet_scan import check_sheet_extent
+    from cchc_xl.files.xlsx_patch import sheet_parts
 
     wb = CalamineWorkbook.from_path(str(path))
     try:
         if sheet not in wb.sheet_names:
             return None
+        with zipfile.ZipFile(path) as z:     # a rectangle calamine can build (sheet_too_far)
+            part = sheet_parts(z).get(sheet)
+            if part:
+                check_sheet_extent(z, part, sheet=sheet, file=Path(path).name, trust_dimension=True)
         return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     finally:
         wb.close()

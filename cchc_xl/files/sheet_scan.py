@@ -1,9 +1,14 @@
-"""Where the last value of a worksheet is, without reading its cells.
+"""Where the values of a worksheet are, without reading its cells.
 
-Tổng hợp appends its audit rows below the last row of "Nhật ký" that holds a value.
-Parsing that sheet (a row per changed cell: 100 000 a quarter at province scale) costs
-more than the rest of a run's reading of the master; this scan only decompresses the
-sheet part and looks for value markers, a few hundred thousand bytes of Python work.
+* ``last_value_row``: Tổng hợp appends its audit rows below the last row of "Nhật ký"
+  that holds a value.  Parsing that sheet (a row per changed cell: 100 000 a quarter at
+  province scale) costs more than the rest of a run's reading of the master; this scan
+  only decompresses the sheet part and looks for value markers.
+* ``check_value_box`` / ``check_sheet_extent``: python-calamine builds the whole rectangle
+  from A1 to the farthest cell holding a value - one value typed at XFD1048576 asks it for
+  512 GB and the process is killed without a word (ZZ200000: 4.4 GB).  Before a sheet is
+  handed to it, the rectangle is measured here and a sheet too big is refused, naming the
+  far cell (``sheet_too_far``).
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+from dataclasses import dataclass
 
+from cchc_xl.core.findings import catalog
 from cchc_xl.files.xlsx_patch import sheet_parts
 
 _CHUNK = 1 << 20
@@ -68,3 +75,115 @@ def last_value_row(path: str | os.PathLike[str], sheet: str) -> int | None:
                         row_open = int(m.group(1))
                 carry = buf[-_CARRY:]
     return last
+
+
+# ================================================================ the rectangle of values
+
+MAX_VALUE_CELLS = 4_000_000     # rows x columns of the rectangle a sheet may ask the reader for
+# a cell address at column AA or beyond, or at row 10 000 or beyond: below neither, the
+# rectangle is at most 9 999 x 26 cells and nothing needs measuring (``rows`` tags have no
+# letters).  No ``\b`` before ``r=``: a literal start lets re skip ahead (5 times faster); an
+# other attribute ending in "r" that matched would only send the sheet to be measured
+_FAR_REF = re.compile(rb'r="(?:[A-Z]{2,3}[0-9]|[A-Z][0-9]{5})')
+# a cell with an explicit address followed by a value, a text or a formula (an empty
+# ``<c .../>`` or ``<c ...></c>`` is not read as a value)
+_VALUE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*<(?:\w+:)?(?:v|is|f)\b')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="(?:[A-Z]{1,3}[0-9]{1,7}:)?([A-Z]{1,3})([0-9]{1,7})"')
+
+
+@dataclass(frozen=True)
+class ValueBox:
+    """The rectangle from A1 to the farthest values of a sheet."""
+
+    rows: int = 0
+    columns: int = 0
+    lowest: str = ""     # the cell with a value on the last row
+    rightmost: str = ""  # the cell with a value in the last column
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.columns
+
+    def merged(self, other: "ValueBox") -> "ValueBox":
+        low = self if self.rows >= other.rows else other
+        right = self if self.columns >= other.columns else other
+        return ValueBox(low.rows, right.columns, low.lowest, right.rightmost)
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def value_box(xml: bytes | bytearray) -> ValueBox:
+    """The rectangle of the cells of ``xml`` (a worksheet part, or a run of its rows) that
+    hold a value, by their addresses."""
+    rows = cols = 0
+    lowest = rightmost = b""
+    for m in _VALUE_CELL.finditer(xml):
+        r, c = int(m.group(2)), _col_number(m.group(1))
+        if r > rows:
+            rows, lowest = r, m.group(1) + m.group(2)
+        if c > cols:
+            cols, rightmost = c, m.group(1) + m.group(2)
+    return ValueBox(rows, cols, lowest.decode(), rightmost.decode())
+
+
+def check_value_box(xml: bytes | bytearray, *, sheet: str, file: str,
+                    limit: int = MAX_VALUE_CELLS) -> None:
+    """Raise ``sheet_too_far`` when the values of the worksheet part ``xml`` span more than
+    ``limit`` cells from A1.  Measured from the cells themselves (a ``<dimension>`` is only
+    what the file says of itself); most sheets pass a single search."""
+    if not _FAR_REF.search(xml):
+        return
+    box = value_box(xml)
+    if box.cells > limit:
+        raise _too_far(box, sheet, file)
+
+
+def check_sheet_extent(z: zipfile.ZipFile, part: str, *, sheet: str, file: str,
+                       limit: int = MAX_VALUE_CELLS, trust_dimension: bool = False) -> None:
+    """``check_value_box`` of the part ``part`` of ``z``, read piece by piece (a 60 MB sheet
+    is never held whole).  ``trust_dimension``: for a workbook of the official's own (the
+    master), a ``<dimension>`` whose rectangle is small enough is taken as it is (Excel,
+    LibreOffice, openpyxl and XlsxWriter write it from the cells, formatted ones included);
+    a returned file's is never trusted."""
+    if part not in z.NameToInfo:
+        return
+    with z.open(part) as f:
+        head = f.read(_CHUNK)
+    m = _DIMENSION.search(head)
+    if trust_dimension and m and int(m.group(2)) * _col_number(m.group(1)) <= limit:
+        return
+    if not any(_FAR_REF.search(window) for window in _row_windows(z, part)):
+        return                                       # at most 9 999 x 26 cells
+    box = ValueBox()
+    for window in _row_windows(z, part):             # measured, from the first row again
+        box = box.merged(value_box(window))
+    if box.cells > limit:
+        raise _too_far(box, sheet, file)
+
+
+def _row_windows(z: zipfile.ZipFile, part: str):
+    """The part in pieces of about ``_CHUNK`` bytes, each cut after a ``</row>`` (a piece
+    without one runs on to the next)."""
+    carry = b""
+    with z.open(part) as f:
+        while chunk := f.read(_CHUNK):
+            buf = carry + chunk
+            cut = buf.rfind(b"</row>")
+            if cut < 0:
+                carry = buf
+                continue
+            yield buf[:cut + 6]
+            carry = buf[cut + 6:]
+    if carry:
+        yield carry
+
+
+def _too_far(box: ValueBox, sheet: str, file: str) -> Exception:
+    cells = f"ô {box.lowest}" if box.lowest == box.rightmost else f"ô {box.lowest} và ô {box.rightmost}"
+    return catalog.SHEET_TOO_FAR.error(sheet=sheet, cells=cells, rows=box.rows, columns=box.columns, file=file,
+                                       cell=box.lowest if box.rows >= box.columns else box.rightmost)

@@ -28,6 +28,7 @@ from cchc_xl.core.models import CchcError
 from cchc_xl.core.tracking import base_values, fast_normalize
 from cchc_xl.files.xlsx_patch import sheet_parts
 from cchc_xl.files.package import check_package_size
+from cchc_xl.files.sheet_scan import check_value_box
 
 
 @dataclass(slots=True)
@@ -144,6 +145,13 @@ def read_unit_workbook(path: str | os.PathLike[str],
     check_file_kind(p, data)
     sha = hashlib.sha256(data).hexdigest()
     partial = skip_cells is not None and skip_cells(sha)
+    try:   # what calamine does not show (formulas, saved time, links), and a rectangle it can read
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            scan = _scan_package(z, p.name, partial)
+    except CchcError:
+        raise
+    except Exception as exc:  # zip/xml errors
+        raise catalog.RETURN_DAMAGED.error(why=exc.__class__.__name__, file=p.name) from None
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError:
@@ -167,11 +175,9 @@ def read_unit_workbook(path: str | os.PathLike[str],
     if meta.get("kind") != UNIT_KIND:
         raise (catalog.MASTER_AS_RETURN if meta.get("kind") == "master" else catalog.NOT_UNIT_BOOK).error(
             file=p.name)
-    book = ReturnedBook(path=p, sha256=sha, meta=meta, items={} if partial else _read_items(meta_rows, p.name),
-                        sheets=sheets, mtime=p.stat().st_mtime, partial=partial)
-    _scan_package(data, book)
-    return book
-
+    return ReturnedBook(path=p, sha256=sha, meta=meta, items={} if partial else _read_items(meta_rows, p.name),
+                        sheets=sheets, mtime=p.stat().st_mtime, partial=partial,
+                        formula_cells=scan.formula_cells, saved_at=scan.saved_at, warnings=scan.warnings)
 
 
 def _decode_bases(texts: list[str]) -> list[Any] | None:
@@ -241,30 +247,45 @@ def formula_cells(xml: bytes) -> set[str]:
     return {m.group(1).decode() for m in _FORMULA_CELL.finditer(region)}
 
 
-def _scan_package(data: bytes, book: ReturnedBook) -> None:
-    """Formula cells of the data sheets, saved time, external links (calamine shows none)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        names = set(z.namelist())
-        parts = sheet_parts(z)
-        for sheet in DATA_SHEETS:
-            part = parts.get(sheet)
-            if not part or part not in names:
-                continue
-            cells = formula_cells(z.read(part))
+@dataclass
+class _Scan:
+    formula_cells: dict[str, set[str]] = field(default_factory=dict)
+    saved_at: dt.datetime | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _scan_package(z: zipfile.ZipFile, name: str, partial: bool) -> _Scan:
+    """What python-calamine does not show - formula cells of the data sheets, the saved
+    time, external links - and, before it reads a sheet, whether the rectangle of its values
+    is small enough to read (``sheet_too_far``: one value typed at XFD1048576 would ask
+    it for 512 GB).  ``partial``: only "_meta" is going to be read."""
+    out = _Scan()
+    names = set(z.namelist())
+    parts = sheet_parts(z)
+    for sheet in (S.SHEET_META, *(() if partial else DATA_SHEETS)):
+        part = parts.get(sheet)
+        if not part or part not in names:
+            continue
+        xml = z.read(part)
+        check_value_box(xml, sheet=sheet, file=name)
+        if sheet != S.SHEET_META:
+            cells = formula_cells(xml)
             if cells:
-                book.formula_cells[sheet] = cells
-        if "docProps/core.xml" in names:
-            m = _MODIFIED.search(z.read("docProps/core.xml"))
-            if m:
-                try:
-                    saved = dt.datetime.fromisoformat(m.group(1).decode().strip().replace("Z", ""))
-                    if saved.tzinfo is not None:    # "+07:00": kept as UTC, like "Z" times
-                        saved = saved.astimezone(dt.timezone.utc).replace(tzinfo=None)
-                    book.saved_at = saved
-                except (ValueError, OverflowError):
-                    book.saved_at = None
-        if any(n.startswith("xl/externalLinks/") for n in names):
-            book.warnings.append("Tệp có liên kết ngoài/DDE (externalLinks): các liên kết này bị bỏ qua")
+                out.formula_cells[sheet] = cells
+        del xml
+    if "docProps/core.xml" in names:
+        m = _MODIFIED.search(z.read("docProps/core.xml"))
+        if m:
+            try:
+                saved = dt.datetime.fromisoformat(m.group(1).decode().strip().replace("Z", ""))
+                if saved.tzinfo is not None:    # "+07:00": kept as UTC, like "Z" times
+                    saved = saved.astimezone(dt.timezone.utc).replace(tzinfo=None)
+                out.saved_at = saved
+            except (ValueError, OverflowError):
+                out.saved_at = None
+    if any(n.startswith("xl/externalLinks/") for n in names):
+        out.warnings.append("Tệp có liên kết ngoài/DDE (externalLinks): các liên kết này bị bỏ qua")
+    return out
 
 
 def iter_unit_files(inbox: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:

@@ -27,6 +27,9 @@ FILE_NO_READ = T("file_no_read", "error", "Không có quyền đọc tệp",
 ZIP_BOMB = T("zip_bomb", "error", "Tệp nén bất thường",
              "Tệp bị từ chối trước khi giải nén: {why} (giới hạn {limit}). Tệp có thể hỏng hoặc là "
              "'bom nén'; đề nghị đơn vị mở phiếu bằng Excel, lưu lại rồi gửi lại")
+SHEET_TOO_FAR = T("sheet_too_far", "error", "Có dữ liệu ở ô quá xa bảng",
+                  "Trang '{sheet}' có dữ liệu ở {cells}, xa vùng bảng: phải đọc {rows} dòng × {columns} cột, "
+                  "quá lớn để đọc. Hãy xóa nội dung ô đó (Ctrl+End đưa tới ô cuối có dữ liệu) rồi lưu lại")
 MASTER_IN_USE = T("master_in_use", "error", "Sổ đang mở",
                   "Sổ đang mở trong {app} (có tệp khóa '{lock}' cạnh sổ) nên chưa {action}: hãy lưu, đóng "
                   "sổ rồi chạy lại. Nếu không máy nào đang mở sổ, xóa tệp khóa đó rồi chạy lại")

@@ -13,6 +13,7 @@ import functools
 import itertools
 import json
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -26,7 +27,8 @@ from cchc_xl.core.records import (MasterData, cell_finding, find_header_row, met
 from cchc_xl.core.text import normalize_text
 from cchc_xl.roundtrip.consolidate.audit import _read_audit
 from cchc_xl.roundtrip.consolidate.columns import _column_map, _get, _last_row
-from cchc_xl.files.sheet_scan import last_value_row
+from cchc_xl.files.sheet_scan import check_sheet_extent, last_value_row
+from cchc_xl.files.xlsx_patch import sheet_parts
 from cchc_xl.roundtrip.consolidate.plan import AuditIndex, MasterState, UnitReportRow
 from cchc_xl.core.tracking import FIELD_LABELS, TRACKING_KEYS, canonical, fast_normalize
 
@@ -53,9 +55,11 @@ def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MAST
         raise catalog.NO_MASTER.error(file=str(p))
     try:
         wb = pc.CalamineWorkbook.from_path(str(p))
+        z = zipfile.ZipFile(p)        # each sheet's rectangle is measured before calamine reads it
     except Exception as exc:
         raise catalog.BAD_MASTER.error(why=exc.__class__.__name__, file=p.name) from None
     try:
+        parts = _parts_or_damaged(z, p.name)
         present = [n for n in names if n in wb.sheet_names]
         if (light or on_meta is not None) and S.SHEET_META in present:   # "_meta" first: it says what is needed
             present.remove(S.SHEET_META)
@@ -69,6 +73,8 @@ def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MAST
                     out[AUDIT_TAIL] = AuditTail(next_row=max(tail, S.HEADER_ROW) + 1, path=str(p),
                                                 applied=applied)
                     continue
+            if n in parts:
+                check_sheet_extent(z, parts[n], sheet=n, file=p.name, trust_dimension=True)
             out[n] = _sheet_rows(wb.get_sheet_by_name(n), _task_projection if light and n == S.SHEET_TASKS else None)
             if n == S.SHEET_META and (light or on_meta is not None):
                 applied = read_applied(out[n])
@@ -77,6 +83,14 @@ def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MAST
         return out
     finally:
         wb.close()
+        z.close()
+
+
+def _parts_or_damaged(z: zipfile.ZipFile, name: str) -> dict[str, str]:
+    try:
+        return sheet_parts(z)
+    except Exception as exc:      # no workbook part or relationships: calamine said nothing
+        raise catalog.BAD_MASTER.error(why=exc.__class__.__name__, file=name) from None
 
 
 # in the values of a light read, instead of the rows of "Nhật ký" when "_meta" lists the files

@@ -1,0 +1,121 @@
+"""A value typed far from the table (Ctrl+End lands there): refused by name, never a crash.
+
+python-calamine builds the rectangle from A1 to the farthest value: one value at
+XFD1048576 asks it for 512 GB and the process is killed without a message; at ZZ200000 it
+takes 4.4 GB.  Returned files, the master read by Tổng hợp, the register and ``read_master``
+(openpyxl) are each checked; formatted empty cells far away are not values and pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.styles import Border, Side
+from typer.testing import CliRunner
+
+from cchc_xl.core import schema as S
+from cchc_xl.core.models import CchcError
+from cchc_xl.files import sheet_scan as SC
+from cchc_xl.roundtrip.consolidate import consolidate
+from cchc_xl.workbook.master import read_master
+from period_env import fill, task_rows
+
+AS_OF = dt.date(2025, 9, 14)
+
+
+def _put(src: Path, dst: Path, sheet: str, row: int, col: int, value=None, border: bool = False) -> Path:
+    wb = load_workbook(src)
+    cell = wb[sheet].cell(row, col)
+    if value is not None:
+        cell.value = value
+    if border:
+        cell.border = Border(bottom=Side(style="thin"))
+    wb.save(dst)
+    return dst
+
+
+@pytest.mark.parametrize("sheet, row, col, cells", [
+    (S.SHEET_TASKS, 1048576, 16384, "ô XFD1048576"),
+    (S.SHEET_TASKS, 200000, 702, "ô ZZ200000"),
+    (S.SHEET_META, 1048576, 3, "ô C1048576"),
+    (S.SHEET_TASKS, 5, 16384, None),                # far right, one row: 16 384 x rows, small enough
+], ids=["last-cell", "zz200000", "meta-bottom", "far-right-small"])
+def test_return_with_a_value_far_away(env, sheet, row, col, cells) -> None:
+    bad = _put(env["VHXH"], env["inbox"] / env["VHXH"].name, sheet, row, col, "ghi nhầm")
+    fill(env["PVHCC"], env["inbox"] / env["PVHCC"].name, {"II-09": {"progress": 40}})
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    assert {t.id: t for t in read_master(env["master"]).plan.tasks}["II-09"].progress == 40
+    found = [f for f in result.findings if f.file == bad.name and f.code == "sheet_too_far"]
+    if cells is None:
+        assert not found and bad.name not in {f.file for f in result.rejected_files}
+        return
+    (f,) = found
+    assert f.sheet == sheet and cells in f.message and "Ctrl+End" in f.message
+    assert {r.file for r in result.rejected_files} == {bad.name}
+
+
+def test_formatted_empty_cells_far_away_are_not_values(env) -> None:
+    """A border drawn at XFD1048576 (the workbook's rectangle, not its values)."""
+    _put(env["VHXH"], env["inbox"] / env["VHXH"].name, S.SHEET_TASKS, 1048576, 16384, border=True)
+    _put(env["master"], env["master"], S.SHEET_TASKS, 1048576, 16384, border=True)
+    fill(env["PVHCC"], env["inbox"] / env["PVHCC"].name, {"II-09": {"progress": 40}})
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    assert not result.rejected_files and not [f for f in result.findings if f.code == "sheet_too_far"]
+    data = read_master(env["master"])
+    assert {t.id: t for t in data.plan.tasks}["II-09"].progress == 40
+
+
+@pytest.mark.parametrize("sheet", [S.SHEET_TASKS, S.SHEET_UNITS, S.SHEET_SUBMISSIONS])
+def test_master_with_a_value_far_away_is_refused_by_name(env, sheet) -> None:
+    from cchc_xl.cli import app
+
+    _put(env["master"], env["master"], sheet, 1048576, 16384, "x")
+    before = env["master"].read_bytes()
+    fill(env["PVHCC"], env["inbox"] / env["PVHCC"].name, {"II-09": {"progress": 40}})
+    with pytest.raises(CchcError) as err:
+        consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    assert err.value.finding.code == "sheet_too_far" and err.value.finding.sheet == sheet
+    with pytest.raises(CchcError) as err:
+        read_master(env["master"])
+    assert err.value.finding.code == "sheet_too_far" and "XFD1048576" in str(err.value)
+    out = CliRunner().invoke(app, ["tong-hop", str(env["master"]), str(env["inbox"])])
+    assert out.exit_code == 1 and "XFD1048576" in out.output and "Traceback" not in out.output
+    assert env["master"].read_bytes() == before
+
+
+def test_measured_rectangle_from_the_cells_not_the_dimension() -> None:
+    xml = (b'<worksheet><dimension ref="A1:B2"/><sheetData>'
+           b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="ZZ1" s="3"/></row>'
+           b'<row r="9"><c s="1" r="C9"><v>2</v></c><c r="D9"></c></row>'
+           b'<row r="300000"><x:c r="AB300000" t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c></row>'
+           b'</sheetData></worksheet>')
+    box = SC.value_box(xml)
+    assert (box.rows, box.columns, box.lowest, box.rightmost) == (300000, 28, "AB300000", "AB300000")
+    with pytest.raises(CchcError) as err:
+        SC.check_value_box(xml, sheet="S", file="f.xlsx")
+    assert "ô AB300000" in str(err.value) and "300000 dòng × 28 cột" in str(err.value)
+    SC.check_value_box(xml, sheet="S", file="f.xlsx", limit=300000 * 28)
+    # within A1:Z9999 nothing is measured; an empty far cell is not a value
+    SC.check_value_box(b'<row r="9999"><c r="Z9999"><v>1</v></c><c r="XFD9999"/></row>', sheet="S", file="f")
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 20])
+def test_streamed_measure_across_pieces(monkeypatch, chunk) -> None:
+    """``check_sheet_extent`` reads the part piece by piece: a far cell cut in two is still
+    found, and a value on an early row combines with a far column found later."""
+    monkeypatch.setattr(SC, "_CHUNK", chunk)
+    rows = b"".join(b'<row r="%d"><c r="Z%d"><v>1</v></c></row>' % (r, r) for r in range(1, 400))
+    xml = b'<worksheet><sheetData>' + rows + b'<row r="200000"><c r="A200000"><v>1</v></c></row></sheetData></worksheet>'
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", xml)
+    with zipfile.ZipFile(buf) as z:
+        with pytest.raises(CchcError) as err:       # 200 000 rows x 26 columns (Z on row 1)
+            SC.check_sheet_extent(z, "xl/worksheets/sheet1.xml", sheet="S", file="f", limit=5_000_000)
+        assert "ô A200000 và ô Z1" in str(err.value)
+        SC.check_sheet_extent(z, "xl/worksheets/sheet1.xml", sheet="S", file="f", limit=200000 * 26)
