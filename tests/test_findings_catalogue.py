@@ -325,3 +325,9 @@ def test_templates_naming_their_location_are_filled_from_it(code):
         if p != "task_id":
             assert f"<{p}>" in f.message and f"<{p}>" in str(err)
     assert f.sheet == "<sheet>" and err.finding.sheet == "<sheet>"
+
+
+@pytest.mark.parametrize("value, text", [(1e308, "1e+308"), (float("inf"), "inf"), (-2.5e20, "-2,5e+20"),
+                                         (123456.789, "123456,79")])
+def test_huge_numbers_are_written_short(value, text):
+    assert base._text(value) == text

@@ -426,3 +426,16 @@ def test_sender_and_reply_to_name_the_bad_address():
     with pytest.raises(AddressError) as e:
         parse_recipients("a@x.vn; b@")
     assert e.value.address == "b@"
+
+
+@pytest.mark.parametrize("value", [3000000, 1e308, -1e9, "2025-13-01"])
+def test_master_dates_beyond_excel_are_bad_dates_not_crashes(tmp_path, value):
+    """A serial past 31/12/9999 (Excel shows ####) or an ISO text with no such month."""
+    due = f"{S.col_letter(S.REMEDIATION_COLUMNS, 'due')}{S.FIRST_DATA_ROW}"
+
+    def edit(wb):
+        wb[S.SHEET_REMEDIATION][due] = value
+
+    data = read_master_sheets(_master_sheets(tmp_path, edit), file="So.xlsx")
+    (bad,) = [f for f in data.findings if f.code == "bad_date"]
+    assert bad.cell == due and "không phải ngày hợp lệ" in bad.message

@@ -291,6 +291,12 @@ def test_an_unedited_cell_never_rolls_back_a_later_value(env) -> None:
     ({"status": "Đã hoàn thành", "progress": 100, "completed_on": dt.date(2024, 11, 30)}, "O", "trước kỳ kế hoạch"),
     ({"status": "Đã hoàn thành", "progress": 100, "completed_on": dt.date(2025, 10, 2)}, "O", "sau ngày số liệu"),
     ({"status": "Đã hoàn thành", "progress": 100, "completed_on": "31/02/2025"}, "O", "không hợp lệ"),
+    # a number beyond Excel's last date (31/12/9999), or an ISO text with no such month: Vietnamese
+    # reasons (Python's own are English, and a number this big made the date overflow)
+    ({"status": "Đã hoàn thành", "progress": 100, "completed_on": 3000000}, "O", "'3000000' không phải ngày"),
+    ({"status": "Đã hoàn thành", "progress": 100, "completed_on": 1e308}, "O", "'1e+308' không phải ngày"),
+    ({"status": "Đã hoàn thành", "progress": 100, "completed_on": "2025-13-01"}, "O", "'2025-13-01' không phải ngày"),
+    ({"status": "Đã hoàn thành", "progress": 100, "completed_on": "0000-01-01"}, "O", "'0000-01-01' không phải ngày"),
 ])
 def test_an_error_rejects_the_whole_row(env, row: dict[str, Any], cell: str, words: str) -> None:
     a = fill(env["VHXH"], sent(env) / env["VHXH"].name,

@@ -70,6 +70,9 @@ def cell_finding(exc: ValueError, *, column: str, **where: Any) -> Finding:
     return catalog.BAD_CELL(column=column, why=exc, **where)
 
 
+_EXCEL_SERIAL_END = 2958466      # the serial of 1/1/10000
+
+
 def parse_date(value: object) -> dt.date | None:
     """Excel date, datetime, "30/7/2025", "2025-07-30" -> date; "" -> None. Raises ValueError."""
     if value is None or value == "":
@@ -79,7 +82,9 @@ def parse_date(value: object) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        # Excel serial date (1900 system)
+        # Excel serial date (1900 system): 0 .. 2 958 465 (31/12/9999); beyond, Excel shows ####
+        if not 0 <= value < _EXCEL_SERIAL_END:      # NaN fails both comparisons
+            raise CellValueError("bad_date", value=value)
         return (dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))).date()
     text = normalize_text(value)
     if not text:

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 from cchc_xl.core import schema as S
 from cchc_xl.core.models import RemediationItem, Status, Task
 from cchc_xl.core.records import parse_date, parse_progress, parse_status
+from cchc_xl.core.text import CellValueError
 from cchc_xl.core.text import normalize_text
 
 TRACKING_KEYS: tuple[str, ...] = S.TRACKING_FIELDS  # status, progress, completed_on, evidence, note
@@ -72,7 +73,10 @@ def canonical(key: str, value: Any) -> Any:
         return num
     if key == "completed_on":
         if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            return dt.date.fromisoformat(value.strip())
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:     # "2025-13-01": Python's own reason is English
+                raise CellValueError("bad_date", value=value.strip()) from None
         return parse_date(value)
     return fast_normalize(value)
 

@@ -82,6 +82,8 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "có" if value else "không"
     if isinstance(value, float):
+        if not abs(value) < 1e15:        # huge, infinite or NaN: not 300 digits
+            return f"{value:g}".replace(".", ",")
         s = f"{value:.2f}".rstrip("0").rstrip(".")
         return s.replace(".", ",")
     if isinstance(value, (dt.date, dt.datetime)):
