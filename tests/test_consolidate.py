@@ -633,7 +633,7 @@ def test_row_fingerprints_of_raw_rows_match_the_split(tmp_path: Path) -> None:
 
 
 def test_formula_scan_looks_only_at_cells() -> None:
-    from cchc_xl.workbook.returned import formula_cells
+    from cchc_xl.files.sheet_scan import formula_cells
 
     sheet = ('<worksheet><sheetData><row r="5"><c r="N5"><f>1+1</f><v>2</v></c>'
              '<c r="P5" t="inlineStr"><is><t>Tham khảo file pdf</t></is></c></row></sheetData>'

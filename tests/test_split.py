@@ -329,7 +329,7 @@ def test_formula_like_texts_reach_the_unit_workbook_as_text(tmp_path: Path) -> N
     import zipfile
 
     from cchc_xl.files.xlsx_patch import sheet_parts
-    from cchc_xl.workbook.returned import formula_cells
+    from cchc_xl.files.sheet_scan import formula_cells
 
     plan = load_plan()
     texts = itertools.cycle(FORMULA_LIKE)

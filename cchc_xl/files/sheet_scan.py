@@ -4,6 +4,7 @@
   that holds a value.  Parsing that sheet (a row per changed cell: 100 000 a quarter at
   province scale) costs more than the rest of a run's reading of the master; this scan
   only decompresses the sheet part and looks for value markers.
+* ``formula_cells``: the cells holding a formula (python-calamine shows only their values).
 * ``check_value_box`` / ``check_sheet_extent``: python-calamine builds the whole rectangle
   from A1 to the farthest cell holding a value - one value typed at XFD1048576 asks it for
   512 GB and the process is killed without a word (ZZ200000: 4.4 GB).  Before a sheet is
@@ -75,6 +76,32 @@ def last_value_row(path: str | os.PathLike[str], sheet: str) -> int | None:
                         row_open = int(m.group(1))
                 carry = buf[-_CARRY:]
     return last
+
+
+# ================================================================ formulas
+
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+\d+)"[^>]*?>(?:(?!</(?:\w+:)?c>).)*?'
+                           rb'<(?:\w+:)?f[\s>/]', re.S)
+_HAS_F = re.compile(rb'<(?:\w+:)?f[\s>/]')
+_SHEET_DATA = re.compile(rb'<(?:\w+:)?sheetData\b')
+
+
+def formula_cells(xml: bytes) -> set[str]:
+    """Addresses of the cells holding a formula (``<f>``) in a worksheet part."""
+    m = _SHEET_DATA.search(xml)
+    if m is None:
+        region = xml
+    elif xml[m.end():m.end() + 2] == b"/>":
+        return set()                              # <sheetData/>: no cells at all
+    else:
+        end = xml.rfind(b"sheetData>", m.end())   # the closing tag (conditional formats follow it)
+        region = xml[m.end():end if end >= 0 else len(xml)]
+    # quick test first (memchr): no "f" at all, no <f> or <x:f> element; most sheets have none
+    if b"f" not in region:
+        return set()
+    if not _HAS_F.search(region):
+        return set()
+    return {m.group(1).decode() for m in _FORMULA_CELL.finditer(region)}
 
 
 # ================================================================ the rectangle of values

@@ -28,7 +28,7 @@ from cchc_xl.core.models import CchcError
 from cchc_xl.core.tracking import base_values, fast_normalize
 from cchc_xl.files.xlsx_patch import sheet_parts
 from cchc_xl.files.package import check_package_size
-from cchc_xl.files.sheet_scan import check_value_box
+from cchc_xl.files.sheet_scan import check_value_box, formula_cells
 
 
 @dataclass(slots=True)
@@ -222,29 +222,7 @@ def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], Item
     return out
 
 
-_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+\d+)"[^>]*?>(?:(?!</(?:\w+:)?c>).)*?'
-                           rb'<(?:\w+:)?f[\s>/]', re.S)
-_HAS_F = re.compile(rb'<(?:\w+:)?f[\s>/]')
-_SHEET_DATA = re.compile(rb'<(?:\w+:)?sheetData\b')
 _MODIFIED = re.compile(rb'<dcterms:modified[^>]*>([^<]+)<')
-
-
-def formula_cells(xml: bytes) -> set[str]:
-    """Addresses of the cells holding a formula (``<f>``) in a worksheet part."""
-    m = _SHEET_DATA.search(xml)
-    if m is None:
-        region = xml
-    elif xml[m.end():m.end() + 2] == b"/>":
-        return set()                              # <sheetData/>: no cells at all
-    else:
-        end = xml.rfind(b"sheetData>", m.end())   # the closing tag (conditional formats follow it)
-        region = xml[m.end():end if end >= 0 else len(xml)]
-    # quick test first (memchr): no "f" at all, no <f> or <x:f> element; most sheets have none
-    if b"f" not in region:
-        return set()
-    if not _HAS_F.search(region):
-        return set()
-    return {m.group(1).decode() for m in _FORMULA_CELL.finditer(region)}
 
 
 @dataclass
