@@ -283,6 +283,59 @@ def test_an_unedited_cell_never_rolls_back_a_later_value(env) -> None:
     assert any(f.code == "return_rollback" and f.task_id == "III-01" for f in result.findings)
 
 
+# ================================================================ the official's formulas are kept
+
+def _formula_at(master: Path, sheet: str, item: str, key: str, formula: str) -> str:
+    wb = load_workbook(master)
+    ws = wb[sheet]
+    cols = S.TASK_COLUMNS if sheet == S.SHEET_TASKS else S.REMEDIATION_COLUMNS
+    row = next(r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == item)
+    cell = ws.cell(row, S.col_index(cols, key))
+    cell.value = formula
+    wb.save(master)
+    return cell.coordinate
+
+
+def _cell_formula(master: Path, sheet: str, ref: str) -> Any:
+    return load_workbook(master)[sheet][ref].value
+
+
+@pytest.mark.parametrize("sheet, unit, item, key, value, other", [
+    (S.SHEET_TASKS, "VHXH", "III-01", "progress", 70, ("evidence", "BC 12")),
+    (S.SHEET_TASKS, "VHXH", "III-01", "status", "Đang thực hiện", ("progress", 30)),
+    (S.SHEET_REMEDIATION, "KT", "KP-02", "progress", 40, ("evidence", "KH 3")),
+], ids=["task-progress", "task-status", "remediation-progress"])
+def test_a_formula_the_official_put_in_the_master_is_never_written_over(env, sheet, unit, item, key, value,
+                                                                          other) -> None:
+    ref = _formula_at(env["master"], sheet, item, key, "=10*2")
+    a = fill(env[unit], sent(env) / env[unit].name, {item: {key: value, other[0]: other[1]}}, sheet=sheet,
+             saved=dt.datetime(2025, 9, 12, 9, 0))
+    result = run(env, a)
+    (f,) = [f for f in result.findings if f.code == "master_cell_formula"]
+    assert (f.sheet, f.cell, f.task_id, f.severity) == (sheet, ref, item, "warning") and ref in f.message
+    assert _cell_formula(env["master"], sheet, ref) == "=10*2"             # the formula is still there
+    assert not [c for c in result.plan.master_changes if c.cell == ref]
+    assert any(c.column_key == other[0] and c.task_id == item for c in result.plan.master_changes)
+    assert any("công thức" in a for a in audit_actions(env["master"]))
+    # reported again on the next run (the unit's value was not applied: the base did not move)
+    later = fill(env[unit], sent(env) / "lan2" / env[unit].name, {item: {key: value, "note": "gửi lại"}},
+                 sheet=sheet, saved=dt.datetime(2025, 9, 13, 9, 0))
+    again = run(env, later)
+    assert not again.rejections
+    assert [g.cell for g in again.findings if g.code == "master_cell_formula"] == [ref]
+    assert _cell_formula(env["master"], sheet, ref) == "=10*2"
+
+
+def test_a_formula_in_a_task_of_several_units_keeps_the_derived_value_out(env) -> None:
+    """The master row of a task of several units is derived from their reports: not over a formula."""
+    ref = _formula_at(env["master"], S.SHEET_TASKS, "II-02", "progress", "=SUM(1,2)")
+    a = fill(env["VP"], sent(env) / env["VP"].name, {"II-02": {"status": "Đang thực hiện", "progress": 80}})
+    result = run(env, a)
+    assert [f.cell for f in result.findings if f.code == "master_cell_formula"] == [ref]
+    assert _cell_formula(env["master"], S.SHEET_TASKS, ref) == "=SUM(1,2)"
+    assert task(env["master"], "II-02").status.value == "Đang thực hiện"     # the status cell is written
+
+
 # ================================================================ a row is checked and applied whole
 
 @pytest.mark.parametrize("row, cell, words", [

@@ -81,6 +81,9 @@ RETURN_SAVED_LATER = T("return_saved_later", "warning", "Thời điểm lưu phi
 RETURN_SUPERSEDED = T("return_superseded", "warning", "Có phiếu mới hơn của cùng đơn vị",
                       "Bỏ qua: đơn vị {unit} có phiếu mới hơn trong lần tổng hợp này (tệp {newer}, {newer_stamp} "
                       "so với {this})")
+MASTER_CELL_FORMULA = T("master_cell_formula", "warning", "Ô của sổ có công thức",
+                        "{item}, cột '{header}': ô {cell} của sổ đang chứa công thức - không ghi giá trị "
+                        "'{theirs}' của đơn vị {unit} đè lên công thức; nếu cần, hãy tự cập nhật ô này")
 RETURN_ROLLBACK = T("return_rollback", "warning", "Phiếu còn giá trị cũ",
                     "{item}, cột '{header}': phiếu vẫn ghi '{theirs}' như lúc nhận phiếu, trong khi sổ đã nhận "
                     "'{held}' từ đơn vị này - không lùi số liệu (nếu đơn vị thật sự muốn trả lại giá trị cũ, "

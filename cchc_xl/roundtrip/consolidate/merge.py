@@ -94,6 +94,7 @@ class _Planner(_Checker):
         self.updates: dict[str, int] = {}  # file sha256 -> fields updated
         self.pending: dict[tuple[str, int, str], CellChange] = {}
         self.letters: dict[str, dict[str, str]] = {}  # sheet -> column key -> letter (cache)
+        self.formula_cells = state.formula_cells    # the official's formulas: never written over
         self.bases = state.bases                    # the merge base kept in the master
         # unit -> stamp of the last return applied (a saved time recorded from a file whose
         # clock ran ahead is not kept: it would make every later return look older)
@@ -127,11 +128,30 @@ class _Planner(_Checker):
         return f"{letter}{row}"
 
     def set_cell(self, sheet: str, row: int, key: str, old: Any, new: Any, item: str, unit: str,
-                 source: str) -> None:
+                 source: str, book: ReturnedBook | None = None) -> bool:
+        """Plan writing ``new`` into a master cell; ``False`` (and a finding) when the cell holds
+        the official's formula, which is kept."""
+        formulas = self.formula_cells.get(sheet)
+        if formulas and self.cell(sheet, row, key) in formulas:
+            self.formula_kept(book, source, unit, sheet, item, key, row, new)
+            return False
         k = (sheet, row, key)
         prev = self.pending.get(k)
         self.pending[k] = CellChange(sheet, row, key, self.cell(sheet, row, key), prev.old if prev else old, new,
                                      item, unit, source)
+        return True
+
+    def formula_kept(self, book: ReturnedBook | None, file: str, unit: str, sheet: str, item: str, k: str,
+                     row: int, theirs: Any) -> None:
+        """The unit's value is not written over the formula the official put in the master
+        cell: reported and logged; the merge base does not move (it is reported again until
+        the official settles it)."""
+        cell = self.cell(sheet, row, k)
+        shown = theirs if type(theirs) is str else display(k, theirs) if k in TRACKING_KEYS else str(theirs or "")
+        f = catalog.MASTER_CELL_FORMULA(item=item, header=FIELD_LABELS.get(k, k), cell=cell, theirs=shown or "(trống)",
+                                        unit=unit, file=file, sheet=sheet, task_id=item)
+        self.plan.findings.append(f)
+        self.audit(book, file, unit, item, k, "", shown, f"{ACTION_WARNING}: {f.message}"[:250])
 
     def process(self, book: ReturnedBook) -> None:
         """Check and merge one returned book (skipped when already consolidated)."""
@@ -267,6 +287,7 @@ class _Planner(_Checker):
         theirs, base = row.theirs, row.base
         pending, audit_rows, updated = self.pending, self.plan.audit_rows, 0
         letters = self.letters.get(sheet) or self._letters(sheet)
+        formulas = self.formula_cells.get(sheet)
         entry = self.bases.get(unit, sheet, item)
         if entry is not None:
             held = entry.base      # what this unit was sent, or last applied from it: in the master
@@ -287,6 +308,9 @@ class _Planner(_Checker):
                 continue
             old = m if type(m) is str else display(k, m)
             if (m == b or (entry is None and old == self.last_applied.get((unit, item, k)))) and master_row:
+                if formulas and f"{letters[k]}{master_row}" in formulas:
+                    self.formula_kept(book, name, unit, sheet, item, k, master_row, t)
+                    continue
                 where = (sheet, master_row, k)
                 prev = pending.get(where)
                 if k == "progress":
@@ -369,10 +393,11 @@ class _Planner(_Checker):
                 continue
             applies = m == b if entry is not None else self._applies(unit, row.item_id, k, m, b)
             if applies:
+                if report is not None and report.row and not self.set_cell(
+                        S.SHEET_UNIT_REPORTS, report.row, k, cell_value(k, m), cell_value(k, t), row.item_id, unit,
+                        book.name, book):
+                    continue
                 moved[k] = t
-                if report is not None and report.row:
-                    self.set_cell(S.SHEET_UNIT_REPORTS, report.row, k, cell_value(k, m), cell_value(k, t),
-                                  row.item_id, unit, book.name)
                 mine_r[k] = t
                 changed = True
                 if entry is None:
@@ -420,8 +445,9 @@ class _Planner(_Checker):
             if m == d or (k in ("evidence", "note") and not d):
                 continue
             if (m == prev[k] or m == master_base[k]) and master_row:
-                self.set_cell(row.sheet, master_row, k, cell_value(k, m), cell_value(k, d), row.item_id,
-                              book.unit_code, book.name)
+                if not self.set_cell(row.sheet, master_row, k, cell_value(k, m), cell_value(k, d), row.item_id,
+                                     book.unit_code, book.name, book):
+                    continue
                 mine[k] = d
                 self.plan.audit_rows.append([self.stamp(), self.user, book.name, book.sha256, book.unit_code,
                                              row.item_id, FIELD_LABELS[k] + DERIVED_SUFFIX,

@@ -185,6 +185,9 @@ class MasterState:
     applied: AppliedFiles = field(default_factory=AppliedFiles)   # files dealt with ("_meta" I:J)
     returns: dict[str, ReturnStamp] = field(default_factory=dict)
     meta_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    # {sheet: addresses} of the master's cells holding a formula (read from the file; a live
+    # Book gives none): the official's formulas are never written over
+    formula_cells: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
