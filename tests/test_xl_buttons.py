@@ -560,3 +560,13 @@ def test_vba_module_calls_existing_zero_argument_entries():
     assert ["UDF Modules", "cchc_xl.xl.udfs"] in setup.config_rows()
     assert setup.DASHBOARD == S.SHEET_DASHBOARD
     assert all(p.exists() for p in setup._vba_modules())     # xlwings.bas, Dictionary.cls, ours
+
+
+@pytest.mark.parametrize("sheet", [S.SHEET_TASKS, S.SHEET_META])
+def test_a_used_range_reaching_far_gets_a_message_not_a_hang(payload, sheet):
+    """Excel's used range to XFD1048576 (a border drawn there): refused by name, nothing asked of Excel."""
+    sheet_of(payload, sheet)["used_range_address"] = "A1:XFD1048576"
+    result, actions, _ = run(buttons.kiem_tra, payload)
+    assert not result.ok and [a["func"] for a in actions["actions"]] == ["alert"]
+    assert f"Trang '{sheet}'" in result.message and "XFD1048576" in result.message
+    assert "kể cả ô chỉ có định dạng" in result.message

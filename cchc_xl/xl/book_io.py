@@ -37,6 +37,7 @@ from cchc_xl.core.records import MasterData, read_master_sheets
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import SEVERITY_LABELS, Finding
 from cchc_xl.core.safety import starts_like_formula
+from cchc_xl.files.sheet_scan import MAX_VALUE_CELLS
 
 FINDINGS_SHEET = "Kết quả kiểm tra"
 MESSAGE_TITLE = "Cải cách hành chính"
@@ -119,8 +120,16 @@ def plain_value(value: Any) -> Any:
 
 
 def sheet_rows(sheet: xw.Sheet) -> list[tuple[Any, ...]]:
-    """All values of ``sheet`` from A1 to the last used cell, as tuples."""
+    """All values of ``sheet`` from A1 to the last used cell, as tuples.
+
+    Excel's used range reaches the farthest cell used, a formatted empty one included: past
+    ``MAX_VALUE_CELLS`` cells it is refused by name (``sheet_too_far``) rather than asking
+    Excel for billions of values."""
     last = sheet.used_range.last_cell
+    if last.row * last.column > MAX_VALUE_CELLS:
+        raise catalog.SHEET_TOO_FAR.error(
+            sheet=sheet.name, cells=f"ô {last.address.replace('$', '')} (vùng đã dùng, kể cả ô chỉ có định dạng)",
+            rows=last.row, columns=last.column, file=sheet.book.name, cell=last.address.replace("$", ""))
     values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, empty=None).value
     rows = [tuple(plain_value(v) for v in row) for row in values or []]
     while rows and all(v is None for v in rows[-1]):
