@@ -384,6 +384,35 @@ def test_refuses_master_with_duplicate_ids(env: dict[str, Path]) -> None:
         consolidate(env["master"], env["inbox"], as_of=AS_OF)
 
 
+def _rename_tasks_sheet(wb) -> None:
+    wb[S.SHEET_TASKS].title = "PC"
+
+
+def _rename_progress_header(wb) -> None:
+    wb[S.SHEET_TASKS].cell(S.HEADER_ROW, S.col_index(S.TASK_COLUMNS, "progress")).value = "Tiến độ thực hiện"
+
+
+@pytest.mark.parametrize("edit, code, words", [
+    (_rename_tasks_sheet, "missing_sheet", f"Thiếu trang '{S.SHEET_TASKS}'"),
+    (_rename_progress_header, "missing_columns", f"Thiếu cột: '{COL['progress'].header}'"),
+], ids=["tasks-sheet-renamed", "progress-header-renamed"])
+def test_master_without_its_sheet_or_column_is_refused_by_name(env: dict[str, Path], edit, code: str,
+                                                               words: str) -> None:
+    """The message names what is missing and where (the header row as a range, not a row number)."""
+    wb = load_workbook(env["master"])
+    edit(wb)
+    wb.save(env["master"])
+    before = sha(env["master"])
+    fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-03": {"progress": 75}})
+    with pytest.raises(CchcError) as err:
+        consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    assert err.value.finding.code == code and words in str(err.value)
+    if code == "missing_columns":
+        width = S.column_letter(len(S.TASK_COLUMNS))
+        assert err.value.finding.cell == f"A{S.HEADER_ROW}:{width}{S.HEADER_ROW}"
+    assert sha(env["master"]) == before
+
+
 def test_patch_xlsx_inserts_cells_and_rows_with_date_style(tmp_path: Path) -> None:
     from openpyxl import Workbook
 

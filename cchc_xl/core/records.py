@@ -178,8 +178,9 @@ def read_table(rows: list[tuple[Any, ...]], columns: tuple[S.Column, ...], *, fi
     cmap = _header_map(rows[h], columns)
     missing = [c.header for c in columns if c.key in set(required) and c.key not in cmap]
     if missing:
+        width = max(len(rows[h]), 1)     # the header row, as a range (a row number alone is not a cell)
         raise catalog.MISSING_COLUMNS.error(columns=", ".join(f"'{m}'" for m in missing), file=file, sheet=sheet,
-                                            cell=f"{h + 1}")
+                                            cell=f"A{h + 1}:{S.column_letter(width)}{h + 1}")
     out = []
     for r in range(h + 1, len(rows)):
         raw = rows[r]

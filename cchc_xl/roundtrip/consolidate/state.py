@@ -264,7 +264,8 @@ def master_data_fast(sheets: Mapping[str, list[tuple[Any, ...]]], *, file: str =
     rows = sheets.get(S.SHEET_TASKS, [])
     h = find_header_row(list(rows[:15]), S.TASK_COLUMNS[0].header)
     small = dict(sheets)
-    small[S.SHEET_TASKS] = list(rows[:(h or 0) + 1])
+    if S.SHEET_TASKS in sheets:      # a master without the sheet: read_master_sheets says so
+        small[S.SHEET_TASKS] = list(rows[:(h or 0) + 1])
     data = read_master_sheets(small, file=file)
     data.plan.tasks = []
     _fast_tasks(list(rows), data, file, texts, light)
