@@ -363,6 +363,31 @@ def test_an_error_rejects_the_whole_row(env, row: dict[str, Any], cell: str, wor
     assert any(a.startswith("Từ chối") for a in audit_actions(env["master"]))
 
 
+@pytest.mark.parametrize("key, error", [("progress", "#N/A"), ("status", "#REF!"), ("completed_on", "#DIV/0!"),
+                                        ("evidence", "#NAME?")])
+def test_an_excel_error_value_is_not_read_as_an_empty_cell(env, key: str, error: str) -> None:
+    """python-calamine reads #N/A as an empty cell: read so, a progress of 50 became 0."""
+    first = fill(env["VHXH"], sent(env) / "dau" / env["VHXH"].name,
+                 {"III-01": {"status": "Đang thực hiện", "progress": 50, "completed_on": None, "evidence": "BC 1"}},
+                 saved=dt.datetime(2025, 9, 10, 8, 0))
+    run(env, first)
+    wb = load_workbook(first)        # the same workbook, the cell now holding an error value
+    ws = wb[S.SHEET_TASKS]
+    row = next(r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == "III-01")
+    cell = ws.cell(row, S.col_index(S.TASK_COLUMNS, key))
+    cell.value = error
+    assert cell.data_type == "e"
+    second = sent(env) / "sau" / env["VHXH"].name
+    second.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(second)
+    set_saved_at(second, dt.datetime(2025, 9, 12, 8, 0))
+    result = run(env, second)
+    (f,) = [f for f in result.findings if f.code == "return_cell_error"]
+    assert f.cell == cell.coordinate and error in f.message and f.task_id == "III-01"
+    t = task(env["master"], "III-01")
+    assert (t.status.value, t.progress, t.evidence) == ("Đang thực hiện", 50, "BC 1")
+
+
 def test_a_date_after_the_plan_year_is_an_error(env) -> None:
     a = fill(env["VHXH"], sent(env) / env["VHXH"].name,
              {"III-01": {"status": "Đã hoàn thành", "progress": 100, "completed_on": dt.date(2026, 1, 5)}})

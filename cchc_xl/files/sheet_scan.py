@@ -4,7 +4,8 @@
   that holds a value.  Parsing that sheet (a row per changed cell: 100 000 a quarter at
   province scale) costs more than the rest of a run's reading of the master; this scan
   only decompresses the sheet part and looks for value markers.
-* ``formula_cells``: the cells holding a formula (python-calamine shows only their values).
+* ``formula_cells``: the cells holding a formula (python-calamine shows only their values);
+  ``error_cells``: the cells holding an error value (python-calamine shows them empty).
 * ``check_value_box`` / ``check_sheet_extent``: python-calamine builds the whole rectangle
   from A1 to the farthest cell holding a value - one value typed at XFD1048576 asks it for
   512 GB and the process is killed without a word (ZZ200000: 4.4 GB).  Before a sheet is
@@ -102,6 +103,23 @@ def formula_cells(xml: bytes) -> set[str]:
     if not _HAS_F.search(region):
         return set()
     return {m.group(1).decode() for m in _FORMULA_CELL.finditer(region)}
+
+
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?\bt="e"[^>]*)>\s*<(?:\w+:)?v>([^<]*)<')
+_R_ATTR = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+
+
+def error_cells(xml: bytes) -> dict[str, str]:
+    """{address: error text} of the cells holding an Excel error value (``t="e"``: #N/A,
+    #REF!...), which python-calamine reads as empty cells."""
+    if b't="e"' not in xml:
+        return {}
+    out = {}
+    for m in _ERROR_CELL.finditer(xml):
+        r = _R_ATTR.search(m.group(1))
+        if r:
+            out[r.group(1).decode()] = m.group(2).decode("utf-8", "replace")
+    return out
 
 
 def formula_refs(z: zipfile.ZipFile, part: str) -> set[str]:

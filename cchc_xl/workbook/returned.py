@@ -28,7 +28,7 @@ from cchc_xl.core.models import CchcError
 from cchc_xl.core.tracking import base_values, fast_normalize
 from cchc_xl.files.xlsx_patch import sheet_parts
 from cchc_xl.files.package import check_package_size
-from cchc_xl.files.sheet_scan import check_value_box, formula_cells
+from cchc_xl.files.sheet_scan import check_value_box, error_cells, formula_cells
 
 
 @dataclass(slots=True)
@@ -58,6 +58,8 @@ class ReturnedBook:
     items: dict[tuple[str, str], ItemMeta]          # (sheet, id) -> as sent
     sheets: dict[str, list[list[Any]]]              # data sheets, rows from A1
     formula_cells: dict[str, set[str]] = field(default_factory=dict)
+    # {sheet: {address: "#N/A"}}: Excel error values, which python-calamine reads as empty
+    error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
     saved_at: dt.datetime | None = None              # docProps/core.xml "modified"
     mtime: float = 0.0
     warnings: list[str] = field(default_factory=list)
@@ -177,7 +179,8 @@ def read_unit_workbook(path: str | os.PathLike[str],
             file=p.name)
     return ReturnedBook(path=p, sha256=sha, meta=meta, items={} if partial else _read_items(meta_rows, p.name),
                         sheets=sheets, mtime=p.stat().st_mtime, partial=partial,
-                        formula_cells=scan.formula_cells, saved_at=scan.saved_at, warnings=scan.warnings)
+                        formula_cells=scan.formula_cells, error_cells=scan.error_cells, saved_at=scan.saved_at,
+                        warnings=scan.warnings)
 
 
 def _decode_bases(texts: list[str]) -> list[Any] | None:
@@ -228,13 +231,14 @@ _MODIFIED = re.compile(rb'<dcterms:modified[^>]*>([^<]+)<')
 @dataclass
 class _Scan:
     formula_cells: dict[str, set[str]] = field(default_factory=dict)
+    error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
     saved_at: dt.datetime | None = None
     warnings: list[str] = field(default_factory=list)
 
 
 def _scan_package(z: zipfile.ZipFile, name: str, partial: bool) -> _Scan:
-    """What python-calamine does not show - formula cells of the data sheets, the saved
-    time, external links - and, before it reads a sheet, whether the rectangle of its values
+    """What python-calamine does not show - formula and error cells of the data sheets,
+    the saved time, external links - and, before it reads a sheet, whether the rectangle of its values
     is small enough to read (``sheet_too_far``: one value typed at XFD1048576 would ask
     it for 512 GB).  ``partial``: only "_meta" is going to be read."""
     out = _Scan()
@@ -250,6 +254,9 @@ def _scan_package(z: zipfile.ZipFile, name: str, partial: bool) -> _Scan:
             cells = formula_cells(xml)
             if cells:
                 out.formula_cells[sheet] = cells
+            errors = error_cells(xml)
+            if errors:
+                out.error_cells[sheet] = errors
         del xml
     if "docProps/core.xml" in names:
         m = _MODIFIED.search(z.read("docProps/core.xml"))

@@ -144,6 +144,9 @@ RETURN_LOCKED_CHANGED = T("return_locked_changed", "error", "Cột bị khóa đ
                           "Cột bị khóa của {item} đã bị sửa: {cells} - không cập nhật dòng này")
 RETURN_CELL_FORMULA = T("return_cell_formula", "error", "Ô chứa công thức",
                         "Ô '{header}' của {item} chứa công thức")
+RETURN_CELL_ERROR = T("return_cell_error", "error", "Ô chứa giá trị lỗi",
+                      "Ô '{header}' của {item} chứa giá trị lỗi {error} của Excel (không phải một giá trị): "
+                      "không cập nhật dòng này")
 RETURN_CELL_INVALID = T("return_cell_invalid", "error", "Giá trị không hợp lệ",
                         "'{header}' của {item} không hợp lệ: {why}")
 RETURN_DATE_AFTER_CUTOFF = T("return_date_after_cutoff", "error", "Ngày hoàn thành sau ngày số liệu",

@@ -163,7 +163,7 @@ def _prepare(book: ReturnedBook, as_of: dt.date) -> None:
     canonical tracking values.  ``evaluate`` still makes every check, in file order; it
     only takes these two results instead of computing them again."""
     for sheet, rows in book.sheets.items():
-        if book.formula_cells.get(sheet):
+        if book.formula_cells.get(sheet) or book.error_cells.get(sheet):
             continue  # rows of this sheet take the slow path anyway
         h, cmap = _column_map(rows[:15], DATA_SHEETS[sheet])
         if h is None:
@@ -256,7 +256,7 @@ class _Checker(_AuditLog):
                 return [], (catalog.RETURN_MISSING_COLUMNS(sheet=sheet, columns=", ".join(f"'{m}'" for m in missing))
                             if h is not None else catalog.RETURN_NO_HEADER(sheet=sheet))
             lay = _layout(columns, cmap)
-            formulas = book.formula_cells.get(sheet)
+            formulas = book.formula_cells.get(sheet) or book.error_cells.get(sheet)   # slow path: every cell checked
             prepared = book.prepared.get(sheet)
             ready = prepared[2] if prepared and prepared[0] == h and prepared[1] is lay and prepared[3] == self.as_of \
                 else None
@@ -402,6 +402,11 @@ class _Checker(_AuditLog):
     def evaluate_cell(self, book: ReturnedBook, sheet: str, ref: str, item_id: str, key: str, raw: Any,
                       formulas: set[str], base: Any) -> Any:
         """Validated canonical value, or ``base`` (no change) when the cell is rejected."""
+        errors = book.error_cells.get(sheet)
+        if errors and ref in errors:    # read as empty by python-calamine: not an empty cell
+            self.reject_row(book, sheet, ref, item_id, catalog.RETURN_CELL_ERROR(
+                header=FIELD_LABELS[key], item=item_id, error=errors[ref]), errors[ref])
+            return base
         if raw == base and not isinstance(raw, bool) and ref not in formulas:
             return base  # unchanged cell (the common case): nothing to validate
         header = FIELD_LABELS[key]
