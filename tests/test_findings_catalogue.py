@@ -56,7 +56,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # Modules whose messages all come from the catalogue.  Extend this list when converting another module.
 CONVERTED_MODULES = (
     "cchc_xl/core/validate.py", "cchc_xl/core/records.py", "cchc_xl/core/periods.py",
-    "cchc_xl/core/models.py", "cchc_xl/core/intake.py", "cchc_xl/importers/appendix.py",
+    "cchc_xl/core/models.py", "cchc_xl/core/intake.py", "cchc_xl/importers/appendix/__init__.py",
+    "cchc_xl/importers/appendix/table.py", "cchc_xl/importers/appendix/parse.py",
+    "cchc_xl/importers/appendix/plan_info.py", "cchc_xl/importers/appendix/readers.py",
     "cchc_xl/files/excel.py", "cchc_xl/files/safeio.py", "cchc_xl/report/pdf.py", "cchc_xl/xl/book_io.py",
     "cchc_xl/xl/udfs.py", "cchc_xl/roundtrip/folders.py", "cchc_xl/cli/common.py", "cchc_xl/cli/plan.py",
     "cchc_xl/demo.py",

@@ -116,7 +116,7 @@ def blocks_from_docx(path: Path) -> list[Block]:
     from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph
 
-    from cchc_xl.importers.appendix import _docx_grid
+    from cchc_xl.importers.appendix.readers import _docx_grid
 
     document = open_docx(path)
     blocks: list[Block] = []
