@@ -68,7 +68,8 @@ CONVERTED_MODULES = (
     "cchc_xl/roundtrip/consolidate/plan.py", "cchc_xl/roundtrip/split.py", "cchc_xl/workbook/unitbook.py",
     "cchc_xl/workbook/returned.py", "cchc_xl/core/dispatch.py", "cchc_xl/core/tracking.py",
     "cchc_xl/core/fingerprint.py",
-    "cchc_xl/xl/buttons.py", "cchc_xl/mail/mailer.py",
+    "cchc_xl/xl/buttons.py", "cchc_xl/mail/mailer.py", "cchc_xl/mail/compose.py",
+    "cchc_xl/mail/attachments.py", "cchc_xl/mail/smtp.py",
     "cchc_xl/roundtrip/register.py", "cchc_xl/workbook/periodbook.py",
     "cchc_xl/importers/index.py", "cchc_xl/report/word.py", "cchc_xl/ingest/index_docs.py",
 )

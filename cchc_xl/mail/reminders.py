@@ -15,7 +15,7 @@ from typing import Any
 
 from cchc_xl.core import register as R
 from cchc_xl.core.models import Unit
-from cchc_xl.mail.mailer import add_workbook, issuer_of, new_unit_message
+from cchc_xl.mail.compose import add_workbook, issuer_of, new_unit_message
 
 KIND_MISSING = "missing"
 KIND_OVERDUE = "overdue"

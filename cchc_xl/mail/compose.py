@@ -1,0 +1,252 @@
+"""The messages: addresses (checked, Vietnamese names), one message per unit with its workbook
+attached (text + HTML), ``.eml`` drafts (``X-Unsent: 1``: Outlook opens them ready to send)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import unicodedata
+from email.headerregistry import Address
+from email.message import EmailMessage, Message
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import formatdate, getaddresses, make_msgid, parseaddr
+from pathlib import Path
+from typing import Any, Iterable
+
+from cchc_xl.core import schema as S
+from cchc_xl.core.findings import catalog
+from cchc_xl.core.models import Unit
+from cchc_xl.files.safeio import atomic_path
+from cchc_xl.core.text import fold, normalize_text, strip_diacritics
+
+XLSX_MAINTYPE = "application"
+XLSX_SUBTYPE = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADER_UNIT = "X-CCHC-Unit"          # unit code, ASCII; used for draft names and reports
+DRAFTS_DIR_NAME = "thu_nhap"
+
+# ---------------------------------------------------------------- addresses
+
+_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL_RE = re.compile(rf"{_LOCAL}@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}")
+
+
+def is_valid_email(address: str) -> bool:
+    """Strict check of a bare address ``user@domain.tld`` (ASCII, no display name)."""
+    if not isinstance(address, str) or len(address) > 254:
+        return False
+    if not _EMAIL_RE.fullmatch(address):
+        return False
+    return len(address.rsplit("@", 1)[0]) <= 64
+
+
+class AddressError(ValueError):
+    """An e-mail field ``parse_recipients`` refuses: ``address`` is the piece that is not an
+    address, or ``""`` when the field holds none (findings ``bad_email`` / ``no_email``...)."""
+
+    def __init__(self, address: str = "") -> None:
+        super().__init__(address)
+        self.address = address
+
+
+def parse_recipients(value: str) -> list[tuple[str, str]]:
+    """``"a@x.vn; Nguyễn A <b@y.vn>"`` -> ``[("", "a@x.vn"), ("Nguyễn A", "b@y.vn")]``.
+
+    Raises ``AddressError`` (a ``ValueError``) for an empty value or an invalid address.
+    """
+    text = normalize_text(value)
+    out: list[tuple[str, str]] = []
+    for piece in re.split(r"[;,]", text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        name, addr = parseaddr(piece)
+        if not addr or not is_valid_email(addr) or (not name and addr != piece.strip("<>")):
+            raise AddressError(piece)
+        out.append((normalize_text(name), addr))
+    if not out:
+        raise AddressError()
+    return out
+
+
+def _unit_address(unit: Unit, exc: AddressError) -> tuple[Any, dict[str, str]]:
+    """(type, parameters) of the finding of a unit whose "Email" cell ``parse_recipients`` refused."""
+    if exc.address:
+        return catalog.BAD_EMAIL, {"unit": unit.name, "code": unit.code, "address": exc.address}
+    return catalog.NO_EMAIL, {"unit": unit.name, "code": unit.code}
+
+
+def message_recipients(msg: Message) -> list[str]:
+    """Envelope recipients of a message (To, Cc, Bcc)."""
+    values = [str(v) for h in ("To", "Cc", "Bcc") for v in (msg.get_all(h) or [])]
+    return [addr for _, addr in getaddresses(values) if addr]
+
+
+# ---------------------------------------------------------------- composing
+
+def issuer_of(commune: str) -> str:
+    """"xã Quảng Sơn" -> "UBND xã Quảng Sơn"."""
+    commune = normalize_text(commune)
+    if not commune:
+        return "Ủy ban nhân dân xã"
+    if fold(commune).startswith(("ubnd", "uy ban nhan dan")):
+        return commune
+    return f"UBND {commune}"
+
+
+def _editable_headers() -> list[str]:
+    return [c.header for c in S.TASK_COLUMNS if c.editable]
+
+
+def _body_parts(unit: Unit, filename: str, commune: str, period_label: str,
+                due_date: dt.date | None) -> dict[str, Any]:
+    issuer = issuer_of(commune)
+    greeting = f"Kính gửi: {unit.name}" + (f" (đồng chí {unit.head})" if unit.head else "") + "."
+    request = (f"Để tổng hợp báo cáo kết quả thực hiện Kế hoạch cải cách hành chính (CCHC) "
+               f"kỳ {period_label}, {issuer} đề nghị {unit.name} cập nhật tiến độ thực hiện các "
+               f"nhiệm vụ CCHC được giao vào tệp Excel đính kèm thư này ({filename}).")
+    if due_date:
+        due = f"Hạn gửi lại: trước ngày {due_date:%d/%m/%Y}."
+    else:
+        due = "Đề nghị gửi lại sớm để kịp tổng hợp báo cáo đúng hạn."
+    steps = [
+        "Chỉ điền các cột được mở khóa: " + ", ".join(_editable_headers())
+        + ". Các cột khác đã khóa, không sửa.",
+        "Tiến độ (%) ghi số từ 0 đến 100; ngày ghi theo dạng dd/mm/yyyy; Minh chứng ghi số, "
+        "ký hiệu văn bản hoặc đường liên kết.",
+        "Không đổi tên tệp, không thêm, xóa dòng hoặc trang tính.",
+        "Lưu tệp rồi gửi lại bằng cách trả lời thư này (Trả lời/Reply), đính kèm tệp đã cập nhật.",
+    ]
+    return {"greeting": greeting, "request": request, "due": due, "steps": steps, "issuer": issuer}
+
+
+def _plain_body(p: dict[str, Any]) -> str:
+    steps = "\n".join(f"{i}. {s}" for i, s in enumerate(p["steps"], start=1))
+    return (f"{p['greeting']}\n\n{p['request']}\n\n{p['due']}\n\nHướng dẫn:\n{steps}\n\n"
+            f"Trân trọng./.\n\n{p['issuer']}\n")
+
+
+def _html_body(p: dict[str, Any]) -> str:
+    e = html.escape
+    steps = "".join(f"<li>{e(s)}</li>" for s in p["steps"])
+    return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head>"
+            "<body style=\"font-family: 'Times New Roman', serif; font-size: 14pt\">"
+            f"<p>{e(p['greeting'])}</p><p>{e(p['request'])}</p>"
+            f"<p><b>{e(p['due'])}</b></p><p>Hướng dẫn:</p><ol>{steps}</ol>"
+            f"<p>Trân trọng./.</p><p><b>{e(p['issuer'])}</b></p></body></html>\n")
+
+
+def _one_line(text: str) -> str:
+    """Header text on one line: a unit name typed with Alt+Enter must not break (or inject) headers."""
+    return " ".join(str(text or "").split())
+
+
+def _address(name: str, addr: str) -> Address:
+    user, domain = addr.rsplit("@", 1)
+    return Address(display_name=_one_line(name), username=user, domain=domain)
+
+
+def compose_unit_email(unit: Unit, attachment: Path, *, sender: str, commune: str, period_label: str,
+                       due_date: dt.date | None, reply_to: str | None = None) -> EmailMessage:
+    """Build the request e-mail for one unit with its workbook attached.
+
+    ``sender`` may be empty (a draft without From).  Raises ``CchcError`` (Vietnamese) for an
+    invalid address or a missing attachment.
+    """
+    attachment = Path(attachment)
+    if not attachment.is_file():
+        raise catalog.NO_ATTACHMENT.error(file=str(attachment))
+    filename = unicodedata.normalize("NFC", attachment.name)
+    parts = _body_parts(unit, filename, commune, period_label, due_date)
+    due = f" (hạn {due_date:%d/%m/%Y})" if due_date else ""
+    msg = new_unit_message(unit, f"[CCHC] Cập nhật tiến độ nhiệm vụ CCHC kỳ {period_label} - {unit.name}{due}",
+                           sender=sender, issuer=parts["issuer"], reply_to=reply_to)
+    msg.set_content(_plain_body(parts))
+    msg.add_alternative(_html_body(parts), subtype="html")
+    add_workbook(msg, attachment)
+    return msg
+
+
+def add_workbook(msg: EmailMessage, attachment: Path) -> None:
+    """Attach an Excel workbook (name NFC-normalised)."""
+    msg.add_attachment(Path(attachment).read_bytes(), maintype=XLSX_MAINTYPE, subtype=XLSX_SUBTYPE,
+                       filename=unicodedata.normalize("NFC", Path(attachment).name))
+
+
+def new_unit_message(unit: Unit, subject: str, *, sender: str, issuer: str,
+                     reply_to: str | None = None) -> EmailMessage:
+    """Headers of a message to ``unit`` (To from its e-mail, From, Reply-To, Date, Message-ID,
+    ``X-CCHC-Unit``); the caller adds the body.  Raises ``CchcError`` (Vietnamese) for an
+    invalid address."""
+    try:
+        recipients = parse_recipients(unit.email)
+    except AddressError as exc:
+        kind, params = _unit_address(unit, exc)
+        raise kind.error(fix="", sheet=S.SHEET_UNITS, **params) from None
+    msg = EmailMessage(policy=SMTP_POLICY)
+    msg["Subject"] = _one_line(subject)
+    domain = "cchc.local"
+    if normalize_text(sender):
+        try:
+            senders = parse_recipients(sender)
+        except AddressError as exc:
+            raise catalog.BAD_SENDER.error(address=exc.address or sender) from None
+        if len(senders) != 1:
+            raise catalog.SENDER_NOT_ONE.error(count=len(senders))
+        s_name, s_addr = senders[0]
+        msg["From"] = _address(s_name or issuer, s_addr)
+        domain = s_addr.rsplit("@", 1)[1]
+    msg["To"] = [_address(name or (unit.name if len(recipients) == 1 else ""), addr)
+                 for name, addr in recipients]
+    if reply_to:
+        try:
+            msg["Reply-To"] = [_address(n, a) for n, a in parse_recipients(reply_to)]
+        except AddressError as exc:
+            raise catalog.BAD_REPLY_TO.error(address=exc.address or reply_to) from None
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain=domain)
+    msg[HEADER_UNIT] = unit.code
+    return msg
+
+
+# ---------------------------------------------------------------- drafts
+
+def _ascii_slug(text: str, limit: int = 50) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", strip_diacritics(normalize_text(text))).strip("_")
+    return slug[:limit].rstrip("_") or "thu"
+
+
+def draft_file_name(msg: Message, index: int) -> str:
+    """``01_VHXH_Phong_Van_hoa_Xa_hoi.eml`` (ASCII only)."""
+    slug = _ascii_slug(str(msg.get(HEADER_UNIT) or ""), 20)
+    names = [n for n, _ in getaddresses([str(v) for v in (msg.get_all("To") or [])])]
+    label = _ascii_slug(names[0] if names and names[0] else (message_recipients(msg) or ["thu"])[0])
+    return f"{index:02d}_{slug}_{label}.eml" if slug != "thu" else f"{index:02d}_{label}.eml"
+
+
+def draft_bytes(msg: Message) -> bytes:
+    """The message as an unsent draft: ``X-Unsent: 1`` first, CRLF line ends."""
+    return b"X-Unsent: 1\r\n" + msg.as_bytes(policy=SMTP_POLICY)
+
+
+def write_drafts(messages: Iterable[Message], out_dir: Path) -> list[Path]:
+    """Write each message as an ``.eml`` draft into ``out_dir`` (atomic).  Returns the paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    used: set[str] = set()
+    for i, msg in enumerate(messages, start=1):
+        name = draft_file_name(msg, i)
+        n = 2
+        while name.lower() in used:
+            name = f"{Path(name).stem}_{n}.eml"
+            n += 1
+        used.add(name.lower())
+        target = out / name
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(draft_bytes(msg))
+        written.append(target)
+    return written
+
+
