@@ -208,12 +208,19 @@ def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], Item
         if sheet and item_id:
             entries.append((sheet, item_id, r))
     texts = [str(r[bi] or "{}") for _, _, r in entries]
-    decoded = _decode_bases(texts) or [None] * len(texts)
+    # items sent in the same state have the same base text: each distinct text is decoded once
+    # and its values shared (read only: the merge never changes a base in place)
+    distinct = list(dict.fromkeys(texts))
+    decoded = dict(zip(distinct, _decode_bases(distinct) or [None] * len(distinct)))
+    bases: dict[str, dict[str, Any]] = {}
     out: dict[tuple[str, str], ItemMeta] = {}
-    for (sheet, item_id, r), text, raw in zip(entries, texts, decoded):
+    for (sheet, item_id, r), text in zip(entries, texts):
         shared = r[mi] if mi is not None else ""
         try:
-            base = base_values(raw if raw is not None else json.loads(text))
+            base = bases.get(text)
+            if base is None:
+                raw = decoded[text]
+                base = bases[text] = base_values(raw if raw is not None else json.loads(text))
             master_base = base_values(json.loads(str(shared))) if shared else None
         except (ValueError, TypeError, RecursionError):  # JSONDecodeError is a ValueError
             raise catalog.BAD_META_BASE.error(item=item_id, file=fname, sheet=S.SHEET_META) from None
