@@ -753,13 +753,31 @@ def _clear_header(header: str | None):
     return edit
 
 
+def _copy_column(key: str, to: int):
+    """The unit copies a tracking column to an empty column (header included) and fills the copy."""
+    def edit(src: Path, out: Path) -> None:
+        wb = load_workbook(src)
+        ws = wb[S.SHEET_TASKS]
+        col = S.col_index(S.TASK_COLUMNS, key)
+        for r in range(1, ws.max_row + 1):
+            ws.cell(r, to).value = ws.cell(r, col).value
+        ws.cell(S.FIRST_DATA_ROW, to).value = 90 if key == "progress" else "Đang thực hiện"
+        wb.save(out)
+    return edit
+
+
 @pytest.mark.parametrize("edit, code, words", [
     (_rename_sheet, "return_no_sheet", f"Thiếu trang '{S.SHEET_TASKS}'"),
     (_clear_header(COL["progress"].header), "return_missing_columns",
      f"Trang '{S.SHEET_TASKS}' thiếu cột: '{COL['progress'].header}'"),
     (_clear_header(COL["status"].header), "return_missing_columns", f"'{COL['status'].header}'"),
     (_clear_header(None), "return_no_header", f"Trang '{S.SHEET_TASKS}' không có dòng tiêu đề"),
-], ids=["sheet-renamed", "progress-header-cleared", "status-header-cleared", "header-row-cleared"])
+    (_copy_column("progress", 30), "return_repeated_column", f"nhiều cột '{COL['progress'].header}' (cột "
+                                                             f"{LETTER['progress']}, AD)"),
+    (_copy_column("status", 25), "return_repeated_column", f"nhiều cột '{COL['status'].header}' (cột "
+                                                            f"{LETTER['status']}, Y)"),
+], ids=["sheet-renamed", "progress-header-cleared", "status-header-cleared", "header-row-cleared",
+        "progress-column-copied-right", "status-column-copied-right"])
 def test_return_without_its_sheet_or_columns_is_rejected_by_name(env: dict[str, Path], edit, code: str,
                                                                  words: str) -> None:
     """The message names the sheet (a template parameter that is also the finding's location)."""

@@ -118,6 +118,9 @@ RETURN_NO_SHEET = T("return_no_sheet", "error", "Phiếu thiếu trang",
                     "Thiếu trang '{sheet}' (trang bị xóa hoặc đổi tên)")
 RETURN_MISSING_COLUMNS = T("return_missing_columns", "error", "Phiếu thiếu cột",
                            "Trang '{sheet}' thiếu cột: {columns}")
+RETURN_REPEATED_COLUMN = T("return_repeated_column", "error", "Phiếu có hai cột cùng tên",
+                           "Trang '{sheet}' có nhiều cột '{header}' (cột {columns}): không biết đơn vị điền vào cột "
+                           "nào - không tổng hợp tệp này; đề nghị đơn vị xóa cột chép thêm rồi gửi lại")
 RETURN_NO_HEADER = T("return_no_header", "error", "Phiếu không có dòng tiêu đề",
                      "Trang '{sheet}' không có dòng tiêu đề")
 RETURN_FOREIGN_ONLY = T("return_foreign_only", "error", "Phiếu chỉ có nhiệm vụ của đơn vị khác",

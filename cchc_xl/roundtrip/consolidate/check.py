@@ -29,7 +29,7 @@ from cchc_xl.core.text import fold
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.safety import looks_like_formula
 from cchc_xl.roundtrip.consolidate.audit import _AuditLog, _safe_text
-from cchc_xl.roundtrip.consolidate.columns import _column_map, _found_keys, _int
+from cchc_xl.roundtrip.consolidate.columns import _column_map, _found_keys, _int, _repeated_headers
 from cchc_xl.core.tracking_rules import row_issues
 from cchc_xl.roundtrip.consolidate.plan import (ACTION_FILE_REJECTED, ACTION_REJECTED, ACTION_WARNING, STATUS_REJECTED,
                                                 FileSummary, ItemKey, MasterState, Rejection)
@@ -255,6 +255,11 @@ class _Checker(_AuditLog):
             if h is None or missing:
                 return [], (catalog.RETURN_MISSING_COLUMNS(sheet=sheet, columns=", ".join(f"'{m}'" for m in missing))
                             if h is not None else catalog.RETURN_NO_HEADER(sheet=sheet))
+            twice = _repeated_headers(rows_raw[h], columns)
+            if twice:
+                header, letters = next(iter(twice.items()))
+                return [], catalog.RETURN_REPEATED_COLUMN(sheet=sheet, header=header, columns=", ".join(letters),
+                                                          cell=f"{letters[1]}{h + 1}")
             lay = _layout(columns, cmap)
             formulas = book.formula_cells.get(sheet) or book.error_cells.get(sheet)   # slow path: every cell checked
             prepared = book.prepared.get(sheet)

@@ -7,7 +7,7 @@ column the official moved is still found; the schema's letters are the fallback.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, Sequence
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
@@ -56,6 +56,20 @@ def _found_keys(rows: list[list[Any]], h: int | None, columns: tuple[S.Column, .
         return set()
     by_header = {_fold(c.header): c.key for c in columns}
     return {by_header[_fold_any(v)] for v in rows[h] if v not in (None, "") and _fold_any(v) in by_header}
+
+
+def _repeated_headers(header_row: Sequence[Any], columns: tuple[S.Column, ...]) -> dict[str, list[str]]:
+    """{header: column letters} of the headers of ``columns`` found more than once in the row
+    (a copied column: which of the two the unit filled in cannot be told)."""
+    by_header = {_fold(c.header): c.header for c in columns}
+    seen: dict[str, list[str]] = {}
+    for i, v in enumerate(header_row, start=1):
+        if v in (None, ""):
+            continue
+        h = by_header.get(_fold_any(v))
+        if h is not None:
+            seen.setdefault(h, []).append(get_column_letter(i))
+    return {h: letters for h, letters in seen.items() if len(letters) > 1}
 
 
 def _last_row(rows: list[tuple[Any, ...]], floor: int) -> int:
