@@ -439,3 +439,33 @@ def test_master_dates_beyond_excel_are_bad_dates_not_crashes(tmp_path, value):
     data = read_master_sheets(_master_sheets(tmp_path, edit), file="So.xlsx")
     (bad,) = [f for f in data.findings if f.code == "bad_date"]
     assert bad.cell == due and "không phải ngày hợp lệ" in bad.message
+
+
+@pytest.mark.parametrize("edit, cell, words", [
+    ({"plan_info": "{hỏng"}, "plan_info", "bị sửa, không đọc được"),
+    ({"plan_info": '{"year": "abc", "commune": "xã A"}'}, "plan_info", "bị sửa, không đọc được"),
+    ({"plan_info": None, "year": "abc"}, "year", "ghi năm 'abc', không phải một năm"),
+    ({"plan_info": None, "year": 20251}, "year", "ghi năm '20251'"),
+    ("clear", None, "không còn"),
+], ids=["json-broken", "json-wrong-year", "year-text", "year-out-of-range", "meta-cleared"])
+def test_master_plan_info_damaged_is_one_vietnamese_error(tmp_path, edit, cell, words):
+    """Not pydantic's English, not a traceback, not the current year taken silently."""
+    from cchc_xl.core.models import CchcError
+
+    def change(wb):
+        ws = wb[S.SHEET_META]
+        for r in range(1, ws.max_row + 1):
+            if edit == "clear":
+                for c in range(1, ws.max_column + 1):
+                    ws.cell(r, c).value = None
+            elif ws.cell(r, 1).value in edit:
+                ws.cell(r, 2).value = edit[ws.cell(r, 1).value]
+
+    sheets = _master_sheets(tmp_path, change)
+    with pytest.raises(CchcError) as err:
+        read_master_sheets(sheets, file="So.xlsx")
+    f = err.value.finding
+    assert f.code == "master_info_damaged" and words in f.message and f.sheet == S.SHEET_META
+    if cell:
+        row = next(i for i, r in enumerate(sheets[S.SHEET_META], start=1) if r and r[0] == cell)
+        assert f.cell == f"B{row}"

@@ -200,7 +200,7 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
     for name in (S.SHEET_TASKS, S.SHEET_META):
         if name not in sheets:
             raise catalog.MISSING_SHEET.error(name=name, file=fname)
-    data = MasterData(plan=Plan(info=read_plan_info(sheets[S.SHEET_META])))
+    data = MasterData(plan=Plan(info=read_plan_info(sheets[S.SHEET_META], fname)))
     f = data.findings
 
     def bad(sheet: str, cols, key, row, ftype: FindingType, item_id="", **params):
@@ -348,14 +348,34 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
     return data
 
 
-def read_plan_info(rows: list[tuple[Any, ...]]) -> PlanInfo:
-    """``PlanInfo`` of a "_meta" sheet (its ``plan_info`` JSON, else just the year)."""
+def read_plan_info(rows: list[tuple[Any, ...]], file: str = "") -> PlanInfo:
+    """``PlanInfo`` of a "_meta" sheet (its ``plan_info`` JSON, else just the year).
+
+    Raises ``master_info_damaged`` (naming the "_meta" cell) when the JSON does not read,
+    the year is not a year, or neither is there (a cleared "_meta": the year was taken as
+    the current one, silently)."""
     meta = meta_dict(rows)
     raw = meta.get("plan_info")
     if raw:
-        return PlanInfo.model_validate_json(raw)
-    year = meta.get("year") or dt.date.today().year
-    return PlanInfo(year=int(year))
+        try:
+            return PlanInfo.model_validate_json(str(raw))
+        except ValueError:       # pydantic's ValidationError is one: its text is English
+            raise _info_damaged(rows, "plan_info", "bị sửa, không đọc được", file) from None
+    year = meta.get("year")
+    if year in (None, ""):
+        raise _info_damaged(rows, "", "không còn (trang bị xóa nội dung?)", file)
+    try:
+        number = float(year)
+        if not number.is_integer() or not 1900 <= number <= 9999:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise _info_damaged(rows, "year", f"ghi năm '{year}', không phải một năm", file) from None
+    return PlanInfo(year=int(number))
+
+
+def _info_damaged(rows: list[tuple[Any, ...]], key: str, what: str, file: str) -> Exception:
+    cell = next((f"B{i}" for i, r in enumerate(rows, start=1) if key and r and str(r[0]) == key), "")
+    return catalog.MASTER_INFO_DAMAGED.error(what=what, file=file, sheet=S.SHEET_META, cell=cell)
 
 
 def meta_dict(rows: list[tuple[Any, ...]]) -> dict[str, Any]:

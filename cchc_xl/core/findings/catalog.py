@@ -188,6 +188,9 @@ MASTER_AS_RETURN = T("master_as_return", "error", "Sổ tổng hợp gửi nhầ
                      "Không phải phiếu đơn vị (đây là sổ tổng hợp)")
 BAD_META = T("bad_meta", "error", "Trang '_meta' bị hỏng",
              "Trang '_meta' của phiếu bị hỏng (thiếu bảng dấu vân tay)")
+MASTER_INFO_DAMAGED = T("master_info_damaged", "error", "Thông tin kế hoạch trong sổ bị hỏng",
+                        "Thông tin kế hoạch (xã, tỉnh, năm) trong trang ẩn '_meta' của sổ {what}: không thể biết sổ "
+                        "của xã nào, năm nào. Hãy khôi phục sổ từ bản sao lưu (thư mục sao_luu) hoặc tạo lại sổ")
 BAD_META_BASE = T("bad_meta_base", "error", "Giá trị gốc trong '_meta' bị hỏng",
                   "Trang '_meta' của phiếu bị hỏng (giá trị gốc của {item})")
 
