@@ -248,6 +248,27 @@ def test_saved_times_with_an_offset_are_compared_as_utc(env) -> None:
     assert task(env["master"], "III-01").progress == 70
 
 
+@pytest.mark.parametrize("damage", ["{hỏng", "[1, 2]", "12"])
+def test_a_damaged_record_of_returns_stops_tong_hop(env, damage: str) -> None:
+    """Read as "no return applied yet", an older return would replace newer values: refused by name."""
+    from cchc_xl.core.models import CchcError
+
+    newer = fill(env["VHXH"], sent(env) / "moi" / env["VHXH"].name, {"III-01": {"progress": 70}},
+                 saved=dt.datetime(2025, 9, 12, 16, 0))
+    run(env, newer)
+    wb = load_workbook(env["master"])
+    ws = wb[S.SHEET_META]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "returns")
+    ws.cell(row, 2).value = damage
+    wb.save(env["master"])
+    older = fill(env["VHXH"], sent(env) / "cu" / env["VHXH"].name, {"III-01": {"progress": 20}},
+                 saved=dt.datetime(2025, 9, 10, 8, 0))
+    with pytest.raises(CchcError) as err:
+        run(env, older)
+    assert f"B{row}" in str(err.value) and "phiếu cũ có thể thay số liệu mới" in str(err.value)
+    assert task(env["master"], "III-01").progress == 70
+
+
 def test_a_return_of_an_earlier_split_is_rejected_after_a_newer_one(env) -> None:
     old_book = fill(env["VHXH"], sent(env) / "v2" / env["VHXH"].name, {"III-01": {"progress": 15}})
     split_master(env["master"], env["root"] / "phieu_v3", period_label=PERIOD, as_of=AS_OF)

@@ -430,6 +430,18 @@ def read_returns(meta: Mapping[str, Any]) -> dict[str, ReturnStamp]:
     return out
 
 
+def returns_unreadable(meta: Mapping[str, Any]) -> bool:
+    """The "_meta" key ``RETURNS_KEY`` holds something that is not the JSON record it should
+    be (edited by hand): which return of each unit is the newest cannot be told from it."""
+    raw = meta.get(RETURNS_KEY)
+    if not raw:
+        return False
+    try:
+        return not isinstance(json.loads(str(raw)), dict)
+    except (ValueError, RecursionError):
+        return True
+
+
 def returns_json(stamps: Mapping[str, ReturnStamp]) -> str:
     return json.dumps({u: s.to_dict() for u, s in sorted(stamps.items())}, ensure_ascii=False,
                       separators=(",", ":"))
@@ -437,4 +449,4 @@ def returns_json(stamps: Mapping[str, ReturnStamp]) -> str:
 
 __all__ = ["APPLIED_COL", "APPLIED_HEADERS", "AppliedFiles", "BASE_COL", "BASE_HEADERS", "RETURNS_KEY", "BaseEntry",
            "BaseStore", "ReturnStamp", "issue", "read_applied",
-           "meta_cell_updates", "pack", "read_bases", "read_returns", "returns_json", "unpack"]
+           "meta_cell_updates", "pack", "read_bases", "read_returns", "returns_json", "returns_unreadable", "unpack"]

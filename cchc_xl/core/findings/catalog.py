@@ -191,6 +191,10 @@ BAD_META = T("bad_meta", "error", "Trang '_meta' bị hỏng",
 MASTER_INFO_DAMAGED = T("master_info_damaged", "error", "Thông tin kế hoạch trong sổ bị hỏng",
                         "Thông tin kế hoạch (xã, tỉnh, năm) trong trang ẩn '_meta' của sổ {what}: không thể biết sổ "
                         "của xã nào, năm nào. Hãy khôi phục sổ từ bản sao lưu (thư mục sao_luu) hoặc tạo lại sổ")
+MASTER_RETURNS_DAMAGED = T("master_returns_damaged", "error", "Bản ghi phiếu đã tổng hợp bị hỏng",
+                           "Bản ghi phiếu đã tổng hợp của từng đơn vị (trang ẩn '_meta', khóa 'returns') bị sửa, "
+                           "không đọc được: không thể biết phiếu nào mới hơn, phiếu cũ có thể thay số liệu mới. "
+                           "Hãy khôi phục sổ từ bản sao lưu (thư mục sao_luu)")
 BAD_META_BASE = T("bad_meta_base", "error", "Giá trị gốc trong '_meta' bị hỏng",
                   "Trang '_meta' của phiếu bị hỏng (giá trị gốc của {item})")
 

@@ -58,7 +58,7 @@ def _repeated_ids(rows: Sequence[Sequence[Any]], h: int, id_j: int) -> dict[str,
 def blocking_findings(data: MasterData, extra: Iterable[Finding] = ()) -> list[Finding]:
     """Errors that make splitting/merging unsafe: bad ids (duplicates, missing) and unreadable
     cells on the sheets that are sent to or merged from the units."""
-    sheets = (S.SHEET_TASKS, S.SHEET_REMEDIATION, S.SHEET_UNIT_REPORTS, S.SHEET_UNITS)
+    sheets = (S.SHEET_TASKS, S.SHEET_REMEDIATION, S.SHEET_UNIT_REPORTS, S.SHEET_UNITS, S.SHEET_META)
     return [f for f in (*data.findings, *extra) if f.severity == "error" and f.sheet in sheets
             and not (f.sheet == S.SHEET_TASKS and f.cell[:1] == S.col_letter(S.TASK_COLUMNS, "area_name"))]
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from cchc_xl.core import schema as S
-from cchc_xl.roundtrip.bases import AppliedFiles, read_applied, read_bases, read_returns
+from cchc_xl.roundtrip.bases import (RETURNS_KEY, AppliedFiles, read_applied, read_bases, read_returns,
+                                     returns_unreadable)
 from cchc_xl.core.findings import FindingType, catalog
 from cchc_xl.core.models import Finding, Status
 from cchc_xl.core.records import (MasterData, cell_finding, find_header_row, meta_dict, read_master_sheets,
@@ -231,6 +232,10 @@ def master_state_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]], *, fil
     state.columns.update(columns)
     reports, state.columns[S.SHEET_UNIT_REPORTS], state.findings = _read_unit_reports(
         work.get(S.SHEET_UNIT_REPORTS, []), file)
+    if returns_unreadable(meta):   # an older return could then replace newer values: a blocking error
+        row = next((i for i, r in enumerate(state.meta_rows, start=1) if r and str(r[0]) == RETURNS_KEY), 0)
+        state.findings.append(catalog.MASTER_RETURNS_DAMAGED(file=file, sheet=S.SHEET_META,
+                                                             cell=f"B{row}" if row else ""))
     state.unit_reports = reports
     if isinstance(tail, AuditTail):   # "Nhật ký" not read: the files dealt with are in "_meta"
         state.audit = AuditIndex(files={sha: list(a) for sha, a in state.applied.files.items()},
