@@ -92,14 +92,14 @@ def test_measured_rectangle_from_the_cells_not_the_dimension() -> None:
     xml = (b'<worksheet><dimension ref="A1:B2"/><sheetData>'
            b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="ZZ1" s="3"/></row>'
            b'<row r="9"><c s="1" r="C9"><v>2</v></c><c r="D9"></c></row>'
-           b'<row r="300000"><x:c r="AB300000" t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c></row>'
+           b'<row r="500000"><x:c r="AB500000" t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c></row>'
            b'</sheetData></worksheet>')
     box = SC.value_box(xml)
-    assert (box.rows, box.columns, box.lowest, box.rightmost) == (300000, 28, "AB300000", "AB300000")
+    assert (box.rows, box.columns, box.lowest, box.rightmost) == (500000, 28, "AB500000", "AB500000")
     with pytest.raises(CchcError) as err:
         SC.check_value_box(xml, sheet="S", file="f.xlsx")
-    assert "ô AB300000" in str(err.value) and "300000 dòng × 28 cột" in str(err.value)
-    SC.check_value_box(xml, sheet="S", file="f.xlsx", limit=300000 * 28)
+    assert "ô AB500000" in str(err.value) and "500000 dòng × 28 cột" in str(err.value)
+    SC.check_value_box(xml, sheet="S", file="f.xlsx", limit=500000 * 28)
     # within A1:Z9999 nothing is measured; an empty far cell is not a value
     SC.check_value_box(b'<row r="9999"><c r="Z9999"><v>1</v></c><c r="XFD9999"/></row>', sheet="S", file="f")
 
@@ -119,3 +119,34 @@ def test_streamed_measure_across_pieces(monkeypatch, chunk) -> None:
             SC.check_sheet_extent(z, "xl/worksheets/sheet1.xml", sheet="S", file="f", limit=5_000_000)
         assert "ô A200000 và ô Z1" in str(err.value)
         SC.check_sheet_extent(z, "xl/worksheets/sheet1.xml", sheet="S", file="f", limit=200000 * 26)
+
+
+def test_a_log_down_to_excels_last_row_is_still_read():
+    """A 10-column "Nhật ký" may legitimately reach row 1 048 576 (ten quarters at province scale)."""
+    assert 1_048_576 * 10 <= SC.MAX_VALUE_CELLS
+
+
+@pytest.mark.parametrize("row", [1048576, 1048575])
+def test_no_row_is_appended_past_excels_last_row(env, row) -> None:
+    """A value typed at the bottom of "Nhật ký" (or a full log): refused, nothing written."""
+    first = fill(env["PVHCC"], env["inbox"] / env["PVHCC"].name, {"II-09": {"progress": 40}})
+    consolidate(env["master"], env["inbox"], as_of=AS_OF)          # the master now lists files in _meta
+    first.unlink()
+    _put(env["master"], env["master"], S.SHEET_AUDIT, row, 3, "ghi nhầm")
+    before = env["master"].read_bytes()
+    fill(env["VHXH"], env["inbox"] / env["VHXH"].name, {"III-01": {"progress": 30}})
+    with pytest.raises(CchcError) as err:
+        consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    f = err.value.finding
+    assert f.code == "sheet_full" and f"dòng cuối đang có dữ liệu là dòng {row}" in f.message
+    assert env["master"].read_bytes() == before
+
+
+def test_unit_reports_cannot_be_appended_past_the_last_row_either(env, monkeypatch) -> None:
+    from cchc_xl.core import schema
+
+    monkeypatch.setattr(schema, "EXCEL_MAX_ROWS", S.FIRST_DATA_ROW)    # a sheet with no room left
+    fill(env["VP"], env["inbox"] / env["VP"].name, {"II-02": {"status": "Đang thực hiện", "progress": 50}})
+    with pytest.raises(CchcError) as err:
+        consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    assert err.value.finding.code == "sheet_full"

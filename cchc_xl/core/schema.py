@@ -168,6 +168,9 @@ def header_of(columns: tuple[Column, ...], key: str) -> str:
     return next(c.header for c in columns if c.key == key)
 
 
+EXCEL_MAX_ROWS = 1_048_576          # rows of a worksheet (Excel 2007 and later)
+
+
 def col_index(columns: tuple[Column, ...], key: str) -> int:
     """1-based column index of ``key``."""
     return next(i for i, c in enumerate(columns, start=1) if c.key == key)

@@ -136,7 +136,10 @@ def formula_refs(z: zipfile.ZipFile, part: str) -> set[str]:
 
 # ================================================================ the rectangle of values
 
-MAX_VALUE_CELLS = 4_000_000     # rows x columns of the rectangle a sheet may ask the reader for
+# rows x columns of the rectangle a sheet may ask the reader for (about 32 bytes a cell): a
+# 10-column log ("Nhật ký") down to Excel's last row fits; XFD1048576 (17 billion cells)
+# and ZZ200000 (140 million) do not
+MAX_VALUE_CELLS = 12_000_000
 # a cell address at column AA or beyond, or at row 10 000 or beyond: below neither, the
 # rectangle is at most 9 999 x 26 cells and nothing needs measuring (``rows`` tags have no
 # letters).  No ``\b`` before ``r=``: a literal start lets re skip ahead (5 times faster); an

@@ -95,6 +95,9 @@ def _int(v: Any) -> int:
 
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm")
+# the rectangle of values a sheet of a returned file may span: a unit workbook holds a few
+# hundred rows of some twenty columns (the master's own sheets may reach MAX_VALUE_CELLS)
+RETURN_MAX_CELLS = 1_000_000
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -256,7 +259,7 @@ def _scan_package(z: zipfile.ZipFile, name: str, partial: bool) -> _Scan:
         if not part or part not in names:
             continue
         xml = z.read(part)
-        check_value_box(xml, sheet=sheet, file=name)
+        check_value_box(xml, sheet=sheet, file=name, limit=RETURN_MAX_CELLS)
         if sheet != S.SHEET_META:
             cells = formula_cells(xml)
             if cells:

@@ -461,6 +461,7 @@ class _Planner(_Checker):
         """The plan: changed cells (source/time of unit reports always), audit rows, findings."""
         self.plan.changes = [c for c in self.pending.values() if c.old != c.new or c.column_key in
                              ("source", "received_at")]
+        self._check_room()
         meta = dict(self.bases.edits)
         if self.returns_changed:
             meta.update(meta_cell_updates(self.state.meta_rows, {RETURNS_KEY: returns_json(self.returns)}))
@@ -472,6 +473,18 @@ class _Planner(_Checker):
             self.plan.changes.append(CellChange(S.SHEET_META, int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), "meta",
                                                 ref, None, value))
         return self.plan
+
+    def _check_room(self) -> None:
+        """Rows appended past Excel's last row would make a workbook Excel refuses to open:
+        refused before anything is written (the log grows by a row per changed cell, 100 000
+        a quarter at province scale: full after some ten quarters)."""
+        for sheet, rows in ((S.SHEET_AUDIT, len(self.plan.audit_rows)),
+                            (S.SHEET_UNIT_REPORTS, len(self.plan.new_unit_reports))):
+            start = self.plan.next_rows.get(sheet)
+            if rows and start and start + rows - 1 > S.EXCEL_MAX_ROWS:
+                raise catalog.SHEET_FULL.error(sheet=sheet, rows=rows, used=start - 1, last=start + rows - 1,
+                                               limit=S.EXCEL_MAX_ROWS, sheet_name=sheet,
+                                               file=Path(self.data.path).name if self.data.path else "")
 
     def _files_index(self) -> dict[str, list[str]]:
         """Results per file SHA-256: those known before this run and those logged by it."""

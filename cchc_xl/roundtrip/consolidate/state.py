@@ -69,7 +69,7 @@ def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MAST
         applied: AppliedFiles | None = None
         for n in present:
             if light and n == S.SHEET_AUDIT and applied is not None and applied.found:
-                tail = last_value_row(p, n)
+                tail = last_value_row(p, n)     # not parsed: no rectangle to measure (a full log: sheet_full)
                 if tail is not None:   # the files dealt with are in "_meta": only where to append
                     out[AUDIT_TAIL] = AuditTail(next_row=max(tail, S.HEADER_ROW) + 1, path=str(p),
                                                 applied=applied)
