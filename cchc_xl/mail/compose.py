@@ -127,14 +127,19 @@ def _plain_body(p: dict[str, Any]) -> str:
             f"Trân trọng./.\n\n{p['issuer']}\n")
 
 
+def html_letter(body: str, issuer: str) -> str:
+    """A letter as HTML (Times New Roman 14 pt): ``body`` (escaped HTML), then "Trân trọng./."
+    and the issuer - the frame of every message of ``cchc_xl.mail``."""
+    return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head>"
+            "<body style=\"font-family: 'Times New Roman', serif; font-size: 14pt\">"
+            f"{body}<p>Trân trọng./.</p><p><b>{html.escape(issuer)}</b></p></body></html>\n")
+
+
 def _html_body(p: dict[str, Any]) -> str:
     e = html.escape
     steps = "".join(f"<li>{e(s)}</li>" for s in p["steps"])
-    return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head>"
-            "<body style=\"font-family: 'Times New Roman', serif; font-size: 14pt\">"
-            f"<p>{e(p['greeting'])}</p><p>{e(p['request'])}</p>"
-            f"<p><b>{e(p['due'])}</b></p><p>Hướng dẫn:</p><ol>{steps}</ol>"
-            f"<p>Trân trọng./.</p><p><b>{e(p['issuer'])}</b></p></body></html>\n")
+    return html_letter(f"<p>{e(p['greeting'])}</p><p>{e(p['request'])}</p>"
+                       f"<p><b>{e(p['due'])}</b></p><p>Hướng dẫn:</p><ol>{steps}</ol>", p["issuer"])
 
 
 def _one_line(text: str) -> str:

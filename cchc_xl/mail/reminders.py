@@ -15,7 +15,7 @@ from typing import Any
 
 from cchc_xl.core import register as R
 from cchc_xl.core.models import Unit
-from cchc_xl.mail.compose import add_workbook, issuer_of, new_unit_message
+from cchc_xl.mail.compose import add_workbook, html_letter, issuer_of, new_unit_message
 
 KIND_MISSING = "missing"
 KIND_OVERDUE = "overdue"
@@ -98,12 +98,9 @@ def _plain(p: dict[str, Any]) -> str:
 def _html(p: dict[str, Any]) -> str:
     e = html.escape
     cells = "".join(f"<li>{e(line)}</li>" for line in p["lines"])
-    return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head>"
-            "<body style=\"font-family: 'Times New Roman', serif; font-size: 14pt\">"
-            f"<p>{e(p['greeting'])}</p><p>{e(p['sent'])}</p><p>{e(p['facts'])}</p>"
-            + (f"<ul>{cells}</ul>" if cells else "")
-            + f"<p><b>{e(p['ask'])}</b></p><p>{e(p['thanks'])}</p>"
-            f"<p>Trân trọng./.</p><p><b>{e(p['issuer'])}</b></p></body></html>\n")
+    return html_letter(f"<p>{e(p['greeting'])}</p><p>{e(p['sent'])}</p><p>{e(p['facts'])}</p>"
+                       + (f"<ul>{cells}</ul>" if cells else "")
+                       + f"<p><b>{e(p['ask'])}</b></p><p>{e(p['thanks'])}</p>", p["issuer"])
 
 
 def compose_reminder(unit: Unit, sub: R.Submission, *, commune: str, sender: str, today: dt.date,
