@@ -56,8 +56,12 @@ def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MAST
         raise catalog.NO_MASTER.error(file=str(p))
     try:
         wb = pc.CalamineWorkbook.from_path(str(p))
+    except Exception as exc:
+        raise catalog.BAD_MASTER.error(why=exc.__class__.__name__, file=p.name) from None
+    try:
         z = zipfile.ZipFile(p)        # each sheet's rectangle is measured before calamine reads it
     except Exception as exc:
+        wb.close()
         raise catalog.BAD_MASTER.error(why=exc.__class__.__name__, file=p.name) from None
     try:
         parts = _parts_or_damaged(z, p.name)
