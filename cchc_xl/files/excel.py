@@ -1,5 +1,6 @@
 """Opening .xlsx files with openpyxl, with a Vietnamese message for every way it can fail;
-saving them with their sheets' text in UTF-8 (``save_xlsx``)."""
+saving them with their sheets' text in UTF-8 (``save_xlsx``); the values of a worksheet within the
+rectangle that holds them (``worksheet_rows``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError
+from cchc_xl.files.sheet_scan import MAX_VALUE_CELLS
 
 
 def open_error(path: Path, exc: BaseException | None = None) -> CchcError:
@@ -39,6 +41,30 @@ def load_xlsx(path: str | os.PathLike[str], **kwargs: Any) -> Workbook:
         return load_workbook(p, **kwargs)
     except Exception as exc:  # zipfile/openpyxl raise many types for damaged or foreign files
         raise open_error(p, exc) from exc
+
+
+def worksheet_rows(ws: Any, file: str = "") -> list[tuple[Any, ...]]:
+    """Cell values of ``ws``, rows from A1.  openpyxl's rectangle reaches the farthest cell
+    it holds, a formatted empty one included: when that rectangle is too big to list (a
+    border drawn down to row 1 048 576), only the rectangle of the values is listed, and a
+    value too far away is refused (``sheet_too_far``) instead of listing billions of cells."""
+    if ws.max_row * ws.max_column > MAX_VALUE_CELLS:
+        rows = cols = 0
+        lowest = rightmost = ""
+        for (r, c), cell in ws._cells.items():      # the cells openpyxl holds (a dict: sparse)
+            if cell.value is None:
+                continue
+            if r > rows:
+                rows, lowest = r, cell.coordinate
+            if c > cols:
+                cols, rightmost = c, cell.coordinate
+        if rows * cols > MAX_VALUE_CELLS:
+            cells = f"ô {lowest}" if lowest == rightmost else f"ô {lowest} và ô {rightmost}"
+            raise catalog.SHEET_TOO_FAR.error(sheet=ws.title, cells=cells, rows=rows, columns=cols, file=file,
+                                              cell=lowest)
+        return [tuple(r) for r in ws.iter_rows(min_row=1, max_row=max(rows, 1), min_col=1,
+                                               max_col=max(cols, 1), values_only=True)]
+    return [tuple(r) for r in ws.iter_rows(values_only=True)]
 
 
 def calamine_sheet(path: str | os.PathLike[str], sheet: str) -> list[list[Any]] | None:

@@ -27,41 +27,15 @@ from cchc_xl.workbook import periodbook
 from cchc_xl.workbook.cells import formula_text_findings, put
 from cchc_xl.workbook.dashboard import build_dashboard
 from cchc_xl.workbook.register_sheet import add_register_sheet
-from cchc_xl.files.excel import load_xlsx, save_xlsx
+from cchc_xl.files.excel import load_xlsx, save_xlsx, worksheet_rows
 from cchc_xl.files.safeio import GuardedWrite, guarded_write
-from cchc_xl.files.sheet_scan import MAX_VALUE_CELLS
-from cchc_xl.core.findings import catalog
 from cchc_xl.core.records import MasterData, item_value, read_master_sheets
-
-def _sheet_rows(ws: Worksheet, file: str = "") -> list[tuple[Any, ...]]:
-    """Cell values of ``ws``, rows from A1.  openpyxl's rectangle reaches the farthest cell
-    it holds, a formatted empty one included: when that rectangle is too big to list (a
-    border drawn down to row 1 048 576), only the rectangle of the values is listed, and a
-    value too far away is refused (``sheet_too_far``) instead of listing billions of cells."""
-    if ws.max_row * ws.max_column > MAX_VALUE_CELLS:
-        rows = cols = 0
-        lowest = rightmost = ""
-        for (r, c), cell in ws._cells.items():      # the cells openpyxl holds (a dict: sparse)
-            if cell.value is None:
-                continue
-            if r > rows:
-                rows, lowest = r, cell.coordinate
-            if c > cols:
-                cols, rightmost = c, cell.coordinate
-        if rows * cols > MAX_VALUE_CELLS:
-            cells = f"ô {lowest}" if lowest == rightmost else f"ô {lowest} và ô {rightmost}"
-            raise catalog.SHEET_TOO_FAR.error(sheet=ws.title, cells=cells, rows=rows, columns=cols, file=file,
-                                              cell=lowest)
-        return [tuple(r) for r in ws.iter_rows(min_row=1, max_row=max(rows, 1), min_col=1,
-                                               max_col=max(cols, 1), values_only=True)]
-    return [tuple(r) for r in ws.iter_rows(values_only=True)]
-
 
 def read_master(path: str | os.PathLike[str]) -> MasterData:
     """Read the master workbook file into a ``Plan`` (tolerant: bad cells become findings)."""
     p = Path(path)
     wb = load_xlsx(p, data_only=False)
-    sheets = {ws.title: _sheet_rows(ws, p.name) for ws in wb.worksheets}
+    sheets = {ws.title: worksheet_rows(ws, p.name) for ws in wb.worksheets}
     data = read_master_sheets(sheets, file=p.name)
     data.path = str(p)
     return data
