@@ -11,7 +11,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from cchc_xl.core.compute import progress, task_state
 from cchc_xl.importers.appendix import (import_appendix, parse_appendix_rows, read_appendix_docx, read_appendix_tsv,
@@ -530,3 +530,36 @@ def test_docx_saved_again_by_libreoffice_still_imports(tmp_path, result):
                    check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)})
     res = import_appendix(out / "goc.docx", year=2025)
     assert key_fields(res.tasks) == key_fields(result.tasks)
+
+
+@pytest.mark.parametrize("edit", ["border-far", "title-deleted"])
+def test_xlsx_appendix_formatted_far_or_without_a1_reads_the_same(tmp_path, result, edit):
+    """A border drawn at XFD1048576 (openpyxl's rectangle: 17 billion cells) and a sheet whose row 1
+    is empty: the same tasks, findings at the same cells."""
+    from openpyxl.styles import Border, Side
+
+    path = tmp_path / "phan_cong.xlsx"
+    rows = _write_xlsx(result.tasks, result.sections, path)
+    wb = load_workbook(path)
+    ws = wb.active
+    if edit == "border-far":
+        ws.cell(1048576, 16384).border = Border(bottom=Side(style="thin"))
+    else:
+        ws.unmerge_cells("A1:G1")
+        ws["A1"] = None
+    wb.save(path)
+    res = import_appendix(path)
+    assert key_fields(res.tasks) == key_fields(result.tasks)
+    f = next(x for x in res.findings if x.code == "unit_part_unknown" and x.task_id == "I-01")
+    assert f.cell == f"E{rows['I-01']}"
+
+
+def test_xlsx_appendix_with_a_value_far_away_is_refused_by_name(tmp_path, result):
+    path = tmp_path / "phan_cong.xlsx"
+    _write_xlsx(result.tasks, result.sections, path)
+    wb = load_workbook(path)
+    wb.active.cell(200000, 702).value = "gõ nhầm"
+    wb.save(path)
+    with pytest.raises(CchcError) as err:
+        import_appendix(path)
+    assert err.value.finding.code == "sheet_too_far" and "ZZ200000" in str(err.value)

@@ -64,7 +64,8 @@ def worksheet_rows(ws: Any, file: str = "") -> list[tuple[Any, ...]]:
                                               cell=lowest)
         return [tuple(r) for r in ws.iter_rows(min_row=1, max_row=max(rows, 1), min_col=1,
                                                max_col=max(cols, 1), values_only=True)]
-    return [tuple(r) for r in ws.iter_rows(values_only=True)]
+    return [tuple(r) for r in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column,
+                                           values_only=True)]   # from A1, even when row 1 or column A is empty
 
 
 def calamine_sheet(path: str | os.PathLike[str], sheet: str) -> list[list[Any]] | None:

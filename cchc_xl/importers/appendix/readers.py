@@ -274,6 +274,8 @@ def read_appendix_xlsx(path: str | Path) -> RawTable:
     skipped.  Merged ranges keep only the top-left value (``merged`` marks the rest)."""
     from openpyxl import load_workbook
 
+    from cchc_xl.files.excel import worksheet_rows
+
     p = Path(path)
     _read_bytes(p)
     try:
@@ -283,9 +285,8 @@ def read_appendix_xlsx(path: str | Path) -> RawTable:
     blocks: list[tuple[str, list[list[str]], list[list[bool]]]] = []
     try:
         for ws in wb.worksheets:
-            rows = [[_cell_text(v) for v in r] for r in
-                    ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column,
-                                 values_only=True)]
+            # within the rectangle of values: a border drawn down to XFD1048576 is not 17 billion cells
+            rows = [[_cell_text(v) for v in r] for r in worksheet_rows(ws, p.name)]
             width = max((max((i for i, c in enumerate(r) if c.strip()), default=-1) for r in rows),
                         default=-1) + 1
             if not width:
@@ -293,7 +294,7 @@ def read_appendix_xlsx(path: str | Path) -> RawTable:
             rows = [r[:width] for r in rows]
             merged = [[False] * width for _ in rows]
             for rng in ws.merged_cells.ranges:
-                for r in range(rng.min_row + 1, rng.max_row + 1):
+                for r in range(rng.min_row + 1, min(rng.max_row, len(rows)) + 1):
                     for c in range(rng.min_col, min(rng.max_col, width) + 1):
                         if r - 1 < len(merged):
                             merged[r - 1][c - 1] = True
