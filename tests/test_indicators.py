@@ -322,3 +322,17 @@ def test_sheet_recalculated_rates_agree_with_python(master, tmp_path):
     rules = [r for rng in load_workbook(master)["Số liệu"].conditional_formatting for r in rng.rules
              if year["tl_truc_tuyen"] in str(rng.sqref)]
     assert rules and "ABS(" in rules[0].formula[0]
+
+
+def test_import_of_an_export_formatted_down_to_the_last_cell(master, tmp_path):
+    """A border drawn at XFD1048576 in the export (openpyxl's rectangle: 17 billion cells): read as usual."""
+    from openpyxl.styles import Border, Side
+
+    src = export_file(tmp_path / "mot_cua.xlsx", ONE_STOP, pct_cells=("C6",))
+    wb = load_workbook(src)
+    wb.active.cell(1048576, 16384).border = Border(bottom=Side(style="thin"))
+    wb.save(src)
+    res = run("nhap-so-lieu", master, "--tu-tep", src, "--ky", "Năm 2025")
+    assert res.exit_code == 0, res.output
+    assert "Báo cáo!C6" in " ".join(res.output.split())
+    assert read_master(master).indicators.of(YEAR)["hs_tiep_nhan"] == 1268

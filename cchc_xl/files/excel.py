@@ -43,11 +43,12 @@ def load_xlsx(path: str | os.PathLike[str], **kwargs: Any) -> Workbook:
         raise open_error(p, exc) from exc
 
 
-def worksheet_rows(ws: Any, file: str = "") -> list[tuple[Any, ...]]:
-    """Cell values of ``ws``, rows from A1.  openpyxl's rectangle reaches the farthest cell
-    it holds, a formatted empty one included: when that rectangle is too big to list (a
-    border drawn down to row 1 048 576), only the rectangle of the values is listed, and a
-    value too far away is refused (``sheet_too_far``) instead of listing billions of cells."""
+def worksheet_rows(ws: Any, file: str = "", *, cells: bool = False) -> list[tuple[Any, ...]]:
+    """Cell values of ``ws`` (the cells themselves with ``cells``), rows from A1.  openpyxl's
+    rectangle reaches the farthest cell it holds, a formatted empty one included: when that
+    rectangle is too big to list (a border drawn down to row 1 048 576), only the rectangle of
+    the values is listed, and a value too far away is refused (``sheet_too_far``) instead of
+    listing billions of cells."""
     if ws.max_row * ws.max_column > MAX_VALUE_CELLS:
         rows = cols = 0
         lowest = rightmost = ""
@@ -63,9 +64,9 @@ def worksheet_rows(ws: Any, file: str = "") -> list[tuple[Any, ...]]:
             raise catalog.SHEET_TOO_FAR.error(sheet=ws.title, cells=cells, rows=rows, columns=cols, file=file,
                                               cell=lowest)
         return [tuple(r) for r in ws.iter_rows(min_row=1, max_row=max(rows, 1), min_col=1,
-                                               max_col=max(cols, 1), values_only=True)]
+                                               max_col=max(cols, 1), values_only=not cells)]
     return [tuple(r) for r in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column,
-                                           values_only=True)]   # from A1, even when row 1 or column A is empty
+                                           values_only=not cells)]   # from A1, even when row 1 or column A is empty
 
 
 def calamine_sheet(path: str | os.PathLike[str], sheet: str) -> list[list[Any]] | None:

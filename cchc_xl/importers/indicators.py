@@ -18,7 +18,7 @@ from cchc_xl.core import indicators as I
 from cchc_xl.core.findings import catalog as F
 from cchc_xl.core.models import Finding
 from cchc_xl.core.periods import ReportingPeriod
-from cchc_xl.files.excel import load_xlsx
+from cchc_xl.files.excel import load_xlsx, worksheet_rows
 
 
 @dataclass
@@ -47,7 +47,7 @@ def read_export(path: str | os.PathLike[str], period: ReportingPeriod) -> Export
     out = ExportRead()
     seen: dict[str, ReadValue] = {}
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
+        for row in worksheet_rows(ws, p.name, cells=True):     # within the rectangle of values
             cells = [c for c in row if c.value not in (None, "")]
             if not cells:
                 continue
