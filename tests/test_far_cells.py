@@ -150,3 +150,18 @@ def test_unit_reports_cannot_be_appended_past_the_last_row_either(env, monkeypat
     with pytest.raises(CchcError) as err:
         consolidate(env["master"], env["inbox"], as_of=AS_OF)
     assert err.value.finding.code == "sheet_full"
+
+
+def test_formula_like_text_scan_walks_cells_not_the_rectangle():
+    """A carried-over sheet formatted at XFD1048576: the scan sees its cells, in row order."""
+    from openpyxl import Workbook
+
+    from cchc_xl.workbook.cells import formula_text_findings
+
+    wb = Workbook()
+    ws = wb.active
+    ws.cell(1048576, 16384).border = Border(bottom=Side(style="thin"))
+    ws["C9"], ws["B2"] = '=HYPERLINK("http://x")', "=1+1"
+    for c in (ws["C9"], ws["B2"]):
+        c.data_type = "s"
+    assert [f.cell for f in formula_text_findings(wb, file="a.xlsx")] == ["B2", "C9"]

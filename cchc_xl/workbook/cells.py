@@ -72,10 +72,11 @@ def formula_text_findings(wb: Any, file: str = "", sheets: Iterable[str] | None 
         if name not in wb.sheetnames:
             continue
         ws = wb[name]
-        for row in ws.iter_rows():
-            for cell in row:
-                v = cell._value
-                if isinstance(v, str) and cell.data_type == "s" and looks_like_formula(v):
-                    out.append(catalog.FORMULA_TEXT(text=preview(v), file=file, sheet=name,
-                                                    cell=cell.coordinate))
+        # the cells openpyxl holds, in row order (not its rectangle: a sheet carried over from an
+        # old master may have a formatted cell at XFD1048576)
+        for _, cell in sorted(ws._cells.items()):
+            v = cell._value
+            if isinstance(v, str) and cell.data_type == "s" and looks_like_formula(v):
+                out.append(catalog.FORMULA_TEXT(text=preview(v), file=file, sheet=name,
+                                                cell=cell.coordinate))
     return out
