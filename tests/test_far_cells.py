@@ -98,7 +98,7 @@ def test_measured_rectangle_from_the_cells_not_the_dimension() -> None:
     assert (box.rows, box.columns, box.lowest, box.rightmost) == (500000, 28, "AB500000", "AB500000")
     with pytest.raises(CchcError) as err:
         SC.check_value_box(xml, sheet="S", file="f.xlsx")
-    assert "ô AB500000" in str(err.value) and "500000 dòng × 28 cột" in str(err.value)
+    assert "ô AB500000" in str(err.value) and "500.000 dòng × 28 cột" in str(err.value)
     SC.check_value_box(xml, sheet="S", file="f.xlsx", limit=500000 * 28)
     # within A1:Z9999 nothing is measured; an empty far cell is not a value
     SC.check_value_box(b'<row r="9999"><c r="Z9999"><v>1</v></c><c r="XFD9999"/></row>', sheet="S", file="f")
@@ -138,7 +138,7 @@ def test_no_row_is_appended_past_excels_last_row(env, row) -> None:
     with pytest.raises(CchcError) as err:
         consolidate(env["master"], env["inbox"], as_of=AS_OF)
     f = err.value.finding
-    assert f.code == "sheet_full" and f"dòng cuối đang có dữ liệu là dòng {row}" in f.message
+    assert f.code == "sheet_full" and f"dòng cuối đang có dữ liệu là dòng {row:,}".replace(",", ".") in f.message
     assert env["master"].read_bytes() == before
 
 

@@ -331,6 +331,7 @@ def test_templates_naming_their_location_are_filled_from_it(code):
 
 
 @pytest.mark.parametrize("value, text", [(1e308, "1e+308"), (float("inf"), "inf"), (-2.5e20, "-2,5e+20"),
-                                         (123456.789, "123456,79")])
-def test_huge_numbers_are_written_short(value, text):
+                                         (123456.789, "123.456,79"), (1048576, "1.048.576"), (2025, "2025"),
+                                         (9999.5, "9999,5"), (-12000.0, "-12.000"), (32767, "32.767")])
+def test_numbers_are_written_as_vietnamese_read_them(value, text):
     assert base._text(value) == text

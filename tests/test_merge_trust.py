@@ -367,7 +367,7 @@ def test_a_formula_in_a_task_of_several_units_keeps_the_derived_value_out(env) -
     ({"status": "Đã hoàn thành", "progress": 100, "completed_on": "31/02/2025"}, "O", "không hợp lệ"),
     # a number beyond Excel's last date (31/12/9999), or an ISO text with no such month: Vietnamese
     # reasons (Python's own are English, and a number this big made the date overflow)
-    ({"status": "Đã hoàn thành", "progress": 100, "completed_on": 3000000}, "O", "'3000000' không phải ngày"),
+    ({"status": "Đã hoàn thành", "progress": 100, "completed_on": 3000000}, "O", "'3.000.000' không phải ngày"),
     ({"status": "Đã hoàn thành", "progress": 100, "completed_on": 1e308}, "O", "'1e+308' không phải ngày"),
     ({"status": "Đã hoàn thành", "progress": 100, "completed_on": "2025-13-01"}, "O", "'2025-13-01' không phải ngày"),
     ({"status": "Đã hoàn thành", "progress": 100, "completed_on": "0000-01-01"}, "O", "'0000-01-01' không phải ngày"),
@@ -474,6 +474,6 @@ def test_text_beyond_the_excel_cell_limit_is_refused(env, field: str) -> None:
             z.writestr(info, data.replace(b"x" * 32_000, b"x" * 40_000))
     result = run(env, wb_path)
     rej = [r for r in result.rejections if r.item_id == "III-01"]
-    assert len(rej) == 1 and "40000 ký tự" in rej[0].reason and "32767" in rej[0].reason
+    assert len(rej) == 1 and "40.000 ký tự" in rej[0].reason and "32.767" in rej[0].reason
     t = task(env["master"], "III-01")
     assert t.progress == 0 and getattr(t, field) == ""

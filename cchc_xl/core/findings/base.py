@@ -84,9 +84,15 @@ def _text(value: Any) -> str:
     if isinstance(value, float):
         if not abs(value) < 1e15:        # huge, infinite or NaN: not 300 digits
             return f"{value:g}".replace(".", ",")
-        s = f"{value:.2f}".rstrip("0").rstrip(".")
-        return s.replace(".", ",")
+        s = f"{value:,.2f}" if abs(value) >= _GROUPED_FROM else f"{value:.2f}"
+        s = s.rstrip("0").rstrip(".")
+        return s.replace(",", " ").replace(".", ",").replace(" ", ".")
+    if isinstance(value, int) and abs(value) >= _GROUPED_FROM:
+        return f"{value:,}".replace(",", ".")     # 1.048.576 (a year, 2025, stays as it is)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.strftime("%d/%m/%Y")
     return str(value)
+
+
+_GROUPED_FROM = 10_000     # numbers from here on are written with thousands separators
 
