@@ -269,6 +269,20 @@ def test_a_damaged_record_of_returns_stops_tong_hop(env, damage: str) -> None:
     assert task(env["master"], "III-01").progress == 70
 
 
+@pytest.mark.parametrize("damage", ["{hỏng", None, '{"v":2,"i":[1],"b":[]}'])
+def test_a_damaged_base_record_is_said_not_silent(env, damage) -> None:
+    """One record of the merge base edited by hand: that item falls back to the log, with a warning."""
+    wb = load_workbook(env["master"])
+    ws = wb[S.SHEET_META]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 6).value == "III-01")
+    ws.cell(row, 7).value = damage
+    wb.save(env["master"])
+    result = run(env, fill(env["VHXH"], sent(env) / env["VHXH"].name, {"III-03": {"progress": 20}}))
+    (f,) = [f for f in result.findings if f.code == "master_bases_damaged"]
+    assert f.severity == "warning" and f.cell == f"G{row}" and f.message.startswith("1 bản ghi")
+    assert task(env["master"], "III-03").progress == 20
+
+
 def test_a_return_of_an_earlier_split_is_rejected_after_a_newer_one(env) -> None:
     old_book = fill(env["VHXH"], sent(env) / "v2" / env["VHXH"].name, {"III-01": {"progress": 15}})
     split_master(env["master"], env["root"] / "phieu_v3", period_label=PERIOD, as_of=AS_OF)

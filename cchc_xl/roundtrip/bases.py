@@ -36,6 +36,7 @@ BASE_COL = 4                                    # column D of the master's "_met
 BASE_HEADERS = ("goc_don_vi", "goc_trang", "goc_ma", "goc_gia_tri")
 RETURNS_KEY = "returns"                         # "_meta" key: last return applied per unit
 _LETTERS = [get_column_letter(BASE_COL + i) for i in range(len(BASE_HEADERS))]
+BASE_VALUE_COLUMN = _LETTERS[3]                 # "G": the JSON record of each (unit, sheet, item)
 Key = tuple[str, str, str]                      # (unit, sheet, item id)
 
 
@@ -169,6 +170,7 @@ class BaseStore:
     header_row: int = 0                 # 0: no table yet
     next_row: int = 2
     edits: dict[str, Any] = field(default_factory=dict)    # {"G17": text}
+    damaged: list[int] = field(default_factory=list)        # rows whose record does not read
 
     def get(self, unit: str, sheet: str, item: str) -> BaseEntry | None:
         return self.entries.get((unit, sheet, item))
@@ -249,6 +251,7 @@ def read_bases(meta_rows: Sequence[Sequence[Any]]) -> BaseStore:
     for i, unit, sheet, item, text in found:
         rec = records[text]
         if rec is None:
+            store.damaged.append(i)
             continue
         version, issued, base, master = rec
         store.entries[(unit, sheet, item)] = BaseEntry(version, issued, base, master, row=i)
@@ -447,6 +450,6 @@ def returns_json(stamps: Mapping[str, ReturnStamp]) -> str:
                       separators=(",", ":"))
 
 
-__all__ = ["APPLIED_COL", "APPLIED_HEADERS", "AppliedFiles", "BASE_COL", "BASE_HEADERS", "RETURNS_KEY", "BaseEntry",
-           "BaseStore", "ReturnStamp", "issue", "read_applied",
-           "meta_cell_updates", "pack", "read_bases", "read_returns", "returns_json", "returns_unreadable", "unpack"]
+__all__ = ["APPLIED_COL", "APPLIED_HEADERS", "AppliedFiles", "BASE_COL", "BASE_HEADERS", "BASE_VALUE_COLUMN",
+           "RETURNS_KEY", "BaseEntry", "BaseStore", "ReturnStamp", "issue", "read_applied", "meta_cell_updates", "pack",
+           "read_bases", "read_returns", "returns_json", "returns_unreadable", "unpack"]

@@ -23,7 +23,7 @@ from cchc_xl.roundtrip.consolidate.check import _Checker, _Row, refuse_if_unsafe
 from cchc_xl.roundtrip.consolidate.columns import _int
 from cchc_xl.files.memory import gc_paused
 from cchc_xl.core.findings import catalog
-from cchc_xl.roundtrip.bases import RETURNS_KEY, ReturnStamp, meta_cell_updates, returns_json
+from cchc_xl.roundtrip.bases import BASE_VALUE_COLUMN, RETURNS_KEY, ReturnStamp, meta_cell_updates, returns_json
 from cchc_xl.roundtrip.consolidate.plan import (ACTION_CONFLICT, ACTION_FILE_DONE, ACTION_FILE_REJECTED, ACTION_UPDATED,
                                                 ACTION_WARNING, DERIVED_SUFFIX, STATUS_SEEN, STATUS_SUPERSEDED,
                                                 AuditIndex, CellChange, Conflict, ConsolidationPlan, FileSummary,
@@ -462,6 +462,11 @@ class _Planner(_Checker):
         self.plan.changes = [c for c in self.pending.values() if c.old != c.new or c.column_key in
                              ("source", "received_at")]
         self._check_room()
+        damaged = self.bases.damaged
+        if damaged:   # those items fall back to the log: said, not silent
+            self.plan.findings.append(catalog.MASTER_BASES_DAMAGED(
+                count=len(damaged), file=Path(self.data.path).name if self.data.path else "", sheet=S.SHEET_META,
+                cell=f"{BASE_VALUE_COLUMN}{damaged[0]}"))
         meta = dict(self.bases.edits)
         if self.returns_changed:
             meta.update(meta_cell_updates(self.state.meta_rows, {RETURNS_KEY: returns_json(self.returns)}))
