@@ -31,7 +31,7 @@ SHEET_TOO_FAR = T("sheet_too_far", "error", "Có dữ liệu ở ô quá xa bả
                   "Trang '{sheet}' có dữ liệu ở {cells}, xa vùng bảng: phải đọc {rows} dòng × {columns} cột, "
                   "quá lớn để đọc. Hãy xóa nội dung ô đó (Ctrl+End đưa tới ô cuối có dữ liệu) rồi lưu lại")
 SHEET_FULL = T("sheet_full", "error", "Trang của sổ đã hết dòng",
-               "Trang '{sheet_name}' không còn đủ dòng: dòng cuối đang có dữ liệu là dòng {used}, cần ghi thêm "
+               "Trang '{sheet}' không còn đủ dòng: dòng cuối đang có dữ liệu là dòng {used}, cần ghi thêm "
                "{rows} dòng (tới dòng {last}), một trang Excel chỉ có {limit} dòng. Không ghi gì. Nếu dòng {used} "
                "là ô gõ nhầm, hãy xóa nó; nếu trang đã đầy, hãy chuyển các dòng cũ sang một tệp lưu trữ "
                "(sao chép ra tệp khác rồi xóa khỏi sổ), rồi chạy lại")

@@ -488,7 +488,7 @@ class _Planner(_Checker):
             start = self.plan.next_rows.get(sheet)
             if rows and start and start + rows - 1 > S.EXCEL_MAX_ROWS:
                 raise catalog.SHEET_FULL.error(sheet=sheet, rows=rows, used=start - 1, last=start + rows - 1,
-                                               limit=S.EXCEL_MAX_ROWS, sheet_name=sheet,
+                                               limit=S.EXCEL_MAX_ROWS,
                                                file=Path(self.data.path).name if self.data.path else "")
 
     def _files_index(self) -> dict[str, list[str]]:
