@@ -36,40 +36,40 @@ def _find_header(rows: list[tuple[Any, ...]], first_header: str, limit: int = 15
     return None
 
 
+def _header_columns(header_row: Sequence[Any], columns: tuple[S.Column, ...]) -> dict[str, list[int]]:
+    """{key: 1-based columns} of the headers of ``columns`` in ``header_row``, in row order (a
+    copied column gives a key two columns)."""
+    by_header = {_fold(c.header): c.key for c in columns}
+    out: dict[str, list[int]] = {}
+    for i, v in enumerate(header_row, start=1):
+        if v in (None, ""):
+            continue
+        k = by_header.get(_fold_any(v))
+        if k is not None:
+            out.setdefault(k, []).append(i)
+    return out
+
+
 def _column_map(rows: list[tuple[Any, ...]], columns: tuple[S.Column, ...]) -> tuple[int | None, dict[str, str]]:
     """(0-based header row, {key: column letter}) by header text; schema letters if absent."""
     h = _find_header(rows, columns[0].header) if rows else None
     default = {c.key: get_column_letter(i) for i, c in enumerate(columns, start=1)}
     if h is None:
         return None, default
-    by_header = {_fold(c.header): c.key for c in columns}
-    found: dict[str, str] = {}
-    for i, v in enumerate(rows[h], start=1):
-        k = by_header.get(_fold_any(v)) if v not in (None, "") else None
-        if k and k not in found:
-            found[k] = get_column_letter(i)
+    found = {k: get_column_letter(cols[0]) for k, cols in _header_columns(rows[h], columns).items()}
     return h, {**default, **found}
 
 
 def _found_keys(rows: list[list[Any]], h: int | None, columns: tuple[S.Column, ...]) -> set[str]:
-    if h is None:
-        return set()
-    by_header = {_fold(c.header): c.key for c in columns}
-    return {by_header[_fold_any(v)] for v in rows[h] if v not in (None, "") and _fold_any(v) in by_header}
+    return set() if h is None else set(_header_columns(rows[h], columns))
 
 
 def _repeated_headers(header_row: Sequence[Any], columns: tuple[S.Column, ...]) -> dict[str, list[str]]:
     """{header: column letters} of the headers of ``columns`` found more than once in the row
     (a copied column: which of the two the unit filled in cannot be told)."""
-    by_header = {_fold(c.header): c.header for c in columns}
-    seen: dict[str, list[str]] = {}
-    for i, v in enumerate(header_row, start=1):
-        if v in (None, ""):
-            continue
-        h = by_header.get(_fold_any(v))
-        if h is not None:
-            seen.setdefault(h, []).append(get_column_letter(i))
-    return {h: letters for h, letters in seen.items() if len(letters) > 1}
+    header_of = {c.key: c.header for c in columns}
+    return {header_of[k]: [get_column_letter(i) for i in cols]
+            for k, cols in _header_columns(header_row, columns).items() if len(cols) > 1}
 
 
 def _last_row(rows: list[tuple[Any, ...]], floor: int) -> int:
