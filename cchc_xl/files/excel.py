@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError
-from cchc_xl.files.sheet_scan import MAX_VALUE_CELLS
+from cchc_xl.files.sheet_scan import MAX_VALUE_CELLS, ValueBox, too_far
 
 
 def open_error(path: Path, exc: BaseException | None = None) -> CchcError:
@@ -59,12 +59,11 @@ def worksheet_rows(ws: Any, file: str = "", *, cells: bool = False) -> list[tupl
                 rows, lowest = r, cell.coordinate
             if c > cols:
                 cols, rightmost = c, cell.coordinate
-        if rows * cols > MAX_VALUE_CELLS:
-            cells = f"ô {lowest}" if lowest == rightmost else f"ô {lowest} và ô {rightmost}"
-            raise catalog.SHEET_TOO_FAR.error(sheet=ws.title, cells=cells, rows=rows, columns=cols, file=file,
-                                              cell=lowest)
-        return [tuple(r) for r in ws.iter_rows(min_row=1, max_row=max(rows, 1), min_col=1,
-                                               max_col=max(cols, 1), values_only=not cells)]
+        box = ValueBox(rows, cols, lowest, rightmost)
+        if box.cells > MAX_VALUE_CELLS:
+            raise too_far(box, ws.title, file)
+        return [tuple(r) for r in ws.iter_rows(min_row=1, max_row=max(box.rows, 1), min_col=1,
+                                               max_col=max(box.columns, 1), values_only=not cells)]
     return [tuple(r) for r in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column,
                                            values_only=not cells)]   # from A1, even when row 1 or column A is empty
 

@@ -200,7 +200,7 @@ def check_value_box(xml: bytes | bytearray, *, sheet: str, file: str,
         return
     box = value_box(xml)
     if box.cells > limit:
-        raise _too_far(box, sheet, file)
+        raise too_far(box, sheet, file)
 
 
 def check_sheet_extent(z: zipfile.ZipFile, part: str, *, sheet: str, file: str,
@@ -223,7 +223,7 @@ def check_sheet_extent(z: zipfile.ZipFile, part: str, *, sheet: str, file: str,
     for window in _row_windows(z, part):             # measured, from the first row again
         box = box.merged(value_box(window))
     if box.cells > limit:
-        raise _too_far(box, sheet, file)
+        raise too_far(box, sheet, file)
 
 
 def _row_windows(z: zipfile.ZipFile, part: str):
@@ -243,7 +243,8 @@ def _row_windows(z: zipfile.ZipFile, part: str):
         yield carry
 
 
-def _too_far(box: ValueBox, sheet: str, file: str) -> Exception:
+def too_far(box: ValueBox, sheet: str, file: str) -> Exception:
+    """The ``sheet_too_far`` error of ``box`` (naming its lowest and rightmost values)."""
     cells = f"ô {box.lowest}" if box.lowest == box.rightmost else f"ô {box.lowest} và ô {box.rightmost}"
     return catalog.SHEET_TOO_FAR.error(sheet=sheet, cells=cells, rows=box.rows, columns=box.columns, file=file,
                                        cell=box.lowest if box.rows >= box.columns else box.rightmost)
