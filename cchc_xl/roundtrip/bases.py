@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 
 from cchc_xl.core.models import Status
 from cchc_xl.core.text import normalize_text
+from cchc_xl.core.tracking import decode_json_texts
 
 TRACKING = ("status", "progress", "completed_on", "evidence", "note")
 BASE_COL = 4                                    # column D of the master's "_meta"
@@ -236,17 +237,7 @@ def read_bases(meta_rows: Sequence[Sequence[Any]]) -> BaseStore:
     # records repeat (every item sent in the same state has the same text): each distinct
     # text is parsed once, all of them in one ``json.loads`` (one by one when one is damaged)
     texts = list(dict.fromkeys(f[4] for f in found))
-    try:
-        recs = json.loads("[" + ",".join(t or "null" for t in texts) + "]")
-        if len(recs) != len(texts):
-            raise ValueError
-    except (ValueError, RecursionError):
-        recs = []
-        for t in texts:
-            try:
-                recs.append(json.loads(t))
-            except (ValueError, RecursionError):
-                recs.append(None)
+    recs = decode_json_texts(texts)
     records = {t: _record(rec) for t, rec in zip(texts, recs)}
     for i, unit, sheet, item, text in found:
         rec = records[text]

@@ -25,7 +25,7 @@ from cchc_xl.core import schema as S
 from cchc_xl.core.dispatch import DATA_SHEETS, ITEM_HEADERS, UNIT_KIND
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError
-from cchc_xl.core.tracking import base_values, fast_normalize
+from cchc_xl.core.tracking import base_values, decode_json_texts, fast_normalize
 from cchc_xl.files.xlsx_patch import sheet_parts
 from cchc_xl.files.package import check_package_size
 from cchc_xl.files.sheet_scan import check_value_box, error_cells, formula_cells
@@ -186,15 +186,6 @@ def read_unit_workbook(path: str | os.PathLike[str],
                         warnings=scan.warnings)
 
 
-def _decode_bases(texts: list[str]) -> list[Any] | None:
-    """All base JSON objects of a workbook in one ``json.loads`` (``None``: decode one by one)."""
-    try:
-        out = json.loads("[" + ",".join(texts) + "]")
-    except (ValueError, RecursionError):
-        return None
-    return out if len(out) == len(texts) else None
-
-
 def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], ItemMeta]:
     header = rows[0] if rows else []
     idx = {h: i for i, h in enumerate(header) if isinstance(h, str) and h in ITEM_HEADERS}
@@ -214,7 +205,7 @@ def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], Item
     # items sent in the same state have the same base text: each distinct text is decoded once
     # and its values shared (read only: the merge never changes a base in place)
     distinct = list(dict.fromkeys(texts))
-    decoded = dict(zip(distinct, _decode_bases(distinct) or [None] * len(distinct)))
+    decoded = dict(zip(distinct, decode_json_texts(distinct)))
     bases: dict[str, dict[str, Any]] = {}
     out: dict[tuple[str, str], ItemMeta] = {}
     for (sheet, item_id, r), text in zip(entries, texts):
@@ -222,8 +213,7 @@ def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], Item
         try:
             base = bases.get(text)
             if base is None:
-                raw = decoded[text]
-                base = bases[text] = base_values(raw if raw is not None else json.loads(text))
+                base = bases[text] = base_values(decoded[text])    # None (did not decode): ValueError
             master_base = base_values(json.loads(str(shared))) if shared else None
         except (ValueError, TypeError, RecursionError):  # JSONDecodeError is a ValueError
             raise catalog.BAD_META_BASE.error(item=item_id, file=fname, sheet=S.SHEET_META) from None
