@@ -41,41 +41,46 @@ def last_value_row(path: str | os.PathLike[str], sheet: str) -> int | None:
     """
     with zipfile.ZipFile(path) as z:
         part = sheet_parts(z).get(sheet)
-        if part is None or part not in z.namelist():
-            return None
-        last = 0
-        row_open: int | None = None     # number of the last row tag read so far
-        carry = b""
-        with z.open(part) as f:
-            while chunk := f.read(_CHUNK):
-                buf = carry + chunk
-                if b"<x:" in buf or b"<s:" in buf:
-                    return None
-                # markers in the carried bytes were counted with the chunk before (one cut in
-                # two is complete only now: hence the few bytes of overlap)
-                fresh = max(0, len(carry) - 8)
-                at = max(buf.rfind(mark, fresh) for mark in _VALUE_MARKS)
-                if at >= 0:
-                    tag = buf.rfind(b"<row", 0, at)
-                    if tag >= 0:
-                        m = _ROW.match(buf, tag)
-                        if m is None:
-                            return None
-                        row_open_at_value = int(m.group(1))
-                    elif row_open is None:
-                        return None
-                    else:
-                        row_open_at_value = row_open
-                    last = max(last, row_open_at_value)
-                tag = buf.rfind(b"<row")
+        return None if part is None else last_value_row_of(z, part)
+
+
+def last_value_row_of(z: zipfile.ZipFile, part: str) -> int | None:
+    """``last_value_row`` of the part ``part`` of an open package ``z``."""
+    if part not in z.NameToInfo:
+        return None
+    last = 0
+    row_open: int | None = None     # number of the last row tag read so far
+    carry = b""
+    with z.open(part) as f:
+        while chunk := f.read(_CHUNK):
+            buf = carry + chunk
+            if b"<x:" in buf or b"<s:" in buf:
+                return None
+            # markers in the carried bytes were counted with the chunk before (one cut in
+            # two is complete only now: hence the few bytes of overlap)
+            fresh = max(0, len(carry) - 8)
+            at = max(buf.rfind(mark, fresh) for mark in _VALUE_MARKS)
+            if at >= 0:
+                tag = buf.rfind(b"<row", 0, at)
                 if tag >= 0:
                     m = _ROW.match(buf, tag)
                     if m is None:
-                        if len(buf) - tag > 256:     # a whole tag without r=
-                            return None
-                    else:
-                        row_open = int(m.group(1))
-                carry = buf[-_CARRY:]
+                        return None
+                    row_open_at_value = int(m.group(1))
+                elif row_open is None:
+                    return None
+                else:
+                    row_open_at_value = row_open
+                last = max(last, row_open_at_value)
+            tag = buf.rfind(b"<row")
+            if tag >= 0:
+                m = _ROW.match(buf, tag)
+                if m is None:
+                    if len(buf) - tag > 256:     # a whole tag without r=
+                        return None
+                else:
+                    row_open = int(m.group(1))
+            carry = buf[-_CARRY:]
     return last
 
 

@@ -28,7 +28,7 @@ from cchc_xl.core.records import (MasterData, cell_finding, find_header_row, met
 from cchc_xl.core.text import normalize_text
 from cchc_xl.roundtrip.consolidate.audit import _read_audit
 from cchc_xl.roundtrip.consolidate.columns import _column_map, _get, _last_row
-from cchc_xl.files.sheet_scan import check_sheet_extent, formula_refs, last_value_row
+from cchc_xl.files.sheet_scan import check_sheet_extent, formula_refs, last_value_row_of
 from cchc_xl.files.xlsx_patch import sheet_parts
 from cchc_xl.roundtrip.consolidate.plan import AuditIndex, MasterState, UnitReportRow
 from cchc_xl.core.tracking import FIELD_LABELS, TRACKING_KEYS, canonical, fast_normalize
@@ -73,7 +73,7 @@ def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MAST
         applied: AppliedFiles | None = None
         for n in present:
             if light and n == S.SHEET_AUDIT and applied is not None and applied.found:
-                tail = last_value_row(p, n)     # not parsed: no rectangle to measure (a full log: sheet_full)
+                tail = last_value_row_of(z, parts[n]) if n in parts else None   # not parsed (full log: sheet_full)
                 if tail is not None:   # the files dealt with are in "_meta": only where to append
                     out[AUDIT_TAIL] = AuditTail(next_row=max(tail, S.HEADER_ROW) + 1, path=str(p),
                                                 applied=applied)
