@@ -85,8 +85,7 @@ def _text(value: Any) -> str:
         if not abs(value) < 1e15:        # huge, infinite or NaN: not 300 digits
             return f"{value:g}".replace(".", ",")
         s = f"{value:,.2f}" if abs(value) >= _GROUPED_FROM else f"{value:.2f}"
-        s = s.rstrip("0").rstrip(".")
-        return s.replace(",", " ").replace(".", ",").replace(" ", ".")
+        return s.rstrip("0").rstrip(".").translate(_VI_SEPARATORS)
     if isinstance(value, int) and abs(value) >= _GROUPED_FROM:
         return f"{value:,}".replace(",", ".")     # 1.048.576 (a year, 2025, stays as it is)
     if isinstance(value, (dt.date, dt.datetime)):
@@ -95,4 +94,5 @@ def _text(value: Any) -> str:
 
 
 _GROUPED_FROM = 10_000     # numbers from here on are written with thousands separators
+_VI_SEPARATORS = str.maketrans(",.", ".,")     # 123,456.79 -> 123.456,79
 

@@ -113,6 +113,11 @@ class _Planner(_Checker):
             self._last_applied = dict(self.state.audit.last_applied)
         return self._last_applied
 
+    @property
+    def master_name(self) -> str:
+        """The master's file name, for findings about the master itself ("" for a live Book)."""
+        return Path(self.data.path).name if self.data.path else ""
+
     def cell(self, sheet: str, row: int, key: str) -> str:
         letters = self.letters.get(sheet)
         if letters is None:
@@ -465,7 +470,7 @@ class _Planner(_Checker):
         damaged = self.bases.damaged
         if damaged:   # those items fall back to the log: said, not silent
             self.plan.findings.append(catalog.MASTER_BASES_DAMAGED(
-                count=len(damaged), file=Path(self.data.path).name if self.data.path else "", sheet=S.SHEET_META,
+                count=len(damaged), file=self.master_name, sheet=S.SHEET_META,
                 cell=f"{BASE_VALUE_COLUMN}{damaged[0]}"))
         meta = dict(self.bases.edits)
         if self.returns_changed:
@@ -489,7 +494,7 @@ class _Planner(_Checker):
             if rows and start and start + rows - 1 > S.EXCEL_MAX_ROWS:
                 raise catalog.SHEET_FULL.error(sheet=sheet, rows=rows, used=start - 1, last=start + rows - 1,
                                                limit=S.EXCEL_MAX_ROWS,
-                                               file=Path(self.data.path).name if self.data.path else "")
+                                               file=self.master_name)
 
     def _files_index(self) -> dict[str, list[str]]:
         """Results per file SHA-256: those known before this run and those logged by it."""
