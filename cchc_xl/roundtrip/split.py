@@ -28,7 +28,7 @@ from cchc_xl.core.models import CchcError, Finding, Plan, Unit
 from cchc_xl.files.memory import gc_frozen, gc_paused
 from cchc_xl.files.safeio import guarded_write, save_workbook_atomic, save_workbook_guarded, write_error
 from cchc_xl.files.package import refuse_openpyxl_losses
-from cchc_xl.roundtrip.bases import RETURNS_KEY, issue, meta_cell_updates, read_bases
+from cchc_xl.roundtrip.bases import RETURNS_KEY, issue, meta_cell_updates
 from cchc_xl.core.dispatch import issued_values, items_by_unit, registry_for, unit_file_name, work_units
 from cchc_xl.workbook.cells import set_value
 from cchc_xl.workbook.unitbook import build_unit_workbook
@@ -276,7 +276,7 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
         # the merge base lives in the master: what each unit is sent, per item
         sent = {(unit, sheet, item): (values, master) for unit, sheet, item, values, master
                 in issued_items(plan, [u.code for u in targets], index, reports, reg)}
-        cells.update(issue(read_bases(sheets.get(S.SHEET_META, [])), version,
+        cells.update(issue(state.bases, version,     # the merge base the state read from "_meta"
                            [(*key, values, master) for key, (values, master) in sent.items()]))
         _write_meta_cells(path, cells, register)
         del sheets, cells     # the cell values read: only the plan is needed from here

@@ -299,7 +299,7 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
     # record the version the workbooks carry: returns of an unknown version are rejected
     writer = BookWriter(book)
     cells = meta_cell_updates(sheets.get(S.SHEET_META, []), split_meta_updates(state.meta, result))
-    cells.update(_issued_bases(plan, sheets, version, list(result.counts), state))
+    cells.update(_issued_bases(plan, version, list(result.counts), state))
     for ref, value in cells.items():
         writer.set(S.SHEET_META, ref, value)
     _register_issue(writer, sheets, period.short_label, result, plan)
@@ -316,15 +316,16 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
                         cells_written=writer.cells_written)
 
 
-def _issued_bases(plan: Any, sheets: dict[str, Any], version: int, units: list[str], state: Any) -> dict[str, Any]:
-    """"_meta" cells recording, in the master, the merge base sent to each unit (as ``tao-phieu``)."""
-    from cchc_xl.roundtrip.bases import issue, read_bases
+def _issued_bases(plan: Any, version: int, units: list[str], state: Any) -> dict[str, Any]:
+    """"_meta" cells recording, in the master, the merge base sent to each unit (as ``tao-phieu``),
+    added to the merge base the state read from "_meta"."""
+    from cchc_xl.roundtrip.bases import issue
     from cchc_xl.roundtrip.split import issued_items
     from cchc_xl.core.dispatch import items_by_unit, registry_for
 
     reg = registry_for(plan)
     reports = {(u.task_id, u.unit): u.values for u in state.unit_reports}
-    return issue(read_bases(sheets.get(S.SHEET_META, [])), version,
+    return issue(state.bases, version,
                  issued_items(plan, units, items_by_unit(plan, reg), reports, reg))
 
 
