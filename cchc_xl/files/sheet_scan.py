@@ -19,6 +19,7 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass
+from typing import Iterable
 
 from cchc_xl.core.findings import catalog
 from cchc_xl.files.xlsx_patch import sheet_parts
@@ -136,6 +137,19 @@ def formula_refs(z: zipfile.ZipFile, part: str) -> set[str]:
     for window in _row_windows(z, part):
         if b"f" in window:
             out |= formula_cells(window)
+    return out
+
+
+def workbook_formula_refs(path: str | os.PathLike[str], names: Iterable[str]) -> dict[str, frozenset[str]]:
+    """``{sheet: addresses}`` of the cells holding a formula in the sheets ``names`` of the
+    workbook at ``path`` (sheets without any are left out)."""
+    out: dict[str, frozenset[str]] = {}
+    with zipfile.ZipFile(path) as z:
+        parts = sheet_parts(z)
+        for name in names:
+            refs = formula_refs(z, parts[name]) if name in parts else set()
+            if refs:
+                out[name] = frozenset(refs)
     return out
 
 

@@ -8,20 +8,24 @@ official added to the workbook - drawings, comments, VBA, buttons - is kept).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
+from cchc_xl.core import index_years as IY
 from cchc_xl.core import schema as S
 from cchc_xl.core.criteria import CriteriaSet
 from cchc_xl.core.findings import catalog
-from cchc_xl.core.models import CchcError, Finding, Plan
+from cchc_xl.core.models import AREA_NAMES, CchcError, Finding, IndexArea, IndexCriterion, Plan
 from cchc_xl.core.remediation_merge import (MergeResult, merge_findings, merge_remediation, read_base,
                                             remediation_edits)
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
 from cchc_xl.files.safeio import atomic_path, backup, file_sha256, write_error
 from cchc_xl.files.xlsx_patch import Formula
+from openpyxl.utils import get_column_letter
 
 
 WRITE_ACTION = "ghi sổ tổng hợp"     # "{action}" of the write findings (write_denied, write_aborted...)
@@ -86,10 +90,12 @@ def lead_findings(plan: Plan, items: list[Any], file: str = "") -> list[Finding]
 
 def plan_remediation_import(sheets: dict[str, list[tuple[Any, ...]]], document: Path, *,
                             cset: CriteriaSet | None = None, file: str = "",
-                            year: int | None = None) -> tuple[RemediationImport, dict]:
+                            year: int | None = None,
+                            formulas: Mapping[str, frozenset[str]] | None = None) -> tuple[RemediationImport, dict]:
     """Read ``document`` and decide the merge against the master's plain sheet values.
 
-    Returns the result and the cell edits ({sheet: {(row, col): value}}).
+    Returns the result and the cell edits ({sheet: {(row, col): value}}).  ``formulas``:
+    the master's cells holding a formula ({sheet: addresses}; ``guard_formula_cells``).
     """
     from cchc_xl.core.records import read_master_sheets
     from cchc_xl.importers.remediation import read_remediation_plan
@@ -116,7 +122,7 @@ def plan_remediation_import(sheets: dict[str, list[tuple[Any, ...]]], document: 
         sheets, data.plan, data.rows.get(S.SHEET_TASKS, {}), master_criteria_set(data.plan, doc.items))
     if suggestions and not res.is_empty:
         edits.setdefault(S.SHEET_TASKS, {}).update(suggestions)
-    return result, edits
+    return result, guard_formula_cells(edits, formulas, sheets, file=file)
 
 
 def import_remediation(master: str | Path, document: str | Path, *, dry_run: bool = False,
@@ -124,7 +130,8 @@ def import_remediation(master: str | Path, document: str | Path, *, dry_run: boo
     """"Nhập khắc phục" on files: read, merge, and (unless ``dry_run``) write the master."""
     path, doc = Path(master), Path(document)
     sha, sheets = _read_master(path, S.SHEET_REMEDIATION)
-    result, edits = plan_remediation_import(sheets, doc, cset=cset, file=path.name, year=year)
+    result, edits = plan_remediation_import(sheets, doc, cset=cset, file=path.name, year=year,
+                                            formulas=_formula_cells(path))
     result.master, result.dry_run = path, dry_run
     if not (dry_run or result.merge.is_empty):
         result.backup = _write_if_unchanged(path, sha, edits)
@@ -143,6 +150,50 @@ def _read_master(path: Path, sheet: str) -> tuple[str, dict[str, list[tuple[Any,
     if sheet not in sheets:
         raise catalog.MISSING_SHEET.error(name=sheet, file=path.name)
     return sha, sheets
+
+
+# sheets where a write planned over a formula is only a suggestion: left out, never refused
+_OPTIONAL_SHEETS = (S.SHEET_TASKS,)
+
+
+def guard_formula_cells(edits: dict[str, dict[tuple[int, int], Any]],
+                        formulas: Mapping[str, frozenset[str]] | None,
+                        sheets: Mapping[str, list[tuple[Any, ...]]], *, file: str = "") -> dict:
+    """``edits`` that never replace a formula the official put in the master.
+
+    A write of the value the formula already shows is left out (the formula stays); a
+    suggestion (``_OPTIONAL_SHEETS``) over a formula is left out; any other write over a
+    formula refuses the whole import by cell (``import_formula_cell``): no row is written
+    half.  The tool's own formulas (``Formula`` values) are written as planned."""
+    from cchc_xl.core.index_years import same
+
+    for sheet, cells in edits.items():
+        refs = (formulas or {}).get(sheet)
+        if not refs:
+            continue
+        rows = sheets.get(sheet) or []
+        for (r, c), value in list(cells.items()):
+            ref = f"{get_column_letter(c)}{r}"
+            if isinstance(value, Formula) or ref not in refs:
+                continue
+            row = rows[r - 1] if r - 1 < len(rows) else ()
+            current = row[c - 1] if c - 1 < len(row) else None
+            if same(value, current) or sheet in _OPTIONAL_SHEETS:
+                del cells[(r, c)]
+                continue
+            raise catalog.IMPORT_FORMULA_CELL.error(current=_show(current), new=_show(value), file=file, sheet=sheet,
+                                                    cell=ref)
+    return edits
+
+
+def _formula_cells(path: Path) -> dict[str, frozenset[str]]:
+    """The master's cells holding a formula, in the sheets an import writes."""
+    from cchc_xl.files.sheet_scan import workbook_formula_refs
+
+    try:
+        return workbook_formula_refs(path, (S.SHEET_INDEX, S.SHEET_REMEDIATION, S.SHEET_TASKS))
+    except Exception as exc:   # the package was read a moment ago: a damaged one says so
+        raise catalog.BAD_MASTER.error(why=exc.__class__.__name__, file=path.name) from None
 
 
 def _write_if_unchanged(path: Path, sha: str, edits: dict[str, dict[tuple[int, int], Any]]) -> Path:
@@ -222,8 +273,14 @@ def _criteria_from_document(document: Path, year: int) -> list[Any]:
 
 
 def plan_index_import(sheets: dict[str, list[tuple[Any, ...]]], document: Path, *, year: int | None = None,
-                      file: str = "", cset: CriteriaSet | None = None) -> tuple[IndexImport, dict]:
-    """Read ``document`` and decide the cells of "Chỉ số CCHC" (all years side by side)."""
+                      file: str = "", cset: CriteriaSet | None = None,
+                      formulas: Mapping[str, frozenset[str]] | None = None) -> tuple[IndexImport, dict]:
+    """Read ``document`` and decide the cells of "Chỉ số CCHC" (all years side by side).
+
+    What the official typed into the table since the last import is kept (``core.index_years``):
+    a corrected value, a row added or deleted, a year's points in its column; a new document
+    for that year does not replace it (``index_kept``).  ``formulas``: as in
+    ``plan_remediation_import``."""
     import json
 
     from cchc_xl.core.criteria import check_scores
@@ -251,19 +308,33 @@ def plan_index_import(sheets: dict[str, list[tuple[Any, ...]]], document: Path, 
         years = {int(k): v for k, v in json.loads(meta.get(YEARS_META_KEY) or "{}").items()}
     except (ValueError, AttributeError):
         years = {}
+    recorded = copy.deepcopy(years)            # as the last import wrote them
+    sheet_entries = _sheet_entries(data)
+    header_row = _index_header_row(sheets)
     held = plan.info.index_year
-    if not years and plan.index_areas and held and held != res.year:
-        # the scores already in the sheet are kept as their year
+    base: dict[str, Any] | None
+    if not years and plan.index_areas and held:
+        # the scores already in the sheet (typed by the official) are kept as their year
         years[held] = {"areas": [a.model_dump(mode="json") for a in plan.index_areas],
                        "criteria": [c.model_dump(mode="json") for c in plan.index_criteria],
                        "total": round(sum(a.appraised or 0 for a in plan.index_areas), 4), "survey": None,
                        "rank": "", "rating": "", "source": S.SHEET_INDEX}
+        base = {"areas": [], "criteria": []} if held == res.year else None   # every value is the official's
+        laid_out = 0
+    else:
+        out.findings.extend(_hand_changes(years, sheet_entries, sheets, header_row, file))
+        base = recorded.get(res.year)
+        shown = _shown_year(recorded)
+        laid_out = len(IY.table_entries(recorded[shown])) if shown is not None else 0
     record = _year_record(res, document.name)
     old = years.get(res.year)
     if old is not None and not record["areas"] and old.get("areas"):
         record["areas"], record["criteria"] = old["areas"], old["criteria"]   # a total-only source keeps the table
-    out.changed = old != record
+    if old is not None:
+        record, kept = IY.merge_year(base, old, record)
+        out.findings.extend(_kept_findings(kept, file))
     years[res.year] = record
+    out.changed = years != recorded
     out.years = years
     if res.change is not None:
         direction, stated, prev = res.change
@@ -279,7 +350,8 @@ def plan_index_import(sheets: dict[str, list[tuple[Any, ...]]], document: Path, 
             implied = round(res.total - stated if direction == "tang" else res.total + stated, 2)
             out.findings.append(catalog.INDEX_CHANGE_UNCHECKED(direction=label, stated=stated, prev=prev,
                                                                implied=implied, file=document.name))
-    edits = index_edits(sheets, years)
+    owned = set(data.rows.get(S.SHEET_INDEX, {}).values()) | set(range(header_row + 1, header_row + 1 + laid_out))
+    edits = index_edits(sheets, years, owned_rows=owned, file=file)
     _set_meta(edits[S.SHEET_META], sheets, YEARS_META_KEY,
               json.dumps({str(k): v for k, v in sorted(years.items())}, ensure_ascii=False, sort_keys=True))
     coded = [c for c in res.criteria if c.code]
@@ -295,7 +367,7 @@ def plan_index_import(sheets: dict[str, list[tuple[Any, ...]]], document: Path, 
     info_row = next((i for i, r in enumerate(meta_rows, start=1) if r and r[0] == "plan_info"), None)
     if info_row is not None:
         edits[S.SHEET_META][(info_row, 2)] = info.model_dump_json()
-    return out, edits
+    return out, guard_formula_cells(edits, formulas, sheets, file=file)
 
 
 def _num(v: float) -> str:
@@ -304,19 +376,20 @@ def _num(v: float) -> str:
     return format_number(v)
 
 
-def index_edits(sheets: dict[str, list[tuple[Any, ...]]], years: dict[int, dict[str, Any]]) -> dict:
+def index_edits(sheets: dict[str, list[tuple[Any, ...]]], years: dict[int, dict[str, Any]], *,
+                owned_rows: set[int] | None = None, file: str = "") -> dict:
     """Cells of "Chỉ số CCHC": the latest year with areas in the main columns, every year's
     appraised points side by side (columns "Thẩm định NĂM") and the change between the
-    last two years; leftover rows of an earlier, longer table are cleared."""
-    from cchc_xl.core.models import AREA_NAMES, IndexArea, IndexCriterion
-    from cchc_xl.core.records import find_header_row
-    from cchc_xl.core.text import fold
+    last two years; rows of an earlier, longer table are cleared.
 
+    Only what the tool laid out is written over: the rows ``owned_rows`` (the table the
+    last import laid out, and the rows read as index rows) and the columns whose header it
+    wrote ("Thẩm định NĂM", "Tăng/giảm"); the years go to the right of the columns the
+    official added.  A cell of the official's in the way refuses the import, by name
+    (``index_row_taken``, ``index_column_taken``): nothing is written."""
     rows = sheets.get(S.SHEET_INDEX) or []
-    h = find_header_row(rows, S.INDEX_COLUMNS[0].header)
-    if h is None:
-        raise catalog.SHEET_NO_HEADER.error(sheet=S.SHEET_INDEX, header=S.INDEX_COLUMNS[0].header)
-    header_row = h + 1
+    header_row = _index_header_row(sheets)
+    h = header_row - 1
     main_year = max((y for y, d in years.items() if d.get("areas")), default=None)
     cells: dict[tuple[int, int], Any] = {}
     ncols = len(S.INDEX_COLUMNS)
@@ -324,58 +397,197 @@ def index_edits(sheets: dict[str, list[tuple[Any, ...]]], years: dict[int, dict[
     col = {k: S.col_index(S.INDEX_COLUMNS, k) for k in keys}
     table: list[dict[str, Any]] = []
     if main_year is not None:
-        d = years[main_year]
-        areas = [IndexArea.model_validate(a) for a in d["areas"]]
-        crits = [IndexCriterion.model_validate(c) for c in d["criteria"]]
-        for a in sorted(areas, key=lambda x: int(x.area.value)):
-            table.append({"area": int(a.area.value), "level": S.LEVEL_AREA, "code": a.area.value,
-                          "name": a.name or AREA_NAMES[a.area], "max_points": a.max_points,
-                          "appraised": a.appraised, "deducted": a.deducted, "self_assessed": a.self_assessed,
-                          "_key": f"a{a.area.value}"})
-            for c in crits:
-                if c.area == a.area:
-                    table.append({"area": int(c.area.value), "level": S.LEVEL_CRITERION, "code": c.code or None,
-                                  "name": c.name, "max_points": c.max_points, "appraised": c.appraised,
-                                  "deducted": c.deducted, "self_assessed": c.self_assessed,
-                                  "_key": f"c{c.area.value}|{c.code.lower()}" if c.code else f"n{c.area.value}|{fold(c.name)}"})
+        for kind, key, e in IY.table_entries(years[main_year]):
+            if kind == "area":
+                area = IndexArea.model_validate(e)
+                table.append({"area": int(area.area.value), "level": S.LEVEL_AREA, "code": area.area.value,
+                              "name": area.name or AREA_NAMES[area.area], "max_points": area.max_points,
+                              "appraised": area.appraised, "deducted": area.deducted,
+                              "self_assessed": area.self_assessed, "_key": key})
+            else:
+                c = IndexCriterion.model_validate(e)
+                table.append({"area": int(c.area.value), "level": S.LEVEL_CRITERION, "code": c.code or None,
+                              "name": c.name, "max_points": c.max_points, "appraised": c.appraised,
+                              "deducted": c.deducted, "self_assessed": c.self_assessed, "_key": key})
     last_old = h + 1
     for i, r in enumerate(rows[h + 1:], start=h + 2):
         if any(v not in (None, "") for v in r[:ncols]):
             last_old = i
+    owned = set(range(header_row + 1, last_old + 1)) if owned_rows is None else set(owned_rows)
+    first, last = header_row + 1, header_row + len(table)
+    for n in range(first, last + 1):      # the rows the table needs: the tool's, or empty
+        if n in owned:
+            continue
+        r = rows[n - 1] if n - 1 < len(rows) else ()
+        j = next((col[k] for k in keys if col[k] - 1 < len(r) and r[col[k] - 1] not in (None, "")), None)
+        if j is not None:
+            raise catalog.INDEX_ROW_TAKEN.error(text=_short(r[j - 1]), year=main_year, first=first, last=last,
+                                                file=file, sheet=S.SHEET_INDEX, cell=f"{get_column_letter(j)}{n}")
     formula_rows = int(_meta_value(sheets, FORMULA_ROWS_KEY) or last_old)
-    for n, rec in enumerate(table, start=header_row + 1):
+    for n, rec in enumerate(table, start=first):
         for k in keys:
             cells[(n, col[k])] = rec.get(k)
         if n > formula_rows:       # rows the workbook was built without: add their formulas
             for key, formula in row_formulas(n).items():
                 cells[(n, S.col_index(S.INDEX_COLUMNS, key))] = Formula(formula)
-    for n in range(header_row + 1 + len(table), last_old + 1):
-        for k in keys:
-            cells[(n, col[k])] = None
-    # side-by-side years
+    for n in sorted(owned):
+        if n > last:
+            for k in keys:
+                cells[(n, col[k])] = None
+    # side-by-side years, in the columns the tool wrote (or right of the official's own)
     yrs = sorted(years)
-    width = max(len(rows[h]) if rows else 0, ncols)
-    for j in range(ncols + 1, width + 1):         # clear earlier year columns
-        for n in range(header_row, max(last_old, header_row + len(table)) + 1):
+    head = rows[h] if h < len(rows) else ()
+    width = max([ncols, *(len(r) for r in rows[h:])])
+    managed = [j for j in range(ncols + 1, width + 1) if j - 1 < len(head) and _year_column(head[j - 1])]
+    used = [j for j in range(ncols + 1, width + 1) if j not in managed and _column_used(rows, h, j)]
+    start = managed[0] if managed else max([ncols, *used]) + 1
+    block = len(yrs) + (1 if len(yrs) >= 2 else 0) if table else 0
+    for j in range(start, start + block):
+        if j in used:
+            needed = f"Thẩm định {yrs[j - start]}" if j - start < len(yrs) else "Tăng/giảm"
+            n = next(i for i, r in enumerate(rows[h:], start=header_row) if j - 1 < len(r) and r[j - 1] not in (None, ""))
+            raise catalog.INDEX_COLUMN_TAKEN.error(column=get_column_letter(j), header=_short(head[j - 1] if j - 1 < len(head) else ""),
+                                                   needed=needed, file=file, sheet=S.SHEET_INDEX,
+                                                   cell=f"{get_column_letter(j)}{n}")
+    for j in managed:                      # clear earlier year columns
+        for n in range(header_row, max(len(rows), last) + 1):
             cells[(n, j)] = None
-    if len(yrs) >= 1 and table:
-        for off, y in enumerate(yrs, start=1):
-            cells[(header_row, ncols + off)] = f"Thẩm định {y}"
+    if yrs and table:
+        for off, y in enumerate(yrs):
+            cells[(header_row, start + off)] = f"Thẩm định {y}"
             values = _year_values(years[y])
-            for n, rec in enumerate(table, start=header_row + 1):
-                cells[(n, ncols + off)] = values.get(rec["_key"])
+            for n, rec in enumerate(table, start=first):
+                cells[(n, start + off)] = values.get(rec["_key"])
         if len(yrs) >= 2:
-            j = ncols + len(yrs) + 1
+            j = start + len(yrs)
             a, b = yrs[-2], yrs[-1]
             cells[(header_row, j)] = f"Tăng/giảm {a}→{b}"
             va, vb = _year_values(years[a]), _year_values(years[b])
-            for n, rec in enumerate(table, start=header_row + 1):
+            for n, rec in enumerate(table, start=first):
                 x, y_ = va.get(rec["_key"]), vb.get(rec["_key"])
                 cells[(n, j)] = round(y_ - x, 2) if x is not None and y_ is not None else None
     cells[(2, 1)] = _years_line(years)
     edits: dict[str, dict[tuple[int, int], Any]] = {S.SHEET_INDEX: cells, S.SHEET_META: {}}
-    _set_meta(edits[S.SHEET_META], sheets, FORMULA_ROWS_KEY, max(formula_rows, header_row + len(table)))
+    _set_meta(edits[S.SHEET_META], sheets, FORMULA_ROWS_KEY, max(formula_rows, last))
     return edits
+
+
+_YEAR_COLUMN = re.compile(r"^(?:Thẩm định \d{4}|Tăng/giảm \d{4}\s*→\s*\d{4})$")
+
+
+def _year_column(header: Any) -> bool:
+    """Whether a header is one the tool writes beside the table ("Thẩm định 2024", "Tăng/giảm 2023→2024")."""
+    from cchc_xl.core.text import normalize_text
+
+    return isinstance(header, str) and bool(_YEAR_COLUMN.match(normalize_text(header)))
+
+
+def _column_used(rows: list[tuple[Any, ...]], h: int, j: int) -> bool:
+    return any(j - 1 < len(r) and r[j - 1] not in (None, "") for r in rows[h:])
+
+
+def _show(value: Any) -> str:
+    """A cell value in a message: "(trống)", a number the Vietnamese way, or a quoted text."""
+    from cchc_xl.core.text import format_number
+
+    if value in (None, ""):
+        return "(trống)"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value)
+    return f"'{_short(value)}'"
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = str(value if value is not None else "").strip()
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _index_header_row(sheets: dict[str, list[tuple[Any, ...]]]) -> int:
+    """1-based row of the header of "Chỉ số CCHC"."""
+    from cchc_xl.core.records import find_header_row
+
+    h = find_header_row(sheets.get(S.SHEET_INDEX) or [], S.INDEX_COLUMNS[0].header)
+    if h is None:
+        raise catalog.SHEET_NO_HEADER.error(sheet=S.SHEET_INDEX, header=S.INDEX_COLUMNS[0].header)
+    return h + 1
+
+
+def _shown_year(years: dict[int, dict[str, Any]]) -> int | None:
+    """The year the main columns of the table show (the latest with areas)."""
+    return max((y for y, d in years.items() if d.get("areas")), default=None)
+
+
+def _sheet_entries(data: Any) -> list[IY.SheetEntry]:
+    """The index rows of the sheet as it is now, in the records' shape."""
+    rows = data.rows.get(S.SHEET_INDEX, {})
+    out = [IY.SheetEntry("area", IY.entry_key("area", e), e, rows[f"area:{a.area.value}"])
+           for a in data.plan.index_areas for e in [a.model_dump(mode="json")] if f"area:{a.area.value}" in rows]
+    out += [IY.SheetEntry("criterion", IY.entry_key("criterion", e), e, rows[f"crit:{i}"])
+            for i, c in enumerate(data.plan.index_criteria) for e in [c.model_dump(mode="json")]
+            if f"crit:{i}" in rows]
+    return sorted(out, key=lambda e: e.row)
+
+
+def _hand_changes(years: dict[int, dict[str, Any]], entries: list[IY.SheetEntry],
+                  sheets: dict[str, list[tuple[Any, ...]]], header_row: int, file: str) -> list[Finding]:
+    """What the official typed into the table since the last import, made part of the years
+    (``years`` changed in place), one finding each."""
+    shown = _shown_year(years)
+    out: list[Finding] = []
+    where = {"file": file, "sheet": S.SHEET_INDEX}
+    if shown is not None:
+        diff = IY.compare(years[shown], entries, header_row + 1)
+        laid = {key: n for n, (_, key, _) in enumerate(IY.table_entries(years[shown]), start=header_row + 1)}
+        if not diff.empty:
+            years[shown] = IY.apply(years[shown], diff)
+        for e in diff.edits:
+            out.append(catalog.INDEX_HAND_EDIT(label=e.label, column=S.header_of(S.INDEX_COLUMNS, e.field),
+                                               value=_show(e.value), recorded=_show(e.recorded), year=shown,
+                                               cell=f"{S.col_letter(S.INDEX_COLUMNS, e.field)}{e.row}", **where))
+        for a in diff.added:
+            out.append(catalog.INDEX_HAND_ROW_ADDED(label=IY.label_of(a.kind, a.entry), year=shown,
+                                                    cell=f"A{a.row}", **where))
+        for kind, key, entry in diff.removed:
+            out.append(catalog.INDEX_HAND_ROW_REMOVED(label=IY.label_of(kind, entry), year=shown,
+                                                      row=laid.get(key, "?"), **where))
+    rows = sheets.get(S.SHEET_INDEX) or []
+    head = rows[header_row - 1] if header_row - 1 < len(rows) else ()
+    for j, title in enumerate(head, start=1):      # the other years, in their columns
+        m = re.fullmatch(r"Thẩm định (\d{4})", str(title or "").strip())
+        if not m or int(m.group(1)) == shown or int(m.group(1)) not in years:
+            continue
+        y = int(m.group(1))
+        values = {e.key: _cell(rows, e.row, j) for e in entries}
+        changes = IY.side_edits(years[y], values)
+        if changes:
+            years[y] = IY.set_appraised(years[y], changes, {e.key: (e.kind, e.entry) for e in entries})
+        rows_of = {e.key: e.row for e in entries}
+        for key, recorded, value in changes:
+            out.append(catalog.INDEX_HAND_EDIT(label=_label_of_key(years[y], key), column=str(title).strip(),
+                                               value=_show(value), recorded=_show(recorded), year=y,
+                                               cell=f"{get_column_letter(j)}{rows_of[key]}", **where))
+    return out
+
+
+def _cell(rows: list[tuple[Any, ...]], row: int, col: int) -> Any:
+    r = rows[row - 1] if row - 1 < len(rows) else ()
+    v = r[col - 1] if col - 1 < len(r) else None
+    return None if v == "" else v
+
+
+def _label_of_key(record: dict[str, Any], key: str) -> str:
+    return next((IY.label_of(kind, e) for kind, k, e in IY.table_entries(record) if k == key), key)
+
+
+def _kept_findings(kept: list[IY.Kept], file: str) -> list[Finding]:
+    out = []
+    for k in kept:
+        if not k.field:
+            out.append(catalog.INDEX_ROW_KEPT(label=k.label, file=file, sheet=S.SHEET_INDEX))
+        else:
+            out.append(catalog.INDEX_KEPT(label=k.label, column=S.header_of(S.INDEX_COLUMNS, k.field),
+                                          mine=_show(k.mine), theirs=_show(k.theirs), file=file, sheet=S.SHEET_INDEX))
+    return out
 
 
 FORMULA_ROWS_KEY = "chi_so_dong_cong_thuc"   # _meta: last row of "Chỉ số CCHC" holding the row formulas
@@ -442,7 +654,8 @@ def import_index_results(master: str | Path, document: str | Path, *, year: int 
     """"Nhập chỉ số" on files."""
     path, doc = Path(master), Path(document)
     sha, sheets = _read_master(path, S.SHEET_INDEX)
-    result, edits = plan_index_import(sheets, doc, year=year, file=path.name, cset=cset)
+    result, edits = plan_index_import(sheets, doc, year=year, file=path.name, cset=cset,
+                                      formulas=_formula_cells(path))
     result.master, result.dry_run = path, dry_run
     if result.changed and not dry_run:
         result.backup = _write_if_unchanged(path, sha, edits)

@@ -150,6 +150,50 @@ def book_sheets(book: xw.Book, names: Iterable[str] | None = None) -> dict[str, 
             if wanted is None or s.name.casefold() in wanted}
 
 
+def book_formula_refs(book: xw.Book, names: Iterable[str]) -> dict[str, frozenset[str]]:
+    """``{sheet: addresses}`` of the cells holding a formula in the sheets ``names`` of the
+    open book (sheets without any left out).
+
+    Desktop Excel reads them (``Range.formula`` of the used range); a JSON book cannot say
+    (xlwings' remote engine sends values only, formulas only on an asynchronous request):
+    ``{}``, and what is written there may replace a formula (the command-line tools read it
+    from the file)."""
+    if is_remote(book):
+        return {}
+    out: dict[str, frozenset[str]] = {}
+    for name in names:
+        sheet = find_sheet(book, name)
+        if sheet is None:
+            continue
+        rng = sheet.used_range
+        refs = formula_refs_from_grid(rng.formula, rng.row, rng.column)
+        # a text typed with a leading apostrophe ("'=...") also reads "=...": Excel says which are formulas
+        refs = frozenset(ref for ref in refs if _has_formula(sheet, ref))
+        if refs:
+            out[sheet.name] = refs
+    return out
+
+
+def _has_formula(sheet: xw.Sheet, ref: str) -> bool:
+    try:
+        return bool(sheet.range(ref).api.HasFormula)
+    except Exception:     # not known: counted as a formula (kept, never written over)
+        return True
+
+
+def formula_refs_from_grid(grid: Any, first_row: int = 1, first_column: int = 1) -> frozenset[str]:
+    """Addresses of the formulas in what Excel's ``Range.Formula`` gives for a range whose
+    top-left cell is at (``first_row``, ``first_column``): a text for one cell, rows of
+    texts otherwise; a formula is a text starting with "="."""
+    if isinstance(grid, str) or grid is None:
+        grid = ((grid,),)
+    elif grid and not isinstance(grid[0], (list, tuple)):
+        grid = (grid,)
+    return frozenset(f"{get_column_letter(first_column + j)}{first_row + i}"
+                     for i, row in enumerate(grid) for j, f in enumerate(row)
+                     if isinstance(f, str) and f.startswith("=") and len(f) > 1)
+
+
 def read_book(book: xw.Book, sheets: dict[str, list[tuple[Any, ...]]] | None = None) -> MasterData:
     """Read the open master into ``MasterData`` (``CchcError`` when it is not a master)."""
     sheets = book_sheets(book) if sheets is None else sheets

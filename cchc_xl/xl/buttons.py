@@ -50,9 +50,9 @@ from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
 from cchc_xl.files.safeio import backup, check_can_write, confined_path, is_inside, write_error
 from cchc_xl.core.text import fold, format_number, normalize_text
-from cchc_xl.xl.book_io import (FINDINGS_SHEET, BookWriter, book_path, book_sheets, cosmetic, excel_value,
-                      find_sheet, is_remote, read_book, rich_formatting, show_message,
-                      write_findings_sheet)
+from cchc_xl.xl.book_io import (FINDINGS_SHEET, BookWriter, book_formula_refs, book_path, book_sheets, cosmetic,
+                                excel_value, find_sheet, is_remote, read_book, rich_formatting, show_message,
+                                write_findings_sheet)
 
 ENV_WORK_DIR = "CCHC_XL_THU_MUC"
 DEFAULT_UNIT_DIR = "phieu_don_vi"
@@ -409,7 +409,12 @@ def _tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None) -> ButtonResu
                + ", ".join(f.name for f in outside[:MAX_LISTED])) if outside else ""
     if not files:
         return ButtonResult(ok=False, message=f"Tổng hợp: chưa có phiếu nào trong thư mục\n{folder}{skipped}")
-    cplan = plan_from_sheets(sheets, files, file=book.name, as_of=settings.as_of, user=_user())
+    from cchc_xl.roundtrip.consolidate.state import FORMULA_CELLS, WRITTEN_SHEETS
+
+    # the official's formulas in the cells Tổng hợp writes are kept (desktop Excel says where they are)
+    formulas = book_formula_refs(book, WRITTEN_SHEETS)
+    cplan = plan_from_sheets({**sheets, FORMULA_CELLS: formulas} if formulas else sheets, files, file=book.name,
+                             as_of=settings.as_of, user=_user())
     path = book_path(book)
     if path is not None and path.exists() and not cplan.is_empty:
         backup_open_book(path, "sao lưu sổ trước khi tổng hợp")  # the saved file before this merge
@@ -651,7 +656,8 @@ def _nhap_khac_phuc(book: xw.Book, document: str | os.PathLike[str] | None, dry_
 
     path = _document(document, book)
     sheets = book_sheets(book)
-    result, edits = plan_remediation_import(sheets, path, file=book.name)
+    result, edits = plan_remediation_import(sheets, path, file=book.name, formulas=book_formula_refs(
+        book, (S.SHEET_REMEDIATION, S.SHEET_TASKS)))
     m = result.merge
     head = (f"Đọc {path.name}: {result.items} nội dung khắc phục. Thêm {len(m.added)}, cập nhật "
             f"{len(m.changes)} ô, giữ {len(m.kept)} ô cán bộ đã sửa, không đổi {m.unchanged}, không còn trong "
@@ -680,7 +686,8 @@ def _nhap_chi_so(book: xw.Book, document: str | os.PathLike[str] | None, year: i
 
     path = _document(document, book)
     sheets = book_sheets(book)
-    result, edits = plan_index_import(sheets, path, year=year, file=book.name)
+    result, edits = plan_index_import(sheets, path, year=year, file=book.name,
+                                      formulas=book_formula_refs(book, (S.SHEET_INDEX, S.SHEET_TASKS)))
     errors = [f for f in result.findings if f.severity == "error"]
     notes = [str(f) for f in result.findings if f.severity != "info"]
     body = result.summary + ("\n" + _listing(notes) if notes else "")

@@ -616,6 +616,30 @@ INDEX_CHANGE_UNCHECKED = T("index_change_unchecked", "info", "Chưa đối chi�
 INDEX_TOTAL_MISMATCH = T("index_total_mismatch", "error", "Tổng điểm không khớp",
                          "Câu tổng hợp ghi tổng điểm {stated} nhưng bảng điểm cộng lại {computed}")
 INDEX_YEAR_SAVED = T("index_year_saved", "info", "Đã ghi điểm năm", "Điểm Chỉ số CCHC năm {year}: {what}")
+# what the official typed into "Chỉ số CCHC" since the last import (``core.index_years``)
+INDEX_HAND_EDIT = T("index_hand_edit", "warning", "Giữ số liệu cán bộ đã sửa trong bảng điểm",
+                    "{label}, cột '{column}': trong sổ là {value}, lần nhập trước ghi {recorded} - giữ giá trị trong "
+                    "sổ làm số liệu năm {year}")
+INDEX_HAND_ROW_ADDED = T("index_hand_row_added", "warning", "Giữ dòng cán bộ thêm vào bảng điểm",
+                         "{label} do cán bộ thêm vào bảng - giữ làm số liệu năm {year}")
+INDEX_HAND_ROW_REMOVED = T("index_hand_row_removed", "warning", "Dòng đã bị xóa khỏi bảng điểm",
+                           "{label} (lần nhập trước ghi ở dòng {row}) không còn trong trang - bỏ khỏi số liệu năm "
+                           "{year} (bản trước vẫn còn trong thư mục sao_luu)")
+INDEX_KEPT = T("index_kept", "warning", "Giữ điểm cán bộ đã sửa",
+               "{label}, cột '{column}': cán bộ đã ghi {mine}, tài liệu mới ghi {theirs} - giữ giá trị trong sổ; "
+               "nếu tài liệu đúng, hãy xóa ô đó trong sổ rồi nhập lại")
+INDEX_ROW_KEPT = T("index_row_kept", "warning", "Giữ dòng cán bộ đã sửa",
+                   "{label}: tài liệu mới không có dòng này nhưng cán bộ đã thêm hoặc sửa nó trong sổ - giữ dòng này")
+INDEX_COLUMN_TAKEN = T("index_column_taken", "error", "Cột cán bộ thêm nằm ở chỗ cột điểm các năm",
+                       "Cột {column} (tiêu đề '{header}') có dữ liệu cán bộ thêm, đúng chỗ cần đặt cột '{needed}'. "
+                       "Không ghi gì. Hãy chuyển cột đó sang bên phải hoặc sang trang khác rồi nhập lại")
+INDEX_ROW_TAKEN = T("index_row_taken", "error", "Nội dung cán bộ thêm nằm trong vùng bảng điểm",
+                    "Ô có nội dung '{text}' không phải một dòng của bảng điểm, nằm trong vùng bảng điểm năm {year} "
+                    "cần ghi (dòng {first}-{last}). Không ghi gì. Hãy chuyển nội dung đó xuống dưới dòng {last} "
+                    "hoặc sang trang khác rồi nhập lại")
+IMPORT_FORMULA_CELL = T("import_formula_cell", "error", "Ô có công thức của cán bộ",
+                        "Ô có công thức (đang cho {current}); lần nhập này cần ghi {new} vào ô đó. Không ghi gì. "
+                        "Hãy thay công thức bằng giá trị (hoặc chuyển công thức sang ô khác) rồi nhập lại")
 LINK_UNKNOWN_CODE = T("link_unknown_code", "warning", "Mã tiêu chí chưa có trên trang Chỉ số CCHC",
                       "{item}: mã tiêu chí '{code}' ở cột 'Tiêu chí' không có trên trang 'Chỉ số CCHC' (hoặc tiêu chí "
                       "đó chưa có điểm tối đa) - liên kết này không được tính vào điểm có nguy cơ bị trừ")
