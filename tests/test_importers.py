@@ -563,3 +563,38 @@ def test_xlsx_appendix_with_a_value_far_away_is_refused_by_name(tmp_path, result
     with pytest.raises(CchcError) as err:
         import_appendix(path)
     assert err.value.finding.code == "sheet_too_far" and "ZZ200000" in str(err.value)
+
+
+def _stretch(path: Path, old: str, new: str) -> None:
+    """Rewrite the first worksheet's XML of ``path`` (``old`` -> ``new``), as another program would save it."""
+    import zipfile
+
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                assert old.encode() in data
+                data = data.replace(old.encode(), new.encode())
+            zout.writestr(info, data)
+    tmp.replace(path)
+
+
+def test_xlsx_merge_or_value_down_to_the_last_row(tmp_path, result):
+    """A merge down to row 1 048 576 (a column merged whole) is a range, not a million cells:
+    the same tasks; a value typed that far away is refused by name, never read."""
+    path = tmp_path / "phan_cong.xlsx"
+    rows = _write_xlsx(result.tasks, result.sections, path)
+    last = max(rows.values())
+    wb = load_workbook(path)
+    wb.active.merge_cells(f"G{last}:G{last + 1}")
+    wb.save(path)
+    _stretch(path, f'ref="G{last}:G{last + 1}"', f'ref="G{last}:G1048576"')
+    raw = read_appendix_xlsx(path)
+    assert len(raw.merged) == len(raw.rows) and all(len(m) == len(r) for m, r in zip(raw.merged, raw.rows))
+    assert key_fields(import_appendix(path).tasks) == key_fields(result.tasks)
+    _stretch(path, '</sheetData>', '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+                                   '</sheetData>')
+    with pytest.raises(CchcError) as err:
+        read_appendix_xlsx(path)
+    assert err.value.finding.code == "sheet_too_far" and "XFD1048576" in str(err.value)

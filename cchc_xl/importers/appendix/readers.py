@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from cchc_xl.core.findings import catalog
-from cchc_xl.core.models import Finding
+from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.text import normalize_text
 from cchc_xl.importers.sources import open_docx
 from cchc_xl.importers.appendix.table import (_ROMAN_PREFIX_RE, _ROMAN_RE, _TT_RE, RawTable, _short, _tt_like,
@@ -271,34 +271,57 @@ def _docx_grid(table) -> tuple[list[list[str]], list[list[bool]]]:
 def read_appendix_xlsx(path: str | Path) -> RawTable:
     """The appendix of an Excel file: the first worksheet with a header row, followed by the
     later worksheets that continue it (see ``join_tables``); other sheets are reported as
-    skipped.  Merged ranges keep only the top-left value (``merged`` marks the rest)."""
-    from openpyxl import load_workbook
+    skipped.  Merged ranges keep only the top-left value (``merged`` marks the rest).
 
-    from cchc_xl.files.excel import worksheet_rows
+    Read with python-calamine (the values Excel saved, as openpyxl's ``data_only``): a merge
+    or a border drawn down to row 1 048 576 is a range, not a million cells to build (openpyxl
+    took about 50 s on such a file).  A value too far from the table is refused
+    (``sheet_too_far``) before the sheet is read."""
+    import io
+    import zipfile
+
+    import python_calamine as pc
+
+    from cchc_xl.files.sheet_scan import MAX_VALUE_CELLS, check_value_box
+    from cchc_xl.files.xlsx_patch import sheet_parts
 
     p = Path(path)
-    _read_bytes(p)
+    data = _read_bytes(p)
     try:
-        wb = load_workbook(p, data_only=True)
-    except Exception as exc:  # zipfile/openpyxl raise several types for damaged files
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for name, part in sheet_parts(z).items():
+                if part in z.NameToInfo:
+                    check_value_box(z.read(part), sheet=name, file=p.name, limit=MAX_VALUE_CELLS)
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except CchcError:
+        raise
+    except Exception as exc:  # zipfile/calamine raise several types for damaged files
         raise catalog.BAD_DOCUMENT.error(name=p.name, kind="Excel (.xlsx)", file=p.name) from exc
     blocks: list[tuple[str, list[list[str]], list[list[bool]]]] = []
     try:
-        for ws in wb.worksheets:
-            # within the rectangle of values: a border drawn down to XFD1048576 is not 17 billion cells
-            rows = [[_cell_text(v) for v in r] for r in worksheet_rows(ws, p.name)]
+        for info in wb.sheets_metadata:
+            if "chart" in str(info.typ).lower():
+                continue
+            try:
+                sheet = wb.get_sheet_by_name(info.name)
+                values = sheet.to_python(skip_empty_area=False)
+                ranges = sheet.merged_cell_ranges or []
+            except Exception as exc:
+                raise catalog.BAD_DOCUMENT.error(name=p.name, kind="Excel (.xlsx)", file=p.name) from exc
+            rows = [[_cell_text(v) for v in r] for r in values]
             width = max((max((i for i, c in enumerate(r) if c.strip()), default=-1) for r in rows),
                         default=-1) + 1
             if not width:
                 continue          # an empty sheet says nothing
-            rows = [r[:width] for r in rows]
+            while rows and not any(c.strip() for c in rows[-1]):
+                rows.pop()
+            rows = [r[:width] + [""] * (width - len(r)) for r in rows]
             merged = [[False] * width for _ in rows]
-            for rng in ws.merged_cells.ranges:
-                for r in range(rng.min_row + 1, min(rng.max_row, len(rows)) + 1):
-                    for c in range(rng.min_col, min(rng.max_col, width) + 1):
-                        if r - 1 < len(merged):
-                            merged[r - 1][c - 1] = True
-            blocks.append((ws.title, rows, merged))
+            for (r0, c0), (r1, c1) in ranges:     # 0-based, both ends included
+                for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+                    for c in range(c0, min(c1, width - 1) + 1):
+                        merged[r][c] = True
+            blocks.append((info.name, rows, merged))
     finally:
         wb.close()
     return join_tables(blocks, p.name, lambda n: f"Không trang nào trong {n} trang có dữ liệu của tệp có "
