@@ -21,6 +21,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cchc_xl.core import schema as S
+from cchc_xl.core.tracking import FIELD_LABELS
 from cchc_xl.core.validate import validate_master
 from cchc_xl.roundtrip.bases import read_bases, read_returns
 from cchc_xl.roundtrip.consolidate import consolidate, read_master_values
@@ -369,6 +370,63 @@ def test_a_formula_in_a_task_of_several_units_keeps_the_derived_value_out(env) -
     assert [f.cell for f in result.findings if f.code == "master_cell_formula"] == [ref]
     assert _cell_formula(env["master"], S.SHEET_TASKS, ref) == "=SUM(1,2)"
     assert task(env["master"], "II-02").status.value == "Đang thực hiện"     # the status cell is written
+
+
+
+# ================================================================ an error value in the master is not a value
+
+def _audit_rows(master: Path) -> list[tuple[Any, ...]]:
+    rows = read_master_values(master, [S.SHEET_AUDIT])[S.SHEET_AUDIT]
+    return [tuple(r) for r in rows[S.HEADER_ROW:] if len(r) > 9 and r[5]]
+
+
+@pytest.mark.parametrize("sheet, unit, item, key, value, error, other", [
+    (S.SHEET_TASKS, "VHXH", "III-01", "progress", 70, "#N/A", ("evidence", "BC 12")),
+    (S.SHEET_TASKS, "VHXH", "III-01", "status", "Đang thực hiện", "#REF!", ("progress", 30)),
+    (S.SHEET_REMEDIATION, "KT", "KP-02", "progress", 40, "#DIV/0!", ("evidence", "KH 3")),
+], ids=["task-progress", "task-status", "remediation-progress"])
+def test_an_error_value_in_the_master_is_not_taken_for_a_value(env, sheet, unit, item, key, value, error,
+                                                                 other) -> None:
+    """python-calamine reads #REF! as an empty cell: the merge must not compare the unit's value
+    with a default the cell does not hold, write over it, or log a made-up old value."""
+    ref = _formula_at(env["master"], sheet, item, key, error)      # a value pasted from a failed lookup
+    assert load_workbook(env["master"])[sheet][ref].data_type == "e"
+    a = fill(env[unit], sent(env) / env[unit].name, {item: {key: value, other[0]: other[1]}}, sheet=sheet,
+             saved=dt.datetime(2025, 9, 12, 9, 0))
+    result = run(env, a)
+    (f,) = [f for f in result.findings if f.code == "master_cell_error"]
+    assert (f.sheet, f.cell, f.task_id, f.file, f.severity) == (sheet, ref, item, env["master"].name, "warning")
+    assert error in f.message
+    cell = load_workbook(env["master"])[sheet][ref]
+    assert (cell.value, cell.data_type) == (error, "e")                    # still the official's to settle
+    assert not [c for c in result.plan.master_changes if c.cell == ref]
+    assert any(c.column_key == other[0] and c.task_id == item for c in result.plan.master_changes)
+    logged = [r[6:9] for r in _audit_rows(env["master"]) if r[5] == item and r[6] == FIELD_LABELS[key]]
+    assert [r[1] for r in logged].count(error) == 1        # the log says what the master cell held
+    later = fill(env[unit], sent(env) / "lan2" / env[unit].name, {item: {key: value, "note": "gửi lại"}},
+                 sheet=sheet, saved=dt.datetime(2025, 9, 13, 9, 0))
+    again = run(env, later)
+    assert [g.cell for g in again.findings if g.code == "master_cell_error"] == [ref]    # until it is settled
+
+
+def test_an_error_value_in_a_task_of_several_units_keeps_the_derived_value_out(env) -> None:
+    ref = _formula_at(env["master"], S.SHEET_TASKS, "II-02", "progress", "#VALUE!")
+    a = fill(env["VP"], sent(env) / env["VP"].name, {"II-02": {"status": "Đang thực hiện", "progress": 80}})
+    result = run(env, a)
+    assert [f.cell for f in result.findings if f.code == "master_cell_error"] == [ref]
+    assert load_workbook(env["master"])[S.SHEET_TASKS][ref].value == "#VALUE!"
+    assert task(env["master"], "II-02").status.value == "Đang thực hiện"     # the status cell is written
+
+
+def test_tao_phieu_names_each_error_value_of_the_master(env) -> None:
+    from cchc_xl.roundtrip.split import split_master_detailed
+
+    ref = _formula_at(env["master"], S.SHEET_TASKS, "III-01", "status", "#N/A")
+    ref2 = _formula_at(env["master"], S.SHEET_REMEDIATION, "KP-02", "progress", "#REF!")
+    result = split_master_detailed(env["master"], env["root"] / "ky4", period_label="Quý IV/2025")
+    found = [(f.sheet, f.cell, f.severity) for f in result.findings if f.code == "split_cell_error"]
+    assert found == [(S.SHEET_TASKS, ref, "warning"), (S.SHEET_REMEDIATION, ref2, "warning")]
+    assert all(env["master"].name == f.file for f in result.findings if f.code == "split_cell_error")
 
 
 # ================================================================ a row is checked and applied whole

@@ -140,6 +140,20 @@ def formula_refs(z: zipfile.ZipFile, part: str) -> set[str]:
     return out
 
 
+def formula_and_error_refs(z: zipfile.ZipFile, part: str) -> tuple[set[str], dict[str, str]]:
+    """(``formula_cells``, ``error_cells``) of the part ``part`` of ``z`` in one pass, read
+    piece by piece like ``formula_refs``."""
+    formulas: set[str] = set()
+    errors: dict[str, str] = {}
+    if part not in z.NameToInfo:
+        return formulas, errors
+    for window in _row_windows(z, part):
+        if b"f" in window:
+            formulas |= formula_cells(window)
+        errors.update(error_cells(window))      # one memchr-like search when there is none
+    return formulas, errors
+
+
 def workbook_formula_refs(path: str | os.PathLike[str], names: Iterable[str]) -> dict[str, frozenset[str]]:
     """``{sheet: addresses}`` of the cells holding a formula in the sheets ``names`` of the
     workbook at ``path`` (sheets without any are left out)."""

@@ -288,6 +288,8 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
                                      issued=sent)
     if register is None:   # a master made before the register: the sheet is added apart
         _record_issue(path, result, targets, return_by)
+    result.findings.extend(catalog.SPLIT_CELL_ERROR(error=code, file=path.name, sheet=sheet, cell=ref)
+                           for sheet, cells in state.error_cells.items() for ref, code in sorted(cells.items()))
     return result
 
 

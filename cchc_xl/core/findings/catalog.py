@@ -86,6 +86,13 @@ RETURN_SAVED_LATER = T("return_saved_later", "warning", "Thời điểm lưu phi
 RETURN_SUPERSEDED = T("return_superseded", "warning", "Có phiếu mới hơn của cùng đơn vị",
                       "Bỏ qua: đơn vị {unit} có phiếu mới hơn trong lần tổng hợp này (tệp {newer}, {newer_stamp} "
                       "so với {this})")
+MASTER_CELL_ERROR = T("master_cell_error", "warning", "Ô của sổ có giá trị lỗi",
+                      "{item}, cột '{header}': ô của sổ đang có giá trị lỗi {error} nên không biết giá trị trong sổ; "
+                      "không ghi giá trị đơn vị {unit} gửi ({theirs}). Hãy gõ giá trị đúng vào ô đó rồi tổng hợp lại")
+SPLIT_CELL_ERROR = T("split_cell_error", "warning", "Ô của sổ có giá trị lỗi",
+                     "Ô có giá trị lỗi {error}: công cụ đọc như ô trống, phiếu đơn vị ghi giá trị mặc định cho ô "
+                     "này. Hãy gõ giá trị đúng vào ô trong sổ; khi tổng hợp, giá trị đơn vị gửi cho ô này không được "
+                     "ghi cho tới khi ô được sửa")
 MASTER_CELL_FORMULA = T("master_cell_formula", "warning", "Ô của sổ có công thức",
                         "{item}, cột '{header}': ô {cell} của sổ đang chứa công thức - không ghi giá trị "
                         "'{theirs}' của đơn vị {unit} đè lên công thức; nếu cần, hãy tự cập nhật ô này")

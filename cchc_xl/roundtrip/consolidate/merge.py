@@ -95,6 +95,7 @@ class _Planner(_Checker):
         self.pending: dict[tuple[str, int, str], CellChange] = {}
         self.letters: dict[str, dict[str, str]] = {}  # sheet -> column key -> letter (cache)
         self.formula_cells = state.formula_cells    # the official's formulas: never written over
+        self.error_cells = state.error_cells        # error values (#REF!...): not a value, not written over
         self.bases = state.bases                    # the merge base kept in the master
         # unit -> stamp of the last return applied (a saved time recorded from a file whose
         # clock ran ahead is not kept: it would make every later return look older)
@@ -140,11 +141,28 @@ class _Planner(_Checker):
         if formulas and self.cell(sheet, row, key) in formulas:
             self.formula_kept(book, source, unit, sheet, item, key, row, new)
             return False
+        errors = self.error_cells.get(sheet)
+        if errors and self.cell(sheet, row, key) in errors:
+            self.error_kept(book, source, unit, sheet, item, key, row, new, errors[self.cell(sheet, row, key)])
+            return False
         k = (sheet, row, key)
         prev = self.pending.get(k)
         self.pending[k] = CellChange(sheet, row, key, self.cell(sheet, row, key), prev.old if prev else old, new,
                                      item, unit, source)
         return True
+
+    def error_kept(self, book: ReturnedBook | None, file: str, unit: str, sheet: str, item: str, k: str,
+                   row: int, theirs: Any, error: str) -> None:
+        """The master cell holds an Excel error value (#REF!, #N/A...), read as empty: the master's
+        value is not known, so the unit's is not written (nor compared with a default the
+        cell does not hold) - reported and logged with the error; the merge base does not move."""
+        cell = self.cell(sheet, row, k)
+        shown = theirs if type(theirs) is str else display(k, theirs) if k in TRACKING_KEYS else str(theirs or "")
+        f = catalog.MASTER_CELL_ERROR(item=item, header=FIELD_LABELS.get(k, k), error=error,
+                                      theirs=shown or "(trống)", unit=unit, file=self.master_name or file,
+                                      sheet=sheet, cell=cell, task_id=item)
+        self.plan.findings.append(f)
+        self.audit(book, file, unit, item, k, error, shown, f"{ACTION_WARNING}: {f.message}"[:250])
 
     def formula_kept(self, book: ReturnedBook | None, file: str, unit: str, sheet: str, item: str, k: str,
                      row: int, theirs: Any) -> None:
@@ -154,7 +172,7 @@ class _Planner(_Checker):
         cell = self.cell(sheet, row, k)
         shown = theirs if type(theirs) is str else display(k, theirs) if k in TRACKING_KEYS else str(theirs or "")
         f = catalog.MASTER_CELL_FORMULA(item=item, header=FIELD_LABELS.get(k, k), cell=cell, theirs=shown or "(trống)",
-                                        unit=unit, file=file, sheet=sheet, task_id=item)
+                                        unit=unit, file=self.master_name or file, sheet=sheet, task_id=item)
         self.plan.findings.append(f)
         self.audit(book, file, unit, item, k, "", shown, f"{ACTION_WARNING}: {f.message}"[:250])
 
@@ -293,6 +311,7 @@ class _Planner(_Checker):
         pending, audit_rows, updated = self.pending, self.plan.audit_rows, 0
         letters = self.letters.get(sheet) or self._letters(sheet)
         formulas = self.formula_cells.get(sheet)
+        errors = self.error_cells.get(sheet)
         entry = self.bases.get(unit, sheet, item)
         if entry is not None:
             held = entry.base      # what this unit was sent, or last applied from it: in the master
@@ -310,6 +329,9 @@ class _Planner(_Checker):
                     continue
                 b = h          # the merge base comes from the master, never from the file
             elif t == b or m == t:
+                continue
+            if errors and master_row and f"{letters[k]}{master_row}" in errors:
+                self.error_kept(book, name, unit, sheet, item, k, master_row, t, errors[f"{letters[k]}{master_row}"])
                 continue
             old = m if type(m) is str else display(k, m)
             if (m == b or (entry is None and old == self.last_applied.get((unit, item, k)))) and master_row:

@@ -188,6 +188,9 @@ class MasterState:
     # {sheet: addresses} of the master's cells holding a formula (read from the file; a live
     # Book gives none): the official's formulas are never written over
     formula_cells: dict[str, frozenset[str]] = field(default_factory=dict)
+    # {sheet: {address: "#REF!"}} of the master's written sheets holding an Excel error value
+    # (python-calamine reads them as empty): never taken for a value, never written over
+    error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass

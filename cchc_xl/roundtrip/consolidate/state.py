@@ -28,7 +28,7 @@ from cchc_xl.core.records import (MasterData, cell_finding, find_header_row, met
 from cchc_xl.core.text import normalize_text
 from cchc_xl.roundtrip.consolidate.audit import _read_audit
 from cchc_xl.roundtrip.consolidate.columns import _column_map, _get, _last_row
-from cchc_xl.files.sheet_scan import check_sheet_extent, formula_refs, last_value_row_of
+from cchc_xl.files.sheet_scan import check_sheet_extent, formula_and_error_refs, last_value_row_of
 from cchc_xl.files.xlsx_patch import sheet_parts
 from cchc_xl.roundtrip.consolidate.plan import AuditIndex, MasterState, UnitReportRow
 from cchc_xl.core.tracking import FIELD_LABELS, TRACKING_KEYS, canonical, fast_normalize
@@ -80,10 +80,12 @@ def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MAST
                     continue
             if n in parts:
                 check_sheet_extent(z, parts[n], sheet=n, file=p.name, trust_dimension=True)
-                if light and n in WRITTEN_SHEETS:     # cells Tổng hợp must not write over
-                    refs = formula_refs(z, parts[n])
+                if n in WRITTEN_SHEETS:     # cells Tổng hợp must not write over
+                    refs, errors = formula_and_error_refs(z, parts[n])
                     if refs:
                         out.setdefault(FORMULA_CELLS, {})[n] = frozenset(refs)
+                    if errors:    # python-calamine reads them as empty cells
+                        out.setdefault(ERROR_CELLS, {})[n] = errors
             out[n] = _sheet_rows(wb.get_sheet_by_name(n), _task_projection if light and n == S.SHEET_TASKS else None)
             if n == S.SHEET_META and (light or on_meta is not None):
                 applied = read_applied(out[n])
@@ -105,6 +107,7 @@ def _parts_or_damaged(z: zipfile.ZipFile, name: str) -> dict[str, str]:
 # in the values of a light read: {sheet: addresses} of the cells holding a formula in the
 # sheets whose cells Tổng hợp writes (the official's formulas are kept, never written over)
 FORMULA_CELLS = "\x00Ô có công thức"
+ERROR_CELLS = "\x00Ô có giá trị lỗi"   # {sheet: {address: "#REF!"}}
 WRITTEN_SHEETS = (S.SHEET_TASKS, S.SHEET_REMEDIATION, S.SHEET_UNIT_REPORTS)
 
 
@@ -217,7 +220,8 @@ def master_state_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]], *, fil
     if consume and isinstance(sheets, dict):
         work = sheets
     else:
-        work = {k: v if k in (AUDIT_TAIL, FORMULA_CELLS) else [tuple(r) for r in v] for k, v in sheets.items()}
+        work = {k: v if k in (AUDIT_TAIL, FORMULA_CELLS, ERROR_CELLS) else [tuple(r) for r in v]
+                for k, v in sheets.items()}
     light: dict[str, tuple[list[str], dict[str, Any]]] | None = {} if fast == "light" else None
     data = master_data_fast(work, file=file, texts=texts, light=light) if fast else \
         read_master_sheets(work, file=file)
@@ -233,6 +237,7 @@ def master_state_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]], *, fil
                         applied=tail.applied if isinstance(tail, AuditTail) else read_applied(meta_rows))
     del meta_rows
     state.formula_cells = dict(work.get(FORMULA_CELLS) or {})
+    state.error_cells = dict(work.get(ERROR_CELLS) or {})
     state.columns.update(columns)
     reports, state.columns[S.SHEET_UNIT_REPORTS], state.findings = _read_unit_reports(
         work.get(S.SHEET_UNIT_REPORTS, []), file)
