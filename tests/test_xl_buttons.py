@@ -456,6 +456,25 @@ def test_tong_hop_reports_a_conflict_and_keeps_the_master_value(master, payload,
     assert read_book(open_json_book(merged)).plan.task("VII-03").progress == 50
 
 
+def test_error_values_of_the_open_book_are_named_and_never_written_over(master, payload, workdir):
+    """An error value (the JSON book sends its text, desktop Excel reads it so): Tạo phiếu names the
+    cell, Tổng hợp leaves it to the official and logs what it held."""
+    pytest.importorskip("cchc_xl.roundtrip.consolidate")
+    row = read_master(master).rows[S.SHEET_TASKS]["VII-03"]
+    ref = f"{S.col_letter(S.TASK_COLUMNS, 'status')}{row}"
+    set_value(payload, S.SHEET_TASKS, ref, "#N/A")
+    split_result, sent = split(payload)
+    assert "1 ô của sổ có giá trị lỗi" in split_result.message and f"{S.SHEET_TASKS}!{ref}" in split_result.message
+    assert [(f.code, f.cell) for f in split_result.findings if f.code == "split_cell_error"] == \
+        [("split_cell_error", ref)]
+    fill_return(split_result.files[1], workdir / "phieu_nhan_ve", "VII-03", status="Đang thực hiện", progress=60)
+    result, _, merged = run(buttons.tong_hop, sent)
+    assert [f.cell for f in result.findings if f.code == "master_cell_error"] == [ref]
+    assert value(merged, S.SHEET_TASKS, ref) == "#N/A"
+    assert read_book(open_json_book(merged)).plan.task("VII-03").progress == 60    # the rest of the row
+    audit = [r for r in rows_of(merged, S.SHEET_AUDIT)[S.HEADER_ROW:] if r[5] == "VII-03" and r[6] == "Trạng thái"]
+    assert [r[7] for r in audit] == ["#N/A"]
+
 def test_tong_hop_without_the_inbox_folder(payload, workdir):
     result, actions, _ = run(buttons.tong_hop, payload)
     assert not result.ok and [a["func"] for a in actions["actions"]] == ["alert"]

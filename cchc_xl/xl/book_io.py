@@ -130,7 +130,8 @@ def sheet_rows(sheet: xw.Sheet) -> list[tuple[Any, ...]]:
         raise catalog.SHEET_TOO_FAR.error(
             sheet=sheet.name, cells=f"ô {last.address.replace('$', '')} (vùng đã dùng, kể cả ô chỉ có định dạng)",
             rows=last.row, columns=last.column, file=sheet.book.name, cell=last.address.replace("$", ""))
-    values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, empty=None).value
+    # error values as their text ("#REF!"), as a JSON book sends them: never an empty cell
+    values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, empty=None, err_to_str=True).value
     rows = [tuple(plain_value(v) for v in row) for row in values or []]
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
@@ -179,6 +180,36 @@ def _has_formula(sheet: xw.Sheet, ref: str) -> bool:
         return bool(sheet.range(ref).api.HasFormula)
     except Exception:     # not known: counted as a formula (kept, never written over)
         return True
+
+
+EXCEL_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"))
+
+
+def book_error_cells(sheets: dict[str, list[tuple[Any, ...]]], names: Iterable[str]
+                     ) -> tuple[dict[str, list[tuple[Any, ...]]], dict[str, dict[str, str]]]:
+    """(``sheets`` with the error values of the sheets ``names`` read as empty cells, ``{sheet:
+    {address: "#REF!"}}`` of those cells).
+
+    ``sheet_rows`` reads an error value as its text (a JSON book sends it so); the files are
+    read by python-calamine, which gives an empty cell.  Both then go the same way: the cell is
+    named (Tạo phiếu) and never written over (Tổng hợp)."""
+    out: dict[str, dict[str, str]] = {}
+    clean = dict(sheets)
+    for name in names:
+        rows = sheets.get(name) or []
+        cells: dict[str, str] = {}
+        fixed = []
+        for i, row in enumerate(rows, start=1):
+            if any(type(v) is str and v in EXCEL_ERRORS for v in row):
+                cells.update((f"{get_column_letter(j)}{i}", v) for j, v in enumerate(row, start=1)
+                             if type(v) is str and v in EXCEL_ERRORS)
+                row = tuple(None if type(v) is str and v in EXCEL_ERRORS else v for v in row)
+            fixed.append(row)
+        if cells:
+            out[name] = cells
+            clean[name] = fixed
+    return clean, out
 
 
 def formula_refs_from_grid(grid: Any, first_row: int = 1, first_column: int = 1) -> frozenset[str]:

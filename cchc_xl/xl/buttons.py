@@ -50,9 +50,9 @@ from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
 from cchc_xl.files.safeio import backup, check_can_write, confined_path, is_inside, write_error
 from cchc_xl.core.text import fold, format_number, normalize_text
-from cchc_xl.xl.book_io import (FINDINGS_SHEET, BookWriter, book_formula_refs, book_path, book_sheets, cosmetic,
-                                excel_value, find_sheet, is_remote, read_book, rich_formatting, show_message,
-                                write_findings_sheet)
+from cchc_xl.xl.book_io import (FINDINGS_SHEET, BookWriter, book_error_cells, book_formula_refs, book_path,
+                                book_sheets, cosmetic, excel_value, find_sheet, is_remote, read_book,
+                                rich_formatting, show_message, write_findings_sheet)
 
 ENV_WORK_DIR = "CCHC_XL_THU_MUC"
 DEFAULT_UNIT_DIR = "phieu_don_vi"
@@ -277,10 +277,10 @@ def _as_int(value: Any) -> int:
 def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
                period_text: str | None) -> ButtonResult:
     from cchc_xl.roundtrip.consolidate.check import refuse_if_unsafe
-    from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets
+    from cchc_xl.roundtrip.consolidate.state import WRITTEN_SHEETS, master_state_from_sheets
     from cchc_xl.roundtrip.split import meta_cell_updates, split_meta_updates, split_plan_detailed
 
-    sheets = book_sheets(book)
+    sheets, errors_at = book_error_cells(book_sheets(book), WRITTEN_SHEETS)   # as the command reads them
     settings = read_settings(book, sheets)
     state = master_state_from_sheets(sheets, file=book.name)
     refuse_if_unsafe(state, "tạo phiếu")
@@ -310,9 +310,15 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
     if result.findings:
         message += (f"\nLưu ý: {len(result.findings)} nhiệm vụ chưa xác định đơn vị chủ trì nên không có "
                     f"trong phiếu nào: " + ", ".join(f.task_id for f in result.findings[:MAX_LISTED]))
+    # the same warnings as ``tao-phieu``: an error value was read as empty, the unit sent the default
+    errors = [catalog.SPLIT_CELL_ERROR(error=code, file=book.name, sheet=sheet, cell=ref)
+              for sheet, found in errors_at.items() for ref, code in found.items()]
+    if errors:
+        message += (f"\nLưu ý: {len(errors)} ô của sổ có giá trị lỗi, phiếu đơn vị ghi giá trị mặc định (hãy gõ "
+                    "giá trị đúng vào sổ): " + ", ".join(f"{f.sheet}!{f.cell}" for f in errors[:MAX_LISTED]))
     message += ("\nĐã lưu sổ (bản cũ ở thư mục 'sao_luu')." if saved else
                 "\nHãy lưu sổ (Ctrl+S) ngay để ghi nhận phiên bản phiếu vừa tạo.")
-    return ButtonResult(ok=True, message=message, files=result.files, findings=result.findings,
+    return ButtonResult(ok=True, message=message, files=result.files, findings=[*result.findings, *errors],
                         cells_written=writer.cells_written)
 
 
@@ -409,12 +415,13 @@ def _tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None) -> ButtonResu
                + ", ".join(f.name for f in outside[:MAX_LISTED])) if outside else ""
     if not files:
         return ButtonResult(ok=False, message=f"Tổng hợp: chưa có phiếu nào trong thư mục\n{folder}{skipped}")
-    from cchc_xl.roundtrip.consolidate.state import FORMULA_CELLS, WRITTEN_SHEETS
+    from cchc_xl.roundtrip.consolidate.state import ERROR_CELLS, FORMULA_CELLS, WRITTEN_SHEETS
 
-    # the official's formulas in the cells Tổng hợp writes are kept (desktop Excel says where they are)
-    formulas = book_formula_refs(book, WRITTEN_SHEETS)
-    cplan = plan_from_sheets({**sheets, FORMULA_CELLS: formulas} if formulas else sheets, files, file=book.name,
-                             as_of=settings.as_of, user=_user())
+    # the official's formulas (desktop Excel says where they are) and error values in the cells
+    # Tổng hợp writes are kept
+    clean, errors_at = book_error_cells(sheets, WRITTEN_SHEETS)       # as the command reads them
+    cplan = plan_from_sheets({**clean, FORMULA_CELLS: book_formula_refs(book, WRITTEN_SHEETS),
+                              ERROR_CELLS: errors_at}, files, file=book.name, as_of=settings.as_of, user=_user())
     path = book_path(book)
     if path is not None and path.exists() and not cplan.is_empty:
         backup_open_book(path, "sao lưu sổ trước khi tổng hợp")  # the saved file before this merge
