@@ -104,6 +104,44 @@ def test_measured_rectangle_from_the_cells_not_the_dimension() -> None:
     SC.check_value_box(b'<row r="9999"><c r="Z9999"><v>1</v></c><c r="XFD9999"/></row>', sheet="S", file="f")
 
 
+@pytest.mark.parametrize("tail, box", [
+    (b'<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row>', (1048576, 2, "A1048576")),
+    (b'<row r="300000"><c/><c/><c><v>1</v></c></row>', (300000, 3, "C300000")),       # counted after empty ones
+    (b'<row r="299999"><c r="B299999"/></row><row><c s="1"/><c><v>1</v></c></row>', (300000, 2, "B300000")),
+    (b'<x:row r="400000"><x:c><x:v>1</x:v></x:c></x:row>', (400000, 2, "A400000")),      # a namespace prefix
+], ids=["cell-without-address", "counted-cells", "row-without-address", "prefixed"])
+def test_cells_and_rows_without_an_address_are_counted(tail, box) -> None:
+    """A cell may be written without "r=": the reader counts it after the previous one, so a far
+    row numbered by hand holding one such cell asks python-calamine for a million rows (855 MB
+    for a 19-column return, measured)."""
+    xml = (b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c></row>' + tail
+           + b'</sheetData></worksheet>')
+    found = SC.value_box(xml)
+    assert (found.rows, found.columns, found.lowest) == box
+    with pytest.raises(CchcError) as err:
+        SC.check_value_box(xml, sheet="S", file="f.xlsx", limit=100_000)
+    assert err.value.finding.code == "sheet_too_far" and f"ô {box[2]}" in str(err.value)
+
+
+def test_return_with_a_far_row_whose_cell_has_no_address(env) -> None:
+    """Refused by name before python-calamine reads it; the other returns are merged."""
+    bad = env["inbox"] / env["VHXH"].name
+    buf = io.BytesIO()
+    with zipfile.ZipFile(env["VHXH"]) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                assert b"</sheetData>" in data
+                data = data.replace(b"</sheetData>", b'<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c>'
+                                                     b'</row></sheetData>')
+            zout.writestr(info, data)
+    bad.write_bytes(buf.getvalue())
+    fill(env["PVHCC"], env["inbox"] / env["PVHCC"].name, {"II-09": {"progress": 40}})
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    (f,) = [f for f in result.findings if f.file == bad.name and f.code == "sheet_too_far"]
+    assert "ô A1048576" in f.message and {r.file for r in result.rejected_files} == {bad.name}
+    assert {t.id: t for t in read_master(env["master"]).plan.tasks}["II-09"].progress == 40
+
 @pytest.mark.parametrize("chunk", [7, 64, 1 << 20])
 def test_streamed_measure_across_pieces(monkeypatch, chunk) -> None:
     """``check_sheet_extent`` reads the part piece by piece: a far cell cut in two is still

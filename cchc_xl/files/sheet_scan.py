@@ -21,6 +21,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import Iterable
 
+from openpyxl.utils import get_column_letter
+
 from cchc_xl.core.findings import catalog
 from cchc_xl.files.xlsx_patch import sheet_parts
 
@@ -182,6 +184,33 @@ _FAR_REF = re.compile(rb'r="(?:[A-Z]{2,3}[0-9]|[A-Z][0-9]{5})')
 # ``<c .../>`` or ``<c ...></c>`` is not read as a value)
 _VALUE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*<(?:\w+:)?(?:v|is|f)\b')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="(?:[A-Z]{1,3}[0-9]{1,7}:)?([A-Z]{1,3})([0-9]{1,7})"')
+# a row numbered 10 000 or beyond (a row "1048576" holding one cell written without its
+# address asks the reader for a million rows), and a row or a cell without its address
+_FAR_ROW = re.compile(rb'r="[0-9]{5,}"')     # literal start, as ``_FAR_REF``
+_NO_ADDRESS = re.compile(rb'<(?:\w+:)?(?:c|row)(?=[\s/>])(?![^>]*\br=")[^>]*>')
+_ROW_ELEMENT = re.compile(rb'<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)', re.S)
+_CELL_ELEMENT = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_R_NUMBER = re.compile(rb'\br="([0-9]{1,7})"')
+_R_CELL = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_HAS_VALUE = re.compile(rb'<(?:\w+:)?(?:v|is|f)\b')
+
+
+def _needs_measuring(xml: bytes | bytearray) -> bool:
+    """Whether values of ``xml`` may lie beyond 9 999 rows x 26 columns (else nothing to measure).
+    A row or a cell without an address follows the previous one: only a far row numbered by
+    hand holding cells without theirs reaches far (``_FAR_ROW``)."""
+    return bool(_FAR_REF.search(xml) or _FAR_ROW.search(xml))
+
+
+def _unaddressed(xml: bytes | bytearray) -> bool:
+    """Whether a row or a cell of ``xml`` is written without its address.  Counted first (Excel,
+    LibreOffice, openpyxl and XlsxWriter write ``r=`` first: a few memchr-speed counts); the
+    regular expression only for other writers and namespace prefixes."""
+    if b":c " not in xml and b":row " not in xml and b":c>" not in xml and b":row>" not in xml:
+        if (xml.count(b"<c ") + xml.count(b"<c>") == xml.count(b'<c r="')
+                and xml.count(b"<row ") + xml.count(b"<row>") == xml.count(b'<row r="')):
+            return False
+    return bool(_NO_ADDRESS.search(xml))
 
 
 @dataclass(frozen=True)
@@ -213,6 +242,8 @@ def _col_number(letters: bytes) -> int:
 def value_box(xml: bytes | bytearray) -> ValueBox:
     """The rectangle of the cells of ``xml`` (a worksheet part, or a run of its rows) that
     hold a value, by their addresses."""
+    if _FAR_ROW.search(xml) and _unaddressed(xml):
+        return _counted_box(xml)[0]
     rows = cols = 0
     lowest = rightmost = b""
     for m in _VALUE_CELL.finditer(xml):
@@ -224,12 +255,35 @@ def value_box(xml: bytes | bytearray) -> ValueBox:
     return ValueBox(rows, cols, lowest.decode(), rightmost.decode())
 
 
+def _counted_box(xml: bytes | bytearray, row_no: int = 0) -> tuple[ValueBox, int]:
+    """(``value_box``, number of the last row) of a part, or a run of its rows after row
+    ``row_no``, where some rows or cells have no address: each follows the previous one, as
+    a reader counts them (slower: only such odd files come here)."""
+    rows = cols = 0
+    lowest = rightmost = ""
+    for rm in _ROW_ELEMENT.finditer(xml):
+        m = _R_NUMBER.search(rm.group(1))
+        row_no = int(m.group(1)) if m else row_no + 1
+        col = 0
+        for cm in _CELL_ELEMENT.finditer(rm.group(2) or b""):
+            a = _R_CELL.search(cm.group(1))
+            col = _col_number(a.group(1)) if a else col + 1
+            if not (cm.group(2) and _HAS_VALUE.search(cm.group(2))):
+                continue
+            ref = f"{get_column_letter(min(col, 16384))}{row_no}"
+            if row_no > rows:
+                rows, lowest = row_no, ref
+            if col > cols:
+                cols, rightmost = col, ref
+    return ValueBox(rows, cols, lowest, rightmost), row_no
+
+
 def check_value_box(xml: bytes | bytearray, *, sheet: str, file: str,
                     limit: int = MAX_VALUE_CELLS) -> None:
     """Raise ``sheet_too_far`` when the values of the worksheet part ``xml`` span more than
     ``limit`` cells from A1.  Measured from the cells themselves (a ``<dimension>`` is only
     what the file says of itself); most sheets pass a single search."""
-    if not _FAR_REF.search(xml):
+    if not _needs_measuring(xml):
         return
     box = value_box(xml)
     if box.cells > limit:
@@ -250,11 +304,16 @@ def check_sheet_extent(z: zipfile.ZipFile, part: str, *, sheet: str, file: str,
     m = _DIMENSION.search(head)
     if trust_dimension and m and int(m.group(2)) * _col_number(m.group(1)) <= limit:
         return
-    if not any(_FAR_REF.search(window) for window in _row_windows(z, part)):
+    if not any(_needs_measuring(window) for window in _row_windows(z, part)):
         return                                       # at most 9 999 x 26 cells
-    box = ValueBox()
+    box, row_no = ValueBox(), 0
+    counted = any(_FAR_ROW.search(window) and _unaddressed(window) for window in _row_windows(z, part))
     for window in _row_windows(z, part):             # measured, from the first row again
-        box = box.merged(value_box(window))
+        if counted:                                  # rows without "r=" follow across the windows
+            found, row_no = _counted_box(window, row_no)
+        else:
+            found = value_box(window)
+        box = box.merged(found)
     if box.cells > limit:
         raise too_far(box, sheet, file)
 
