@@ -339,3 +339,20 @@ def test_merge_year_three_ways():
     deleted = {**base, "criteria": base["criteria"][1:]}
     merged, _ = IY.merge_year(base, deleted, base)
     assert [c["code"] for c in merged["criteria"]] == ["1.2"]  # deleted by hand, not changed since: stays deleted
+
+
+@pytest.mark.parametrize("damage", ["{not json", '{"2023": {"areas": [{"area": "9", "max_points": 1}]}}',
+                                    '{"x": {}}', '["2023"]'], ids=["syntax", "bad-area", "bad-year", "not-a-map"])
+def test_damaged_record_of_the_years_refuses_rather_than_drop_them(master: Path, damage: str):
+    import_index_results(master, SEED)
+    wb = load_workbook(master)
+    ws = wb[S.SHEET_META]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "chi_so_cac_nam")
+    ws.cell(row, 2).value = damage
+    wb.save(master)
+    sha = file_sha256(master)
+    with pytest.raises(CchcError) as e:
+        import_index_results(master, TABLE24, year=2024)
+    f = e.value.finding
+    assert (f.code, f.sheet, f.cell) == ("master_index_years_damaged", S.SHEET_META, f"B{row}")
+    assert "sao_luu" in f.message and file_sha256(master) == sha

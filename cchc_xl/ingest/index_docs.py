@@ -254,6 +254,26 @@ class IndexImport:
         return "\n".join(lines)
 
 
+def _recorded_years(meta_rows: list[tuple[Any, ...]], text: Any, file: str) -> dict[int, dict[str, Any]]:
+    """The years kept in "_meta" (``YEARS_META_KEY``); a record that does not read refuses the
+    import (``master_index_years_damaged``): going on would drop the earlier years."""
+    import json
+
+    if text in (None, ""):
+        return {}
+    try:
+        years = {int(k): v for k, v in json.loads(str(text)).items()}
+        for d in years.values():
+            for part in ("areas", "criteria"):
+                for e in d.get(part) or []:       # each one as the table lays it out (ValidationError: ValueError)
+                    (IndexArea if part == "areas" else IndexCriterion).model_validate(e)
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        row = next((i for i, r in enumerate(meta_rows, start=1) if r and r[0] == YEARS_META_KEY), 0)
+        raise catalog.MASTER_INDEX_YEARS_DAMAGED.error(file=file, sheet=S.SHEET_META,
+                                                       cell=f"B{row}" if row else "") from None
+    return years
+
+
 def _year_record(res: Any, source: str) -> dict[str, Any]:
     return {"areas": [a.model_dump(mode="json") for a in res.areas],
             "criteria": [c.model_dump(mode="json") for c in res.criteria],
@@ -304,10 +324,7 @@ def plan_index_import(sheets: dict[str, list[tuple[Any, ...]]], document: Path, 
     if cset is not None and res.areas:
         out.findings.extend(check_scores(cset, res.areas, res.criteria, file=document.name))
     meta = meta_dict(meta_rows)
-    try:
-        years = {int(k): v for k, v in json.loads(meta.get(YEARS_META_KEY) or "{}").items()}
-    except (ValueError, AttributeError):
-        years = {}
+    years = _recorded_years(meta_rows, meta.get(YEARS_META_KEY), file)
     recorded = copy.deepcopy(years)            # as the last import wrote them
     sheet_entries = _sheet_entries(data)
     header_row = _index_header_row(sheets)

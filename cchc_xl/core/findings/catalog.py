@@ -207,6 +207,10 @@ MASTER_RETURNS_DAMAGED = T("master_returns_damaged", "error", "Bản ghi phiếu
                            "Bản ghi phiếu đã tổng hợp của từng đơn vị (trang ẩn '_meta', khóa 'returns') bị sửa, "
                            "không đọc được: không thể biết phiếu nào mới hơn, phiếu cũ có thể thay số liệu mới. "
                            "Hãy khôi phục sổ từ bản sao lưu (thư mục sao_luu)")
+MASTER_INDEX_YEARS_DAMAGED = T("master_index_years_damaged", "error", "Điểm chỉ số các năm trong sổ bị hỏng",
+                               "Điểm Chỉ số CCHC các năm lưu trong sổ (trang ẩn '_meta', khóa 'chi_so_cac_nam') bị "
+                               "sửa, không đọc được: nhập tiếp sẽ làm mất điểm các năm trước. Không ghi gì. Hãy khôi "
+                               "phục sổ từ bản sao lưu (thư mục sao_luu) rồi nhập lại")
 MASTER_BASES_DAMAGED = T("master_bases_damaged", "warning", "Bản ghi giá trị gốc trong sổ bị hỏng",
                          "{count} bản ghi giá trị gốc (trang ẩn '_meta', cột G) bị sửa, không đọc được: các mục đó "
                          "được đối chiếu theo Nhật ký và giá trị gốc phiếu ghi - nên khôi phục sổ từ bản sao lưu "
