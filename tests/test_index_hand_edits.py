@@ -127,6 +127,13 @@ def test_officials_notes_below_the_table_are_kept_or_refuse_the_rows_the_table_n
     f = e.value.finding
     assert f.code == "index_row_taken" and f.cell == f"A{H + 11}" and "Nguồn: Quyết định" in f.message
     assert file_sha256(master) == sha
+    # a note beside the table, where the row formulas of a longer table go, is the official's too
+    _edit(master, {f"A{H + 11}": None, f"D{H + 12}": None, f"I{H + 20}": "cần rà soát"})
+    sha = file_sha256(master)
+    with pytest.raises(CchcError) as e:
+        import_index_results(master, SEED.with_name(SEED.name), year=2024)
+    assert (e.value.finding.code, e.value.finding.cell) == ("index_row_taken", f"I{H + 20}")
+    assert file_sha256(master) == sha
 
 
 # ---------------------------------------------------------------- hand corrections

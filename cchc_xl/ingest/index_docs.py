@@ -432,15 +432,17 @@ def index_edits(sheets: dict[str, list[tuple[Any, ...]]], years: dict[int, dict[
             last_old = i
     owned = set(range(header_row + 1, last_old + 1)) if owned_rows is None else set(owned_rows)
     first, last = header_row + 1, header_row + len(table)
+    formula_rows = int(_meta_value(sheets, FORMULA_ROWS_KEY) or last_old)
+    formula_cols = [S.col_index(S.INDEX_COLUMNS, key) for key in ("deducted_calc", "check", "at_risk")]
     for n in range(first, last + 1):      # the rows the table needs: the tool's, or empty
-        if n in owned:
-            continue
+        written = [] if n in owned else [col[k] for k in keys]
+        if n > formula_rows:              # the row formulas are written there too
+            written += formula_cols
         r = rows[n - 1] if n - 1 < len(rows) else ()
-        j = next((col[k] for k in keys if col[k] - 1 < len(r) and r[col[k] - 1] not in (None, "")), None)
+        j = next((c for c in written if c - 1 < len(r) and r[c - 1] not in (None, "")), None)
         if j is not None:
             raise catalog.INDEX_ROW_TAKEN.error(text=_short(r[j - 1]), year=main_year, first=first, last=last,
                                                 file=file, sheet=S.SHEET_INDEX, cell=f"{get_column_letter(j)}{n}")
-    formula_rows = int(_meta_value(sheets, FORMULA_ROWS_KEY) or last_old)
     for n, rec in enumerate(table, start=first):
         for k in keys:
             cells[(n, col[k])] = rec.get(k)
