@@ -3,6 +3,7 @@
     python scripts/benchmark.py                      # 500 units x 100 tasks, growth from 50 files, real size
     python scripts/benchmark.py --files 50 --tasks 20 --no-scale --no-real
     python scripts/benchmark.py --profile            # cProfile of consolidate()
+    python scripts/benchmark.py --dir /tmp/b --reuse --stages  # each stage of Tổng hợp timed alone
     python scripts/benchmark.py --dir /tmp/b --repeat 3        # keeps the data in /tmp/b
     python scripts/benchmark.py --dir /tmp/b --reuse --repeat 3  # same data, no rebuild
 
@@ -255,6 +256,56 @@ def measure_merge(work: Path, repeat: int, engine: str, profile: bool, quiet: bo
     return out
 
 
+def measure_stages(work: Path) -> dict[str, tuple[float, float]]:
+    """Tổng hợp cut in its stages, each timed alone in this thread on a fresh copy of the split
+    master: what each costs (not how the reading threads overlap them).  Shows which part
+    holds the time, and how much the master alone costs against the bare read."""
+    from cchc_xl.files.memory import gc_paused
+    from cchc_xl.roundtrip.consolidate.merge import plan_consolidation
+    from cchc_xl.roundtrip.consolidate.read import _read_one
+    from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets, read_master_values
+    from cchc_xl.roundtrip.consolidate.write import plan_patch
+
+    master, out = work / "So_tong_hop.xlsx", work / "vach_thu.xlsx"
+    shutil.copy2(work / SPLIT_MASTER, master)
+    files = sorted((work / "phieu").glob("*.xlsx"))
+    stages: dict[str, tuple[float, float]] = {}
+
+    def timed(label: str, step):
+        t, c = time.perf_counter(), time.process_time()
+        result = step()
+        stages[label] = (time.perf_counter() - t, time.process_time() - c)
+        return result
+
+    t, c = time.perf_counter(), time.process_time()
+    bare_read(files)
+    stages["Đọc trần (tham chiếu)"] = (time.perf_counter() - t, time.process_time() - c)
+    with gc_paused():
+        values = timed("Đọc sổ", lambda: read_master_values(master, light=True))
+        state = timed("Trạng thái sổ", lambda: master_state_from_sheets(values, file=master.name, fast="light",
+                                                                         texts=False, consume=True))
+        state.data.path = str(master)
+        books = timed("Đọc và kiểm tra phiếu", lambda: [r.book for r in (_read_one(f, AS_OF) for f in files)
+                                                        if r.book is not None])
+        plan = timed("Đối chiếu 3 chiều", lambda: plan_consolidation(state, returns=books, as_of=AS_OF,
+                                                                     user="benchmark", now=dt.datetime.now()))
+        edits, appends = timed("Chuẩn bị ghi", lambda: plan_patch(plan))
+        timed("Ghi sổ (vá XML)", lambda: patch_xlsx(master, out, edits, appends))
+    out.unlink(missing_ok=True)
+    return stages
+
+
+def print_stages(stages: dict[str, tuple[float, float]]) -> None:
+    bare = stages["Đọc trần (tham chiếu)"][0] or float("inf")
+    print("Các bước Tổng hợp, mỗi bước đo riêng trong một luồng:")
+    for label, (wall, cpu) in stages.items():
+        print(f"  {label}: {wall:.2f} s (CPU {cpu:.2f} s), {wall / bare:.2f}x đọc trần")
+    master_side = sum(stages[k][0] for k in ("Đọc sổ", "Trạng thái sổ", "Đối chiếu 3 chiều", "Chuẩn bị ghi",
+                                             "Ghi sổ (vá XML)"))
+    print(f"  Riêng phần sổ (đọc, trạng thái, đối chiếu, ghi; phiếu đã đọc sẵn): {master_side:.2f} s = "
+          f"{master_side / bare:.2f}x đọc trần")
+
+
 def measure_cli_memory(work: Path) -> tuple[float, float]:
     """``cchc-xl tong-hop`` on a fresh master copy in a child process: (wall s, peak MB)."""
     master, out = work / "So_tong_hop.xlsx", work / "phieu"
@@ -291,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse", action="store_true", help="dùng lại sổ và phiếu đã tạo trong --dir")
     ap.add_argument("--repeat", type=int, default=3, help="số lần đo Tổng hợp (mặc định 3, lấy trung vị)")
     ap.add_argument("--profile", action="store_true", help="in cProfile của consolidate()")
+    ap.add_argument("--stages", action="store_true", help="đo riêng từng bước của Tổng hợp (đọc sổ, phiếu, "
+                                                          "đối chiếu, ghi)")
     ap.add_argument("--engine", default="auto", choices=("auto", "patch", "openpyxl"))
     args = ap.parse_args(argv)
     base = args.dir or Path(tempfile.mkdtemp(prefix="cchc_bench_"))
@@ -305,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
         info = prepare(work, args.files, args.tasks)
     split_ratio = info["split_s"] / info["ref_s"] if info["ref_s"] else float("inf")
     merge = measure_merge(work, args.repeat, args.engine, args.profile)
+    if args.stages:
+        print_stages(measure_stages(work))
     t_cli, peak = measure_cli_memory(work)
     print(f"Tỷ lệ Tổng hợp / đọc trần (trung vị {max(args.repeat, 1)} lần): {merge['ratio']:.2f}x, CPU "
           f"{merge['cpu_ratio']:.2f}x (mục tiêu <= {MERGE_TARGET:g}x)")

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_benchmark_script_runs_at_tiny_size(tmp_path):
     out = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "benchmark.py"), "--files", "3", "--tasks", "5",
-         "--dir", str(tmp_path), "--scale-from", "2", "--repeat", "1"],
+         "--dir", str(tmp_path), "--scale-from", "2", "--repeat", "1", "--stages"],
         capture_output=True, text=True, timeout=300)
     assert out.returncode in (0, 1), out.stderr  # 1 = target not met, which is expected at tiny size
     text = out.stdout
@@ -24,3 +24,6 @@ def test_benchmark_script_runs_at_tiny_size(tmp_path):
     assert re.search(r"bộ nhớ đỉnh \d+ MB", text), text
     assert re.search(r"Chi phí mỗi tệp, Tổng hợp: [\d.]+ ms \(2 tệp\) -> [\d.]+ ms \(3 tệp\)", text), text
     assert "Cỡ thực tế (4 đơn vị, 52 nhiệm vụ" in text
+    for stage in ("Đọc sổ", "Trạng thái sổ", "Đọc và kiểm tra phiếu", "Đối chiếu 3 chiều", "Ghi sổ (vá XML)"):
+        assert re.search(stage.replace("(", r"\(").replace(")", r"\)") + r": [\d.]+ s \(CPU [\d.]+ s\), [\d.]+x", text), text
+    assert re.search(r"Riêng phần sổ .*: [\d.]+ s = [\d.]+x đọc trần", text), text
