@@ -196,6 +196,24 @@ def test_import_reads_reports_and_checks(master, tmp_path):
     assert again.exit_code == 0 and "Đã ghi 0 số liệu" in again.output
 
 
+@pytest.mark.parametrize("content", ["=H16-H17", "chờ số liệu huyện", -5], ids=["formula", "note", "negative"])
+def test_import_never_replaces_what_is_not_a_value_unasked(master, tmp_path, content):
+    """A cell of the period holding the official's formula, a note or a bad value is theirs: the
+    import refuses it by cell (nothing written) unless --ghi-de, like a different value."""
+    cell = read_master(master).indicators.cell(YEAR, "hs_truc_tiep")
+    wb = load_workbook(master)
+    wb[I.SHEET][cell] = content
+    wb.save(master)
+    src = export_file(tmp_path / "a.xlsx", ONE_STOP)
+    before = hashlib.sha256(master.read_bytes()).hexdigest()
+    res = run("nhap-so-lieu", master, "--tu-tep", src, "--ky", "Năm 2025")
+    out = " ".join(res.output.split())
+    assert res.exit_code == 1 and f"ô {cell}" in out and "tệp nhập ghi 49" in out and "--ghi-de" in out
+    assert hashlib.sha256(master.read_bytes()).hexdigest() == before
+    res = run("nhap-so-lieu", master, "--tu-tep", src, "--ky", "Năm 2025", "--ghi-de")
+    assert res.exit_code == 0, res.output
+    assert read_master(master).indicators.of(YEAR)["hs_truc_tiep"] == 49
+
 def test_import_never_overwrites_silently(master, tmp_path):
     src = export_file(tmp_path / "a.xlsx", ONE_STOP)
     assert run("nhap-so-lieu", master, "--tu-tep", src, "--ky", "Năm 2025").exit_code == 0

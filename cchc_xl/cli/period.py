@@ -122,6 +122,13 @@ def nhap_so_lieu(
                                        old=_num(v.key, current[v.key]), new=_num(v.key, v.value),
                                        file=master.name, sheet=I.SHEET, cell=data.indicators.cell(period, v.key))
                  for v in read.values if v.key in current and abs(current[v.key] - v.value) > 1e-9]
+    # a cell holding what is not a value (the official's formula, a note): theirs too, never replaced unasked
+    unreadable = {f.cell: f for f in data.indicators.findings if f.sheet == I.SHEET and f.severity == "error"}
+    conflicts += [F.IND_IMPORT_OVER_CONTENT(label=I.BY_KEY[v.key].label, period=period.short_label,
+                                            why=unreadable[cell].message.split(": ", 1)[-1], new=_num(v.key, v.value),
+                                            file=master.name, sheet=I.SHEET, cell=cell)
+                  for v in read.values if v.key not in current
+                  for cell in [data.indicators.cell(period, v.key)] if cell in unreadable]
     if conflicts and not ghi_de:
         C.print_findings(conflicts)
         C.fail(f"Không nhập gì vào sổ: {len(conflicts)} ô đã có số liệu khác (thêm --ghi-de để thay).")

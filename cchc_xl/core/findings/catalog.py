@@ -710,6 +710,9 @@ IND_UNKNOWN_ROW = T("indicator_unknown_row", "warning", "Dòng số liệu lạ"
 IND_IMPORT_CONFLICT = T("indicator_import_conflict", "error", "Số liệu đã có",
                         "Chỉ tiêu \"{label}\" ({period}) đang là {old}, tệp nhập ghi {new} - "
                         "thêm --ghi-de để thay (sổ cũ được sao lưu trước khi ghi)")
+IND_IMPORT_OVER_CONTENT = T("indicator_import_over_content", "error", "Ô số liệu đang có nội dung khác",
+                            "Chỉ tiêu \"{label}\" ({period}): ô đang có nội dung không đọc được là số liệu ({why}), "
+                            "tệp nhập ghi {new} - thêm --ghi-de để thay (sổ cũ được sao lưu trước khi ghi)")
 IND_IMPORT_EMPTY = T("indicator_import_empty", "error", "Tệp không có số liệu",
                      "Không tìm thấy chỉ tiêu nào trong tệp (cột tên chỉ tiêu phải trùng tên trên "
                      "trang 'Số liệu', giá trị là ô số đầu tiên bên phải)")
