@@ -14,8 +14,9 @@ Pure: records are the dicts stored in "_meta"; the sheet's rows come as ``SheetE
 
 Public API
 ----------
-``entry_key``, ``table_entries``, ``SheetEntry``, ``HandEdit``, ``SheetDiff``, ``compare``,
-``apply``, ``side_edits``, ``merge_year``, ``Kept``, ``label_of``, ``same``.
+``entry_key``, ``label_of``, ``table_entries``, ``same``; ``SheetEntry``, ``HandEdit``,
+``SheetDiff``, ``compare``, ``apply`` (the table); ``side_edits``, ``set_appraised`` (a year's
+column); ``Kept``, ``merge_year`` (a new document for a corrected year).
 """
 
 from __future__ import annotations
