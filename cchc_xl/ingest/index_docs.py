@@ -464,10 +464,11 @@ def index_edits(sheets: dict[str, list[tuple[Any, ...]]], years: dict[int, dict[
     for j in range(start, start + block):
         if j in used:
             needed = f"Thẩm định {yrs[j - start]}" if j - start < len(yrs) else "Tăng/giảm"
-            n = next(i for i, r in enumerate(rows[h:], start=header_row) if j - 1 < len(r) and r[j - 1] not in (None, ""))
-            raise catalog.INDEX_COLUMN_TAKEN.error(column=get_column_letter(j), header=_short(head[j - 1] if j - 1 < len(head) else ""),
-                                                   needed=needed, file=file, sheet=S.SHEET_INDEX,
-                                                   cell=f"{get_column_letter(j)}{n}")
+            n = next(i for i, r in enumerate(rows[h:], start=header_row)
+                     if j - 1 < len(r) and r[j - 1] not in (None, ""))
+            title = head[j - 1] if j - 1 < len(head) else ""
+            raise catalog.INDEX_COLUMN_TAKEN.error(column=get_column_letter(j), header=_short(title), needed=needed,
+                                                   file=file, sheet=S.SHEET_INDEX, cell=f"{get_column_letter(j)}{n}")
     for j in managed:                      # clear earlier year columns
         for n in range(header_row, max(len(rows), last) + 1):
             cells[(n, j)] = None
