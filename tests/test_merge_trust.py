@@ -418,6 +418,19 @@ def test_an_error_value_in_a_task_of_several_units_keeps_the_derived_value_out(e
     assert task(env["master"], "II-02").status.value == "Đang thực hiện"     # the status cell is written
 
 
+def test_tao_phieu_names_the_formulas_in_tracking_cells(env) -> None:
+    """The unit is sent what the formula shows; Tổng hợp will keep the formula: said beforehand.
+    A formula elsewhere in the row (the deadline) is not a tracking cell."""
+    from cchc_xl.roundtrip.split import split_master_detailed
+
+    ref = _formula_at(env["master"], S.SHEET_TASKS, "III-01", "progress", "=10*2")
+    ref2 = _formula_at(env["master"], S.SHEET_REMEDIATION, "KP-02", "status", '="Đang thực hiện"')
+    _formula_at(env["master"], S.SHEET_TASKS, "III-02", "due", "=DATE(2025,12,31)")
+    result = split_master_detailed(env["master"], env["root"] / "ky4", period_label="Quý IV/2025")
+    found = [(f.sheet, f.cell, f.severity) for f in result.findings if f.code == "split_cell_formula"]
+    assert found == [(S.SHEET_TASKS, ref, "warning"), (S.SHEET_REMEDIATION, ref2, "warning")]
+
+
 def test_tao_phieu_names_each_error_value_of_the_master(env) -> None:
     from cchc_xl.roundtrip.split import split_master_detailed
 

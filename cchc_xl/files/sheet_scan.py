@@ -156,6 +156,12 @@ def formula_and_error_refs(z: zipfile.ZipFile, part: str) -> tuple[set[str], dic
     return formulas, errors
 
 
+def split_ref(ref: str) -> tuple[str, int]:
+    """("AB", 12) of "AB12"."""
+    i = len(ref.rstrip("0123456789"))
+    return ref[:i], int(ref[i:])
+
+
 def workbook_formula_refs(path: str | os.PathLike[str], names: Iterable[str]) -> dict[str, frozenset[str]]:
     """``{sheet: addresses}`` of the cells holding a formula in the sheets ``names`` of the
     workbook at ``path`` (sheets without any are left out)."""

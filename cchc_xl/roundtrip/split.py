@@ -290,7 +290,24 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
         _record_issue(path, result, targets, return_by)
     result.findings.extend(catalog.SPLIT_CELL_ERROR(error=code, file=path.name, sheet=sheet, cell=ref)
                            for sheet, cells in state.error_cells.items() for ref, code in sorted(cells.items()))
+    result.findings.extend(catalog.SPLIT_CELL_FORMULA(file=path.name, sheet=sheet, cell=ref)
+                           for sheet, ref in tracking_formulas(state))
     return result
+
+
+def tracking_formulas(state: Any) -> list[tuple[str, str]]:
+    """(sheet, address) of the master's formulas in tracking cells (below the header), in
+    sheet and row order: the units are sent their value, Tổng hợp keeps the formula."""
+    from cchc_xl.core.tracking import TRACKING_KEYS
+    from cchc_xl.files.sheet_scan import split_ref
+
+    out = []
+    for sheet in (S.SHEET_TASKS, S.SHEET_REMEDIATION):
+        letters = {state.columns.get(sheet, {}).get(k) for k in TRACKING_KEYS} - {None}
+        cells = [split_ref(ref) for ref in state.formula_cells.get(sheet, ())]
+        out += [(sheet, f"{col}{row}") for col, row in sorted(cells, key=lambda c: (c[1], len(c[0]), c[0]))
+                if col in letters and row > S.HEADER_ROW]
+    return out
 
 
 def _issue_edits(sheets: Mapping[str, Any], pending: SplitResult, targets: Sequence[Unit],

@@ -93,6 +93,9 @@ SPLIT_CELL_ERROR = T("split_cell_error", "warning", "Ô của sổ có giá tr�
                      "Ô có giá trị lỗi {error}: công cụ đọc như ô trống, phiếu đơn vị ghi giá trị mặc định cho ô "
                      "này. Hãy gõ giá trị đúng vào ô trong sổ; khi tổng hợp, giá trị đơn vị gửi cho ô này không được "
                      "ghi cho tới khi ô được sửa")
+SPLIT_CELL_FORMULA = T("split_cell_formula", "warning", "Ô theo dõi của sổ có công thức",
+                       "Ô theo dõi có công thức: phiếu đơn vị ghi giá trị công thức đang cho; khi tổng hợp, giá trị "
+                       "đơn vị gửi cho ô này không ghi đè công thức (được báo để cán bộ tự cập nhật)")
 MASTER_CELL_FORMULA = T("master_cell_formula", "warning", "Ô của sổ có công thức",
                         "{item}, cột '{header}': ô {cell} của sổ đang chứa công thức - không ghi giá trị "
                         "'{theirs}' của đơn vị {unit} đè lên công thức; nếu cần, hãy tự cập nhật ô này")
