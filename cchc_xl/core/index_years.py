@@ -179,9 +179,7 @@ def apply(record: Mapping[str, Any], diff: SheetDiff) -> dict[str, Any]:
         out.setdefault(part, []).append(dict(e.entry))
         if e.kind == "area":
             delta += _num(e.entry.get("appraised")) or 0.0
-    if delta and out.get("total") is not None:
-        out["total"] = round(float(out["total"]) + delta, 2)
-    return out
+    return _moved_total(out, delta)
 
 
 def side_edits(record: Mapping[str, Any], values: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
@@ -220,9 +218,7 @@ def set_appraised(record: Mapping[str, Any], changes: Iterable[tuple[str, Any, A
         index[key]["appraised"] = _num(value)
         if key.startswith("a"):
             delta += (_num(value) or 0.0) - (_num(recorded) or 0.0)
-    if delta and out.get("total") is not None:
-        out["total"] = round(float(out["total"]) + delta, 2)
-    return out
+    return _moved_total(out, delta)
 
 
 def merge_year(base: Mapping[str, Any] | None, mine: Mapping[str, Any],
@@ -271,12 +267,17 @@ def merge_year(base: Mapping[str, Any] | None, mine: Mapping[str, Any],
             merged[part] = [x for x in merged.get(part) or [] if entry_key(kind, x) != key]
             if kind == "area":
                 delta -= _num(te.get("appraised")) or 0.0
-    if delta and merged.get("total") is not None:
-        merged["total"] = round(float(merged["total"]) + delta, 2)
-    return merged, kept
+    return _moved_total(merged, delta), kept
 
 
 # ---------------------------------------------------------------- private
+
+def _moved_total(record: dict[str, Any], delta: float) -> dict[str, Any]:
+    """``record`` with its total moved by ``delta`` (the areas' appraised points changed)."""
+    if delta and record.get("total") is not None:
+        record["total"] = round(float(record["total"]) + delta, 2)
+    return record
+
 
 def _area_value(value: Any) -> str:
     if isinstance(value, Area):

@@ -19,7 +19,6 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass
-from typing import Iterable
 
 from openpyxl.utils import get_column_letter
 
@@ -130,21 +129,10 @@ def error_cells(xml: bytes) -> dict[str, str]:
     return out
 
 
-def formula_refs(z: zipfile.ZipFile, part: str) -> set[str]:
-    """``formula_cells`` of the part ``part`` of ``z``, read piece by piece (a 60 MB sheet
-    is never held whole; a piece without "f" costs one memchr)."""
-    if part not in z.NameToInfo:
-        return set()
-    out: set[str] = set()
-    for window in _row_windows(z, part):
-        if b"f" in window:
-            out |= formula_cells(window)
-    return out
-
-
 def formula_and_error_refs(z: zipfile.ZipFile, part: str) -> tuple[set[str], dict[str, str]]:
     """(``formula_cells``, ``error_cells``) of the part ``part`` of ``z`` in one pass, read
-    piece by piece like ``formula_refs``."""
+    piece by piece (a 60 MB sheet is never held whole; a piece without "f" or an error costs
+    one memchr each)."""
     formulas: set[str] = set()
     errors: dict[str, str] = {}
     if part not in z.NameToInfo:
@@ -154,25 +142,6 @@ def formula_and_error_refs(z: zipfile.ZipFile, part: str) -> tuple[set[str], dic
             formulas |= formula_cells(window)
         errors.update(error_cells(window))      # one memchr-like search when there is none
     return formulas, errors
-
-
-def split_ref(ref: str) -> tuple[str, int]:
-    """("AB", 12) of "AB12"."""
-    i = len(ref.rstrip("0123456789"))
-    return ref[:i], int(ref[i:])
-
-
-def workbook_formula_refs(path: str | os.PathLike[str], names: Iterable[str]) -> dict[str, frozenset[str]]:
-    """``{sheet: addresses}`` of the cells holding a formula in the sheets ``names`` of the
-    workbook at ``path`` (sheets without any are left out)."""
-    out: dict[str, frozenset[str]] = {}
-    with zipfile.ZipFile(path) as z:
-        parts = sheet_parts(z)
-        for name in names:
-            refs = formula_refs(z, parts[name]) if name in parts else set()
-            if refs:
-                out[name] = frozenset(refs)
-    return out
 
 
 # ================================================================ the rectangle of values

@@ -129,9 +129,8 @@ def import_remediation(master: str | Path, document: str | Path, *, dry_run: boo
                        cset: CriteriaSet | None = None, year: int | None = None) -> RemediationImport:
     """"Nhập khắc phục" on files: read, merge, and (unless ``dry_run``) write the master."""
     path, doc = Path(master), Path(document)
-    sha, sheets = _read_master(path, S.SHEET_REMEDIATION)
-    result, edits = plan_remediation_import(sheets, doc, cset=cset, file=path.name, year=year,
-                                            formulas=_formula_cells(path))
+    sha, sheets, formulas = _read_master(path, S.SHEET_REMEDIATION)
+    result, edits = plan_remediation_import(sheets, doc, cset=cset, file=path.name, year=year, formulas=formulas)
     result.master, result.dry_run = path, dry_run
     if not (dry_run or result.merge.is_empty):
         result.backup = _write_if_unchanged(path, sha, edits)
@@ -139,17 +138,20 @@ def import_remediation(master: str | Path, document: str | Path, *, dry_run: boo
     return result
 
 
-def _read_master(path: Path, sheet: str) -> tuple[str, dict[str, list[tuple[Any, ...]]]]:
-    """(SHA-256, plain values of the sheets an import needs) of the master file."""
-    from cchc_xl.roundtrip.consolidate.state import read_master_values
+def _read_master(path: Path, sheet: str
+                 ) -> tuple[str, dict[str, list[tuple[Any, ...]]], dict[str, frozenset[str]]]:
+    """(SHA-256, plain values of the sheets an import needs, the cells holding a formula in
+    the sheets it writes) of the master file, read once."""
+    from cchc_xl.roundtrip.consolidate.state import FORMULA_CELLS, read_master_values
 
     if not path.is_file():
         raise catalog.NO_FILE.error(file=str(path))
     sha = file_sha256(path)
-    sheets = read_master_values(path, [S.SHEET_TASKS, S.SHEET_UNITS, sheet, S.SHEET_META])
+    sheets = read_master_values(path, [S.SHEET_TASKS, S.SHEET_UNITS, sheet, S.SHEET_META],
+                                scan=(S.SHEET_TASKS, sheet))
     if sheet not in sheets:
         raise catalog.MISSING_SHEET.error(name=sheet, file=path.name)
-    return sha, sheets
+    return sha, sheets, sheets.get(FORMULA_CELLS) or {}
 
 
 # sheets where a write planned over a formula is only a suggestion: left out, never refused
@@ -184,16 +186,6 @@ def guard_formula_cells(edits: dict[str, dict[tuple[int, int], Any]],
             raise catalog.IMPORT_FORMULA_CELL.error(current=_show(current), new=_show(value), file=file, sheet=sheet,
                                                     cell=ref)
     return edits
-
-
-def _formula_cells(path: Path) -> dict[str, frozenset[str]]:
-    """The master's cells holding a formula, in the sheets an import writes."""
-    from cchc_xl.files.sheet_scan import workbook_formula_refs
-
-    try:
-        return workbook_formula_refs(path, (S.SHEET_INDEX, S.SHEET_REMEDIATION, S.SHEET_TASKS))
-    except Exception as exc:   # the package was read a moment ago: a damaged one says so
-        raise catalog.BAD_MASTER.error(why=exc.__class__.__name__, file=path.name) from None
 
 
 def _write_if_unchanged(path: Path, sha: str, edits: dict[str, dict[tuple[int, int], Any]]) -> Path:
@@ -407,7 +399,7 @@ def index_edits(sheets: dict[str, list[tuple[Any, ...]]], years: dict[int, dict[
     rows = sheets.get(S.SHEET_INDEX) or []
     header_row = _index_header_row(sheets)
     h = header_row - 1
-    main_year = max((y for y, d in years.items() if d.get("areas")), default=None)
+    main_year = _shown_year(years)
     cells: dict[tuple[int, int], Any] = {}
     ncols = len(S.INDEX_COLUMNS)
     keys = ("area", "level", "code", "name", "max_points", "appraised", "deducted", "self_assessed")
@@ -458,17 +450,17 @@ def index_edits(sheets: dict[str, list[tuple[Any, ...]]], years: dict[int, dict[
     head = rows[h] if h < len(rows) else ()
     width = max([ncols, *(len(r) for r in rows[h:])])
     managed = [j for j in range(ncols + 1, width + 1) if j - 1 < len(head) and _year_column(head[j - 1])]
-    used = [j for j in range(ncols + 1, width + 1) if j not in managed and _column_used(rows, h, j)]
+    used = {j: n for j in range(ncols + 1, width + 1) if j not in managed
+            for n in [_first_used_row(rows, h, j)] if n is not None}      # column -> its first row used
     start = managed[0] if managed else max([ncols, *used]) + 1
     block = len(yrs) + (1 if len(yrs) >= 2 else 0) if table else 0
     for j in range(start, start + block):
         if j in used:
             needed = f"Thẩm định {yrs[j - start]}" if j - start < len(yrs) else "Tăng/giảm"
-            n = next(i for i, r in enumerate(rows[h:], start=header_row)
-                     if j - 1 < len(r) and r[j - 1] not in (None, ""))
             title = head[j - 1] if j - 1 < len(head) else ""
             raise catalog.INDEX_COLUMN_TAKEN.error(column=get_column_letter(j), header=_short(title), needed=needed,
-                                                   file=file, sheet=S.SHEET_INDEX, cell=f"{get_column_letter(j)}{n}")
+                                                   file=file, sheet=S.SHEET_INDEX,
+                                                   cell=f"{get_column_letter(j)}{used[j]}")
     for j in managed:                      # clear earlier year columns
         for n in range(header_row, max(len(rows), last) + 1):
             cells[(n, j)] = None
@@ -502,8 +494,10 @@ def _year_column(header: Any) -> bool:
     return isinstance(header, str) and bool(_YEAR_COLUMN.match(normalize_text(header)))
 
 
-def _column_used(rows: list[tuple[Any, ...]], h: int, j: int) -> bool:
-    return any(j - 1 < len(r) and r[j - 1] not in (None, "") for r in rows[h:])
+def _first_used_row(rows: list[tuple[Any, ...]], h: int, j: int) -> int | None:
+    """The first row (1-based, from the header row ``h + 1`` on) with a value in column ``j``."""
+    return next((i for i, r in enumerate(rows[h:], start=h + 1) if j - 1 < len(r) and r[j - 1] not in (None, "")),
+                None)
 
 
 def _show(value: Any) -> str:
@@ -572,6 +566,7 @@ def _hand_changes(years: dict[int, dict[str, Any]], entries: list[IY.SheetEntry]
                                                       row=laid.get(key, "?"), **where))
     rows = sheets.get(S.SHEET_INDEX) or []
     head = rows[header_row - 1] if header_row - 1 < len(rows) else ()
+    rows_of = {e.key: e.row for e in entries}
     for j, title in enumerate(head, start=1):      # the other years, in their columns
         m = re.fullmatch(r"Thẩm định (\d{4})", str(title or "").strip())
         if not m or int(m.group(1)) == shown or int(m.group(1)) not in years:
@@ -581,7 +576,6 @@ def _hand_changes(years: dict[int, dict[str, Any]], entries: list[IY.SheetEntry]
         changes = IY.side_edits(years[y], values)
         if changes:
             years[y] = IY.set_appraised(years[y], changes, {e.key: (e.kind, e.entry) for e in entries})
-        rows_of = {e.key: e.row for e in entries}
         for key, recorded, value in changes:
             out.append(catalog.INDEX_HAND_EDIT(label=_label_of_key(years[y], key), column=str(title).strip(),
                                                value=_show(value), recorded=_show(recorded), year=y,
@@ -641,16 +635,16 @@ def _set_meta(cells: dict[tuple[int, int], Any], sheets: dict[str, list[tuple[An
 
 
 def _year_values(d: dict[str, Any]) -> dict[str, float | None]:
-    from cchc_xl.core.text import fold
-
+    """Key (``index_years.entry_key``, the table's ``_key``) -> appraised points of a year; a
+    criterion is also found by its name (a year whose table gave it no code)."""
     out: dict[str, float | None] = {}
     for a in d.get("areas", []):
-        out[f"a{a['area']}"] = a.get("appraised")
+        out[IY.entry_key("area", a)] = a.get("appraised")
     for c in d.get("criteria", []):
         v = c.get("appraised")
         if c.get("code"):
-            out[f"c{c['area']}|{c['code'].lower()}"] = v
-        out[f"n{c['area']}|{fold(c['name'])}"] = v
+            out[IY.entry_key("criterion", c)] = v
+        out[IY.entry_key("criterion", {**c, "code": ""})] = v
     return out
 
 
@@ -673,9 +667,8 @@ def import_index_results(master: str | Path, document: str | Path, *, year: int 
                          dry_run: bool = False, cset: CriteriaSet | None = None) -> IndexImport:
     """"Nhập chỉ số" on files."""
     path, doc = Path(master), Path(document)
-    sha, sheets = _read_master(path, S.SHEET_INDEX)
-    result, edits = plan_index_import(sheets, doc, year=year, file=path.name, cset=cset,
-                                      formulas=_formula_cells(path))
+    sha, sheets, formulas = _read_master(path, S.SHEET_INDEX)
+    result, edits = plan_index_import(sheets, doc, year=year, file=path.name, cset=cset, formulas=formulas)
     result.master, result.dry_run = path, dry_run
     if result.changed and not dry_run:
         result.backup = _write_if_unchanged(path, sha, edits)

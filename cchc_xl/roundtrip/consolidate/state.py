@@ -39,8 +39,8 @@ MASTER_SHEETS = (S.SHEET_TASKS, S.SHEET_UNITS, S.SHEET_REMEDIATION, S.SHEET_META
 
 def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MASTER_SHEETS, *,
                        light: bool = False,
-                       on_meta: Callable[[AppliedFiles], None] | None = None
-                       ) -> dict[str, list[tuple[Any, ...]]]:
+                       on_meta: Callable[[AppliedFiles], None] | None = None,
+                       scan: Sequence[str] | None = None) -> dict[str, list[tuple[Any, ...]]]:
     """Cell values of the master's sheets, rows from A1 (python-calamine: seconds for 50 000 rows).
 
     ``light``: in "Phân công", below its header, only the cells Tổng hợp reads are kept
@@ -48,9 +48,12 @@ def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MAST
     never held.  Rows are converted one at a time, so a big sheet is never held twice.
     ``on_meta(applied)`` is called with the list of files dealt with that "_meta" holds
     (``bases.read_applied``) as soon as "_meta" is read (first).
+    ``scan``: the sheets whose formula cells (``FORMULA_CELLS``) and error values
+    (``ERROR_CELLS``) are located, from the XML in the same pass (default ``WRITTEN_SHEETS``).
     """
     import python_calamine as pc
 
+    scanned = WRITTEN_SHEETS if scan is None else scan
     p = Path(path)
     if not p.exists():
         raise catalog.NO_MASTER.error(file=str(p))
@@ -80,7 +83,7 @@ def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MAST
                     continue
             if n in parts:
                 check_sheet_extent(z, parts[n], sheet=n, file=p.name, trust_dimension=True)
-                if n in WRITTEN_SHEETS:     # cells Tổng hợp must not write over
+                if n in scanned:     # cells Tổng hợp (or an import) must not write over
                     refs, errors = formula_and_error_refs(z, parts[n])
                     if refs:
                         out.setdefault(FORMULA_CELLS, {})[n] = frozenset(refs)
