@@ -288,24 +288,30 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
                                      issued=sent)
     if register is None:   # a master made before the register: the sheet is added apart
         _record_issue(path, result, targets, return_by)
-    result.findings.extend(catalog.SPLIT_CELL_ERROR(error=code, file=path.name, sheet=sheet, cell=ref)
-                           for sheet, cells in state.error_cells.items() for ref, code in sorted(cells.items()))
-    result.findings.extend(catalog.SPLIT_CELL_FORMULA(file=path.name, sheet=sheet, cell=ref)
-                           for sheet, ref in tracking_formulas(state))
+    result.findings.extend(split_cell_findings(state, path.name))
     return result
 
 
-def tracking_formulas(state: Any) -> list[tuple[str, str]]:
-    """(sheet, address) of the master's formulas in tracking cells (below the header), in
-    sheet and row order: the units are sent their value, Tổng hợp keeps the formula."""
-    from cchc_xl.core.tracking import TRACKING_KEYS
-    from cchc_xl.files.sheet_scan import split_ref
+def split_cell_findings(state: Any, file: str) -> list[Finding]:
+    """What the units are sent that is not what the master's cell holds, in sheet and row
+    order (command and button alike): an error value read as empty - the default is sent
+    (``split_cell_error``); a formula in a tracking cell below the header - its value is
+    sent, and Tổng hợp will keep the formula (``split_cell_formula``)."""
+    from openpyxl.utils.cell import coordinate_from_string
 
-    out = []
+    from cchc_xl.core.tracking import TRACKING_KEYS
+
+    def in_rows(refs: Any) -> list[tuple[str, str, int]]:
+        """(address, column letters, row) sorted by row, then column."""
+        cells = [(ref, *coordinate_from_string(ref)) for ref in refs]
+        return sorted(cells, key=lambda c: (c[2], len(c[1]), c[1]))
+
+    out = [catalog.SPLIT_CELL_ERROR(error=cells[ref], file=file, sheet=sheet, cell=ref)
+           for sheet, cells in state.error_cells.items() for ref, _, _ in in_rows(cells)]
     for sheet in (S.SHEET_TASKS, S.SHEET_REMEDIATION):
         letters = {state.columns.get(sheet, {}).get(k) for k in TRACKING_KEYS} - {None}
-        cells = [split_ref(ref) for ref in state.formula_cells.get(sheet, ())]
-        out += [(sheet, f"{col}{row}") for col, row in sorted(cells, key=lambda c: (c[1], len(c[0]), c[0]))
+        out += [catalog.SPLIT_CELL_FORMULA(file=file, sheet=sheet, cell=ref)
+                for ref, col, row in in_rows(state.formula_cells.get(sheet, ()))
                 if col in letters and row > S.HEADER_ROW]
     return out
 

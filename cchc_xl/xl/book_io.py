@@ -198,17 +198,11 @@ def book_error_cells(sheets: dict[str, list[tuple[Any, ...]]], names: Iterable[s
     clean = dict(sheets)
     for name in names:
         rows = sheets.get(name) or []
-        cells: dict[str, str] = {}
-        fixed = []
-        for i, row in enumerate(rows, start=1):
-            if any(type(v) is str and v in EXCEL_ERRORS for v in row):
-                cells.update((f"{get_column_letter(j)}{i}", v) for j, v in enumerate(row, start=1)
-                             if type(v) is str and v in EXCEL_ERRORS)
-                row = tuple(None if type(v) is str and v in EXCEL_ERRORS else v for v in row)
-            fixed.append(row)
+        cells = {f"{get_column_letter(j)}{i}": v for i, row in enumerate(rows, start=1)
+                 for j, v in enumerate(row, start=1) if type(v) is str and v in EXCEL_ERRORS}
         if cells:
             out[name] = cells
-            clean[name] = fixed
+            clean[name] = [tuple(None if type(v) is str and v in EXCEL_ERRORS else v for v in row) for row in rows]
     return clean, out
 
 

@@ -277,13 +277,14 @@ def _as_int(value: Any) -> int:
 def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
                period_text: str | None) -> ButtonResult:
     from cchc_xl.roundtrip.consolidate.check import refuse_if_unsafe
-    from cchc_xl.roundtrip.consolidate.state import FORMULA_CELLS, WRITTEN_SHEETS, master_state_from_sheets
-    from cchc_xl.roundtrip.split import meta_cell_updates, split_meta_updates, split_plan_detailed, tracking_formulas
+    from cchc_xl.roundtrip.consolidate.state import (ERROR_CELLS, FORMULA_CELLS, WRITTEN_SHEETS,
+                                                     master_state_from_sheets)
+    from cchc_xl.roundtrip.split import meta_cell_updates, split_cell_findings, split_meta_updates, split_plan_detailed
 
     sheets, errors_at = book_error_cells(book_sheets(book), WRITTEN_SHEETS)   # as the command reads them
     settings = read_settings(book, sheets)
-    state = master_state_from_sheets({**sheets, FORMULA_CELLS: book_formula_refs(book, WRITTEN_SHEETS)},
-                                     file=book.name)
+    state = master_state_from_sheets({**sheets, FORMULA_CELLS: book_formula_refs(book, WRITTEN_SHEETS),
+                                      ERROR_CELLS: errors_at}, file=book.name)
     refuse_if_unsafe(state, "tạo phiếu")
     plan = state.data.plan
     version = max(_as_int(state.meta.get("master_version")), plan.info.master_version) + 1
@@ -311,21 +312,19 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
     if result.findings:
         message += (f"\nLưu ý: {len(result.findings)} nhiệm vụ chưa xác định đơn vị chủ trì nên không có "
                     f"trong phiếu nào: " + ", ".join(f.task_id for f in result.findings[:MAX_LISTED]))
-    # the same warnings as ``tao-phieu``: an error value was read as empty, the unit sent the default
-    errors = [catalog.SPLIT_CELL_ERROR(error=code, file=book.name, sheet=sheet, cell=ref)
-              for sheet, found in errors_at.items() for ref, code in found.items()]
+    # the same warnings as ``tao-phieu`` (formulas: desktop Excel only, a JSON book does not say)
+    cell_notes = split_cell_findings(state, book.name)
+    errors = [f for f in cell_notes if f.code == catalog.SPLIT_CELL_ERROR.code]
     if errors:
         message += (f"\nLưu ý: {len(errors)} ô của sổ có giá trị lỗi, phiếu đơn vị ghi giá trị mặc định (hãy gõ "
                     "giá trị đúng vào sổ): " + ", ".join(f"{f.sheet}!{f.cell}" for f in errors[:MAX_LISTED]))
-    formulas = [catalog.SPLIT_CELL_FORMULA(file=book.name, sheet=sheet, cell=ref)
-                for sheet, ref in tracking_formulas(state)]
-    if formulas:     # desktop Excel only: a JSON book does not say where its formulas are
+    formulas = [f for f in cell_notes if f.code == catalog.SPLIT_CELL_FORMULA.code]
+    if formulas:
         message += (f"\nLưu ý: {len(formulas)} ô theo dõi có công thức; khi tổng hợp, giá trị đơn vị gửi không ghi đè "
                     "công thức: " + ", ".join(f"{f.sheet}!{f.cell}" for f in formulas[:MAX_LISTED]))
-    errors += formulas
     message += ("\nĐã lưu sổ (bản cũ ở thư mục 'sao_luu')." if saved else
                 "\nHãy lưu sổ (Ctrl+S) ngay để ghi nhận phiên bản phiếu vừa tạo.")
-    return ButtonResult(ok=True, message=message, files=result.files, findings=[*result.findings, *errors],
+    return ButtonResult(ok=True, message=message, files=result.files, findings=[*result.findings, *cell_notes],
                         cells_written=writer.cells_written)
 
 
