@@ -22,7 +22,7 @@ from cchc_xl.roundtrip.consolidate.audit import AUDIT_TEXT_MAX, _safe_text
 from cchc_xl.roundtrip.consolidate.check import _Checker, _Row, refuse_if_unsafe
 from cchc_xl.roundtrip.consolidate.columns import _int
 from cchc_xl.files.memory import gc_paused
-from cchc_xl.core.findings import catalog
+from cchc_xl.core.findings import FindingType, catalog
 from cchc_xl.roundtrip.bases import BASE_VALUE_COLUMN, RETURNS_KEY, ReturnStamp, meta_cell_updates, returns_json
 from cchc_xl.roundtrip.consolidate.plan import (ACTION_CONFLICT, ACTION_FILE_DONE, ACTION_FILE_REJECTED, ACTION_UPDATED,
                                                 ACTION_WARNING, DERIVED_SUFFIX, STATUS_SEEN, STATUS_SUPERSEDED,
@@ -137,18 +137,18 @@ class _Planner(_Checker):
                  source: str, book: ReturnedBook | None = None) -> bool:
         """Plan writing ``new`` into a master cell; ``False`` (and a finding) when the cell holds
         the official's formula, which is kept."""
+        cell = self.cell(sheet, row, key)
         formulas = self.formula_cells.get(sheet)
-        if formulas and self.cell(sheet, row, key) in formulas:
+        if formulas and cell in formulas:
             self.formula_kept(book, source, unit, sheet, item, key, row, new)
             return False
         errors = self.error_cells.get(sheet)
-        if errors and self.cell(sheet, row, key) in errors:
-            self.error_kept(book, source, unit, sheet, item, key, row, new, errors[self.cell(sheet, row, key)])
+        if errors and cell in errors:
+            self.error_kept(book, source, unit, sheet, item, key, row, new, errors[cell])
             return False
         k = (sheet, row, key)
         prev = self.pending.get(k)
-        self.pending[k] = CellChange(sheet, row, key, self.cell(sheet, row, key), prev.old if prev else old, new,
-                                     item, unit, source)
+        self.pending[k] = CellChange(sheet, row, key, cell, prev.old if prev else old, new, item, unit, source)
         return True
 
     def error_kept(self, book: ReturnedBook | None, file: str, unit: str, sheet: str, item: str, k: str,
@@ -156,25 +156,25 @@ class _Planner(_Checker):
         """The master cell holds an Excel error value (#REF!, #N/A...), read as empty: the master's
         value is not known, so the unit's is not written (nor compared with a default the
         cell does not hold) - reported and logged with the error; the merge base does not move."""
-        cell = self.cell(sheet, row, k)
-        shown = theirs if type(theirs) is str else display(k, theirs) if k in TRACKING_KEYS else str(theirs or "")
-        f = catalog.MASTER_CELL_ERROR(item=item, header=FIELD_LABELS.get(k, k), error=error,
-                                      theirs=shown or "(trống)", unit=unit, file=self.master_name or file,
-                                      sheet=sheet, cell=cell, task_id=item)
-        self.plan.findings.append(f)
-        self.audit(book, file, unit, item, k, error, shown, f"{ACTION_WARNING}: {f.message}"[:250])
+        self._kept(catalog.MASTER_CELL_ERROR, book, file, unit, sheet, item, k, row, theirs, error, error=error)
 
     def formula_kept(self, book: ReturnedBook | None, file: str, unit: str, sheet: str, item: str, k: str,
                      row: int, theirs: Any) -> None:
         """The unit's value is not written over the formula the official put in the master
         cell: reported and logged; the merge base does not move (it is reported again until
         the official settles it)."""
+        self._kept(catalog.MASTER_CELL_FORMULA, book, file, unit, sheet, item, k, row, theirs, "")
+
+    def _kept(self, ftype: FindingType, book: ReturnedBook | None, file: str, unit: str, sheet: str, item: str,
+              k: str, row: int, theirs: Any, old: str, **params: Any) -> None:
+        """A master cell the unit's value is not written into: the finding ``ftype`` names the
+        master's cell, the log row says what the cell held (``old``) and what the unit sent."""
         cell = self.cell(sheet, row, k)
         shown = theirs if type(theirs) is str else display(k, theirs) if k in TRACKING_KEYS else str(theirs or "")
-        f = catalog.MASTER_CELL_FORMULA(item=item, header=FIELD_LABELS.get(k, k), cell=cell, theirs=shown or "(trống)",
-                                        unit=unit, file=self.master_name or file, sheet=sheet, task_id=item)
+        f = ftype(item=item, header=FIELD_LABELS.get(k, k), theirs=shown or "(trống)", unit=unit,
+                  file=self.master_name or file, sheet=sheet, cell=cell, task_id=item, **params)
         self.plan.findings.append(f)
-        self.audit(book, file, unit, item, k, "", shown, f"{ACTION_WARNING}: {f.message}"[:250])
+        self.audit(book, file, unit, item, k, old, shown, f"{ACTION_WARNING}: {f.message}"[:250])
 
     def process(self, book: ReturnedBook) -> None:
         """Check and merge one returned book (skipped when already consolidated)."""
@@ -330,9 +330,11 @@ class _Planner(_Checker):
                 b = h          # the merge base comes from the master, never from the file
             elif t == b or m == t:
                 continue
-            if errors and master_row and f"{letters[k]}{master_row}" in errors:
-                self.error_kept(book, name, unit, sheet, item, k, master_row, t, errors[f"{letters[k]}{master_row}"])
-                continue
+            if errors and master_row:
+                error = errors.get(f"{letters[k]}{master_row}")
+                if error is not None:
+                    self.error_kept(book, name, unit, sheet, item, k, master_row, t, error)
+                    continue
             old = m if type(m) is str else display(k, m)
             if (m == b or (entry is None and old == self.last_applied.get((unit, item, k)))) and master_row:
                 if formulas and f"{letters[k]}{master_row}" in formulas:
