@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from cchc_xl.cli import app as main_app
 from cchc_xl.core import indicators as I
 from cchc_xl.core.periods import periods_of_year
+from cchc_xl.importers.indicators import read_export
 from cchc_xl.importers.sample import sample_plan
 from cchc_xl.report.data import build_report
 from cchc_xl.report.sheet import report_layout
@@ -354,3 +355,57 @@ def test_import_of_an_export_formatted_down_to_the_last_cell(master, tmp_path):
     assert res.exit_code == 0, res.output
     assert "Báo cáo!C6" in " ".join(res.output.split())
     assert read_master(master).indicators.of(YEAR)["hs_tiep_nhan"] == 1268
+
+
+# ---------------------------------------------------------------- import: which cell is the value
+
+HEADED = [["Chỉ tiêu", "Kỳ này", "Cùng kỳ năm trước"]]
+
+
+@pytest.mark.parametrize("rows, cell, shown", [
+    # the period's cell holds text: an error, not the next number of the row (last year's)
+    (HEADED + [["Tổng số hồ sơ tiếp nhận", "1.268 hồ sơ", 1150]], "B2", "'1.268 hồ sơ'"),
+    (HEADED + [["Hồ sơ đã giải quyết", "chưa tổng hợp", 980]], "B2", "'chưa tổng hợp'"),
+    # no header: the first cell right of the name that is not a unit word
+    ([["Tổng số hồ sơ tiếp nhận", "hồ sơ", "khoảng 1.200", 1150]], "C1", "'khoảng 1.200'"),
+], ids=["text-with-number", "note", "no-header"])
+def test_import_value_cell_that_is_not_a_number_imports_nothing(master, tmp_path, rows, cell, shown):
+    """The value an official would read in the export is refused by cell; another column's
+    number (last year's) is never taken in its place."""
+    src = export_file(tmp_path / "e.xlsx", rows)
+    before = hashlib.sha256(master.read_bytes()).hexdigest()
+    res = run("nhap-so-lieu", master, "--tu-tep", src, "--ky", "Năm 2025")
+    out = " ".join(res.output.split())
+    assert res.exit_code == 1 and f"trang 'Báo cáo', ô {cell}" in out and shown in out, out
+    assert "Không nhập gì" in out and "1.150" not in out and "980" not in out
+    assert hashlib.sha256(master.read_bytes()).hexdigest() == before
+
+
+@pytest.mark.parametrize("rows, expected, skipped", [
+    # an empty cell in the period's column is skipped: last year's figure is not taken
+    (HEADED + [["Tổng số hồ sơ tiếp nhận", None, 1150], ["+ Trực tuyến", 900, 800]],
+     {"hs_truc_tuyen": 900}, "A2"),
+    # the period's column found by its year, whatever the order of the columns
+    ([["Nội dung", "Năm 2024", "Năm 2025", "So sánh (%)"], ["Tổng số hồ sơ tiếp nhận", 1150, 1268, 110.26],
+      ["+ Trực tuyến", 800, 1219, 152.4]], {"hs_tiep_nhan": 1268, "hs_truc_tuyen": 1219}, None),
+    # a plan column and a unit column before the figures
+    ([["STT", "Chỉ tiêu", "ĐVT", "Kế hoạch", "Thực hiện", "Ghi chú"],
+      [1, "Tổng số hồ sơ tiếp nhận", "hồ sơ", 1500, 1268, ""]], {"hs_tiep_nhan": 1268}, None),
+], ids=["empty-this-period", "year-columns", "plan-and-unit-columns"])
+def test_import_takes_the_period_column(master, tmp_path, rows, expected, skipped):
+    src = export_file(tmp_path / "e.xlsx", rows)
+    res = run("nhap-so-lieu", master, "--tu-tep", src, "--ky", "Năm 2025", "--thu")
+    out = " ".join(res.output.split())
+    assert res.exit_code == 0, out
+    assert read_export(src, YEAR).as_dict() == expected
+    if skipped:
+        assert f"Bỏ qua Báo cáo!{skipped}" in out and "cột 'Kỳ này' trống" in out
+
+
+def test_import_without_a_column_of_the_period(master, tmp_path):
+    """Columns of other periods only: every row is skipped, saying why; nothing is imported."""
+    rows = [["Chỉ tiêu", "Cùng kỳ năm trước", "Kế hoạch năm"], ["Tổng số hồ sơ tiếp nhận", 1150, 1300]]
+    src = export_file(tmp_path / "e.xlsx", rows)
+    res = run("nhap-so-lieu", master, "--tu-tep", src, "--ky", "Năm 2025")
+    out = " ".join(res.output.split())
+    assert res.exit_code == 1 and "không có cột số liệu của Năm 2025" in out and "'Cùng kỳ năm trước'" in out

@@ -29,7 +29,8 @@ CLOSE_HELP = ("Chốt số liệu của một kỳ báo cáo: chép trạng thá
               "số liệu mà kỳ chưa được chốt.")
 IMPORT_HELP = ("Nhập số liệu của kỳ (hồ sơ TTHC, dịch vụ công trực tuyến, phản ánh kiến nghị, giải ngân, thu "
                "ngân sách...) vào trang 'Số liệu' từ tệp .xlsx xuất từ phần mềm một cửa hoặc tệp tự lập: mỗi "
-               "dòng có tên chỉ tiêu và số liệu ở ô số đầu tiên bên phải. Lệnh in ra những gì đã đọc, những "
+               "dòng có tên chỉ tiêu, số liệu ở cột của kỳ theo dòng tiêu đề bảng (không lấy cột cùng kỳ, kế "
+               "hoạch, so sánh). Lệnh in ra những gì đã đọc, những "
                "dòng bỏ qua, rồi kiểm tra số liệu (tổng các phần, tỷ lệ so với số lượng, tỷ lệ trên 100%). "
                "Ô đã có số liệu khác chỉ được thay khi thêm --ghi-de.")
 

@@ -718,7 +718,7 @@ IND_IMPORT_OVER_CONTENT = T("indicator_import_over_content", "error", "Ô số l
                             "tệp nhập ghi {new} - thêm --ghi-de để thay (sổ cũ được sao lưu trước khi ghi)")
 IND_IMPORT_EMPTY = T("indicator_import_empty", "error", "Tệp không có số liệu",
                      "Không tìm thấy chỉ tiêu nào trong tệp (cột tên chỉ tiêu phải trùng tên trên "
-                     "trang 'Số liệu', giá trị là ô số đầu tiên bên phải)")
+                     "trang 'Số liệu', giá trị ở cột số liệu của kỳ bên phải tên chỉ tiêu)")
 IND_ROW_MISSING = T("indicator_row_missing", "error", "Thiếu dòng chỉ tiêu",
                     "Trang 'Số liệu' không có dòng chỉ tiêu \"{label}\" (mã {key} ở cột A) - thêm lại dòng "
                     "này rồi chạy lại")
