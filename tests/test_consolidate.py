@@ -140,9 +140,13 @@ def test_conflict_is_reported_and_not_applied(env: dict[str, Path]) -> None:
     assert "trong sổ là '30'" in c.message() and "VHXH gửi '100'" in c.message()
     t = tasks(env["master"])
     assert t["III-03"].progress == 30  # not applied
-    assert t["III-03"].evidence == "Tờ trình 88/TTr-VHXH"  # the other field merges normally
+    assert t["III-03"].evidence == ""   # nor the rest of the row: applied whole or not at all
+    (held,) = [f for f in result.findings if f.code == "row_held"]
+    assert f"ô N{row}" in held.message and "Minh chứng 'Tờ trình 88/TTr-VHXH'" in held.message
     audit = sheet_rows(env["master"], S.SHEET_AUDIT)
     assert [r[5:] for r in audit if r[9] == "Xung đột"] == [("III-03", "Tiến độ (%)", "30", "100", "Xung đột")]
+    assert [r[5:9] for r in audit if str(r[9]).startswith("Cảnh báo: chưa cập nhật")] == [
+        ("III-03", "Minh chứng", None, "Tờ trình 88/TTr-VHXH")]
 
 
 def test_tampered_locked_column_rejects_row_with_cell(env: dict[str, Path]) -> None:

@@ -21,7 +21,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cchc_xl.core import schema as S
-from cchc_xl.core.tracking import FIELD_LABELS
+from cchc_xl.core.tracking import FIELD_LABELS, TRACKING_KEYS
 from cchc_xl.core.validate import validate_master
 from cchc_xl.roundtrip.bases import read_bases, read_returns
 from cchc_xl.roundtrip.consolidate import consolidate, read_master_values
@@ -351,7 +351,10 @@ def test_a_formula_the_official_put_in_the_master_is_never_written_over(env, she
     assert (f.sheet, f.cell, f.task_id, f.severity) == (sheet, ref, item, "warning") and ref in f.message
     assert _cell_formula(env["master"], sheet, ref) == "=10*2"             # the formula is still there
     assert not [c for c in result.plan.master_changes if c.cell == ref]
-    assert any(c.column_key == other[0] and c.task_id == item for c in result.plan.master_changes)
+    # nor the rest of the row: a row is applied whole or not at all (the unit's value is named)
+    assert not [c for c in result.plan.master_changes if c.task_id == item]
+    (held,) = [f for f in result.findings if f.code == "row_held"]
+    assert held.task_id == item and ref in held.message and str(other[1]) in held.message
     assert any("công thức" in a for a in audit_actions(env["master"]))
     # reported again on the next run (the unit's value was not applied: the base did not move)
     later = fill(env[unit], sent(env) / "lan2" / env[unit].name, {item: {key: value, "note": "gửi lại"}},
@@ -369,7 +372,10 @@ def test_a_formula_in_a_task_of_several_units_keeps_the_derived_value_out(env) -
     result = run(env, a)
     assert [f.cell for f in result.findings if f.code == "master_cell_formula"] == [ref]
     assert _cell_formula(env["master"], S.SHEET_TASKS, ref) == "=SUM(1,2)"
-    assert task(env["master"], "II-02").status.value == "Đang thực hiện"     # the status cell is written
+    # the derived row is written whole or not at all: the status waits with the progress
+    assert task(env["master"], "II-02").status.value == "Chưa thực hiện"
+    (held,) = [f for f in result.findings if f.code == "row_held"]
+    assert ref in held.message and "Trạng thái 'Đang thực hiện'" in held.message
 
 
 
@@ -400,7 +406,8 @@ def test_an_error_value_in_the_master_is_not_taken_for_a_value(env, sheet, unit,
     cell = load_workbook(env["master"])[sheet][ref]
     assert (cell.value, cell.data_type) == (error, "e")                    # still the official's to settle
     assert not [c for c in result.plan.master_changes if c.cell == ref]
-    assert any(c.column_key == other[0] and c.task_id == item for c in result.plan.master_changes)
+    assert not [c for c in result.plan.master_changes if c.task_id == item]     # nor the rest of its row
+    assert [f.task_id for f in result.findings if f.code == "row_held"] == [item]
     logged = [r[6:9] for r in _audit_rows(env["master"]) if r[5] == item and r[6] == FIELD_LABELS[key]]
     assert [r[1] for r in logged].count(error) == 1        # the log says what the master cell held
     later = fill(env[unit], sent(env) / "lan2" / env[unit].name, {item: {key: value, "note": "gửi lại"}},
@@ -415,7 +422,8 @@ def test_an_error_value_in_a_task_of_several_units_keeps_the_derived_value_out(e
     result = run(env, a)
     assert [f.cell for f in result.findings if f.code == "master_cell_error"] == [ref]
     assert load_workbook(env["master"])[S.SHEET_TASKS][ref].value == "#VALUE!"
-    assert task(env["master"], "II-02").status.value == "Đang thực hiện"     # the status cell is written
+    assert task(env["master"], "II-02").status.value == "Chưa thực hiện"     # waits with the progress
+    assert [f.task_id for f in result.findings if f.code == "row_held"] == ["II-02"]
 
 
 def test_tao_phieu_names_the_formulas_in_tracking_cells(env) -> None:
@@ -562,3 +570,91 @@ def test_text_beyond_the_excel_cell_limit_is_refused(env, field: str) -> None:
     assert len(rej) == 1 and "40.000 ký tự" in rej[0].reason and "32.767" in rej[0].reason
     t = task(env["master"], "III-01")
     assert t.progress == 0 and getattr(t, field) == ""
+
+
+# ================================================================ a row is applied whole or not at all
+
+def _master_cells(master: Path, sheet: str, item: str) -> dict[str, Any]:
+    wb = load_workbook(master)
+    ws = wb[sheet]
+    cols = S.TASK_COLUMNS if sheet == S.SHEET_TASKS else S.REMEDIATION_COLUMNS
+    row = next(r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == item)
+    return {k: ws.cell(row, S.col_index(cols, k)).value for k in TRACKING_KEYS}
+
+
+@pytest.mark.parametrize("sheet, unit, item, official, theirs, resend", [
+    # the official set the progress; the unit reports the task done: "Đã hoàn thành" at 30 % is nobody's row
+    (S.SHEET_TASKS, "VHXH", "III-01", {"progress": 30},
+     {"status": "Đã hoàn thành", "progress": 100, "completed_on": dt.datetime(2025, 9, 1), "evidence": "QĐ 5"},
+     True),
+    # the official wrote a note; the unit changes its note and the status
+    (S.SHEET_TASKS, "VHXH", "III-01", {"note": "Chờ ý kiến Chủ tịch"},
+     {"status": "Đang thực hiện", "progress": 40, "note": "Đã trình"}, True),
+    # the same on a remediation row of several units (the master row derived from their reports):
+    # not derived again until a report changes, so the official types the cells the finding names
+    (S.SHEET_REMEDIATION, "KT", "KP-02", {"progress": 20},
+     {"status": "Đang thực hiện", "progress": 60, "evidence": "KH 3"}, False),
+], ids=["task-done-over-progress", "task-note", "remediation"])
+def test_a_conflict_holds_back_the_whole_row(env, sheet, unit, item, official, theirs, resend) -> None:
+    wb = load_workbook(env["master"])
+    ws = wb[sheet]
+    cols = S.TASK_COLUMNS if sheet == S.SHEET_TASKS else S.REMEDIATION_COLUMNS
+    row = next(r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == item)
+    for k, v in official.items():
+        ws.cell(row, S.col_index(cols, k), value=v)
+    wb.save(env["master"])
+    before = _master_cells(env["master"], sheet, item)
+    a = fill(env[unit], sent(env) / env[unit].name, {item: theirs}, sheet=sheet, saved=dt.datetime(2025, 9, 12, 9))
+    result = run(env, a)
+    (conflict,) = result.conflicts
+    assert conflict.item_id == item and conflict.column_key in official
+    assert _master_cells(env["master"], sheet, item) == before          # nothing of the row is written
+    assert not [c for c in result.plan.master_changes if c.task_id == item]
+    (held,) = [f for f in result.findings if f.code == "row_held"]
+    waiting = [k for k in theirs if k not in official]
+    for k in waiting:                                                   # each cell held back, named
+        assert f"{FIELD_LABELS[k]} '" in held.message
+    assert conflict.cell in held.message and held.sheet == sheet and held.file == env["master"].name
+    logged = [r for r in _audit_rows(env["master"]) if r[5] == item and str(r[9]).startswith("Cảnh báo: chưa")]
+    assert sorted(r[6] for r in logged) == sorted(FIELD_LABELS[k] for k in waiting)
+    if not resend:
+        return
+    # the official settles the conflict by taking the unit's value; the unit's next file applies the rest
+    k = conflict.column_key
+    wb = load_workbook(env["master"])
+    wb[sheet].cell(row, S.col_index(cols, k), value=theirs[k])
+    wb.save(env["master"])
+    later = fill(env[unit], sent(env) / "lan2" / env[unit].name, {item: theirs}, sheet=sheet,
+                 saved=dt.datetime(2025, 9, 13, 9))
+    again = run(env, later)
+    assert not again.conflicts and not [f for f in again.findings if f.code == "row_held"]
+    after = _master_cells(env["master"], sheet, item)
+    for k2, v in theirs.items():
+        assert after[k2] == v or (isinstance(v, str) and v in str(after[k2])), (k2, after[k2], v)
+
+
+def test_a_conflict_in_a_unit_report_holds_back_that_report(env) -> None:
+    """A task of several units: the unit's row of "Báo cáo đơn vị" is applied whole or not at all,
+    and the master row derived from the reports does not move."""
+    first = fill(env["VP"], sent(env) / env["VP"].name, {"II-02": {"status": "Đang thực hiện", "progress": 40}},
+                 saved=dt.datetime(2025, 9, 12, 9))
+    run(env, first)
+    wb = load_workbook(env["master"])                   # the official corrects VP's report by hand
+    ws = wb[S.SHEET_UNIT_REPORTS]
+    (r,) = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "II-02" and ws.cell(r, 2).value == "VP"]
+    header = {ws.cell(S.HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}
+    ws.cell(r, header[FIELD_LABELS["progress"]], value=50)
+    wb.save(env["master"])
+    derived = _master_cells(env["master"], S.SHEET_TASKS, "II-02")
+    later = fill(env["VP"], sent(env) / "lan2" / env["VP"].name,
+                 {"II-02": {"status": "Đã hoàn thành", "progress": 100, "completed_on": dt.datetime(2025, 9, 10)}},
+                 saved=dt.datetime(2025, 9, 13, 9))
+    result = run(env, later)
+    assert [c.column_key for c in result.conflicts] == ["progress"]
+    (held,) = [f for f in result.findings if f.code == "row_held"]
+    assert "Trạng thái 'Đã hoàn thành'" in held.message and held.sheet == S.SHEET_UNIT_REPORTS
+    wb = load_workbook(env["master"])
+    ws = wb[S.SHEET_UNIT_REPORTS]
+    assert ws.cell(r, header[FIELD_LABELS["status"]]).value == "Đang thực hiện"      # VP's report as it was
+    assert ws.cell(r, header[FIELD_LABELS["progress"]]).value == 50
+    assert _master_cells(env["master"], S.SHEET_TASKS, "II-02") == derived

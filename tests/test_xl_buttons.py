@@ -471,7 +471,9 @@ def test_error_values_of_the_open_book_are_named_and_never_written_over(master, 
     result, _, merged = run(buttons.tong_hop, sent)
     assert [f.cell for f in result.findings if f.code == "master_cell_error"] == [ref]
     assert value(merged, S.SHEET_TASKS, ref) == "#N/A"
-    assert read_book(open_json_book(merged)).plan.task("VII-03").progress == 60    # the rest of the row
+    # nor the rest of the row: applied whole or not at all (the unit's 60 % waits, named)
+    assert read_book(open_json_book(merged)).plan.task("VII-03").progress != 60
+    assert [f.task_id for f in result.findings if f.code == "row_held"] == ["VII-03"]
     audit = [r for r in rows_of(merged, S.SHEET_AUDIT)[S.HEADER_ROW:] if r[5] == "VII-03" and r[6] == "Trạng thái"]
     assert [r[7] for r in audit] == ["#N/A"]
 

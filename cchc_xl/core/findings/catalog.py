@@ -174,6 +174,11 @@ RETURN_ROW_INVALID = T("return_row_invalid", "error", "Dòng có giá trị mâu
 RETURN_CONFLICT = T("conflict", "warning", "Xung đột giữa sổ và phiếu",
                     "Xung đột ở {item}, cột '{header}': trong sổ là '{mine}', đơn vị {unit} gửi '{theirs}' "
                     "(lúc gửi phiếu: '{base}') - chưa cập nhật")
+RETURN_ROW_HELD = T("row_held", "warning", "Dòng chưa cập nhật vì có ô không ghi được",
+                    "{item}: chưa ghi các ô đơn vị {unit} đã sửa - {cells} - vì ô {blocked} của dòng này có xung "
+                    "đột hoặc không ghi được (một dòng không bao giờ chỉ được cập nhật một phần). Xử lý ô "
+                    "{blocked} rồi tự cập nhật các ô trên theo phiếu (giá trị đơn vị gửi có trong trang "
+                    "'Nhật ký'), hoặc đề nghị đơn vị gửi lại phiếu")
 
 # ---------------------------------------------------------------- Tạo phiếu, reading a unit workbook
 UNKNOWN_UNIT = T("unknown_unit", "error", "Đơn vị không có trong danh sách",

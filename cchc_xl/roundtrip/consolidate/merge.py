@@ -133,6 +133,16 @@ class _Planner(_Checker):
             letter = S.col_letter(cols, key)
         return f"{letter}{row}"
 
+    def unwritable(self, sheet: str, row: int, key: str) -> str | None:
+        """Why a master cell is not written: "" the official's formula, the error value it
+        shows (#REF!...), ``None`` when it can be written."""
+        cell = self.cell(sheet, row, key)
+        formulas = self.formula_cells.get(sheet)
+        if formulas and cell in formulas:
+            return ""
+        errors = self.error_cells.get(sheet)
+        return errors.get(cell) if errors else None
+
     def set_cell(self, sheet: str, row: int, key: str, old: Any, new: Any, item: str, unit: str,
                  source: str, book: ReturnedBook | None = None) -> bool:
         """Plan writing ``new`` into a master cell; ``False`` (and a finding) when the cell holds
@@ -316,6 +326,8 @@ class _Planner(_Checker):
         if entry is not None:
             held = entry.base      # what this unit was sent, or last applied from it: in the master
             moved: dict[str, Any] = {}
+        todo = []        # fields to write: (k, t, m, old, b)
+        blocked = None   # fields that cannot be written (conflict, formula, error value)
         for k in TRACKING_KEYS:
             t, b, m = theirs[k], base[k], mine[k]
             if entry is not None:
@@ -333,38 +345,80 @@ class _Planner(_Checker):
             if errors and master_row:
                 error = errors.get(f"{letters[k]}{master_row}")
                 if error is not None:
-                    self.error_kept(book, name, unit, sheet, item, k, master_row, t, error)
+                    (blocked := blocked or []).append((k, t, m, b, error))
                     continue
             old = m if type(m) is str else display(k, m)
             if (m == b or (entry is None and old == self.last_applied.get((unit, item, k)))) and master_row:
                 if formulas and f"{letters[k]}{master_row}" in formulas:
-                    self.formula_kept(book, name, unit, sheet, item, k, master_row, t)
+                    (blocked := blocked or []).append((k, t, m, b, ""))
                     continue
-                where = (sheet, master_row, k)
-                prev = pending.get(where)
-                if k == "progress":
-                    before, after = cell_value(k, m), cell_value(k, t)
-                else:
-                    before, after = (None if m == "" else m), (None if t == "" else t)
-                pending[where] = CellChange(sheet, master_row, k, f"{letters[k]}{master_row}",
-                                            prev.old if prev else before, after, item, unit, name)
-                mine[k] = t
-                new = t if type(t) is str else display(k, t)
-                if entry is None:      # the next file of this unit merges against it
-                    self.last_applied[(unit, item, k)] = new
-                audit_rows.append([self._stamp, self.user, name, sha, unit, item, FIELD_LABELS[k],
-                                   old if len(old) <= AUDIT_TEXT_MAX else _safe_text(old),
-                                   new if len(new) <= AUDIT_TEXT_MAX else _safe_text(new),
-                                   ACTION_UPDATED])
-                updated += 1
-                if entry is not None:
-                    moved[k] = t
+                todo.append((k, t, m, old))
             else:
-                self.conflict(book, sheet, item, k, master_row or 0, m, t, b)
+                (blocked := blocked or []).append((k, t, m, b, None))
+        if blocked:        # a row is applied whole or not at all: nothing of it is written
+            self.hold_row(book, sheet, item, master_row or 0, blocked, [(k, m, t) for k, t, m, _ in todo])
+            if entry is not None and moved:
+                self.bases.advance(unit, sheet, item, {**held, **moved})
+            return
+        for k, t, m, old in todo:
+            where = (sheet, master_row, k)
+            prev = pending.get(where)
+            if k == "progress":
+                before, after = cell_value(k, m), cell_value(k, t)
+            else:
+                before, after = (None if m == "" else m), (None if t == "" else t)
+            pending[where] = CellChange(sheet, master_row, k, f"{letters[k]}{master_row}",
+                                        prev.old if prev else before, after, item, unit, name)
+            mine[k] = t
+            new = t if type(t) is str else display(k, t)
+            if entry is None:      # the next file of this unit merges against it
+                self.last_applied[(unit, item, k)] = new
+            audit_rows.append([self._stamp, self.user, name, sha, unit, item, FIELD_LABELS[k],
+                               old if len(old) <= AUDIT_TEXT_MAX else _safe_text(old),
+                               new if len(new) <= AUDIT_TEXT_MAX else _safe_text(new),
+                               ACTION_UPDATED])
+            updated += 1
+            if entry is not None:
+                moved[k] = t
         if updated:
             self.updates[sha] = self.updates.get(sha, 0) + updated
         if entry is not None and moved:
             self.bases.advance(unit, sheet, item, {**held, **moved})
+
+    def hold_row(self, book: ReturnedBook, sheet: str, item: str, row: int,
+                 blocked: list[tuple[str, Any, Any, Any, str | None]], fields: list[tuple[str, Any, Any]],
+                 blocking: str | None = None) -> None:
+        """A row the unit changed where some cell cannot be written: ``blocked`` (key, theirs,
+        mine, base, why: ``None`` a conflict, "" the official's formula, else the error value)
+        are reported as such (``blocking``: the first of them, when the caller reported some
+        itself) and the other changed ``fields`` (key, mine, theirs) are held back:
+        a row is applied whole or not at all (a task "Đã hoàn thành" at the official's 30 % is
+        a row neither side wrote)."""
+        for k, t, m, b, why in blocked:
+            if why is None:
+                self.conflict(book, sheet, item, k, row, m, t, b)
+            elif why:
+                self.error_kept(book, book.name, book.unit_code, sheet, item, k, row, t, why)
+            else:
+                self.formula_kept(book, book.name, book.unit_code, sheet, item, k, row, t)
+        if fields:
+            self.held_back(book, sheet, item, row, fields, blocking or blocked[0][0])
+
+    def held_back(self, book: ReturnedBook, sheet: str, item: str, row: int, fields: list[tuple[str, Any, Any]],
+                  blocking: str) -> None:
+        """The unit's changes (key, mine, theirs) to a row that also has a cell that cannot be
+        written: none is written. Reported with the unit's values and logged, one "Nhật ký" row
+        per cell held back."""
+        shown = [(k, display(k, m), display(k, t)) for k, m, t in fields]
+        cells = ", ".join(f"{FIELD_LABELS[k]} '{t or '(trống)'}' (ô {self.cell(sheet, row, k)})" for k, _, t in shown)
+        blocked = self.cell(sheet, row, blocking) if row else FIELD_LABELS[blocking]
+        f = catalog.RETURN_ROW_HELD(item=item, unit=book.unit_code, cells=cells, blocked=blocked,
+                                    file=self.master_name or book.name, sheet=sheet,
+                                    cell=self.cell(sheet, row, fields[0][0]) if row else "", task_id=item)
+        self.plan.findings.append(f)
+        for k, m, t in shown:
+            self.audit(book, book.name, book.unit_code, item, k, m, t,
+                       f"{ACTION_WARNING}: chưa cập nhật - dòng có ô {blocked} không ghi được")
 
     def rolled_back(self, book: ReturnedBook, sheet: str, item: str, k: str, row: int, theirs: Any,
                     held: Any) -> None:
@@ -406,6 +460,9 @@ class _Planner(_Checker):
         mine_r = dict(report.values) if report else dict(entry.issued if entry is not None else row.base)
         changed = False
         moved: dict[str, Any] = {}
+        todo: list[tuple[str, Any, Any]] = []
+        blocked: list[tuple[str, Any, Any, Any, str | None]] = []
+        report_row = report.row if report and report.row else 0
         for k in TRACKING_KEYS:
             t, b, m = row.theirs[k], row.base[k], mine_r[k]
             if entry is not None:
@@ -420,21 +477,28 @@ class _Planner(_Checker):
                 b = h
             elif t == b or m == t:
                 continue
-            applies = m == b if entry is not None else self._applies(unit, row.item_id, k, m, b)
-            if applies:
-                if report is not None and report.row and not self.set_cell(
-                        S.SHEET_UNIT_REPORTS, report.row, k, cell_value(k, m), cell_value(k, t), row.item_id, unit,
-                        book.name, book):
-                    continue
-                moved[k] = t
-                mine_r[k] = t
-                changed = True
-                if entry is None:
-                    self.last_applied[(unit, row.item_id, k)] = display(k, t)
-                self.audit(book, book.name, unit, row.item_id, k, display(k, m), display(k, t), ACTION_UPDATED)
+            if m == b if entry is not None else self._applies(unit, row.item_id, k, m, b):
+                why = self.unwritable(S.SHEET_UNIT_REPORTS, report_row, k) if report_row else None
+                if why is None:
+                    todo.append((k, t, m))
+                else:
+                    blocked.append((k, t, m, b, why))
             else:
-                self.conflict(book, S.SHEET_UNIT_REPORTS, row.item_id, k, report.row if report and report.row else 0,
-                              m, t, b)
+                blocked.append((k, t, m, b, None))
+        if blocked:        # the unit's report is applied whole or not at all
+            self.hold_row(book, S.SHEET_UNIT_REPORTS, row.item_id, report_row, blocked,
+                          [(k, m, t) for k, t, m in todo])
+            todo = []
+        for k, t, m in todo:
+            if report_row:
+                self.set_cell(S.SHEET_UNIT_REPORTS, report_row, k, cell_value(k, m), cell_value(k, t), row.item_id,
+                              unit, book.name, book)
+            moved[k] = t
+            mine_r[k] = t
+            changed = True
+            if entry is None:
+                self.last_applied[(unit, row.item_id, k)] = display(k, t)
+            self.audit(book, book.name, unit, row.item_id, k, display(k, m), display(k, t), ACTION_UPDATED)
         if entry is not None and moved:
             self.bases.advance(unit, row.sheet, row.item_id, {**entry.base, **moved})
         if not changed:
@@ -469,22 +533,35 @@ class _Planner(_Checker):
         prev, new = derive_tracking(before, units), derive_tracking(after, units)
         mine = self.current[key]
         master_row = self.data.rows.get(row.sheet, {}).get(row.item_id)
+        todo, blocked = [], []
         for k in TRACKING_KEYS:
             d, m = new[k], mine[k]
             if m == d or (k in ("evidence", "note") and not d):
                 continue
             if (m == prev[k] or m == master_base[k]) and master_row:
-                if not self.set_cell(row.sheet, master_row, k, cell_value(k, m), cell_value(k, d), row.item_id,
-                                     book.unit_code, book.name, book):
-                    continue
-                mine[k] = d
-                self.plan.audit_rows.append([self.stamp(), self.user, book.name, book.sha256, book.unit_code,
-                                             row.item_id, FIELD_LABELS[k] + DERIVED_SUFFIX,
-                                             _safe_text(display(k, m)), _safe_text(display(k, d)),
-                                             ACTION_UPDATED])
-                self.updates[book.sha256] = self.updates.get(book.sha256, 0) + 1
+                why = self.unwritable(row.sheet, master_row, k)
+                if why is None:
+                    todo.append((k, d, m))
+                else:
+                    blocked.append((k, d, m, prev[k], why))
             else:
-                self.conflict(book, row.sheet, row.item_id, k, master_row or 0, m, d, prev[k], derived=True)
+                blocked.append((k, d, m, prev[k], None))
+        if blocked:        # the master row is derived whole or not at all
+            for k, d, m, p, why in blocked:
+                if why is None:
+                    self.conflict(book, row.sheet, row.item_id, k, master_row or 0, m, d, p, derived=True)
+            self.hold_row(book, row.sheet, row.item_id, master_row or 0,
+                          [b for b in blocked if b[4] is not None], [(k, m, d) for k, d, m in todo],
+                          blocking=blocked[0][0])
+            return
+        for k, d, m in todo:
+            self.set_cell(row.sheet, master_row, k, cell_value(k, m), cell_value(k, d), row.item_id,
+                          book.unit_code, book.name, book)
+            mine[k] = d
+            self.plan.audit_rows.append([self.stamp(), self.user, book.name, book.sha256, book.unit_code,
+                                         row.item_id, FIELD_LABELS[k] + DERIVED_SUFFIX,
+                                         _safe_text(display(k, m)), _safe_text(display(k, d)), ACTION_UPDATED])
+            self.updates[book.sha256] = self.updates.get(book.sha256, 0) + 1
 
     def finish(self) -> ConsolidationPlan:
         """The plan: changed cells (source/time of unit reports always), audit rows, findings."""
