@@ -266,6 +266,89 @@ def test_two_row_header():
     assert (t.lead, t.partners, t.monitor, t.lead_units) == ("Phòng KT", "Phòng VHXH", "Phòng VHXH", ["KT"])
 
 
+# time columns: (header, value in row 1, value in row 2) of each, left to right
+_START = ("Thời gian bắt đầu", "01/3/2025", "Tháng 2/2025")
+_END = ("Thời gian hoàn thành", "30/6/2025", "Tháng 11/2025")
+
+
+def _timed_rows(*columns: tuple[str, str, str]) -> list[list[str]]:
+    heads = [c[0] for c in columns]
+    return [["TT", "Nhiệm vụ", "Sản phẩm", *heads, "Chủ trì"],
+            ["I", "Cải cách thể chế", "", *[""] * len(heads), ""],
+            ["1", "Rà soát văn bản QPPL", "Báo cáo", *[c[1] for c in columns], "Phòng Kinh tế"],
+            ["2", "Kiểm tra văn bản", "Báo cáo", *[c[2] for c in columns], "Phòng Kinh tế"]]
+
+
+@pytest.mark.parametrize("columns, due, codes", [
+    ((_START, _END), [D(2025, 6, 30), D(2025, 11, 30)], {"deadline_column_skipped"}),
+    ((_END, ("Ngày bắt đầu", "01/3/2025", "01/02/2025")), [D(2025, 6, 30), D(2025, 11, 30)], set()),
+    ((("Tiến độ thực hiện", "Đang thực hiện", "Chưa thực hiện"), _END), [D(2025, 6, 30), D(2025, 11, 30)],
+     {"deadline_column_skipped"}),
+    ((("Thời gian thực hiện", "Quý I - Quý II", "Cả năm"), ("Thời hạn hoàn thành", "30/6/2025", "Tháng 11/2025")),
+     [D(2025, 6, 30), D(2025, 11, 30)], {"deadline_column_skipped"}),
+    ((("Mốc thời gian bắt đầu", "01/3/2025", "Tháng 2/2025"), ("Hạn hoàn thành", "30/6/2025", "Tháng 11/2025")),
+     [D(2025, 6, 30), D(2025, 11, 30)], {"deadline_column_skipped"}),
+    ((("Thời gian thực hiện", "30/6/2025", "Tháng 11/2025"),), [D(2025, 6, 30), D(2025, 11, 30)], set()),
+    ((("Tiến độ thực hiện", "30/6/2025", "Tháng 11/2025"),), [D(2025, 6, 30), D(2025, 11, 30)],
+     {"deadline_column_guessed"}),
+    ((_START,), [None, None], {"deadline_column_skipped", "missing_column", "missing_due"}),
+])
+def test_deadline_is_the_completion_column_never_a_start_or_progress_column(columns, due, codes):
+    res = parse_appendix_rows(_timed_rows(*columns), year=2025, registry=REG, file="pl.tsv", line_cells=True)
+    assert [t.due for t in res.tasks] == due
+    assert {f.code for f in res.findings} == codes
+    for f in res.findings:
+        if f.code == "deadline_column_skipped":     # names the column it did not take, and the one it took
+            skipped = next(c[0] for c in columns if c[0] in f.message)
+            assert skipped != "Thời gian hoàn thành" and f.cell == "dòng 1"
+            assert ("hạn lấy từ cột" in f.message) == (due[0] is not None)
+
+
+def test_two_columns_that_could_both_be_the_deadline_are_named():
+    res = parse_appendix_rows(_timed_rows(("Thời hạn", "30/6/2025", "Tháng 11/2025"), _START,
+                                          ("Hạn hoàn thành", "31/7/2025", "Tháng 12/2025")),
+                              year=2025, registry=REG, file="pl.xlsx", sheet="PL")
+    (warn,) = [f for f in res.findings if f.code == "deadline_column_ambiguous"]
+    assert warn.severity == "warning" and "'Thời hạn'" in warn.message and "'Hạn hoàn thành'" in warn.message
+    assert (warn.sheet, warn.cell) == ("PL", "D1")
+    assert [t.due for t in res.tasks] == [D(2025, 6, 30), D(2025, 11, 30)]    # the first, said so
+    skipped = [f for f in res.findings if f.code == "deadline_column_skipped"]
+    assert [f.cell for f in skipped] == ["E1"] and "'Thời gian bắt đầu'" in skipped[0].message
+
+
+def test_time_header_on_two_rows_start_and_completion():
+    rows = [["TT", "Nhiệm vụ", "Sản phẩm", "Thời gian", "", "Chủ trì"],
+            ["", "", "", "Bắt đầu", "Hoàn thành", ""],
+            ["I", "Cải cách thể chế", "", "", "", ""],
+            ["1", "Rà soát văn bản QPPL", "Báo cáo", "01/3/2025", "30/6/2025", "Phòng Kinh tế"]]
+    res = parse_appendix_rows(rows, year=2025, registry=REG)
+    (t,) = res.tasks
+    assert (t.deadline_text, t.due, t.lead_units) == ("30/6/2025", D(2025, 6, 30), ["KT"])
+    assert [f.code for f in res.findings] == ["deadline_column_skipped"]
+
+
+def test_start_and_completion_columns_in_word_and_excel(tmp_path):
+    rows = _timed_rows(_START, _END)
+    d = docx.Document()
+    t = d.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            t.cell(r, c).text = value
+    d.save(str(tmp_path / "pl.docx"))
+    wb = Workbook()
+    for values in rows:
+        wb.active.append(values)
+    wb.active["D3"] = dt.datetime(2025, 3, 1)            # a real date in the start column
+    wb.save(tmp_path / "pl.xlsx")
+    (tmp_path / "pl.tsv").write_text("\n".join("\t".join(r) for r in rows), encoding="utf-8")
+    for name in ("pl.docx", "pl.xlsx", "pl.tsv"):
+        res = import_appendix(tmp_path / name, year=2025)
+        assert [(t.deadline_text, t.due) for t in res.tasks] == [("30/6/2025", D(2025, 6, 30)),
+                                                                 ("Tháng 11/2025", D(2025, 11, 30))], name
+        assert [f.code for f in res.findings if f.code.startswith("deadline_column")] == \
+            ["deadline_column_skipped"], name
+
+
 def test_no_header_is_an_error():
     with pytest.raises(CchcError) as exc:
         parse_appendix_rows([["Không có bảng"]], year=2025, registry=REG, file="x.tsv")

@@ -305,6 +305,17 @@ UNIT_PART_UNKNOWN = T("unit_part_unknown", "warning", "Đơn vị không nhận 
                       "Cột '{column}' của nhiệm vụ {task}: không nhận ra đơn vị {names}. "
                       "Hãy sửa tên hoặc thêm vào cột 'Tên gọi khác' ở trang 'Đơn vị'.")
 MISSING_COLUMN = T("missing_column", "warning", "Phụ lục thiếu cột", "Bảng phân công không có cột '{column}'.")
+# which time column is the deadline (``importers.appendix.table.deadline_choice``); ``why`` says
+# what the skipped column is ("ngày bắt đầu", "tiến độ", "thời gian thực hiện")
+DEADLINE_COLUMN_AMBIGUOUS = T("deadline_column_ambiguous", "warning", "Hai cột có thể là thời gian hoàn thành",
+                              "Cả cột '{taken}' và cột {rivals} đều có thể là thời gian hoàn thành: đã lấy "
+                              "cột '{taken}'. Hãy kiểm tra cột 'Hạn (ngày)' sau khi nhập, hoặc sửa tiêu đề cột "
+                              "trong phụ lục (chỉ để một cột 'Thời gian hoàn thành') rồi nhập lại.")
+DEADLINE_COLUMN_SKIPPED = T("deadline_column_skipped", "info", "Cột thời gian không dùng làm hạn",
+                            "Cột '{column}' ({why}) không được dùng làm thời gian hoàn thành{taken}.")
+DEADLINE_COLUMN_GUESSED = T("deadline_column_guessed", "warning", "Hạn lấy từ cột tiến độ",
+                            "Bảng phân công không có cột 'Thời gian hoàn thành' hay 'Thời hạn': đã lấy cột "
+                            "'{column}' làm thời gian hoàn thành. Hãy kiểm tra cột 'Hạn (ngày)' sau khi nhập.")
 SECTION_UNKNOWN_AREA = T("section_unknown_area", "warning", "Phần không rõ lĩnh vực",
                          "Không nhận ra lĩnh vực chỉ số CCHC của phần {roman} '{name}'; tạm xếp vào lĩnh vực {area}. "
                          "Hãy kiểm tra cột 'Lĩnh vực' sau khi nhập.")

@@ -19,7 +19,9 @@ from cchc_xl.core.units import UnitRegistry
 from cchc_xl.importers.appendix.table import (FIELDS, LABELS, ROW_FIELDS, UNIT_FIELDS, ImportResult, _ROMAN_PREFIX_RE,
                                               _ROMAN_RE, _TT_RE, _is_header_part, _is_numbering_row,
                                               _looks_like_deadline, _short, _title_lines, _tt_like, area_from_name,
-                                              find_header, is_header_row, roman_value, table_header)
+                                              DEADLINE_COMPLETION, DEADLINE_PROGRESS, NOT_DEADLINE, deadline_choice,
+                                              find_header, header_labels, header_map, is_header_row, roman_value,
+                                              time_rank)
 from cchc_xl.importers.appendix.plan_info import guess_plan_info
 
 
@@ -335,7 +337,8 @@ def parse_appendix_rows(rows: list[list[str]], *, year: int, registry: UnitRegis
     if h is None:
         raise catalog.NO_HEADER.error(expected="của bảng phân công (cần các cột 'TT', 'Nhiệm vụ', 'Sản phẩm', "
                                                "'Thời gian hoàn thành', 'Chủ trì'...).", file=file, sheet=sheet)
-    colmap, start = table_header(clean, h)
+    labels, start = header_labels(clean, h)
+    colmap = header_map(labels)
     last_header_cell = max(i for i, c in enumerate(clean[h]) if c)
     ncols = max(max(colmap.values()), last_header_cell) + 1
 
@@ -352,6 +355,8 @@ def parse_appendix_rows(rows: list[list[str]], *, year: int, registry: UnitRegis
     head_findings = [catalog.MISSING_COLUMN(column=LABELS[f], file=file, sheet=row_sheets[h] if row_sheets else sheet,
                                             cell=f"dòng {local[h]}" if line_cells else str(local[h]))
                      for f in ("product", "deadline_text", "lead") if f not in colmap]
+    head_findings += _deadline_column_findings(labels, file=file, sheet=row_sheets[h] if row_sheets else sheet,
+                                               row=f"dòng {local[h]}" if line_cells else str(local[h]))
     for i in range(start, len(clean)):
         raw = clean[i]
         if not any(raw) or is_header_row(raw) or _is_header_part(raw) or _is_numbering_row(raw):
@@ -371,6 +376,35 @@ def parse_appendix_rows(rows: list[list[str]], *, year: int, registry: UnitRegis
     findings.sort(key=lambda f: (order.get(f.sheet, 0), _finding_row(f)))
     info = guess_plan_info(_title_lines(clean[:h]) + [normalize_text(p) for p in preamble], year)
     return ImportResult(tasks=tasks, findings=findings, info=info, sections=dict(parser.sections))
+
+
+_TIME_KIND = {NOT_DEADLINE: "ngày bắt đầu", DEADLINE_PROGRESS: "tiến độ", DEADLINE_COMPLETION: "thời hạn"}
+
+
+def _deadline_column_findings(labels: list[str], *, file: str, sheet: str, row: str) -> list[Finding]:
+    """What the header says about the deadline column: two columns as sure as each other (a
+    guess, warned), a progress column taken for want of a better one, the time columns skipped."""
+    choice = deadline_choice(labels)
+
+    def where(col: int) -> str:
+        return row if row.startswith("dòng") else f"{get_column_letter(col + 1)}{row}"
+
+    def name(col: int) -> str:
+        return _short(labels[col], 40)
+
+    out: list[Finding] = []
+    taken = choice.column
+    if taken is not None and choice.rivals:
+        out.append(catalog.DEADLINE_COLUMN_AMBIGUOUS(taken=name(taken), rivals=", ".join(
+            f"'{name(c)}'" for c in choice.rivals), file=file, sheet=sheet, cell=where(taken)))
+    elif taken is not None and time_rank(labels[taken]) == DEADLINE_PROGRESS:
+        out.append(catalog.DEADLINE_COLUMN_GUESSED(column=name(taken), file=file, sheet=sheet, cell=where(taken)))
+    for col in choice.skipped:
+        out.append(catalog.DEADLINE_COLUMN_SKIPPED(
+            column=name(col), why=_TIME_KIND.get(time_rank(labels[col]) or 0, "thời gian thực hiện"),
+            taken=f"; hạn lấy từ cột '{name(taken)}'" if taken is not None else "", file=file, sheet=sheet,
+            cell=where(col)))
+    return out
 
 
 def _note_shared(parser: _Parser, ids: dict[int, str]) -> None:

@@ -71,8 +71,38 @@ class RawTable:
 
 # ---------------------------------------------------------------- header
 
+# How surely a header names the deadline column: completion words first, then a plain time
+# ("Thời gian thực hiện"), then a schedule/progress column ("Tiến độ thực hiện") only when
+# nothing better exists.  A start date ("Thời gian bắt đầu") is never the deadline.
+DEADLINE_COMPLETION, DEADLINE_TIME, DEADLINE_PROGRESS, NOT_DEADLINE = 1, 2, 3, 9
+_START_WORDS = ("bat dau", "khoi dau", "khoi cong", "tu ngay")
+_COMPLETION_WORDS = ("hoan thanh", "ket thuc", "thoi han", "han chot", "han cuoi")
+
+
+def time_rank(value: object) -> int | None:
+    """How surely a header cell names the deadline (``DEADLINE_*``), ``NOT_DEADLINE`` for a start
+    date, None when it is no time column at all."""
+    k = fold(value)
+    if not k or len(k) > 60:
+        return None
+    timed = (k == "han" or k.startswith(("thoi gian", "thoi han", "han ", "tien do", "moc thoi gian"))
+             or " thoi gian" in k or " thoi han" in k)
+    if not timed:
+        return None
+    if any(re.search(rf"\b{w}\b", k) for w in _START_WORDS):
+        return NOT_DEADLINE
+    if k == "han" or k.startswith("han ") or any(re.search(rf"\b{w}\b", k) for w in _COMPLETION_WORDS):
+        return DEADLINE_COMPLETION
+    if k.startswith("tien do"):
+        return DEADLINE_PROGRESS
+    return DEADLINE_TIME
+
+
 def header_field(value: object) -> str | None:
-    """The task field a header cell names ("Chủ trì thực hiện" -> "lead"), or None."""
+    """The task field a header cell names ("Chủ trì thực hiện" -> "lead"), or None.
+
+    Every time column ("Thời gian bắt đầu", "Tiến độ thực hiện", "Thời hạn") is "deadline_text"
+    here; which one is the deadline is decided over the whole row (``deadline_choice``)."""
     k = fold(value)
     if not k or len(k) > 60:
         return None
@@ -84,7 +114,7 @@ def header_field(value: object) -> str | None:
         return "partners"
     if "theo doi" in k or "don doc" in k:
         return "monitor"
-    if k == "han" or k.startswith(("thoi gian", "thoi han", "han hoan thanh", "tien do", "moc thoi gian")):
+    if time_rank(value) is not None:
         return "deadline_text"
     if "san pham" in k or k.startswith("ket qua"):
         return "product"
@@ -93,13 +123,39 @@ def header_field(value: object) -> str | None:
     return None
 
 
+@dataclass
+class DeadlineChoice:
+    """The deadline column of a header row and the other time columns beside it."""
+
+    column: int | None                 # None: no column may be the deadline
+    rivals: list[int]                  # other columns as sure as ``column`` (the choice is a guess)
+    skipped: list[int]                 # time columns not taken (start dates, progress, plain times)
+
+
+def deadline_choice(row: list[str]) -> DeadlineChoice:
+    """Which time column of a header row is the deadline: the surest one (``time_rank``), the
+    first of them when several are as sure (then ``rivals`` names the others)."""
+    ranked = [(rank, col) for col, value in enumerate(row)
+              if header_field(value) == "deadline_text" and (rank := time_rank(value)) is not None]
+    usable = [(rank, col) for rank, col in ranked if rank != NOT_DEADLINE]
+    if not usable:
+        return DeadlineChoice(None, [], [col for _, col in ranked])
+    best = min(rank for rank, _ in usable)
+    cols = [col for rank, col in usable if rank == best]
+    return DeadlineChoice(cols[0], cols[1:], [col for rank, col in ranked if rank != best])
+
+
 def header_map(row: list[str]) -> dict[str, int]:
-    """Field -> 0-based column for a header row (first match wins)."""
+    """Field -> 0-based column for a header row (first match wins; the deadline is the surest
+    time column, see ``deadline_choice``)."""
     found: dict[str, int] = {}
     for col, value in enumerate(row):
         f = header_field(value)
-        if f and f not in found:
+        if f and f not in found and f != "deadline_text":
             found[f] = col
+    deadline = deadline_choice(row).column
+    if deadline is not None:
+        found["deadline_text"] = deadline
     return found
 
 
@@ -113,17 +169,38 @@ def find_header(rows: list[list[str]]) -> int | None:
     return next((i for i, r in enumerate(rows) if is_header_row(r)), None)
 
 
-def table_header(clean: list[list[str]], h: int) -> tuple[dict[str, int], int]:
-    """Field -> column of the header at row ``h`` (a second header row such as "Đơn vị thực
-    hiện" / "Chủ trì | Phối hợp" included) and the index of the first row after it."""
-    colmap = header_map(clean[h])
+def header_labels(clean: list[list[str]], h: int) -> tuple[list[str], int]:
+    """The header labels of the table whose header is row ``h`` and the index of the first row
+    after the header.  A second header row ("Đơn vị thực hiện" over "Chủ trì | Phối hợp",
+    "Thời gian" over "Bắt đầu | Hoàn thành") is read with the cell above it, or the nearest
+    filled cell to its left (a merged title): "Thời gian Hoàn thành"."""
+    top = clean[h]
     start = h + 1
-    if start < len(clean) and not is_header_row(clean[start]):
-        extra = {f: c for f, c in header_map(clean[start]).items() if f not in colmap}
-        if extra and not any(_TT_RE.match(c) or roman_value(c) for c in clean[start][:1]):
-            colmap.update(extra)
-            start += 1
-    return colmap, start
+    if start >= len(clean) or is_header_row(clean[start]):
+        return top, start
+    second = clean[start]
+    if any(_TT_RE.match(c) or roman_value(c) for c in second[:1]):
+        return top, start
+    width = max(len(top), len(second))
+    labels: list[str] = []
+    parent = ""
+    for c in range(width):
+        above = top[c] if c < len(top) else ""
+        parent = above or parent
+        below = second[c] if c < len(second) else ""
+        labels.append(f"{parent} {below}".strip() if below else above)
+    colmap, both = header_map(top), header_map(labels)
+    extra = {f for f in header_map(second) if f not in colmap}
+    if extra or both.get("deadline_text") != colmap.get("deadline_text"):
+        return labels, start + 1
+    return top, start
+
+
+def table_header(clean: list[list[str]], h: int) -> tuple[dict[str, int], int]:
+    """Field -> column of the header at row ``h`` (a second header row included, see
+    ``header_labels``) and the index of the first row after it."""
+    labels, start = header_labels(clean, h)
+    return header_map(labels), start
 
 
 def _is_header_part(row: list[str]) -> bool:
