@@ -112,6 +112,27 @@ def test_init_from_appendix_tsv(app, tmp_path):
         assert expected.findings[0].location() in result.output
 
 
+def test_init_keeps_the_year_of_a_title_without_plan_number(app, tmp_path):
+    """"NĂM 2024" in the title alone (no plan number, date, commune) is the master's year."""
+    src = tmp_path / "pl.tsv"
+    src.write_text("PHÂN CÔNG THỰC HIỆN NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2024\n\n"
+                   "TT\tNhiệm vụ\tSản phẩm\tThời gian hoàn thành\tChủ trì\n"
+                   "I\tCải cách thể chế\t\t\t\n"
+                   "1\tRà soát văn bản QPPL\tBáo cáo\tQuý III\tPhòng Kinh tế\n", encoding="utf-8")
+    out = tmp_path / "so.xlsx"
+    result = run(app, "khoi-tao", "--tu-tep", src, "--ra", out)
+    assert result.exit_code == 0, result.output
+    data = read_master(out)
+    assert data.plan.info.year == 2024 and data.plan.tasks[0].due == dt.date(2024, 9, 30)
+    assert "Không rõ năm kế hoạch" not in result.output
+    src.write_text(src.read_text(encoding="utf-8").replace(" NĂM 2024", ""), encoding="utf-8")
+    result = run(app, "khoi-tao", "--tu-tep", src, "--ra", out, "--ghi-de")
+    assert result.exit_code == 0, result.output
+    this_year = dt.date.today().year
+    assert read_master(out).plan.info.year == this_year
+    assert f"đã lấy năm {this_year} (năm hiện tại)" in " ".join(result.output.split())
+
+
 def test_init_sample_with_alias_then_overwrite_with_backup(app, tmp_path):
     sample = pytest.importorskip("cchc_xl.importers.sample")
     out = tmp_path / "So_tong_hop_CCHC.xlsx"

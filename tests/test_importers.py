@@ -182,6 +182,54 @@ def test_year_taken_from_title_when_not_given(tmp_path):
     assert import_appendix(path, year=2025).tasks[0].due == D(2025, 12, 31)
 
 
+_YEAR_BODY = [["TT", "Nhiệm vụ", "Sản phẩm", "Thời gian hoàn thành", "Chủ trì"],
+              ["I", "Cải cách thể chế", "", "", ""],
+              ["1", "Rà soát văn bản QPPL", "Báo cáo", "Quý III", "Phòng Kinh tế"],
+              ["2", "Tuyên truyền pháp luật", "Kế hoạch", "{late}", "Phòng Kinh tế"]]
+
+
+@pytest.mark.parametrize("title, late, year, assumed", [
+    ("PHÂN CÔNG THỰC HIỆN NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2024", "Thường xuyên trong năm", 2024, False),
+    ("Phụ lục: phân công nhiệm vụ CCHC năm 2023", "Tháng 11", 2023, False),
+    ("PHÂN CÔNG THỰC HIỆN NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH", "Tháng 11/2024", 2024, False),     # deadlines only
+    ("PHÂN CÔNG THỰC HIỆN NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH", "Thường xuyên trong năm", None, True),  # no year
+])
+def test_plan_year_found_in_the_document_is_the_plan_year(tmp_path, title, late, year, assumed):
+    rows = [[title], [""]] + [[c.format(late=late) for c in r] for r in _YEAR_BODY]
+    path = tmp_path / "pl.tsv"
+    path.write_text("\n".join("\t".join(r) for r in rows), encoding="utf-8")
+    res = import_appendix(path)
+    year = year or dt.date.today().year
+    assert res.info is not None and res.info.year == year           # no plan number/date/commune needed
+    assert res.tasks[0].due == D(year, 9, 30)
+    warned = [f for f in res.findings if f.code == "year_assumed"]
+    assert bool(warned) == assumed
+    if assumed:
+        assert warned[0].severity == "warning" and f"năm {year}" in warned[0].message
+        assert "--nam" in warned[0].message and warned[0].file == "pl.tsv"
+        given = import_appendix(path, year=2024)                  # the official said which year
+        assert given.info.year == 2024 and not any(f.code == "year_assumed" for f in given.findings)
+
+
+def test_plan_year_from_the_title_of_a_word_or_excel_appendix(tmp_path):
+    body = [[c.format(late="Tháng 11") for c in r] for r in _YEAR_BODY]
+    d = docx.Document()
+    d.add_paragraph("PHÂN CÔNG THỰC HIỆN NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2024")
+    t = d.add_table(rows=len(body), cols=len(body[0]))
+    for r, values in enumerate(body):
+        for c, value in enumerate(values):
+            t.cell(r, c).text = value
+    d.save(str(tmp_path / "pl.docx"))
+    wb = Workbook()
+    wb.active.append(["PHÂN CÔNG THỰC HIỆN NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2024"])
+    for values in body:
+        wb.active.append(values)
+    wb.save(tmp_path / "pl.xlsx")
+    for name in ("pl.docx", "pl.xlsx"):
+        res = import_appendix(tmp_path / name)
+        assert res.info.year == 2024 and res.tasks[1].due == D(2024, 11, 30), name
+
+
 # ---------------------------------------------------------------- other text encodings / shapes
 
 def _cp1258(text: str) -> bytes:

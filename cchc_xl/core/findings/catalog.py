@@ -304,6 +304,10 @@ MERGED_APPLIED = T("merged_applied", "info", "Ô gộp dùng chung",
 UNIT_PART_UNKNOWN = T("unit_part_unknown", "warning", "Đơn vị không nhận ra",
                       "Cột '{column}' của nhiệm vụ {task}: không nhận ra đơn vị {names}. "
                       "Hãy sửa tên hoặc thêm vào cột 'Tên gọi khác' ở trang 'Đơn vị'.")
+YEAR_ASSUMED = T("year_assumed", "warning", "Không rõ năm kế hoạch",
+                 "Phụ lục không ghi năm kế hoạch (không có 'NĂM ...' ở tiêu đề, ngày ban hành hay năm ở cột "
+                 "'Thời gian hoàn thành'): đã lấy năm {year} (năm hiện tại) làm năm kế hoạch và năm của các thời "
+                 "hạn không ghi năm. Nếu sai, hãy nhập lại với tùy chọn --nam, ví dụ --nam {example}.")
 MISSING_COLUMN = T("missing_column", "warning", "Phụ lục thiếu cột", "Bảng phân công không có cột '{column}'.")
 # which time column is the deadline (``importers.appendix.table.deadline_choice``); ``why`` says
 # what the skipped column is ("ngày bắt đầu", "tiến độ", "thời gian thực hiện")

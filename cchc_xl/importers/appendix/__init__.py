@@ -30,7 +30,7 @@ import datetime as dt
 from pathlib import Path
 
 from cchc_xl.core.findings import catalog
-from cchc_xl.core.models import CchcError
+from cchc_xl.core.models import CchcError, Finding, PlanInfo
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
 from cchc_xl.importers.appendix.parse import parse_appendix_rows
 from cchc_xl.importers.appendix.plan_info import guess_plan_info, guess_year
@@ -47,8 +47,9 @@ def import_appendix(path: str | Path, *, year: int | None = None,
                     registry: UnitRegistry | None = None) -> ImportResult:
     """Read an appendix file (.docx, .xlsx/.xlsm, .tsv/.txt) into tasks + findings.
 
-    ``year`` defaults to the year in the title ("NĂM 2025"), else the deadline
-    texts, else the current year.
+    ``year`` defaults to the year in the title ("NĂM 2025"), else the plan date, else the
+    deadline texts, else the current year (said by a ``year_assumed`` warning).  The result's
+    ``info`` always carries that year, even when the title gives nothing else.
     """
     p = Path(path)
     reader = READERS.get(p.suffix.lower())
@@ -58,8 +59,12 @@ def import_appendix(path: str | Path, *, year: int | None = None,
         raise catalog.UNSUPPORTED_FORMAT.error(name=p.name, suffix=p.suffix or "(không có đuôi)", hint=hint,
                                                file=p.name)
     table = reader(p)
+    assumed: Finding | None = None
     if year is None:
-        year = guess_year(table.rows, table.preamble) or dt.date.today().year
+        year = guess_year(table.rows, table.preamble)
+    if year is None:
+        year = dt.date.today().year
+        assumed = catalog.YEAR_ASSUMED(year=year, example=year - 1, file=p.name)
     try:
         result = parse_appendix_rows(table.rows, year=year, registry=registry or UnitRegistry(DEFAULT_UNITS),
                                      file=p.name, sheet=table.sheet, row_numbers=table.row_numbers,
@@ -70,6 +75,8 @@ def import_appendix(path: str | Path, *, year: int | None = None,
             raise catalog.NO_APPENDIX.error(file=p.name, hint="Không dòng nào của tệp là dòng tiêu đề "
                                             "như vậy.") from None
         raise
-    result.findings[:0] = table.findings
+    result.findings[:0] = table.findings + ([assumed] if assumed else [])
+    if result.info is None:
+        result.info = PlanInfo(year=year)
     result.tables = list(dict.fromkeys(table.row_sheets or [table.sheet] if table.sheet else []))
     return result
