@@ -542,6 +542,42 @@ def test_xlsx_date_cells_and_xlsm(tmp_path):
     assert (t.deadline_text, t.due, t.tt) == ("30/7/2025", D(2025, 7, 30), "1")
 
 
+@pytest.mark.parametrize("corner", ["A1", "C4"])
+def test_xlsx_date_shown_as_a_month_is_that_month(tmp_path, corner):
+    """A deadline typed "6/2025" in Excel is the date 01/06/2025 shown "06/2025": the end of June,
+    as the text "Tháng 6/2025", not the 1st (the task would be overdue a month early)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Phụ lục"
+    row0, col0 = ws[corner].row, ws[corner].column
+    cells = [["TT", "Nhiệm vụ", "Sản phẩm", "Thời gian hoàn thành", "Chủ trì"],
+             ["I", "Cải cách thể chế", "", "", ""],
+             [1, "Rà soát văn bản", "Báo cáo", dt.datetime(2025, 6, 1), "Phòng VHXH"],
+             [2, "Tuyên truyền", "Tin bài", dt.datetime(2025, 9, 1), "Phòng VHXH"],
+             [3, "Kiểm tra", "Báo cáo", dt.datetime(2025, 10, 15), "Phòng VHXH"],
+             [4, "Tổng kết", "Báo cáo", dt.datetime(2025, 12, 1), "Phòng VHXH"],
+             [5, "Khảo sát", "Báo cáo", "Quý II", "Phòng VHXH"],
+             [6, "Đánh giá", "Báo cáo", dt.datetime(2025, 7, 1), "Phòng VHXH"]]
+    for r, values in enumerate(cells):
+        for c, value in enumerate(values):
+            ws.cell(row0 + r, col0 + c, value)
+    formats = ["mm/yyyy", "mmm-yy", '[$-42A]mmmm yyyy', '"Tháng "m/yyyy', "mm/yyyy", "dd/mm/yyyy"]
+    for r, code in enumerate(formats, start=2):
+        ws.cell(row0 + r, col0 + 3).number_format = code
+    path = tmp_path / "thang.xlsx"
+    wb.save(path)
+    res = import_appendix(path, year=2025)
+    assert [(t.deadline_text, t.due) for t in res.tasks] == [
+        ("Tháng 6/2025", D(2025, 6, 30)), ("Tháng 9/2025", D(2025, 9, 30)), ("Tháng 10/2025", D(2025, 10, 31)),
+        ("Tháng 12/2025", D(2025, 12, 31)),
+        ("Quý II", D(2025, 6, 30)),                  # text under a month format: as typed
+        ("1/7/2025", D(2025, 7, 1))]                 # a format with the day: that day
+    month = [f for f in res.findings if f.code == "month_date_read"]
+    column = ws.cell(1, col0 + 3).column_letter
+    assert [f.cell for f in month] == [f"{column}{row0 + r}" for r in range(2, 6)]
+    assert "01/06/2025" in month[0].message and "'mm/yyyy'" in month[0].message and month[0].sheet == "Phụ lục"
+
+
 # ---------------------------------------------------------------- bad input
 
 @pytest.mark.parametrize("name", ["ke_hoach.pdf", "phu_luc.doc", "bang.xls", "khong_duoi"])

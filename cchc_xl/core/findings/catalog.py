@@ -299,6 +299,9 @@ TEXT_BETWEEN_TABLES = T("text_between_tables", "info", "Đoạn văn giữa các
 SECTION_FROM_TEXT = T("section_from_text", "info", "Tiêu đề phần nằm ngoài bảng",
                       "Đoạn văn '{text}' giữa hai bảng là tiêu đề phần {section}: đã dùng làm phần của các "
                       "nhiệm vụ bên dưới.")
+MONTH_DATE_READ = T("month_date_read", "info", "Ngày chỉ hiện tháng",
+                    "Ô chứa ngày {date} nhưng định dạng '{format}' chỉ hiện tháng và năm: đã đọc là '{text}' "
+                    "(hạn là ngày cuối tháng, như khi gõ chữ).")
 MERGED_APPLIED = T("merged_applied", "info", "Ô gộp dùng chung",
                    "Ô gộp cột '{column}' ('{value}') dùng chung cho {count} nhiệm vụ: {ids}.")
 UNIT_PART_UNKNOWN = T("unit_part_unknown", "warning", "Đơn vị không nhận ra",

@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 from typing import Callable
 
+from openpyxl.utils import column_index_from_string, get_column_letter
+
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.text import normalize_text
@@ -287,17 +289,23 @@ def read_appendix_xlsx(path: str | Path) -> RawTable:
 
     p = Path(path)
     data = _read_bytes(p)
+    month_cells: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
+            month_styles = _month_only_styles(z)
             for name, part in sheet_parts(z).items():
                 if part in z.NameToInfo:
-                    check_value_box(z.read(part), sheet=name, file=p.name, limit=MAX_VALUE_CELLS)
+                    xml = z.read(part)
+                    check_value_box(xml, sheet=name, file=p.name, limit=MAX_VALUE_CELLS)
+                    if month_styles:
+                        month_cells[name] = _styled_cells(xml, month_styles)
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except CchcError:
         raise
     except Exception as exc:  # zipfile/calamine raise several types for damaged files
         raise catalog.BAD_DOCUMENT.error(name=p.name, kind="Excel (.xlsx)", file=p.name) from exc
     blocks: list[tuple[str, list[list[str]], list[list[bool]]]] = []
+    month_findings: list[Finding] = []
     try:
         for info in wb.sheets_metadata:
             if "chart" in str(info.typ).lower():
@@ -309,6 +317,13 @@ def read_appendix_xlsx(path: str | Path) -> RawTable:
             except Exception as exc:
                 raise catalog.BAD_DOCUMENT.error(name=p.name, kind="Excel (.xlsx)", file=p.name) from exc
             rows = [[_cell_text(v) for v in r] for r in values]
+            for (r, c), code in month_cells.get(info.name, {}).items():
+                value = values[r][c] if r < len(values) and c < len(values[r]) else None
+                if isinstance(value, dt.date):     # a date shown as "06/2025": the month, not its 1st
+                    rows[r][c] = f"Tháng {value.month}/{value.year}"
+                    month_findings.append(catalog.MONTH_DATE_READ(
+                        date=f"{value:%d/%m/%Y}", format=code, text=rows[r][c], file=p.name, sheet=info.name,
+                        cell=f"{get_column_letter(c + 1)}{r + 1}"))
             width = max((max((i for i, c in enumerate(r) if c.strip()), default=-1) for r in rows),
                         default=-1) + 1
             if not width:
@@ -324,8 +339,63 @@ def read_appendix_xlsx(path: str | Path) -> RawTable:
             blocks.append((info.name, rows, merged))
     finally:
         wb.close()
-    return join_tables(blocks, p.name, lambda n: f"Không trang nào trong {n} trang có dữ liệu của tệp có "
-                                                 "dòng tiêu đề như vậy.")
+    table = join_tables(blocks, p.name, lambda n: f"Không trang nào trong {n} trang có dữ liệu của tệp có "
+                                                  "dòng tiêu đề như vậy.")
+    table.findings.extend(f for f in month_findings if f.sheet in (table.row_sheets or [table.sheet]))
+    return table
+
+
+# Excel's built-in date formats that show no day: 17 "mmm-yy" (others are in styles.xml numFmts)
+_BUILTIN_MONTH_FORMATS = {17: "mmm-yy"}
+_NUMFMT = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?\bnumFmtId="(\d+)"[^>]*?\bformatCode="([^"]*)"'
+                     rb'|<(?:\w+:)?numFmt\b[^>]*?\bformatCode="([^"]*)"[^>]*?\bnumFmtId="(\d+)"')
+_CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", re.S)
+_XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
+_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*)>")
+_ATTR = re.compile(rb'\b(r|s|numFmtId)="([^"]*)"')
+
+
+def _month_only_format(code: str) -> bool:
+    """A date format showing month and year but no day ("mm/yyyy", "mmm-yy", "[$-42A]mmmm yyyy")."""
+    bare = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code).lower()
+    return "m" in bare and "y" in bare and not any(ch in bare for ch in "dhs")
+
+
+def _month_only_styles(z) -> dict[int, str]:
+    """Cell style index -> number format code, for the styles showing a date without its day."""
+    import html
+
+    try:
+        styles = z.read("xl/styles.xml")
+    except KeyError:
+        return {}
+    formats = dict(_BUILTIN_MONTH_FORMATS)
+    for m in _NUMFMT.finditer(styles):
+        fid, code = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        code = html.unescape(code.decode("utf-8", "replace"))
+        if _month_only_format(code):
+            formats[int(fid)] = code
+    block = _CELL_XFS.search(styles)
+    out: dict[int, str] = {}
+    for i, m in enumerate(_XF.finditer(block.group(0) if block else b"")):
+        attrs = dict(_ATTR.findall(m.group(1)))
+        fid = attrs.get(b"numFmtId", b"0")
+        if fid.isdigit() and int(fid) in formats:
+            out[i] = formats[int(fid)]
+    return out
+
+
+def _styled_cells(xml: bytes, styles: dict[int, str]) -> dict[tuple[int, int], str]:
+    """(0-based row, column) -> format code of the cells of a sheet carrying one of ``styles``."""
+    out: dict[tuple[int, int], str] = {}
+    for m in _CELL.finditer(xml):
+        attrs = dict(_ATTR.findall(m.group(1)))
+        style, ref = attrs.get(b"s", b""), attrs.get(b"r", b"")
+        if not style.isdigit() or int(style) not in styles:
+            continue
+        if rc := re.fullmatch(rb"([A-Z]{1,3})(\d+)", ref):
+            out[(int(rc.group(2)) - 1, column_index_from_string(rc.group(1).decode()) - 1)] = styles[int(style)]
+    return out
 
 
 def _cell_text(value: object) -> str:
