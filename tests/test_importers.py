@@ -397,6 +397,53 @@ def test_start_and_completion_columns_in_word_and_excel(tmp_path):
             ["deadline_column_skipped"], name
 
 
+@pytest.mark.parametrize("number", [str, lambda n: f"{n}."])
+def test_areas_numbered_with_arabic_numerals_are_sections(number):
+    head = ["TT", "Nhiệm vụ", "Sản phẩm", "Thời gian hoàn thành", "Chủ trì", "Phối hợp"]
+    rows = [head,
+            [number(1), "Cải cách thể chế", "", "", "", ""],
+            ["1.1", "Rà soát văn bản", "Báo cáo", "30/6/2025", "Phòng Kinh tế", ""],
+            ["1.2", "Kiểm tra văn bản", "Kết luận", "30/9/2025", "Phòng Kinh tế", ""],
+            [number(2), "CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "", "", "", ""],
+            ["2.1", "Niêm yết TTHC", "Danh mục", "Quý I/2025", "Trung tâm PVHCC", ""],
+            [number(3), "Xây dựng chính quyền số", "", "", "", ""],
+            ["3.1", "Số hóa hồ sơ", "Hồ sơ số", "Thường xuyên", "Phòng VHXH", ""],
+            [number(4), "Tuyên truyền cải cách tổ chức bộ máy", "Tin bài", "Quý IV", "Phòng VHXH", ""]]
+    res = parse_appendix_rows(rows, year=2025, registry=REG, file="pl.xlsx", sheet="PL")
+    assert [(t.id, t.area, t.tt) for t in res.tasks] == [
+        ("I-01", Area.THE_CHE, "1.1"), ("I-02", Area.THE_CHE, "1.2"), ("II-01", Area.TTHC, "2.1"),
+        ("III-01", Area.CQ_SO, "3.1"),
+        ("III-02", Area.CQ_SO, number(4))]        # names an area but has a product, deadline, lead: a task
+    assert res.sections == {"I": "Cải cách thể chế", "II": "CẢI CÁCH THỦ TỤC HÀNH CHÍNH",
+                            "III": "Xây dựng chính quyền số"}
+    said = [f for f in res.findings if f.code == "section_from_number"]
+    assert [f.cell for f in said] == ["A2", "A5", "A7"] and "phần II" in said[1].message
+    assert all(f.severity == "info" for f in res.findings)
+
+
+def test_arabic_heading_rows_are_tasks_in_a_plan_with_roman_sections():
+    rows = [["TT", "Nhiệm vụ", "Sản phẩm", "Thời gian hoàn thành", "Chủ trì"],
+            ["I", "Cải cách thể chế", "", "", ""],
+            ["1", "Cải cách thể chế", "", "", ""],                 # a (poorly filled) task, not a section
+            ["2", "Rà soát văn bản", "Báo cáo", "Quý II", "Phòng Kinh tế"]]
+    res = parse_appendix_rows(rows, year=2025, registry=REG)
+    assert [t.id for t in res.tasks] == ["I-01", "I-02"]
+    assert not any(f.code == "section_from_number" for f in res.findings)
+
+
+def test_arabic_sections_in_an_excel_appendix(tmp_path):
+    wb = Workbook()
+    for values in (["TT", "Nhiệm vụ", "Sản phẩm", "Thời gian hoàn thành", "Chủ trì"],
+                   [1, "Công tác chỉ đạo, điều hành", None, None, None],
+                   [1.1, "Ban hành kế hoạch CCHC", "Kế hoạch", "Quý I", "Phòng VHXH"],
+                   [2, "Cải cách tài chính công", None, None, None],
+                   ["2.1", "Công khai ngân sách", "Báo cáo", "Quý IV", "Phòng Kinh tế"]):
+        wb.active.append(values)
+    wb.save(tmp_path / "pl.xlsx")
+    res = import_appendix(tmp_path / "pl.xlsx", year=2025)
+    assert [(t.id, t.area) for t in res.tasks] == [("I-01", Area.CHI_DAO), ("II-01", Area.TAI_CHINH)]
+
+
 def test_no_header_is_an_error():
     with pytest.raises(CchcError) as exc:
         parse_appendix_rows([["Không có bảng"]], year=2025, registry=REG, file="x.tsv")

@@ -326,6 +326,9 @@ DEADLINE_COLUMN_GUESSED = T("deadline_column_guessed", "warning", "Hạn lấy t
 SECTION_UNKNOWN_AREA = T("section_unknown_area", "warning", "Phần không rõ lĩnh vực",
                          "Không nhận ra lĩnh vực chỉ số CCHC của phần {roman} '{name}'; tạm xếp vào lĩnh vực {area}. "
                          "Hãy kiểm tra cột 'Lĩnh vực' sau khi nhập.")
+SECTION_FROM_NUMBER = T("section_from_number", "info", "Tiêu đề phần đánh số",
+                        "Dòng '{tt}. {name}' chỉ có số và tên một lĩnh vực CCHC: đọc là tiêu đề phần {roman}, "
+                        "không phải nhiệm vụ.")
 SECTION_STRAY = T("section_stray", "warning", "Giá trị thừa ở dòng tiêu đề phần",
                   "Dòng tiêu đề phần {roman} ({name}) có thêm giá trị '{value}' không thuộc nhiệm vụ nào: đã bỏ "
                   "qua, hãy kiểm tra lại bản gốc.")

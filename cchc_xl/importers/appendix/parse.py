@@ -88,6 +88,8 @@ class _Parser:
         self.last_product: _Product | None = None
         # (field, source row of a merged cell) -> the products sharing it (several tasks)
         self.shared: dict[tuple[str, int], list[_Product]] = {}
+        self.roman_seen = False         # a Roman section row: "1", "2"... are tasks, never sections
+        self.row = 0                    # source row being fed
 
     # -- helpers
     def note(self, ftype: FindingType, cell: str, product: _Product | None = None, *,
@@ -167,13 +169,31 @@ class _Parser:
                 name = next((c for i, c in enumerate(raw) if c and i != tt_col), "")
                 used.add(raw.index(name) if name else None)
             stray = [c for i, c in enumerate(raw) if c and i not in used]
+            self.roman_seen = True
             return m.group(1), name, stray
         filled = [(i, c) for i, c in enumerate(raw) if c]
         if filled:
             m2 = _ROMAN_PREFIX_RE.match(filled[0][1])
             if m2 and roman_value(m2.group(1)) and (len(filled) == 1 or filled[0][0] == tt_col):
+                self.roman_seen = True
                 return m2.group(1), m2.group(2), [c for _, c in filled[1:]]
-        return None
+        return self.arabic_section(raw, tt, title_col)
+
+    def arabic_section(self, raw: list[str], tt: str, title_col: int | None) -> tuple[str, str, list[str]] | None:
+        """A heading numbered "1", "2"... (tasks "1.1", "1.2" below) in a table without Roman sections:
+        the row names one of the index areas and has nothing but its number and name."""
+        m = _ARABIC_SECTION_RE.match(tt)
+        if not m or self.roman_seen or title_col is None or title_col >= len(raw):
+            return None
+        name = raw[title_col]
+        if area_from_name(name) is None or any(
+                raw[c] for f, c in self.colmap.items() if f not in ("tt", "title") and c < len(raw)):
+            return None
+        roman = _to_roman(int(m.group(1)))
+        if roman is None:
+            return None
+        self.note(catalog.SECTION_FROM_NUMBER, self.cell("tt", self.row), tt=tt, name=_short(name), roman=roman)
+        return roman, name, []
 
     def start_section(self, roman: str, name: str, stray: list[str], rn: int) -> None:
         self.section = roman
@@ -190,6 +210,7 @@ class _Parser:
 
     # -- rows
     def feed(self, raw: list[str], rn: int, merged_row: list[bool] | None) -> None:
+        self.row = rn
         sec = self.section_of(raw)
         if sec:
             self.start_section(*sec, rn)
@@ -314,6 +335,20 @@ class _Parser:
             elif fold(last.values[f]) != fold(val):
                 self.note(catalog.TRAILING_CONFLICT, self.cell(f, rn), last, column=LABELS[f], value=val,
                           task=TASK, existing=last.values[f])
+
+
+_ARABIC_SECTION_RE = re.compile(r"^(\d{1,2})\.?$")
+
+
+def _to_roman(n: int) -> str | None:
+    """1 -> "I" ... 39 -> "XXXIX" (the section keys of task ids); None outside that range."""
+    if not 0 < n < 40:
+        return None
+    out = ""
+    for value, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        count, n = divmod(n, value)
+        out += letters * count
+    return out
 
 
 # ---------------------------------------------------------------- core entry point
