@@ -136,6 +136,56 @@ def test_word_document_prose_and_merged_table(tmp_path: Path):
         (Area.CONG_VU, 1.0, "Văn phòng HĐND-UBND xã"), (Area.CONG_VU, 0.38, "Văn phòng HĐND-UBND xã")]
 
 
+_KP_HEADER = ("STT", "Nội dung tiêu chí bị trừ điểm", "Điểm bị trừ", "Giải pháp khắc phục", "Cơ quan chủ trì",
+              "Thời hạn")
+
+
+def _kp_docx(path: Path, *tables: list[tuple[str, ...]], merged_headings: bool = False) -> Path:
+    """A remediation plan in Word: one table per list of rows (a 1-tuple is a heading merged across)."""
+    docx = pytest.importorskip("docx")
+    from docx.enum.text import WD_BREAK
+
+    d = docx.Document()
+    d.add_paragraph("KẾ HOẠCH KHẮC PHỤC TỒN TẠI, HẠN CHẾ CHỈ SỐ CCHC NĂM 2024")
+    for n, rows in enumerate(tables):
+        if n:
+            d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        t = d.add_table(rows=0, cols=len(_KP_HEADER))
+        for row in rows:
+            cells = t.add_row().cells
+            if len(row) == 1:
+                cells[0].merge(cells[-1]).text = row[0]
+            else:
+                for c, v in zip(cells, row):
+                    c.text = v
+    d.save(path)
+    return path
+
+
+@pytest.mark.parametrize("written, value", [("0.125", 0.125), ("0.5", 0.5), ("1.250", 1.25), ("0,125 điểm", 0.125)])
+def test_remediation_table_dot_decimal_points(tmp_path: Path, written: str, value: float):
+    p = _kp_docx(tmp_path / "kh.docx", [_KP_HEADER, ("I", "Cải cách thủ tục hành chính", "", "", "", ""),
+                                        ("1", "Công khai TTHC đúng quy định", written, "Rà soát", "Văn phòng",
+                                         "Quý I/2025")])
+    assert [i.deducted for i in read_remediation_plan(p, year=2025).items] == [value]
+
+
+@pytest.mark.parametrize("written", ["-0,25", "- 0,5", "-1 điểm"])
+def test_remediation_negative_points_refused_by_cell(tmp_path: Path, master: Path, written: str):
+    p = _kp_docx(tmp_path / "kh.docx", [_KP_HEADER, ("I", "Cải cách thủ tục hành chính", "", "", "", ""),
+                                        ("1", "Công khai TTHC", "0,25", "Rà soát", "Văn phòng", "Quý I/2025"),
+                                        ("2", "Tiếp nhận phản ánh", written, "Xử lý", "Văn phòng", "Quý I/2025")])
+    with pytest.raises(CchcError) as e:
+        read_remediation_plan(p, year=2025)
+    f = e.value.finding
+    assert f.code == "remediation_negative_points" and f.file == "kh.docx"
+    assert (f.sheet, f.cell) == ("Bảng 1", "dòng 4, cột 'Điểm bị trừ'") and written in f.message
+    sha = file_sha256(master)
+    out = runner.invoke(app, ["nhap-khac-phuc", str(master), "--tu-tep", str(p)])
+    assert out.exit_code == 1 and "âm" in out.output and "Traceback" not in out.output
+    assert file_sha256(master) == sha
+
+
 @pytest.mark.parametrize("heading, area", [
     ("a) Đối với lĩnh vực cải cách thể chế", Area.THE_CHE),
     ("III. CẢI CÁCH THỦ TỤC HÀNH CHÍNH", Area.TTHC),
@@ -375,6 +425,16 @@ def test_scores_checked_against_the_set():
     assert found == [("criteria_area_max", "warning"), ("criteria_above_max", "error"),
                      ("criteria_unknown_code", "error"), ("criteria_above_max", "error"),
                      ("criteria_sum_above_area", "error")]
+
+
+def test_province_criteria_table_dot_decimal_maxima():
+    from cchc_xl.importers.criteria import criteria_from_rows
+
+    rows = [("Mã", "Tiêu chí", "Điểm tối đa"), ("1", "Chỉ đạo điều hành", "11.000"),
+            ("1.1", "Kế hoạch CCHC", "1.500"), ("1.2", "Báo cáo", "0.125")]
+    cset, findings = criteria_from_rows(rows, province="Thử", year=2024)
+    assert findings == [] and cset.areas[0].max_points == 11
+    assert [(c.code, c.max_points) for c in cset.criteria] == [("1.1", 1.5), ("1.2", 0.125)]
 
 
 def test_province_criteria_table(tmp_path: Path):

@@ -162,6 +162,56 @@ def test_tsv_total_row_mismatch_names_cell(tmp_path):
     assert "85,8" in findings[0].message and "85,08" in findings[0].message
 
 
+_HEADER = "TT\tNội dung\tĐiểm tối đa\tĐiểm thẩm định\tĐiểm bị trừ\n"
+
+
+def _tsv(tmp_path: Path, body: str, name: str = "bang.tsv") -> Path:
+    p = tmp_path / name
+    p.write_text(_HEADER + body, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("text, value", [
+    ("6.875", 6.875), ("0.125", 0.125), ("11.000", 11.0), ("85.080", 85.08), ("100.000", 100.0),
+    ("6,875", 6.875), ("0,5", 0.5), ("7", 7.0), (" 12,99 ", 12.99), ("-0,25", -0.25),
+    ("1.234,5", 1234.5), (9.13, 9.13), ("", None), (None, None),
+])
+def test_parse_points_dot_is_a_decimal_mark(text, value):
+    from cchc_xl.core.text import parse_points
+
+    assert parse_points(text) == value
+
+
+@pytest.mark.parametrize("text", ["1.234.567", "6,875.5", "1,2,3", "12 điểm", "abc"])
+def test_parse_points_refuses_what_is_not_points(text):
+    from cchc_xl.core.text import CellValueError, parse_points
+
+    with pytest.raises(CellValueError):
+        parse_points(text)
+
+
+@pytest.mark.parametrize("rows, areas, total", [
+    # one area written with dots (6.875 / 0.125), the total row too
+    ("1.\tChỉ đạo điều hành\t11\t9,13\t1,87\n2.\tCải cách thể chế\t7\t6.875\t0.125\n"
+     "\tTổng điểm:\t18\t16.005\t1.995\n", [(11, 9.13, 1.87), (7, 6.875, 0.125)], None),
+    # every value with three decimals and dots ("11.000", "9.130")
+    ("1.\tChỉ đạo điều hành\t11.000\t9.130\t1.870\n2.\tCải cách thể chế\t7.000\t6.750\t0.250\n"
+     "\tTổng điểm:\t18.000\t15.880\t2.120\n", [(11, 9.13, 1.87), (7, 6.75, 0.25)], None),
+])
+def test_dot_decimals_in_points_are_never_thousands(tmp_path, rows, areas, total):
+    got, _, findings = import_index(_tsv(tmp_path, rows))
+    assert [(a.max_points, a.appraised, a.deducted) for a in got] == areas
+    assert findings == []          # the total row adds up: nothing read 1000x too large
+
+
+def test_dot_decimals_in_deduction_lines_and_summary():
+    from cchc_xl.importers.index import parse_summary_sentences
+
+    parsed = parse_deduction_line("Thực hiện Kế hoạch CCHC: đạt 1.375/1.5 điểm (bị trừ 0.125 điểm)")
+    assert (parsed.max_points, parsed.appraised, parsed.deducted) == (1.5, 1.375, 0.125)
+    assert parse_summary_sentences(["Chỉ số CCHC năm 2024 đạt tổng số 85.080 điểm"])["total"] == 85.08
+
+
 def _simple_workbook(path: Path) -> None:
     wb = Workbook()
     ws = wb.active

@@ -6,6 +6,7 @@
 * ``fold``: an aggressive key for matching (no diacritics, "đ" -> "d", lower
   case, punctuation removed).  Never show a folded string to a user.
 * ``format_number`` / ``parse_number``: Vietnamese decimals ("85,08", "1.268");
+  ``parse_points``: points of the index ("6.875" is 6,875 points, never thousands);
   ``format_date``: "30/07/2025".
 """
 
@@ -182,3 +183,31 @@ def parse_number(value: object) -> float | None:
     elif "," in text:
         text = text.replace(",", ".")
     return float(text)
+
+
+_POINTS_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_POINTS_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")
+
+
+def parse_points(value: object) -> float | None:
+    """Parse points of the CCHC index: "6,875", "6.875", "0.125", "85.080" -> float.
+
+    Points are never 1000 or more (the index totals 100), so a lone "." or "," is the
+    decimal mark ("11.000" is 11, not eleven thousand - unlike ``parse_number``, which
+    reads counts); with both, "." groups thousands and "," is the decimal mark (Vietnamese
+    usage).  "" / None -> None.  Raises ``CellValueError`` (``not_a_number``) otherwise.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise CellValueError("not_a_number", value=value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = normalize_text(value).replace(" ", "")
+    if not text:
+        return None
+    if _POINTS_GROUPED_RE.match(text):
+        return float(text.replace(".", "").replace(",", "."))
+    if not _POINTS_RE.match(text):
+        raise CellValueError("not_a_number", value=normalize_text(value))
+    return float(text.replace(",", "."))

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from cchc_xl.core.criteria import CriteriaArea, CriteriaSet, CriterionDef, code_area, normalize_code
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import AREA_NAMES, Area, CchcError, Finding
-from cchc_xl.core.text import CellValueError, fold, normalize_text, parse_number
+from cchc_xl.core.text import CellValueError, fold, normalize_text, parse_points
 from cchc_xl.importers.sources import delimited_rows, read_text
 
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8"}
@@ -128,7 +128,7 @@ def criteria_from_rows(rows: list[tuple[Any, ...]], *, province: str = "", year:
             continue
         loc = {"file": file, "sheet": sheet}
         try:
-            top = parse_number(get("max_points"))
+            top = parse_points(get("max_points"))
         except CellValueError:
             findings.append(catalog.CRITERIA_ROW_MAX_NOT_NUMBER(text=f"{code_raw} {name}".strip(), value=str(get(
                 "max_points")), cell=f"dòng {r}", **loc))

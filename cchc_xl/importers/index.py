@@ -29,7 +29,7 @@ from cchc_xl.core import schema as S
 from cchc_xl.core.records import parse_area, read_table
 from cchc_xl.core.models import AREA_NAMES, Area, Finding, IndexArea, IndexCriterion, RemediationItem
 from cchc_xl.core.findings import catalog
-from cchc_xl.core.text import CellValueError, fold, normalize_text, parse_number, strip_diacritics
+from cchc_xl.core.text import CellValueError, fold, normalize_text, parse_points, strip_diacritics
 from cchc_xl.importers.sources import delimited_rows, read_text
 
 SAMPLE_FILE = "cam_son_2023_chi_so.json"
@@ -69,7 +69,7 @@ def _fold_chars(text: str) -> str:
 
 
 def _num(raw: str | None) -> float | None:
-    return parse_number(raw) if raw else None
+    return parse_points(raw) if raw else None
 
 
 def _clean_name(name: str) -> str:
@@ -184,7 +184,7 @@ def _label(key: str) -> str:
 
 def _json_number(raw: Any, what: str, file: str, findings: list[Finding]) -> float | None:
     try:
-        return parse_number(raw)
+        return parse_points(raw)
     except CellValueError as exc:
         findings.append(exc.finding(column=what, file=file))
         return None
@@ -349,7 +349,7 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
                 nums[key] = None
                 continue
             try:
-                nums[key] = parse_number(get(key))
+                nums[key] = parse_points(get(key))
             except CellValueError as exc:
                 nums[key] = None
                 src.findings.append(exc.finding(column=_label(key), file=file, sheet=sheet,
@@ -419,7 +419,7 @@ def read_index_sheet(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str 
         nums: dict[str, float | None] = {}
         for key in ("max_points", "appraised", "deducted"):
             try:
-                nums[key] = parse_number(rec.get(key))
+                nums[key] = parse_points(rec.get(key))
             except CellValueError as exc:
                 nums[key] = None
                 src.findings.append(exc.finding(column=_label(key), **cell(key, row)))
@@ -541,13 +541,13 @@ def parse_summary_sentences(lines: Iterable[str]) -> dict[str, Any]:
     for line in lines:
         low = _folded_with_digits(line)
         if "total" not in out and (m := _SUM_TOTAL.search(low)) and "bi tru" not in low[max(0, m.start() - 12):m.start()]:
-            value = parse_number(m.group(1))
+            value = parse_points(m.group(1))
             if value is not None and value <= 100:
                 out["total"] = value
         if "change" not in out and (m := _SUM_CHANGE.search(low)):
-            out["change"] = (m.group(1), parse_number(m.group(2)), int(m.group(3)))
+            out["change"] = (m.group(1), parse_points(m.group(2)), int(m.group(3)))
         if "survey" not in out and (m := _SUM_SURVEY.search(low)):
-            out["survey"] = parse_number(m.group(1))
+            out["survey"] = parse_points(m.group(1))
         if "rank" not in out and (m := _SUM_RANK.search(low)):
             out["rank"] = f"{m.group(1)}/{m.group(2)}"
         if "rating" not in out and (i := low.find("xep loai")) >= 0:

@@ -31,7 +31,7 @@ from cchc_xl.core.criteria import NUMBERING as _NUMBERING, CriteriaSet, area_of_
 from cchc_xl.core.deadlines import parse_deadline
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import AREA_SHORT, Area, DeadlineKind, Finding, RemediationItem
-from cchc_xl.core.text import fold, normalize_text, parse_number
+from cchc_xl.core.text import fold, normalize_text, parse_points
 from cchc_xl.importers.index import parse_deduction_line
 from cchc_xl.importers.plan_text import Block, Line, Table, read_blocks
 
@@ -165,7 +165,7 @@ class _Parser:
         assert self.ctx is not None
         m = _MAX_IN_NAME.search(name)
         if m and max_points is None:
-            max_points = parse_number(m.group(1))
+            max_points = parse_points(m.group(1))
             name = name[: m.start()].rstrip(" :,-")
         name = name.strip(" :;.,-")
         item = ParsedItem(area=self.ctx.area, name=name[:1].upper() + name[1:], code=code, deducted=deducted,
@@ -281,6 +281,13 @@ class _Parser:
         self.findings.append(catalog.REMEDIATION_SKIPPED_LINE(line=line.number, text=_short(text), file=self.file))
 
     # ------------------------------------------------------------ tables
+    def where(self, table: Table, r: int, column: str) -> dict[str, str]:
+        """Sheet/cell of row ``r`` (0-based) of ``table``, column headed ``column``: "Bảng 2",
+        "dòng 3, cột 'Điểm bị trừ'" in a Word document, the line of a text table."""
+        if self.file.lower().endswith(".docx"):
+            return {"sheet": f"Bảng {table.number}", "cell": f"dòng {r + 1}, cột '{column}'"}
+        return {"sheet": "", "cell": f"dòng {table.number + r}, cột '{column}'"}
+
     def feed_table(self, table: Table) -> None:
         cols = _table_columns(table.rows)
         if cols is None:
@@ -310,9 +317,13 @@ class _Parser:
             item = self.item_from_text(name, code, table.number + r, in_list=False)
             if get("deducted"):
                 try:
-                    item.deducted = parse_number(get("deducted").replace("điểm", "").strip())
+                    item.deducted = parse_points(get("deducted").replace("điểm", "").strip())
                 except ValueError:
                     item.deducted = _first_number(get("deducted"))
+                if item.deducted is not None and item.deducted < 0:
+                    raise catalog.REMEDIATION_NEGATIVE_POINTS.error(
+                        value=get("deducted"), item=item.label(), file=self.file,
+                        **self.where(table, r, table.rows[h][cmap["deducted"]]))
             for key in FIELDS:
                 if key not in cmap:
                     continue
@@ -328,7 +339,7 @@ class _Parser:
 
 def _first_number(text: str) -> float | None:
     m = re.search(r"\d+(?:[.,]\d+)?", text or "")
-    return parse_number(m.group(0)) if m else None
+    return parse_points(m.group(0)) if m else None
 
 
 def _short(text: str, n: int = 80) -> str:

@@ -613,6 +613,9 @@ REMEDIATION_NO_LEAD = T("remediation_no_lead", "warning", "Chưa có đơn vị 
 REMEDIATION_UNKNOWN_LEAD = T("remediation_unknown_lead", "warning", "Chủ trì chưa khớp đơn vị",
                              "{item}: chủ trì '{name}' chưa khớp đơn vị nào trong trang 'Đơn vị' - thêm tên này "
                              "vào cột 'Tên gọi khác' của đơn vị phụ trách để phiếu và thống kê tính đúng")
+REMEDIATION_NEGATIVE_POINTS = T("remediation_negative_points", "error", "Điểm bị trừ âm",
+                                "{item}: điểm bị trừ ghi '{value}' là số âm - điểm bị trừ là số dương (ví dụ "
+                                "0,25). Không ghi gì. Hãy sửa tài liệu rồi nhập lại")
 REMEDIATION_NO_POINTS = T("remediation_no_points", "info", "Không ghi điểm bị trừ",
                           "{item}: tài liệu không ghi số điểm bị trừ")
 REMEDIATION_NO_DEADLINE = T("remediation_no_deadline", "warning", "Chưa có thời gian khắc phục",
