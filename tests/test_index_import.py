@@ -212,6 +212,35 @@ def test_dot_decimals_in_deduction_lines_and_summary():
     assert parse_summary_sentences(["Chỉ số CCHC năm 2024 đạt tổng số 85.080 điểm"])["total"] == 85.08
 
 
+_TWO_AREAS = "1.\tChỉ đạo điều hành\t11\t9,13\t1,87\n2.\tCải cách thể chế\t7\t6,75\t0,25\n"
+
+
+@pytest.mark.parametrize("tt, name", [
+    ("1.b", "Tổng hợp, báo cáo CCHC định kỳ"), ("", "Tổng hợp, báo cáo CCHC định kỳ"),
+    ("1.2", "Tổng kết công tác CCHC"), ("-", "Tổng số văn bản được kiểm tra"), ("1.3", "Tổng điểm"),
+])
+def test_criterion_named_tong_is_a_criterion_not_the_total(tmp_path, tt, name):
+    body = ("1.\tChỉ đạo điều hành\t11\t9,13\t1,87\n1.a\tThực hiện Kế hoạch CCHC\t1,5\t0,5\t1\n"
+            f"{tt}\t{name}\t2\t1,13\t0,87\n2.\tCải cách thể chế\t7\t6,75\t0,25\n")
+    areas, criteria, findings = import_index(_tsv(tmp_path, body))
+    assert [a.area.value for a in areas] == ["1", "2"] and findings == []
+    assert [(c.area.value, c.name, c.max_points, c.appraised, c.deducted) for c in criteria] == [
+        ("1", "Thực hiện Kế hoạch CCHC", 1.5, 0.5, 1.0), ("1", name, 2.0, 1.13, 0.87)]
+
+
+@pytest.mark.parametrize("tt, label", [
+    ("", "Tổng cộng"), ("", "Tổng điểm:"), ("", "TỔNG SỐ ĐIỂM"), ("", "Cộng"), ("", "Tổng cộng 8 lĩnh vực"),
+    ("Tổng cộng", ""), ("", "Tổng"),
+])
+def test_total_row_wordings(tmp_path, tt, label):
+    ok = _tsv(tmp_path, _TWO_AREAS + f"{tt}\t{label}\t18\t15,88\t2,12\n", "dung.tsv")
+    areas, criteria, findings = import_index(ok)
+    assert len(areas) == 2 and criteria == [] and findings == []
+    bad = _tsv(tmp_path, _TWO_AREAS + f"{tt}\t{label}\t18\t16\t2,12\n", "sai.tsv")
+    _, _, findings = import_index(bad)
+    assert [(f.code, f.cell) for f in findings] == [("total_mismatch", "D4")]
+
+
 def _simple_workbook(path: Path) -> None:
     wb = Workbook()
     ws = wb.active

@@ -354,7 +354,7 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
                 nums[key] = None
                 src.findings.append(exc.finding(column=_label(key), file=file, sheet=sheet,
                                                 cell=_cell(cmap[key], r + 1)))
-        if fold(name).startswith("tong"):
+        if _is_total_row(get("tt"), name):
             cells = {k: _cell(cmap[k], r + 1) for k in nums if k in cmap}
             src.findings.extend(check_total_row(src.areas, nums, file=file, sheet=sheet, cells=cells))
             continue
@@ -388,6 +388,22 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
         else:
             src.criteria.append(IndexCriterion(area=current, code=_code(get("tt")), name=name, **nums))
     return src
+
+
+_TOTAL_LABEL = re.compile(r"^(?:tong(?: cong)?(?: so)?(?: diem)?(?: dat(?: duoc)?)?(?: chi so(?: cchc)?)?|cong(?: diem)?)"
+                          r"(?: (?:ca |cua )?(?:\d |tam |cac )?linh vuc)?$")
+
+
+def _is_total_row(tt: Any, name: str) -> bool:
+    """A total row: no area number or criterion code, and a total wording ("Tổng cộng",
+    "Tổng điểm:", "Tổng số điểm", "Cộng"), in the name or the TT column - not any name
+    that starts with "Tổng" ("Tổng hợp, báo cáo CCHC định kỳ" is a criterion)."""
+    label = name
+    if tt not in (None, ""):
+        if _area_of_tt(tt) is not None or _code(tt):
+            return False
+        label = name or normalize_text(tt)
+    return bool(_TOTAL_LABEL.match(fold(label)))
 
 
 def _area_by_name(name: str) -> Area | None:
