@@ -241,6 +241,66 @@ def test_total_row_wordings(tmp_path, tt, label):
     assert [(f.code, f.cell) for f in findings] == [("total_mismatch", "D4")]
 
 
+@pytest.mark.parametrize("body, code, cells", [
+    # area 2 twice, other points (the sum would be 98,58 for 85,08)
+    (_TWO_AREAS + "2.\tCải cách thể chế\t7\t6,5\t0,5\n", "index_area_twice", ("A3", "A4")),
+    # the very same row copied
+    (_TWO_AREAS + "2.\tCải cách thể chế\t7\t6,75\t0,25\n", "index_area_twice", ("A3", "A4")),
+    # TT "II" then "2"
+    ("I\tChỉ đạo điều hành\t11\t9,13\t1,87\nII\tCải cách thể chế\t7\t6,75\t0,25\n"
+     "2\tCải cách thể chế\t7\t6,75\t0,25\n", "index_area_twice", ("A3", "A4")),
+    # a criterion code twice, same name and points
+    ("1.\tChỉ đạo điều hành\t11\t9,13\t1,87\n1.a\tKế hoạch CCHC\t1,5\t0,5\t1\n"
+     "1.a\tKế hoạch CCHC\t1,5\t0,63\t0,87\n", "index_code_twice", ("A3", "A4")),
+    # the same code for two criteria, spelled "1.1" / "1.1." in another area
+    ("1.\tChỉ đạo điều hành\t11\t9,13\t1,87\n1.1\tBan hành kế hoạch\t1\t0,5\t0,5\n"
+     "2.\tCải cách thể chế\t7\t6,75\t0,25\n1.1.\tBáo cáo CCHC\t1\t0,5\t0,5\n", "index_code_twice",
+     ("A3", "A5")),
+])
+def test_area_or_code_written_twice_is_refused_naming_both_rows(tmp_path, body, code, cells):
+    with pytest.raises(CchcError) as exc:
+        import_index(_tsv(tmp_path, body))
+    f = exc.value.finding
+    assert f.code == code and f.file == "bang.tsv" and f.cell == cells[1]
+    assert f"ô {cells[0]}" in f.message and f"ô {cells[1]}" in f.message
+
+
+def test_area_written_twice_in_an_xlsx_and_json(tmp_path):
+    p = tmp_path / "bang_diem.xlsx"
+    _simple_workbook(p)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(p)
+    wb["Bảng điểm"].append([2, "Cải cách thể chế", 7, 6.5, 0.5])                     # row 10
+    wb.save(p)
+    with pytest.raises(CchcError) as exc:
+        import_index(p)
+    f = exc.value.finding
+    assert (f.code, f.sheet, f.cell) == ("index_area_twice", "Bảng điểm", "A10") and "ô A7" in f.message
+    doc = json.loads(JSON_FIXTURE.read_text(encoding="utf-8"))
+    doc["areas"].append(dict(doc["areas"][2]))
+    j = tmp_path / "chi_so.json"
+    j.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CchcError) as exc:
+        import_index(j)
+    assert exc.value.finding.code == "index_area_twice" and "mục 9" in str(exc.value)
+
+
+def test_cli_area_twice_writes_nothing(tmp_path):
+    from typer.testing import CliRunner
+
+    from cchc_xl.cli import app
+    from cchc_xl.files.safeio import file_sha256
+
+    master = tmp_path / "So.xlsx"
+    write_master(Plan(info=PlanInfo(year=2025, commune="xã Thử")), master, make_backup=False)
+    sha = file_sha256(master)
+    src = _tsv(tmp_path, _TWO_AREAS + "2.\tCải cách thể chế\t7\t6,5\t0,5\n")
+    out = CliRunner().invoke(app, ["nhap-chi-so", str(master), "--tu-tep", str(src), "--nam", "2024"])
+    assert out.exit_code == 1 and "Lĩnh vực 2 có hai dòng" in out.output and "Traceback" not in out.output
+    assert file_sha256(master) == sha
+
+
 def _simple_workbook(path: Path) -> None:
     wb = Workbook()
     ws = wb.active

@@ -207,6 +207,7 @@ def index_from_dict(doc: dict[str, Any], file: str = "") -> IndexSource:
     """Build areas/criteria/measures from the parsed JSON document."""
     findings: list[Finding] = []
     src = IndexSource([], [], {}, findings)
+    once = _Once(file=file)
     for number, raw in enumerate(_json_list(doc, "areas", file, findings), start=1):
         if not isinstance(raw, dict):
             findings.append(catalog.INDEX_JSON_ENTRY(key="areas", number=number, file=file))
@@ -220,6 +221,7 @@ def index_from_dict(doc: dict[str, Any], file: str = "") -> IndexSource:
         if nums["max_points"] is None:
             findings.append(catalog.MISSING_MAX_POINTS(area=area.value, file=file))
             continue
+        once.area(area, f"mục {number} của \"areas\"")
         src.areas.append(IndexArea(area=area, name=normalize_text(raw.get("name")) or AREA_NAMES[area],
                                    **nums))
         _check_summary(raw.get("summary"), nums["deducted"], area, file, findings)
@@ -285,6 +287,39 @@ def check_total_row(areas: list[IndexArea], total: dict[str, float | None], *, f
     return out
 
 
+class _Once:
+    """Refuses an area or a criterion code written twice in one source (``index_area_twice``,
+    ``index_code_twice``, naming both rows): summing both, or keeping one, would be a guess."""
+
+    def __init__(self, *, file: str = "", sheet: str = "") -> None:
+        self.file, self.sheet = file, sheet
+        self.areas: dict[Area, str] = {}
+        self.codes: dict[str, tuple[str, str]] = {}
+
+    @staticmethod
+    def _place(where: str) -> str:
+        return where if not where or where.startswith(("dòng", "mục")) else f"ô {where}"
+
+    def area(self, area: Area, where: str) -> None:
+        first = self.areas.get(area)
+        self.areas.setdefault(area, where)
+        if first is not None:
+            raise catalog.INDEX_AREA_TWICE.error(area=area.value, first=self._place(first),
+                                                 second=self._place(where), file=self.file, sheet=self.sheet,
+                                                 cell=where if not where.startswith("mục") else "")
+
+    def code(self, c: IndexCriterion, where: str) -> None:
+        key = c.code.replace(" ", "").lower()
+        if not key:
+            return
+        first = self.codes.get(key)
+        self.codes.setdefault(key, (where, c.name))
+        if first is not None:
+            raise catalog.INDEX_CODE_TWICE.error(code=c.code, first=self._place(first[0]), first_name=first[1],
+                                                 second=self._place(where), name=c.name, file=self.file,
+                                                 sheet=self.sheet, cell=where)
+
+
 # ---------------------------------------------------------------- tables (xlsx/tsv/csv)
 
 def _strip(v: Any) -> Any:
@@ -337,6 +372,7 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
     h, cmap = found
     src = IndexSource([], [], {}, [])
     current: Area | None = None
+    once = _Once(file=file, sheet=sheet)
     for r in range(h + 1, len(rows)):
         raw = rows[r]
         get = lambda k: _strip(raw[cmap[k]]) if k in cmap and cmap[k] < len(raw) else None  # noqa: E731
@@ -368,6 +404,7 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
             area = parse_area(name) or _area_by_name(name)
         if area is not None:
             current = area
+            once.area(area, _cell(cmap["tt" if get("tt") else "name"], r + 1))
             if nums["max_points"] is None:
                 src.findings.append(catalog.MISSING_MAX_POINTS(area=area.value, file=file, sheet=sheet,
                                                                cell=_cell(cmap["max_points"], r + 1)))
@@ -387,6 +424,7 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
             src.criteria.append(parsed.criterion(current, _code(get("tt"))))
         else:
             src.criteria.append(IndexCriterion(area=current, code=_code(get("tt")), name=name, **nums))
+        once.code(src.criteria[-1], _cell(cmap["tt"], r + 1) if "tt" in cmap else "")
     return src
 
 
@@ -427,6 +465,7 @@ def read_index_sheet(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str 
     def cell(key: str, row: int) -> dict[str, str]:
         return {"file": file, "sheet": sheet, "cell": f"{S.col_letter(S.INDEX_COLUMNS, key)}{row}"}
 
+    once = _Once(file=file, sheet=sheet)
     for row, rec in recs:
         area = parse_area(rec.get("area"))
         if area is None:
@@ -444,10 +483,12 @@ def read_index_sheet(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str 
             if nums["max_points"] is None:
                 src.findings.append(catalog.MISSING_MAX_POINTS(area=area.value, **cell("max_points", row)))
                 continue
+            once.area(area, cell("area", row)["cell"])
             src.areas.append(IndexArea(area=area, name=name or AREA_NAMES[area], **nums))
         else:
             src.criteria.append(IndexCriterion(area=area, code=normalize_text(rec.get("code")),
                                                name=name, **nums))
+            once.code(src.criteria[-1], cell("code", row)["cell"])
     return src
 
 

@@ -707,6 +707,12 @@ INDEX_LINE_UNPARSED = T("unparsed_line", "warning", "Dòng tiêu chí không đ�
 INDEX_CRITERION_NO_AREA = T("criterion_without_area", "error", "Tiêu chí trước dòng lĩnh vực",
                             "Tiêu chí '{name}' nằm trước mọi dòng lĩnh vực (TT 1..8) nên không biết thuộc lĩnh vực "
                             "nào - dòng này bị bỏ qua")
+INDEX_AREA_TWICE = T("index_area_twice", "error", "Lĩnh vực ghi hai lần trong bảng điểm",
+                     "Lĩnh vực {area} có hai dòng điểm ({first} và {second}) - không cộng hai lần, không chọn "
+                     "thay. Không ghi gì. Hãy giữ một dòng rồi nhập lại")
+INDEX_CODE_TWICE = T("index_code_twice", "error", "Mã tiêu chí ghi hai lần trong bảng điểm",
+                     "Mã tiêu chí '{code}' có ở hai dòng ({first}: '{first_name}' và {second}: '{name}') - không "
+                     "chọn thay. Không ghi gì. Hãy sửa mã hoặc giữ một dòng rồi nhập lại")
 INDEX_SUMMARY_MISMATCH = T("summary_mismatch", "error", "Phần nội dung khác bảng điểm",
                            "Lĩnh vực {area}: phần nội dung ghi bị trừ {stated} điểm nhưng bảng điểm ghi {table} điểm")
 INDEX_TOTAL_ROW_MISMATCH = T("total_mismatch", "error", "Dòng tổng không khớp các lĩnh vực",
