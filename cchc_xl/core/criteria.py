@@ -189,13 +189,16 @@ def _fmt_area(area: Area) -> str:
 
 
 def check_scores(cset: CriteriaSet, areas: Iterable[IndexArea], criteria: Iterable[IndexCriterion], *,
-                 file: str = "", sheet: str = "") -> list[Finding]:
+                 file: str = "", sheet: str = "", validated: bool = False) -> list[Finding]:
     """Imported scores against the criteria set.
 
     Unknown criterion code (an error when the set has official codes, else a warning);
     a maximum, appraised or deducted value above the set's maximum; an area maximum
     other than the set's; deductions of an area's criteria adding up to more than the
-    area's deduction.
+    area's deduction.  ``validated``: the scores also go through the rules of
+    ``validate.validate_index`` (``validate_index_source``), which report a value above its
+    own written maximum and the criteria's sum against the area: those are left to them
+    (one message per problem).
     """
     out: list[Finding] = []
     loc = {"file": file, "sheet": sheet}
@@ -210,6 +213,8 @@ def check_scores(cset: CriteriaSet, areas: Iterable[IndexArea], criteria: Iterab
                                                          expected=ref.max_points, set=cset.label, **loc))
         for key, label in (("appraised", "điểm thẩm định"), ("deducted", "điểm bị trừ")):
             v = getattr(a, key)
+            if validated and v is not None and v > a.max_points + TOLERANCE:
+                continue
             if v is not None and v > ref.max_points + TOLERANCE:
                 out.append(catalog.CRITERIA_ABOVE_MAX(what=_fmt_area(a.area), label=label, value=v,
                                                               max=ref.max_points, **loc))
@@ -229,12 +234,14 @@ def check_scores(cset: CriteriaSet, areas: Iterable[IndexArea], criteria: Iterab
             out.append(catalog.CRITERIA_ABOVE_MAX(what=what, label="điểm tối đa", value=c.max_points,
                                                           max=top, **loc))
         limit = c.max_points if c.max_points is not None else top
+        if validated and c.max_points is not None:
+            continue
         for key, label in (("appraised", "điểm thẩm định"), ("deducted", "điểm bị trừ")):
             v = getattr(c, key)
             if v is not None and limit is not None and v > limit + TOLERANCE:
                 out.append(catalog.CRITERIA_ABOVE_MAX(what=what, label=label, value=v, max=limit, **loc))
     by_area = {a.area: a for a in areas}
-    for area in Area:
+    for area in () if validated else Area:
         ded = [c.deducted for c in criteria if c.area == area and c.deducted is not None]
         a = by_area.get(area)
         if ded and a is not None and a.deducted is not None and sum(ded) > a.deducted + TOLERANCE:

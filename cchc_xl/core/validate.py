@@ -197,30 +197,55 @@ def _area_deduction(a: IndexArea) -> float | None:
     return a.max_points - a.appraised if a.appraised is not None else None
 
 
+class _SourceLocator(_Locator):
+    """Findings located in a document being imported: ``cells`` maps "area:<n>" / "crit:<i>"
+    to {field: cell of the document} (its own columns, not those of "Chỉ số CCHC")."""
+
+    def __init__(self, sheet: str, cells: Mapping[str, Mapping[str, str]] | None, file: str):
+        super().__init__(sheet, S.INDEX_COLUMNS, {}, file)
+        self.has_file, self.cells = True, cells or {}
+
+    def cell(self, key: str, column: str) -> str:
+        return self.cells.get(key, {}).get(column, "")
+
+
 def validate_index(plan: Plan, rows: RowMap | None = None, *, file: str = "") -> list[Finding]:
     """Index rules (sheet "Chỉ số CCHC"); ``rows``: "area:<n>" / "crit:<i>" -> worksheet row."""
     if not plan.index_areas and not plan.index_criteria:
         return []
-    loc = _Locator(S.SHEET_INDEX, S.INDEX_COLUMNS, rows, file)
-    names = {a.area: a.name for a in plan.index_areas}
+    return _index_rules(plan.index_areas, plan.index_criteria, _Locator(S.SHEET_INDEX, S.INDEX_COLUMNS, rows, file))
+
+
+def validate_index_source(areas: list[IndexArea], criteria: list[IndexCriterion], *, file: str = "",
+                          sheet: str = "", cells: Mapping[str, Mapping[str, str]] | None = None) -> list[Finding]:
+    """The rules of ``validate_index`` (what ``kiem-tra`` reports) on scores read from a
+    document, located at the document's cells (``cells``: "area:<n>" / "crit:<i>", the
+    criterion's position in ``criteria`` -> {field: cell})."""
+    if not areas and not criteria:
+        return []
+    return _index_rules(areas, criteria, _SourceLocator(sheet, cells, file))
+
+
+def _index_rules(areas: list[IndexArea], criteria: list[IndexCriterion], loc: _Locator) -> list[Finding]:
+    names = {a.area: a.name for a in areas}
     out: list[Finding] = []
     by_area: dict[Area, list[IndexArea]] = defaultdict(list)
-    for a in plan.index_areas:
+    for a in areas:
         by_area[a.area].append(a)
     for area, items in by_area.items():
         if len(items) > 1:
             out.append(loc.f(catalog.DUPLICATE_AREA, f"area:{area.value}", "area",
                              item=_area_label(area, names), count=len(items)))
-    for a in plan.index_areas:
+    for a in areas:
         out += _score_rules(a, _area_label(a.area, names), loc, f"area:{a.area.value}")
-    for i, c in enumerate(plan.index_criteria):
+    for i, c in enumerate(criteria):
         label = f"{_area_label(c.area, names)}, tiêu chí '{c.name}'"
         out += _score_rules(c, label, loc, f"crit:{i}")
         if c.deducted is None and (c.max_points is None or c.appraised is None):
             out.append(loc.f(catalog.CRITERION_NO_DEDUCTION, f"crit:{i}", "deducted", item=label))
-    out += _area_sum_rules(plan, loc, names)
-    out += _duplicate_criteria(plan.index_criteria, loc, names)
-    out += _total_rules(plan.index_areas, loc, names)
+    out += _area_sum_rules(areas, criteria, loc, names)
+    out += _duplicate_criteria(criteria, loc, names)
+    out += _total_rules(areas, loc, names)
     return out
 
 
@@ -232,11 +257,12 @@ def _criterion_deduction(c: IndexCriterion) -> float | None:
     return None
 
 
-def _area_sum_rules(plan: Plan, loc: _Locator, names: Mapping[Area, str]) -> list[Finding]:
+def _area_sum_rules(areas: list[IndexArea], criteria: list[IndexCriterion], loc: _Locator,
+                    names: Mapping[Area, str]) -> list[Finding]:
     """Sum of the criteria deductions of an area vs the area's deduction."""
     out: list[Finding] = []
-    for a in plan.index_areas:
-        crits = [c for c in plan.index_criteria if c.area == a.area]
+    for a in areas:
+        crits = [c for c in criteria if c.area == a.area]
         total = _area_deduction(a)
         if not crits or total is None:
             continue

@@ -175,6 +175,8 @@ class IndexSource:
     criteria: list[IndexCriterion]
     measures: dict[Area, AreaMeasures]
     findings: list[Finding]
+    sheet: str = ""
+    cells: dict[str, dict[str, str]] = field(default_factory=dict)   # "area:<n>"/"crit:<i>" -> field -> cell
 
 
 def _label(key: str) -> str:
@@ -370,7 +372,7 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
     if found is None:
         raise _no_simple_header(file=file, sheet=sheet)
     h, cmap = found
-    src = IndexSource([], [], {}, [])
+    src = IndexSource([], [], {}, [], sheet=sheet)
     current: Area | None = None
     once = _Once(file=file, sheet=sheet)
     for r in range(h + 1, len(rows)):
@@ -402,14 +404,17 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
                                                 row=r + 1, name=name, area=area.value)
         if area is None and not get("tt") and nums["max_points"] is not None:
             area = parse_area(name) or _area_by_name(name)
+        row_cells = {k: _cell(cmap[k], r + 1) for k in ("name", *nums) if k in cmap}
+        row_cells["area"] = row_cells["code"] = _cell(cmap["tt" if get("tt") else "name"], r + 1)
         if area is not None:
             current = area
-            once.area(area, _cell(cmap["tt" if get("tt") else "name"], r + 1))
+            once.area(area, row_cells["area"])
             if nums["max_points"] is None:
                 src.findings.append(catalog.MISSING_MAX_POINTS(area=area.value, file=file, sheet=sheet,
                                                                cell=_cell(cmap["max_points"], r + 1)))
                 continue
             src.areas.append(IndexArea(area=area, name=name or AREA_NAMES[area], **nums))
+            src.cells[f"area:{area.value}"] = row_cells
             continue
         if current is None:
             src.findings.append(catalog.INDEX_CRITERION_NO_AREA(name=name, file=file, sheet=sheet,
@@ -422,8 +427,10 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
                                                                 sheet=sheet, cell=_cell(cmap["name"], r + 1)))
                 continue
             src.criteria.append(parsed.criterion(current, _code(get("tt"))))
+            row_cells.update({k: row_cells["name"] for k in nums})     # the points are in the text
         else:
             src.criteria.append(IndexCriterion(area=current, code=_code(get("tt")), name=name, **nums))
+        src.cells[f"crit:{len(src.criteria) - 1}"] = row_cells
         once.code(src.criteria[-1], _cell(cmap["tt"], r + 1) if "tt" in cmap else "")
     return src
 
@@ -460,7 +467,7 @@ def read_index_sheet(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str 
     """Read a sheet laid out like ``schema.INDEX_COLUMNS`` (level "Lĩnh vực"/"Tiêu chí")."""
     recs, findings = read_table(rows, S.INDEX_COLUMNS, file=file, sheet=sheet,
                                 required=("area", "name", "max_points"))
-    src = IndexSource([], [], {}, list(findings))
+    src = IndexSource([], [], {}, list(findings), sheet=sheet)
 
     def cell(key: str, row: int) -> dict[str, str]:
         return {"file": file, "sheet": sheet, "cell": f"{S.col_letter(S.INDEX_COLUMNS, key)}{row}"}
@@ -485,10 +492,13 @@ def read_index_sheet(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str 
                 continue
             once.area(area, cell("area", row)["cell"])
             src.areas.append(IndexArea(area=area, name=name or AREA_NAMES[area], **nums))
+            key = f"area:{area.value}"
         else:
             src.criteria.append(IndexCriterion(area=area, code=normalize_text(rec.get("code")),
                                                name=name, **nums))
             once.code(src.criteria[-1], cell("code", row)["cell"])
+            key = f"crit:{len(src.criteria) - 1}"
+        src.cells[key] = {k: cell(k, row)["cell"] for k in ("area", "code", "name", *nums)}
     return src
 
 
@@ -585,6 +595,8 @@ class IndexResult:
     rating: str = ""
     change: tuple[str, float, int] | None = None   # ("giam", 4.86, 2023)
     findings: list[Finding] = field(default_factory=list)
+    sheet: str = ""                   # where the table is ("Bảng 2" of a Word document, a sheet)
+    cells: dict[str, dict[str, str]] = field(default_factory=dict)   # as ``IndexSource.cells``
 
 
 def _folded_with_digits(text: str) -> str:
@@ -634,7 +646,7 @@ def read_index_results(path: str | os.PathLike[str], year: int | None = None) ->
             if isinstance(block, Table):
                 if _simple_header(block.rows) is not None and not res.areas:
                     src = read_simple_table([tuple(r) for r in block.rows], file=p.name, sheet=f"Bảng {block.number}")
-                    res.areas, res.criteria = src.areas, src.criteria
+                    res.areas, res.criteria, res.sheet, res.cells = src.areas, src.criteria, src.sheet, src.cells
                     res.findings.extend(src.findings)
                 else:
                     lines.extend(" ".join(c for c in row if c) for row in block.rows)
@@ -642,7 +654,7 @@ def read_index_results(path: str | os.PathLike[str], year: int | None = None) ->
                 lines.append(block.text)
     else:
         src = read_index_source(p)
-        res.areas, res.criteria = src.areas, src.criteria
+        res.areas, res.criteria, res.sheet, res.cells = src.areas, src.criteria, src.sheet, src.cells
         res.findings.extend(src.findings)
         if ext == ".json":
             doc = json.loads(read_text(p))

@@ -296,6 +296,7 @@ def plan_index_import(sheets: dict[str, list[tuple[Any, ...]]], document: Path, 
     import json
 
     from cchc_xl.core.criteria import check_scores
+    from cchc_xl.core.validate import validate_index_source
     from cchc_xl.core.records import meta_dict, read_master_sheets
     from cchc_xl.importers.criteria import bundled_for
     from cchc_xl.importers.index import read_index_results
@@ -313,8 +314,12 @@ def plan_index_import(sheets: dict[str, list[tuple[Any, ...]]], document: Path, 
     plan = data.plan
     if cset is None:
         cset = bundled_for(plan.info.province, res.year)
+    # what 'kiem-tra' will say of these scores, said now at the document's cells; the numbers
+    # are still written as the document states them (and the command exits 1)
+    out.findings.extend(validate_index_source(res.areas, res.criteria, file=document.name, sheet=res.sheet,
+                                              cells=res.cells))
     if cset is not None and res.areas:
-        out.findings.extend(check_scores(cset, res.areas, res.criteria, file=document.name))
+        out.findings.extend(check_scores(cset, res.areas, res.criteria, file=document.name, validated=True))
     meta = meta_dict(meta_rows)
     years = _recorded_years(meta_rows, meta.get(YEARS_META_KEY), file)
     recorded = copy.deepcopy(years)            # as the last import wrote them
