@@ -140,8 +140,9 @@ _KP_HEADER = ("STT", "Nội dung tiêu chí bị trừ điểm", "Điểm bị t
               "Thời hạn")
 
 
-def _kp_docx(path: Path, *tables: list[tuple[str, ...]], merged_headings: bool = False) -> Path:
-    """A remediation plan in Word: one table per list of rows (a 1-tuple is a heading merged across)."""
+def _kp_docx(path: Path, *tables: list[tuple[str, ...]], between: str = "") -> Path:
+    """A remediation plan in Word: one table per list of rows (a 1-tuple is a heading merged across),
+    each after a page break (and the paragraph ``between``, if any)."""
     docx = pytest.importorskip("docx")
     from docx.enum.text import WD_BREAK
 
@@ -150,7 +151,9 @@ def _kp_docx(path: Path, *tables: list[tuple[str, ...]], merged_headings: bool =
     for n, rows in enumerate(tables):
         if n:
             d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        t = d.add_table(rows=0, cols=len(_KP_HEADER))
+            if between:
+                d.add_paragraph(between)
+        t = d.add_table(rows=0, cols=max(len(r) for r in rows))
         for row in rows:
             cells = t.add_row().cells
             if len(row) == 1:
@@ -184,6 +187,41 @@ def test_remediation_negative_points_refused_by_cell(tmp_path: Path, master: Pat
     out = runner.invoke(app, ["nhap-khac-phuc", str(master), "--tu-tep", str(p)])
     assert out.exit_code == 1 and "âm" in out.output and "Traceback" not in out.output
     assert file_sha256(master) == sha
+
+
+_KP_PART1 = [_KP_HEADER, ("I", "Cải cách thể chế", "", "", "", ""),
+             ("1", "Công tác góp ý dự thảo văn bản QPPL", "0,25", "Tăng cường góp ý", "Văn phòng", "Quý II/2025"),
+             ("II", "Cải cách tài chính công", "", "", "", ""),
+             ("1", "Giải ngân vốn đầu tư công", "0,14", "Đẩy nhanh giải ngân", "Phòng Kinh tế", "30/9/2025")]
+_KP_PART2 = [("2", "Thu ngân sách theo dự toán", "0,5", "Tăng cường thu", "Phòng Kinh tế", "Năm 2025"),
+             ("III", "Xây dựng, phát triển chính quyền điện tử, chính quyền số", "", "", "", ""),
+             ("1", "Tỷ lệ hồ sơ trực tuyến toàn trình", "1,25", "Hướng dẫn người dân", "Trung tâm PVHCC", "Năm 2025")]
+
+
+@pytest.mark.parametrize("part2", [_KP_PART2, [_KP_HEADER, *_KP_PART2]], ids=["no_header", "header_repeated"])
+def test_remediation_table_split_across_pages_is_read_whole(tmp_path: Path, part2):
+    doc = read_remediation_plan(_kp_docx(tmp_path / "kh.docx", _KP_PART1, part2), year=2025)
+    assert [(i.area, i.criterion, i.deducted, i.lead) for i in doc.items] == [
+        (Area.THE_CHE, "Công tác góp ý dự thảo văn bản QPPL", 0.25, "Văn phòng"),
+        (Area.TAI_CHINH, "Giải ngân vốn đầu tư công", 0.14, "Phòng Kinh tế"),
+        (Area.TAI_CHINH, "Thu ngân sách theo dự toán", 0.5, "Phòng Kinh tế"),
+        (Area.CQ_SO, "Tỷ lệ hồ sơ trực tuyến toàn trình", 1.25, "Trung tâm PVHCC")]
+    assert not [f for f in doc.findings if f.code == "remediation_table_skipped"]
+
+
+@pytest.mark.parametrize("part2, between", [
+    ([r + ("",) for r in _KP_PART2], ""),                      # one more column: not the same table
+    (_KP_PART2, "Bảng 2. Các nhiệm vụ khác của năm"),            # a paragraph between: not a continuation
+], ids=["other_width", "text_between"])
+def test_headerless_table_not_continuing_is_skipped_and_said(tmp_path: Path, master: Path, part2, between):
+    p = _kp_docx(tmp_path / "kh.docx", _KP_PART1, part2, between=between)
+    doc = read_remediation_plan(p, year=2025)
+    assert len(doc.items) == 2
+    skipped = [f for f in doc.findings if f.code == "remediation_table_skipped"]
+    assert len(skipped) == 1 and skipped[0].severity == "warning" and "Bảng 2 (3 dòng" in skipped[0].message
+    assert "Thu ngân sách theo dự toán" in skipped[0].message and skipped[0].file == "kh.docx"
+    out = runner.invoke(app, ["nhap-khac-phuc", str(master), "--tu-tep", str(p), "--thu"])
+    assert "Bảng 2 (3 dòng" in " ".join(out.output.split())
 
 
 @pytest.mark.parametrize("heading, area", [

@@ -147,6 +147,8 @@ class _Parser:
         self.field_owner: str = "area"          # "area" | "item"
         self.in_summary = False                 # bullets are criteria (after "Điểm số bị trừ: … trong đó:")
         self.stopped = False
+        self.columns: tuple[int, dict[str, int], list[str]] | None = None   # (width, columns, header) of the
+        #                                                                     table just read
 
     # ------------------------------------------------------------ areas
     def open_area(self, area: Area) -> None:
@@ -218,6 +220,7 @@ class _Parser:
 
     # ------------------------------------------------------------ lines
     def feed(self, line: Line) -> None:
+        self.columns = None                     # a table after this line does not continue the one before
         if self.stopped:
             return
         text = line.text
@@ -289,10 +292,25 @@ class _Parser:
         return {"sheet": "", "cell": f"dòng {table.number + r}, cột '{column}'"}
 
     def feed_table(self, table: Table) -> None:
+        """A table with its header row; a table without one right after a remediation table as
+        wide continues it (a table split across pages, header not repeated); any other is
+        skipped, and said so (``remediation_table_skipped``)."""
+        width = max((len(r) for r in table.rows), default=0)
         cols = _table_columns(table.rows)
+        header = table.rows[cols[0]] if cols is not None else []
+        if cols is None and self.columns is not None and self.columns[0] == width:
+            cols, header = (-1, self.columns[1]), self.columns[2]
         if cols is None:
+            if any(c for r in table.rows for c in r):
+                where = f"Bảng {table.number}" if self.file.lower().endswith(".docx") else \
+                    f"Bảng ở dòng {table.number}"
+                self.findings.append(catalog.REMEDIATION_TABLE_SKIPPED(
+                    table=where, rows=len(table.rows), first=_short(" | ".join(c for c in table.rows[0] if c), 60),
+                    file=self.file))
+            self.columns = None
             return
         h, cmap = cols
+        self.columns = (width, cmap, header)
         merged = table.merged
         last: dict[str, str] = {}
         for r in range(h + 1, len(table.rows)):
@@ -323,7 +341,7 @@ class _Parser:
                 if item.deducted is not None and item.deducted < 0:
                     raise catalog.REMEDIATION_NEGATIVE_POINTS.error(
                         value=get("deducted"), item=item.label(), file=self.file,
-                        **self.where(table, r, table.rows[h][cmap["deducted"]]))
+                        **self.where(table, r, header[cmap["deducted"]]))
             for key in FIELDS:
                 if key not in cmap:
                     continue

@@ -625,6 +625,10 @@ REMEDIATION_DEADLINE_CONDITIONAL = T("remediation_deadline_conditional", "info",
                                      "khi biết")
 REMEDIATION_SKIPPED_LINE = T("remediation_skipped_line", "info", "Bỏ qua dòng",
                              "Dòng {line} không thuộc nội dung khắc phục nào: '{text}'")
+REMEDIATION_TABLE_SKIPPED = T("remediation_table_skipped", "warning", "Bỏ qua bảng không có tiêu đề cột",
+                              "{table} ({rows} dòng, bắt đầu '{first}') không có dòng tiêu đề cột ('Tiêu chí'/'Nội "
+                              "dung' và 'Giải pháp'/'Chủ trì') và không nối tiếp một bảng khắc phục cùng số cột - "
+                              "bị bỏ qua; nếu là phần tiếp của bảng, hãy chép dòng tiêu đề vào đầu bảng")
 REMEDIATION_CODE_SUGGESTED = T("remediation_code_suggested", "info", "Gợi ý mã tiêu chí",
                                "{item}: gợi ý mã tiêu chí {codes} (theo tên; cần cán bộ xác nhận)")
 REMEDIATION_UNKNOWN_AREA = T("remediation_unknown_area", "warning", "Không nhận ra lĩnh vực",
