@@ -224,6 +224,21 @@ def test_headerless_table_not_continuing_is_skipped_and_said(tmp_path: Path, mas
     assert "Bảng 2 (3 dòng" in " ".join(out.output.split())
 
 
+@pytest.mark.parametrize("headings", [
+    [("I. CẢI CÁCH THỂ CHẾ",), ("II. CẢI CÁCH TÀI CHÍNH CÔNG",)],                   # merged across the row
+    [("I. CẢI CÁCH THỂ CHẾ", "", "", "", "", ""), ("II. Cải cách tài chính công", "", "", "", "", "")],  # in STT only
+    [("Lĩnh vực 2: Cải cách thể chế",), ("6. Cải cách tài chính công",)],
+])
+def test_remediation_table_area_headings_merged_across_the_row(tmp_path: Path, headings):
+    rows = [_KP_HEADER, headings[0],
+            ("1", "Công tác góp ý dự thảo văn bản QPPL", "0,25", "Tăng cường góp ý", "Văn phòng", "Quý II/2025"),
+            headings[1], ("1", "Giải ngân vốn đầu tư công", "0,14", "Đẩy nhanh giải ngân", "Phòng Kinh tế", "30/9/2025")]
+    items = read_remediation_plan(_kp_docx(tmp_path / "kh.docx", rows), year=2025).items
+    assert [(i.area, i.criterion, i.deducted, i.lead) for i in items] == [
+        (Area.THE_CHE, "Công tác góp ý dự thảo văn bản QPPL", 0.25, "Văn phòng"),
+        (Area.TAI_CHINH, "Giải ngân vốn đầu tư công", 0.14, "Phòng Kinh tế")]
+
+
 @pytest.mark.parametrize("heading, area", [
     ("a) Đối với lĩnh vực cải cách thể chế", Area.THE_CHE),
     ("III. CẢI CÁCH THỦ TỤC HÀNH CHÍNH", Area.TTHC),

@@ -319,6 +319,13 @@ class _Parser:
             name = get("name")
             others = [get(k) for k in FIELDS if k in cmap]
             area = area_of_heading(name) if name else None
+            filled = [normalize_text(c) for c in row if normalize_text(c)]
+            heading = area_of_heading(filled[0]) if len(filled) == 1 and len(row) > 1 else None
+            if heading is not None:
+                # a heading merged across the row ("I. CẢI CÁCH THỂ CHẾ": Word keeps the text in the first
+                # cell, whichever column that is)
+                self.open_area(heading)
+                continue
             if area is not None and not any(others) and not get("deducted"):
                 self.open_area(area)
                 continue
