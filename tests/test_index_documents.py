@@ -487,6 +487,19 @@ def test_import_reports_what_kiem_tra_calls_errors_at_the_documents_cell(master:
     assert out.exit_code == 1 and f"ô {cell}" in out.output and "Traceback" not in out.output
 
 
+@pytest.mark.parametrize("total_row, total", [("\tTổng điểm:\t100\t85,08\t14,92\n", 85.08),
+                                              ("\tTổng cộng\t100\t85.08\t14.92\n", 85.08), ("", None)])
+def test_blank_area_score_is_said_and_the_documents_total_kept(master: Path, tmp_path: Path, total_row, total):
+    src = _score_tsv(tmp_path / "bang.tsv", {4: ("16,5", "", "1,88")})
+    src.write_text(src.read_text(encoding="utf-8") + total_row, encoding="utf-8")
+    res = import_index_results(master, src, year=2024)
+    blank = [f for f in res.findings if f.code == "index_area_no_appraised"]
+    assert [(f.severity, f.cell) for f in blank] == [("warning", "D6")] and "Lĩnh vực 5" in blank[0].message
+    wb = load_workbook(master)
+    meta = {r[0]: r[1] for r in wb[S.SHEET_META].iter_rows(values_only=True)}
+    assert json.loads(meta["chi_so_cac_nam"])["2024"]["total"] == total
+
+
 def test_import_of_a_clean_table_reports_nothing(master: Path, tmp_path: Path):
     res = import_index_results(master, _score_tsv(tmp_path / "bang.tsv"), year=2024)
     assert res.written and not [f for f in res.findings if f.severity == "error"]

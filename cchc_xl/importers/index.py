@@ -177,6 +177,7 @@ class IndexSource:
     findings: list[Finding]
     sheet: str = ""
     cells: dict[str, dict[str, str]] = field(default_factory=dict)   # "area:<n>"/"crit:<i>" -> field -> cell
+    total: dict[str, float | None] = field(default_factory=dict)     # the document's own total row
 
 
 def _label(key: str) -> str:
@@ -395,6 +396,7 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
         if _is_total_row(get("tt"), name):
             cells = {k: _cell(cmap[k], r + 1) for k in nums if k in cmap}
             src.findings.extend(check_total_row(src.areas, nums, file=file, sheet=sheet, cells=cells))
+            src.total = src.total or nums
             continue
         area = _area_of_tt(get("tt")) if "tt" in cmap else None
         if area is not None and name and _area_by_name(name) != area:
@@ -415,6 +417,9 @@ def read_simple_table(rows: list[tuple[Any, ...]], *, file: str = "", sheet: str
                 continue
             src.areas.append(IndexArea(area=area, name=name or AREA_NAMES[area], **nums))
             src.cells[f"area:{area.value}"] = row_cells
+            if "appraised" in cmap and get("appraised") in (None, ""):     # (text there: not_a_number)
+                src.findings.append(catalog.INDEX_AREA_NO_APPRAISED(area=area.value, file=file, sheet=sheet,
+                                                                    cell=row_cells["appraised"]))
             continue
         if current is None:
             src.findings.append(catalog.INDEX_CRITERION_NO_AREA(name=name, file=file, sheet=sheet,
@@ -639,6 +644,7 @@ def read_index_results(path: str | os.PathLike[str], year: int | None = None) ->
     ext = p.suffix.lower()
     res = IndexResult()
     lines: list[str] = []
+    stated: float | None = None               # the total row of the table
     if ext in (".docx", ".md") or (ext == ".txt" and not _is_plain_table(p)):
         from cchc_xl.importers.plan_text import Table, read_blocks
 
@@ -648,6 +654,7 @@ def read_index_results(path: str | os.PathLike[str], year: int | None = None) ->
                     src = read_simple_table([tuple(r) for r in block.rows], file=p.name, sheet=f"Bảng {block.number}")
                     res.areas, res.criteria, res.sheet, res.cells = src.areas, src.criteria, src.sheet, src.cells
                     res.findings.extend(src.findings)
+                    stated = src.total.get("appraised")
                 else:
                     lines.extend(" ".join(c for c in row if c) for row in block.rows)
             else:
@@ -655,6 +662,7 @@ def read_index_results(path: str | os.PathLike[str], year: int | None = None) ->
     else:
         src = read_index_source(p)
         res.areas, res.criteria, res.sheet, res.cells = src.areas, src.criteria, src.sheet, src.cells
+        stated = src.total.get("appraised")
         res.findings.extend(src.findings)
         if ext == ".json":
             doc = json.loads(read_text(p))
@@ -678,6 +686,8 @@ def read_index_results(path: str | os.PathLike[str], year: int | None = None) ->
             res.findings.append(catalog.INDEX_TOTAL_MISMATCH(stated=res.total, computed=computed, file=p.name))
     if res.total is None and res.areas and all(a.appraised is not None for a in res.areas):
         res.total = round(sum(a.appraised or 0 for a in res.areas), 4)
+    if res.total is None and stated is not None:
+        res.total = stated            # an area's points left blank: the document's own total, as written
     return res
 
 

@@ -717,6 +717,9 @@ INDEX_AREA_TWICE = T("index_area_twice", "error", "Lĩnh vực ghi hai lần tro
 INDEX_CODE_TWICE = T("index_code_twice", "error", "Mã tiêu chí ghi hai lần trong bảng điểm",
                      "Mã tiêu chí '{code}' có ở hai dòng ({first}: '{first_name}' và {second}: '{name}') - không "
                      "chọn thay. Không ghi gì. Hãy sửa mã hoặc giữ một dòng rồi nhập lại")
+INDEX_AREA_NO_APPRAISED = T("index_area_no_appraised", "warning", "Lĩnh vực thiếu điểm thẩm định",
+                            "Lĩnh vực {area}: ô điểm thẩm định để trống - tổng điểm không cộng được từ các lĩnh vực "
+                            "(lấy theo dòng tổng của tài liệu nếu có); hãy ghi điểm rồi nhập lại")
 INDEX_SUMMARY_MISMATCH = T("summary_mismatch", "error", "Phần nội dung khác bảng điểm",
                            "Lĩnh vực {area}: phần nội dung ghi bị trừ {stated} điểm nhưng bảng điểm ghi {table} điểm")
 INDEX_TOTAL_ROW_MISMATCH = T("total_mismatch", "error", "Dòng tổng không khớp các lĩnh vực",
