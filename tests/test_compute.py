@@ -80,6 +80,18 @@ def test_completion_by_unit_counts_multi_unit_tasks_per_unit():
     assert table["total"].sum() == 10      # 8 counted tasks, T4 and T9 counted twice
 
 
+@pytest.mark.parametrize("units", [["KT", "KT"], ["KT", " KT", "VP", "KT"], ["VP", "KT", "VP"]])
+def test_unit_listed_twice_counts_once(units):
+    """A task's lead units are a set (order kept): "KT; KT" is one unit, as in the formulas of
+    "Tổng quan" (FIND of ";KT;"), so the task counts once for KT."""
+    t = _t("X", Area.TTHC, Status.DONE, units, D(2025, 6, 30), D(2025, 6, 1))
+    assert t.lead_units == list(dict.fromkeys(u.strip() for u in units))
+    rows = {r["key"]: (r["total"], r["done"]) for r in completion_table([t, BY_ID["T3"]], Q3, "unit")
+            .to_dict("records")}
+    assert rows["KT"] == (2, 1)
+    assert all(total == 1 for key, (total, _d) in rows.items() if key != "KT")
+
+
 def test_completion_by_area():
     table = completion_table(TASKS, Q3, by="area")
     rows = {r["key"]: (r["name"], r["total"], r["done"], r["overdue"], r["percent"])

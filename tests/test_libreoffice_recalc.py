@@ -234,6 +234,29 @@ def test_formulas_follow_edits_and_report_date(recalculated, tmp_path):
     assert out[cells["unit:" + compute.UNASSIGNED + ":total"]].value == 1   # only T11 left
 
 
+@pytest.mark.parametrize("cell", ["KT; KT", "VP;KT; VP"])
+def test_unit_code_listed_twice_counts_once_everywhere(recalculated, tmp_path, cell):
+    """A unit code written twice in "Mã đơn vị chủ trì": the recalculated 'Tổng quan' and the
+    counts of the master as read (tien-do, bao-cao) agree - the task counts once per unit."""
+    from cchc_xl.workbook.master import read_master
+
+    _plan, master, _wb = recalculated
+    wb = load_workbook(master)
+    ws = wb[S.SHEET_TASKS]
+    units_col = S.col_letter(S.TASK_COLUMNS, "lead_units")
+    row_of = {ws[f"A{r}"].value: r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1)}
+    ws[f"{units_col}{row_of['T04']}"] = cell            # T04: done 30/09 (after the cut-off), overdue
+    ws[f"{units_col}{row_of['T03']}"] = cell            # T03: done 20/09, not due yet
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    read = read_master(edited).plan
+    out = load_workbook(recalculate(edited, tmp_path / "lo"), data_only=True)[S.SHEET_DASHBOARD]
+    cells = dashboard_cells(out)
+    for rec in compute.completion_table(read.tasks, AS_OF, "unit").to_dict("records"):
+        expected = dict(rec, percent=None if rec["percent"] != rec["percent"] else rec["percent"])
+        _assert_counts(out, cells, f"unit:{rec['key']}:", expected)
+
+
 def test_recalculate_keeps_source_when_same_folder(recalculated):
     _plan, master, _wb = recalculated
     before = master.read_bytes()

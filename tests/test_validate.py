@@ -300,6 +300,25 @@ def test_duplicate_id_reported_once(tmp_path):
     assert validate_master(data, as_of=AS_OF, include_read_findings=False) == []
 
 
+@pytest.mark.parametrize("cell, repeated", [("VP; VP", "'VP'"), ("KT;VP; KT", "'KT'"),
+                                             ("VP, KT; VP; KT", "'VP', 'KT'")])
+def test_unit_code_listed_twice(tmp_path, cell, repeated):
+    """A code written twice in "Mã đơn vị chủ trì": kiem-tra warns at the cell; the task counts once."""
+    path = tmp_path / "so_tong_hop.xlsx"
+    write_master(_plan(_task("I-01"), _task("I-02")), path, make_backup=False)
+    col = S.col_letter(S.TASK_COLUMNS, "lead_units")
+    wb = load_workbook(path)
+    wb[S.SHEET_TASKS][f"{col}6"] = cell
+    wb.save(path)
+    data = read_master(path)
+    assert len(data.plan.task("I-02").lead_units) == len(set(c.strip() for c in cell.replace(",", ";").split(";")))
+    found = [f for f in validate_master(data, as_of=AS_OF) if f.code == "duplicate_unit_code"]
+    assert len(found) == 1
+    f = found[0]
+    assert (f.severity, f.sheet, f.cell, f.task_id) == ("warning", S.SHEET_TASKS, f"{col}6", "I-02")
+    assert repeated in f.message and "một lần" in f.message
+
+
 # ---------------------------------------------------------------- remediation
 
 def _rem_plan(*items: RemediationItem) -> Plan:

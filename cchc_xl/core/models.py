@@ -162,7 +162,9 @@ class Task(BaseModel):
     lead: str = ""                 # Chủ trì (as written, normalised)
     partners: str = ""             # Phối hợp
     monitor: str = ""              # Theo dõi, kiểm tra, đôn đốc
-    lead_units: list[str] = Field(default=[])  # resolved unit codes
+    # resolved unit codes: a set in the order written (a code listed twice counts once, as in the
+    # formulas of "Tổng quan")
+    lead_units: list[str] = Field(default=[])
     criteria: str = ""             # Tiêu chí: criterion codes this task serves ("1.4.1; 7.3.7"), confirmed
     criteria_suggested: str = ""   # Tiêu chí (gợi ý): codes suggested by name matching, to confirm
     # dated steps of a deadline text with several milestones (the last one is ``due``);
@@ -180,6 +182,14 @@ class Task(BaseModel):
     @classmethod
     def _norm(cls, v: object) -> str:
         return normalize_text(v)
+
+    @field_validator("lead_units", mode="before")
+    @classmethod
+    def _unique_units(cls, v: object) -> object:
+        """Each unit code once, first occurrence kept ("PVHCC; PVHCC" is one unit)."""
+        if isinstance(v, (list, tuple)):
+            return list(dict.fromkeys(str(c).strip() for c in v if str(c).strip()))
+        return v
 
     @property
     def is_done(self) -> bool:

@@ -257,6 +257,13 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
                 f.append(note.finding(column=label, file=fname, sheet=S.SHEET_TASKS, task_id=task_id,
                                       cell=f"{S.col_letter(S.TASK_COLUMNS, key)}{row}"))
         lead_units = [c for c in str(rec.get("lead_units") or "").replace(",", ";").split(";") if c.strip()]
+        repeated = [c for c in dict.fromkeys(u.strip() for u in lead_units)
+                    if sum(u.strip() == c for u in lead_units) > 1]
+        if repeated:
+            f.append(catalog.DUPLICATE_UNIT_CODE(
+                column=S.header_of(S.TASK_COLUMNS, "lead_units"), value=normalize_text(rec.get("lead_units")),
+                codes=", ".join(f"'{c}'" for c in repeated), file=fname, sheet=S.SHEET_TASKS, task_id=task_id,
+                cell=f"{S.col_letter(S.TASK_COLUMNS, 'lead_units')}{row}"))
         data.plan.tasks.append(Task(
             id=task_id, area=area, section=rec.get("section"), tt=rec.get("tt"),
             title=rec.get("title"), product=rec.get("product"), deadline_text=rec.get("deadline_text"),

@@ -408,6 +408,9 @@ DATE_AS_TEXT = T("date_as_text", "warning", "Ngày nhập dạng văn bản",
                  "{column}: '{value}' đang là văn bản, không phải ngày - công thức trang '{dashboard}' không tính "
                  "được; hãy nhập lại ô dưới dạng ngày (dd/mm/yyyy)")
 BAD_UNIT = T("bad_unit", "error", "Đơn vị không hợp lệ", "Đơn vị không hợp lệ: {why}")
+DUPLICATE_UNIT_CODE = T("duplicate_unit_code", "warning", "Mã đơn vị ghi lặp",
+                        "{column}: '{value}' ghi mã {codes} nhiều lần - nhiệm vụ chỉ được tính một lần cho mỗi "
+                        "đơn vị; hãy xóa mã lặp")
 MISSING_ID = T("missing_id", "error", "Thiếu mã", "Thiếu mã {kind}")
 DUPLICATE_ID = T("duplicate_id", "error", "Mã bị trùng", "Mã {kind} '{id}' bị trùng{first}")
 BAD_AREA = T("bad_area", "error", "Tên lĩnh vực không hợp lệ", "Lĩnh vực '{value}' không thuộc 8 lĩnh vực CCHC")
