@@ -129,8 +129,11 @@ def test_completion_sentence_vietnamese_decimals(report):
     assert "149/KH-UBND ngày 30/07/2025" in report.narrative.plan
     assert "xác định 13 nhiệm vụ" in report.narrative.plan
     assert "Có 1 nhiệm vụ không thực hiện" in report.narrative.breakdown
-    assert report.narrative.period_done == ("Trong kỳ báo cáo (từ ngày 15/06/2025 đến ngày 14/09/2025), "
-                                            "đã hoàn thành 3 nhiệm vụ.")
+    # VII-02 is done without a completion date: said apart, not dropped silently
+    assert report.narrative.period_done == (
+        "Trong kỳ báo cáo (từ ngày 15/06/2025 đến ngày 14/09/2025), đã hoàn thành 3 nhiệm vụ (tính theo "
+        "ngày hoàn thành); ngoài ra có 1 nhiệm vụ đã hoàn thành nhưng chưa ghi ngày hoàn thành nên không xác "
+        "định được hoàn thành trong kỳ nào (không tính vào số trên).")
 
 
 def test_completed_within_period_boundaries(report):
@@ -295,7 +298,7 @@ def test_report_sheet_summary_and_tables(master):
     lay = report_layout(build_report(make_plan(), Q3))
     t = lay.tables["summary"]
     values = [ws.cell(row=r, column=3).value for r in range(t.first_row, t.last_row + 1)]
-    assert values == [13, 6, 3, 2, 2, 1, pytest.approx(0.4615), 3]
+    assert values == [13, 6, 3, 2, 2, 1, pytest.approx(0.4615), 3, 1]     # 1: VII-02, done, no date
     # a percent with 2 decimals; "[$-42A]" (Vietnamese) gives the decimal comma in LibreOffice
     assert ws.cell(row=t.first_row + 6, column=3).number_format == "[$-42A]0.00%"
     # the completion sentence sits under the summary
@@ -562,6 +565,51 @@ def test_cli_bao_cao_writes_sheet_and_word(master, tmp_path):
     doc = Document(str(word))
     assert "Số: 12/BC-UBND" in _all_text(doc)
     assert "Kết quả thực hiện công tác cải cách hành chính quý III năm 2025" in [p.text for p in doc.paragraphs]
+
+
+@pytest.mark.parametrize("ky, in_period, undated, gained", [
+    # 6 tháng (15/12/2024-14/06/2025) overlaps Quý I: I-01 (20/01) and I-03 (14/06) have their date in it,
+    # VII-02 has no date; cumulative done: Quý I 2 (I-01, VII-02), 6 tháng 3 -> increase 1
+    ("6 tháng 2025", 2, 1, 1),
+    # Quý III: II-02, I-02, VI-01 dated in it; 6 tháng 3 -> Quý III 6: increase 3
+    ("Quý III/2025", 3, 1, 3),
+])
+def test_done_in_period_and_trend_increase_are_named_apart(master, tmp_path, ky, in_period, undated, gained):
+    """"Hoàn thành trong kỳ" was the label of two quantities: tasks with a completion date in the
+    period (summary, sentence) and the increase of the cumulative count since the previous cut-off
+    (trend table).  Each has its own label, the same in the sheet, the Word draft and the CLI; done
+    tasks without a completion date are counted apart."""
+    from cchc_xl.report.data import DONE_IN_PERIOD_LABEL, DONE_UNDATED_LABEL
+    from cchc_xl.report.periodic import GAINED_LABEL
+
+    word = tmp_path / "bc.docx"
+    res = _RUNNER.invoke(_report_app(), ["bao-cao", str(master), "--ky", ky, "--word", str(word)],
+                         env={"COLUMNS": "250"})
+    assert res.exit_code == 0, res.output
+    out = res.output
+    assert any(DONE_IN_PERIOD_LABEL in ln and ln.rstrip(" │").endswith(str(in_period)) for ln in out.splitlines())
+    assert any(DONE_UNDATED_LABEL in ln and ln.rstrip(" │").endswith(str(undated)) for ln in out.splitlines())
+    assert GAINED_LABEL in out and "Trong kỳ" not in out.replace("Trong kỳ báo cáo (", "")
+    # the sheet
+    ws = load_workbook(master)[S.SHEET_REPORT]
+    labels = {c.value: ws.cell(row=c.row, column=3).value for row in ws.iter_rows() for c in row
+              if c.column == 2 and isinstance(c.value, str)}
+    assert labels[DONE_IN_PERIOD_LABEL] == in_period and labels[DONE_UNDATED_LABEL] == undated
+    head = ws[_cell_text(ws, GAINED_LABEL)]
+    rows = [r for r in range(head.row + 1, ws.max_row + 1) if ws.cell(row=r, column=2).value
+            and str(ws.cell(row=r, column=2).value).startswith(parse_period(ky).short_label)]
+    assert ws.cell(row=rows[0], column=head.column).value == gained
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any(t.strip() in ("Hoàn thành trong kỳ", "Hoàn thành trong kỳ báo cáo") for t in texts)
+    # the Word draft
+    doc = Document(str(word))
+    table = _table_with(doc, GAINED_LABEL)
+    col = [c.text for c in table.rows[0].cells].index(GAINED_LABEL)
+    assert table.rows[-1].cells[col].text == str(gained)
+    assert not any(c.text.startswith("Hoàn thành trong kỳ") for t in doc.tables for c in t.rows[0].cells)
+    sentence = next(p.text for p in doc.paragraphs if p.text.startswith("Trong kỳ báo cáo (từ ngày"))
+    assert f"đã hoàn thành {in_period} nhiệm vụ (tính theo ngày hoàn thành)" in sentence
+    assert f"ngoài ra có {undated} nhiệm vụ đã hoàn thành nhưng chưa ghi ngày hoàn thành" in sentence
 
 
 def test_cli_bao_cao_default_word_path_and_no_sheet(master):

@@ -16,7 +16,9 @@ from cchc_xl.core import schema as S
 from cchc_xl.core.models import CchcError
 from cchc_xl.cli.period import now, snapshot_line
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
-from cchc_xl.report.data import QuarterlyReport, fmt_date, fmt_pct, report_for
+from cchc_xl.report.data import (DONE_IN_PERIOD_LABEL, DONE_UNDATED_LABEL, QuarterlyReport, fmt_date,
+                                  fmt_pct, report_for)
+from cchc_xl.report.periodic import GAINED_LABEL
 
 REPORT_HELP = ("Lập báo cáo kết quả thực hiện công tác cải cách hành chính theo kỳ (Quý I, 6 tháng, "
                "Quý III, Năm): ghi trang 'Báo cáo quý' (bảng số liệu, biểu đồ) vào sổ tổng hợp - sổ "
@@ -86,14 +88,15 @@ def _summary_table(report: QuarterlyReport) -> Table:
                          ("Đang thực hiện", s.in_progress), ("Chưa thực hiện", s.not_started),
                          ("Quá hạn", s.overdue), ("Không thực hiện", s.cancelled),
                          ("Tỷ lệ hoàn thành", fmt_pct(s.percent) or "-"),
-                         ("Hoàn thành trong kỳ", len(report.completed_in_period))):
+                         (DONE_IN_PERIOD_LABEL, len(report.completed_in_period)),
+                         (DONE_UNDATED_LABEL, len(report.done_undated))):
         t.add_row(label, str(value))
     return t
 
 
 def _trend_table(report: QuarterlyReport) -> Table:
     t = Table(title="Lũy kế qua các kỳ", show_header=True, header_style="bold")
-    for col in ("Kỳ", "Ngày chốt", "Tổng số", "Hoàn thành lũy kế", "Trong kỳ", "Quá hạn", "Tỷ lệ", "Số liệu"):
+    for col in ("Kỳ", "Ngày chốt", "Tổng số", "Hoàn thành lũy kế", GAINED_LABEL, "Quá hạn", "Tỷ lệ", "Số liệu"):
         t.add_column(col, justify="left" if col in ("Kỳ", "Số liệu") else "right")
     for r in report.trend:
         t.add_row(r.label, fmt_date(r.cutoff), str(r.total), str(r.done), str(r.gained), str(r.overdue),

@@ -24,6 +24,13 @@ from cchc_xl.core.text import format_date, format_number
 
 TOLERANCE = 0.005   # two deductions closer than this are "equal" (published with 2 decimals)
 
+# The two "done in the period" figures, worded the same in the sheet, the Word draft and the CLI:
+# tasks whose completion date lies in the period, and done tasks without a completion date (they
+# cannot be placed in any period, so they are counted apart rather than dropped).  The trend's
+# difference of cumulative counts is ``periodic.GAINED_LABEL``.
+DONE_IN_PERIOD_LABEL = "Hoàn thành trong kỳ báo cáo (theo ngày hoàn thành)"
+DONE_UNDATED_LABEL = "Đã hoàn thành nhưng chưa ghi ngày hoàn thành (không xếp được vào kỳ nào)"
+
 
 class CountRow(BaseModel):
     """Counts of one unit / area (or of the whole plan)."""
@@ -136,7 +143,8 @@ class QuarterlyReport(BaseModel):
     by_unit: list[CountRow] = Field(default_factory=list)
     by_area: list[CountRow] = Field(default_factory=list)
     tasks: list[TaskLine] = Field(default_factory=list)
-    completed_in_period: list[TaskLine] = Field(default_factory=list)
+    completed_in_period: list[TaskLine] = Field(default_factory=list)   # completion date in the period
+    done_undated: list[TaskLine] = Field(default_factory=list)          # done, no completion date
     overdue_tasks: list[TaskLine] = Field(default_factory=list)
     upcoming: list[TaskLine] = Field(default_factory=list)
     deductions: list[DeductionRow] = Field(default_factory=list)
@@ -318,9 +326,15 @@ def _breakdown_sentence(s: CountRow) -> str:
     return text
 
 
-def _period_sentence(period: ReportingPeriod, n: int) -> str:
+def _period_sentence(period: ReportingPeriod, n: int, undated: int = 0) -> str:
+    """Tasks completed in the period (by completion date), and apart those done without a date."""
     span = f"Trong kỳ báo cáo (từ ngày {fmt_date(period.start)} đến ngày {fmt_date(period.end)})"
-    return f"{span}, đã hoàn thành {n} nhiệm vụ." if n else f"{span}, chưa có nhiệm vụ nào được hoàn thành."
+    text = (f"{span}, đã hoàn thành {n} nhiệm vụ (tính theo ngày hoàn thành)" if n else
+            f"{span}, chưa có nhiệm vụ nào được hoàn thành (tính theo ngày hoàn thành)")
+    if undated:
+        text += (f"; ngoài ra có {undated} nhiệm vụ đã hoàn thành nhưng chưa ghi ngày hoàn thành nên không "
+                 "xác định được hoàn thành trong kỳ nào (không tính vào số trên)")
+    return text + "."
 
 
 def _overdue_sentence(late: list[TaskLine]) -> str:
@@ -405,6 +419,7 @@ def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = No
     done_in = sorted((ln for ln in lines if ln.state == "done" and ln.completed_on
                       and period.start <= ln.completed_on <= period.end),
                      key=lambda ln: (ln.completed_on, ln.id))
+    undated = [ln for ln in lines if ln.state == "done" and ln.completed_on is None]
     late = [task_line(t, as_of, names) for t in compute.overdue_tasks(tasks, as_of)]
     nxt = period.next()
     deductions = deduction_rows(plan)
@@ -416,7 +431,7 @@ def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = No
         plan=_plan_sentence(plan.info, p.total),
         completion=completion_sentence(p.done, p.total, p.percent),
         breakdown=_breakdown_sentence(summary),
-        period_done=_period_sentence(period, len(done_in)),
+        period_done=_period_sentence(period, len(done_in), len(undated)),
         overdue=_overdue_sentence(late),
         index=_index_sentence(plan.info, deductions, totals["max_points"], totals["appraised"],
                               totals["deducted"]),
@@ -425,6 +440,7 @@ def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = No
     return QuarterlyReport(
         info=plan.info, period=period, next_period=nxt, as_of=as_of, summary=summary,
         by_unit=by_unit, by_area=by_area, tasks=lines, completed_in_period=done_in,
+        done_undated=undated,
         overdue_tasks=late, upcoming=upcoming_tasks(tasks, as_of, period.outlook_end, names),
         deductions=deductions,
         index_max=totals["max_points"], index_appraised=totals["appraised"],

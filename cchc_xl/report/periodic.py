@@ -18,6 +18,9 @@ from cchc_xl.core.periods import ReportingPeriod, periods_of_year
 from cchc_xl.core.text import format_number
 
 SOURCE_LIVE = "Chưa chốt (tính từ số liệu hiện tại)"
+# the trend's "done since the previous cut-off": a difference of two cumulative counts, not the tasks
+# whose completion date falls in the period (``data.DONE_IN_PERIOD_LABEL``); sheet, Word and CLI
+GAINED_LABEL = "Tăng so với kỳ trước"
 
 
 class TrendRow(BaseModel):
@@ -30,7 +33,7 @@ class TrendRow(BaseModel):
     done: int
     percent: float | None
     overdue: int
-    gained: int                # done now - done at the previous cut-off (what was done within the period)
+    gained: int                # done now - done at the previous cut-off (GAINED_LABEL; 0 before Quý I)
     source: str                # "chốt lúc …" or SOURCE_LIVE
     closed: bool
 

@@ -43,7 +43,9 @@ from cchc_xl.workbook.periodbook import append_snapshot
 from cchc_xl.core import schema as S
 from cchc_xl.files.excel import load_xlsx
 from cchc_xl.core.periods import ReportingPeriod
-from cchc_xl.report.data import QuarterlyReport, fmt_date, report_for
+from cchc_xl.report.data import (DONE_IN_PERIOD_LABEL, DONE_UNDATED_LABEL, QuarterlyReport, fmt_date,
+                                  report_for)
+from cchc_xl.report.periodic import GAINED_LABEL
 from cchc_xl.files.safeio import check_can_write, save_workbook_guarded
 from cchc_xl.files.package import refuse_openpyxl_losses
 from cchc_xl.workbook.cells import text_guard
@@ -310,7 +312,7 @@ def report_layout(report: QuarterlyReport) -> ReportSheetLayout:
     return b.finish()
 
 
-TREND_HEADERS = ("Tổng số", "Hoàn thành lũy kế", "Hoàn thành trong kỳ", "Quá hạn", "Tỷ lệ lũy kế",
+TREND_HEADERS = ("Tổng số", "Hoàn thành lũy kế", GAINED_LABEL, "Quá hạn", "Tỷ lệ lũy kế",
                  "Số liệu")
 
 
@@ -405,7 +407,8 @@ def _summary_block(b: _Builder, rep: QuarterlyReport) -> None:
             ("Chưa thực hiện", s.not_started, None), ("Quá hạn", s.overdue, None),
             ("Không thực hiện", s.cancelled, None),
             ("Tỷ lệ hoàn thành", _pct_value(s.percent), PCT_FORMAT),
-            ("Hoàn thành trong kỳ báo cáo", len(rep.completed_in_period), None)]
+            (DONE_IN_PERIOD_LABEL, len(rep.completed_in_period), None),
+            (DONE_UNDATED_LABEL, len(rep.done_undated), None)]
     for i, (label, value, fmt) in enumerate(rows, start=1):
         b.put(b.row, 1, i, "center")
         b.put(b.row, 2, label, "cell")
@@ -566,8 +569,12 @@ def _overdue_block(b: _Builder, rep: QuarterlyReport) -> None:
 def _done_block(b: _Builder, rep: QuarterlyReport) -> None:
     start = b.row
     b.line("VII. NHIỆM VỤ HOÀN THÀNH TRONG KỲ BÁO CÁO", "section", 20)
+    if rep.done_undated:
+        b.line(f"{DONE_UNDATED_LABEL}: {len(rep.done_undated)} nhiệm vụ ("
+               + ", ".join(t.id for t in rep.done_undated) + ") - không liệt kê dưới đây; hãy ghi ngày "
+               "hoàn thành ở trang 'Phân công'.", "note")
     if not rep.completed_in_period:
-        b.line("Trong kỳ báo cáo chưa có nhiệm vụ nào được hoàn thành.", "text")
+        b.line("Trong kỳ báo cáo chưa có nhiệm vụ nào được hoàn thành (tính theo ngày hoàn thành).", "text")
         return
     hdr = b.header([(1, "TT", None), (2, "Nhiệm vụ", None), (3, "Mã NV", None),
                     (4, "Ngày hoàn thành", None), (5, "Minh chứng", 7), (8, "Chủ trì", LAST_COL)])
