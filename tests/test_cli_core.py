@@ -242,3 +242,38 @@ def test_progress_rejects_bad_options(app, master):
     assert result.exit_code == 2 and "--ngay" in result.output
     result = run(app, "tien-do", master, "--theo", "phong")
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("typed, what", [
+    ("30/02/2025", "'30/02/2025' - không phải ngày hợp lệ"),        # impossible date (Excel keeps it as text)
+    ("Quý II", "'Quý II' - không phải ngày hợp lệ"),
+    ("14/06/2025", "'14/06/2025' nhập dạng văn bản"),             # Python could read it, the formulas cannot
+    (None, "đang trống"),
+])
+def test_bad_dashboard_date_is_refused_naming_the_cell(app, master, typed, what):
+    """"Ngày số liệu" (Tổng quan!C4) that is not a real date: tien-do refuses (exit 1, file unchanged)
+    naming file, sheet and cell and the way out; kiem-tra lists it as an error at the cell; with
+    --ngay tien-do runs at that date and still warns about the cell."""
+    import hashlib
+
+    from cchc_xl.workbook.dashboard import dashboard_cells
+
+    wb = load_workbook(master)
+    cell = dashboard_cells(wb[S.SHEET_DASHBOARD])["as_of"]
+    wb[S.SHEET_DASHBOARD][cell] = typed
+    wb.save(master)
+    digest = hashlib.sha256(master.read_bytes()).hexdigest()
+    where = f"tệp {master.name}, trang '{S.SHEET_DASHBOARD}', ô {cell}"
+    result = run(app, "tien-do", master)
+    out = " ".join(result.output.split())
+    assert result.exit_code == 1, out
+    assert what in out and where in out and "--ngay" in out and "Ngày số liệu:" not in out
+    assert "Traceback" not in out
+    result = run(app, "kiem-tra", master)
+    assert result.exit_code == 1
+    line = next(ln for ln in result.output.splitlines() if f"ô {cell}" in ln)
+    assert "Lỗi" in line and S.SHEET_DASHBOARD in line
+    result = run(app, "tien-do", master, "--ngay", "14/09/2025")
+    out = " ".join(result.output.split())
+    assert result.exit_code == 0 and "Ngày số liệu: 14/09/2025" in out and where in out
+    assert hashlib.sha256(master.read_bytes()).hexdigest() == digest

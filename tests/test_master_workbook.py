@@ -287,8 +287,9 @@ def test_capacity_grows_with_plan():
     assert f"M5:M{max_row}" in _validations(wb[S.SHEET_TASKS])
 
 
-def test_read_as_of_accepts_date_typed_as_text(tmp_path):
-    """An official may type the report date as text: it must still be used, not today."""
+def test_read_as_of_refuses_date_typed_as_text(tmp_path):
+    """A report date typed as text is refused (the formulas of 'Tổng quan' cannot compare dates with
+    it, so using it in Python gave figures different from the sheet's); so is any other non-date."""
     import datetime as dt
 
     from openpyxl import load_workbook
@@ -301,12 +302,19 @@ def test_read_as_of_accepts_date_typed_as_text(tmp_path):
     assert read_as_of(path) == dt.date(2025, 6, 14)
     wb = load_workbook(path)
     sheet, ref = next(iter(wb.defined_names[NAME_AS_OF].destinations))
-    wb[sheet][ref.replace("$", "")].value = "14/09/2025"
+    import pytest
+
+    from cchc_xl.core.models import CchcError
+
+    for typed in ("14/09/2025", "không rõ", None):
+        wb[sheet][ref.replace("$", "")].value = typed
+        wb.save(path)
+        with pytest.raises(CchcError) as err:
+            read_as_of(path)
+        assert (err.value.finding.code, err.value.finding.cell) == ("as_of_not_date", ref.replace("$", ""))
+    wb[sheet][ref.replace("$", "")].value = 45914          # an Excel date serial: the formulas use it
     wb.save(path)
     assert read_as_of(path) == dt.date(2025, 9, 14)
-    wb[sheet][ref.replace("$", "")].value = "không rõ"
-    wb.save(path)
-    assert read_as_of(path) is None
 
 
 def test_sheet_text_is_written_in_utf8_not_character_references(master_file):

@@ -270,26 +270,42 @@ def kiem_tra(
     from cchc_xl.core.validate import validate_master
 
     _start()
-    as_of = _parse_day(ngay, "--ngay")
+    given = _parse_day(ngay, "--ngay")
     data = _read(master)
-    as_of = as_of or _dashboard_date(master) or dt.date.today()
-    findings = validate_master(data, as_of)
+    try:                # even with --ngay: the formulas of 'Tổng quan' cannot use a bad "Ngày số liệu"
+        typed, bad_date = _dashboard_date(master), []
+    except CchcError as exc:       # "Ngày số liệu" not a date: an error of the master, named at its cell
+        typed, bad_date = None, [exc.finding]
+    as_of = given or typed
+    day = f"{as_of:%d/%m/%Y}" if as_of else f"{dt.date.today():%d/%m/%Y} (hôm nay: ô 'Ngày số liệu' không dùng được)"
+    as_of = as_of or dt.date.today()
+    findings = bad_date + validate_master(data, as_of)
     errors = sum(1 for f in findings if f.severity == "error")
     if not findings:
         console.print(f"[bold green]Không phát hiện lỗi[/] trong {escape(master.name)} "
-                      f"(ngày số liệu {as_of:%d/%m/%Y}).")
+                      f"(ngày số liệu {day}).")
         return
     console.print(findings_table(findings, f"Kết quả kiểm tra {escape(master.name)} - ngày số liệu "
-                                           f"{as_of:%d/%m/%Y}"))
+                                           f"{escape(day)}"))
     console.print(f"Tổng cộng: {_count_line(findings)}.")
     if errors:
         raise typer.Exit(1)
 
 
-def _dashboard_date(path: Path) -> dt.date | None:
+def _dashboard_date(path: Path, given: dt.date | None = None) -> dt.date | None:
+    """``given`` (--ngay), else the dashboard's "Ngày số liệu" (``CchcError`` when it is not a date).
+
+    With ``given``, a bad "Ngày số liệu" is only a warning: the formulas of 'Tổng quan' still
+    cannot use it."""
     from cchc_xl.workbook.dashboard import read_as_of
 
-    return read_as_of(path)
+    if given is None:
+        return read_as_of(path)
+    try:
+        read_as_of(path)
+    except CchcError as exc:
+        console.print(f"[yellow]{escape(str(exc.finding.model_copy(update={'severity': 'warning'})))}[/]")
+    return given
 
 
 # ---------------------------------------------------------------- tien-do
@@ -306,8 +322,11 @@ def tien_do(
     group = _group_by(theo)
     as_of = _parse_day(ngay, "--ngay")
     data = _read(master)
+    try:
+        as_of = _dashboard_date(master, given=as_of) or dt.date.today()
+    except CchcError as exc:       # "Ngày số liệu" not a date and no --ngay: refuse, nothing computed
+        _fail(str(exc))
     C.warn_unreadable_cells(data)
-    as_of = as_of or _dashboard_date(master) or dt.date.today()
     plan = data.plan
     info = plan.info
     console.print(f"[bold]TIẾN ĐỘ THỰC HIỆN KẾ HOẠCH CCHC NĂM {info.year}"

@@ -630,8 +630,17 @@ def _scan(rows: list[tuple], start: int, prefix: str, fields: tuple[str, ...]) -
 
 
 def read_as_of(path: str | os.PathLike[str]) -> dt.date | None:
-    """The "Ngày số liệu" typed on the dashboard of a master file (``None`` if absent/invalid)."""
+    """The "Ngày số liệu" typed on the dashboard of a master file.
+
+    ``None`` when the file or the cell (workbook name NgaySoLieu) is absent.  A cell that is
+    not a real date - blank, an impossible date, any text (even "14/06/2025" typed as text: the
+    formulas of "Tổng quan" compare dates with it and count wrong) - raises ``CchcError``
+    (``as_of_not_date``) naming the file, sheet and cell: no command silently uses another date.
+    A number is an Excel date serial, which the formulas use as it is.
+    """
     from openpyxl import load_workbook
+
+    from cchc_xl.core.findings import catalog
 
     try:
         wb = load_workbook(path, read_only=False, data_only=True)
@@ -641,17 +650,38 @@ def read_as_of(path: str | os.PathLike[str]) -> dt.date | None:
     if defined is None:
         return None
     for sheet, ref in defined.destinations:
-        if sheet in wb.sheetnames:
-            value = wb[sheet][ref.replace("$", "")].value
-            if isinstance(value, str):  # typed as text, e.g. "14/09/2025"
-                from cchc_xl.core.records import parse_date
+        if sheet not in wb.sheetnames:
+            continue
+        cell = ref.replace("$", "")
+        value = wb[sheet][cell].value
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        what = _as_of_problem(value)
+        if what is None:
+            from openpyxl.utils.datetime import from_excel
 
-                try:
-                    return parse_date(value)
-                except ValueError:
-                    return None
-            if isinstance(value, dt.datetime):
-                return value.date()
-            if isinstance(value, dt.date):
-                return value
+            try:
+                return from_excel(value).date()
+            except (TypeError, ValueError, OverflowError):
+                what = f"là số {value}, không phải ngày"
+        raise catalog.AS_OF_NOT_DATE.error(what=what, dashboard=S.SHEET_DASHBOARD,
+                                           file=os.path.basename(os.fspath(path)), sheet=sheet, cell=cell)
     return None
+
+
+def _as_of_problem(value: object) -> str | None:
+    """Why a "Ngày số liệu" value is not a date (``None`` for a number: an Excel date serial)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "đang trống"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return None
+    from cchc_xl.core.records import parse_date
+
+    text = str(value).strip()
+    try:
+        parse_date(text)
+    except ValueError:
+        return f"là '{text}' - không phải ngày hợp lệ"
+    return f"là '{text}' nhập dạng văn bản, không phải ngày"

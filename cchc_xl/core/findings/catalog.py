@@ -407,6 +407,12 @@ STATUS_SPELLING = T("status_spelling", "warning", "Trạng thái viết khác da
 DATE_AS_TEXT = T("date_as_text", "warning", "Ngày nhập dạng văn bản",
                  "{column}: '{value}' đang là văn bản, không phải ngày - công thức trang '{dashboard}' không tính "
                  "được; hãy nhập lại ô dưới dạng ngày (dd/mm/yyyy)")
+# "Ngày số liệu" of "Tổng quan" (workbook name NgaySoLieu) is not a date the formulas can use
+# ({what}: "đang trống", "là '30/02/2025' - không phải ngày hợp lệ", "là '14/06/2025' nhập dạng văn bản")
+AS_OF_NOT_DATE = T("as_of_not_date", "error", "Ngày số liệu không phải ngày",
+                   "Ô 'Ngày số liệu' {what}: các công thức trang '{dashboard}' không tính được số liệu theo ô "
+                   "này. Hãy nhập lại ô dưới dạng ngày (dd/mm/yyyy, ví dụ 14/06/2025) rồi lưu sổ, hoặc chạy lệnh "
+                   "với --ngay dd/mm/yyyy")
 BAD_UNIT = T("bad_unit", "error", "Đơn vị không hợp lệ", "Đơn vị không hợp lệ: {why}")
 DUPLICATE_UNIT_CODE = T("duplicate_unit_code", "warning", "Mã đơn vị ghi lặp",
                         "{column}: '{value}' ghi mã {codes} nhiều lần - nhiệm vụ chỉ được tính một lần cho mỗi "
