@@ -142,6 +142,53 @@ def test_chot_ky_bad_period_and_missing_file(master, tmp_path, clock):
     assert res.exit_code == 1 and "Không tìm thấy" in res.output
 
 
+def _spoil(master: Path, cells: dict[str, object]) -> None:
+    """Type values the reader cannot read into cells of "Phân công" (by column key, first task rows)."""
+    wb = load_workbook(master)
+    ws = wb[S.SHEET_TASKS]
+    for i, (key, value) in enumerate(cells.items()):
+        ws[f"{S.col_letter(S.TASK_COLUMNS, key)}{S.FIRST_DATA_ROW + i}"] = value
+    wb.save(master)
+
+
+@pytest.mark.parametrize("command", [
+    ("chot-ky", "--ky", "Quý I/2025"),
+    ("bao-cao", "--ky", "Quý I/2025"),                 # the first report after the cut-off closes the period
+    ("chot-ky", "--ky", "Quý I/2025", "--ghi-de"),
+])
+@pytest.mark.parametrize("bad", [
+    {"status": "Xong rồi"},                                          # an official's own word for "done"
+    {"status": "Chưa rõ", "completed_on": "31/02/2025"},             # two cells, two rows
+])
+def test_no_period_is_closed_while_cells_are_unreadable(master, tmp_path, clock, command, bad):
+    """A snapshot would keep an unreadable cell's wrong value forever: closing a period (chot-ky, or
+    bao-cao closing it) is refused naming each cell (file, sheet, cell, value); the master is unchanged."""
+    _spoil(master, bad)
+    before = sha(master)
+    res = run(command[0], master, *command[1:], *(["--word", tmp_path / "a.docx"] if command[0] == "bao-cao"
+                                                  else []))
+    out = " ".join(res.output.split())
+    assert res.exit_code == 1, res.output
+    assert "Không chốt số liệu kỳ Quý I/2025" in out and "Traceback" not in out
+    for i, (key, value) in enumerate(bad.items()):
+        cell = f"{S.col_letter(S.TASK_COLUMNS, key)}{S.FIRST_DATA_ROW + i}"
+        assert f"'{value}'" in out and f"trang '{S.SHEET_TASKS}', ô {cell}" in out and master.name in out
+    assert sha(master) == before and read_master(master).history.snapshots == []
+    assert not (tmp_path / "a.docx").exists()
+
+
+def test_unreadable_cells_are_named_when_nothing_is_closed(master, tmp_path, clock):
+    """bao-cao that closes nothing (--khong-ghi-so) still reports, and names each unreadable cell."""
+    _spoil(master, {"status": "Xong rồi", "progress": "tám mươi"})
+    res = run("bao-cao", master, "--ky", "Quý I/2025", "--khong-ghi-so", "--word", tmp_path / "a.docx")
+    out = " ".join(res.output.split())
+    assert res.exit_code == 0, res.output
+    assert "2 ô không đọc được" in out
+    for cell, value in ((f"{S.col_letter(S.TASK_COLUMNS, 'status')}{S.FIRST_DATA_ROW}", "Xong rồi"),
+                        (f"{S.col_letter(S.TASK_COLUMNS, 'progress')}{S.FIRST_DATA_ROW + 1}", "tám mươi")):
+        assert f"ô {cell}" in out and value in out
+
+
 # ---------------------------------------------------------------- bao-cao reproducible
 
 def _report_cells(master: Path) -> list[tuple]:

@@ -74,11 +74,32 @@ def read_master_or_fail(path: Path) -> MasterData:
         fail(str(exc))
 
 
+SHOWN_CELLS = 20    # unreadable cells listed by a command that is not kiem-tra
+
+
 def warn_unreadable_cells(data: MasterData) -> None:
-    """One line when the master has cells that could not be read (they are skipped)."""
+    """When the master has cells that could not be read (they are skipped): a line, then each cell
+    (file, sheet, cell, value), at most ``SHOWN_CELLS`` of them."""
     errors = [f for f in data.findings if f.severity == "error"]
     if errors:
         console.print(f"[yellow]{escape(str(catalog.CELLS_SKIPPED(count=len(errors))))}[/]")
+        print_findings(errors[:SHOWN_CELLS])
+        if len(errors) > SHOWN_CELLS:
+            console.print(f"[yellow]… và {len(errors) - SHOWN_CELLS} ô khác.[/]")
+
+
+def refuse_freezing_unreadable(data: MasterData, period: ReportingPeriod, *, draft: str = "") -> None:
+    """Exit 1 before a period is closed (snapshot on "Lịch sử") while a cell of the tasks or the
+    remediation items - what a snapshot copies - could not be read: each cell is listed."""
+    from cchc_xl.core import schema as S
+
+    errors = [f for f in data.findings if f.severity == "error"
+              and f.sheet in (S.SHEET_TASKS, S.SHEET_REMEDIATION)]
+    if not errors:
+        return
+    print_findings(errors)
+    fail(str(catalog.HIST_UNREADABLE.error(period=period.short_label, count=len(errors), draft=draft,
+                                            file=Path(data.path).name if data.path else "")))
 
 
 def plan_year_of(master: Path) -> int | None:

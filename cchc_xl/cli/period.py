@@ -81,6 +81,8 @@ def chot_ky(
     data = C.read_master_or_fail(master)
     period = C.period_or_fail(ky, data.plan.info.year)
     C.year_mismatch_warning(period, data.plan.info.year)
+    if data.history.current(period) is None or ghi_de:
+        C.refuse_freezing_unreadable(data, period)
     moment = now()
     today = moment.date()
     if today <= period.end:

@@ -135,10 +135,13 @@ def bao_cao(
     except CchcError as exc:
         _fail(f"Lỗi: {'--ky' if ky else 'ô Kỳ báo cáo (trang Tổng quan)'}: {exc.finding.message}")
     C.year_mismatch_warning(period, data.plan.info.year)
-    C.warn_unreadable_cells(data)
     # the first report after the cut-off of a period not closed yet closes it (not with --khong-ghi-so)
+    moment = None if khong_ghi_so else now()
+    if moment is not None and data.history.current(period) is None and moment.date() > period.end:
+        C.refuse_freezing_unreadable(data, period, draft=" (hoặc lập bản nháp không chốt kỳ với --khong-ghi-so)")
+    C.warn_unreadable_cells(data)
     report, snap = report_for(data.plan, period, history=data.history, indicators=data.indicators,
-                              moment=None if khong_ghi_so else now())
+                              moment=moment)
     info = data.plan.info
     outputs: list[tuple[str, Path]] = []
     # imported here: python-docx/lxml are not loaded by the other commands (Tổng hợp's memory)

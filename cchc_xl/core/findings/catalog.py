@@ -572,7 +572,8 @@ BAD_OPTION_CHOICE = T("bad_option_choice", "error", "Giá trị tùy chọn khô
                       "{option} '{value}' không hợp lệ: {choices}")
 BAD_OPTION = T("bad_option", "error", "Tùy chọn không hợp lệ", "{option}: {why}")
 CELLS_SKIPPED = T("cells_skipped", "warning", "Có ô không đọc được",
-                  "sổ có {count} ô không đọc được (bỏ qua khi tính); chạy lệnh 'kiem-tra' để xem chi tiết.")
+                  "sổ có {count} ô không đọc được (bỏ qua khi tính), liệt kê dưới đây; sửa các ô này rồi chạy "
+                  "lại (lệnh 'kiem-tra' cho danh sách đầy đủ).")
 PERIOD_OTHER_YEAR = T("period_other_year", "warning", "Kỳ báo cáo khác năm kế hoạch",
                       "kỳ báo cáo {period} không thuộc năm kế hoạch {year} của sổ tổng hợp - kiểm tra lại --ky.")
 
@@ -780,6 +781,9 @@ HIST_EXISTS = T("history_exists", "error", "Kỳ đã chốt",
                 "chốt lại (bản chốt cũ vẫn giữ trên trang 'Lịch sử', đánh dấu 'Đã thay thế')")
 HIST_BAD_ROW = T("history_bad_row", "error", "Dòng lịch sử hỏng",
                  "Dòng lịch sử của kỳ {period} không đọc được ({why}) - bản chốt này bị bỏ qua")
+HIST_UNREADABLE = T("history_unreadable", "error", "Không chốt kỳ khi sổ có ô không đọc được",
+                    "Không chốt số liệu kỳ {period}: sổ có {count} ô không đọc được (liệt kê trên) - bản chốt sẽ "
+                    "giữ mãi số liệu sai của các ô này. Sổ không thay đổi. Hãy sửa các ô rồi chạy lại{draft}")
 HIST_BEFORE_CUTOFF = T("history_before_cutoff", "warning", "Chốt trước ngày chốt số liệu",
                        "Chốt kỳ {period} ngày {today}, trước ngày chốt số liệu {cutoff}: việc hoàn thành "
                        "từ nay đến ngày chốt sẽ không có trong bản chốt")
