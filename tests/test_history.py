@@ -235,6 +235,45 @@ def test_khong_ghi_so_never_closes(master, tmp_path, clock):
     assert read_master(master).history.snapshots == []
 
 
+@pytest.mark.parametrize("later", ["close Q1 after", "re-close Q1 after"])
+def test_closed_report_reissues_the_same_trend(master, tmp_path, clock, later):
+    """A closed period's report keeps its figures: an earlier period closed (or closed again) after
+    it does not change its trend rows, and a row computed from this period's snapshot says so."""
+    ids = [t.id for t in read_master(master).plan.tasks if compute.task_state(t, Q1.end) != "done"][:2]
+    set_tracking(master, ids[0], Status.DONE, dt.date(2025, 2, 10))        # completions dated in Quý I
+    set_tracking(master, ids[1], Status.DONE, dt.date(2025, 3, 1))
+    if later == "re-close Q1 after":
+        assert run("chot-ky", master, "--ky", "Quý I/2025").exit_code == 0
+    clock["now"] = dt.datetime(2025, 6, 16, 8, 0)
+    res = run("bao-cao", master, "--ky", "6 tháng 2025", "--word", tmp_path / "a.docx")
+    assert res.exit_code == 0, res.output
+    first = build_report(read_master(master).plan, H6, history=read_master(master).history).trend
+    cells_first = _report_cells(master)
+    q1 = first[0]
+    if later == "close Q1 after":
+        assert not q1.closed and q1.basis_label == "Theo bản chốt 6 tháng/2025"
+        assert "từ bản chốt lúc 16/06/2025 08:01:00" in q1.source and "Chưa chốt" not in q1.source
+    else:
+        assert q1.closed and q1.basis_label == "Đã chốt" and "16/03/2025 08:01:00" in q1.source
+    # the official then undoes a completion dated in Quý I and closes Quý I from the current data
+    set_tracking(master, ids[0], Status.NOT_STARTED, None)
+    res = run("chot-ky", master, "--ky", "Quý I/2025", *(["--ghi-de"] if later == "re-close Q1 after" else []))
+    assert res.exit_code == 0, res.output
+    hist = read_master(master).history
+    assert compute.progress(hist.current(Q1).tasks, Q1.end).done == q1.done - 1
+    res = run("bao-cao", master, "--ky", "6 tháng 2025", "--word", tmp_path / "b.docx")
+    assert res.exit_code == 0, res.output
+    again = build_report(read_master(master).plan, H6, history=read_master(master).history).trend
+    assert again == first
+    assert _report_cells(master) == cells_first
+    text_a = [p.text for p in Document(tmp_path / "a.docx").paragraphs]
+    table_a = [[c.text for c in r.cells] for t in Document(tmp_path / "a.docx").tables for r in t.rows]
+    assert text_a == [p.text for p in Document(tmp_path / "b.docx").paragraphs]
+    assert table_a == [[c.text for c in r.cells] for t in Document(tmp_path / "b.docx").tables for r in t.rows]
+    # the Quý I report itself uses its new snapshot
+    assert build_report(read_master(master).plan, Q1, history=hist).summary.done == q1.done - 1
+
+
 # ---------------------------------------------------------------- survives every command
 
 def test_history_and_indicators_survive_every_command(tmp_path, clock):

@@ -100,7 +100,7 @@ def _trend_table(report: QuarterlyReport) -> Table:
         t.add_column(col, justify="left" if col in ("Kỳ", "Số liệu") else "right")
     for r in report.trend:
         t.add_row(r.label, fmt_date(r.cutoff), str(r.total), str(r.done), str(r.gained), str(r.overdue),
-                  fmt_pct(r.percent) or "-", "Đã chốt" if r.closed else "Chưa chốt")
+                  fmt_pct(r.percent) or "-", r.basis_label)
     return t
 
 

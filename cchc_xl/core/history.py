@@ -76,6 +76,13 @@ class History:
         found = [s for s in self.snapshots if s.period.code == period.code and s.current]
         return max(found, key=lambda s: s.taken_at) if found else None
 
+    def current_at(self, period: ReportingPeriod, moment: dt.datetime) -> Snapshot | None:
+        """The snapshot of ``period`` that was in use at ``moment`` (taken by then, not yet replaced):
+        what a report frozen at ``moment`` saw, whatever was closed or re-closed since."""
+        found = [s for s in self.snapshots if s.period.code == period.code and s.taken_at <= moment
+                 and (s.superseded_at is None or s.superseded_at > moment)]
+        return max(found, key=lambda s: s.taken_at) if found else None
+
 
 def stamp(moment: dt.datetime) -> str:
     return moment.strftime(STAMP)

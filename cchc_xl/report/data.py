@@ -401,6 +401,7 @@ def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = No
     """
     as_of = as_of or period.end
     snap = history.current(period) if history else None
+    current = plan                  # the trend of a period not closed yet uses the current data
     if snap is not None:
         plan = snap.plan(plan)
     names = {u.code: u.name for u in plan.units}
@@ -447,7 +448,7 @@ def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = No
         index_deducted=totals["deducted"], remediation_by_area=rem_rows, remediation_total=rem_total,
         remediation_open=rem_open, points_at_risk=risk, risk_total=round(sum(r.points for r in risk), 4),
         narrative=narrative,
-        trend=trend_rows(plan, period, history), source=describe(snap) if snap else SOURCE_LIVE,
+        trend=trend_rows(current, period, history), source=describe(snap) if snap else SOURCE_LIVE,
         indicators=values, indicator_text=indicator_text(values, period),
         indicator_findings=check_period(values, period.short_label, lambda k: indicators.cell(period, k))
         if indicators else [],

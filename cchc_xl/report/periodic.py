@@ -15,9 +15,11 @@ from cchc_xl.core.history import History, describe
 from cchc_xl.core.indicators import BY_KEY, rate
 from cchc_xl.core.models import Plan
 from cchc_xl.core.periods import ReportingPeriod, periods_of_year
-from cchc_xl.core.text import format_number
+from cchc_xl.core.text import format_date, format_number
 
 SOURCE_LIVE = "Chưa chốt (tính từ số liệu hiện tại)"
+BASIS_CLOSED = "Đã chốt"
+BASIS_LIVE = "Chưa chốt"
 # the trend's "done since the previous cut-off": a difference of two cumulative counts, not the tasks
 # whose completion date falls in the period (``data.DONE_IN_PERIOD_LABEL``); sheet, Word and CLI
 GAINED_LABEL = "Tăng so với kỳ trước"
@@ -34,25 +36,59 @@ class TrendRow(BaseModel):
     percent: float | None
     overdue: int
     gained: int                # done now - done at the previous cut-off (GAINED_LABEL; 0 before Quý I)
-    source: str                # "chốt lúc …" or SOURCE_LIVE
-    closed: bool
+    source: str                # "chốt lúc …", SOURCE_LIVE, or which later snapshot it was computed from
+    closed: bool               # this period's own snapshot
+    basis: str = ""            # short form of ``source`` for the "Số liệu" column (``basis_label``)
+
+    @property
+    def basis_label(self) -> str:
+        """"Đã chốt", "Chưa chốt" or "Theo bản chốt 6 tháng/2025"."""
+        return self.basis or (BASIS_CLOSED if self.closed else BASIS_LIVE)
 
 
 def trend_rows(plan: Plan, period: ReportingPeriod, history: History | None) -> list[TrendRow]:
-    """Rows for the periods of ``period.year`` up to ``period`` (snapshots where taken)."""
+    """Rows for the periods of ``period.year`` up to ``period``; ``plan`` is the current data.
+
+    A period not closed yet (no snapshot): each earlier period from its current snapshot, else from
+    the current data.  A closed period re-issues the same figures however often it is re-run: each
+    earlier period from the snapshot that was in use when this period was closed, else from this
+    period's own snapshot at that period's cut-off (never from data or snapshots that came later);
+    each row's ``source`` says which.
+    """
+    own = history.current(period) if history else None
     out: list[TrendRow] = []
     before = 0
     for p in periods_of_year(period.year):
         if p.end > period.end:
             break
-        snap = history.current(p) if history else None
-        tasks = snap.tasks if snap else plan.tasks
+        if own is not None:
+            snap = own if p.code == period.code else history.current_at(p, own.taken_at)
+        else:
+            snap = history.current(p) if history else None
+        if snap is not None:
+            tasks, source, basis = snap.tasks, describe(snap), ""
+        elif own is not None:
+            tasks = own.tasks
+            source = (f"kỳ chưa chốt khi chốt kỳ {period.short_label}: tính tại ngày {format_date(p.end)} từ "
+                      f"bản {describe(own)} của kỳ {period.short_label}")
+            basis = f"Theo bản chốt {period.short_label}"
+        else:
+            tasks, source, basis = plan.tasks, SOURCE_LIVE, ""
         pr = compute.progress(tasks, p.end)
         out.append(TrendRow(code=p.code, label=p.short_label, cutoff=p.end, total=pr.total, done=pr.done,
                             percent=pr.percent, overdue=pr.overdue, gained=pr.done - before,
-                            source=describe(snap) if snap else SOURCE_LIVE, closed=snap is not None))
+                            source=source, closed=snap is not None, basis=basis))
         before = pr.done
     return out
+
+
+def basis_note(rows: list[TrendRow]) -> str:
+    """What "Theo bản chốt …" in the "Số liệu" column means ("" when no row is computed that way)."""
+    later = [r for r in rows if r.basis]
+    if not later:
+        return ""
+    return (f"Kỳ ghi \"{later[0].basis}\": kỳ đó chưa được chốt khi chốt kỳ {rows[-1].label}, số liệu tính tại "
+            f"ngày chốt số liệu của kỳ đó từ bản chốt kỳ {rows[-1].label} (không đổi khi lập lại báo cáo).")
 
 
 def trend_sentence(rows: list[TrendRow]) -> str:

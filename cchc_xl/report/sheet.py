@@ -45,7 +45,7 @@ from cchc_xl.files.excel import load_xlsx
 from cchc_xl.core.periods import ReportingPeriod
 from cchc_xl.report.data import (DONE_IN_PERIOD_LABEL, DONE_UNDATED_LABEL, QuarterlyReport, fmt_date,
                                   report_for)
-from cchc_xl.report.periodic import GAINED_LABEL
+from cchc_xl.report.periodic import GAINED_LABEL, basis_note
 from cchc_xl.files.safeio import check_can_write, save_workbook_guarded
 from cchc_xl.files.package import refuse_openpyxl_losses
 from cchc_xl.workbook.cells import text_guard
@@ -331,10 +331,12 @@ def _trend_block(b: _Builder, rep: QuarterlyReport) -> None:
         for j, v in enumerate((r.total, r.done, r.gained, r.overdue)):
             b.put(b.row, 3 + j, v, "number")
         b.put(b.row, 7, _pct_value(r.percent), "number", fmt=PCT_FORMAT)
-        b.put(b.row, 8, "Đã chốt" if r.closed else "Chưa chốt", "center")
+        b.put(b.row, 8, r.basis_label, "center")
         b.row += 1
     last = b.row - 1
     b.lay.tables["trend"] = TableRef(hdr, first, last, 1, 8)
+    if basis_note(rep.trend):
+        b.line(basis_note(rep.trend), "note")
     b.keep(start, b.row - 1)
     b.skip()
     if len(rep.trend) >= 2:

@@ -27,7 +27,7 @@ from docx.text.paragraph import Paragraph
 
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import AREA_NAMES, Area
-from cchc_xl.report.periodic import GAINED_LABEL, trend_sentence
+from cchc_xl.report.periodic import GAINED_LABEL, basis_note, trend_sentence
 from cchc_xl.report.data import QuarterlyReport, RemediationLine, TaskLine, fmt_date, fmt_pct, fmt_points
 from cchc_xl.files.safeio import atomic_path, backup, write_error
 
@@ -365,10 +365,12 @@ def _trend_block(doc: DocumentT, rep: QuarterlyReport) -> None:
         return
     _para(doc, trend_sentence(rep.trend), keep_next=True)
     rows = [[r.label, fmt_date(r.cutoff), str(r.total), str(r.done), _pct_cell(r.percent), str(r.gained),
-             str(r.overdue), "Đã chốt" if r.closed else "Chưa chốt"] for r in rep.trend]
+             str(r.overdue), r.basis_label] for r in rep.trend]
     _data_table(doc, ("Kỳ", "Ngày chốt", "Tổng số", "Hoàn thành lũy kế", "Tỷ lệ lũy kế",
                       GAINED_LABEL, "Quá hạn", "Số liệu"), rows,
                 (2.3, 2.2, 1.4, 1.9, 1.8, 1.9, 1.4, 1.8), numeric_from=2)
+    if basis_note(rep.trend):
+        _para(doc, basis_note(rep.trend), italic=True)
 
 
 def _section_results(doc: DocumentT, rep: QuarterlyReport) -> None:
