@@ -215,6 +215,22 @@ def test_kiem_tra_takes_the_report_date_from_the_dashboard(payload):
     assert not any(f.code == "overdue" for f in result.findings)   # VII-03 is due 15/08
 
 
+@pytest.mark.parametrize("typed, why", [
+    ("14/06/2025", "nhập dạng văn bản"),       # a date typed as text: the dashboard's formulas cannot use it
+    ("30/02/2025", "không phải ngày hợp lệ"),
+    ("Quý II", "không phải ngày hợp lệ"),
+    ("", "đang trống"),                         # blank was taken for today
+], ids=["text-date", "impossible", "word", "blank"])
+def test_buttons_refuse_a_report_date_that_is_not_a_date(payload, typed, why):
+    """The rule of the command line (tien-do, kiem-tra): no other date is used silently; the
+    message names the dashboard's cell."""
+    set_value(payload, S.SHEET_DASHBOARD, "C4", typed)
+    result, actions, _ = run(buttons.kiem_tra, payload)
+    assert not result.ok and why in result.message and "C4" in result.message, result.message
+    assert "Tổng quan" in result.message and "Traceback" not in result.message
+    assert [a["func"] for a in actions["actions"]] == ["alert"]
+
+
 def test_kiem_tra_names_bad_and_dangerous_cells(master, payload):
     row = read_master(master).rows[S.SHEET_TASKS]["II-08"]
     progress_cell = f"{S.col_letter(S.TASK_COLUMNS, 'progress')}{row}"

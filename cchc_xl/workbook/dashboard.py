@@ -653,22 +653,33 @@ def read_as_of(path: str | os.PathLike[str]) -> dt.date | None:
         if sheet not in wb.sheetnames:
             continue
         cell = ref.replace("$", "")
-        value = wb[sheet][cell].value
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        what = _as_of_problem(value)
-        if what is None:
-            from openpyxl.utils.datetime import from_excel
-
-            try:
-                return from_excel(value).date()
-            except (TypeError, ValueError, OverflowError):
-                what = f"là số {value}, không phải ngày"
+        day, what = as_of_value(wb[sheet][cell].value)
+        if day is not None:
+            return day
         raise catalog.AS_OF_NOT_DATE.error(what=what, dashboard=S.SHEET_DASHBOARD,
                                            file=os.path.basename(os.fspath(path)), sheet=sheet, cell=cell)
     return None
+
+
+def as_of_value(value: object) -> tuple[dt.date | None, str]:
+    """(date, "") of a "Ngày số liệu" cell value, or (None, why it is not a date): the one rule
+    of the command line (``read_as_of``) and the buttons (``xl.buttons.read_settings``).
+
+    A real date (or an Excel date serial) is a date; blank, an impossible date and any text -
+    "14/06/2025" typed as text included, which the formulas of "Tổng quan" cannot use - are not."""
+    if isinstance(value, dt.datetime):
+        return value.date(), ""
+    if isinstance(value, dt.date):
+        return value, ""
+    what = _as_of_problem(value)
+    if what is None:
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            return from_excel(value).date(), ""
+        except (TypeError, ValueError, OverflowError):
+            what = f"là số {value}, không phải ngày"
+    return None, what
 
 
 def _as_of_problem(value: object) -> str | None:

@@ -43,9 +43,10 @@ from typing import Any, Callable, Iterator
 import xlwings as xw
 
 from cchc_xl.core import schema as S
-from cchc_xl.workbook.dashboard import NAME_AS_OF, NAME_INBOX_DIR, NAME_PERIOD, NAME_UNIT_DIR, SETTINGS
+from cchc_xl.workbook.dashboard import (NAME_AS_OF, NAME_INBOX_DIR, NAME_PERIOD, NAME_UNIT_DIR, SETTINGS,
+                                        as_of_value)
 from cchc_xl.core.findings import catalog
-from cchc_xl.core.records import MasterData, parse_date
+from cchc_xl.core.records import MasterData
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
 from cchc_xl.files.safeio import backup, check_can_write, confined_path, is_inside, write_error
@@ -99,14 +100,14 @@ def _named_values(book: xw.Book) -> dict[str, Any]:
     return out
 
 
-def _labelled_values(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
-    """Value of each settings label on the dashboard (label in A, merged A:B; value in C)."""
+def _labelled_cells(rows: list[tuple[Any, ...]]) -> dict[str, tuple[Any, str]]:
+    """(value, cell) of each settings label on the dashboard (label in A, merged A:B; value in C)."""
     labels = {fold(label): key for key, label, _name, _note in SETTINGS}
-    out: dict[str, Any] = {}
-    for row in rows[:40]:
+    out: dict[str, tuple[Any, str]] = {}
+    for i, row in enumerate(rows[:40]):
         key = labels.get(fold(row[0])) if row and isinstance(row[0], str) else None
         if key and len(row) > 2:
-            out[key] = row[2]
+            out[key] = (row[2], f"C{i + 1}")
     return out
 
 
@@ -116,13 +117,14 @@ def read_settings(book: xw.Book, sheets: dict[str, list[tuple[Any, ...]]] | None
     if rows is None:
         sheet = find_sheet(book, S.SHEET_DASHBOARD)
         rows = book_sheets(book, [sheet.name])[sheet.name] if sheet else []
-    values = {**_labelled_values(rows), **{k: v for k, v in _named_values(book).items()
-                                           if v not in (None, "")}}
-    try:
-        as_of = parse_date(values.get("as_of")) or dt.date.today()
-    except ValueError:
-        raise catalog.BAD_SETTING_DATE.error(value=values.get("as_of"), file=book.name,
-                                             sheet=S.SHEET_DASHBOARD) from None
+    cells = _labelled_cells(rows)
+    values = {**{k: v for k, (v, _c) in cells.items()},
+              **{k: v for k, v in _named_values(book).items() if v not in (None, "")}}
+    # the rule of the command line (workbook.dashboard.read_as_of): no other date used silently
+    as_of, what = as_of_value(values.get("as_of"))
+    if as_of is None:
+        raise catalog.AS_OF_NOT_DATE.error(what=what, dashboard=S.SHEET_DASHBOARD, file=book.name,
+                                           sheet=S.SHEET_DASHBOARD, cell=cells.get("as_of", (None, "C4"))[1])
     return Settings(as_of=as_of, period_text=normalize_text(values.get("period")),
                     unit_dir=normalize_text(values.get("unit_dir")),
                     inbox_dir=normalize_text(values.get("inbox_dir")))

@@ -534,8 +534,6 @@ XLWINGS_LICENSE = T("xlwings_license", "error", "Thiếu khóa xlwings",
                     "giấy phép PolyForm Noncommercial, hoặc khóa thương mại đã mua). Excel trên máy tính không "
                     "cần khóa này.")
 
-BAD_SETTING_DATE = T("bad_setting", "error", "Ô cài đặt không hợp lệ",
-                     "Ô 'Ngày số liệu' không phải ngày hợp lệ: '{value}'")
 NO_FOLDER = T("no_folder", "error", "Không xác định được thư mục của sổ",
               "Không xác định được thư mục của sổ (sổ chưa lưu, đang mở trực tuyến trên OneDrive/SharePoint, "
               "hoặc chạy qua máy chủ). Hãy lưu sổ vào một thư mục trên máy, hoặc ghi đường dẫn đầy đủ vào các ô "
