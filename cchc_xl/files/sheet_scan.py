@@ -19,8 +19,9 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass
+from typing import Callable
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from cchc_xl.core.findings import catalog
 from cchc_xl.files.xlsx_patch import sheet_parts
@@ -315,3 +316,55 @@ def too_far(box: ValueBox, sheet: str, file: str) -> Exception:
     cells = f"ô {box.lowest}" if box.lowest == box.rightmost else f"ô {box.lowest} và ô {box.rightmost}"
     return catalog.SHEET_TOO_FAR.error(sheet=sheet, cells=cells, rows=box.rows, columns=box.columns, file=file,
                                        cell=box.lowest if box.rows >= box.columns else box.rightmost)
+
+
+# ---------------------------------------------------------------- number formats of cells
+# (python-calamine gives values, not how a cell shows them: a percentage, a date without its day)
+
+_NUMFMT = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?\bnumFmtId="(\d+)"[^>]*?\bformatCode="([^"]*)"'
+                     rb'|<(?:\w+:)?numFmt\b[^>]*?\bformatCode="([^"]*)"[^>]*?\bnumFmtId="(\d+)"')
+_CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", re.S)
+_XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
+_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*)>")
+_ATTR = re.compile(rb'\b(r|s|numFmtId)="([^"]*)"')
+
+
+def format_styles(z: zipfile.ZipFile, wanted: Callable[[str], bool],
+                  builtin: dict[int, str] | None = None) -> dict[int, str]:
+    """Cell style index (``s=``) -> number format code, for the styles whose format is
+    ``wanted`` (custom formats of styles.xml) or one of ``builtin`` (id -> code: Excel's
+    built-in formats are not written in the file).  Empty when the package has no styles."""
+    import html
+
+    try:
+        styles = z.read("xl/styles.xml")
+    except KeyError:
+        return {}
+    formats = dict(builtin or {})
+    for m in _NUMFMT.finditer(styles):
+        fid, code = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        text = html.unescape(code.decode("utf-8", "replace"))
+        if wanted(text):
+            formats[int(fid)] = text
+    block = _CELL_XFS.search(styles)
+    out: dict[int, str] = {}
+    for i, m in enumerate(_XF.finditer(block.group(0) if block else b"")):
+        attrs = dict(_ATTR.findall(m.group(1)))
+        fid = attrs.get(b"numFmtId", b"0")
+        if fid.isdigit() and int(fid) in formats:
+            out[i] = formats[int(fid)]
+    return out
+
+
+def styled_cells(xml: bytes, styles: dict[int, str]) -> dict[tuple[int, int], str]:
+    """(0-based row, column) -> format code of the cells of a sheet carrying one of ``styles``
+    (cells written with their address ``r=``, as Excel, LibreOffice and XlsxWriter write them)."""
+    out: dict[tuple[int, int], str] = {}
+    for m in _CELL.finditer(xml):
+        attrs = dict(_ATTR.findall(m.group(1)))
+        style, ref = attrs.get(b"s", b""), attrs.get(b"r", b"")
+        if not style.isdigit() or int(style) not in styles:
+            continue
+        if rc := re.fullmatch(rb"([A-Z]{1,3})(\d+)", ref):
+            out[(int(rc.group(2)) - 1, column_index_from_string(rc.group(1).decode()) - 1)] = styles[int(style)]
+    return out

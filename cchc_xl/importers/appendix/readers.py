@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError, Finding
@@ -284,7 +284,7 @@ def read_appendix_xlsx(path: str | Path) -> RawTable:
 
     import python_calamine as pc
 
-    from cchc_xl.files.sheet_scan import MAX_VALUE_CELLS, check_value_box
+    from cchc_xl.files.sheet_scan import MAX_VALUE_CELLS, check_value_box, styled_cells
     from cchc_xl.files.xlsx_patch import sheet_parts
 
     p = Path(path)
@@ -298,7 +298,7 @@ def read_appendix_xlsx(path: str | Path) -> RawTable:
                     xml = z.read(part)
                     check_value_box(xml, sheet=name, file=p.name, limit=MAX_VALUE_CELLS)
                     if month_styles:
-                        month_cells[name] = _styled_cells(xml, month_styles)
+                        month_cells[name] = styled_cells(xml, month_styles)
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except CchcError:
         raise
@@ -347,12 +347,6 @@ def read_appendix_xlsx(path: str | Path) -> RawTable:
 
 # Excel's built-in date formats that show no day: 17 "mmm-yy" (others are in styles.xml numFmts)
 _BUILTIN_MONTH_FORMATS = {17: "mmm-yy"}
-_NUMFMT = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?\bnumFmtId="(\d+)"[^>]*?\bformatCode="([^"]*)"'
-                     rb'|<(?:\w+:)?numFmt\b[^>]*?\bformatCode="([^"]*)"[^>]*?\bnumFmtId="(\d+)"')
-_CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", re.S)
-_XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
-_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*)>")
-_ATTR = re.compile(rb'\b(r|s|numFmtId)="([^"]*)"')
 
 
 def _month_only_format(code: str) -> bool:
@@ -363,39 +357,9 @@ def _month_only_format(code: str) -> bool:
 
 def _month_only_styles(z) -> dict[int, str]:
     """Cell style index -> number format code, for the styles showing a date without its day."""
-    import html
+    from cchc_xl.files.sheet_scan import format_styles
 
-    try:
-        styles = z.read("xl/styles.xml")
-    except KeyError:
-        return {}
-    formats = dict(_BUILTIN_MONTH_FORMATS)
-    for m in _NUMFMT.finditer(styles):
-        fid, code = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        code = html.unescape(code.decode("utf-8", "replace"))
-        if _month_only_format(code):
-            formats[int(fid)] = code
-    block = _CELL_XFS.search(styles)
-    out: dict[int, str] = {}
-    for i, m in enumerate(_XF.finditer(block.group(0) if block else b"")):
-        attrs = dict(_ATTR.findall(m.group(1)))
-        fid = attrs.get(b"numFmtId", b"0")
-        if fid.isdigit() and int(fid) in formats:
-            out[i] = formats[int(fid)]
-    return out
-
-
-def _styled_cells(xml: bytes, styles: dict[int, str]) -> dict[tuple[int, int], str]:
-    """(0-based row, column) -> format code of the cells of a sheet carrying one of ``styles``."""
-    out: dict[tuple[int, int], str] = {}
-    for m in _CELL.finditer(xml):
-        attrs = dict(_ATTR.findall(m.group(1)))
-        style, ref = attrs.get(b"s", b""), attrs.get(b"r", b"")
-        if not style.isdigit() or int(style) not in styles:
-            continue
-        if rc := re.fullmatch(rb"([A-Z]{1,3})(\d+)", ref):
-            out[(int(rc.group(2)) - 1, column_index_from_string(rc.group(1).decode()) - 1)] = styles[int(style)]
-    return out
+    return format_styles(z, _month_only_format, _BUILTIN_MONTH_FORMATS)
 
 
 def _cell_text(value: object) -> str:
