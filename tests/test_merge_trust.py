@@ -658,3 +658,35 @@ def test_a_conflict_in_a_unit_report_holds_back_that_report(env) -> None:
     assert ws.cell(r, header[FIELD_LABELS["status"]]).value == "Đang thực hiện"      # VP's report as it was
     assert ws.cell(r, header[FIELD_LABELS["progress"]]).value == 50
     assert _master_cells(env["master"], S.SHEET_TASKS, "II-02") == derived
+
+
+# ================================================================ what the unit sees: a percentage
+
+@pytest.mark.parametrize("fmt, stored, expected", [
+    ("0%", 0.8, 80), ("0.0%", 0.455, 45.5), ('0%" đạt"', 0.3, 30), ("#,##0.00%", 1, 100),
+    ('0" %"', 30, 30),                  # a quoted "%" is text: 30 shows "30 %", it is 30
+], ids=["builtin", "one-decimal", "custom-with-text", "hundred", "quoted-sign"])
+def test_progress_typed_as_a_percentage_is_what_the_unit_sees(env, fmt, stored, expected) -> None:
+    """Typing "80%" in Excel stores 0,8 shown as 80 %: the progress is 80, not 0,8 (and 100 %
+    with "Đã hoàn thành" is not refused as "tiến độ chỉ 1%")."""
+    done = expected == 100
+    values = {"status": "Đã hoàn thành" if done else "Đang thực hiện", "progress": stored}
+    if done:
+        values["completed_on"] = dt.datetime(2025, 9, 1)
+    a = fill(env["VHXH"], sent(env) / env["VHXH"].name, {"III-01": values}, saved=dt.datetime(2025, 9, 12, 9))
+    wb = load_workbook(a)
+    ws = wb[S.SHEET_TASKS]
+    row = next(r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == "III-01")
+    cell = ws.cell(row, S.col_index(S.TASK_COLUMNS, "progress"))
+    cell.number_format = fmt
+    ws.cell(row, S.col_index(S.TASK_COLUMNS, "note")).number_format = "0%"     # a text cell: no effect
+    wb.save(a)
+    result = run(env, a)
+    assert not result.rejections, result.rejections
+    assert task(env["master"], "III-01").progress == expected
+    read = [f for f in result.findings if f.code == "return_percent_read"]
+    if stored == expected:
+        assert not read
+        return
+    (f,) = read
+    assert (f.cell, f.task_id, f.severity) == (cell.coordinate, "III-01", "info")

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from openpyxl.utils import get_column_letter
+
 from cchc_xl.core import schema as S
 from cchc_xl.core.dispatch import DATA_SHEETS, ITEM_HEADERS, UNIT_KIND
 from cchc_xl.core.findings import catalog
@@ -28,7 +30,7 @@ from cchc_xl.core.models import CchcError
 from cchc_xl.core.tracking import base_values, decode_json_texts, fast_normalize
 from cchc_xl.files.xlsx_patch import sheet_parts
 from cchc_xl.files.package import check_package_size
-from cchc_xl.files.sheet_scan import check_value_box, error_cells, formula_cells
+from cchc_xl.files.sheet_scan import check_value_box, error_cells, format_styles, formula_cells, styled_cells
 
 
 @dataclass(slots=True)
@@ -60,6 +62,8 @@ class ReturnedBook:
     formula_cells: dict[str, set[str]] = field(default_factory=dict)
     # {sheet: {address: "#N/A"}}: Excel error values, which python-calamine reads as empty
     error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
+    # {sheet: {address: "0%"}}: cells shown as a percentage - "80%" typed in Excel is stored 0,8
+    percent_cells: dict[str, dict[str, str]] = field(default_factory=dict)
     saved_at: dt.datetime | None = None              # docProps/core.xml "modified"
     mtime: float = 0.0
     warnings: list[str] = field(default_factory=list)
@@ -182,7 +186,8 @@ def read_unit_workbook(path: str | os.PathLike[str],
             file=p.name)
     return ReturnedBook(path=p, sha256=sha, meta=meta, items={} if partial else _read_items(meta_rows, p.name),
                         sheets=sheets, mtime=p.stat().st_mtime, partial=partial,
-                        formula_cells=scan.formula_cells, error_cells=scan.error_cells, saved_at=scan.saved_at,
+                        formula_cells=scan.formula_cells, error_cells=scan.error_cells,
+                        percent_cells=scan.percent_cells, saved_at=scan.saved_at,
                         warnings=scan.warnings)
 
 
@@ -232,8 +237,18 @@ _MODIFIED = re.compile(rb'<dcterms:modified[^>]*>([^<]+)<')
 class _Scan:
     formula_cells: dict[str, set[str]] = field(default_factory=dict)
     error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
+    percent_cells: dict[str, dict[str, str]] = field(default_factory=dict)
     saved_at: dt.datetime | None = None
     warnings: list[str] = field(default_factory=list)
+
+
+# Excel's built-in percentage formats (not written in styles.xml)
+_BUILTIN_PERCENT = {9: "0%", 10: "0.00%"}
+
+
+def _percent_format(code: str) -> bool:
+    """A number format showing a percentage ("0%", "0.0%", "#,##0.00%"), quoted text aside."""
+    return "%" in re.sub(r'"[^"]*"|\\.', "", code)
 
 
 def _scan_package(z: zipfile.ZipFile, name: str, partial: bool) -> _Scan:
@@ -244,6 +259,7 @@ def _scan_package(z: zipfile.ZipFile, name: str, partial: bool) -> _Scan:
     out = _Scan()
     names = set(z.namelist())
     parts = sheet_parts(z)
+    percent = {} if partial else format_styles(z, _percent_format, _BUILTIN_PERCENT)
     for sheet in (S.SHEET_META, *(() if partial else DATA_SHEETS)):
         part = parts.get(sheet)
         if not part or part not in names:
@@ -257,6 +273,11 @@ def _scan_package(z: zipfile.ZipFile, name: str, partial: bool) -> _Scan:
             errors = error_cells(xml)
             if errors:
                 out.error_cells[sheet] = errors
+            if percent:     # none in the workbooks Tạo phiếu writes: only when the unit made one
+                shown = {f"{get_column_letter(c + 1)}{r + 1}": code
+                         for (r, c), code in styled_cells(xml, percent).items()}
+                if shown:
+                    out.percent_cells[sheet] = shown
         del xml
     if "docProps/core.xml" in names:
         m = _MODIFIED.search(z.read("docProps/core.xml"))

@@ -171,6 +171,9 @@ RETURN_DATE_AFTER_CUTOFF = T("return_date_after_cutoff", "error", "Ngày hoàn t
                              "Ngày hoàn thành {date} của {item} sau ngày số liệu {as_of}")
 RETURN_ROW_INVALID = T("return_row_invalid", "error", "Dòng có giá trị mâu thuẫn",
                        "{problems} - không cập nhật dòng này")
+RETURN_PERCENT_READ = T("return_percent_read", "info", "Tiến độ nhập dạng phần trăm",
+                        "{item}: ô Tiến độ định dạng phần trăm ({format}) lưu {stored}, hiển thị {shown}% - "
+                        "đọc là tiến độ {shown}")
 RETURN_CONFLICT = T("conflict", "warning", "Xung đột giữa sổ và phiếu",
                     "Xung đột ở {item}, cột '{header}': trong sổ là '{mine}', đơn vị {unit} gửi '{theirs}' "
                     "(lúc gửi phiếu: '{base}') - chưa cập nhật")

@@ -261,7 +261,8 @@ class _Checker(_AuditLog):
                 return [], catalog.RETURN_REPEATED_COLUMN(sheet=sheet, header=header, columns=", ".join(letters),
                                                           cell=f"{letters[1]}{h + 1}")
             lay = _layout(columns, cmap)
-            formulas = book.formula_cells.get(sheet) or book.error_cells.get(sheet)   # slow path: every cell checked
+            formulas = (book.formula_cells.get(sheet) or book.error_cells.get(sheet)   # slow path: every cell checked
+                        or book.percent_cells.get(sheet))
             prepared = book.prepared.get(sheet)
             ready = prepared[2] if prepared and prepared[0] == h and prepared[1] is lay and prepared[3] == self.as_of \
                 else None
@@ -412,6 +413,13 @@ class _Checker(_AuditLog):
             self.reject_row(book, sheet, ref, item_id, catalog.RETURN_CELL_ERROR(
                 header=FIELD_LABELS[key], item=item_id, error=errors[ref]), errors[ref])
             return base
+        percent = book.percent_cells.get(sheet)
+        if percent and key == "progress" and ref in percent and type(raw) in (int, float):
+            shown = round(raw * 100, 10)      # "80%" typed in Excel is stored 0,8: the unit sees 80 %
+            self.plan.findings.append(catalog.RETURN_PERCENT_READ(
+                item=item_id, format=percent[ref], stored=display(key, raw), shown=display(key, shown),
+                file=book.name, sheet=sheet, cell=ref, task_id=item_id))
+            raw = shown
         if raw == base and not isinstance(raw, bool) and ref not in formulas:
             return base  # unchanged cell (the common case): nothing to validate
         header = FIELD_LABELS[key]
