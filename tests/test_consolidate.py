@@ -173,7 +173,9 @@ def test_wrong_unit_file_rejected(env: dict[str, Path]) -> None:
 
 
 def test_rows_of_another_unit_rejected(env: dict[str, Path]) -> None:
-    # metadata says KT, but rows III-01/III-03 belong to VHXH (II-02 is shared with KT)
+    # metadata says KT, but rows III-01/III-03 belong to VHXH (II-02 is shared with KT): the
+    # master did not send those rows to KT, so the file is not KT's form - not one row of it is
+    # taken as KT's (II-02 was applied as KT's report before the master's record was checked)
     wb = load_workbook(env["VHXH"])
     meta = wb[S.SHEET_META]
     row = next(r for r in range(1, meta.max_row + 1) if meta.cell(r, 1).value == "unit_code")
@@ -183,10 +185,10 @@ def test_rows_of_another_unit_rejected(env: dict[str, Path]) -> None:
     path = env["inbox"] / "phieu_kinh_te.xlsx"
     wb.save(path)
     result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
-    reasons = {r.item_id: r.reason for r in result.rejections}
-    assert reasons["III-01"] == "Mã NV III-01 không thuộc đơn vị KT (đơn vị chủ trì: VHXH)"
-    assert "III-03" in reasons
+    [f] = result.rejected_files
+    assert "Phiếu ghi là của đơn vị KT" in f.reason and "III-01" in f.reason and "không phải phiếu đã gửi" in f.reason
     assert tasks(env["master"])["III-01"].progress == 0
+    assert not result.plan.master_changes and not result.plan.new_unit_reports
 
 
 def test_unknown_id_rejected_and_deleted_row_warned(env: dict[str, Path]) -> None:

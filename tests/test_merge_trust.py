@@ -21,6 +21,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cchc_xl.core import schema as S
+from cchc_xl.core.dispatch import ITEM_COL
 from cchc_xl.core.tracking import FIELD_LABELS, TRACKING_KEYS
 from cchc_xl.core.validate import validate_master
 from cchc_xl.roundtrip.bases import read_bases, read_returns
@@ -690,3 +691,58 @@ def test_progress_typed_as_a_percentage_is_what_the_unit_sees(env, fmt, stored, 
         return
     (f,) = read
     assert (f.cell, f.task_id, f.severity) == (cell.coordinate, "III-01", "info")
+
+
+# ================================================================ what a file says it was sent is a claim
+
+def _meta_cell(wb, key: str):
+    meta = wb[S.SHEET_META]
+    return next(meta.cell(r, 2) for r in range(1, meta.max_row + 1) if meta.cell(r, 1).value == key)
+
+
+def _drop_meta_item(wb, item: str) -> None:
+    """Delete the per-item row of ``item`` in the unit workbook's "_meta" (columns D:J)."""
+    meta = wb[S.SHEET_META]
+    col = ITEM_COL + 1                              # "id" is the second item column
+    (r,) = [r for r in range(1, meta.max_row + 1) if meta.cell(r, col).value == item]
+    for c in range(ITEM_COL, ITEM_COL + 7):
+        meta.cell(r, c).value = None
+
+
+@pytest.mark.parametrize("how", ["relabelled-and-renamed", "relabelled"])
+def test_another_units_form_relabelled_is_refused_whole(env, how) -> None:
+    """VP's form with "_meta" saying KT (and named as KT's file): the master did not send VP's
+    rows to KT, so nothing of it is KT's - not even the task the two units share."""
+    kt_name = env["KT"].name
+    wb = load_workbook(env["VP"])
+    _meta_cell(wb, "unit_code").value = "KT"
+    ws = wb[S.SHEET_TASKS]
+    rows = {ws.cell(r, 1).value: r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value}
+    for item, r in rows.items():
+        ws.cell(r, S.col_index(S.TASK_COLUMNS, "progress"), value=77)
+        ws.cell(r, S.col_index(S.TASK_COLUMNS, "status"), value="Đang thực hiện")
+    out = sent(env) / (kt_name if how == "relabelled-and-renamed" else "phieu.xlsx")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    before = {t: task(env["master"], t).progress for t in rows}
+    result = run(env, out)
+    (f,) = result.rejected_files
+    assert "Phiếu ghi là của đơn vị KT" in f.reason and "không phải phiếu đã gửi cho KT" in f.reason
+    assert not result.plan.master_changes and not result.plan.new_unit_reports
+    assert {t: task(env["master"], t).progress for t in rows} == before
+
+
+def test_a_row_deleted_with_its_meta_row_is_still_reported(env) -> None:
+    """The master's record says which rows were sent: deleting a row and its "_meta" row too
+    does not make it vanish from what the official is told."""
+    wb = load_workbook(env["VHXH"])
+    ws = wb[S.SHEET_TASKS]
+    (r,) = [r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == "III-01"]
+    ws.delete_rows(r)
+    _drop_meta_item(wb, "III-01")
+    out = sent(env) / env["VHXH"].name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    result = run(env, out)
+    assert not result.rejected_files
+    assert [f.task_id for f in result.findings if f.code == "row_deleted"] == ["III-01"]

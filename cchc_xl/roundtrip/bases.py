@@ -172,6 +172,7 @@ class BaseStore:
     next_row: int = 2
     edits: dict[str, Any] = field(default_factory=dict)    # {"G17": text}
     damaged: list[int] = field(default_factory=list)        # rows whose record does not read
+    damaged_keys: set[Key] = field(default_factory=set)      # their (unit, sheet, item)
 
     def get(self, unit: str, sheet: str, item: str) -> BaseEntry | None:
         return self.entries.get((unit, sheet, item))
@@ -243,6 +244,7 @@ def read_bases(meta_rows: Sequence[Sequence[Any]]) -> BaseStore:
         rec = records[text]
         if rec is None:
             store.damaged.append(i)
+            store.damaged_keys.add((unit, sheet, item))
             continue
         version, issued, base, master = rec
         store.entries[(unit, sheet, item)] = BaseEntry(version, issued, base, master, row=i)

@@ -123,6 +123,11 @@ RETURN_UNKNOWN_UNIT = T("return_unknown_unit", "error", "Đơn vị của phiế
                         "Đơn vị '{unit}' không có trong danh sách đơn vị của sổ tổng hợp")
 RETURN_NAME_MISMATCH = T("return_name_mismatch", "error", "Tên tệp và phiếu khác đơn vị",
                          "Tên tệp ghi đơn vị {named} nhưng phiếu là của đơn vị {unit} (gửi nhầm tệp?)")
+RETURN_ITEMS_NOT_SENT = T("return_items_not_sent", "error", "Phiếu có dòng sổ không gửi cho đơn vị",
+                          "Phiếu ghi là của đơn vị {unit} (phiên bản {version}) nhưng có {count} dòng mà sổ không "
+                          "gửi cho đơn vị này ({items}): tệp không phải phiếu đã gửi cho {unit} (phiếu của đơn vị "
+                          "khác được đổi tên, hoặc trang '_meta' bị sửa) - không nhận tệp; đề nghị đơn vị gửi đúng "
+                          "phiếu của mình")
 RETURN_UNKNOWN_VERSION = T("return_unknown_version", "error", "Phiên bản phiếu không do sổ tạo",
                            "Phiếu mang phiên bản {version} - sổ tổng hợp chưa từng tạo phiếu phiên bản này "
                            "(phiếu của sổ khác?)")

@@ -235,7 +235,39 @@ class _Checker(_AuditLog):
         if version < self.latest:
             self.plan.findings.append(catalog.RETURN_OLD_VERSION(version=version, latest=self.latest,
                                                                  file=book.name))
+        return self.check_items(book, code, version)
+
+    def check_items(self, book: ReturnedBook, unit: str, version: int) -> Finding | None:
+        """The rows a file's "_meta" says were sent to ``unit`` are a claim: checked against the
+        master's own record of what that issue sent (its merge bases).  A row the master did not
+        send to this unit rejects the file (another unit's form relabelled, a hand-made "_meta");
+        a row sent but missing from the file is reported as deleted.  Nothing is checked when
+        the master has no record of this issue (a master older than the record, or a later
+        issue to this unit replaced it)."""
+        sent = self.issued_items(unit, version)
+        if not sent:
+            return None
+        if book.partial:
+            return None                # only "_meta" was read: the file is listed as consolidated already
+        claimed = set(book.items)
+        unknown = {(sheet, item) for u, sheet, item in self.bases.damaged_keys if u == unit}  # said elsewhere
+        foreign = sorted(claimed - sent - unknown, key=lambda k: (k[0] != S.SHEET_TASKS, k[1]))
+        if foreign:
+            names = ", ".join(item for _, item in foreign[:8]) + (" ..." if len(foreign) > 8 else "")
+            return catalog.RETURN_ITEMS_NOT_SENT(unit=unit, version=version, count=len(foreign), items=names)
+        for sheet, item in sorted(sent - claimed):
+            self.plan.findings.append(catalog.RETURN_ROW_DELETED(item=item, unit=unit, file=book.name,
+                                                                 sheet=sheet, task_id=item))
         return None
+
+    def issued_items(self, unit: str, version: int) -> set[tuple[str, str]]:
+        """(sheet, item) the master recorded as sent to ``unit`` by the issue ``version``."""
+        index = getattr(self, "_issued_index", None)
+        if index is None:
+            index = self._issued_index = {}
+            for (u, sheet, item), entry in self.bases.entries.items():
+                index.setdefault((u, entry.version), set()).add((sheet, item))
+        return index.get((unit, version), set())
 
     # ---------------------------------------------------------------- evaluating rows
     def evaluate(self, book: ReturnedBook) -> tuple[list[_Row], Finding | None]:
