@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -277,3 +278,23 @@ def test_bad_dashboard_date_is_refused_naming_the_cell(app, master, typed, what)
     out = " ".join(result.output.split())
     assert result.exit_code == 0 and "Ngày số liệu: 14/09/2025" in out and where in out
     assert hashlib.sha256(master.read_bytes()).hexdigest() == digest
+
+
+@pytest.mark.parametrize("key, typed", [
+    ("status", "hoàn thành"),                                        # another wording of "Đã hoàn thành"
+    ("status", unicodedata.normalize("NFD", "Đã hoàn thành")),       # another Unicode form
+    ("completed_on", "30/07/2025"),                                  # a date typed as text
+], ids=["wording", "nfd", "date-as-text"])
+def test_progress_names_cells_the_dashboard_counts_otherwise(app, master, key, typed):
+    """tien-do reads these cells as the official meant; the formulas of "Tổng quan" do not, so
+    the two sets of figures differ: said, with each cell, not left for kiem-tra to find."""
+    wb = load_workbook(master)
+    ws = wb[S.SHEET_TASKS]
+    row = next(r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == "I-01")
+    ref = f"{S.col_letter(S.TASK_COLUMNS, key)}{row}"
+    ws[ref] = typed
+    wb.save(master)
+    result = run(app, "tien-do", master, "--ngay", "14/09/2025")
+    out = " ".join(result.output.split())
+    assert result.exit_code == 0, out
+    assert f"trang '{S.SHEET_DASHBOARD}' sẽ khác số liệu của lệnh này" in out and f"ô {ref}" in out

@@ -580,6 +580,10 @@ BAD_OPTION = T("bad_option", "error", "Tùy chọn không hợp lệ", "{option}
 CELLS_SKIPPED = T("cells_skipped", "warning", "Có ô không đọc được",
                   "sổ có {count} ô không đọc được (bỏ qua khi tính), liệt kê dưới đây; sửa các ô này rồi chạy "
                   "lại (lệnh 'kiem-tra' cho danh sách đầy đủ).")
+CELLS_COUNTED_OTHERWISE = T("cells_counted_otherwise", "warning", "Có ô trang Tổng quan tính khác",
+                            "sổ có {count} ô lệnh này đọc theo nội dung nhưng các công thức trang '{dashboard}' "
+                            "đọc khác (liệt kê dưới đây): số liệu trên trang '{dashboard}' sẽ khác số liệu của "
+                            "lệnh này cho đến khi sửa các ô đó.")
 PERIOD_OTHER_YEAR = T("period_other_year", "warning", "Kỳ báo cáo khác năm kế hoạch",
                       "kỳ báo cáo {period} không thuộc năm kế hoạch {year} của sổ tổng hợp - kiểm tra lại --ky.")
 
