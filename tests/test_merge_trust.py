@@ -746,3 +746,35 @@ def test_a_row_deleted_with_its_meta_row_is_still_reported(env) -> None:
     result = run(env, out)
     assert not result.rejected_files
     assert [f.task_id for f in result.findings if f.code == "row_deleted"] == ["III-01"]
+
+
+# ================================================================ what is printed adds up
+
+def test_a_derived_conflict_says_it_is_derived_and_the_counts_add_up(env) -> None:
+    """A task of several units whose master row the official edited: the unit's own report is
+    written to "Báo cáo đơn vị" (counted), the derived master value conflicts - said as derived
+    (the unit never sent '15'), and not sent back to the unit as its mistake."""
+    from cchc_xl.roundtrip.consolidate.plan import changes_line
+    from cchc_xl.roundtrip.feedback import review_returns
+
+    set_master(env["master"], "II-02", progress=50)
+    a = fill(env["VP"], sent(env) / env["VP"].name,
+             {"II-02": {"status": "Đang thực hiện", "progress": 30}, "I-02": {"progress": 20}},
+             saved=dt.datetime(2025, 9, 12, 9))
+    reviews = review_returns(env["master"], [a], as_of=AS_OF)     # what phan-hoi would send back
+    (review,) = reviews
+    assert review.file_reason == "" and not [i for i in review.items if i.item_id == "II-02"]
+    result = run(env, a)
+    (c,) = result.conflicts
+    assert c.derived and c.item_id == "II-02" and c.header.endswith("(tổng hợp các đơn vị)") and c.theirs != "30"
+    (f,) = [f for f in result.findings if f.code == "conflict_derived"]
+    assert "tính từ báo cáo của các đơn vị chủ trì" in f.message and "đã ghi vào trang 'Báo cáo đơn vị'" in f.message
+    plan = result.plan
+    line = changes_line(plan)
+    assert f"cập nhật {len(plan.master_changes)} ô trong sổ" in line
+    assert f"và {len(plan.unit_report_upserts)} ô/dòng trang 'Báo cáo đơn vị'" in line and plan.unit_report_upserts
+    assert "2 dòng đơn vị đã sửa (1 dòng trong đó chưa cập nhật)" in line
+    rows_read = sum(1 for k in load_workbook(a)[S.SHEET_TASKS].iter_rows(min_row=S.FIRST_DATA_ROW, values_only=True)
+                    if k[0]) + sum(1 for k in load_workbook(a)[S.SHEET_REMEDIATION].iter_rows(
+                        min_row=S.FIRST_DATA_ROW, values_only=True) if k[0])
+    assert plan.unchanged + plan.edited_rows == rows_read          # every row read is counted once

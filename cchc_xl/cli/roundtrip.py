@@ -15,7 +15,7 @@ from rich.table import Table
 
 from cchc_xl.cli import common as C
 from cchc_xl.roundtrip.consolidate import consolidate
-from cchc_xl.roundtrip.consolidate.plan import SUMMARY_HEADERS, ConsolidationResult
+from cchc_xl.roundtrip.consolidate.plan import SUMMARY_HEADERS, ConsolidationResult, changes_line
 from cchc_xl.roundtrip.folders import returned_files
 from cchc_xl.core.models import CchcError
 from cchc_xl.roundtrip.split import split_master_detailed
@@ -119,7 +119,7 @@ def _print_result(result: ConsolidationResult) -> None:
     console.print(table)
     if plan.conflicts:
         t = Table(title="Xung đột (chưa cập nhật)")
-        for h in ("Tệp", "Đơn vị", "Mã NV", "Cột", "Ô", "Giá trị trong sổ", "Giá trị đơn vị gửi"):
+        for h in ("Tệp", "Đơn vị", "Mã NV", "Cột", "Ô trong sổ", "Giá trị trong sổ", "Giá trị theo phiếu"):
             t.add_column(h, overflow="fold")
         for c in plan.conflicts:
             t.add_row(*map(escape, (c.file, c.unit, c.item_id, c.header, c.cell, c.mine, c.theirs)))
@@ -132,8 +132,10 @@ def _print_result(result: ConsolidationResult) -> None:
         for r in rows:
             t.add_row(*map(escape, (r.file, r.sheet, r.cell, r.reason)))
         console.print(t)
-    C.print_findings([f for f in plan.findings if f.severity == "warning" and f.code != "conflict"])
-    console.print(f"Cập nhật {len(plan.master_changes)} ô trong sổ, {plan.unchanged} dòng không thay đổi.")
+    shown = ("conflict", "conflict_derived")          # in the table above
+    C.print_findings([f for f in plan.findings if f.severity == "warning" and f.code not in shown])
+    line = changes_line(plan)
+    console.print(line[0].upper() + line[1:] + ".")
     if result.backup:
         console.print(f"Đã sao lưu sổ: {escape(str(result.backup))}")
 

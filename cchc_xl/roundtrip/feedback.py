@@ -191,6 +191,8 @@ def review_returns(master_path: str | os.PathLike[str], files: Sequence[str | os
             review.items.append(FeedbackItem(KIND_REFUSED, r.sheet, r.cell, r.item_id, header, value,
                                              r.reason, _todo_refused(r.reason, header)))
         for c in plan.conflicts:
+            if c.derived:       # the master row derived from several units: the official's to settle
+                continue
             sheet, cell, value = _locate(book, c.sheet, c.item_id, c.header)
             review.items.append(FeedbackItem(KIND_CONFLICT, sheet, cell, c.item_id, c.header,
                                              value if value is not None else c.theirs,

@@ -182,6 +182,10 @@ RETURN_PERCENT_READ = T("return_percent_read", "info", "Tiến độ nhập dạ
 RETURN_CONFLICT = T("conflict", "warning", "Xung đột giữa sổ và phiếu",
                     "Xung đột ở {item}, cột '{header}': trong sổ là '{mine}', đơn vị {unit} gửi '{theirs}' "
                     "(lúc gửi phiếu: '{base}') - chưa cập nhật")
+RETURN_CONFLICT_DERIVED = T("conflict_derived", "warning", "Xung đột giữa sổ và báo cáo các đơn vị",
+                            "Xung đột ở {item}, cột '{header}': trong sổ là '{mine}', tính từ báo cáo của các đơn "
+                            "vị chủ trì (sau phiếu của {unit}) là '{theirs}' (trước đó: '{base}') - chưa cập nhật; "
+                            "báo cáo riêng của {unit} đã ghi vào trang 'Báo cáo đơn vị'")
 RETURN_ROW_HELD = T("row_held", "warning", "Dòng chưa cập nhật vì có ô không ghi được",
                     "{item}: chưa ghi các ô đơn vị {unit} đã sửa - {cells} - vì ô {blocked} của dòng này có xung "
                     "đột hoặc không ghi được (một dòng không bao giờ chỉ được cập nhật một phần). Xử lý ô "

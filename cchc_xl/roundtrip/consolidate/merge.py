@@ -236,6 +236,7 @@ class _Planner(_Checker):
                 summary.unchanged += 1
                 self.plan.unchanged += 1
                 continue
+            self.plan.edited_rows += 1
             self.merge_row(book, row)
         summary.rejected = len(self.plan.rejections) - n_rej
         summary.conflicts = len(self.plan.conflicts) - n_conf
@@ -356,6 +357,7 @@ class _Planner(_Checker):
             else:
                 (blocked := blocked or []).append((k, t, m, b, None))
         if blocked:        # a row is applied whole or not at all: nothing of it is written
+            self.plan.held_rows += 1
             self.hold_row(book, sheet, item, master_row or 0, blocked, [(k, m, t) for k, t, m, _ in todo])
             if entry is not None and moved:
                 self.bases.advance(unit, sheet, item, {**held, **moved})
@@ -439,14 +441,13 @@ class _Planner(_Checker):
                  base: Any, derived: bool = False) -> None:
         c = Conflict(file=book.name, unit=book.unit_code, sheet=sheet, item_id=item, column_key=k,
                      cell=self.cell(sheet, row, k) if row else "", mine=display(k, mine),
-                     theirs=display(k, theirs), base=display(k, base))
+                     theirs=display(k, theirs), base=display(k, base), derived=derived)
         self.plan.conflicts.append(c)
-        self.plan.findings.append(catalog.RETURN_CONFLICT(item=item, header=c.header, mine=c.mine, unit=c.unit,
-                                                          theirs=c.theirs, base=c.base, file=book.name,
-                                                          sheet=sheet, cell=c.cell, task_id=item))
+        ftype = catalog.RETURN_CONFLICT_DERIVED if derived else catalog.RETURN_CONFLICT
+        self.plan.findings.append(ftype(item=item, header=c.header, mine=c.mine, unit=c.unit, theirs=c.theirs,
+                                        base=c.base, file=book.name, sheet=sheet, cell=c.cell, task_id=item))
         self.plan.audit_rows.append([self.stamp(), self.user, book.name, book.sha256, book.unit_code, item,
-                                     FIELD_LABELS[k] + (DERIVED_SUFFIX if derived else ""),
-                                     _safe_text(c.mine), _safe_text(c.theirs), ACTION_CONFLICT])
+                                     c.header, _safe_text(c.mine), _safe_text(c.theirs), ACTION_CONFLICT])
 
     def merge_multi(self, book: ReturnedBook, row: _Row) -> None:
         """Unit report row first (3-way), then the master row derived from all unit reports."""
@@ -486,6 +487,7 @@ class _Planner(_Checker):
             else:
                 blocked.append((k, t, m, b, None))
         if blocked:        # the unit's report is applied whole or not at all
+            self.plan.held_rows += 1
             self.hold_row(book, S.SHEET_UNIT_REPORTS, row.item_id, report_row, blocked,
                           [(k, m, t) for k, t, m in todo])
             todo = []
@@ -547,6 +549,7 @@ class _Planner(_Checker):
             else:
                 blocked.append((k, d, m, prev[k], None))
         if blocked:        # the master row is derived whole or not at all
+            self.plan.held_rows += 1
             for k, d, m, p, why in blocked:
                 if why is None:
                     self.conflict(book, row.sheet, row.item_id, k, master_row or 0, m, d, p, derived=True)

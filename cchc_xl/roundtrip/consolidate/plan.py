@@ -65,16 +65,19 @@ class Conflict:
     column_key: str
     cell: str
     mine: str      # value in the master (display text)
-    theirs: str    # value sent by the unit
+    theirs: str    # value sent by the unit (``derived``: derived from the units' reports after its file)
     base: str      # value when the workbook was sent
+    # a master row of several units, derived from their reports: the unit did not send ``theirs``
+    derived: bool = False
 
     @property
     def header(self) -> str:
-        return FIELD_LABELS.get(self.column_key, self.column_key)
+        return FIELD_LABELS.get(self.column_key, self.column_key) + (DERIVED_SUFFIX if self.derived else "")
 
     def message(self) -> str:
-        return catalog.RETURN_CONFLICT.message(item=self.item_id, header=self.header, mine=self.mine,
-                                               unit=self.unit, theirs=self.theirs, base=self.base)
+        ftype = catalog.RETURN_CONFLICT_DERIVED if self.derived else catalog.RETURN_CONFLICT
+        return ftype.message(item=self.item_id, header=self.header, mine=self.mine, unit=self.unit,
+                             theirs=self.theirs, base=self.base)
 
 
 @dataclass
@@ -203,6 +206,8 @@ class ConsolidationPlan:
     findings: list[Finding] = field(default_factory=list)
     files: list[FileSummary] = field(default_factory=list)
     unchanged: int = 0
+    edited_rows: int = 0          # rows a file changed (merged: applied, or held by a conflict)
+    held_rows: int = 0            # of those, rows not applied (conflict, formula or error cell)
     next_rows: dict[str, int] = field(default_factory=dict)
     as_of: dt.date | None = None
 
@@ -283,6 +288,21 @@ class ConsolidationResult:
 SUMMARY_HEADERS = ("Tệp", "Đơn vị", "Kết quả", "Cập nhật", "Xung đột", "Từ chối", "Ghi chú")
 
 
+def changes_line(plan: ConsolidationPlan) -> str:
+    """What was written and what was read, counted so that it adds up: the master's cells (a cell
+    several files changed counts once), the units' report rows, the rows the files changed and
+    those they left as sent."""
+    reports = len(plan.unit_report_upserts)
+    per_file = sum(f.updated for f in plan.files)
+    text = f"cập nhật {len(plan.master_changes)} ô trong sổ"
+    if reports:
+        text += f" và {reports} ô/dòng trang '{S.SHEET_UNIT_REPORTS}'"
+    if per_file != len(plan.master_changes) + reports:
+        text += f" ({per_file} thay đổi theo từng tệp: một ô có thể do nhiều tệp cập nhật)"
+    return (text + f"; {plan.edited_rows} dòng đơn vị đã sửa ({plan.held_rows} dòng trong đó chưa cập nhật), "
+            f"{plan.unchanged} dòng không thay đổi")
+
+
 def summary_rows(plan: ConsolidationPlan) -> list[list[str]]:
     return [[f.file, f.unit, f.status, str(f.updated), str(f.conflicts), str(f.rejected), f.reason]
             for f in plan.files]
@@ -290,9 +310,8 @@ def summary_rows(plan: ConsolidationPlan) -> list[list[str]]:
 
 def summary_text(plan: ConsolidationPlan) -> str:
     """Vietnamese summary: one line per file, then conflicts and rejections."""
-    lines = [f"TỔNG HỢP PHIẾU ĐƠN VỊ: {len(plan.files)} tệp, {len(plan.master_changes)} ô cập nhật trong sổ, "
-             f"{len(plan.conflicts)} xung đột, {len(plan.rejections)} từ chối, "
-             f"{plan.unchanged} dòng không thay đổi."]
+    lines = [f"TỔNG HỢP PHIẾU ĐƠN VỊ: {len(plan.files)} tệp; {changes_line(plan)}; "
+             f"{len(plan.conflicts)} xung đột, {len(plan.rejections)} từ chối."]
     for f in plan.files:
         extra = f" - {f.reason}" if f.reason else ""
         lines.append(f"- {f.file} ({f.unit or '?'}): {f.status}; cập nhật {f.updated}, xung đột {f.conflicts}, "
