@@ -333,6 +333,60 @@ def test_successful_write_leaves_one_complete_backup(base_master: Path, tmp_path
     assert sorted(p.name for p in master.parent.iterdir()) == ["So_tong_hop_CCHC.xlsx", "sao_luu"]
 
 
+# ================================================================ a file that is not the master
+
+@pytest.fixture(scope="module")
+def not_masters(base_master: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Files an official may pick as the master by mistake: a unit workbook as issued, a
+    unit's return (filled), and a workbook that has none of the master's sheets."""
+    from openpyxl import Workbook
+
+    root = tmp_path_factory.mktemp("not_masters")
+    master = _copy(base_master, root / "so")
+    issued = split_master(master, root / "phieu", period_label=PERIOD)[0]
+    returned = next((_returned(master, root / "nhan_ve")).iterdir())
+    other = root / "khac" / "Bang_so_lieu.xlsx"
+    other.parent.mkdir()
+    wb = Workbook()
+    wb.active.title = "Số liệu"
+    wb.active["A1"] = "Hồ sơ TTHC"
+    wb.save(other)
+    return {"issued": issued, "returned": returned, "other": other}
+
+
+NOT_MASTER_COMMANDS = {
+    "tong-hop": lambda f: ("tong-hop", f, f.parent),            # the form's own folder: s15
+    "tong-hop-thu": lambda f: ("tong-hop", f, f.parent, "--thu"),
+    "tao-phieu": lambda f: ("tao-phieu", f, "--ky", PERIOD, "--ra", f.parent.parent / "phieu_ra"),
+    "bao-cao": lambda f: ("bao-cao", f, "--ky", PERIOD, "--word", f.parent.parent / "bc.docx"),
+    "chot-ky": lambda f: ("chot-ky", f, "--ky", PERIOD),
+}
+
+
+@pytest.mark.parametrize("command", sorted(NOT_MASTER_COMMANDS))
+@pytest.mark.parametrize("which, words", [("issued", "phiếu đơn vị"), ("returned", "phiếu đơn vị"),
+                                          ("other", "Thiếu trang 'Phân công'")])
+def test_a_file_that_is_not_the_master_is_refused_before_anything_is_written(
+        not_masters: dict[str, Path], tmp_path: Path, command: str, which: str, words: str) -> None:
+    """A unit workbook has "Phân công" and "_meta" like the master: given as the master, it was
+    merged into (a 'Nhật ký' sheet added, its "_meta" rewritten, a backup folder made), after
+    which the real Tổng hợp rejected the unit's return as damaged."""
+    folder = tmp_path / "ve"
+    wrong = _copy(not_masters[which], folder, not_masters[which].name)
+    if command.startswith("tong-hop"):      # with another unit's return beside it
+        _copy(not_masters["returned"], folder, "99_KHAC_" + not_masters["returned"].name)
+    before = {p.name: sha(p) for p in folder.iterdir()}
+    tree = listing(tmp_path)
+    res = run(*NOT_MASTER_COMMANDS[command](wrong))
+    assert res.exit_code == 1, res.output
+    text = " ".join(res.output.split())
+    assert "Traceback" not in res.output and words in text and wrong.name in text, res.output
+    if which != "other":
+        assert "không phải sổ tổng hợp" in text, res.output
+    assert {p.name: sha(p) for p in folder.iterdir()} == before      # no file changed
+    assert listing(tmp_path) == tree                                 # no backup folder, no output
+
+
 # ================================================================ what the official added
 
 @pytest.fixture(scope="module")

@@ -200,6 +200,7 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
     for name in (S.SHEET_TASKS, S.SHEET_META):
         if name not in sheets:
             raise catalog.MISSING_SHEET.error(name=name, file=fname)
+    refuse_unit_book(sheets[S.SHEET_META], fname)
     data = MasterData(plan=Plan(info=read_plan_info(sheets[S.SHEET_META], fname)))
     f = data.findings
 
@@ -383,6 +384,22 @@ def read_plan_info(rows: list[tuple[Any, ...]], file: str = "") -> PlanInfo:
 def _info_damaged(rows: list[tuple[Any, ...]], key: str, what: str, file: str) -> Exception:
     cell = next((f"B{i}" for i, r in enumerate(rows, start=1) if key and r and str(r[0]) == key), "")
     return catalog.MASTER_INFO_DAMAGED.error(what=what, file=file, sheet=S.SHEET_META, cell=cell)
+
+
+def refuse_unit_book(meta_rows: list[tuple[Any, ...]], file: str = "") -> None:
+    """Raise ``unit_book_as_master`` when "_meta" says the workbook is a unit workbook (a form
+    Tạo phiếu wrote, or a unit's return): it has "Phân công" and "_meta" like a master, and
+    every command writing the master would otherwise write into it."""
+    from cchc_xl.core.dispatch import UNIT_KIND   # dispatch imports this module (via tracking)
+
+    meta = meta_dict(meta_rows)
+    if fold(meta.get("kind")) != UNIT_KIND:
+        return
+    unit = " - ".join(str(v) for v in (meta.get("unit_code"), meta.get("unit_name")) if v not in (None, ""))
+    label = str(meta.get("period_label") or "")
+    raise catalog.UNIT_BOOK_AS_MASTER.error(unit=unit or "(không rõ)",
+                                            period=f"kỳ {label}" if label else f"năm {meta.get('year') or '?'}",
+                                            file=file)
 
 
 def meta_dict(rows: list[tuple[Any, ...]]) -> dict[str, Any]:

@@ -404,6 +404,9 @@ NO_INBOX = T("no_inbox", "error", "Không có thư mục phiếu nhận về",
 
 # ---------------------------------------------------------------- reading the master (records)
 MISSING_SHEET = T("missing_sheet", "error", "Thiếu trang", "Thiếu trang '{name}' - đây không phải sổ tổng hợp CCHC")
+UNIT_BOOK_AS_MASTER = T("unit_book_as_master", "error", "Phiếu đơn vị chọn nhầm làm sổ tổng hợp",
+                        "Đây là phiếu đơn vị {unit} ({period}) do Tạo phiếu gửi đi, không phải sổ tổng hợp CCHC: "
+                        "hãy chọn sổ tổng hợp (tệp đã dùng để tạo phiếu). Không ghi gì vào tệp này")
 SHEET_NOT_FOUND = T("sheet_not_found", "error", "Không tìm thấy trang", "Không tìm thấy trang '{name}'")
 NO_HEADER = T("no_header", "error", "Không thấy dòng tiêu đề", "Không tìm thấy dòng tiêu đề {expected}")
 MISSING_COLUMNS = T("missing_columns", "error", "Thiếu cột", "Thiếu cột: {columns}")
