@@ -778,3 +778,86 @@ def test_a_derived_conflict_says_it_is_derived_and_the_counts_add_up(env) -> Non
                     if k[0]) + sum(1 for k in load_workbook(a)[S.SHEET_REMEDIATION].iter_rows(
                         min_row=S.FIRST_DATA_ROW, values_only=True) if k[0])
     assert plan.unchanged + plan.edited_rows == rows_read          # every row read is counted once
+
+
+# ================================================================ a form as issued is not a return
+
+def _register(master: Path) -> dict[str, Any]:
+    from cchc_xl.roundtrip.register import read_register
+
+    return {s.unit: s for s in read_register(master)}
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("how", ["outgoing-folder", "copies-in-inbox", "cli", "cli-dry-run"])
+def test_the_outgoing_folder_is_refused_and_nothing_written(env, how: str) -> None:
+    """Tổng hợp pointed at the forms Tạo phiếu wrote (untouched): every unit was marked
+    'Đã nhận, trễ hạn', reminders stopped, and a real return saved on a PC whose clock is
+    behind was then refused as older than the 'return' recorded."""
+    from typer.testing import CliRunner
+
+    from cchc_xl.cli import app
+    from cchc_xl.core.models import CchcError
+
+    before, register = _sha(env["master"]), _register(env["master"])
+    folder = env["phieu"]
+    if how == "copies-in-inbox":
+        for unit in ("VHXH", "PVHCC"):
+            shutil.copy2(env[unit], env["inbox"] / env[unit].name)
+        folder = env["inbox"]
+    if how.startswith("cli"):
+        res = CliRunner().invoke(app, ["tong-hop", str(env["master"]), str(folder), "--ngay", "14/09/2025",
+                                       *(["--thu"] if how == "cli-dry-run" else [])], env={"COLUMNS": "250"})
+        text = " ".join(res.output.split())
+        assert res.exit_code == 1 and "thư mục phiếu gửi đi" in text and "Traceback" not in text, res.output
+        assert str(folder) in text.replace(" ", "") or folder.name in text
+    else:
+        with pytest.raises(CchcError) as err:
+            consolidate(env["master"], folder, as_of=AS_OF)
+        assert err.value.finding.code == "outgoing_folder" and "chưa điền gì" in str(err.value)
+    assert _sha(env["master"]) == before and not (env["root"] / "sao_luu").exists()
+    assert _register(env["master"]) == register
+
+
+@pytest.mark.parametrize("name", ["same-name", "renamed"])
+def test_an_untouched_form_among_returns_is_listed_and_its_unit_not_received(env, name: str) -> None:
+    filled = fill(env["VHXH"], sent(env) / env["VHXH"].name, {"III-01": {"progress": 40}})
+    untouched = sent(env) / (env["PVHCC"].name if name == "same-name" else "PVHCC_gui_lai.xlsx")
+    shutil.copy2(env["PVHCC"], untouched)
+    result = run(env, filled, untouched)
+    status = {f.file: f.status for f in result.plan.files}
+    assert status == {filled.name: "Đã tổng hợp", untouched.name: "Không tính (giống phiếu gửi đi)"}
+    (said,) = [f for f in result.findings if f.file == untouched.name]
+    assert said.code == "return_as_issued" and "chưa điền gì - giống phiếu đã gửi đi" in said.message.lower()
+    assert not result.has_problems and task(env["master"], "III-01").progress == 40
+    reg = _register(env["master"])
+    assert reg["VHXH"].returned and not reg["PVHCC"].returned and reg["PVHCC"].file == ""
+    assert untouched.name in reg["PVHCC"].details and "không tính là đơn vị PVHCC" in reg["PVHCC"].details
+    again = _sha(env["master"])
+    run(env, filled, untouched)                                    # the same folder again: nothing new
+    assert _sha(env["master"]) == again
+    # the unit's real return, saved on a PC whose clock is two hours behind: applied, not "older"
+    real = fill(env["PVHCC"], sent(env) / "that" / env["PVHCC"].name, {"II-09": {"progress": 60}},
+                saved=_utc_now() - dt.timedelta(hours=2))
+    result = run(env, real)
+    assert not result.rejections and task(env["master"], "II-09").progress == 60, result.summary_text()
+    assert _register(env["master"])["PVHCC"].returned
+
+
+def test_a_form_saved_again_without_a_change_is_received_and_the_register_says_so(env) -> None:
+    """A unit with nothing new to report opens its form, saves it and sends it back: a return."""
+    from cchc_xl.workbook.returned import read_unit_workbook
+
+    made = read_unit_workbook(env["PVHCC"]).made_at
+    same = fill(env["PVHCC"], sent(env) / env["PVHCC"].name, {}, saved=made - dt.timedelta(minutes=5))
+    result = run(env, same)
+    assert [f.status for f in result.plan.files] == ["Đã tổng hợp"] and not result.has_problems
+    (said,) = [f for f in result.findings if f.code == "return_no_change"]
+    assert said.file == same.name and said.severity == "warning"
+    reg = _register(env["master"])["PVHCC"]
+    assert reg.returned and reg.file == same.name and "không thay đổi ô theo dõi nào" in reg.details

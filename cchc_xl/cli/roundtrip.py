@@ -15,7 +15,7 @@ from rich.table import Table
 
 from cchc_xl.cli import common as C
 from cchc_xl.roundtrip.consolidate import consolidate
-from cchc_xl.roundtrip.consolidate.plan import SUMMARY_HEADERS, ConsolidationResult, changes_line
+from cchc_xl.roundtrip.consolidate.plan import STATUS_AS_ISSUED, SUMMARY_HEADERS, ConsolidationResult, changes_line
 from cchc_xl.roundtrip.folders import returned_files
 from cchc_xl.core.models import CchcError
 from cchc_xl.roundtrip.split import split_master_detailed
@@ -113,7 +113,7 @@ def _print_result(result: ConsolidationResult) -> None:
     table = Table(title="Kết quả tổng hợp" + (" (CHẠY THỬ - chưa ghi sổ)" if result.dry_run else ""))
     for h in SUMMARY_HEADERS:
         table.add_column(h, overflow="fold")
-    styles = {"Từ chối": "red", "Đã tổng hợp trước đó": "dim"}
+    styles = {"Từ chối": "red", "Đã tổng hợp trước đó": "dim", STATUS_AS_ISSUED: "yellow"}
     for row, f in zip(plan.summary_rows(), plan.files):
         table.add_row(*map(escape, row), style=styles.get(f.status, "red" if f.conflicts or f.rejected else None))
     console.print(table)

@@ -120,6 +120,9 @@ class ReturnInfo:
     conflicts: int = 0
     details: list[str] = field(default_factory=list)
     seen_before: bool = False       # already consolidated earlier (same SHA-256)
+    # the form as issued, never saved since (Tổng hợp: "return_as_issued"): not a return - a
+    # unit that has returned nothing gets ``details`` as a note, and stays not received
+    as_issued: bool = False
 
 
 # ---------------------------------------------------------------- rows <-> submissions
@@ -272,12 +275,19 @@ def record_returns(subs: Sequence[Submission], returns: Iterable[ReturnInfo], *,
     """Tổng hợp: each returned file of a unit replaces (supersedes) the one before.
 
     A file already recorded (same SHA-256) changes nothing, so running Tổng hợp twice
-    leaves the register as it was.
+    leaves the register as it was.  A form as issued (``ReturnInfo.as_issued``) is no return:
+    a unit that has not returned anything keeps its status, with the reason noted once.
     """
     out = _copy(subs)
     index = _Index(out)
     for r in returns:
         if not r.unit or not r.period:
+            continue
+        if r.as_issued:
+            s = index.get(r.period, r.unit)
+            if s is not None and not s.returned:
+                lines = s.detail_lines()
+                s.details = _details(lines + [d for d in r.details if d not in lines])
             continue
         s = index.get(r.period, r.unit) or index.add(
             Submission(period=r.period, unit=r.unit, unit_name=(names or {}).get(r.unit, ""), version=r.version))

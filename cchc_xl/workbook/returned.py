@@ -65,6 +65,7 @@ class ReturnedBook:
     # {sheet: {address: "0%"}}: cells shown as a percentage - "80%" typed in Excel is stored 0,8
     percent_cells: dict[str, dict[str, str]] = field(default_factory=dict)
     saved_at: dt.datetime | None = None              # docProps/core.xml "modified"
+    made_at: dt.datetime | None = None               # docProps/core.xml "created"
     mtime: float = 0.0
     warnings: list[str] = field(default_factory=list)
     # only what identifies the file was read (its "_meta" keys, SHA-256, saved time): the
@@ -84,6 +85,13 @@ class ReturnedBook:
     @property
     def created_at(self) -> str:
         return str(self.meta.get("created_at") or "")
+
+    @property
+    def never_saved(self) -> bool:
+        """Whether the file was never saved since it was written: Excel and LibreOffice set
+        docProps/core.xml "modified" when they save, and Tạo phiếu writes it equal to "created"
+        (a form attached as it was issued, or the outgoing folder itself)."""
+        return self.saved_at is not None and self.saved_at == self.made_at
 
     def order_key(self) -> tuple:
         """Older returns first: metadata version/creation, saved time, then file mtime."""
@@ -188,7 +196,7 @@ def read_unit_workbook(path: str | os.PathLike[str],
                         sheets=sheets, mtime=p.stat().st_mtime, partial=partial,
                         formula_cells=scan.formula_cells, error_cells=scan.error_cells,
                         percent_cells=scan.percent_cells, saved_at=scan.saved_at,
-                        warnings=scan.warnings)
+                        made_at=scan.made_at, warnings=scan.warnings)
 
 
 def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], ItemMeta]:
@@ -231,6 +239,7 @@ def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], Item
 
 
 _MODIFIED = re.compile(rb'<dcterms:modified[^>]*>([^<]+)<')
+_CREATED = re.compile(rb'<dcterms:created[^>]*>([^<]+)<')
 
 
 @dataclass
@@ -239,6 +248,7 @@ class _Scan:
     error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
     percent_cells: dict[str, dict[str, str]] = field(default_factory=dict)
     saved_at: dt.datetime | None = None
+    made_at: dt.datetime | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -249,6 +259,20 @@ _BUILTIN_PERCENT = {9: "0%", 10: "0.00%"}
 def _percent_format(code: str) -> bool:
     """A number format showing a percentage ("0%", "0.0%", "#,##0.00%"), quoted text aside."""
     return "%" in re.sub(r'"[^"]*"|\\.', "", code)
+
+
+def _core_time(core: bytes, pattern: re.Pattern[bytes]) -> dt.datetime | None:
+    """A time of docProps/core.xml ("created", "modified"), as UTC without a time zone."""
+    m = pattern.search(core)
+    if not m:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(m.group(1).decode().strip().replace("Z", ""))
+        if when.tzinfo is not None:    # "+07:00": kept as UTC, like "Z" times
+            when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return when
+    except (ValueError, OverflowError, UnicodeDecodeError):
+        return None
 
 
 def _scan_package(z: zipfile.ZipFile, name: str, partial: bool) -> _Scan:
@@ -280,15 +304,8 @@ def _scan_package(z: zipfile.ZipFile, name: str, partial: bool) -> _Scan:
                     out.percent_cells[sheet] = shown
         del xml
     if "docProps/core.xml" in names:
-        m = _MODIFIED.search(z.read("docProps/core.xml"))
-        if m:
-            try:
-                saved = dt.datetime.fromisoformat(m.group(1).decode().strip().replace("Z", ""))
-                if saved.tzinfo is not None:    # "+07:00": kept as UTC, like "Z" times
-                    saved = saved.astimezone(dt.timezone.utc).replace(tzinfo=None)
-                out.saved_at = saved
-            except (ValueError, OverflowError):
-                out.saved_at = None
+        core = z.read("docProps/core.xml")
+        out.saved_at, out.made_at = _core_time(core, _MODIFIED), _core_time(core, _CREATED)
     if any(n.startswith("xl/externalLinks/") for n in names):
         out.warnings.append("Tệp có liên kết ngoài/DDE (externalLinks): các liên kết này bị bỏ qua")
     return out

@@ -146,6 +146,18 @@ RETURN_NO_HEADER = T("return_no_header", "error", "Phiếu không có dòng tiê
 RETURN_FOREIGN_ONLY = T("return_foreign_only", "error", "Phiếu chỉ có nhiệm vụ của đơn vị khác",
                         "Phiếu chứa nhiệm vụ của đơn vị khác, không có nhiệm vụ nào của đơn vị {unit}")
 RETURN_ALREADY_DONE = T("already_done", "info", "Phiếu đã tổng hợp", "Bỏ qua: {why}")
+RETURN_AS_ISSUED = T("return_as_issued", "warning", "Tệp giống phiếu đã gửi đi",
+                     "Chưa điền gì - giống phiếu đã gửi đi: các ô theo dõi như lúc Tạo phiếu và tệp chưa được "
+                     "lưu lại lần nào từ đó (tệp đính kèm gửi đi, hoặc chép nhầm từ thư mục phiếu gửi đi) - "
+                     "không tính là đơn vị {unit} đã gửi phiếu về")
+RETURN_NO_CHANGE = T("return_no_change", "warning", "Phiếu gửi về không thay đổi gì",
+                     "Đơn vị {unit} gửi về phiếu đã lưu lại nhưng không thay đổi ô theo dõi nào so với phiếu đã "
+                     "gửi đi: tính là đã nhận (đơn vị không có gì mới để báo cáo?) - nếu đơn vị gửi nhầm tệp, đề "
+                     "nghị gửi lại")
+OUTGOING_FOLDER = T("outgoing_folder", "error", "Thư mục là phiếu gửi đi",
+                    "Cả {count} tệp trong '{folder}' đều giống phiếu đã gửi đi, chưa điền gì: có lẽ đây là thư "
+                    "mục phiếu gửi đi (do Tạo phiếu ghi ra), không phải thư mục phiếu đơn vị gửi về. Không ghi gì "
+                    "vào sổ; hãy chọn thư mục chứa các phiếu đơn vị gửi lại")
 RETURN_EXTERNAL_LINKS = T("external_links", "warning", "Phiếu có liên kết ngoài", "{why}")
 
 # ---------------------------------------------------------------- Tổng hợp: returned rows and cells

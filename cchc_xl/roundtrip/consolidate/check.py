@@ -31,8 +31,9 @@ from cchc_xl.core.safety import looks_like_formula
 from cchc_xl.roundtrip.consolidate.audit import _AuditLog, _safe_text
 from cchc_xl.roundtrip.consolidate.columns import _column_map, _found_keys, _int, _repeated_headers
 from cchc_xl.core.tracking_rules import row_issues
-from cchc_xl.roundtrip.consolidate.plan import (ACTION_FILE_REJECTED, ACTION_REJECTED, ACTION_WARNING, STATUS_REJECTED,
-                                                FileSummary, ItemKey, MasterState, Rejection)
+from cchc_xl.roundtrip.consolidate.plan import (ACTION_FILE_REJECTED, ACTION_REJECTED, ACTION_WARNING, STATUS_AS_ISSUED,
+                                                STATUS_REJECTED,
+                                                ConsolidationPlan, FileSummary, ItemKey, MasterState, Rejection)
 from cchc_xl.roundtrip.consolidate.state import _STATUS_LABELS
 from cchc_xl.core.dispatch import DATA_SHEETS, unit_code_from_file_name
 from cchc_xl.core.fingerprint import RowFingerprinter, cell_hashes, locked_columns, norm_cell, row_fingerprint
@@ -51,6 +52,13 @@ def _repeated_ids(rows: Sequence[Sequence[Any]], h: int, id_j: int) -> dict[str,
         item_id = " ".join(tid.split()) if type(tid) is str and tid.isascii() else fast_normalize(tid)
         where.setdefault(item_id, []).append(i + 1)
     return {k: v for k, v in where.items() if len(v) > 1}
+
+
+def _same(value: Any, base: Any) -> bool:
+    """A tracking cell holds its base value (an empty cell and an empty text are the same)."""
+    if value is None or value == "":
+        return base is None or base == ""
+    return value == base and type(value) is not bool
 
 
 # ================================================================= the master
@@ -76,6 +84,14 @@ def refuse_if_unsafe(state_or_data: MasterState | MasterData, action: str) -> No
     err = catalog.MASTER_UNSAFE.error(action=action, count=len(blockers), lines=lines, more=more)
     err.findings = blockers  # type: ignore[attr-defined]
     raise err
+
+
+def refuse_outgoing_folder(plan: ConsolidationPlan, where: str) -> None:
+    """Raise ``outgoing_folder`` when every file looked at is a form as issued, never saved
+    since (``STATUS_AS_ISSUED``): the folder given is the one Tạo phiếu wrote, not the
+    returns - nothing is written (a register note per unit would be noise)."""
+    if plan.files and all(f.status == STATUS_AS_ISSUED for f in plan.files):
+        raise catalog.OUTGOING_FOLDER.error(count=len(plan.files), folder=where)
 
 
 # ================================================================= returned rows
@@ -211,6 +227,66 @@ class _Checker(_AuditLog):
             return  # already logged by an earlier run
         row = [self.stamp(), self.user, path.name, sha, unit, "", "", "", "", _safe_text(action)]
         self.plan.audit_rows.append(row)
+
+    def as_issued(self, book: ReturnedBook) -> bool:
+        """Whether ``book`` is, in everything Tổng hợp reads, the form Tạo phiếu wrote: a file of
+        this master (``check_meta`` passes), read whole, its sheets with their columns (no
+        header missing or repeated, nothing outside them), every item it was sent on its sheet
+        with its locked cells (fingerprint) and tracking cells as sent - the base its "_meta"
+        carries and, for the version the master still records, the values the master recorded
+        as issued ("_meta" D:G, "i")."""
+        if book.partial or not book.items or S.SHEET_TASKS not in book.sheets:
+            return False
+        if book.formula_cells or book.error_cells:
+            return False
+        n = len(self.plan.findings)
+        try:
+            if self.check_meta(book) is not None:
+                return False
+        finally:
+            del self.plan.findings[n:]     # said again when the file is merged
+        unit, version = book.unit_code, _int(book.meta.get("master_version"))
+        found = 0
+        for sheet, rows in book.sheets.items():
+            columns = DATA_SHEETS[sheet]
+            h, cmap = _column_map(rows[:15], columns)
+            if (h is None or len(_found_keys(rows, h, columns)) < len(columns)
+                    or _repeated_headers(rows[h], columns)):
+                return False
+            lay = _layout(columns, cmap)
+            inside = set(lay.indexes)
+            for i in range(h, len(rows)):
+                raw = rows[i]
+                if any(v is not None and v != "" for j, v in enumerate(raw) if j not in inside):
+                    return False        # a cell outside the table holds something
+                if i == h:
+                    continue
+                tid = raw[lay.id_index] if lay.id_index < len(raw) else None
+                if tid is None or tid == "":
+                    if any(v is not None and v != "" for v in raw):
+                        return False
+                    continue
+                meta = book.items.get((sheet, fast_normalize(tid)))
+                if meta is None or len(raw) < lay.width or lay.fingerprint(raw) != meta.fingerprint:
+                    return False
+                for k, j, _ in lay.tracking:
+                    if not _same(raw[j], meta.base[k]):
+                        return False
+                entry = self.state.bases.get(unit, sheet, meta.id)
+                if entry is not None and entry.version == version and any(
+                        not _same(meta.base[k], v) for k, v in entry.issued.items()):
+                    return False
+                found += 1
+        return found == len(book.items)
+
+    def skip_as_issued(self, book: ReturnedBook) -> None:
+        """``book`` is a form as issued, never saved since: listed, not a return of its unit."""
+        why = catalog.RETURN_AS_ISSUED(unit=book.unit_code, file=book.name)
+        self.plan.files.append(FileSummary(file=book.name, status=STATUS_AS_ISSUED, unit=book.unit_code,
+                                           sha256=book.sha256, reason=why.message,
+                                           period=str(book.meta.get("period_label") or ""),
+                                           version=_int(book.meta.get("master_version")) or None))
+        self.plan.findings.append(why)
 
     def check_meta(self, book: ReturnedBook) -> Finding | None:
         """Reason to reject the whole file, or ``None``."""

@@ -33,6 +33,7 @@ STATUS_DONE = "Đã tổng hợp"
 STATUS_REJECTED = "Từ chối"
 STATUS_SEEN = "Đã tổng hợp trước đó"
 STATUS_SUPERSEDED = "Bỏ qua (có phiếu mới hơn)"
+STATUS_AS_ISSUED = "Không tính (giống phiếu gửi đi)"
 ACTION_WARNING = "Cảnh báo"
 
 DERIVED_SUFFIX = " (tổng hợp các đơn vị)"

@@ -168,9 +168,27 @@ class _ReadAhead:
         self.close()
 
 
+def _a_return(book: ReturnedBook, planner: _Checker) -> bool:
+    """Whether ``book`` is a unit's return.  The rule (README, "Tổng hợp đọc những tệp nào"):
+    a file whose tracking cells all hold what Tạo phiếu wrote (``_Checker.as_issued``) and
+    that was never saved since it was written (``ReturnedBook.never_saved``: Excel and
+    LibreOffice set the saved time when they save) is the form as issued - the attachment
+    sent back untouched, or the outgoing folder: listed, not a return.  The same content
+    saved again by the unit is a return that reports nothing new: merged (the unit is
+    received) with a warning that says so, in the report and in the register."""
+    if not planner.as_issued(book):
+        return True
+    if book.never_saved:
+        planner.skip_as_issued(book)
+        return False
+    planner.plan.findings.append(catalog.RETURN_NO_CHANGE(unit=book.unit_code, file=book.name))
+    return True
+
+
 def _load_returns(returns: Sequence[ReturnedBook | str | os.PathLike[str]], planner: _Checker,
                   progress: Progress | None, reader: _ReadAhead | None = None) -> list[ReturnedBook]:
-    """Returned books in merge order; unusable files become whole-file rejections of ``planner``."""
+    """Returned books in merge order; unusable files become whole-file rejections of ``planner``,
+    forms as issued are listed (``_a_return``)."""
     books: list[ReturnedBook] = []
     total = len(returns)
     paths = [Path(r) for r in returns if not isinstance(r, ReturnedBook)]
@@ -180,11 +198,13 @@ def _load_returns(returns: Sequence[ReturnedBook | str | os.PathLike[str]], plan
         results = reader.results()
         for i, item in enumerate(returns, start=1):
             if isinstance(item, ReturnedBook):
-                books.append(item)
+                if _a_return(item, planner):
+                    books.append(item)
             else:
                 got = next(results)
                 if got.book is not None:
-                    books.append(got.book)
+                    if _a_return(got.book, planner):
+                        books.append(got.book)
                 elif got.unreadable:
                     planner.reject_file(None, got.path, got.reason or catalog.RETURN_UNREADABLE(why="?"))
                 else:

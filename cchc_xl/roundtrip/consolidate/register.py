@@ -10,8 +10,9 @@ from typing import Any, Sequence
 
 from cchc_xl.core import register as R
 from cchc_xl.core import schema as S
+from cchc_xl.core.findings import catalog
 from cchc_xl.files.excel import calamine_sheet
-from cchc_xl.roundtrip.consolidate.plan import STATUS_REJECTED, STATUS_SEEN, ConsolidationPlan
+from cchc_xl.roundtrip.consolidate.plan import STATUS_AS_ISSUED, STATUS_REJECTED, STATUS_SEEN, ConsolidationPlan
 from cchc_xl.workbook.register_sheet import register_cell_edits
 from cchc_xl.core.dispatch import unit_code_from_file_name
 
@@ -32,6 +33,10 @@ def returns_of_plan(plan: ConsolidationPlan, files: Sequence[Path], subs: Sequen
     for r in plan.rejections:
         if not r.whole_file:
             refused.setdefault(r.file, []).append(r)
+    notes: dict[str, list[str]] = {}   # what the register must say about a file beyond its cells
+    for f in plan.findings:
+        if f.code in (catalog.RETURN_NO_CHANGE.code,) and f.file:
+            notes.setdefault(f.file, []).append(f.message)
     out: list[R.ReturnInfo] = []
     for fs in plan.files:
         # what the file says about itself (Tổng hợp passes it on; else read from its "_meta")
@@ -49,12 +54,15 @@ def returns_of_plan(plan: ConsolidationPlan, files: Sequence[Path], subs: Sequen
         details = [_detail(r) for r in rejected]
         if fs.status == STATUS_REJECTED:
             details = [f"Cả tệp bị từ chối: {fs.reason}"]
+        elif fs.status == STATUS_AS_ISSUED:
+            details = [f"Tệp {fs.file}: {fs.reason}"]
+        details = notes.get(fs.file, []) + details
         out.append(R.ReturnInfo(period=period, unit=unit, file=fs.file, sha256=fs.sha256,
                                 received_on=received_on,
                                 version=int(float(version)) if isinstance(version, (int, float)) else None,
                                 refused_cells=len(rejected), file_refused=fs.status == STATUS_REJECTED,
                                 conflicts=fs.conflicts, details=details,
-                                seen_before=fs.status == STATUS_SEEN))
+                                seen_before=fs.status == STATUS_SEEN, as_issued=fs.status == STATUS_AS_ISSUED))
     return out
 
 

@@ -24,7 +24,7 @@ from cchc_xl.files.memory import gc_paused, release_free_memory
 from cchc_xl.files.package import refuse_openpyxl_losses
 from cchc_xl.files.safeio import check_can_write, file_sha256, guarded_write, save_workbook_guarded
 from cchc_xl.files.xlsx_patch import Append, PatchUnsupported, patch_xlsx
-from cchc_xl.roundtrip.consolidate.check import refuse_if_unsafe
+from cchc_xl.roundtrip.consolidate.check import refuse_if_unsafe, refuse_outgoing_folder
 from cchc_xl.roundtrip.consolidate.merge import plan_consolidation
 from cchc_xl.roundtrip.consolidate.plan import ConsolidationPlan, ConsolidationResult, Progress
 from cchc_xl.roundtrip.consolidate.read import _ReadAhead
@@ -80,6 +80,7 @@ def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterab
         now = now or dt.datetime.now()
         plan = plan_consolidation(state, returns=files, as_of=as_of, user=user, now=now, progress=progress,
                                   _reader=reader)
+        refuse_outgoing_folder(plan, _where(inbox_dir_or_files, files))
         # "Tình hình gửi phiếu": which file each unit returned, when, what was refused (same write)
         register = return_edits(submissions, plan, files, now=now) if submissions is not None else {}
         del state  # the plan is all the write needs: the master's state is freed before it
@@ -92,6 +93,14 @@ def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterab
     result.backup = _write_master(path, plan, engine, register)  # the file is unchanged: same sha-256
     result.written = True
     return result
+
+
+def _where(inbox: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], files: list[Path]) -> str:
+    """The folder (or the files) a run was given, as the official named it."""
+    if isinstance(inbox, (str, os.PathLike)):
+        return str(inbox)
+    folders = {str(f.parent) for f in files}
+    return folders.pop() if len(folders) == 1 else ", ".join(f.name for f in files)
 
 
 def _write_master(path: Path, plan: ConsolidationPlan, engine: str,
