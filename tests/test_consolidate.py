@@ -795,3 +795,81 @@ def test_return_without_its_sheet_or_columns_is_rejected_by_name(env: dict[str, 
     assert found.code == code and words in found.message and "{" not in found.message
     assert {f.file for f in result.rejected_files} == {bad.name}
     assert tasks(env["master"])["II-09"].progress == 40          # the good return is applied
+
+
+# ---------------------------------------------------------------- what Tổng hợp does not read is listed
+
+def _copy_tasks_sheet_and_fill(path: Path) -> None:
+    wb = load_workbook(path)
+    copy = wb.copy_worksheet(wb[S.SHEET_TASKS])
+    copy.title = "Phân công (2)"
+    copy[f"{LETTER['status']}{S.FIRST_DATA_ROW}"] = "Đã hoàn thành"
+    copy[f"{LETTER['progress']}{S.FIRST_DATA_ROW}"] = 100
+    wb.save(path)
+
+
+def _own_sheet(path: Path) -> None:
+    wb = load_workbook(path)
+    wb.create_sheet("Ghi chú của phòng")["B3"] = "Nhiệm vụ III-03 đã xong, chờ quyết định"
+    wb.save(path)
+
+
+def _own_column(letter: str, header: str | None):
+    def edit(path: Path) -> None:
+        wb = load_workbook(path)
+        ws = wb[S.SHEET_TASKS]
+        if header:
+            ws[f"{letter}{S.HEADER_ROW}"] = header
+        ws[f"{letter}{S.FIRST_DATA_ROW + 1}"] = "Đạt 60%, chờ thẩm định"
+        wb.save(path)
+    return edit
+
+
+@pytest.mark.parametrize("edit, code, words", [
+    (_copy_tasks_sheet_and_fill, "return_sheet_not_read", "Trang 'Phân công (2)' không được đọc"),
+    (_own_sheet, "return_sheet_not_read", "Trang 'Ghi chú của phòng' không được đọc"),
+    (_own_column("T", "Kết quả chi tiết"), "return_column_not_read",
+     f"cột T ('Kết quả chi tiết') có nội dung không được đọc (2 ô, đầu tiên là ô T{S.HEADER_ROW})"),
+    (_own_column("Z", None), "return_column_not_read",
+     f"cột Z có nội dung không được đọc (1 ô, đầu tiên là ô Z{S.FIRST_DATA_ROW + 1})"),
+], ids=["copied-sheet", "own-sheet", "own-column-with-header", "far-column"])
+def test_content_of_a_return_that_is_not_read_is_listed(env: dict[str, Path], edit, code: str, words: str) -> None:
+    """A sheet or a column Tổng hợp does not read was dropped silently and the unit shown as received."""
+    from cchc_xl.roundtrip.register import read_register
+
+    ret = fill(env["VHXH"], env["inbox"], S.SHEET_TASKS, {"III-01": {"progress": 30}})
+    edit(ret)
+    result = consolidate(env["master"], env["inbox"], as_of=AS_OF)
+    (said,) = [f for f in result.findings if f.code == code]
+    assert said.severity == "warning" and said.file == ret.name and words in said.message, said.message
+    assert tasks(env["master"])["III-01"].progress == 30 and tasks(env["master"])["III-03"].progress == 0
+    (reg,) = [s for s in read_register(env["master"]) if s.unit == "VHXH"]
+    assert reg.returned and words in reg.details          # the register says what was not read
+
+
+@pytest.mark.parametrize("how", ["api", "cli"])
+def test_subfolders_and_lock_files_of_the_inbox_are_listed(env: dict[str, Path], how: str) -> None:
+    inbox = env["inbox"]
+    fill(env["VHXH"], inbox, S.SHEET_TASKS, {"III-01": {"progress": 30}})
+    (inbox / "KT_gui_qua_zalo" / "lan2").mkdir(parents=True)
+    fill(env["PVHCC"], inbox / "KT_gui_qua_zalo", S.SHEET_TASKS, {"II-09": {"progress": 60}})
+    fill(env["PVHCC"], inbox / "KT_gui_qua_zalo" / "lan2", S.SHEET_TASKS, {"II-09": {"progress": 70}})
+    (inbox / "anh_chup").mkdir()
+    (inbox / "anh_chup" / "phieu.jpg").write_bytes(b"\xff\xd8")                      # no workbook: not listed
+    (inbox / f"~${env['VHXH'].name}").write_bytes(b"lock")
+    (inbox / f".~lock.{env['VHXH'].name}#").write_text("Can Bo,may01;")
+    if how == "cli":
+        app = typer.Typer()
+        register(app)
+        app.command("noop")(lambda: None)
+        res = CliRunner().invoke(app, ["tong-hop", str(env["master"]), str(inbox), "--ngay", "14/09/2025"],
+                                 env={"COLUMNS": "250"})
+        assert res.exit_code == 0, res.output
+        text = " ".join(res.output.split())
+    else:
+        text = " ".join(str(f) for f in consolidate(env["master"], inbox, as_of=AS_OF).findings)
+    assert "Thư mục con 'KT_gui_qua_zalo' không được đọc: có 2 tệp .xlsx/.xlsm" in text, text
+    assert f"lan2/{env['PVHCC'].name}" in text and "anh_chup" not in text
+    assert f"Tệp khóa '~${env['VHXH'].name}' bị bỏ qua" in text
+    assert f"Tệp khóa '.~lock.{env['VHXH'].name}#' bị bỏ qua" in text
+    assert tasks(env["master"])["II-09"].progress == 0      # listed, not read

@@ -16,7 +16,7 @@ from rich.table import Table
 from cchc_xl.cli import common as C
 from cchc_xl.roundtrip.consolidate import consolidate
 from cchc_xl.roundtrip.consolidate.plan import STATUS_AS_ISSUED, SUMMARY_HEADERS, ConsolidationResult, changes_line
-from cchc_xl.roundtrip.folders import returned_files
+from cchc_xl.roundtrip.folders import returned_files, unread_entries
 from cchc_xl.core.models import CchcError
 from cchc_xl.roundtrip.split import split_master_detailed
 
@@ -158,14 +158,17 @@ def tong_hop(
     C.require_file(master)
     files = returned_files(thu_muc) if thu_muc.is_dir() else [thu_muc]
     if not files:
+        unread = "".join(f"\n  - {f}" for f in unread_entries(thu_muc)) if thu_muc.is_dir() else ""
         _fail(f"Lỗi: thư mục '{thu_muc}' chưa có phiếu đơn vị nào gửi về (.xlsx) - chép các phiếu "
-              "vào thư mục rồi chạy lại")
+              f"vào thư mục rồi chạy lại{unread}")
     try:
         with _Bar("Tổng hợp") as cb:
             result = consolidate(master, files, as_of=as_of, user=nguoi or _user(), dry_run=thu,
                                  progress=cb)
     except CchcError as exc:
         _fail(str(exc))
+    if thu_muc.is_dir():     # the files were passed as a list: what the folder holds besides them
+        result.plan.findings.extend(unread_entries(thu_muc))
     _print_result(result)
     if result.has_problems:
         raise typer.Exit(1)

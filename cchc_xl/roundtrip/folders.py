@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from cchc_xl.core.findings import catalog
+from cchc_xl.core.models import Finding
 
 SYSTEM_FILES = ("desktop.ini", "thumbs.db", ".ds_store")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -39,3 +40,35 @@ def returned_files(folder: str | os.PathLike[str]) -> list[Path]:
 def unit_workbooks(folder: str | os.PathLike[str]) -> list[Path]:
     """Excel files (.xlsx/.xlsm) of a folder of unit workbooks, sorted by name."""
     return [f for f in returned_files(folder) if f.suffix.lower() in WORKBOOK_SUFFIXES]
+
+
+def _lock_of(name: str) -> str | None:
+    """The workbook an Excel ("~$Phieu.xlsx") or LibreOffice (".~lock.Phieu.xlsx#") lock file is for."""
+    if name.startswith("~$"):
+        return name[2:]
+    if name.startswith(".~lock.") and name.endswith("#"):
+        return name[len(".~lock."):-1]
+    return None
+
+
+def unread_entries(folder: str | os.PathLike[str]) -> list[Finding]:
+    """What an inbox folder holds that Tổng hợp does not read, one warning each: subfolders
+    holding workbooks (a return saved into "KT_gui_qua_zalo/"; they are never read) and
+    the lock files of Excel/LibreOffice (a form someone has open).  Hidden and system files
+    are not listed."""
+    p = Path(folder)
+    out: list[Finding] = []
+    try:
+        entries = sorted(p.iterdir())
+    except OSError:
+        return out
+    for e in entries:
+        if e.is_dir() and not e.name.startswith("."):
+            books = sorted(f.relative_to(e).as_posix() for f in e.rglob("*")
+                           if f.suffix.lower() in WORKBOOK_SUFFIXES and _lock_of(f.name) is None and f.is_file())
+            if books:
+                names = ", ".join(books[:3]) + (f" và {len(books) - 3} tệp khác" if len(books) > 3 else "")
+                out.append(catalog.INBOX_SUBFOLDER_NOT_READ(folder=e.name, count=len(books), names=names))
+        elif e.is_file() and (workbook := _lock_of(e.name)) is not None:
+            out.append(catalog.INBOX_LOCK_FILE(name=e.name, workbook=workbook, file=e.name))
+    return out

@@ -68,6 +68,8 @@ class ReturnedBook:
     made_at: dt.datetime | None = None               # docProps/core.xml "created"
     mtime: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    # sheets Tổng hợp does not read (not a data sheet, "_meta", the guide or the feedback sheet)
+    other_sheets: list[str] = field(default_factory=list)
     # only what identifies the file was read (its "_meta" keys, SHA-256, saved time): the
     # master lists it as consolidated already, so its cells and items were not read
     partial: bool = False
@@ -107,6 +109,8 @@ def _int(v: Any) -> int:
 
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm")
+# the sheets of a unit workbook besides its data sheets (Tổng hợp reads none of them for values)
+KNOWN_SHEETS = (S.SHEET_META, S.SHEET_GUIDE, S.SHEET_FEEDBACK)
 # the rectangle of values a sheet of a returned file may span: a unit workbook holds a few
 # hundred rows of some twenty columns (the master's own sheets may reach MAX_VALUE_CELLS)
 RETURN_MAX_CELLS = 1_000_000
@@ -196,7 +200,8 @@ def read_unit_workbook(path: str | os.PathLike[str],
                         sheets=sheets, mtime=p.stat().st_mtime, partial=partial,
                         formula_cells=scan.formula_cells, error_cells=scan.error_cells,
                         percent_cells=scan.percent_cells, saved_at=scan.saved_at,
-                        made_at=scan.made_at, warnings=scan.warnings)
+                        made_at=scan.made_at, warnings=scan.warnings,
+                        other_sheets=[n for n in names if n not in DATA_SHEETS and n not in KNOWN_SHEETS])
 
 
 def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], ItemMeta]:

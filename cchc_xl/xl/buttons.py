@@ -407,6 +407,7 @@ MAX_SUMMARY_LINES = 25
 
 def _tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None) -> ButtonResult:
     from cchc_xl.roundtrip.consolidate.check import refuse_outgoing_folder
+    from cchc_xl.roundtrip.folders import unread_entries
     from cchc_xl.roundtrip.consolidate.merge import plan_from_sheets
     from cchc_xl.roundtrip.consolidate.plan import summary_text
     from cchc_xl.roundtrip.consolidate.write import apply_with
@@ -432,6 +433,7 @@ def _tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None) -> ButtonResu
     cplan = plan_from_sheets({**clean, FORMULA_CELLS: book_formula_refs(book, WRITTEN_SHEETS),
                               ERROR_CELLS: errors_at}, files, file=book.name, as_of=settings.as_of, user=_user())
     refuse_outgoing_folder(cplan, str(folder))       # the forms as issued: nothing written, as the command
+    cplan.findings.extend(unread_entries(folder))    # subfolders, lock files: listed, as the command
     path = book_path(book)
     if path is not None and path.exists() and not cplan.is_empty:
         backup_open_book(path, "sao lưu sổ trước khi tổng hợp")  # the saved file before this merge

@@ -154,6 +154,21 @@ RETURN_NO_CHANGE = T("return_no_change", "warning", "Phiếu gửi về không t
                      "Đơn vị {unit} gửi về phiếu đã lưu lại nhưng không thay đổi ô theo dõi nào so với phiếu đã "
                      "gửi đi: tính là đã nhận (đơn vị không có gì mới để báo cáo?) - nếu đơn vị gửi nhầm tệp, đề "
                      "nghị gửi lại")
+RETURN_SHEET_NOT_READ = T("return_sheet_not_read", "warning", "Trang của phiếu không được đọc",
+                          "Trang '{sheet}' không được đọc: Tổng hợp chỉ đọc trang {read}. Nếu đơn vị ghi kết quả "
+                          "vào trang này (ví dụ trang chép thêm), các kết quả đó chưa vào sổ - đề nghị đơn vị ghi "
+                          "vào trang gốc rồi gửi lại")
+RETURN_COLUMN_NOT_READ = T("return_column_not_read", "warning", "Cột của phiếu không được đọc",
+                           "Trang '{sheet}', cột {column}{header} có nội dung không được đọc ({count} ô, đầu tiên là "
+                           "ô {first}): Tổng hợp chỉ đọc các cột của bảng - nếu đó là kết quả, đề nghị đơn vị ghi "
+                           "vào cột theo dõi (nền vàng) rồi gửi lại")
+INBOX_SUBFOLDER_NOT_READ = T("inbox_subfolder_not_read", "warning", "Thư mục con không được đọc",
+                             "Thư mục con '{folder}' không được đọc: có {count} tệp .xlsx/.xlsm ({names}). Nếu đó là "
+                             "phiếu đơn vị gửi về, hãy chép các tệp ra thư mục phiếu gửi về rồi chạy lại")
+INBOX_LOCK_FILE = T("inbox_lock_file", "warning", "Tệp khóa bị bỏ qua",
+                    "Tệp khóa '{name}' bị bỏ qua (không phải phiếu): tệp '{workbook}' đang mở trong Excel/LibreOffice "
+                    "ở máy nào đó, hoặc lần trước chương trình bị tắt đột ngột - nếu phiếu đang được sửa, lưu và "
+                    "đóng nó rồi chạy lại")
 OUTGOING_FOLDER = T("outgoing_folder", "error", "Thư mục là phiếu gửi đi",
                     "Cả {count} tệp trong '{folder}' đều giống phiếu đã gửi đi, chưa điền gì: có lẽ đây là thư "
                     "mục phiếu gửi đi (do Tạo phiếu ghi ra), không phải thư mục phiếu đơn vị gửi về. Không ghi gì "

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from openpyxl.utils import column_index_from_string
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from cchc_xl.core import schema as S
 from cchc_xl.core.models import Finding
@@ -84,6 +84,39 @@ def refuse_if_unsafe(state_or_data: MasterState | MasterData, action: str) -> No
     err = catalog.MASTER_UNSAFE.error(action=action, count=len(blockers), lines=lines, more=more)
     err.findings = blockers  # type: ignore[attr-defined]
     raise err
+
+
+def unread_content(book: ReturnedBook) -> list[Finding]:
+    """What a returned file holds that Tổng hợp does not read, one warning each: sheets other
+    than the data sheets (a copied "Phân công (2)" the unit filled), and columns outside the
+    table holding values (the unit's own column T of results).  Listed, never read; nothing
+    is listed for what makes ``evaluate`` reject the file (no tasks sheet, a repeated column)."""
+    if S.SHEET_TASKS not in book.sheets:
+        return []        # the file is rejected for it (``evaluate``): nothing of it is read
+    read = ", ".join(f"'{n}'" for n in DATA_SHEETS)
+    out = [catalog.RETURN_SHEET_NOT_READ(read=read, file=book.name, sheet=name) for name in book.other_sheets]
+    for sheet, rows in book.sheets.items():
+        columns = DATA_SHEETS[sheet]
+        h, cmap = _column_map(rows[:15], columns)
+        if h is None or _repeated_headers(rows[h], columns):
+            continue     # the file is rejected for it (``evaluate``)
+        inside = {column_index_from_string(v) - 1 for v in cmap.values()}
+        width = max((len(r) for r in rows), default=0)
+        outside = [j for j in range(width) if j not in inside]
+        if not outside:
+            continue
+        found: dict[int, list[int]] = {}
+        for i, raw in enumerate(rows):
+            for j in outside:
+                if j < len(raw) and raw[j] is not None and raw[j] != "":
+                    found.setdefault(j, []).append(i + 1)
+        for j, at in sorted(found.items()):
+            letter = get_column_letter(j + 1)
+            head = rows[h][j] if j < len(rows[h]) else None
+            out.append(catalog.RETURN_COLUMN_NOT_READ(
+                column=letter, header=f" ('{head}')" if head is not None and head != "" else "", count=len(at),
+                first=f"{letter}{at[0]}", file=book.name, sheet=sheet, cell=f"{letter}{at[0]}"))
+    return out
 
 
 def refuse_outgoing_folder(plan: ConsolidationPlan, where: str) -> None:
@@ -237,7 +270,7 @@ class _Checker(_AuditLog):
         as issued ("_meta" D:G, "i")."""
         if book.partial or not book.items or S.SHEET_TASKS not in book.sheets:
             return False
-        if book.formula_cells or book.error_cells:
+        if book.formula_cells or book.error_cells or book.other_sheets:
             return False
         n = len(self.plan.findings)
         try:

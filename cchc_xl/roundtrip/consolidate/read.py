@@ -20,7 +20,7 @@ from typing import Any, Iterator, Sequence
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.files.safeio import file_sha256
-from cchc_xl.roundtrip.consolidate.check import _Checker, _prepare
+from cchc_xl.roundtrip.consolidate.check import _Checker, _prepare, unread_content
 from cchc_xl.roundtrip.bases import AppliedFiles
 from cchc_xl.roundtrip.consolidate.plan import ACTION_FILE_DONE, Progress
 from cchc_xl.roundtrip.consolidate.state import read_master_values
@@ -175,13 +175,16 @@ def _a_return(book: ReturnedBook, planner: _Checker) -> bool:
     LibreOffice set the saved time when they save) is the form as issued - the attachment
     sent back untouched, or the outgoing folder: listed, not a return.  The same content
     saved again by the unit is a return that reports nothing new: merged (the unit is
-    received) with a warning that says so, in the report and in the register."""
-    if not planner.as_issued(book):
+    received) with a warning that says so, in the report and in the register.  What a return
+    holds that is not read (other sheets, columns outside the table) is listed too."""
+    if book.partial:        # listed as consolidated: dealt with (and listed) by an earlier run
         return True
-    if book.never_saved:
-        planner.skip_as_issued(book)
-        return False
-    planner.plan.findings.append(catalog.RETURN_NO_CHANGE(unit=book.unit_code, file=book.name))
+    if planner.as_issued(book):
+        if book.never_saved:
+            planner.skip_as_issued(book)
+            return False
+        planner.plan.findings.append(catalog.RETURN_NO_CHANGE(unit=book.unit_code, file=book.name))
+    planner.plan.findings.extend(unread_content(book))   # what the file holds that is not read: listed
     return True
 
 

@@ -25,6 +25,11 @@ def _file_meta(path: Path) -> dict[str, Any]:
     return {str(r[0]): (r[1] if len(r) > 1 else None) for r in rows if r and r[0] not in (None, "")}
 
 
+# warnings about a returned file that its register row says too: it was received, but not all read
+_NOTED = frozenset(t.code for t in (catalog.RETURN_NO_CHANGE, catalog.RETURN_SHEET_NOT_READ,
+                                    catalog.RETURN_COLUMN_NOT_READ))
+
+
 def returns_of_plan(plan: ConsolidationPlan, files: Sequence[Path], subs: Sequence[R.Submission],
                     received_on: dt.date) -> list[R.ReturnInfo]:
     """One ``ReturnInfo`` per file Tổng hợp looked at (``plan``: a ``ConsolidationPlan``)."""
@@ -35,7 +40,7 @@ def returns_of_plan(plan: ConsolidationPlan, files: Sequence[Path], subs: Sequen
             refused.setdefault(r.file, []).append(r)
     notes: dict[str, list[str]] = {}   # what the register must say about a file beyond its cells
     for f in plan.findings:
-        if f.code in (catalog.RETURN_NO_CHANGE.code,) and f.file:
+        if f.code in _NOTED and f.file:
             notes.setdefault(f.file, []).append(f.message)
     out: list[R.ReturnInfo] = []
     for fs in plan.files:

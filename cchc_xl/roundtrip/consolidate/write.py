@@ -30,6 +30,7 @@ from cchc_xl.roundtrip.consolidate.plan import ConsolidationPlan, ConsolidationR
 from cchc_xl.roundtrip.consolidate.read import _ReadAhead
 from cchc_xl.roundtrip.consolidate.register import return_edits
 from cchc_xl.roundtrip.consolidate.state import master_state_from_sheets
+from cchc_xl.roundtrip.folders import unread_entries
 from cchc_xl.workbook.cells import put
 from cchc_xl.workbook.cells import set_value
 from cchc_xl.workbook.master import write_table
@@ -81,6 +82,8 @@ def _consolidate(path: Path, inbox_dir_or_files: str | os.PathLike[str] | Iterab
         plan = plan_consolidation(state, returns=files, as_of=as_of, user=user, now=now, progress=progress,
                                   _reader=reader)
         refuse_outgoing_folder(plan, _where(inbox_dir_or_files, files))
+        if isinstance(inbox_dir_or_files, (str, os.PathLike)) and Path(inbox_dir_or_files).is_dir():
+            plan.findings.extend(unread_entries(inbox_dir_or_files))   # subfolders, lock files: listed
         # "Tình hình gửi phiếu": which file each unit returned, when, what was refused (same write)
         register = return_edits(submissions, plan, files, now=now) if submissions is not None else {}
         del state  # the plan is all the write needs: the master's state is freed before it
