@@ -66,6 +66,9 @@ class ReturnedBook:
     percent_cells: dict[str, dict[str, str]] = field(default_factory=dict)
     saved_at: dt.datetime | None = None              # docProps/core.xml "modified"
     made_at: dt.datetime | None = None               # docProps/core.xml "created"
+    # docProps/core.xml names nobody as its last author, as Tạo phiếu writes it (a program that
+    # saves the file names the user, or, like openpyxl, leaves the element out)
+    core_as_written: bool = False
     mtime: float = 0.0
     warnings: list[str] = field(default_factory=list)
     # sheets Tổng hợp does not read (not a data sheet, "_meta", the guide or the feedback sheet)
@@ -92,8 +95,10 @@ class ReturnedBook:
     def never_saved(self) -> bool:
         """Whether the file was never saved since it was written: Excel and LibreOffice set
         docProps/core.xml "modified" when they save, and Tạo phiếu writes it equal to "created"
-        (a form attached as it was issued, or the outgoing folder itself)."""
-        return self.saved_at is not None and self.saved_at == self.made_at
+        with an empty "lastModifiedBy" (a form attached as it was issued, or the outgoing folder
+        itself).  The times are to the second: the author element tells a save made within
+        the second the form was written."""
+        return self.saved_at is not None and self.saved_at == self.made_at and self.core_as_written
 
     def order_key(self) -> tuple:
         """Older returns first: metadata version/creation, saved time, then file mtime."""
@@ -200,7 +205,8 @@ def read_unit_workbook(path: str | os.PathLike[str],
                         sheets=sheets, mtime=p.stat().st_mtime, partial=partial,
                         formula_cells=scan.formula_cells, error_cells=scan.error_cells,
                         percent_cells=scan.percent_cells, saved_at=scan.saved_at,
-                        made_at=scan.made_at, warnings=scan.warnings,
+                        made_at=scan.made_at, core_as_written=scan.core_as_written,
+                        warnings=scan.warnings,
                         other_sheets=[n for n in names if n not in DATA_SHEETS and n not in KNOWN_SHEETS])
 
 
@@ -245,6 +251,7 @@ def _read_items(rows: list[list[Any]], fname: str) -> dict[tuple[str, str], Item
 
 _MODIFIED = re.compile(rb'<dcterms:modified[^>]*>([^<]+)<')
 _CREATED = re.compile(rb'<dcterms:created[^>]*>([^<]+)<')
+_NO_AUTHOR = re.compile(rb'<cp:lastModifiedBy\s*/>|<cp:lastModifiedBy>\s*</cp:lastModifiedBy>')
 
 
 @dataclass
@@ -254,6 +261,7 @@ class _Scan:
     percent_cells: dict[str, dict[str, str]] = field(default_factory=dict)
     saved_at: dt.datetime | None = None
     made_at: dt.datetime | None = None
+    core_as_written: bool = False
     warnings: list[str] = field(default_factory=list)
 
 
@@ -311,6 +319,7 @@ def _scan_package(z: zipfile.ZipFile, name: str, partial: bool) -> _Scan:
     if "docProps/core.xml" in names:
         core = z.read("docProps/core.xml")
         out.saved_at, out.made_at = _core_time(core, _MODIFIED), _core_time(core, _CREATED)
+        out.core_as_written = _NO_AUTHOR.search(core) is not None
     if any(n.startswith("xl/externalLinks/") for n in names):
         out.warnings.append("Tệp có liên kết ngoài/DDE (externalLinks): các liên kết này bị bỏ qua")
     return out
