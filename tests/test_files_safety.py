@@ -518,3 +518,90 @@ def test_buttons_back_up_through_the_same_guard(base_master: Path, tmp_path: Pat
     with pytest.raises(CchcError, match="Ổ đĩa đầy"):
         backup_open_book(master, "sao lưu sổ trước khi tổng hợp")
     assert listing(master.parent) == before
+
+
+# ================================================================ why a file does not open, in Vietnamese
+
+import re as _re  # noqa: E402
+
+_PYTHON_WORDS = _re.compile(r"[A-Za-z]+(Error|Exception)\b|BadZipFile|ZipError|Errno|Permission denied|"
+                            r"No such file|Expecting value|KeyError")
+
+
+def _zip_without_workbook(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("foo.txt", "bar")
+    return path
+
+
+def _truncated(src: Path, path: Path) -> Path:
+    data = src.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _no_sheet_part(src: Path, path: Path) -> Path:
+    """A package whose workbook names a sheet part that is not in it ("Phân công")."""
+    from cchc_xl.files.xlsx_patch import sheet_parts
+
+    with zipfile.ZipFile(src) as zi, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zo:
+        gone = sheet_parts(zi)["Phân công"]
+        for info in zi.infolist():
+            if info.filename != gone:
+                zo.writestr(info, zi.read(info.filename))
+    return path
+
+
+@pytest.mark.parametrize("damage", ["zip-without-workbook", "truncated", "sheet-part-missing"])
+@pytest.mark.parametrize("where", ["master", "return"])
+def test_a_file_that_does_not_open_is_told_in_vietnamese(split_base: Path, tmp_path: Path, damage: str,
+                                                         where: str) -> None:
+    """'Tệp bị hỏng, không đọc được (KeyError)', 'Không mở được sổ tổng hợp (ZipError)': the reason an
+    official reads is never a Python class name nor the system's English text."""
+    folder = tmp_path / "so"
+    master = _copy(split_base, folder)
+    inbox = tmp_path / "nhan_ve"
+    shutil.copytree(split_base.parent.parent / "nhan_ve", inbox)
+    good = next(inbox.iterdir())
+    target = master.with_name("So_hong.xlsx") if where == "master" else inbox / "03_KT_hong.xlsx"
+    if damage == "zip-without-workbook":
+        _zip_without_workbook(target)
+    elif damage == "truncated":
+        _truncated(master if where == "master" else good, target)
+    else:
+        _no_sheet_part(master if where == "master" else good, target)
+    before = sha(master)
+    res = run("tong-hop", target if where == "master" else master, inbox, "--ngay", "14/09/2025")
+    text = " ".join(res.output.split())
+    assert res.exit_code == 1 and "Traceback" not in res.output, res.output
+    assert target.name in text and not _PYTHON_WORDS.search(text), text
+    assert ("Không mở được sổ tổng hợp" in text or "sổ tổng hợp" in text) if where == "master" else "hỏng" in text
+    assert sha(master) == before or where == "return"
+
+
+def test_every_reason_of_an_exception_is_vietnamese() -> None:
+    import errno as E
+    import xml.etree.ElementTree as ET
+
+    from cchc_xl.core.reasons import why_bad_data, why_unreadable
+
+    class ZipError(Exception):        # the names python-calamine gives its errors
+        pass
+
+    class XmlError(Exception):
+        pass
+
+    cases = [KeyError("There is no item named 'xl/workbook.xml' in the archive"), zipfile.BadZipFile("File is not"),
+             ZipError("invalid Zip archive"), XmlError("bad xml"), ET.ParseError("not well-formed"),
+             PermissionError(E.EACCES, "Permission denied"), FileNotFoundError(E.ENOENT, "No such file"),
+             OSError(E.EIO, "Input/output error"), OSError(E.ETIMEDOUT, "Connection timed out"), MemoryError(),
+             UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"), RuntimeError("boom"), EOFError()]
+    for exc in cases:
+        why = why_unreadable(exc)
+        assert why and not _PYTHON_WORDS.search(why) and type(exc).__name__ not in why, (exc, why)
+    import json
+
+    try:
+        json.loads("{")
+    except ValueError as exc:
+        assert not _PYTHON_WORDS.search(why_bad_data(exc))

@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from cchc_xl.core.reasons import os_reason
 from cchc_xl.cli import common as C
 from cchc_xl.cli import email as E
 from cchc_xl.core import register as R
@@ -239,7 +240,8 @@ def phan_hoi(
         try:
             path = write_feedback(review, out, commune=data.plan.info.commune, due=due)
         except (OSError, CchcError) as exc:
-            problems.append(catalog.FEEDBACK_NOT_WRITTEN(why=exc, file=review.path.name))
+            why = exc.finding.message if isinstance(exc, CchcError) else os_reason(exc)
+            problems.append(catalog.FEEDBACK_NOT_WRITTEN(why=why, file=review.path.name))
             continue
         refused = sum(i.kind == "Bị từ chối" for i in review.items)
         table.add_row(review.unit, escape(review.path.name), str(refused), str(len(review.items) - refused),

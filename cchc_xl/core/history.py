@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from cchc_xl.core.reasons import why_bad_data
 from cchc_xl.core import compute
 from cchc_xl.core import schema as S
 from cchc_xl.core.findings import catalog as F
@@ -149,7 +150,7 @@ def read(sheet_rows: list[tuple[Any, ...]], *, file: str = "") -> History:
         except (ValueError, TypeError, ValidationError, json.JSONDecodeError) as exc:
             if gkey not in bad:
                 bad.add(gkey)
-                why = type(exc).__name__ if not isinstance(exc, ValueError) else str(exc).splitlines()[0][:80]
+                why = why_bad_data(exc)     # json/pydantic say it in English
                 hist.findings.append(F.HIST_BAD_ROW(period=row[0], why=why, file=file, sheet=SHEET,
                                                     cell=f"dòng {r}"))
     for gkey, g in groups.items():

@@ -23,6 +23,7 @@ from pathlib import Path
 from dataclasses import dataclass
 from typing import Iterator
 
+from cchc_xl.core.reasons import os_reason
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError
 
@@ -167,7 +168,7 @@ def write_error(exc: OSError, path: str | os.PathLike[str], action: str) -> Cchc
         return catalog.FOLDER_READ_ONLY.error(folder=str(Path(path).parent), action=action, file=name)
     if isinstance(exc, PermissionError) or err in (errno.EACCES, errno.EPERM):
         return catalog.WRITE_DENIED.error(action=action, file=name)
-    return catalog.WRITE_ABORTED.error(action=action, why=exc.strerror or str(exc), file=name)
+    return catalog.WRITE_ABORTED.error(action=action, why=os_reason(exc), file=name)
 
 
 @dataclass

@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from cchc_xl.core.reasons import os_reason
 from cchc_xl.core.findings import catalog
 
 
@@ -17,7 +18,7 @@ def read_text(path: Path, encoding: str = "utf-8-sig") -> str:
     except UnicodeDecodeError:
         raise catalog.TEXT_NOT_UTF8.error(file=path.name) from None
     except OSError as exc:
-        raise catalog.FILE_UNREADABLE.error(path=path.name, why=exc.strerror or exc.__class__.__name__,
+        raise catalog.FILE_UNREADABLE.error(path=path.name, why=os_reason(exc),
                                             file=path.name) from None
 
 

@@ -10,6 +10,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from openpyxl.utils import get_column_letter
 
+from cchc_xl.core.reasons import why_unreadable
 from cchc_xl.core import schema as S
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import Finding, Unit
@@ -58,7 +59,7 @@ def read_unit_tag(path: Path) -> WorkbookTag:
     try:
         rows = _calamine_rows(path, S.SHEET_META)
     except Exception as exc:  # corrupt zip, not a workbook, locked ...
-        return WorkbookTag(path, name_code, error=f"không đọc được tệp Excel ({exc.__class__.__name__})")
+        return WorkbookTag(path, name_code, error=f"không đọc được tệp Excel ({why_unreadable(exc)})")
     meta: dict[str, Any] = {}
     for row in rows or []:
         if row and row[0] not in (None, ""):

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Literal, Mapping
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from cchc_xl.core.reasons import os_reason
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError
 from cchc_xl.core.text import normalize_text
@@ -118,8 +119,8 @@ def explain_smtp_error(exc: BaseException, host: str, port: int, timeout: float 
     if isinstance(exc, (TimeoutError, socket.timeout)):
         return f"Hết thời gian chờ ({timeout:g} giây) khi liên lạc với máy chủ thư {where}. {hint}"
     if isinstance(exc, OSError):
-        return f"Không kết nối được máy chủ thư {where} ({exc.strerror or exc.__class__.__name__})."
-    return f"Lỗi không xác định khi gửi thư qua {where} ({exc.__class__.__name__})."
+        return f"Không kết nối được máy chủ thư {where} ({os_reason(exc)})."
+    return f"Lỗi không xác định khi gửi thư qua {where}."
 
 
 class _Session:

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from cchc_xl.core.reasons import why_unreadable
 from cchc_xl.core import register as R
 from cchc_xl.core import schema as S
 from cchc_xl.core.findings import catalog
@@ -32,7 +33,7 @@ def register_rows(path: str | os.PathLike[str]) -> list[list[Any]] | None:
     try:
         return calamine_sheet(p, S.SHEET_SUBMISSIONS)
     except Exception as exc:  # not a workbook / corrupt
-        raise catalog.BAD_MASTER.error(why=exc.__class__.__name__, file=p.name) from None
+        raise catalog.BAD_MASTER.error(why=why_unreadable(exc), file=p.name) from None
 
 
 def read_register(path: str | os.PathLike[str]) -> list[R.Submission]:

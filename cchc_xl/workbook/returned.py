@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from openpyxl.utils import get_column_letter
 
+from cchc_xl.core.reasons import why_unreadable
 from cchc_xl.core import schema as S
 from cchc_xl.core.dispatch import DATA_SHEETS, ITEM_HEADERS, UNIT_KIND
 from cchc_xl.core.findings import catalog
@@ -177,13 +178,13 @@ def read_unit_workbook(path: str | os.PathLike[str],
     except CchcError:
         raise
     except Exception as exc:  # zip/xml errors
-        raise catalog.RETURN_DAMAGED.error(why=exc.__class__.__name__, file=p.name) from None
+        raise catalog.RETURN_DAMAGED.error(why=why_unreadable(exc), file=p.name) from None
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError:
         raise catalog.ENCRYPTED.error(file=p.name) from None
     except Exception as exc:  # zip/xml errors
-        raise catalog.RETURN_DAMAGED.error(why=exc.__class__.__name__, file=p.name) from None
+        raise catalog.RETURN_DAMAGED.error(why=why_unreadable(exc), file=p.name) from None
     try:
         names = wb.sheet_names
         if S.SHEET_META not in names:
@@ -194,7 +195,7 @@ def read_unit_workbook(path: str | os.PathLike[str],
     except CchcError:
         raise
     except Exception as exc:  # a sheet part that does not parse
-        raise catalog.RETURN_DAMAGED.error(why=exc.__class__.__name__, file=p.name) from None
+        raise catalog.RETURN_DAMAGED.error(why=why_unreadable(exc), file=p.name) from None
     finally:
         wb.close()
     meta = {str(r[0]): (r[1] if len(r) > 1 else None) for r in meta_rows if r and r[0] not in (None, "")}

@@ -12,6 +12,7 @@ from typing import Callable
 
 from openpyxl.utils import get_column_letter
 
+from cchc_xl.core.reasons import os_reason
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.text import normalize_text
@@ -66,7 +67,7 @@ def _read_bytes(p: Path) -> bytes:
     except FileNotFoundError:
         raise catalog.FILE_NOT_FOUND.error(path=p, file=p.name) from None
     except OSError as exc:
-        raise catalog.FILE_UNREADABLE.error(path=p, why=exc.strerror or exc, file=p.name) from exc
+        raise catalog.FILE_UNREADABLE.error(path=p, why=os_reason(exc), file=p.name) from exc
 
 
 def read_appendix_docx(path: str | Path) -> RawTable:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from cchc_xl.core.reasons import why_unreadable
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.files.safeio import file_sha256
@@ -56,9 +57,9 @@ def _read_one(path: Path, as_of: dt.date | None = None, done: frozenset[str] | N
             sha = ""
         return _Read(path, reason=exc.finding, sha256=sha)
     except OSError as exc:
-        return _Read(path, reason=catalog.RETURN_UNREADABLE(why=exc.strerror or exc), unreadable=True)
+        return _Read(path, reason=catalog.RETURN_UNREADABLE(why=why_unreadable(exc)), unreadable=True)
     except Exception as exc:  # anything else a damaged package makes the readers raise
-        return _Read(path, reason=catalog.RETURN_DAMAGED(why=exc.__class__.__name__),
+        return _Read(path, reason=catalog.RETURN_DAMAGED(why=why_unreadable(exc)),
                      sha256=_sha_or_empty(path))
     if as_of is not None and not book.partial:
         try:

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+from cchc_xl.core.reasons import why_unreadable
 from cchc_xl.core import schema as S
 from cchc_xl.roundtrip.bases import (RETURNS_KEY, AppliedFiles, read_applied, read_bases, read_returns,
                                      returns_unreadable)
 from cchc_xl.core.findings import FindingType, catalog
-from cchc_xl.core.models import Finding, Status
+from cchc_xl.core.models import CchcError, Finding, Status
 from cchc_xl.core.records import (MasterData, cell_finding, find_header_row, meta_dict, read_master_sheets,
                                   status_error)
 from cchc_xl.core.text import normalize_text
@@ -60,12 +61,12 @@ def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MAST
     try:
         wb = pc.CalamineWorkbook.from_path(str(p))
     except Exception as exc:
-        raise catalog.BAD_MASTER.error(why=exc.__class__.__name__, file=p.name) from None
+        raise catalog.BAD_MASTER.error(why=why_unreadable(exc), file=p.name) from None
     try:
         z = zipfile.ZipFile(p)        # each sheet's rectangle is measured before calamine reads it
     except Exception as exc:
         wb.close()
-        raise catalog.BAD_MASTER.error(why=exc.__class__.__name__, file=p.name) from None
+        raise catalog.BAD_MASTER.error(why=why_unreadable(exc), file=p.name) from None
     try:
         parts = _parts_or_damaged(z, p.name)
         present = [n for n in names if n in wb.sheet_names]
@@ -95,6 +96,11 @@ def read_master_values(path: str | os.PathLike[str], names: Sequence[str] = MAST
                 if on_meta is not None:
                     on_meta(applied)
         return out
+    except CchcError:
+        raise
+    except (OSError, MemoryError, ValueError, KeyError, EOFError, zipfile.BadZipFile, pc.CalamineError) as exc:
+        # a sheet part missing or damaged inside a package that opened
+        raise catalog.BAD_MASTER.error(why=why_unreadable(exc), file=p.name) from None
     finally:
         wb.close()
         z.close()
@@ -104,7 +110,7 @@ def _parts_or_damaged(z: zipfile.ZipFile, name: str) -> dict[str, str]:
     try:
         return sheet_parts(z)
     except Exception as exc:      # no workbook part or relationships: calamine said nothing
-        raise catalog.BAD_MASTER.error(why=exc.__class__.__name__, file=name) from None
+        raise catalog.BAD_MASTER.error(why=why_unreadable(exc), file=name) from None
 
 
 # in the values of a light read: {sheet: addresses} of the cells holding a formula in the
