@@ -209,3 +209,50 @@ def test_master_made_before_the_register_still_consolidates(env: dict[str, Path]
     assert tasks(master)["III-01"].progress == 40
     assert S.SHEET_SUBMISSIONS not in load_workbook(master).sheetnames   # not added behind the user's back
     assert not consolidate_and_record(master, inbox, NOW).written
+
+
+def test_cells_that_contradict_each_other_get_a_todo_that_says_how(env: dict[str, Path]) -> None:
+    """'Đã hoàn thành' at 60 %: the progress 60 already is a number from 0 to 100, so "type a
+    number from 0 to 100" tells the unit nothing; the todo says the cells must agree, and how."""
+    master, inbox = env["master"], env["inbox"]
+    sent = fill(env["VHXH"], inbox / env["VHXH"].name,
+                {"III-01": {"status": "Đã hoàn thành", "progress": 60, "completed_on": dt.datetime(2025, 9, 1)}})
+    consolidate_and_record(master, inbox, NOW)
+    (review,) = review_returns(master, [sent], as_of=AS_OF, now=NOW)
+    (item,) = [i for i in review.items if i.item_id == "III-01"]
+    assert item.kind == KIND_REFUSED and "phải khớp nhau" in item.todo and "Tiến độ 100" in item.todo
+    assert "số từ 0 đến 100" not in item.todo
+
+
+def test_a_file_refused_whole_asks_for_a_new_form_not_cell_fixes(env: dict[str, Path]) -> None:
+    """A return whose "_meta" says a version the master never issued: nothing in it can be mended
+    cell by cell - the feedback, the e-mail and the reminder say a new form is coming, and the
+    official is told how to make it."""
+    from cchc_xl.core.models import Unit
+    from cchc_xl.mail.reminders import compose_feedback, reminder_parts
+
+    master, inbox = env["master"], env["inbox"]
+    wb = load_workbook(env["VHXH"])
+    meta = wb[S.SHEET_META]
+    row = next(r for r in range(1, meta.max_row + 1) if meta.cell(r, 1).value == "master_version")
+    meta.cell(row, 2, value=1)
+    wb[S.SHEET_TASKS].cell(rows_of(wb[S.SHEET_TASKS])["III-01"], S.col_index(S.TASK_COLUMNS, "progress"), value=40)
+    sent = inbox / env["VHXH"].name
+    wb.save(sent)
+    result = consolidate_and_record(master, inbox, NOW)
+    assert result.rejected_files
+    (review,) = review_returns(master, [sent], as_of=AS_OF, now=NOW)
+    assert review.file_reason and not review.items
+    out = write_feedback(review, env["root"] / "phan_hoi")
+    texts = " ".join(str(c.value) for r in load_workbook(out)[S.SHEET_FEEDBACK].iter_rows() for c in r if c.value)
+    assert "không dùng lại được bằng cách sửa ô" in texts and "Sửa từng ô" not in texts
+    unit = Unit(code="VHXH", name="Phòng Văn hóa - Xã hội", email="vhxh@example.gov.vn")
+    msg = compose_feedback(unit, period=PERIOD, source_name=sent.name, items=review.items,
+                           file_reason=review.file_reason, attachment=out, commune="xã Quảng Sơn",
+                           sender="vp@example.gov.vn")
+    body = msg.get_body(("plain",)).get_content()
+    assert "phiếu mới" in body and "sửa các ô đó ngay trong tệp" not in body
+    (sub,) = [s for s in read_register(master) if s.unit == "VHXH" and s.period == PERIOD]
+    assert sub.file_refused
+    ask = reminder_parts(unit, sub, commune="xã Quảng Sơn", today=AS_OF)["ask"]
+    assert "phiếu mới" in ask and "nền vàng" not in ask

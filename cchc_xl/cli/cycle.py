@@ -164,6 +164,8 @@ def nhac_nho(
             reply_to=settings.reply_to or None, attachment=attach.get(unit.code)), unit, problems, master)
         if msg is not None:
             messages.append(msg)
+        if sub.file_refused:
+            problems.append(_new_form(master, period, sub.unit))
     C.print_findings(problems)
     if not messages:
         C.fail("Không có thư nhắc nào để gửi.")
@@ -171,6 +173,11 @@ def nhac_nho(
                        drafts_dir=ra or master.parent / "thu_nhac_nho")
     failed = any(f.severity == "error" for f in problems) or (report is not None and not report.ok)
     raise typer.Exit(1 if failed else 0)
+
+
+def _new_form(master: Path, period: str, unit: str) -> Finding:
+    """The official's next step when a unit's whole file was refused: a fresh form to send."""
+    return catalog.NEW_FORM_NEEDED(unit=unit, master=master.name, period=period)
 
 
 # ---------------------------------------------------------------- phan-hoi
@@ -255,6 +262,8 @@ def phan_hoi(
             due=due, reply_to=settings.reply_to or None), unit, problems, master)
         if msg is not None:
             messages.append(msg)
+        if review.file_reason:
+            problems.append(_new_form(master, period, review.unit))
     console.print(table)
     C.print_findings(problems)
     report = None

@@ -76,7 +76,9 @@ def reminder_parts(unit: Unit, sub: R.Submission, *, commune: str, today: dt.dat
                      f"dung hợp lệ. Riêng {sub.refused_cells} ô dưới đây chưa được cập nhật vào sổ tổng hợp:")
         lines = sub.detail_lines() or [f"{sub.refused_cells} ô bị từ chối (xem trang Nhật ký của sổ tổng hợp)"]
         when = (f"trước ngày {_d(due)}" if due and due >= today else "trong thời gian sớm nhất")
-        ask = (f"Đề nghị {name} sửa các nội dung nêu trên ngay trong tệp phiếu đã gửi (chỉ sửa các cột "
+        ask = (f"Tệp này không dùng lại được bằng cách sửa ô: {issuer} sẽ gửi {name} phiếu mới; đề nghị "
+               f"{name} nhập số liệu vào phiếu mới đó và gửi lại {when}." if sub.file_refused else
+               f"Đề nghị {name} sửa các nội dung nêu trên ngay trong tệp phiếu đã gửi (chỉ sửa các cột "
                f"nền vàng, không sửa các cột đã khóa, không đổi tên tệp) và gửi lại {when}.")
     else:
         subject = (f"[CCHC] Nhắc gửi phiếu CCHC kỳ {sub.period} - {name}"
@@ -140,7 +142,10 @@ def compose_feedback(unit: Unit, *, period: str, source_name: str, items: list[A
         "facts": ((f"Tệp chưa được tổng hợp vì: {file_reason}. " if file_reason else "")
                   + ("Các nội dung sau chưa được cập nhật vào sổ tổng hợp:" if lines else "")).strip(),
         "lines": lines,
-        "ask": (f"Tệp đính kèm là chính phiếu của {name}, có thêm trang \"Phản hồi\" và các ô cần sửa được tô "
+        "ask": (f"Tệp đính kèm là chính phiếu của {name}, có thêm trang \"Phản hồi\" nêu lý do. Tệp này không "
+                f"dùng lại được bằng cách sửa ô: {issuer} sẽ gửi {name} phiếu mới; đề nghị {name} nhập số liệu "
+                f"vào phiếu mới đó và gửi lại{when}." if file_reason and not lines else
+                f"Tệp đính kèm là chính phiếu của {name}, có thêm trang \"Phản hồi\" và các ô cần sửa được tô "
                 f"đỏ. Đề nghị {name} sửa các ô đó ngay trong tệp đính kèm, lưu lại và gửi lại{when}."),
         "thanks": f"Rất mong nhận được sự phối hợp của {name}.",
         "issuer": issuer,

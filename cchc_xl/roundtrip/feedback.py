@@ -65,8 +65,19 @@ class FileReview:
 
 # ---------------------------------------------------------------- what to tell
 
-def _todo_refused(reason: str, header: str) -> str:
-    """What to do with a refused cell: by its column (and formulas by the reason)."""
+# what to do when the cells of a row contradict each other (``return_row_invalid``)
+TODO_ROW_INVALID = ("Trạng thái, Tiến độ và Ngày hoàn thành của dòng phải khớp nhau. Nếu nhiệm vụ đã hoàn "
+                    "thành: chọn 'Đã hoàn thành', ghi Tiến độ 100 và Ngày hoàn thành; nếu chưa: chọn 'Đang thực "
+                    "hiện' (hoặc 'Chưa thực hiện'), ghi Tiến độ dưới 100 và để trống Ngày hoàn thành.")
+# a file refused as a whole: its cells cannot be fixed one by one
+TODO_NEW_FORM = ("Tệp này không dùng lại được bằng cách sửa ô: đề nghị nhập số liệu vào phiếu mới do bộ phận "
+                 "tổng hợp gửi (không dùng tệp cũ, không sửa trang ẩn) rồi gửi lại phiếu mới đó.")
+
+
+def _todo_refused(reason: str, header: str, code: str = "") -> str:
+    """What to do with a refused cell: by its reason's code, its column (and formulas by the reason)."""
+    if code == "return_row_invalid":
+        return TODO_ROW_INVALID
     r = fold(reason)
     key = {fold(c.header): c.key for c in S.TASK_COLUMNS + S.REMEDIATION_COLUMNS}.get(fold(header), "")
     editable = {c.key for c in S.TASK_COLUMNS + S.REMEDIATION_COLUMNS if c.editable}
@@ -189,7 +200,7 @@ def review_returns(master_path: str | os.PathLike[str], files: Sequence[str | os
             value = _value_at(book, r.sheet, r.cell)
             header = _column_of(book, r.sheet, r.cell)
             review.items.append(FeedbackItem(KIND_REFUSED, r.sheet, r.cell, r.item_id, header, value,
-                                             r.reason, _todo_refused(r.reason, header)))
+                                             r.reason, _todo_refused(r.reason, header, r.code)))
         for c in plan.conflicts:
             if c.derived:       # the master row derived from several units: the official's to settle
                 continue
@@ -255,12 +266,14 @@ def write_feedback(review: FileReview, out_dir: str | os.PathLike[str], *, commu
     ws = wb.create_sheet(S.SHEET_FEEDBACK, 0)
     set_value(ws["A1"], f"PHẢN HỒI VỀ PHIẾU KỲ {review.period.upper()} - {review.unit}")
     ws["A1"].font = ST.font(bold=True, size=13)
-    lines = [f"Tệp đơn vị đã gửi: {src.name}.",
-             ("Các ô tô đỏ dưới đây chưa được cập nhật vào sổ tổng hợp. Sửa từng ô theo cột 'Cần làm' "
-              "ngay trong tệp này (không đổi tên trang, không sửa các cột bị khóa), lưu lại và gửi lại tệp"
-              + (f" trước ngày {due:%d/%m/%Y}." if due else "."))]
-    if review.file_reason:
-        lines.append(f"Cả tệp chưa được tổng hợp: {review.file_reason}.")
+    lines = [f"Tệp đơn vị đã gửi: {src.name}."]
+    if review.file_reason:      # nothing in it was taken: a fresh form, not cells to mend
+        lines += [f"Cả tệp chưa được tổng hợp: {review.file_reason}.",
+                  TODO_NEW_FORM[:-1] + (f" trước ngày {due:%d/%m/%Y}." if due else ".")]
+    else:
+        lines.append("Các ô tô đỏ dưới đây chưa được cập nhật vào sổ tổng hợp. Sửa từng ô theo cột 'Cần làm' "
+                     "ngay trong tệp này (không đổi tên trang, không sửa các cột bị khóa), lưu lại và gửi lại tệp"
+                     + (f" trước ngày {due:%d/%m/%Y}." if due else "."))
     for i, text in enumerate(lines, start=2):
         put(ws, i, 1, text).font = ST.font(italic=i > 2)
     for j, (h, w) in enumerate(zip(HEADERS, WIDTHS), start=1):

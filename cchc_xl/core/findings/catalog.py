@@ -283,6 +283,10 @@ FEEDBACK_NOT_WRITTEN = T("feedback_not_written", "error", "Chưa tạo được 
 FEEDBACK_UNREADABLE = T("feedback_unreadable", "warning", "Phiếu gửi về không đọc được",
                         "Không đọc được tệp đơn vị gửi về nên không tạo phiếu phản hồi: {why}")
 
+NEW_FORM_NEEDED = T("new_form_needed", "info", "Cần gửi đơn vị phiếu mới",
+                    "Đơn vị {unit}: cả tệp đã gửi bị từ chối, không sửa được bằng cách sửa ô - tạo phiếu mới cho "
+                    "đơn vị này (cchc-xl tao-phieu {master} --ky \"{period}\" --don-vi {unit}) rồi gửi kèm thư")
+
 # ---------------------------------------------------------------- e-mail (gui-email): drafts, SMTP, attachments
 NO_ATTACHMENT = T("no_attachment", "error", "Không tìm thấy tệp đính kèm", "Không tìm thấy tệp đính kèm")
 BAD_EMAIL = T("bad_email", "error", "Email đơn vị không hợp lệ",

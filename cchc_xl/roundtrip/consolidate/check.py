@@ -251,7 +251,8 @@ class _Checker(_AuditLog):
         """Reject a whole file: ``why`` is the catalogue finding saying why (located here)."""
         sha = sha or (book.sha256 if book else "")
         reason = why.message
-        self.plan.rejections.append(Rejection(file=path.name, reason=reason, unit=unit, whole_file=True))
+        self.plan.rejections.append(Rejection(file=path.name, reason=reason, unit=unit, whole_file=True,
+                                              code=why.code))
         self.plan.files.append(FileSummary(file=path.name, status=STATUS_REJECTED, unit=unit, sha256=sha,
                                            reason=reason))
         self.plan.findings.append(why.model_copy(update={"file": path.name}))
@@ -483,7 +484,7 @@ class _Checker(_AuditLog):
         """Reject a row: ``why`` is the catalogue finding saying why (located here)."""
         reason = why.message
         self.plan.rejections.append(Rejection(file=book.name, reason=reason, unit=book.unit_code,
-                                              sheet=sheet, cell=cell, item_id=item_id))
+                                              sheet=sheet, cell=cell, item_id=item_id, code=why.code))
         self.plan.findings.append(why.model_copy(update={"file": book.name, "sheet": sheet, "cell": cell,
                                                          "task_id": item_id}))
         self.audit(book, book.name, book.unit_code, item_id, "", "", norm_cell(value),

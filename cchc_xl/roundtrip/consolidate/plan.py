@@ -90,6 +90,7 @@ class Rejection:
     cell: str = ""
     item_id: str = ""
     whole_file: bool = False
+    code: str = ""          # the catalogue code of the reason ("return_row_invalid"...)
 
     def message(self) -> str:
         loc = ", ".join(p for p in (f"trang '{self.sheet}'" if self.sheet else "",
