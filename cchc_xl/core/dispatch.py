@@ -26,7 +26,7 @@ from cchc_xl.core.text import normalize_text, strip_diacritics
 from cchc_xl.core.tracking import tracking_of
 from cchc_xl.core.units import DEFAULT_UNITS, UnitRegistry
 
-UNIT_KIND = "unit"
+UNIT_KIND = S.UNIT_KIND
 ITEM_HEADERS = ("sheet", "id", "row", "fingerprint", "cells", "base", "master_base")
 ITEM_COL = 4  # column D: first column of the per-item table in "_meta"
 

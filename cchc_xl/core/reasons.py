@@ -10,8 +10,6 @@ their class (python-calamine, lxml, pydantic), nothing is imported from those pa
 from __future__ import annotations
 
 import errno
-import zipfile
-import zlib
 from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
 
@@ -55,7 +53,9 @@ def why_unreadable(exc: BaseException) -> str:
         return TOO_BIG
     if name == "PasswordError":
         return PASSWORD
-    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)) or name in ("ZipError", "LargeZipFile"):
+    # zipfile's and zlib's errors known by their module (the core imports no file library)
+    if isinstance(exc, EOFError) or name in ("ZipError", "LargeZipFile") or any(
+            c.__module__ in ("zipfile", "zlib") for c in type(exc).__mro__):
         return DAMAGED_ZIP
     if isinstance(exc, KeyError) or name in ("WorksheetNotFound",):
         return MISSING_PART

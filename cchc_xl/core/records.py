@@ -390,10 +390,8 @@ def refuse_unit_book(meta_rows: list[tuple[Any, ...]], file: str = "") -> None:
     """Raise ``unit_book_as_master`` when "_meta" says the workbook is a unit workbook (a form
     Tạo phiếu wrote, or a unit's return): it has "Phân công" and "_meta" like a master, and
     every command writing the master would otherwise write into it."""
-    from cchc_xl.core.dispatch import UNIT_KIND   # dispatch imports this module (via tracking)
-
     meta = meta_dict(meta_rows)
-    if fold(meta.get("kind")) != UNIT_KIND:
+    if fold(meta.get("kind")) != S.UNIT_KIND:
         return
     unit = " - ".join(str(v) for v in (meta.get("unit_code"), meta.get("unit_name")) if v not in (None, ""))
     label = str(meta.get("period_label") or "")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 SCHEMA_VERSION = 1
+UNIT_KIND = "unit"   # "_meta" kind of a unit workbook (Tạo phiếu); a master says "master"
 
 # --- sheet names (user-facing, Vietnamese) -------------------------------
 SHEET_DASHBOARD = "Tổng quan"
