@@ -353,7 +353,8 @@ class _Checker(_AuditLog):
         send to this unit rejects the file (another unit's form relabelled, a hand-made "_meta");
         a row sent but missing from the file is reported as deleted.  Nothing is checked when
         the master has no record of this issue (a master older than the record, or a later
-        issue to this unit replaced it)."""
+        issue to this unit replaced it); a row without its own record that the master says the
+        unit leads is left to the row checks."""
         sent = self.issued_items(unit, version)
         if not sent:
             return None
@@ -361,7 +362,10 @@ class _Checker(_AuditLog):
             return None                # only "_meta" was read: the file is listed as consolidated already
         claimed = set(book.items)
         unknown = {(sheet, item) for u, sheet, item in self.bases.damaged_keys if u == unit}  # said elsewhere
-        foreign = sorted(claimed - sent - unknown, key=lambda k: (k[0] != S.SHEET_TASKS, k[1]))
+        # not recorded as sent to this unit and not the unit's per the master either: not its form
+        # (a record missing by itself, for a row the unit leads, is not a reason to refuse the file)
+        foreign = sorted((k for k in claimed - sent - unknown if unit not in self.units_of.get(k, ())),
+                         key=lambda k: (k[0] != S.SHEET_TASKS, k[1]))
         if foreign:
             names = ", ".join(item for _, item in foreign[:8]) + (" ..." if len(foreign) > 8 else "")
             return catalog.RETURN_ITEMS_NOT_SENT(unit=unit, version=version, count=len(foreign), items=names)
