@@ -211,20 +211,29 @@ def test_plan_year_found_in_the_document_is_the_plan_year(tmp_path, title, late,
         assert given.info.year == 2024 and not any(f.code == "year_assumed" for f in given.findings)
 
 
-def test_plan_year_from_the_title_of_a_word_or_excel_appendix(tmp_path):
-    body = [[c.format(late="Tháng 11") for c in r] for r in _YEAR_BODY]
+def _word_and_excel(folder, rows, title: str = ""):
+    """The same table as ``folder/pl.docx`` (saved) and as a workbook (returned, to save), under
+    ``title`` when given."""
     d = docx.Document()
-    d.add_paragraph("PHÂN CÔNG THỰC HIỆN NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2024")
-    t = d.add_table(rows=len(body), cols=len(body[0]))
-    for r, values in enumerate(body):
+    if title:
+        d.add_paragraph(title)
+    t = d.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, values in enumerate(rows):
         for c, value in enumerate(values):
             t.cell(r, c).text = value
-    d.save(str(tmp_path / "pl.docx"))
+    d.save(str(folder / "pl.docx"))
     wb = Workbook()
-    wb.active.append(["PHÂN CÔNG THỰC HIỆN NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2024"])
-    for values in body:
+    if title:
+        wb.active.append([title])
+    for values in rows:
         wb.active.append(values)
-    wb.save(tmp_path / "pl.xlsx")
+    return wb
+
+
+def test_plan_year_from_the_title_of_a_word_or_excel_appendix(tmp_path):
+    body = [[c.format(late="Tháng 11") for c in r] for r in _YEAR_BODY]
+    _word_and_excel(tmp_path, body, title="PHÂN CÔNG THỰC HIỆN NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2024").save(
+        tmp_path / "pl.xlsx")
     for name in ("pl.docx", "pl.xlsx"):
         res = import_appendix(tmp_path / name)
         assert res.info.year == 2024 and res.tasks[1].due == D(2024, 11, 30), name
@@ -377,15 +386,7 @@ def test_time_header_on_two_rows_start_and_completion():
 
 def test_start_and_completion_columns_in_word_and_excel(tmp_path):
     rows = _timed_rows(_START, _END)
-    d = docx.Document()
-    t = d.add_table(rows=len(rows), cols=len(rows[0]))
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            t.cell(r, c).text = value
-    d.save(str(tmp_path / "pl.docx"))
-    wb = Workbook()
-    for values in rows:
-        wb.active.append(values)
+    wb = _word_and_excel(tmp_path, rows)
     wb.active["D3"] = dt.datetime(2025, 3, 1)            # a real date in the start column
     wb.save(tmp_path / "pl.xlsx")
     (tmp_path / "pl.tsv").write_text("\n".join("\t".join(r) for r in rows), encoding="utf-8")

@@ -158,6 +158,18 @@ class CellValueError(ValueError):
         return self._type().message(column="", **self.params).lstrip(": ")
 
 
+def _number_text(value: object) -> float | str | None:
+    """A cell value on its way to a number: ``None``, a number (as float), or its text without
+    spaces; a boolean raises ``CellValueError`` (``not_a_number``)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise CellValueError("not_a_number", value=value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    return normalize_text(value).replace(" ", "")
+
+
 _NUM_RE = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$|^[+-]?\d+(,\d+)?$|^[+-]?\d+(\.\d+)?$")
 
 
@@ -167,13 +179,10 @@ def parse_number(value: object) -> float | None:
     Raises ``CellValueError`` (a ``ValueError``, finding ``not_a_number``) for text that is
     not a number.
     """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise CellValueError("not_a_number", value=value)
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = normalize_text(value).replace(" ", "").rstrip("%")
+    text = _number_text(value)
+    if not isinstance(text, str):
+        return text
+    text = text.rstrip("%")
     if not text:
         return None
     if not _NUM_RE.match(text):
@@ -197,13 +206,9 @@ def parse_points(value: object) -> float | None:
     reads counts); with both, "." groups thousands and "," is the decimal mark (Vietnamese
     usage).  "" / None -> None.  Raises ``CellValueError`` (``not_a_number``) otherwise.
     """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise CellValueError("not_a_number", value=value)
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = normalize_text(value).replace(" ", "")
+    text = _number_text(value)
+    if not isinstance(text, str):
+        return text
     if not text:
         return None
     if _POINTS_GROUPED_RE.match(text):
