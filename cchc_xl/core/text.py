@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any, Callable
@@ -86,8 +87,22 @@ def strip_diacritics(text: str) -> str:
 
 def fold(value: object) -> str:
     """Matching key: no diacritics, lower case, alphanumerics separated by one space."""
+    if type(value) is str and len(value) <= _FOLD_CACHED:    # labels, codes, names: repeat a lot
+        return _fold_short(value)
+    return _fold(value)
+
+
+_FOLD_CACHED = 200      # longer texts (notes, evidence) are folded each time, not kept
+
+
+def _fold(value: object) -> str:
     text = strip_diacritics(normalize_text(value)).lower()
     return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_short(value: str) -> str:
+    return _fold(value)
 
 
 def initials(value: str) -> str:

@@ -16,6 +16,7 @@ valid value, or dates completion after the cut-off.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -273,12 +274,6 @@ class _Checker(_AuditLog):
             return False
         if book.formula_cells or book.error_cells or book.other_sheets:
             return False
-        n = len(self.plan.findings)
-        try:
-            if self.check_meta(book) is not None:
-                return False
-        finally:
-            del self.plan.findings[n:]     # said again when the file is merged
         unit, version = book.unit_code, _int(book.meta.get("master_version"))
         found = 0
         for sheet, rows in book.sheets.items():
@@ -311,7 +306,13 @@ class _Checker(_AuditLog):
                         not _same(meta.base[k], v) for k, v in entry.issued.items()):
                     return False
                 found += 1
-        return found == len(book.items)
+        if found != len(book.items):
+            return False
+        n = len(self.plan.findings)       # last: a real return has failed above, on its first change
+        try:
+            return self.check_meta(book) is None
+        finally:
+            del self.plan.findings[n:]     # said again when the file is merged
 
     def skip_as_issued(self, book: ReturnedBook) -> None:
         """``book`` is a form as issued, never saved since: listed, not a return of its unit."""
@@ -322,6 +323,11 @@ class _Checker(_AuditLog):
                                            version=_int(book.meta.get("master_version")) or None))
         self.plan.findings.append(why)
 
+    @functools.cached_property
+    def commune_key(self) -> str:
+        """The master's commune as compared with a return's (folded once, not per file)."""
+        return fold(self.data.plan.info.commune)
+
     def check_meta(self, book: ReturnedBook) -> Finding | None:
         """Reason to reject the whole file, or ``None``."""
         meta, info = book.meta, self.data.plan.info
@@ -329,7 +335,7 @@ class _Checker(_AuditLog):
             return catalog.RETURN_NOT_UNIT_BOOK()
         if _int(meta.get("schema_version")) != S.SCHEMA_VERSION:
             return catalog.RETURN_SCHEMA_VERSION(theirs=meta.get("schema_version"), ours=S.SCHEMA_VERSION)
-        if _int(meta.get("year")) != info.year or fold(meta.get("commune")) != fold(info.commune):
+        if _int(meta.get("year")) != info.year or fold(meta.get("commune")) != self.commune_key:
             return catalog.RETURN_OTHER_MASTER(commune=meta.get("commune") or "(không rõ)", year=meta.get("year"),
                                                master_commune=info.commune, master_year=info.year)
         code = book.unit_code

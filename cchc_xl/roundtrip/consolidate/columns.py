@@ -38,7 +38,16 @@ def _find_header(rows: list[tuple[Any, ...]], first_header: str, limit: int = 15
 
 def _header_columns(header_row: Sequence[Any], columns: tuple[S.Column, ...]) -> dict[str, list[int]]:
     """{key: 1-based columns} of the headers of ``columns`` in ``header_row``, in row order (a
-    copied column gives a key two columns)."""
+    copied column gives a key two columns).  Read only: the same header row (hundreds of
+    returns share one) gives the same mapping, computed once."""
+    try:
+        return _header_columns_of(tuple(header_row), columns)
+    except TypeError:                  # a value that does not hash: computed each time
+        return _header_columns_of.__wrapped__(tuple(header_row), columns)
+
+
+@functools.lru_cache(maxsize=64)
+def _header_columns_of(header_row: tuple[Any, ...], columns: tuple[S.Column, ...]) -> dict[str, list[int]]:
     by_header = {_fold(c.header): c.key for c in columns}
     out: dict[str, list[int]] = {}
     for i, v in enumerate(header_row, start=1):
