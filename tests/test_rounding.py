@@ -105,3 +105,18 @@ def test_udf_cchc_tyle():
     assert CCHC_TYLE("1.219", "1.268") == 96.14          # Vietnamese thousands separator
     assert CCHC_TYLE(3.0, 0.0) == "" and CCHC_TYLE(None, 5.0) == ""
     assert CCHC_TYLE("nhiều", 5.0).startswith("Lỗi:")
+
+
+@pytest.mark.parametrize("typed, shown", [
+    (82.125, "82,13%"), (96.225, "96,23%"), (2.675, "2,68%"), (0.005, "0,01%"), (95.345, "95,35%"),
+    (85.08, "85,08%"), (100, "100%"),
+])
+def test_a_rate_typed_without_counts_is_shown_by_the_rule(typed, shown):
+    """A rate the official typed (no counts to compute it from) is printed with the same rule
+    as a computed one - half up at its decimal form, as Excel shows the cell - not with Python's
+    float formatting (82.125 is stored 82.12499... and '{:.2f}' gives 82,12)."""
+    from cchc_xl.core.text import format_number
+
+    assert fmt_pct(typed) == shown
+    assert format_number(typed, 2) + "%" == shown
+    assert fmt_pct(round_half_up(typed)) == shown

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+from decimal import ROUND_HALF_UP, Decimal
 import unicodedata
 from typing import Any, Callable
 
@@ -121,7 +122,12 @@ def format_number(value: float | int | None, decimals: int = 2) -> str:
     """
     if value is None:
         return ""
-    s = f"{value:,.{decimals}f}"  # 1,268.50
+    # half up at the shortest decimal form, the project's rule (``core.rounding``) and Excel's:
+    # 82.125 -> "82,13" (the float is 82.12499999... and Python's format would give "82,12")
+    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if exact.is_finite():
+        exact = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    s = f"{exact:,.{decimals}f}"  # 1,268.50
     s = s.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
     if decimals and "," in s:
         s = s.rstrip("0").rstrip(",")
