@@ -650,3 +650,22 @@ def test_cli_bao_cao_period_from_dashboard_setting(master):
     res = _RUNNER.invoke(_report_app(), ["bao-cao", str(master), "--khong-ghi-so"])
     assert res.exit_code == 0, res.output
     assert (master.parent / "Bao_cao_CCHC_6T-2025.docx").exists()
+
+
+@pytest.mark.parametrize("kind, due, wrong", [
+    ("NAM", D(2025, 12, 31), "trong năm 2026"),     # due in late December 2025: not next year's work
+    ("Q1", D(2025, 3, 31), "trong quý II"),          # due after the cut-off 14/3, still in March
+])
+def test_outlook_says_the_window_it_lists(tmp_path, kind, due, wrong):
+    """Section V lists the tasks due after the cut-off; it names their dates as they are, not a
+    label of the next period that tasks due right after the cut-off do not belong to."""
+    plan = make_plan()
+    plan.tasks.append(_task("VIII-09", Area.CHI_DAO, "Tổng kết công tác cải cách hành chính", ["VP"], due=due))
+    period = period_for(kind, 2025)
+    rep = build_report(plan, period)
+    assert "VIII-09" in [t.id for t in rep.upcoming]
+    path = write_report_docx(rep, tmp_path / "r.docx", commune="xã Quảng Sơn", province="tỉnh Lâm Đồng")
+    text = _all_text(Document(str(path)))
+    first = period.end + dt.timedelta(days=1)
+    assert f"có hạn từ ngày {first:%d/%m/%Y} đến ngày {period.outlook_end:%d/%m/%Y}" in text
+    assert f"nhiệm vụ đến hạn {wrong}" not in text

@@ -135,6 +135,15 @@ def nhap_so_lieu(
     if conflicts and not ghi_de:
         C.print_findings(conflicts)
         C.fail(f"Không nhập gì vào sổ: {len(conflicts)} ô đã có số liệu khác (thêm --ghi-de để thay).")
+    # a closed period's report re-issues the same text: new figures for it would change a report sent
+    closed = data.history.current(period)
+    adding = [v for v in read.values if current.get(v.key) != v.value]
+    if closed is not None and adding:
+        line = F.IND_PERIOD_CLOSED(period=period.short_label, taken=H.stamp(closed.taken_at), count=len(adding),
+                                   file=master.name, sheet=I.SHEET)
+        if not ghi_de:
+            C.fail(f"Không nhập gì vào sổ: {line.message} (thêm --ghi-de nếu đúng là cần sửa).")
+        C.print_findings([line])
     merged = {**current, **read.as_dict()}
     findings = I.check_period(merged, period.short_label,
                               lambda k: data.indicators.cell(period, k) or "", file=master.name)

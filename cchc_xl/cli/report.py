@@ -13,12 +13,14 @@ from rich.table import Table
 
 from cchc_xl.cli import common as C
 from cchc_xl.core import schema as S
+from cchc_xl.core.findings import catalog
+from cchc_xl.core.history import early as early_snapshot, stamp
 from cchc_xl.core.models import CchcError
 from cchc_xl.cli.period import now, snapshot_line
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
 from cchc_xl.report.data import (DONE_IN_PERIOD_LABEL, DONE_UNDATED_LABEL, QuarterlyReport, fmt_date,
                                   fmt_pct, report_for)
-from cchc_xl.report.periodic import GAINED_LABEL
+from cchc_xl.report.periodic import GAINED_LABEL, replaced_rows
 
 REPORT_HELP = ("Lập báo cáo kết quả thực hiện công tác cải cách hành chính theo kỳ (Quý I, 6 tháng, "
                "Quý III, Năm): ghi trang 'Báo cáo quý' (bảng số liệu, biểu đồ) vào sổ tổng hợp - sổ "
@@ -104,6 +106,21 @@ def _trend_table(report: QuarterlyReport) -> Table:
     return t
 
 
+def dashboard_date_findings(master: Path, period: ReportingPeriod) -> list:
+    """"Ngày số liệu" of "Tổng quan" other than the report's cut-off: the dashboard's formulas count
+    at another date than the report (said; the official's cell is not changed)."""
+    from cchc_xl.workbook.dashboard import read_as_of
+
+    try:
+        day = read_as_of(master)
+    except CchcError as exc:        # not a date: its own message
+        return [exc.finding]
+    if day is None or day == period.end:
+        return []
+    return [catalog.DASHBOARD_OTHER_DATE(day=fmt_date(day), cutoff=fmt_date(period.end), period=period.short_label,
+                                         dashboard=S.SHEET_DASHBOARD, file=master.name, sheet=S.SHEET_DASHBOARD)]
+
+
 def bao_cao(
     master: Annotated[Path, typer.Argument(help="Sổ tổng hợp CCHC (.xlsx hoặc .xlsm)",
                                            metavar=C.MASTER_METAVAR)],
@@ -164,6 +181,16 @@ def bao_cao(
     console.print(_summary_table(report))
     if report.trend:
         console.print(_trend_table(report))
+    used = data.history.current(period) if snap is None else snap
+    if used is not None and early_snapshot(used):
+        C.print_findings([catalog.SNAPSHOT_EARLY(period=period.short_label, taken=stamp(used.taken_at),
+                                                 cutoff=fmt_date(period.end), master=master.name,
+                                                 file=master.name, sheet=S.SHEET_HISTORY)])
+    C.print_findings(dashboard_date_findings(master, period))
+    C.print_findings([catalog.TREND_SNAPSHOT_REPLACED(period=r.label, used=r.source, current=current,
+                                                      report=period.short_label, file=master.name,
+                                                      sheet=S.SHEET_HISTORY)
+                      for r, current in replaced_rows(report.trend, data.history)])
     if snap is not None:
         console.print(f"[green]{escape(snapshot_line(snap))}[/]")
     elif report.closed:

@@ -163,5 +163,14 @@ def read(sheet_rows: list[tuple[Any, ...]], *, file: str = "") -> History:
 
 
 def describe(snap: Snapshot) -> str:
-    """"chốt lúc 15/12/2025 08:00:00 (số liệu đến 14/12/2025)"."""
+    """"chốt lúc 15/12/2025 08:00:00 (số liệu đến 14/12/2025)"; a snapshot taken before the
+    cut-off date holds the data of that moment, not of the cut-off, and says so."""
+    if early(snap):
+        return (f"chốt lúc {stamp(snap.taken_at)}, trước ngày chốt số liệu {format_date(snap.period.end)} "
+                f"(số liệu đến lúc chốt; cập nhật sau đó không có trong báo cáo)")
     return f"chốt lúc {stamp(snap.taken_at)} (số liệu đến {format_date(snap.period.end)})"
+
+
+def early(snap: Snapshot) -> bool:
+    """Taken before the period's cut-off date ended (chot-ky run early)."""
+    return snap.taken_at.date() < snap.period.end

@@ -351,9 +351,52 @@ def check_period(values: dict[str, float], period_label: str, cell_of, *, file: 
 
 
 def check_sheet(sheet: IndicatorSheet, *, file: str = "") -> list[Finding]:
-    """Findings of the whole sheet: unreadable cells, then each period's review."""
+    """Findings of the whole sheet: unreadable cells, then each period's review, then the
+    periods against each other."""
     out = list(sheet.findings)
     for code, values in sheet.values.items():
         label = sheet.labels.get(code, code)
         out.extend(check_period(values, label, lambda k, c=code: sheet.cells.get((c, k), ""), file=file))
+    return out + check_across(sheet, file=file)
+
+
+# counts and amounts that add up over time ("tiếp nhận trong kỳ"): a period that contains another
+# cannot have less.  Not the stocks (thủ tục thuộc thẩm quyền, hồ sơ đang giải quyết) or the plans.
+FLOWS = frozenset({"nv_tinh_giao", "nv_tinh_xong", "nv_tinh_dung_han", "don_vi_kiem_tra", "vb_ban_hanh",
+                   "vb_gop_y", "hs_tiep_nhan", "hs_truc_tuyen", "hs_truc_tiep", "hs_da_giai_quyet",
+                   "hs_dung_han", "hs_qua_han", "pakn_tiep_nhan", "pakn_da_xu_ly", "gn_thuc_hien",
+                   "thu_ns_thuc_hien", "dn_thanh_lap"})
+# amounts reported "lũy kế từ đầu năm" in every period (disbursement, budget revenue): a later
+# period contains an earlier one, but two periods are not added
+YEAR_TO_DATE = frozenset({"gn_thuc_hien", "thu_ns_thuc_hien"})
+# the reporting windows of one year (``core.periods``): Quý I (15/12-14/3) and Quý III (15/6-14/9)
+# lie inside the year (15/12-14/12); Quý I inside 6 tháng (15/12-14/6), which Quý III follows
+_CONTAINS = (("6T", ("Q1",)), ("NAM", ("6T",)), ("NAM", ("Q3",)), ("NAM", ("6T", "Q3")))
+
+
+def check_across(sheet: IndicatorSheet, *, file: str = "", only: ReportingPeriod | None = None,
+                 sheet_name: str = SHEET) -> list[Finding]:
+    """A period that contains others (6 tháng ⊇ Quý I; Năm ⊇ 6 tháng + Quý III) with less of a
+    figure that adds up over time than they have: one of the reports is wrong.  ``only``: the
+    findings that involve that period."""
+    out: list[Finding] = []
+    years = {code.split("-", 1)[1] for code in sheet.values if "-" in code}
+    for year in sorted(years):
+        for outer, inners in _CONTAINS:
+            o_code = f"{outer}-{year}"
+            codes = [f"{k}-{year}" for k in inners]
+            if only is not None and only.code not in (o_code, *codes):
+                continue
+            o_vals = sheet.values.get(o_code, {})
+            for key in sorted(FLOWS & set(o_vals)):
+                if len(codes) > 1 and key in YEAR_TO_DATE:
+                    continue
+                parts = [sheet.values.get(c, {}).get(key) for c in codes]
+                if any(v is None for v in parts) or o_vals[key] >= sum(parts) - 1e-9:
+                    continue
+                ind = BY_KEY[key]
+                labels = " + ".join(f"{sheet.labels.get(c, c)} ({_n(ind, v)})" for c, v in zip(codes, parts))
+                out.append(F.IND_PERIOD_CONTAINS(
+                    label=ind.label, outer=sheet.labels.get(o_code, o_code), outer_value=_n(ind, o_vals[key]),
+                    inner=labels, file=file, sheet=sheet_name, cell=sheet.cells.get((o_code, key), "")))
     return out

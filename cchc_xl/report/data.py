@@ -18,7 +18,7 @@ from cchc_xl.core.periods import ReportingPeriod
 from cchc_xl.core.rounding import percent
 from cchc_xl.core.history import History, Snapshot, describe
 from cchc_xl.core.history import take as take_snapshot
-from cchc_xl.core.indicators import IndicatorSheet, check_period
+from cchc_xl.core.indicators import IndicatorSheet, check_across, check_period
 from cchc_xl.report.periodic import SOURCE_LIVE, IndicatorText, TrendRow, indicator_text, trend_rows
 from cchc_xl.core.text import format_date, format_number
 
@@ -451,7 +451,7 @@ def build_report(plan: Plan, period: ReportingPeriod, as_of: dt.date | None = No
         trend=trend_rows(current, period, history), source=describe(snap) if snap else SOURCE_LIVE,
         indicators=values, indicator_text=indicator_text(values, period),
         indicator_findings=check_period(values, period.short_label, lambda k: indicators.cell(period, k))
-        if indicators else [],
+        + check_across(indicators, only=period) if indicators else [],
         indicator_cells={k: indicators.cell(period, k) for k in values} if indicators else {})
 
 

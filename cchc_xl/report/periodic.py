@@ -82,6 +82,19 @@ def trend_rows(plan: Plan, period: ReportingPeriod, history: History | None) -> 
     return out
 
 
+def replaced_rows(rows: list[TrendRow], history: History | None) -> list[tuple[TrendRow, str]]:
+    """Rows of a closed report taken from a snapshot that was replaced since (chot-ky --ghi-de),
+    with the snapshot now in use: the report keeps its figures, the official is told they differ."""
+    out = []
+    for r in rows:
+        if not r.closed or history is None:
+            continue
+        now = next((s for s in history.snapshots if s.period.code == r.code and s.current), None)
+        if now is not None and describe(now) != r.source:
+            out.append((r, describe(now)))
+    return out
+
+
 def basis_note(rows: list[TrendRow]) -> str:
     """What "Theo bản chốt …" in the "Số liệu" column means ("" when no row is computed that way)."""
     later = [r for r in rows if r.basis]
@@ -155,11 +168,13 @@ def indicator_text(values: dict[str, float], period: ReportingPeriod) -> Indicat
         t.inspection = f"Đã tiến hành kiểm tra công tác cải cách hành chính tại " \
                        f"{_n(v('don_vi_kiem_tra'), 'don_vi_kiem_tra')} cơ quan, đơn vị."
     inst = []
-    if v("vb_ban_hanh") is not None:
-        inst.append(f"ban hành {_n(v('vb_ban_hanh'), 'vb_ban_hanh')} văn bản quy phạm pháp luật")
+    if v("vb_ban_hanh") is not None:      # "ban hành 0 văn bản" is not how a report says none
+        inst.append(f"ban hành {_n(v('vb_ban_hanh'), 'vb_ban_hanh')} văn bản quy phạm pháp luật" if v("vb_ban_hanh")
+                    else "không ban hành văn bản quy phạm pháp luật nào")
     if v("vb_gop_y") is not None:
         inst.append(f"góp ý {_n(v('vb_gop_y'), 'vb_gop_y')} dự thảo văn bản quy phạm pháp luật theo yêu cầu "
-                    "của cơ quan cấp trên")
+                    "của cơ quan cấp trên" if v("vb_gop_y") else
+                    "không có dự thảo văn bản quy phạm pháp luật nào cần góp ý theo yêu cầu của cơ quan cấp trên")
     if inst:
         t.institution = f"Trong kỳ, UBND xã {', '.join(inst)}."
     if v("tthc_tong") is not None:

@@ -10,6 +10,7 @@ for the official to fill in.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -361,6 +362,10 @@ def _trend_block(doc: DocumentT, rep: QuarterlyReport) -> None:
     """Cumulative figures at each cut-off of the year (seed 003 gives only the last one)."""
     if rep.closed:
         _para(doc, f"Số liệu nhiệm vụ trong báo cáo này lấy theo bản {rep.source}.", italic=True)
+    else:        # a draft from the current master: said in the document that gets signed, not only on screen
+        _para(doc, f"Số liệu nhiệm vụ trong báo cáo này chưa chốt: tính từ sổ tổng hợp lúc lập báo cáo, tại ngày "
+                   f"{fmt_date(rep.as_of)}; số liệu còn có thể thay đổi cho đến khi kỳ "
+                   f"{rep.period.short_label} được chốt.", italic=True)
     if len(rep.trend) < 2:
         return
     _para(doc, trend_sentence(rep.trend), keep_next=True)
@@ -473,8 +478,11 @@ def _section_outlook(doc: DocumentT, rep: QuarterlyReport) -> None:
                    "nêu tại Mục IV.")
         k += 1
     if rep.upcoming:
-        _para(doc, f"{k}. Triển khai thực hiện {len(rep.upcoming)} nhiệm vụ đến hạn trong {label}:",
-              keep_next=True)
+        # the window as it is: tasks due right after the cut-off still belong to this year or quarter
+        # ("đến hạn trong năm 2026" for tasks due 31/12/2025 would be false)
+        first = rep.as_of + dt.timedelta(days=1)
+        _para(doc, f"{k}. Triển khai thực hiện {len(rep.upcoming)} nhiệm vụ chưa hoàn thành có hạn từ ngày "
+                   f"{fmt_date(first)} đến ngày {fmt_date(rep.period.outlook_end)}:", keep_next=True)
         rows = [(str(i), t.title, t.lead, fmt_date(t.due)) for i, t in enumerate(rep.upcoming, 1)]
         _data_table(doc, ("TT", "Nhiệm vụ", "Chủ trì", "Hạn"), rows, (1.0, 9.6, 3.5, 2.4))
         k += 1

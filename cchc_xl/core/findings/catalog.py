@@ -808,6 +808,9 @@ IND_RATE_OVER_100 = T("indicator_rate_over_100", "error", "Tỷ lệ vượt 100
                       "{period}: \"{label}\" = {written}% lớn hơn 100%")
 IND_RATE_NO_COUNTS = T("indicator_rate_no_counts", "info", "Tỷ lệ không có số liệu gốc",
                        "{period}: \"{label}\" ghi {written}% nhưng chưa nhập {missing} để kiểm tra")
+IND_PERIOD_CONTAINS = T("indicator_period_contains", "warning", "Kỳ dài có số liệu ít hơn kỳ nằm trong nó",
+                        "\"{label}\": {outer} ghi {outer_value}, ít hơn {inner} - kỳ {outer} bao gồm khoảng thời "
+                        "gian đó nên không thể ít hơn; một trong các báo cáo ghi sai")
 IND_UNKNOWN_ROW = T("indicator_unknown_row", "warning", "Dòng số liệu lạ",
                     "Không nhận ra chỉ tiêu '{text}' - dòng này bị bỏ qua")
 IND_IMPORT_CONFLICT = T("indicator_import_conflict", "error", "Số liệu đã có",
@@ -816,6 +819,9 @@ IND_IMPORT_CONFLICT = T("indicator_import_conflict", "error", "Số liệu đã 
 IND_IMPORT_OVER_CONTENT = T("indicator_import_over_content", "error", "Ô số liệu đang có nội dung khác",
                             "Chỉ tiêu \"{label}\" ({period}): ô đang có nội dung không đọc được là số liệu ({why}), "
                             "tệp nhập ghi {new} - thêm --ghi-de để thay (sổ cũ được sao lưu trước khi ghi)")
+IND_PERIOD_CLOSED = T("indicator_period_closed", "warning", "Nhập số liệu vào kỳ đã chốt",
+                      "Kỳ {period} đã chốt lúc {taken}: {count} số liệu mới/khác của kỳ này sẽ làm báo cáo đã "
+                      "chốt (đã gửi) khác đi khi lập lại")
 IND_IMPORT_EMPTY = T("indicator_import_empty", "error", "Tệp không có số liệu",
                      "Không tìm thấy chỉ tiêu nào trong tệp (cột tên chỉ tiêu phải trùng tên trên "
                      "trang 'Số liệu', giá trị ở cột số liệu của kỳ bên phải tên chỉ tiêu)")
@@ -829,6 +835,18 @@ HIST_EXISTS = T("history_exists", "error", "Kỳ đã chốt",
                 "chốt lại (bản chốt cũ vẫn giữ trên trang 'Lịch sử', đánh dấu 'Đã thay thế')")
 HIST_BAD_ROW = T("history_bad_row", "error", "Dòng lịch sử hỏng",
                  "Dòng lịch sử của kỳ {period} không đọc được ({why}) - bản chốt này bị bỏ qua")
+SNAPSHOT_EARLY = T("snapshot_early", "warning", "Kỳ được chốt trước ngày chốt số liệu",
+                   "Kỳ {period} được chốt lúc {taken}, trước ngày chốt số liệu {cutoff}: báo cáo lấy số liệu "
+                   "lúc chốt, cập nhật sau đó không có trong báo cáo. Nếu cần, chốt lại sau ngày chốt số liệu: "
+                   "cchc-xl chot-ky {master} --ky \"{period}\" --ghi-de (bản cũ vẫn được giữ)")
+TREND_SNAPSHOT_REPLACED = T("trend_snapshot_replaced", "warning", "Bảng lũy kế dùng bản chốt đã được thay thế",
+                            "Bảng lũy kế của báo cáo {report} (đã chốt) giữ số liệu {period} theo bản {used}; bản "
+                            "đó đã được thay thế bằng bản {current}, nên số liệu {period} ở báo cáo này khác báo "
+                            "cáo {period} lập lại bây giờ")
+DASHBOARD_OTHER_DATE = T("dashboard_other_date", "warning", "Ngày số liệu trang Tổng quan khác kỳ báo cáo",
+                         "Ô 'Ngày số liệu' trang '{dashboard}' là {day}, khác ngày chốt số liệu của kỳ {period} "
+                         "({cutoff}): các số trên trang '{dashboard}' tính theo ngày {day}, không phải theo báo "
+                         "cáo này - đổi ô đó nếu muốn hai nơi cùng một ngày")
 HIST_UNREADABLE = T("history_unreadable", "error", "Không chốt kỳ khi sổ có ô không đọc được",
                     "Không chốt số liệu kỳ {period}: sổ có {count} ô không đọc được (liệt kê trên) - bản chốt sẽ "
                     "giữ mãi số liệu sai của các ô này. Sổ không thay đổi. Hãy sửa các ô rồi chạy lại{draft}")
