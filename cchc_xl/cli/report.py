@@ -113,8 +113,8 @@ def dashboard_date_findings(master: Path, period: ReportingPeriod) -> list:
 
     try:
         day = read_as_of(master)
-    except CchcError as exc:        # not a date: its own message
-        return [exc.finding]
+    except CchcError as exc:        # not a date: said; the report itself counts at the period's cut-off
+        return [exc.finding.model_copy(update={"severity": "warning"})]
     if day is None or day == period.end:
         return []
     return [catalog.DASHBOARD_OTHER_DATE(day=fmt_date(day), cutoff=fmt_date(period.end), period=period.short_label,
