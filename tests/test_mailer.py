@@ -11,7 +11,6 @@ import ssl
 import subprocess
 from contextlib import contextmanager
 from email.parser import BytesParser
-from email.policy import SMTP as SMTP_POLICY
 from email.policy import default as DEFAULT_POLICY
 from pathlib import Path
 from types import SimpleNamespace
@@ -372,7 +371,7 @@ def test_write_drafts_round_trip(workbooks, tmp_path):
         assert path.name.isascii()
         data = path.read_bytes()
         assert data.startswith(b"X-Unsent: 1\r\n")
-        assert data == b"X-Unsent: 1\r\n" + msg.as_bytes(policy=SMTP_POLICY)
+        assert data == b"X-Unsent: 1\r\n" + msg.as_bytes()       # the message's own policy (CRLF)
         back = BytesParser(policy=DEFAULT_POLICY).parsebytes(data)
         assert back["X-Unsent"] == "1"
         del back["X-Unsent"]
@@ -381,6 +380,81 @@ def test_write_drafts_round_trip(workbooks, tmp_path):
         (att,) = attachments(parse(data))
         assert att.get_content() == (workbooks["VP"] if "VP_" in path.name else workbooks["VHXH"]).read_bytes()
     assert not list((tmp_path / "thu_nhap").glob(".~*")), "no temporary files left"
+
+
+# ---------------------------------------------------------------- headers as a mail client reads them
+
+# unit names of communes (appendix "PHÂN CÔNG"), long ones that make the Subject fold
+CLIENT_NAMES = ["Văn phòng HĐND và UBND xã", "Phòng Văn hóa - Xã hội", "Phòng Kinh tế",
+                "Trung tâm Phục vụ hành chính công", "Ban Chỉ huy Quân sự xã", "Trạm Y tế xã",
+                "Phòng Kinh tế, Hạ tầng và Đô thị", "Hội Liên hiệp Phụ nữ xã",
+                "Ủy ban Mặt trận Tổ quốc Việt Nam xã", "Đoàn Thanh niên Cộng sản Hồ Chí Minh xã",
+                "Bộ phận Tiếp nhận và Trả kết quả", "Hội Cựu chiến binh xã Quảng Sơn, huyện Đắk Glong"]
+CLIENT_PERIODS = ["Quý I/2025", "6 tháng/2025", "Quý III/2025", "Năm 2025"]
+
+
+def raw_headers(data: bytes) -> dict[str, str]:
+    """Header values as sent (unfolded: CRLF + WSP -> WSP), not decoded."""
+    import re
+
+    head = data.decode("ascii").split("\r\n\r\n", 1)[0]
+    lines = re.sub(r"\r\n([ \t])", r"\1", head).split("\r\n")
+    return {line.split(":", 1)[0]: line.split(":", 1)[1][1:] for line in lines if ":" in line}
+
+
+def client_decoded(raw: str) -> str:
+    """RFC 2047 decoding as Outlook/Thunderbird do it: the whitespace between two encoded
+    words is not part of the text."""
+    from email.header import decode_header, make_header
+
+    return str(make_header(decode_header(raw)))
+
+
+def client_messages(attachment: Path) -> list[tuple[str, mailer.EmailMessage]]:
+    """The messages of gui-email, nhac-nho (missing, overdue, refused) and phan-hoi for every name."""
+    from cchc_xl.core import register as R
+    from cchc_xl.mail.reminders import compose_feedback, compose_reminder
+
+    out = []
+    for name in CLIENT_NAMES:
+        unit = Unit(code="X", name=name, email="donvi@lamdong.gov.vn", head="Nguyễn Văn Hùng")
+        for period in CLIENT_PERIODS:
+            out.append(("gui-email", compose(unit, attachment, period_label=period)))
+            for due, refused in ((dt.date(2030, 1, 1), 0), (dt.date(2020, 1, 1), 0), (dt.date(2030, 1, 1), 2)):
+                sub = R.Submission(period=period, unit="X", unit_name=name, version=2, due=due,
+                                   refused_cells=refused, file="phieu.xlsx" if refused else "")
+                out.append(("nhac-nho", compose_reminder(unit, sub, commune="xã Quảng Sơn", sender=SENDER,
+                                                         today=dt.date(2025, 9, 25))))
+            out.append(("phan-hoi", compose_feedback(unit, period=period, source_name="phieu.xlsx", items=[],
+                                                     file_reason="tệp đã bị sửa cấu trúc", attachment=attachment,
+                                                     commune="xã Quảng Sơn", sender=SENDER)))
+    return out
+
+
+def test_subject_keeps_every_space_when_a_client_decodes_it(workbooks, tmp_path):
+    """Python's folding may put the space between two words between two encoded words, where
+    RFC 2047 decoders drop it ("Văn phòngHĐND"): drafts and sent mail read word for word."""
+    msgs = client_messages(workbooks["VP"])
+    drafts = mailer.write_drafts([m for _, m in msgs], tmp_path / "thu_nhap")
+    handler = Recorder()
+    sample = msgs[::7]                                    # every command and name, a few periods
+    with smtp_server(handler) as srv:
+        report = mailer.send_messages([m for _, m in sample], host="127.0.0.1", port=srv.port,
+                                      security="none")
+    assert report.ok
+    wire = [(label, m, p.read_bytes()) for (label, m), p in zip(msgs, drafts)]
+    wire += [(label, m, e.content) for (label, m), e in zip(sample, handler.envelopes)]
+    wrong = []
+    for label, msg, data in wire:
+        headers, want = raw_headers(data), str(msg["Subject"])
+        assert all(len(line) <= 78 for line in data.split(b"\r\n\r\n", 1)[0].split(b"\r\n"))
+        for got in (client_decoded(headers["Subject"]), str(parse(data)["Subject"])):
+            if got != want:
+                wrong.append(f"[{label}] {want!r} -> {got!r}")
+        to = msg["To"].addresses[0]
+        assert client_decoded(headers["To"]) == f"{to.display_name} <{to.addr_spec}>"
+    assert not wrong, f"{len(wrong)}/{2 * len(wire)}:\n" + "\n".join(wrong[:5])
+    assert {label for label, _ in msgs} == {"gui-email", "nhac-nho", "phan-hoi"}
 
 
 # ---------------------------------------------------------------- sending (real SMTP)

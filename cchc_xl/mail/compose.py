@@ -7,9 +7,10 @@ import datetime as dt
 import html
 import re
 import unicodedata
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
-from email.policy import SMTP as SMTP_POLICY
+from email.policy import EmailPolicy
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any, Iterable
@@ -24,6 +25,35 @@ XLSX_MAINTYPE = "application"
 XLSX_SUBTYPE = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_UNIT = "X-CCHC-Unit"          # unit code, ASCII; used for draft names and reports
 DRAFTS_DIR_NAME = "thu_nhap"
+
+# ---------------------------------------------------------------- policy
+
+class _MailPolicy(EmailPolicy):
+    """The SMTP policy (CRLF), except that a non-ASCII Subject is encoded whole, its spaces
+    inside the encoded words.
+
+    Python's own folding may leave the space between two words *between* two encoded words,
+    where RFC 2047 decoders (Outlook, Thunderbird, webmail) drop it: "Văn phòngHĐND"."""
+
+    _ENCODED_WHOLE = ("subject",)
+
+    def _encoded(self, name: str, value: Any) -> str | None:
+        text = str(value)
+        if name.lower() not in self._ENCODED_WHOLE or text.isascii():
+            return None
+        body = Header(text, "utf-8", header_name=name).encode(
+            linesep=self.linesep, maxlinelen=self.max_line_length or 78)
+        return f"{name}: {body}{self.linesep}"
+
+    def fold(self, name: str, value: Any) -> str:
+        return self._encoded(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        folded = self._encoded(name, value)
+        return folded.encode("ascii") if folded else super().fold_binary(name, value)
+
+
+MAIL_POLICY = _MailPolicy(linesep="\r\n")
 
 # ---------------------------------------------------------------- addresses
 
@@ -189,7 +219,7 @@ def new_unit_message(unit: Unit, subject: str, *, sender: str, issuer: str,
     except AddressError as exc:
         kind, params = _unit_address(unit, exc)
         raise kind.error(fix="", sheet=S.SHEET_UNITS, **params) from None
-    msg = EmailMessage(policy=SMTP_POLICY)
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["Subject"] = _one_line(subject)
     domain = "cchc.local"
     if normalize_text(sender):
@@ -232,7 +262,7 @@ def draft_file_name(msg: Message, index: int) -> str:
 
 def draft_bytes(msg: Message) -> bytes:
     """The message as an unsent draft: ``X-Unsent: 1`` first, CRLF line ends."""
-    return b"X-Unsent: 1\r\n" + msg.as_bytes(policy=SMTP_POLICY)
+    return b"X-Unsent: 1\r\n" + msg.as_bytes(policy=MAIL_POLICY)
 
 
 def write_drafts(messages: Iterable[Message], out_dir: Path) -> list[Path]:
