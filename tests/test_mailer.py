@@ -27,6 +27,7 @@ from cchc_xl.workbook.master import write_master
 from cchc_xl.core.models import Area, CchcError, Plan, PlanInfo, Task, Unit
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
+import aiosmtpd.smtp as aiosmtpd_smtp  # noqa: E402
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 
 PERIOD = "Quý III/2025"
@@ -558,6 +559,68 @@ def test_refused_recipient_does_not_stop_the_others(workbooks):
     assert [e.rcpt_tos for e in handler.envelopes] == [["vp.quangson@lamdong.gov.vn"],
                                                        ["pvhcc@lamdong.gov.vn"],
                                                        ["vhxh.quangson@lamdong.gov.vn"]]
+
+
+class DataRefusingSMTP(aiosmtpd_smtp.SMTP):
+    """Answers the DATA command itself (before any content) with ``code`` when the transaction
+    holds an address in ``refuse`` - a policy filter at DATA, as Postfix can have.  Logs MAIL."""
+
+    refuse: dict[str, str] = {}
+    mails: list[str] = []
+
+    @aiosmtpd_smtp.syntax("DATA")
+    async def smtp_DATA(self, arg):
+        reply = next((r for a, r in self.refuse.items() if a in self.envelope.rcpt_tos), None)
+        if reply:
+            await self.push(reply)
+            return
+        return await super().smtp_DATA(arg)
+
+    async def smtp_MAIL(self, arg):
+        self.mails.append(arg)
+        return await super().smtp_MAIL(arg)
+
+
+class DataRefusingController(EphemeralController):
+    def factory(self):
+        return DataRefusingSMTP(self.handler)
+
+
+def test_a_refused_message_does_not_fail_the_next_unit(workbooks):
+    """A refusal the SMTP library leaves unanswered (DATA refused, the same address twice all
+    refused at RCPT) must not make the next unit fail with "503 nested MAIL command"."""
+    kt = Unit(code="KT", name="Phòng Kinh tế", email="kt@lamdong.gov.vn")
+    twice = Unit(code="PVHCC", name="Trung tâm PVHCC", email="pvhcc@lamdong.gov.vn; Lê Minh Tuấn <PVHCC@lamdong.gov.vn>")
+    doubled = compose(BY_CODE["VP"], workbooks["VP"])   # a message with the same recipient twice in To / Cc
+    doubled["Cc"] = "vp.quangson@lamdong.gov.vn"
+    msgs = [compose(BY_CODE["VP"], workbooks["VP"]), compose(kt, workbooks["VP"]),
+            compose(BY_CODE["VHXH"], workbooks["VHXH"]), compose(twice, workbooks["VP"]),
+            compose(BY_CODE["VHXH"], workbooks["VHXH"]), doubled, compose(kt, workbooks["VP"]),
+            compose(BY_CODE["VP"], workbooks["VP"])]
+    DataRefusingSMTP.refuse = {"kt@lamdong.gov.vn": "554 5.7.1 Rejected by policy"}
+    DataRefusingSMTP.mails = []
+    handler = Recorder(refuse=("pvhcc@lamdong.gov.vn",))
+    ctl = DataRefusingController(handler, hostname="127.0.0.1", port=0)
+    ctl.start()
+    try:
+        report = mailer.send_messages(msgs, host="127.0.0.1", port=ctl.port, security="none", retry_delay=0)
+    finally:
+        ctl.stop()
+    r = report.results
+    assert [x.ok for x in r] == [True, False, True, False, True, True, False, True], [x.problem_text() for x in r]
+    assert "mã 554" in r[1].error and "mã 554" in r[6].error
+    assert r[3].recipients == ["pvhcc@lamdong.gov.vn"] and "mã 550" in r[3].problem_text()
+    assert r[5].recipients == ["vp.quangson@lamdong.gov.vn"]
+    assert not any("503" in x.problem_text() for x in r)
+    assert [e.rcpt_tos for e in handler.envelopes] == [["vp.quangson@lamdong.gov.vn"],
+                                                       ["vhxh.quangson@lamdong.gov.vn"],
+                                                       ["vhxh.quangson@lamdong.gov.vn"],
+                                                       ["vp.quangson@lamdong.gov.vn"],
+                                                       ["vp.quangson@lamdong.gov.vn"]]
+    assert parse(handler.envelopes[1].content)[mailer.HEADER_UNIT] == "VHXH"
+    # the To header names the unit's address once
+    assert [a.addr_spec for a in parse(msgs[3].as_bytes())["To"].addresses] == ["pvhcc@lamdong.gov.vn"]
+    assert mailer.parse_recipients("a@x.vn; Tên <A@x.vn>, b@x.vn") == [("Tên", "a@x.vn"), ("", "b@x.vn")]
 
 
 def test_transient_refusal_is_retried_once(workbooks):

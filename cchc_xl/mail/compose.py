@@ -83,10 +83,13 @@ class AddressError(ValueError):
 def parse_recipients(value: str) -> list[tuple[str, str]]:
     """``"a@x.vn; Nguyễn A <b@y.vn>"`` -> ``[("", "a@x.vn"), ("Nguyễn A", "b@y.vn")]``.
 
-    Raises ``AddressError`` (a ``ValueError``) for an empty value or an invalid address.
+    An address typed twice ("a@x.vn; Nguyễn A <a@x.vn>", any case) is kept once, with the
+    first name given.  Raises ``AddressError`` (a ``ValueError``) for an empty value or an
+    invalid address.
     """
     text = normalize_text(value)
     out: list[tuple[str, str]] = []
+    where: dict[str, int] = {}
     for piece in re.split(r"[;,]", text):
         piece = piece.strip()
         if not piece:
@@ -94,7 +97,14 @@ def parse_recipients(value: str) -> list[tuple[str, str]]:
         name, addr = parseaddr(piece)
         if not addr or not is_valid_email(addr) or (not name and addr != piece.strip("<>")):
             raise AddressError(piece)
-        out.append((normalize_text(name), addr))
+        name = normalize_text(name)
+        key = addr.lower()
+        if key in where:
+            i = where[key]
+            out[i] = (out[i][0] or name, out[i][1])
+            continue
+        where[key] = len(out)
+        out.append((name, addr))
     if not out:
         raise AddressError()
     return out

@@ -214,14 +214,25 @@ def _attempt(session: _Session, msg: Message, to_addrs: list[str]) -> _Attempt:
     try:
         refused = smtp.send_message(msg, to_addrs=to_addrs)
     except smtplib.SMTPRecipientsRefused as exc:
+        _reset(session)
         refused = exc.recipients
     except smtplib.SMTPSenderRefused as exc:
+        _reset(session)
         return _Attempt(error=f"Máy chủ từ chối địa chỉ người gửi {exc.sender} "
                               f"(mã {exc.smtp_code}: {_reply_text(exc.smtp_error)})",
                         transient=400 <= exc.smtp_code < 500)
     except smtplib.SMTPDataError as exc:
+        _reset(session)
         return _Attempt(error=f"Máy chủ từ chối nội dung thư (mã {exc.smtp_code}: "
                               f"{_reply_text(exc.smtp_error)})",
+                        transient=400 <= exc.smtp_code < 500)
+    except smtplib.SMTPServerDisconnected as exc:
+        session.drop()
+        return _Attempt(error=explain_smtp_error(exc, session.host, session.port, session.timeout),
+                        transient=True)
+    except smtplib.SMTPResponseException as exc:     # any other refusal in the transaction
+        _reset(session)
+        return _Attempt(error=explain_smtp_error(exc, session.host, session.port, session.timeout),
                         transient=400 <= exc.smtp_code < 500)
     except (smtplib.SMTPException, OSError) as exc:   # dropped connection, timeout ...
         session.drop()
@@ -229,6 +240,35 @@ def _attempt(session: _Session, msg: Message, to_addrs: list[str]) -> _Attempt:
                         transient=True)
     out = _Attempt(delivered=[a for a in to_addrs if a not in refused])
     out.refused = {a: (int(code), _reply_text(text)) for a, (code, text) in refused.items()}
+    return out
+
+
+def _reset(session: _Session) -> None:
+    """End the transaction a refusal left open (RSET), so that the next message starts clean;
+    a server that does not answer RSET is reconnected for the next message.
+
+    smtplib does not reset when the DATA command itself is refused (or when every RCPT of a
+    message with the same address twice was refused): the next MAIL FROM then fails with
+    "503 nested MAIL command" - another unit's message refused for this one's fault."""
+    smtp = session.smtp
+    if smtp is None:
+        return
+    try:
+        code, _ = smtp.rset()
+    except (smtplib.SMTPException, OSError):
+        code = 0
+    if code != 250:
+        session.drop()
+
+
+def _unique(addresses: Iterable[str]) -> list[str]:
+    """Each address once (case of the domain and of the local part ignored), first spelling kept."""
+    seen: set[str] = set()
+    out = []
+    for a in addresses:
+        if a.lower() not in seen:
+            seen.add(a.lower())
+            out.append(a)
     return out
 
 
@@ -279,7 +319,7 @@ def send_messages(messages: Iterable[Message], *, host: str, port: int | None = 
     username = username or os.environ.get(ENV_USER) or None
     password = password if password else (os.environ.get(ENV_PASSWORD) or None)
     report = SendReport(results=[
-        SendResult(index=i, recipients=message_recipients(m), subject=str(m.get("Subject") or ""),
+        SendResult(index=i, recipients=_unique(message_recipients(m)), subject=str(m.get("Subject") or ""),
                    unit=str(m.get(HEADER_UNIT) or ""))
         for i, m in enumerate(msgs, start=1)])
     if not msgs:
