@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from cchc_xl.cli import app
 from cchc_xl.core import schema as S
+from cchc_xl.core.models import CchcError
 from cchc_xl.roundtrip.register import read_register
 from cchc_xl.core.dispatch import unit_code_from_file_name
 
@@ -67,6 +68,41 @@ def test_gui_email_keeps_the_deadline_and_mailing_date(env):
     subs = {s.unit: s for s in read_register(env["master"])}
     assert {u: s.due for u, s in subs.items()} == {u: dt.date(2025, 9, 22) for u in subs}
     assert subs["KT"].mailed_on is None and subs["VP"].mailed_on == dt.date.today()
+
+
+@pytest.mark.parametrize("state", ["~$So_tong_hop_CCHC.xlsx", ".~lock.So_tong_hop_CCHC.xlsx#", "read-only"])
+def test_gui_email_refuses_a_master_it_cannot_record_before_any_mail(env, state):
+    """The register is written after the mail: a master open in Excel/LibreOffice or read-only
+    is refused first - nothing sent, no draft, the master byte for byte as it was."""
+    from cchc_xl.files.safeio import file_sha256
+    from cchc_xl.roundtrip.register import record_mailing
+
+    master = env["master"]
+    assert master.name == "So_tong_hop_CCHC.xlsx"
+    if state == "read-only":
+        master.chmod(0o444)
+    else:
+        (master.parent / state).write_bytes(b"")
+    before = file_sha256(master)
+    try:
+        handler = Recorder()
+        with smtp_server(handler) as srv:
+            sent = run("gui-email", master, env["phieu"], "--ky", PERIOD, "--han", "22/09/2025", "--gui",
+                       "--may-chu", "127.0.0.1", "--cong", srv.port, "--bao-mat", "none", "--nguoi-gui", SENDER)
+        drafts = run("gui-email", master, env["phieu"], "--ky", PERIOD, "--han", "22/09/2025",
+                     "--nguoi-gui", SENDER)
+        for res in (sent, drafts):
+            flat = " ".join(res.output.split())
+            assert res.exit_code == 1 and "Traceback" not in res.output, res.output
+            assert "Tình hình gửi phiếu" in flat
+            assert ("chỉ đọc" in flat) if state == "read-only" else (f"'{state}'" in flat)
+        assert handler.envelopes == [] and not (env["phieu"] / "thu_nhap").exists()
+        with pytest.raises(CchcError):       # the register writer itself goes through the same check
+            record_mailing(master, PERIOD, [("VP", "Văn phòng")], due=dt.date(2025, 9, 22), mailed=["VP"])
+        assert file_sha256(master) == before
+        assert not (master.parent / "sao_luu").exists()
+    finally:
+        master.chmod(0o644)
 
 
 def test_tong_hop_records_returns_and_tien_do_prints_them(env):

@@ -13,7 +13,9 @@ from rich.table import Table
 
 from cchc_xl.cli import common as C
 from cchc_xl.mail import mailer
+from cchc_xl.files.safeio import check_can_write
 from cchc_xl.roundtrip.folders import unit_workbooks
+from cchc_xl.roundtrip.register import REGISTER_ACTION
 from cchc_xl.core.records import parse_date
 from cchc_xl.workbook.master import read_master
 from cchc_xl.core.models import CchcError
@@ -115,6 +117,9 @@ def gui_email(
     try:
         settings = _settings(cau_hinh, master)
         data = read_master(master)
+        # the register is written after the mail: a master that cannot be written now (open in
+        # Excel/LibreOffice, read-only) is refused before any mail leaves, not after
+        check_can_write(master, REGISTER_ACTION)
     except CchcError as exc:
         _fail(str(exc))
     period = C.period_or_fail(ky, data.plan.info.year)

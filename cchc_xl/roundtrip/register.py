@@ -22,7 +22,7 @@ from cchc_xl.core import schema as S
 from cchc_xl.core.findings import catalog
 from cchc_xl.files.excel import calamine_sheet
 from cchc_xl.files.xlsx_patch import PatchUnsupported, patch_xlsx
-from cchc_xl.files.safeio import atomic_path, backup, save_workbook_atomic
+from cchc_xl.files.safeio import guarded_write
 from cchc_xl.workbook.cells import put
 from cchc_xl.workbook.register_sheet import add_register_sheet, register_cell_edits
 
@@ -41,42 +41,49 @@ def read_register(path: str | os.PathLike[str]) -> list[R.Submission]:
     return R.read_submissions(register_rows(path) or [])
 
 
+REGISTER_ACTION = "ghi trang 'Tình hình gửi phiếu'"   # "{action}" of the write findings
+
+
 def write_register(path: str | os.PathLike[str], subs: Sequence[R.Submission], *,
                    old_rows: Sequence[Sequence[Any]] | None = None, make_backup: bool = True) -> bool:
-    """Write ``subs`` into the master's register.  Returns whether the file changed."""
+    """Write ``subs`` into the master's register.  Returns whether the file changed.
+
+    Through ``guarded_write``: a master open in Excel/LibreOffice, read-only or on a full
+    disk is refused (``CchcError``) and left as it was."""
     p = Path(path)
     rows = register_rows(p) if old_rows is None else old_rows
     edits = register_cell_edits(rows or [], subs)
     if not edits or (rows is None and not subs):
         return False
-    if make_backup:
-        backup(p)
-    try:
+    if rows is None:
+        _refuse_openpyxl(p)
+    with guarded_write(p, REGISTER_ACTION, make_backup=make_backup) as w:
         if rows is not None:
             try:
-                with atomic_path(p) as tmp:
-                    patch_xlsx(p, tmp, {S.SHEET_SUBMISSIONS: edits})
+                patch_xlsx(p, w.tmp, {S.SHEET_SUBMISSIONS: edits})
                 return True
             except PatchUnsupported:
-                pass
-        _write_openpyxl(p, subs)
-    except PermissionError:
-        raise catalog.WRITE_DENIED.error(action="ghi trang 'Tình hình gửi phiếu'", file=p.name) from None
+                _refuse_openpyxl(p)
+        _write_openpyxl(p, w.tmp, subs)
     return True
 
 
-def _write_openpyxl(path: Path, subs: Sequence[R.Submission]) -> None:
-    """Fallback (master without the sheet, unusual package): add/fill the sheet with openpyxl.
-
-    openpyxl drops charts and pictures it reads: a master holding some is not rewritten
+def _refuse_openpyxl(path: Path) -> None:
+    """openpyxl drops charts and pictures it reads: a master holding some is not rewritten
     (``CchcError`` "register_no_sheet", a warning for the caller to show)."""
     import zipfile
-
-    from openpyxl import load_workbook
 
     with zipfile.ZipFile(path) as z:
         if any(n.startswith(("xl/charts/", "xl/drawings/", "xl/media/")) for n in z.namelist()):
             raise catalog.REGISTER_NO_SHEET.error(what="tình hình gửi phiếu", file=path.name)
+
+
+def _write_openpyxl(path: Path, target: Path, subs: Sequence[R.Submission]) -> None:
+    """Fallback (master without the sheet, unusual package): add/fill the sheet with openpyxl,
+    the book read from ``path`` saved as ``target``."""
+    from openpyxl import load_workbook
+
+    from cchc_xl.files.excel import save_xlsx
 
     wb = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
     ws = add_register_sheet(wb)
@@ -85,7 +92,7 @@ def _write_openpyxl(path: Path, subs: Sequence[R.Submission]) -> None:
         cell = put(ws, r, c, v)
         if isinstance(v, (dt.date, dt.datetime)):
             cell.number_format = "dd/mm/yyyy"
-    save_workbook_atomic(wb, path)
+    save_xlsx(wb, target)
 
 
 # ---------------------------------------------------------------- events
