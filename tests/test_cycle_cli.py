@@ -155,6 +155,49 @@ def test_nhac_nho_drafts_name_deadline_and_refused_cells(env):
     assert "quá hạn" in kt["Subject"] and "Hạn gửi lại phiếu là ngày 16/09/2025" in body(kt)
 
 
+def test_nhac_nho_says_each_form_it_could_not_attach(env):
+    """--dinh-kem: forms of another period, a unit's form missing, a unit's two copies - each
+    said (the file, then the unit whose reminder goes without its form), never dropped silently."""
+    import shutil
+
+    from period_env import AS_OF
+    from cchc_xl.roundtrip.split import split_master
+
+    root = env["root"]
+    other = root / "M6.xlsx"
+    shutil.copy(env["master"], other)
+    split_master(other, root / "phieu_6thang", period_label="6 tháng/2025", as_of=AS_OF)
+    wrong = run("nhac-nho", env["master"], "--ky", PERIOD, "--ra", root / "n1", "--ngay", "15/09/2025",
+                "--nguoi-gui", SENDER, "--dinh-kem", root / "phieu_6thang")
+    flat = " ".join(wrong.output.split())
+    assert wrong.exit_code == 1, wrong.output
+    assert flat.count("Tệp là phiếu kỳ '6 tháng/2025'") == 4
+    for code in EMAILS:
+        assert f"({code}): thư mục" in flat
+    assert flat.count("thư nhắc không kèm được phiếu") == 4 and "thư nhắc vẫn được tạo" in flat
+    drafts = [parse(p) for p in (root / "n1").glob("*.eml")]
+    assert len(drafts) == 4 and not any(list(d.iter_attachments()) for d in drafts)
+    assert not any("gửi kèm lại" in body(d) for d in drafts)   # no letter promises a form it lacks
+
+    dk = root / "dk"
+    shutil.copytree(env["phieu"], dk)
+    (dk / env["KT"].name).unlink()
+    shutil.copy(dk / env["VHXH"].name, dk / (env["VHXH"].stem + " - Copy.xlsx"))
+    handler = Recorder()
+    with smtp_server(handler) as srv:
+        some = run("nhac-nho", env["master"], "--ky", PERIOD, "--gui", "--may-chu", "127.0.0.1", "--cong", srv.port,
+                   "--bao-mat", "none", "--nguoi-gui", SENDER, "--dinh-kem", dk, "--ngay", "15/09/2025")
+    flat = " ".join(some.output.split())
+    assert some.exit_code == 1 and "có 2 tệp phiếu" in flat, some.output     # the copy: an error, as gui-email
+    assert "(VHXH): thư mục" in flat and "có nhiều phiếu của đơn vị" in flat
+    assert "(KT): thư mục" in flat and "không có phiếu nào của đơn vị" in flat and "thư nhắc vẫn được gửi" in flat
+    assert "(VP): thư mục" not in flat and "(PVHCC): thư mục" not in flat
+    sent = {BytesParser(policy=DEFAULT_POLICY).parsebytes(e.content)["X-CCHC-Unit"]:
+            BytesParser(policy=DEFAULT_POLICY).parsebytes(e.content) for e in handler.envelopes}
+    assert {u: [a.get_filename() for a in m.iter_attachments()] for u, m in sent.items()} == {
+        "VP": [env["VP"].name], "VHXH": [], "KT": [], "PVHCC": [env["PVHCC"].name]}
+
+
 def test_nhac_nho_sends_through_smtp(env):
     handler = Recorder()
     with smtp_server(handler) as srv:

@@ -146,13 +146,12 @@ def nhac_nho(
     problems: list[Finding] = []
     attach: dict[str, Path] = {}
     if dinh_kem is not None:
-        from cchc_xl.roundtrip.folders import unit_workbooks
-
         if not dinh_kem.is_dir():
             C.fail(f"Lỗi: không tìm thấy thư mục phiếu ({dinh_kem})")
         wanted = [u for u in data.plan.units if any(s.unit == u.code and not s.returned for s in targets)]
-        pairs, _skipped = mailer.match_attachments(wanted, unit_workbooks(dinh_kem), period_label=period)
-        attach = {u.code: p for u, p in pairs}
+        attach, found = _reminder_forms(master, dinh_kem, wanted, data.plan.units, period,
+                                        done="gửi" if gui else "tạo")
+        problems.extend(found)
     messages = []
     for sub in targets:
         unit = units.get(sub.unit)
@@ -173,6 +172,37 @@ def nhac_nho(
                        drafts_dir=ra or master.parent / "thu_nhac_nho")
     failed = any(f.severity == "error" for f in problems) or (report is not None and not report.ok)
     raise typer.Exit(1 if failed else 0)
+
+
+def _reminder_forms(master: Path, folder: Path, wanted: list, units: list, period: str, *,
+                    done: str) -> tuple[dict[str, Path], list[Finding]]:
+    """``--dinh-kem``: the form of each unit in ``wanted`` found in ``folder``, and what kept a
+    form out (files of another period, a unit's two files, ...) - each unit left without its
+    form said by name.  The forms of the other ``units`` (nothing to remind) are left aside;
+    the e-mail address problems are left to the reminder itself."""
+    from cchc_xl.roundtrip.folders import unit_workbooks
+
+    others = {u.code.upper() for u in units} - {u.code.upper() for u in wanted}
+    tags = [mailer.read_unit_tag(f) for f in unit_workbooks(folder)]
+    files = [t.path for t in tags if (t.meta_code or t.name_code) not in others]
+    pairs, skipped = mailer.match_attachments(wanted, files, period_label=period,
+                                              unit_cells=mailer.unit_email_cells(master),
+                                              master_file=master.name)
+    attach = {u.code: p for u, p in pairs}
+    left = {catalog.NO_EMAIL.code, catalog.BAD_EMAIL.code, catalog.UNIT_WITHOUT_FILE.code}
+    problems = [f for f in skipped if f.code not in left]
+    other_files = any(f.code != catalog.DUPLICATE_FILES.code for f in problems)   # another period, ...
+    doubled = [f.message for f in problems if f.code == catalog.DUPLICATE_FILES.code]
+    for unit in wanted:
+        if unit.code in attach or unit.is_group:
+            continue
+        tag = f"'{unit.name}' ({unit.code})"      # how the matching findings name a unit
+        why = (f"thư mục '{folder}' có nhiều phiếu của đơn vị" if any(tag in m for m in doubled) else
+               f"thư mục '{folder}' không có phiếu kỳ {period} dùng được của đơn vị" if other_files else
+               f"thư mục '{folder}' không có phiếu nào của đơn vị")
+        problems.append(catalog.REMINDER_WITHOUT_FORM(unit=unit.name, code=unit.code, why=why, done=done,
+                                                      period=period, file=master.name, sheet=S.SHEET_UNITS))
+    return attach, problems
 
 
 def _new_form(master: Path, period: str, unit: str) -> Finding:

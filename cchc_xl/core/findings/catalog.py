@@ -283,6 +283,10 @@ FEEDBACK_NOT_WRITTEN = T("feedback_not_written", "error", "Chưa tạo được 
 FEEDBACK_UNREADABLE = T("feedback_unreadable", "warning", "Phiếu gửi về không đọc được",
                         "Không đọc được tệp đơn vị gửi về nên không tạo phiếu phản hồi: {why}")
 
+REMINDER_WITHOUT_FORM = T("reminder_without_form", "warning", "Thư nhắc không kèm được phiếu",
+                          "Đơn vị '{unit}' ({code}): {why} nên thư nhắc không kèm được phiếu (thư nhắc vẫn được "
+                          "{done}); để kèm phiếu, để đúng một phiếu kỳ {period} của đơn vị vào thư mục rồi chạy lại "
+                          "cho đơn vị này")
 NEW_FORM_NEEDED = T("new_form_needed", "info", "Cần gửi đơn vị phiếu mới",
                     "Đơn vị {unit}: cả tệp đã gửi bị từ chối, không sửa được bằng cách sửa ô - tạo phiếu mới cho "
                     "đơn vị này (cchc-xl tao-phieu {master} --ky \"{period}\" --don-vi {unit}) rồi gửi kèm thư")
