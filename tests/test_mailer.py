@@ -647,6 +647,56 @@ def test_server_unreachable_is_reported_in_vietnamese(workbooks):
     assert all(r.error == report.connection_error and r.status_label == "Lỗi" for r in report.results)
 
 
+class Dropping(Recorder):
+    """Takes ``keep`` messages, then closes the connection at the end of every later DATA;
+    or (``slow``) answers DATA only after ``slow`` seconds."""
+
+    def __init__(self, keep: int = 0, slow: float = 0) -> None:
+        super().__init__()
+        self.keep, self.slow = keep, slow
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.slow:
+            import asyncio
+
+            await asyncio.sleep(self.slow)
+            return "250 OK"
+        if len(self.envelopes) >= self.keep:
+            server.transport.close()
+            return "421 closing"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_timeout_and_drop_while_sending_are_told_apart(workbooks):
+    """A timeout (smtplib reports it as a dropped connection) and a drop after messages went
+    through with the same settings are not a wrong port or security mode: each gets its own advice."""
+    msgs = [compose(BY_CODE["VP"], workbooks["VP"]), compose(BY_CODE["VHXH"], workbooks["VHXH"]),
+            compose(BY_CODE["VP"], workbooks["VP"])]
+    wrong_hint = "cổng 465 dùng 'ssl'"
+    with smtp_server(Dropping(keep=2)) as srv:
+        after = mailer.send_messages(msgs, host="127.0.0.1", port=srv.port, security="none", retry_delay=0)
+    assert [r.ok for r in after.results] == [True, True, False]
+    assert "ngắt kết nối giữa chừng sau khi đã nhận 2 thư" in after.results[2].error
+    with smtp_server(Dropping(keep=0)) as srv:
+        first = mailer.send_messages(msgs[:1], host="127.0.0.1", port=srv.port, security="none", retry_delay=0)
+    assert "ngắt kết nối khi đang nhận thư này" in first.results[0].error
+    with smtp_server(Dropping(slow=3)) as srv:
+        slow = mailer.send_messages(msgs[:1], host="127.0.0.1", port=srv.port, security="none", retry_delay=0,
+                                    timeout=0.5)
+    assert slow.results[0].error.startswith("Hết thời gian chờ (0.5 giây) máy chủ thư")
+    assert "thoi_gian_cho" in slow.results[0].error
+    for r in (after.results[2], first.results[0], slow.results[0]):
+        assert wrong_hint not in r.error and "bất ngờ" not in r.error
+    # no greeting at all: a timeout while connecting, where the security mode may well be the cause
+    with socket.socket() as mute:
+        mute.bind(("127.0.0.1", 0))
+        mute.listen(1)
+        silent = mailer.send_messages(msgs[:1], host="127.0.0.1", port=mute.getsockname()[1],
+                                      security="none", timeout=0.5)
+    assert silent.connection_error.startswith("Hết thời gian chờ (0.5 giây) khi liên lạc")
+    assert wrong_hint in silent.connection_error
+
+
 # ---------------------------------------------------------------- settings
 
 def test_settings_files(tmp_path, monkeypatch):

@@ -88,10 +88,35 @@ def _reply_text(value: object) -> str:
     return normalize_text(value)
 
 
-def explain_smtp_error(exc: BaseException, host: str, port: int, timeout: float = 30) -> str:
-    """Vietnamese explanation of a connection/login error."""
+def _timed_out(exc: BaseException) -> bool:
+    """A timeout, also where smtplib turned it into ``SMTPServerDisconnected`` ("Connection
+    unexpectedly closed: timed out", the socket's timeout as its context)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, (TimeoutError, socket.timeout)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def explain_smtp_error(exc: BaseException, host: str, port: int, timeout: float = 30, *,
+                       sending: bool = False, sent_before: int = 0) -> str:
+    """Vietnamese explanation of a connection/login error, or (``sending``) of a failure while
+    sending a message over a connection that was opened and logged in - where the port or
+    the security mode cannot be the cause; ``sent_before``: messages the server already took
+    over this run."""
     where = f"{host}:{port}"
     hint = "Kiểm tra chế độ bảo mật: cổng 465 dùng 'ssl', cổng 587 dùng 'starttls'."
+    if sending and isinstance(exc, (smtplib.SMTPServerDisconnected, OSError)):
+        if _timed_out(exc):
+            return catalog.SMTP_TIMEOUT_SENDING(timeout=f"{timeout:g}", where=where).message
+        if sent_before:
+            return catalog.SMTP_DROPPED_AFTER(where=where, sent=sent_before).message
+        return catalog.SMTP_DROPPED_SENDING(where=where).message
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and _timed_out(exc):
+        return f"Hết thời gian chờ ({timeout:g} giây) khi liên lạc với máy chủ thư {where}. {hint}"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return (f"Đăng nhập máy chủ thư {where} thất bại: tên đăng nhập hoặc mật khẩu không đúng "
                 f"(máy chủ trả lời {exc.smtp_code}). Với Gmail/Outlook cần dùng mật khẩu ứng dụng.")
@@ -133,6 +158,7 @@ class _Session:
         self.context = context
         self.smtp: smtplib.SMTP | None = None
         self.dead = ""      # Vietnamese reason once reconnecting failed
+        self.accepted = 0   # messages the server took (over this connection or an earlier one)
 
     def open(self) -> None:
         """Connect, STARTTLS, log in.  Raises ``SmtpFailure`` (Vietnamese)."""
@@ -228,7 +254,8 @@ def _attempt(session: _Session, msg: Message, to_addrs: list[str]) -> _Attempt:
                         transient=400 <= exc.smtp_code < 500)
     except smtplib.SMTPServerDisconnected as exc:
         session.drop()
-        return _Attempt(error=explain_smtp_error(exc, session.host, session.port, session.timeout),
+        return _Attempt(error=explain_smtp_error(exc, session.host, session.port, session.timeout,
+                                                 sending=True, sent_before=session.accepted),
                         transient=True)
     except smtplib.SMTPResponseException as exc:     # any other refusal in the transaction
         _reset(session)
@@ -236,9 +263,11 @@ def _attempt(session: _Session, msg: Message, to_addrs: list[str]) -> _Attempt:
                         transient=400 <= exc.smtp_code < 500)
     except (smtplib.SMTPException, OSError) as exc:   # dropped connection, timeout ...
         session.drop()
-        return _Attempt(error=explain_smtp_error(exc, session.host, session.port, session.timeout),
+        return _Attempt(error=explain_smtp_error(exc, session.host, session.port, session.timeout,
+                                                 sending=True, sent_before=session.accepted),
                         transient=True)
     out = _Attempt(delivered=[a for a in to_addrs if a not in refused])
+    session.accepted += bool(out.delivered)
     out.refused = {a: (int(code), _reply_text(text)) for a, (code, text) in refused.items()}
     return out
 

@@ -318,6 +318,20 @@ FILE_WITHOUT_UNIT = T("file_without_unit", "error", "Không xác định đượ
 FILE_NAME_UNPARSED = T("file_name_unparsed", "error", "Tên tệp không theo mẫu",
                        "Không xác định được đơn vị của tệp: tên tệp không theo mẫu <stt>_<MÃ>_<tên>_<kỳ>.xlsx và "
                        "tệp không có dữ liệu ẩn '_meta'")
+# the SMTP connection failing after it worked ("{where}": host:port); see ``mail.smtp.explain_smtp_error``
+SMTP_TIMEOUT_SENDING = T("smtp_timeout_sending", "error", "Máy chủ thư trả lời quá chậm",
+                         "Hết thời gian chờ ({timeout} giây) máy chủ thư {where} trả lời khi gửi thư này (đã kết nối "
+                         "được máy chủ, nên không phải do sai cổng hay chế độ bảo mật). Máy chủ hoặc đường "
+                         "mạng đang chậm: tăng thời gian chờ (thoi_gian_cho trong tệp cấu hình thư, ví dụ 120) rồi gửi "
+                         "lại. Thư này có thể đã đến nơi dù máy chủ chưa kịp xác nhận: hỏi đơn vị trước khi gửi lại")
+SMTP_DROPPED_AFTER = T("smtp_dropped_after", "error", "Máy chủ thư ngắt kết nối giữa chừng",
+                       "Máy chủ thư {where} ngắt kết nối giữa chừng sau khi đã nhận {sent} thư với cùng cấu hình "
+                       "(không phải do sai cổng hay chế độ bảo mật). Máy chủ có thể giới hạn số thư gửi mỗi lần "
+                       "hoặc mỗi giờ: chờ một lúc rồi gửi lại các thư chưa gửi được")
+SMTP_DROPPED_SENDING = T("smtp_dropped_sending", "error", "Máy chủ thư ngắt kết nối khi nhận thư",
+                         "Máy chủ thư {where} ngắt kết nối khi đang nhận thư này (đã kết nối được máy chủ, "
+                         "nên không phải do sai cổng hay chế độ bảo mật): thư có thể quá lớn hoặc bị bộ lọc "
+                         "của máy chủ chặn. Gửi lại sau; nếu vẫn lỗi, hỏi người quản trị máy chủ thư")
 BAD_SECURITY = T("bad_security", "error", "Chế độ bảo mật không hợp lệ",
                  "Chế độ bảo mật '{security}' không hợp lệ (starttls, ssl hoặc none)")
 NO_MAIL_CONFIG = T("no_config", "error", "Không tìm thấy tệp cấu hình thư", "Không tìm thấy tệp cấu hình thư")
