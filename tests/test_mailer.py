@@ -697,6 +697,22 @@ def test_timeout_and_drop_while_sending_are_told_apart(workbooks):
     assert wrong_hint in silent.connection_error
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.parametrize("user,password,what", [
+    (USER, "Mật-khẩu-2025", "Mật khẩu"),             # a Vietnamese password
+    (USER, "matkhau2025đ", "Mật khẩu"),              # typed with Unikey on: one letter changed
+    ("vănphòng", PASSWORD, "Tên đăng nhập"),
+])
+def test_login_with_letters_with_diacritics_is_explained(workbooks, user, password, what):
+    with smtp_server(Recorder(), authenticator=authenticator, auth_required=True,
+                     auth_require_tls=False) as srv:
+        report = mailer.send_messages([compose(BY_CODE["VP"], workbooks["VP"])], host="127.0.0.1",
+                                      port=srv.port, security="none", username=user, password=password)
+    assert report.connection_error.startswith(f"{what} thư điện tử có chữ có dấu")
+    assert "Unikey" in report.connection_error and "không xác định" not in report.connection_error
+    assert password not in report.connection_error and report.sent == 0
+
+
 # ---------------------------------------------------------------- settings
 
 def test_settings_files(tmp_path, monkeypatch):

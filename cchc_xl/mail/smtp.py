@@ -165,6 +165,9 @@ class _Session:
         if self.username and not self._password:
             raise SmtpFailure(f"Thiếu mật khẩu thư điện tử cho '{self.username}': đặt biến môi "
                               f"trường {ENV_PASSWORD} hoặc nhập khi được hỏi.")
+        for what, value in (("Tên đăng nhập", self.username), ("Mật khẩu", self._password)):
+            if self.username and value and not value.isascii():   # smtplib logs in with ASCII only
+                raise SmtpFailure(catalog.SMTP_LOGIN_NOT_ASCII(what=what, where=f"{self.host}:{self.port}").message)
         ctx = self.context or ssl.create_default_context()
         smtp: smtplib.SMTP | None = None
         try:

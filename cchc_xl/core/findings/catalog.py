@@ -332,6 +332,12 @@ SMTP_DROPPED_SENDING = T("smtp_dropped_sending", "error", "Máy chủ thư ngắ
                          "Máy chủ thư {where} ngắt kết nối khi đang nhận thư này (đã kết nối được máy chủ, "
                          "nên không phải do sai cổng hay chế độ bảo mật): thư có thể quá lớn hoặc bị bộ lọc "
                          "của máy chủ chặn. Gửi lại sau; nếu vẫn lỗi, hỏi người quản trị máy chủ thư")
+SMTP_LOGIN_NOT_ASCII = T("smtp_login_not_ascii", "error", "Mật khẩu thư có chữ có dấu",
+                         "{what} thư điện tử có chữ có dấu nên không đăng nhập được máy chủ thư {where}: máy chủ "
+                         "thư chỉ nhận chữ không dấu. Nếu đã gõ khi bộ gõ tiếng Việt (Unikey, EVKey) đang bật, "
+                         "chuyển bộ gõ sang chế độ tiếng Anh (E) rồi nhập lại; nếu đúng là có chữ có dấu, đổi sang "
+                         "chữ không dấu (mật khẩu: đổi trên trang quản lý hộp thư) rồi đặt lại ở biến môi trường, "
+                         "tệp cấu hình thư hoặc khi được hỏi")
 BAD_SECURITY = T("bad_security", "error", "Chế độ bảo mật không hợp lệ",
                  "Chế độ bảo mật '{security}' không hợp lệ (starttls, ssl hoặc none)")
 NO_MAIL_CONFIG = T("no_config", "error", "Không tìm thấy tệp cấu hình thư", "Không tìm thấy tệp cấu hình thư")
