@@ -105,6 +105,51 @@ def test_gui_email_refuses_a_master_it_cannot_record_before_any_mail(env, state)
         master.chmod(0o644)
 
 
+def _set_meta(path: Path, **values) -> None:
+    wb = load_workbook(path)
+    for row in wb[S.SHEET_META].iter_rows():
+        if row[0].value in values:
+            row[1].value = values[row[0].value]
+    wb.save(path)
+
+
+def test_gui_email_sends_only_forms_the_master_issued_last(env):
+    """A form superseded by a later issue, a version never issued to its unit, another commune's
+    or year's form: refused with the reason, the unit not mailed, exit 1; the latest forms go."""
+    from period_env import AS_OF
+    from cchc_xl.roundtrip.split import split_master
+
+    root, master = env["root"], env["master"]
+    split_master(master, root / "phieu_moi", period_label=PERIOD, as_of=AS_OF)    # issued again
+    old = run("gui-email", master, env["phieu"], "--ky", PERIOD, "--han", "22/09/2025", "--nguoi-gui", SENDER)
+    flat = " ".join(old.output.split())
+    assert old.exit_code == 1 and flat.count("đã được thay thế bằng phiếu phiên bản") == 4, old.output
+    assert "(KT) đã được thay thế" in flat and not (env["phieu"] / "thu_nhap").exists()
+    assert all(s.mailed_on is None for s in read_register(master))
+
+    new = {unit_code_from_file_name(p.name): p for p in (root / "phieu_moi").glob("*.xlsx")}
+    _set_meta(new["KT"], commune="xã Hòa Bình")
+    _set_meta(new["VHXH"], year=2024)
+    _set_meta(new["PVHCC"], master_version=7)
+    handler = Recorder()
+    with smtp_server(handler) as srv:
+        res = run("gui-email", master, root / "phieu_moi", "--ky", PERIOD, "--han", "22/09/2025", "--gui",
+                  "--may-chu", "127.0.0.1", "--cong", srv.port, "--bao-mat", "none", "--nguoi-gui", SENDER)
+    flat = " ".join(res.output.split())
+    assert res.exit_code == 1, res.output
+    assert "Phiếu do sổ của xã Hòa Bình năm 2025 tạo, không phải sổ này" in flat and new["KT"].name in flat
+    assert "năm 2024 tạo, không phải sổ này" in flat and new["VHXH"].name in flat
+    assert "Phiếu phiên bản 7 của đơn vị" in flat and "không phải phiếu sổ đã phát hành" in flat
+    assert [e.rcpt_tos for e in handler.envelopes] == [[EMAILS["VP"]]]
+    subs = {s.unit: s for s in read_register(master)}
+    assert subs["VP"].mailed_on == dt.date.today() and subs["KT"].mailed_on is None
+    # nhac-nho --dinh-kem checks the forms it attaches the same way
+    again = run("nhac-nho", master, "--ky", PERIOD, "--ra", root / "nhac", "--ngay", "15/09/2025",
+                "--nguoi-gui", SENDER, "--dinh-kem", env["phieu"])
+    assert again.exit_code == 1 and "đã được thay thế bằng phiếu phiên bản" in " ".join(again.output.split())
+    assert not any(list(parse(p).iter_attachments()) for p in (root / "nhac").glob("*.eml"))
+
+
 def test_tong_hop_records_returns_and_tien_do_prints_them(env):
     returned(env["VHXH"], env["inbox"], {"III-01": 40, "III-03": 150})
     res = run("tong-hop", env["master"], env["inbox"], "--ngay", "14/09/2025")

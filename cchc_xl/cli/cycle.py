@@ -150,7 +150,7 @@ def nhac_nho(
             C.fail(f"Lỗi: không tìm thấy thư mục phiếu ({dinh_kem})")
         wanted = [u for u in data.plan.units if any(s.unit == u.code and not s.returned for s in targets)]
         attach, found = _reminder_forms(master, dinh_kem, wanted, data.plan.units, period,
-                                        done="gửi" if gui else "tạo")
+                                        done="gửi" if gui else "tạo", issued=E.issued_by(master, data, period))
         problems.extend(found)
     messages = []
     for sub in targets:
@@ -175,7 +175,7 @@ def nhac_nho(
 
 
 def _reminder_forms(master: Path, folder: Path, wanted: list, units: list, period: str, *,
-                    done: str) -> tuple[dict[str, Path], list[Finding]]:
+                    done: str, issued: mailer.IssuedBy) -> tuple[dict[str, Path], list[Finding]]:
     """``--dinh-kem``: the form of each unit in ``wanted`` found in ``folder``, and what kept a
     form out (files of another period, a unit's two files, ...) - each unit left without its
     form said by name.  The forms of the other ``units`` (nothing to remind) are left aside;
@@ -185,7 +185,7 @@ def _reminder_forms(master: Path, folder: Path, wanted: list, units: list, perio
     others = {u.code.upper() for u in units} - {u.code.upper() for u in wanted}
     tags = [mailer.read_unit_tag(f) for f in unit_workbooks(folder)]
     files = [t.path for t in tags if (t.meta_code or t.name_code) not in others]
-    pairs, skipped = mailer.match_attachments(wanted, files, period_label=period,
+    pairs, skipped = mailer.match_attachments(wanted, files, period_label=period, issued=issued,
                                               unit_cells=mailer.unit_email_cells(master),
                                               master_file=master.name)
     attach = {u.code: p for u, p in pairs}

@@ -133,7 +133,7 @@ def gui_email(
         _fail(f"Lỗi: thư mục {thu_muc_phieu} không có phiếu đơn vị (.xlsx)")
     pairs, problems = mailer.match_attachments(
         data.plan.units, files, unit_cells=mailer.unit_email_cells(master), master_file=master.name,
-        period_label=ky)
+        period_label=ky, issued=issued_by(master, data, ky))
     messages = []
     for unit, path in pairs:
         try:
@@ -152,6 +152,20 @@ def gui_email(
                      drafts_dir=thu_muc_phieu / mailer.DRAFTS_DIR_NAME)
     recorded = _record_deadline(master, ky, pairs, due, report)
     raise typer.Exit(1 if failed or not recorded or (report is not None and not report.ok) else 0)
+
+
+def issued_by(master: Path, data, period: str) -> mailer.IssuedBy:
+    """What the forms to send must match: the master's commune and year, and the version the
+    register "Tình hình gửi phiếu" says was last issued to each unit for ``period``."""
+    from cchc_xl.core import register as R
+    from cchc_xl.roundtrip.register import read_register
+
+    try:
+        subs = read_register(master)
+    except CchcError as exc:
+        _fail(str(exc))
+    versions = {s.unit.upper(): s.version for s in R.of_period(subs, period) if s.version is not None}
+    return mailer.IssuedBy(commune=data.plan.info.commune, year=data.plan.info.year, versions=versions)
 
 
 def _record_deadline(master: Path, period: str, pairs: list, due, report: mailer.SendReport | None) -> bool:

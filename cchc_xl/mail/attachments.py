@@ -39,6 +39,9 @@ class WorkbookTag:
     meta_kind: str = ""
     meta_period: str = ""
     error: str = ""         # Vietnamese reason when the file cannot be read
+    meta_commune: str = ""  # the master that made it: commune, plan year, issue (master_version)
+    meta_year: int | None = None
+    meta_version: int | None = None
 
 
 def _code_key(code: object) -> str:
@@ -66,7 +69,18 @@ def read_unit_tag(path: Path) -> WorkbookTag:
             meta[normalize_text(row[0]).lower()] = row[1] if len(row) > 1 else None
     code = next((_code_key(meta[k]) for k in _META_UNIT_KEYS if meta.get(k) not in (None, "")), "")
     period = next((normalize_text(meta[k]) for k in _META_PERIOD_KEYS if meta.get(k) not in (None, "")), "")
-    return WorkbookTag(path, name_code, code, normalize_text(meta.get("kind")), period)
+    return WorkbookTag(path, name_code, code, normalize_text(meta.get("kind")), period,
+                       meta_commune=normalize_text(meta.get("commune")), meta_year=_whole(meta.get("year")),
+                       meta_version=_whole(meta.get("master_version")))
+
+
+def _whole(value: Any) -> int | None:
+    """A whole number of ``_meta`` (2025, 2.0, "3"), else ``None``."""
+    try:
+        number = float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() else None
 
 
 def unit_email_cells(master_path: Path) -> dict[str, str]:
@@ -98,8 +112,33 @@ def unit_email_cells(master_path: Path) -> dict[str, str]:
 
 
 
+@dataclass(frozen=True)
+class IssuedBy:
+    """What a form to send must match in its ``_meta``: the master's commune and plan year,
+    and the version last issued to each unit this period (register "Tình hình gửi phiếu")."""
+
+    commune: str
+    year: int
+    versions: Mapping[str, int]     # unit code -> latest version issued
+
+
+def _issue_problem(tag: WorkbookTag, unit: Unit, issued: IssuedBy) -> Finding | None:
+    """Why a form the unit would receive is not the one Tổng hợp expects back, or ``None``."""
+    name = tag.path.name
+    other_commune = tag.meta_commune and fold(tag.meta_commune) != fold(issued.commune)
+    if other_commune or (tag.meta_year is not None and tag.meta_year != issued.year):
+        return catalog.FORM_OTHER_MASTER(commune=tag.meta_commune or "(không rõ)",
+                                         year=tag.meta_year if tag.meta_year is not None else "(không rõ)",
+                                         master_commune=issued.commune, master_year=issued.year, file=name)
+    latest = issued.versions.get(_code_key(unit.code))
+    if latest is None or tag.meta_version is None or tag.meta_version == latest:
+        return None
+    kind = catalog.FORM_SUPERSEDED if tag.meta_version < latest else catalog.FORM_VERSION_NOT_ISSUED
+    return kind(version=tag.meta_version, latest=latest, unit=unit.name, code=unit.code, file=name)
+
+
 def _file_unit(tag: WorkbookTag, by_code: Mapping[str, Unit],
-               period_label: str | None) -> tuple[Unit | None, Finding | None]:
+               period_label: str | None, issued: IssuedBy | None = None) -> tuple[Unit | None, Finding | None]:
     """Resolve the unit of one workbook, or explain why not."""
     p = tag.path
     if tag.error:
@@ -117,16 +156,19 @@ def _file_unit(tag: WorkbookTag, by_code: Mapping[str, Unit],
         if code:
             return None, catalog.FILE_WITHOUT_UNIT(code=code, units_sheet=S.SHEET_UNITS, file=p.name)
         return None, catalog.FILE_NAME_UNPARSED(file=p.name)
-    return unit, None
+    problem = _issue_problem(tag, unit, issued) if issued is not None else None
+    return (None, problem) if problem else (unit, None)
 
 
 def match_attachments(units: Sequence[Unit], files: Iterable[Path], *,
                       unit_cells: Mapping[str, str] | None = None, master_file: str = "",
-                      period_label: str | None = None) -> tuple[list[UnitFile], list[Finding]]:
+                      period_label: str | None = None,
+                      issued: IssuedBy | None = None) -> tuple[list[UnitFile], list[Finding]]:
     """Pair each unit workbook with its unit.  Returns ``(pairs, problems)``.
 
     Problems (Vietnamese ``Finding``): unreadable file, file without unit, file of another
-    period, two files for one unit, unit without e-mail / with an invalid e-mail (located in
+    period, (with ``issued``) a form of another master or not the version last issued to its
+    unit, two files for one unit, unit without e-mail / with an invalid e-mail (located in
     the "Đơn vị" sheet via ``unit_cells``), and (warning) a unit with no file.
     """
     by_code = {_code_key(u.code): u for u in units}
@@ -134,7 +176,7 @@ def match_attachments(units: Sequence[Unit], files: Iterable[Path], *,
     problems: list[Finding] = []
     files_of: dict[str, list[Path]] = {}
     for path in sorted((Path(f) for f in files), key=lambda p: p.name):
-        unit, problem = _file_unit(read_unit_tag(path), by_code, period_label)
+        unit, problem = _file_unit(read_unit_tag(path), by_code, period_label, issued)
         if problem:
             problems.append(problem)
         elif unit is not None:

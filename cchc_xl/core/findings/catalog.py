@@ -312,6 +312,19 @@ UNIT_CODE_MISMATCH = T("unit_code_mismatch", "error", "Mã đơn vị trong tệ
                        "ghi '{name_code}'; không gửi để tránh gửi nhầm đơn vị")
 PERIOD_MISMATCH = T("period_mismatch", "error", "Tệp là phiếu kỳ khác",
                     "Tệp là phiếu kỳ '{theirs}', không phải kỳ '{period}'; không gửi")
+# a form checked against the master before it is sent (``mail.attachments.IssuedBy``), as Tổng hợp
+# checks what comes back
+FORM_OTHER_MASTER = T("form_other_master", "error", "Phiếu do sổ khác tạo",
+                      "Phiếu do sổ của {commune} năm {year} tạo, không phải sổ này ({master_commune} năm "
+                      "{master_year}); không gửi: tạo phiếu từ sổ này (cchc-xl tao-phieu) rồi gửi")
+FORM_SUPERSEDED = T("form_superseded", "error", "Phiếu đã được thay thế",
+                    "Phiếu phiên bản {version} của đơn vị '{unit}' ({code}) đã được thay thế bằng phiếu phiên bản "
+                    "{latest} (trang 'Tình hình gửi phiếu' của sổ); không gửi phiếu cũ: gửi phiếu phiên bản {latest} "
+                    "(thư mục của lần tạo phiếu mới nhất)")
+FORM_VERSION_NOT_ISSUED = T("form_version_not_issued", "error", "Phiếu không phải phiên bản đã phát hành",
+                            "Phiếu phiên bản {version} của đơn vị '{unit}' ({code}) không phải phiếu sổ đã phát hành "
+                            "cho đơn vị này (trang 'Tình hình gửi phiếu' ghi phiên bản {latest}); không gửi: gửi "
+                            "phiếu phiên bản {latest}")
 FILE_WITHOUT_UNIT = T("file_without_unit", "error", "Không xác định được đơn vị của tệp",
                       "Không xác định được đơn vị của tệp: mã '{code}' không có trong trang '{units_sheet}' của "
                       "sổ tổng hợp")
