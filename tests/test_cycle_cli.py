@@ -150,6 +150,45 @@ def test_gui_email_sends_only_forms_the_master_issued_last(env):
     assert not any(list(parse(p).iter_attachments()) for p in (root / "nhac").glob("*.eml"))
 
 
+def test_gui_email_rerun_sends_only_units_not_mailed_or_named(env):
+    """A rerun after a partial failure does not mail again the units the register says were
+    mailed for the period (each said); --don-vi names units (code or name), --gui-lai resends."""
+    master = env["master"]
+    handler = Recorder(refuse=(EMAILS["KT"],))
+
+    def send(*extra):
+        with smtp_server(handler) as srv:
+            return run("gui-email", master, env["phieu"], "--ky", PERIOD, "--han", "22/09/2025", "--gui",
+                       "--may-chu", "127.0.0.1", "--cong", srv.port, "--bao-mat", "none", "--nguoi-gui", SENDER,
+                       *extra)
+
+    def units_sent() -> list[str]:
+        got = [BytesParser(policy=DEFAULT_POLICY).parsebytes(e.content)["X-CCHC-Unit"] for e in handler.envelopes]
+        handler.envelopes.clear()
+        return sorted(got)
+
+    assert send().exit_code == 1 and units_sent() == ["PVHCC", "VHXH", "VP"]
+    handler.refuse.clear()
+    again = send()
+    flat = " ".join(again.output.split())
+    assert again.exit_code == 0, again.output
+    assert units_sent() == ["KT"]
+    assert all(f"({code}) đã được gửi thư kỳ {PERIOD} ngày" in flat for code in ("VP", "VHXH", "PVHCC"))
+    assert "--gui-lai" in flat
+    nothing = send()
+    assert nothing.exit_code == 0 and units_sent() == [] and "Không có thư nào cần gửi" in nothing.output
+    named = send("--don-vi", "VP", "--don-vi", "Phòng Kinh tế")      # by code and by name: both mailed already
+    assert named.exit_code == 0 and units_sent() == []
+    flat = " ".join(named.output.split())
+    assert "(VP) đã được gửi thư" in flat and "(KT) đã được gửi thư" in flat and "(VHXH)" not in flat
+    assert "Không xác định được đơn vị" not in flat    # the other units' forms are left aside
+    resent = send("--don-vi", "vp", "--don-vi", "Phòng Kinh tế", "--gui-lai")
+    assert resent.exit_code == 0, resent.output
+    assert units_sent() == ["KT", "VP"]
+    unknown = send("--don-vi", "Phòng Không Có")
+    assert unknown.exit_code == 1 and "Phòng Không Có" in unknown.output and units_sent() == []
+
+
 def test_tong_hop_records_returns_and_tien_do_prints_them(env):
     returned(env["VHXH"], env["inbox"], {"III-01": 40, "III-03": 150})
     res = run("tong-hop", env["master"], env["inbox"], "--ngay", "14/09/2025")

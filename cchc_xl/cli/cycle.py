@@ -150,7 +150,8 @@ def nhac_nho(
             C.fail(f"Lỗi: không tìm thấy thư mục phiếu ({dinh_kem})")
         wanted = [u for u in data.plan.units if any(s.unit == u.code and not s.returned for s in targets)]
         attach, found = _reminder_forms(master, dinh_kem, wanted, data.plan.units, period,
-                                        done="gửi" if gui else "tạo", issued=E.issued_by(master, data, period))
+                                        done="gửi" if gui else "tạo",
+                                        issued=E.issued_by(data, R.of_period(subs, period)))
         problems.extend(found)
     messages = []
     for sub in targets:
@@ -182,9 +183,7 @@ def _reminder_forms(master: Path, folder: Path, wanted: list, units: list, perio
     the e-mail address problems are left to the reminder itself."""
     from cchc_xl.roundtrip.folders import unit_workbooks
 
-    others = {u.code.upper() for u in units} - {u.code.upper() for u in wanted}
-    tags = [mailer.read_unit_tag(f) for f in unit_workbooks(folder)]
-    files = [t.path for t in tags if (t.meta_code or t.name_code) not in others]
+    files = mailer.other_units_files(unit_workbooks(folder), units, [u.code for u in wanted])
     pairs, skipped = mailer.match_attachments(wanted, files, period_label=period, issued=issued,
                                               unit_cells=mailer.unit_email_cells(master),
                                               master_file=master.name)

@@ -102,6 +102,11 @@ def gui_email(
     bao_mat: SecurityOpt = None,
     ten_dang_nhap: UserOpt = None,
     cau_hinh: ConfigOpt = None,
+    don_vi: Annotated[Optional[list[str]], typer.Option(
+        "--don-vi", help="Chỉ gửi cho đơn vị (mã hoặc tên), lặp lại được")] = None,
+    gui_lai: Annotated[bool, typer.Option(
+        "--gui-lai", help="Gửi cả cho đơn vị đã được gửi thư kỳ này (đã có 'Ngày gửi thư' trong trang "
+                          "'Tình hình gửi phiếu'); mặc định bỏ qua các đơn vị đó")] = False,
 ) -> None:
     global console
     console = C.new_console()
@@ -131,9 +136,13 @@ def gui_email(
     files = _unit_files(thu_muc_phieu)
     if not files:
         _fail(f"Lỗi: thư mục {thu_muc_phieu} không có phiếu đơn vị (.xlsx)")
+    subs = _period_register(master, ky)
+    units, skipped = _units_to_mail(data, subs, ky, don_vi, resend=gui_lai)
+    files = mailer.other_units_files(files, data.plan.units, [u.code for u in units])
     pairs, problems = mailer.match_attachments(
-        data.plan.units, files, unit_cells=mailer.unit_email_cells(master), master_file=master.name,
-        period_label=ky, issued=issued_by(master, data, ky))
+        units, files, unit_cells=mailer.unit_email_cells(master), master_file=master.name,
+        period_label=ky, issued=issued_by(data, subs))
+    problems = skipped + problems
     messages = []
     for unit, path in pairs:
         try:
@@ -145,6 +154,9 @@ def gui_email(
             problems.append(exc.finding)
     _print_findings(problems)
     failed = any(f.severity == "error" for f in problems)
+    if not messages and skipped and not failed:
+        console.print(f"[green]Không có thư nào cần gửi: các đơn vị đã được gửi thư kỳ {escape(ky)}.[/]")
+        raise typer.Exit(0)
     if not messages:
         _fail("Không có thư nào để gửi.")
 
@@ -154,17 +166,46 @@ def gui_email(
     raise typer.Exit(1 if failed or not recorded or (report is not None and not report.ok) else 0)
 
 
-def issued_by(master: Path, data, period: str) -> mailer.IssuedBy:
-    """What the forms to send must match: the master's commune and year, and the version the
-    register "Tình hình gửi phiếu" says was last issued to each unit for ``period``."""
+def _period_register(master: Path, period: str) -> list:
+    """The rows of ``period`` in the master's "Tình hình gửi phiếu" (exit 1 when unreadable)."""
     from cchc_xl.core import register as R
     from cchc_xl.roundtrip.register import read_register
 
     try:
-        subs = read_register(master)
+        return R.of_period(read_register(master), period)
     except CchcError as exc:
         _fail(str(exc))
-    versions = {s.unit.upper(): s.version for s in R.of_period(subs, period) if s.version is not None}
+
+
+def _units_to_mail(data, subs: list, period: str, requested: Optional[list[str]], *,
+                   resend: bool) -> tuple[list, list]:
+    """The units to mail (``--don-vi``: those named, by code or name; a group stands for its
+    members) and, unless ``resend``, the ones left out because the register already has the
+    day their mail went for ``period`` - each said (``already_mailed``)."""
+    from cchc_xl.core.findings import catalog
+    from cchc_xl.roundtrip.split import units_to_split
+
+    units = list(data.plan.units)
+    if requested:
+        try:
+            chosen = {u.code for u in units_to_split(data.plan, requested)}
+        except CchcError as exc:
+            _fail(str(exc))
+        units = [u for u in units if u.code in chosen]
+    if resend:
+        return units, []
+    mailed = {s.unit.upper(): s for s in subs
+              if s.mailed_on and not (s.issued_on and s.issued_on > s.mailed_on)}   # not a later issue
+    skipped = [catalog.ALREADY_MAILED(unit=u.name, code=u.code, period=period,
+                                      day=f"{mailed[u.code.upper()].mailed_on:%d/%m/%Y}")
+               for u in units if u.code.upper() in mailed]
+    return [u for u in units if u.code.upper() not in mailed], skipped
+
+
+def issued_by(data, subs: list) -> mailer.IssuedBy:
+    """What the forms to send must match: the master's commune and year, and the version the
+    register rows ``subs`` (of the period) say was last issued to each unit."""
+    versions = {s.unit.upper(): s.version for s in subs if s.version is not None}
     return mailer.IssuedBy(commune=data.plan.info.commune, year=data.plan.info.year, versions=versions)
 
 

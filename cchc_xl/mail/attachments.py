@@ -160,6 +160,14 @@ def _file_unit(tag: WorkbookTag, by_code: Mapping[str, Unit],
     return (None, problem) if problem else (unit, None)
 
 
+def other_units_files(files: Iterable[Path], units: Sequence[Unit], wanted: Iterable[str]) -> list[Path]:
+    """``files`` without the forms of ``units`` not in ``wanted`` (codes): a run for some units
+    leaves the others' forms aside instead of calling them files of no unit."""
+    others = {_code_key(u.code) for u in units} - {_code_key(c) for c in wanted}
+    tags = [read_unit_tag(Path(f)) for f in files]
+    return [t.path for t in tags if (t.meta_code or t.name_code) not in others]
+
+
 def match_attachments(units: Sequence[Unit], files: Iterable[Path], *,
                       unit_cells: Mapping[str, str] | None = None, master_file: str = "",
                       period_label: str | None = None,

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from email.message import EmailMessage, Message
 
-from cchc_xl.mail.attachments import (IssuedBy, UnitFile, WorkbookTag, match_attachments, read_unit_tag,
-                                      unit_email_cells)
+from cchc_xl.mail.attachments import (IssuedBy, UnitFile, WorkbookTag, match_attachments, other_units_files,
+                                      read_unit_tag, unit_email_cells)
 from cchc_xl.mail.compose import (AddressError, DRAFTS_DIR_NAME, HEADER_UNIT, XLSX_MAINTYPE, XLSX_SUBTYPE,
                                   add_workbook, compose_unit_email, draft_bytes, draft_file_name, is_valid_email,
                                   issuer_of, message_recipients, new_unit_message, parse_recipients, write_drafts)
@@ -40,5 +40,5 @@ __all__ = ["AddressError", "CONFIG_NAMES", "DEFAULT_PORTS", "DRAFTS_DIR_NAME", "
            "EmailMessage", "HEADER_UNIT", "IssuedBy", "Message", "Security", "SendReport", "SendResult", "SmtpFailure",
            "SmtpSettings", "UnitFile", "WorkbookTag", "XLSX_MAINTYPE", "XLSX_SUBTYPE", "add_workbook",
            "compose_unit_email", "draft_bytes", "draft_file_name", "explain_smtp_error", "find_settings_file",
-           "is_valid_email", "issuer_of", "match_attachments", "message_recipients", "new_unit_message",
+           "is_valid_email", "issuer_of", "match_attachments", "message_recipients", "other_units_files", "new_unit_message",
            "parse_recipients", "read_unit_tag", "send_messages", "unit_email_cells", "write_drafts"]

@@ -312,6 +312,10 @@ UNIT_CODE_MISMATCH = T("unit_code_mismatch", "error", "Mã đơn vị trong tệ
                        "ghi '{name_code}'; không gửi để tránh gửi nhầm đơn vị")
 PERIOD_MISMATCH = T("period_mismatch", "error", "Tệp là phiếu kỳ khác",
                     "Tệp là phiếu kỳ '{theirs}', không phải kỳ '{period}'; không gửi")
+ALREADY_MAILED = T("already_mailed", "info", "Đơn vị đã được gửi thư",
+                   "Đơn vị '{unit}' ({code}) đã được gửi thư kỳ {period} ngày {day} (cột 'Ngày gửi thư' của trang "
+                   "'Tình hình gửi phiếu'); lần này không gửi lại. Muốn gửi lại thì thêm --gui-lai (kèm "
+                   "--don-vi {code} để chỉ gửi đơn vị này)")
 # a form checked against the master before it is sent (``mail.attachments.IssuedBy``), as Tổng hợp
 # checks what comes back
 FORM_OTHER_MASTER = T("form_other_master", "error", "Phiếu do sổ khác tạo",
