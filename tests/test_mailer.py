@@ -785,6 +785,38 @@ def test_cli_writes_drafts(master, workbooks):
     assert "Cảnh báo" in result.output  # KT and PVHCC have no workbook
 
 
+def test_cli_drafts_of_a_period_replace_the_earlier_ones(master, workbooks, tmp_path):
+    """A second run for the same period moves the earlier drafts of the same units aside (said):
+    one draft per unit, with the new deadline; drafts of another period or of other senders stay."""
+    folder = workbooks["VP"].parent
+    drafts = folder / "thu_nhap"
+    hold = tmp_path / "hold"
+    hold.mkdir()
+    workbooks["VHXH"].rename(hold / workbooks["VHXH"].name)             # VHXH's form not there yet
+    args = ["gui-email", str(master), str(folder), "--ky", PERIOD, "--nguoi-gui", SENDER]
+    assert CliRunner().invoke(_app(), args + ["--han", "12/09/2025"]).exit_code == 0
+    (hold / workbooks["VHXH"].name).rename(workbooks["VHXH"])
+    # left in the folder by hand: a draft written before drafts named their period (same period,
+    # VHXH), a draft of another period, a message that is not ours
+    older = compose(BY_CODE["VHXH"], workbooks["VHXH"], due_date=dt.date(2025, 9, 1))
+    (drafts / "07_VHXH_cu.eml").write_bytes(mailer.draft_bytes(older))
+    q2 = compose(BY_CODE["VP"], workbooks["VP"], period_label="Quý II/2025")
+    (drafts / "09_VP_quy_II.eml").write_bytes(mailer.draft_bytes(q2))
+    (drafts / "khac.eml").write_bytes(b"Subject: hello\r\n\r\nbody\r\n")
+    result = CliRunner().invoke(_app(), args + ["--han", "15/09/2025"])
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert f"Đã chuyển 2 thư nháp cũ kỳ {PERIOD}" in flat and "01_VP_" in flat and "07_VHXH_cu.eml" in flat
+    current = {p.name: parse(p.read_bytes()) for p in drafts.glob("*.eml")}
+    assert sorted(current) == ["01_VP_Van_phong_HDND_va_UBND_xa.eml", "02_VHXH_Tran_Van_Binh.eml",
+                               "09_VP_quy_II.eml", "khac.eml"]
+    ours = [m for n, m in current.items() if n[:2] in ("01", "02")]
+    assert [(m["Subject"][-16:], m[mailer.HEADER_PERIOD]) for m in ours] == [("(hạn 15/09/2025)", "Q3-2025")] * 2
+    kept = sorted(p.name for p in (drafts / "nhap_cu").glob("*.eml"))
+    assert kept == ["01_VP_Van_phong_HDND_va_UBND_xa.eml", "07_VHXH_cu.eml"]
+    assert parse((drafts / "nhap_cu" / kept[0]).read_bytes())["Subject"].endswith("(hạn 12/09/2025)")
+
+
 def test_cli_reports_unit_without_email(master, workbooks):
     folder = workbooks["VP"].parent
     make_unit_workbook(folder / "03_KT_Phong Kinh te_Quy III-2025.xlsx", "KT")

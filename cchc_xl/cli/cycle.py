@@ -170,7 +170,7 @@ def nhac_nho(
     if not messages:
         C.fail("Không có thư nhắc nào để gửi.")
     report = E.deliver(messages, gui=gui, settings=settings, sender=sender,
-                       drafts_dir=ra or master.parent / "thu_nhac_nho")
+                       drafts_dir=ra or master.parent / "thu_nhac_nho", period=period)
     failed = any(f.severity == "error" for f in problems) or (report is not None and not report.ok)
     raise typer.Exit(1 if failed else 0)
 
@@ -298,6 +298,6 @@ def phan_hoi(
     report = None
     if messages:
         report = E.deliver(messages, gui=gui, settings=settings, sender=sender,
-                           drafts_dir=out / mailer.DRAFTS_DIR_NAME)
+                           drafts_dir=out / mailer.DRAFTS_DIR_NAME, period=period)
     failed = any(f.severity == "error" for f in problems) or (report is not None and not report.ok)
     raise typer.Exit(1 if failed else 0)

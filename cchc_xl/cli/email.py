@@ -16,6 +16,7 @@ from cchc_xl.mail import mailer
 from cchc_xl.files.safeio import check_can_write
 from cchc_xl.roundtrip.folders import unit_workbooks
 from cchc_xl.roundtrip.register import REGISTER_ACTION
+from cchc_xl.core.reasons import os_reason
 from cchc_xl.core.records import parse_date
 from cchc_xl.workbook.master import read_master
 from cchc_xl.core.models import CchcError
@@ -161,7 +162,7 @@ def gui_email(
         _fail("Không có thư nào để gửi.")
 
     report = deliver(messages, gui=gui, settings=settings, sender=sender,
-                     drafts_dir=thu_muc_phieu / mailer.DRAFTS_DIR_NAME)
+                     drafts_dir=thu_muc_phieu / mailer.DRAFTS_DIR_NAME, period=ky)
     recorded = _record_deadline(master, ky, pairs, due, report)
     raise typer.Exit(1 if failed or not recorded or (report is not None and not report.ok) else 0)
 
@@ -241,11 +242,27 @@ def resolve_sender(settings: mailer.SmtpSettings, **options) -> tuple[mailer.Smt
 
 
 def deliver(messages: list, *, gui: bool, settings: mailer.SmtpSettings, sender: str,
-            drafts_dir: Path) -> mailer.SendReport | None:
+            drafts_dir: Path, period: str) -> mailer.SendReport | None:
     """Drafts (.eml) into ``drafts_dir`` or, with ``gui``, SMTP sending; prints the outcome.
 
-    Returns the sending report (``None`` for drafts).  Exits 1 for missing SMTP settings."""
+    Every message carries its ``period`` (``X-CCHC-Period``): the drafts of the same units and
+    period left in ``drafts_dir`` by an earlier run are moved aside (said), so that a unit never
+    has two drafts of a period.  Returns the sending report (``None`` for drafts).  Exits 1 for
+    missing SMTP settings."""
+    from cchc_xl.core.findings import catalog
+    from cchc_xl.core.register import period_key
+
+    for msg in messages:
+        del msg[mailer.HEADER_PERIOD]
+        msg[mailer.HEADER_PERIOD] = period_key(period)
     if not gui:
+        try:
+            moved = mailer.retire_drafts(drafts_dir, messages, period_key=period_key(period), period_label=period)
+        except OSError as exc:
+            _fail(str(catalog.WRITE_ABORTED(action="cất thư nháp cũ", why=os_reason(exc), file=drafts_dir.name)))
+        if moved:
+            _print_findings([catalog.OLD_DRAFTS_MOVED(count=len(moved), period=period, folder=str(moved[0].parent),
+                                                      names=", ".join(p.name for p in moved))])
         paths = mailer.write_drafts(messages, drafts_dir)
         table = Table(title=escape(f"Đã tạo {len(paths)} thư nháp trong {drafts_dir}"))
         table.add_column("Thư nháp")

@@ -24,7 +24,9 @@ from cchc_xl.core.text import fold, normalize_text, strip_diacritics
 XLSX_MAINTYPE = "application"
 XLSX_SUBTYPE = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_UNIT = "X-CCHC-Unit"          # unit code, ASCII; used for draft names and reports
+HEADER_PERIOD = "X-CCHC-Period"      # period key ("q3-2025"); drafts of a period replace the earlier ones
 DRAFTS_DIR_NAME = "thu_nhap"
+OLD_DRAFTS_DIR_NAME = "nhap_cu"      # earlier drafts a new run replaced, beside the new ones
 
 # ---------------------------------------------------------------- policy
 
@@ -273,6 +275,47 @@ def draft_file_name(msg: Message, index: int) -> str:
 def draft_bytes(msg: Message) -> bytes:
     """The message as an unsent draft: ``X-Unsent: 1`` first, CRLF line ends."""
     return b"X-Unsent: 1\r\n" + msg.as_bytes(policy=MAIL_POLICY)
+
+
+def _draft_identity(path: Path) -> tuple[str, str, str]:
+    """(unit code, period key, Subject) of a draft (``""`` for what it does not say)."""
+    from email.parser import BytesParser
+    from email.policy import default
+
+    try:
+        with open(path, "rb") as f:
+            head = BytesParser(policy=default).parse(f, headersonly=True)
+        return (str(head.get(HEADER_UNIT) or "").strip().upper(), str(head.get(HEADER_PERIOD) or "").strip(),
+                str(head.get("Subject") or ""))
+    except Exception:     # not a message we can read: not ours to move
+        return "", "", ""
+
+
+def retire_drafts(out_dir: Path, messages: Iterable[Message], *, period_key: str,
+                  period_label: str) -> list[Path]:
+    """Move the drafts in ``out_dir`` that ``messages`` replace - the same unit and the same
+    period (``X-CCHC-Period``, or for drafts written before it, "kỳ <period>" in the Subject) -
+    into ``out_dir/nhap_cu``, so that a unit never has two drafts of a period with different
+    deadlines.  Returns the new paths of the moved drafts."""
+    out = Path(out_dir)
+    units = {str(m.get(HEADER_UNIT) or "").strip().upper() for m in messages} - {""}
+    if not units or not out.is_dir():
+        return []
+    moved: list[Path] = []
+    for path in sorted(out.glob("*.eml")):
+        unit, key, subject = _draft_identity(path)
+        same_period = key.lower() == period_key.lower() if key else f"kỳ {period_label} " in f"{subject} "
+        if unit not in units or not same_period:
+            continue
+        target_dir = out / OLD_DRAFTS_DIR_NAME
+        target_dir.mkdir(exist_ok=True)
+        target, n = target_dir / path.name, 2
+        while target.exists():
+            target = target_dir / f"{path.stem}_{n}{path.suffix}"
+            n += 1
+        path.replace(target)
+        moved.append(target)
+    return moved
 
 
 def write_drafts(messages: Iterable[Message], out_dir: Path) -> list[Path]:

@@ -30,15 +30,17 @@ from email.message import EmailMessage, Message
 
 from cchc_xl.mail.attachments import (IssuedBy, UnitFile, WorkbookTag, match_attachments, other_units_files,
                                       read_unit_tag, unit_email_cells)
-from cchc_xl.mail.compose import (AddressError, DRAFTS_DIR_NAME, HEADER_UNIT, XLSX_MAINTYPE, XLSX_SUBTYPE,
-                                  add_workbook, compose_unit_email, draft_bytes, draft_file_name, is_valid_email,
-                                  issuer_of, message_recipients, new_unit_message, parse_recipients, write_drafts)
+from cchc_xl.mail.compose import (AddressError, DRAFTS_DIR_NAME, HEADER_PERIOD, HEADER_UNIT, XLSX_MAINTYPE,
+                                  XLSX_SUBTYPE, add_workbook, compose_unit_email, draft_bytes, draft_file_name,
+                                  is_valid_email, issuer_of, message_recipients, new_unit_message, parse_recipients,
+                                  retire_drafts, write_drafts)
 from cchc_xl.mail.smtp import (CONFIG_NAMES, DEFAULT_PORTS, ENV_PASSWORD, ENV_USER, Security, SendReport, SendResult,
                                SmtpFailure, SmtpSettings, explain_smtp_error, find_settings_file, send_messages)
 
 __all__ = ["AddressError", "CONFIG_NAMES", "DEFAULT_PORTS", "DRAFTS_DIR_NAME", "ENV_PASSWORD", "ENV_USER",
-           "EmailMessage", "HEADER_UNIT", "IssuedBy", "Message", "Security", "SendReport", "SendResult", "SmtpFailure",
-           "SmtpSettings", "UnitFile", "WorkbookTag", "XLSX_MAINTYPE", "XLSX_SUBTYPE", "add_workbook",
-           "compose_unit_email", "draft_bytes", "draft_file_name", "explain_smtp_error", "find_settings_file",
-           "is_valid_email", "issuer_of", "match_attachments", "message_recipients", "other_units_files", "new_unit_message",
-           "parse_recipients", "read_unit_tag", "send_messages", "unit_email_cells", "write_drafts"]
+           "EmailMessage", "HEADER_PERIOD", "HEADER_UNIT", "IssuedBy", "Message", "Security", "SendReport",
+           "SendResult", "SmtpFailure", "SmtpSettings", "UnitFile", "WorkbookTag", "XLSX_MAINTYPE", "XLSX_SUBTYPE",
+           "add_workbook", "compose_unit_email", "draft_bytes", "draft_file_name", "explain_smtp_error",
+           "find_settings_file", "is_valid_email", "issuer_of", "match_attachments", "message_recipients",
+           "new_unit_message", "other_units_files", "parse_recipients", "read_unit_tag", "retire_drafts",
+           "send_messages", "unit_email_cells", "write_drafts"]

@@ -316,6 +316,9 @@ ALREADY_MAILED = T("already_mailed", "info", "Đơn vị đã được gửi th�
                    "Đơn vị '{unit}' ({code}) đã được gửi thư kỳ {period} ngày {day} (cột 'Ngày gửi thư' của trang "
                    "'Tình hình gửi phiếu'); lần này không gửi lại. Muốn gửi lại thì thêm --gui-lai (kèm "
                    "--don-vi {code} để chỉ gửi đơn vị này)")
+OLD_DRAFTS_MOVED = T("old_drafts_moved", "info", "Đã cất thư nháp cũ",
+                     "Đã chuyển {count} thư nháp cũ kỳ {period} của các đơn vị này vào thư mục '{folder}' ({names}) "
+                     "để mỗi đơn vị chỉ còn một thư nháp, theo lần chạy này")
 # a form checked against the master before it is sent (``mail.attachments.IssuedBy``), as Tổng hợp
 # checks what comes back
 FORM_OTHER_MASTER = T("form_other_master", "error", "Phiếu do sổ khác tạo",
