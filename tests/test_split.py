@@ -194,6 +194,35 @@ def test_refuses_unreadable_tracking_cell(master: Path, tmp_path: Path) -> None:
     assert "N6" in str(err.value) and "Tiến độ" in str(err.value)
 
 
+@pytest.mark.parametrize("sheet, item, progress", [
+    (S.SHEET_TASKS, "I-03", 150), (S.SHEET_TASKS, "II-02", -1), (S.SHEET_TASKS, "III-01", 100.5),
+    (S.SHEET_REMEDIATION, "KP-02", 101)])
+def test_refuses_a_progress_a_unit_workbook_cannot_carry(master: Path, tmp_path: Path, sheet: str, item: str,
+                                                          progress: float) -> None:
+    """A "Tiến độ" outside 0-100 reads as a number but cannot be sent: refused by cell, nothing written
+    (it was a ValueError traceback after the first workbook was written)."""
+    columns = S.TASK_COLUMNS if sheet == S.SHEET_TASKS else S.REMEDIATION_COLUMNS
+    ref = f"{S.col_letter(columns, 'progress')}{read_master(master).rows[sheet][item]}"
+    wb = load_workbook(master)
+    wb[sheet][ref] = progress
+    wb.save(master)
+    before = master.read_bytes()
+    with pytest.raises(CchcError) as err:
+        split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF)
+    msg = str(err.value)
+    assert "Không thể tạo phiếu" in msg and f"ô {ref}" in msg and f"trang '{sheet}'" in msg
+    assert f"{item}: tiến độ {str(progress).replace('.', ',')}% nằm ngoài khoảng 0-100" in msg
+    assert master.read_bytes() == before
+    assert not (tmp_path / "phieu").exists() or not list((tmp_path / "phieu").iterdir())
+    app = typer.Typer()
+    register(app)
+    app.command("noop")(lambda: None)
+    res = CliRunner().invoke(app, ["tao-phieu", str(master), "--ky", PERIOD, "--ra", str(tmp_path / "phieu")],
+                             env={"COLUMNS": "200"})
+    assert res.exit_code == 1 and f"ô {ref}" in res.output and "Traceback" not in res.output
+    assert master.read_bytes() == before
+
+
 def test_selected_units_and_unknown_unit(master: Path, tmp_path: Path) -> None:
     files = split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF, units=["VHXH"])
     assert [unit_code_from_file_name(f.name) for f in files] == ["VHXH"]

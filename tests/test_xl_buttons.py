@@ -407,6 +407,27 @@ def test_tao_phieu_refuses_a_master_with_duplicate_ids(master, payload, workdir)
     assert not (workdir / "phieu_don_vi").exists()
 
 
+@pytest.mark.parametrize("sheet, item, progress", [
+    (S.SHEET_TASKS, "VII-03", 150), (S.SHEET_TASKS, "VII-03", -1), (S.SHEET_TASKS, "III-02", 100.5),
+    (S.SHEET_REMEDIATION, None, 101)])
+def test_tao_phieu_refuses_a_progress_a_unit_workbook_cannot_carry(master, payload, workdir, sheet, item,
+                                                                    progress):
+    """The button as the command: a "Tiến độ" outside 0-100 is refused by cell, no workbook written, no
+    version recorded (it was an "unexpected error" after the first unit's workbook)."""
+    pytest.importorskip("cchc_xl.roundtrip.split")
+    columns = S.TASK_COLUMNS if sheet == S.SHEET_TASKS else S.REMEDIATION_COLUMNS
+    rows = read_master(master).rows[sheet]
+    item = item or next(iter(rows))
+    ref = f"{S.col_letter(columns, 'progress')}{rows[item]}"
+    set_value(payload, sheet, ref, progress)
+    result, actions, _ = run(buttons.tao_phieu, payload)
+    assert not result.ok and [a["func"] for a in actions["actions"]] == ["alert"]
+    assert "ngoài dự kiến" not in result.message and "Không thể tạo phiếu" in result.message
+    assert f"trang '{sheet}', ô {ref}" in result.message and "nằm ngoài khoảng 0-100" in result.message
+    assert [(f.code, f.cell) for f in result.findings] == [("progress_range", ref)]
+    assert not (workdir / "phieu_don_vi").exists() or not list((workdir / "phieu_don_vi").rglob("*.xlsx"))
+
+
 def test_tong_hop_merges_returns_into_the_open_book(payload, workdir):
     pytest.importorskip("cchc_xl.roundtrip.consolidate")
     split_result, sent = split(payload)

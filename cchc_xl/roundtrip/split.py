@@ -249,7 +249,7 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
         sheets = read_master_values(path)
         state = master_state_from_sheets(sheets, file=path.name, fast=True)
         state.data.path = str(path)
-        refuse_if_unsafe(state, "tạo phiếu")
+        refuse_unsafe_split(state, path.name)
         plan = state.data.plan
         current = max(_int(state.meta.get("master_version")), plan.info.master_version)
         version = current + 1
@@ -290,6 +290,41 @@ def split_master_detailed(master_path: str | os.PathLike[str], out_dir: str | os
         _record_issue(path, result, targets, return_by)
     result.findings.extend(split_cell_findings(state, path.name))
     return result
+
+
+def unsendable_findings(data: MasterData, file: str) -> list[Finding]:
+    """Tracking cells of the master that reading accepts but a unit workbook cannot carry
+    (``tracking.canonical`` refuses them: a "Tiến độ" of 150, -1 or 100,5), each named by its
+    cell, in sheet and row order."""
+    from cchc_xl.core.records import cell_finding
+    from cchc_xl.core.text import format_number
+    from cchc_xl.core.tracking import FIELD_LABELS, canonical
+
+    parsed = ("status", "progress", "completed_on")     # evidence and note: any text is sent
+    out: list[Finding] = []
+    for sheet, columns, items, kind in ((S.SHEET_TASKS, S.TASK_COLUMNS, data.plan.tasks, "Nhiệm vụ"),
+                                        (S.SHEET_REMEDIATION, S.REMEDIATION_COLUMNS, data.plan.remediation,
+                                         "Khắc phục")):
+        for item in items:
+            for key in parsed:
+                value = getattr(item, key, None)
+                try:
+                    canonical(key, value)
+                except ValueError as exc:
+                    where = {"file": file, "sheet": sheet, "cell": data.cell(sheet, item.id, columns, key),
+                             "task_id": item.id}
+                    if key == "progress" and isinstance(value, (int, float)):
+                        out.append(catalog.PROGRESS_RANGE(item=f"{kind} {item.id}",
+                                                          progress=format_number(round(value, 4)), **where))
+                    else:
+                        out.append(cell_finding(exc, column=FIELD_LABELS[key], **where))
+    return out
+
+
+def refuse_unsafe_split(state: Any, file: str) -> None:
+    """Tạo phiếu's refusal, before anything is written (command and button alike): the master's
+    blocking errors and the cells a unit workbook cannot carry (``unsendable_findings``)."""
+    refuse_if_unsafe(state, "tạo phiếu", extra=unsendable_findings(state.data, file))
 
 
 def split_cell_findings(state: Any, file: str) -> list[Finding]:
@@ -353,4 +388,5 @@ def split_master(master_path: str | os.PathLike[str], out_dir: str | os.PathLike
 
 
 __all__ = ["SplitResult", "split_plan", "split_plan_detailed", "split_master", "split_master_detailed",
-           "meta_cell_updates", "split_meta_updates", "units_to_split"]
+           "meta_cell_updates", "split_meta_updates", "units_to_split", "refuse_unsafe_split",
+           "unsendable_findings"]

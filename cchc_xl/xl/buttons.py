@@ -278,16 +278,16 @@ def _as_int(value: Any) -> int:
 
 def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
                period_text: str | None) -> ButtonResult:
-    from cchc_xl.roundtrip.consolidate.check import refuse_if_unsafe
     from cchc_xl.roundtrip.consolidate.state import (ERROR_CELLS, FORMULA_CELLS, WRITTEN_SHEETS,
                                                      master_state_from_sheets)
-    from cchc_xl.roundtrip.split import meta_cell_updates, split_cell_findings, split_meta_updates, split_plan_detailed
+    from cchc_xl.roundtrip.split import (meta_cell_updates, refuse_unsafe_split, split_cell_findings,
+                                         split_meta_updates, split_plan_detailed)
 
     sheets, errors_at = book_error_cells(book_sheets(book), WRITTEN_SHEETS)   # as the command reads them
     settings = read_settings(book, sheets)
     state = master_state_from_sheets({**sheets, FORMULA_CELLS: book_formula_refs(book, WRITTEN_SHEETS),
                                       ERROR_CELLS: errors_at}, file=book.name)
-    refuse_if_unsafe(state, "tạo phiếu")
+    refuse_unsafe_split(state, book.name)
     plan = state.data.plan
     version = max(_as_int(state.meta.get("master_version")), plan.info.master_version) + 1
     period = resolve_period(period_text or settings.period_text, settings.as_of, book, plan.info.year)

@@ -72,12 +72,13 @@ def blocking_findings(data: MasterData, extra: Iterable[Finding] = ()) -> list[F
             and not (f.sheet == S.SHEET_TASKS and f.cell[:1] == S.col_letter(S.TASK_COLUMNS, "area_name"))]
 
 
-def refuse_if_unsafe(state_or_data: MasterState | MasterData, action: str) -> None:
-    """Raise ``CchcError`` listing (up to 10) blocking errors of the master."""
+def refuse_if_unsafe(state_or_data: MasterState | MasterData, action: str, extra: Iterable[Finding] = ()) -> None:
+    """Raise ``CchcError`` listing (up to 10) blocking errors of the master (``extra``: errors
+    of this action only, e.g. the cells Tạo phiếu cannot send)."""
     if isinstance(state_or_data, MasterState):
-        blockers = blocking_findings(state_or_data.data, state_or_data.findings)
+        blockers = blocking_findings(state_or_data.data, [*state_or_data.findings, *extra])
     else:
-        blockers = blocking_findings(state_or_data)
+        blockers = blocking_findings(state_or_data, extra)
     if not blockers:
         return
     lines = "\n".join(f"  - {f}" for f in blockers[:10])
