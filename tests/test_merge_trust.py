@@ -148,6 +148,26 @@ def test_official_edit_then_unit_edit_is_a_conflict_every_time(env) -> None:
     assert task(env["master"], "III-01").progress == 50
 
 
+@pytest.mark.parametrize("sheet, unit, item, official", [
+    (S.SHEET_TASKS, "VHXH", "III-01", 150), (S.SHEET_TASKS, "VHXH", "III-01", -1),
+    (S.SHEET_REMEDIATION, "VP", "KP-01", 101), (S.SHEET_REMEDIATION, "VP", "KP-01", 100.5)])
+def test_an_out_of_range_value_the_official_typed_is_a_conflict(env, sheet, unit, item, official) -> None:
+    """A "Tiến độ" outside 0-100 typed in the master after the split is still the official's value:
+    a conflict naming it, kept, and "Nhật ký" logs it as the old value (never an invented 0)."""
+    wb = load_workbook(env["master"])
+    ws = wb[sheet]
+    cols = S.TASK_COLUMNS if sheet == S.SHEET_TASKS else S.REMEDIATION_COLUMNS
+    row = next(r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == item)
+    ws.cell(row, S.col_index(cols, "progress"), value=official)
+    wb.save(env["master"])
+    a = fill(env[unit], sent(env) / env[unit].name, {item: {"progress": 80}}, sheet=sheet)
+    result = run(env, a)
+    assert [c.item_id for c in result.conflicts] == [item]
+    assert _master_cells(env["master"], sheet, item)["progress"] == official
+    logged = [(r[7], r[9]) for r in _audit_rows(env["master"]) if r[5] == item]
+    assert logged == [(str(official).replace(".", ","), "Xung đột")]
+
+
 def _forge_base(path: Path, item: str, **values: Any) -> None:
     """Edit the hidden "_meta" of a return: claim another base for ``item``."""
     wb = load_workbook(path)

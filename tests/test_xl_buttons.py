@@ -493,6 +493,33 @@ def test_tong_hop_reports_a_conflict_and_keeps_the_master_value(master, payload,
     assert read_book(open_json_book(merged)).plan.task("VII-03").progress == 50
 
 
+@pytest.mark.parametrize("sheet, item, official", [
+    (S.SHEET_TASKS, "VII-03", 150), (S.SHEET_TASKS, "VII-03", -1), (S.SHEET_TASKS, "VII-03", 100.5),
+    (S.SHEET_REMEDIATION, "KP-01", 101)])
+def test_tong_hop_keeps_an_out_of_range_value_the_official_typed(master, payload, workdir, sheet, item, official):
+    """The button reads the open book as ``tong-hop`` reads the file: a "Tiến độ" outside 0-100 typed in
+    the master after the forms went out is the official's value - a conflict, never taken for 0 and
+    overwritten (it was written over with "Đã cập nhật" and old value '0' in "Nhật ký")."""
+    pytest.importorskip("cchc_xl.roundtrip.consolidate")
+    split_result, sent = split(payload)
+    columns = S.TASK_COLUMNS if sheet == S.SHEET_TASKS else S.REMEDIATION_COLUMNS
+    ref = f"{S.col_letter(columns, 'progress')}{read_master(master).rows[sheet][item]}"
+    set_value(sent, sheet, ref, official)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(split_result.files[1])       # VHXH leads VII-03 and KP-01
+    ws = wb[sheet]
+    row = next(r for r in range(S.FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == item)
+    ws.cell(row, S.col_index(columns, "progress"), value=80)
+    (workdir / "phieu_nhan_ve").mkdir(parents=True)
+    wb.save(workdir / "phieu_nhan_ve" / split_result.files[1].name)
+    result, _, merged = run(buttons.tong_hop, sent)
+    assert not result.ok and "1 xung đột" in result.message and item in result.message
+    assert value(merged, sheet, ref) == official
+    audit = [r for r in rows_of(merged, S.SHEET_AUDIT)[S.HEADER_ROW:] if r[5] == item]
+    assert [(r[7], r[8], r[9]) for r in audit] == [(str(official).replace(".", ","), "80", "Xung đột")]
+
+
 def test_error_values_of_the_open_book_are_named_and_never_written_over(master, payload, workdir):
     """An error value (the JSON book sends its text, desktop Excel reads it so): Tạo phiếu names the
     cell, Tổng hợp leaves it to the official and logs what it held."""

@@ -663,12 +663,18 @@ def _told(stamp: ReturnStamp) -> str:
 
 
 def _tracking_lenient(obj: Any) -> dict[str, Any]:
+    """Tracking values of a master row as the merge compares them.  A number reading accepted
+    but ``canonical`` refuses (a "Tiến độ" of 150 the official typed) is kept as read, like the
+    light reader of "Phân công" (``state._light_tasks``) keeps it: the official's value is then
+    a conflict, never taken for 0 and overwritten."""
     out = {}
     for k in TRACKING_KEYS:
+        value = getattr(obj, k, None)
         try:
-            out[k] = canonical(k, getattr(obj, k, None))
+            out[k] = canonical(k, value)
         except ValueError:
-            out[k] = canonical(k, None)
+            numeric = k == "progress" and isinstance(value, (int, float)) and not isinstance(value, bool)
+            out[k] = round(float(value), 2) if numeric else canonical(k, None)
     return out
 
 
@@ -743,7 +749,10 @@ def plan_from_sheets(sheets: Mapping[str, list[tuple[Any, ...]]],
                      returns: Sequence[ReturnedBook | str | os.PathLike[str]], *, file: str = "",
                      as_of: dt.date | None = None, user: str = "", now: dt.datetime | None = None,
                      progress: Progress | None = None) -> ConsolidationPlan:
-    """Convenience for a live Book: sheet values -> state -> plan (refuses an unsafe master)."""
-    state = master_state_from_sheets(sheets, file=file)
+    """Convenience for a live Book: sheet values -> state -> plan (refuses an unsafe master).
+
+    The state is read as ``tong-hop`` reads the file (``fast="light"``, no descriptive texts), so
+    the button and the command compare the same master values."""
+    state = master_state_from_sheets(sheets, file=file, fast="light", texts=False)
     refuse_if_unsafe(state, "tổng hợp")
     return plan_consolidation(state, returns=returns, as_of=as_of, user=user, now=now, progress=progress)
