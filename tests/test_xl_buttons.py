@@ -319,6 +319,26 @@ def test_bao_cao_quy_replaces_the_old_report_sheet(payload):
     assert result.ok and "Chưa tạo bản Word" in result.message
 
 
+@pytest.mark.parametrize("item, key, typed, code, headline", [
+    ("VII-03", "status", "Xong rồi", "bad_cell", "ô không đọc được"),
+    ("III-02", "progress", "tám mươi", "not_a_number", "ô không đọc được"),
+    ("VII-03", "status", "hoàn thành", "status_spelling", "trang 'Tổng quan' đọc khác"),
+    ("III-02", "completed_on", "10/09/2025", "date_as_text", "trang 'Tổng quan' đọc khác"),
+])
+def test_bao_cao_quy_names_the_cells_it_skips_or_tong_quan_reads_otherwise(master, payload, item, key, typed,
+                                                                          code, headline):
+    """As ``bao-cao`` (cli.common.warn_unreadable_cells): the cells skipped when counting and those the
+    formulas of "Tổng quan" read otherwise are named in the message and the findings."""
+    ref = f"{S.col_letter(S.TASK_COLUMNS, key)}{read_master(master).rows[S.SHEET_TASKS][item]}"
+    set_value(payload, S.SHEET_TASKS, ref, typed)
+    result, _, _ = run(buttons.bao_cao_quy, payload, "Quý III/2025")
+    assert result.ok, result.message
+    assert headline in result.message and f"trang '{S.SHEET_TASKS}', ô {ref}" in result.message
+    assert typed in result.message
+    assert [f.cell for f in result.findings if f.code == code] == [ref]
+    assert {"cells_skipped", "cells_counted_otherwise"} & {f.code for f in result.findings}
+
+
 def test_bao_cao_quy_rejects_an_unknown_period(payload):
     set_value(payload, S.SHEET_DASHBOARD, "C5", "Quý V/2025")
     result, actions, _ = run(buttons.bao_cao_quy, payload)

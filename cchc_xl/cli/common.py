@@ -82,22 +82,13 @@ def warn_unreadable_cells(data: MasterData) -> None:
     (file, sheet, cell, value), at most ``SHOWN_CELLS`` of them; the same for cells read one way
     here and another way by the formulas of "Tổng quan" (a status spelled otherwise, a date
     typed as text), whose figures would then differ from this command's."""
-    errors = [f for f in data.findings if f.severity == "error"]
-    if errors:
-        console.print(f"[yellow]{escape(str(catalog.CELLS_SKIPPED(count=len(errors))))}[/]")
-        print_findings(errors[:SHOWN_CELLS])
-        if len(errors) > SHOWN_CELLS:
-            console.print(f"[yellow]… và {len(errors) - SHOWN_CELLS} ô khác.[/]")
-    # read as the official meant, but not by the formulas of "Tổng quan": the two would disagree
-    other = [f for f in data.findings if f.code in (catalog.STATUS_SPELLING.code, catalog.DATE_AS_TEXT.code)]
-    if other:
-        from cchc_xl.core import schema as S
+    from cchc_xl.core.records import cell_notes
 
-        line = catalog.CELLS_COUNTED_OTHERWISE(count=len(other), dashboard=S.SHEET_DASHBOARD)
+    for line, cells in cell_notes(data.findings):
         console.print(f"[yellow]{escape(str(line))}[/]")
-        print_findings(other[:SHOWN_CELLS])
-        if len(other) > SHOWN_CELLS:
-            console.print(f"[yellow]… và {len(other) - SHOWN_CELLS} ô khác.[/]")
+        print_findings(cells[:SHOWN_CELLS])
+        if len(cells) > SHOWN_CELLS:
+            console.print(f"[yellow]… và {len(cells) - SHOWN_CELLS} ô khác.[/]")
 
 
 def refuse_freezing_unreadable(data: MasterData, period: ReportingPeriod, *, draft: str = "") -> None:

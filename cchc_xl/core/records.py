@@ -125,6 +125,22 @@ def formula_mismatch(key: str, raw: object, parsed: object) -> CellValueError | 
     return None
 
 
+def cell_notes(findings: Iterable[Finding]) -> list[tuple[Finding, list[Finding]]]:
+    """What a command or button that computes figures says before them, the same everywhere:
+    (headline, cells) for the cells that could not be read (skipped when counting,
+    ``cells_skipped``) and for those read as meant but differently by the formulas of
+    "Tổng quan" (a status spelled otherwise, a date typed as text: ``cells_counted_otherwise``)."""
+    findings = list(findings)
+    out: list[tuple[Finding, list[Finding]]] = []
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        out.append((catalog.CELLS_SKIPPED(count=len(errors)), errors))
+    other = [f for f in findings if f.code in (catalog.STATUS_SPELLING.code, catalog.DATE_AS_TEXT.code)]
+    if other:
+        out.append((catalog.CELLS_COUNTED_OTHERWISE(count=len(other), dashboard=S.SHEET_DASHBOARD), other))
+    return out
+
+
 # ---------------------------------------------------------------- reading
 
 @dataclass

@@ -46,7 +46,7 @@ from cchc_xl.core import schema as S
 from cchc_xl.workbook.dashboard import (NAME_AS_OF, NAME_INBOX_DIR, NAME_PERIOD, NAME_UNIT_DIR, SETTINGS,
                                         as_of_value)
 from cchc_xl.core.findings import catalog
-from cchc_xl.core.records import MasterData
+from cchc_xl.core.records import MasterData, cell_notes
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
 from cchc_xl.files.safeio import backup, check_can_write, confined_path, is_inside, write_error
@@ -547,7 +547,12 @@ def _bao_cao_quy(book: xw.Book, period_text: str | None) -> ButtonResult:
                f"Xem trang '{S.SHEET_REPORT}'.")
     if files:
         message += f"\nBản dự thảo Word: {files[0]}"
-    return ButtonResult(ok=True, message=message + note, files=files)
+    # the cells skipped or read otherwise by "Tổng quan", as ``bao-cao`` lists them
+    notes = cell_notes(data.findings)
+    for line, cells in notes:
+        message += f"\nLưu ý: {line.message}\n" + _listing([str(f) for f in cells])
+    return ButtonResult(ok=True, message=message + note, files=files,
+                        findings=[f for line, cells in notes for f in (line, *cells)])
 
 
 def _write_docx(report: Any, data: MasterData, path: Path) -> Path:
