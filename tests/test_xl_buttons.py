@@ -117,6 +117,26 @@ def test_excel_doubles_read_as_integers(payload, master):
     assert task.tt == "8" and task.progress == 100
 
 
+@pytest.mark.parametrize("text", ["2025-09-10T08:30:00", "2025-09-10T08:30:00+07:00", "2025-09-10T08:30:00.5",
+                                  "2025-02-30T08:30:00"])
+def test_text_looking_like_an_iso_date_time_stays_text(master, payload, workdir, text):
+    """xlwings' reader takes such text for a date, cuts a character off and fails ("Invalid isoformat
+    string", English): the book is read as the client sent it, the text as typed, every button runs."""
+    row = read_master(master).rows[S.SHEET_TASKS]["II-08"]
+    set_value(payload, S.SHEET_TASKS, f"{S.col_letter(S.TASK_COLUMNS, 'note')}{row}", text)
+    set_value(payload, S.SHEET_DASHBOARD, "C5", "Quý III/2025")
+    book = open_json_book(payload)
+    assert read_book(book).plan.task("II-08").note == text
+    assert buttons.read_settings(book).as_of == CUTOFF         # a date the client sent is still a date
+    for handler in (buttons.kiem_tra, buttons.tao_phieu, buttons.bao_cao_quy):
+        result, _, _ = run(handler, payload)
+        assert "ngoài dự kiến" not in result.message and "isoformat" not in result.message, result.message
+    from cchc_xl.workbook.returned import read_unit_workbook
+
+    vhxh = read_unit_workbook(next(f for f in (workdir / "phieu_don_vi").rglob("*.xlsx") if "_VHXH_" in f.name))
+    assert vhxh.meta["unit_code"] == "VHXH"
+
+
 def test_payload_has_the_shape_office_js_sends(payload):
     assert payload["version"] == xw.__version__ and payload["client"] == "Office.js"
     assert [s["name"] for s in payload["sheets"]][:2] == [S.SHEET_DASHBOARD, S.SHEET_TASKS]

@@ -130,12 +130,39 @@ def sheet_rows(sheet: xw.Sheet) -> list[tuple[Any, ...]]:
         raise catalog.SHEET_TOO_FAR.error(
             sheet=sheet.name, cells=f"ô {last.address.replace('$', '')} (vùng đã dùng, kể cả ô chỉ có định dạng)",
             rows=last.row, columns=last.column, file=sheet.book.name, cell=last.address.replace("$", ""))
-    # error values as their text ("#REF!"), as a JSON book sends them: never an empty cell
-    values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, empty=None, err_to_str=True).value
+    values = range_values(sheet.range((1, 1), (last.row, last.column)))
     rows = [tuple(plain_value(v) for v in row) for row in values or []]
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     return rows
+
+
+# how an Office.js / Office Scripts client sends a date cell: ISO text in UTC ("Z")
+_CLIENT_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+
+
+def _client_value(value: Any) -> Any:
+    """A value of a JSON book as sent, read as xlwings reads it, except for text: only what the
+    client sends for a date ("2025-09-14T00:00:00.000Z") becomes a date; any other text stays
+    text as typed ("2025-09-10T08:30:00", the created_at of a unit workbook's "_meta", which
+    xlwings' own reader cuts to "...:0" and fails on with an English ValueError)."""
+    if isinstance(value, str) and _CLIENT_DATETIME.match(value):
+        try:
+            return dt.datetime.fromisoformat(value[:-1])
+        except ValueError:
+            return value
+    return value
+
+
+def range_values(rng: xw.Range) -> list[list[Any]]:
+    """Values of ``rng`` as rows (2-D even for one cell); error values as their text ("#REF!"), as a
+    JSON book sends them: never an empty cell.
+
+    A JSON book's values are read as the client sent them (``raw_value``, ``_client_value``), not
+    through xlwings' converter, which takes any text looking like an ISO date-time for a date."""
+    if is_remote(rng.sheet.book):
+        return [[None if v == "" else _client_value(v) for v in row] for row in rng.raw_value or []]
+    return rng.options(ndim=2, empty=None, err_to_str=True).value
 
 
 def find_sheet(book: xw.Book, name: str) -> xw.Sheet | None:

@@ -52,8 +52,8 @@ from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
 from cchc_xl.files.safeio import backup, check_can_write, confined_path, is_inside, write_error
 from cchc_xl.core.text import fold, format_number, normalize_text
 from cchc_xl.xl.book_io import (FINDINGS_SHEET, BookWriter, book_error_cells, book_formula_refs, book_path,
-                                book_sheets, cosmetic, excel_value, find_sheet, is_remote, read_book,
-                                rich_formatting, show_message, write_findings_sheet)
+                                book_sheets, cosmetic, excel_value, find_sheet, is_remote, range_values,
+                                read_book, rich_formatting, show_message, write_findings_sheet)
 
 ENV_WORK_DIR = "CCHC_XL_THU_MUC"
 DEFAULT_UNIT_DIR = "phieu_don_vi"
@@ -94,7 +94,8 @@ def _named_values(book: xw.Book) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, key in _NAME_OF.items():
         try:
-            out[key] = book.names[name].refers_to_range.value
+            values = range_values(book.names[name].refers_to_range)
+            out[key] = values[0][0] if values and values[0] else None
         except Exception:  # name missing / not a range / engine without names
             continue
     return out
