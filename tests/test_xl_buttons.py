@@ -468,6 +468,24 @@ def test_tao_phieu_refuses_a_progress_a_unit_workbook_cannot_carry(master, paylo
     assert not (workdir / "phieu_don_vi").exists() or not list((workdir / "phieu_don_vi").rglob("*.xlsx"))
 
 
+def test_every_button_refuses_a_unit_form_opened_as_the_master(payload, workdir):
+    """As every command (records.refuse_unit_book): a unit's form is named as such before any setting is
+    read (it has no "Tổng quan": Tạo phiếu and Tổng hợp said its 'Ngày số liệu' cell was empty)."""
+    split_result, _ = split(payload)
+    form = book_payload_from_xlsx(split_result.files[1])
+    inbox = workdir / "phieu_nhan_ve"
+    inbox.mkdir(parents=True, exist_ok=True)
+    document = workdir / "khac_phuc.txt"
+    document.write_text("1. Khắc phục tiêu chí 1.1\n", encoding="utf-8")
+    for handler, args in ((buttons.kiem_tra, ()), (buttons.tao_phieu, ()), (buttons.tong_hop, ()),
+                          (buttons.phan_hoi, ()), (buttons.bao_cao_quy, ()),
+                          (buttons.nhap_khac_phuc, (str(document),)), (buttons.nhap_chi_so, (str(document),))):
+        result, actions, _ = run(handler, form, *args)
+        assert not result.ok and [a["func"] for a in actions["actions"]] == ["alert"], handler.__name__
+        assert "Đây là phiếu đơn vị VHXH" in result.message, (handler.__name__, result.message)
+        assert [f.code for f in result.findings] == ["unit_book_as_master"]
+
+
 def test_tong_hop_merges_returns_into_the_open_book(payload, workdir):
     pytest.importorskip("cchc_xl.roundtrip.consolidate")
     split_result, sent = split(payload)

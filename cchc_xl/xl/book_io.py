@@ -33,7 +33,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from cchc_xl.core import schema as S
-from cchc_xl.core.records import MasterData, read_master_sheets
+from cchc_xl.core.records import MasterData, read_master_sheets, refuse_unit_book
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.models import SEVERITY_LABELS, Finding
 from cchc_xl.core.safety import starts_like_formula
@@ -176,6 +176,17 @@ def book_sheets(book: xw.Book, names: Iterable[str] | None = None) -> dict[str, 
     wanted = {n.casefold() for n in names} if names is not None else None
     return {s.name: sheet_rows(s) for s in book.sheets
             if wanted is None or s.name.casefold() in wanted}
+
+
+def master_sheets(book: xw.Book) -> dict[str, list[tuple[Any, ...]]]:
+    """``book_sheets`` of the open master, refused first when its "_meta" says it is a unit
+    workbook (``records.refuse_unit_book``, as every command refuses it): no button reads a
+    setting of, or writes into, a unit's form."""
+    sheets = book_sheets(book)
+    meta = next((rows for name, rows in sheets.items() if name.casefold() == S.SHEET_META.casefold()), None)
+    if meta is not None:
+        refuse_unit_book(list(meta), book.name)
+    return sheets
 
 
 def book_formula_refs(book: xw.Book, names: Iterable[str]) -> dict[str, frozenset[str]]:

@@ -52,7 +52,7 @@ from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
 from cchc_xl.files.safeio import backup, check_can_write, confined_path, is_inside, write_error
 from cchc_xl.core.text import fold, format_number, normalize_text
 from cchc_xl.xl.book_io import (FINDINGS_SHEET, BookWriter, book_error_cells, book_formula_refs, book_path,
-                                book_sheets, cosmetic, excel_value, find_sheet, is_remote, range_values,
+                                book_sheets, cosmetic, excel_value, find_sheet, is_remote, master_sheets, range_values,
                                 read_book, rich_formatting, show_message, write_findings_sheet)
 
 ENV_WORK_DIR = "CCHC_XL_THU_MUC"
@@ -246,7 +246,7 @@ def kiem_tra(book: xw.Book, as_of: dt.date | None = None) -> ButtonResult:
 def _kiem_tra(book: xw.Book, as_of: dt.date | None) -> ButtonResult:
     from cchc_xl.core.validate import validate_master
 
-    sheets = book_sheets(book)
+    sheets = master_sheets(book)
     data = read_book(book, sheets)
     as_of = as_of or read_settings(book, sheets).as_of
     findings = validate_master(data, as_of)
@@ -284,7 +284,7 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
     from cchc_xl.roundtrip.split import (meta_cell_updates, refuse_unsafe_split, split_cell_findings,
                                          split_meta_updates, split_plan_detailed)
 
-    sheets, errors_at = book_error_cells(book_sheets(book), WRITTEN_SHEETS)   # as the command reads them
+    sheets, errors_at = book_error_cells(master_sheets(book), WRITTEN_SHEETS)   # as the command reads them
     settings = read_settings(book, sheets)
     state = master_state_from_sheets({**sheets, FORMULA_CELLS: book_formula_refs(book, WRITTEN_SHEETS),
                                       ERROR_CELLS: errors_at}, file=book.name)
@@ -413,7 +413,7 @@ def _tong_hop(book: xw.Book, inbox: str | os.PathLike[str] | None) -> ButtonResu
     from cchc_xl.roundtrip.consolidate.plan import summary_text
     from cchc_xl.roundtrip.consolidate.write import apply_with
 
-    sheets = book_sheets(book)
+    sheets = master_sheets(book)
     settings = read_settings(book, sheets)
     folder = Path(inbox) if inbox else resolve_dir(book, settings.inbox_dir, DEFAULT_INBOX_DIR)
     files = returned_files(folder)
@@ -474,7 +474,7 @@ def _phan_hoi(book: xw.Book, inbox: str | os.PathLike[str] | None, out_dir: str 
     from cchc_xl.core import register as R
     from cchc_xl.roundtrip.feedback import latest_per_unit, review_returns, write_feedback
 
-    sheets = book_sheets(book)
+    sheets = master_sheets(book)
     settings = read_settings(book, sheets)
     folder = Path(inbox) if inbox else resolve_dir(book, settings.inbox_dir, DEFAULT_INBOX_DIR)
     files = [f for f in returned_files(folder) if f.suffix.lower() in (".xlsx", ".xlsm")]
@@ -523,7 +523,7 @@ def _bao_cao_quy(book: xw.Book, period_text: str | None) -> ButtonResult:
     from cchc_xl.report.data import build_report
     from cchc_xl.report.sheet import report_layout
 
-    sheets = book_sheets(book)
+    sheets = master_sheets(book)
     data = read_book(book, sheets)
     settings = read_settings(book, sheets)
     period = resolve_period(period_text or settings.period_text, settings.as_of, book,
@@ -680,7 +680,7 @@ def _nhap_khac_phuc(book: xw.Book, document: str | os.PathLike[str] | None, dry_
     from cchc_xl.ingest.index_docs import plan_remediation_import
 
     path = _document(document, book)
-    sheets = book_sheets(book)
+    sheets = master_sheets(book)
     result, edits = plan_remediation_import(sheets, path, file=book.name, formulas=book_formula_refs(
         book, (S.SHEET_REMEDIATION, S.SHEET_TASKS)))
     m = result.merge
@@ -710,7 +710,7 @@ def _nhap_chi_so(book: xw.Book, document: str | os.PathLike[str] | None, year: i
     from cchc_xl.ingest.index_docs import plan_index_import
 
     path = _document(document, book)
-    sheets = book_sheets(book)
+    sheets = master_sheets(book)
     result, edits = plan_index_import(sheets, path, year=year, file=book.name,
                                       formulas=book_formula_refs(book, (S.SHEET_INDEX, S.SHEET_TASKS)))
     errors = [f for f in result.findings if f.severity == "error"]
