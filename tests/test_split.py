@@ -223,6 +223,25 @@ def test_refuses_a_progress_a_unit_workbook_cannot_carry(master: Path, tmp_path:
     assert master.read_bytes() == before
 
 
+@pytest.mark.parametrize("code", ["VP", "vp ", "PVHCC"])
+def test_refuses_a_unit_code_written_twice(master: Path, tmp_path: Path, code: str) -> None:
+    """Two rows of "Đơn vị" with one code: two forms of that unit under one name were written -> refused,
+    naming both rows, nothing written."""
+    wb = load_workbook(master)
+    ws = wb[S.SHEET_UNITS]
+    extra = ws.max_row + 1
+    ws[f"A{extra}"], ws[f"B{extra}"] = code, "Văn phòng (bản 2)"
+    wb.save(master)
+    before = master.read_bytes()
+    with pytest.raises(CchcError) as err:
+        split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF)
+    msg = str(err.value)
+    assert "Không thể tạo phiếu" in msg and f"Mã đơn vị '{code.strip()}' bị trùng (đã có ở dòng" in msg
+    assert f"trang '{S.SHEET_UNITS}', ô A{extra}" in msg
+    assert master.read_bytes() == before
+    assert not (tmp_path / "phieu").exists() or not list((tmp_path / "phieu").iterdir())
+
+
 def test_selected_units_and_unknown_unit(master: Path, tmp_path: Path) -> None:
     files = split_master(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF, units=["VHXH"])
     assert [unit_code_from_file_name(f.name) for f in files] == ["VHXH"]

@@ -319,6 +319,25 @@ def test_unit_code_listed_twice(tmp_path, cell, repeated):
     assert repeated in f.message and "một lần" in f.message
 
 
+@pytest.mark.parametrize("code, first", [("VP", 5), (" VP ", 5), ("vp", 5), ("KT", 7)])
+def test_unit_code_written_twice_on_the_units_sheet(tmp_path, code, first):
+    """A unit code on two rows of "Đơn vị": which row names the unit, gets its forms and mails is
+    unknown - an error of kiem-tra naming both rows (the second is not read)."""
+    path = tmp_path / "so_tong_hop.xlsx"
+    write_master(_plan(_task("I-01")), path, make_backup=False)
+    wb = load_workbook(path)
+    ws = wb[S.SHEET_UNITS]
+    assert ws[f"A{first}"].value == code.strip().upper()
+    extra = ws.max_row + 1
+    ws[f"A{extra}"], ws[f"B{extra}"] = code, "Văn phòng (bản 2)"
+    wb.save(path)
+    data = read_master(path)
+    assert [u.name for u in data.plan.units if u.code.casefold() == code.strip().casefold()] != ["Văn phòng (bản 2)"]
+    found = [f for f in validate_master(data, as_of=AS_OF) if f.sheet == S.SHEET_UNITS]
+    assert [(f.severity, f.code, f.cell) for f in found] == [("error", "duplicate_id", f"A{extra}")]
+    assert f"Mã đơn vị '{code.strip()}' bị trùng (đã có ở dòng {first})" in found[0].message
+
+
 # ---------------------------------------------------------------- remediation
 
 def _rem_plan(*items: RemediationItem) -> Plan:

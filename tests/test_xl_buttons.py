@@ -486,6 +486,22 @@ def test_every_button_refuses_a_unit_form_opened_as_the_master(payload, workdir)
         assert [f.code for f in result.findings] == ["unit_book_as_master"]
 
 
+def test_tao_phieu_and_kiem_tra_name_a_unit_code_written_twice(payload, workdir):
+    """Button as command: two rows of "Đơn vị" with code VP are an error of Kiểm tra, and Tạo phiếu
+    refuses (it wrote two forms 05_VP_… both named after the second row)."""
+    sheet = sheet_of(payload, S.SHEET_UNITS)
+    units = sheet["values"]
+    extra = len(units) + 1
+    units.append(["VP", "Văn phòng (bản 2)"] + [""] * (len(units[0]) - 2))
+    sheet["used_range_address"] = sheet["used_range_address"].rstrip("0123456789") + str(extra)
+    result, _, _ = run(buttons.kiem_tra, payload)
+    assert [(f.code, f.cell) for f in result.findings if f.sheet == S.SHEET_UNITS] == [("duplicate_id", f"A{extra}")]
+    result, actions, _ = run(buttons.tao_phieu, payload)
+    assert not result.ok and [a["func"] for a in actions["actions"]] == ["alert"]
+    assert "Mã đơn vị 'VP' bị trùng (đã có ở dòng" in result.message
+    assert not (workdir / "phieu_don_vi").exists()
+
+
 def test_tong_hop_merges_returns_into_the_open_book(payload, workdir):
     pytest.importorskip("cchc_xl.roundtrip.consolidate")
     split_result, sent = split(payload)

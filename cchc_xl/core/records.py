@@ -227,7 +227,15 @@ def read_master_sheets(sheets: dict[str, list[tuple[Any, ...]]], *, file: str = 
     # units
     if S.SHEET_UNITS in sheets:
         recs, _ = read_table(sheets[S.SHEET_UNITS], S.UNIT_COLUMNS, file=fname, sheet=S.SHEET_UNITS)
+        rows_u: dict[str, int] = {}
         for row, rec in recs:
+            code = normalize_text(rec.get("code"))
+            if code.casefold() in rows_u:   # which row routes the unit's tasks, name, e-mail? neither is kept
+                bad(S.SHEET_UNITS, S.UNIT_COLUMNS, "code", row, catalog.DUPLICATE_ID, kind="đơn vị", id=code,
+                    first=f" (đã có ở dòng {rows_u[code.casefold()]})")
+                continue
+            if code:
+                rows_u[code.casefold()] = row
             try:
                 data.plan.units.append(Unit(
                     code=normalize_text(rec.get("code")), name=rec.get("name") or "",
