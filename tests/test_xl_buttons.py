@@ -615,6 +615,42 @@ def test_error_values_of_the_open_book_are_named_and_never_written_over(master, 
     audit = [r for r in rows_of(merged, S.SHEET_AUDIT)[S.HEADER_ROW:] if r[5] == "VII-03" and r[6] == "Trạng thái"]
     assert [r[7] for r in audit] == ["#N/A"]
 
+@pytest.mark.parametrize("c4, expected", [
+    (None, "sau ngày số liệu 14/09/2025"),                   # the dashboard's date, as the button
+    ("14/09/2025", "'14/09/2025' nhập dạng văn bản, không phải ngày"),   # text: refused by cell, as tien-do
+    ("", "Ô 'Ngày số liệu' đang trống")])
+def test_tong_hop_command_takes_the_dashboard_date_like_the_button(master, tmp_path, c4, expected):
+    """README: without --ngay, tong-hop uses "Ngày số liệu" of Tổng quan (the button's date); it used
+    today, and accepted a completion date after the cut-off the button refuses."""
+    import shutil
+
+    import typer
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from cchc_xl.cli.roundtrip import register
+    from cchc_xl.roundtrip.split import split_master
+
+    path = tmp_path / master.name
+    shutil.copy(master, path)
+    files = split_master(path, tmp_path / "phieu", period_label="Quý III/2025", as_of=CUTOFF)
+    if c4 is not None:
+        wb = load_workbook(path)
+        wb[S.SHEET_DASHBOARD]["C4"] = c4 or None
+        wb.save(path)
+    fill_return(files[1], tmp_path / "in", "VII-03", status="Đã hoàn thành", progress=100,
+                completed_on=dt.datetime(2025, 9, 20))
+    before = path.read_bytes()
+    app = typer.Typer()
+    register(app)
+    app.command("noop")(lambda: None)
+    res = CliRunner().invoke(app, ["tong-hop", str(path), str(tmp_path / "in")], env={"COLUMNS": "300"})
+    assert res.exit_code == 1 and expected in " ".join(res.output.split()), res.output
+    if c4 is not None:
+        assert "trang 'Tổng quan', ô C4" in " ".join(res.output.split()) and path.read_bytes() == before
+    assert read_master(path).plan.task("VII-03").completed_on is None
+
+
 def test_tong_hop_without_the_inbox_folder(payload, workdir):
     result, actions, _ = run(buttons.tong_hop, payload)
     assert not result.ok and [a["func"] for a in actions["actions"]] == ["alert"]

@@ -4,6 +4,7 @@ or conflicted, so scripts notice."""
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 from pathlib import Path
 from typing import Annotated, Callable, Optional
@@ -14,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cchc_xl.cli import common as C
+from cchc_xl.core import schema as S
 from cchc_xl.roundtrip.consolidate import consolidate
 from cchc_xl.roundtrip.consolidate.plan import STATUS_AS_ISSUED, SUMMARY_HEADERS, ConsolidationResult, changes_line
 from cchc_xl.roundtrip.folders import returned_files, unread_entries
@@ -146,7 +148,8 @@ def tong_hop(
                                             metavar=C.FOLDER_METAVAR)],
     thu: Annotated[bool, typer.Option("--thu", help="Chạy thử: chỉ báo cáo, không ghi sổ")] = False,
     ngay_so_lieu: Annotated[Optional[str], typer.Option(
-        "--ngay-so-lieu", "--ngay", metavar=C.DATE_METAVAR, help="Ngày số liệu (mặc định hôm nay)")] = None,
+        "--ngay-so-lieu", "--ngay", metavar=C.DATE_METAVAR,
+        help="Ngày số liệu (mặc định ô 'Ngày số liệu' trên trang Tổng quan, như nút Tổng hợp)")] = None,
     nguoi: Annotated[str, typer.Option("--nguoi", help="Người thực hiện (ghi vào nhật ký)")] = "",
 ) -> None:
     """Tổng hợp phiếu đơn vị."""
@@ -156,6 +159,8 @@ def tong_hop(
     if not thu_muc.exists():
         _fail(f"Lỗi: không tìm thấy thư mục phiếu '{thu_muc}'")
     C.require_file(master)
+    if as_of is None:      # README: without --ngay, the dashboard's "Ngày số liệu" (the button's rule)
+        as_of = _dashboard_as_of(master)
     files = returned_files(thu_muc) if thu_muc.is_dir() else [thu_muc]
     if not files:
         unread = "".join(f"\n  - {f}" for f in unread_entries(thu_muc)) if thu_muc.is_dir() else ""
@@ -172,6 +177,19 @@ def tong_hop(
     _print_result(result)
     if result.has_problems:
         raise typer.Exit(1)
+
+
+def _dashboard_as_of(master: Path) -> dt.date | None:
+    """The dashboard's "Ngày số liệu" (``None``: no such cell, today is used); exit 1 naming the
+    cell when it is not a date.  Only that sheet is read (python-calamine), not the workbook."""
+    from cchc_xl.roundtrip.consolidate.state import read_master_values
+    from cchc_xl.workbook.dashboard import as_of_from_rows
+
+    try:
+        rows = read_master_values(master, [S.SHEET_DASHBOARD], scan=()).get(S.SHEET_DASHBOARD)
+        return as_of_from_rows(rows, master.name)
+    except CchcError as exc:
+        _fail(str(exc))
 
 
 def _user() -> str:

@@ -661,6 +661,36 @@ def read_as_of(path: str | os.PathLike[str]) -> dt.date | None:
     return None
 
 
+def labelled_cells(rows: list[tuple[object, ...]]) -> dict[str, tuple[object, str]]:
+    """(value, cell) of each settings label on the dashboard's rows from A1 (label in A, merged
+    A:B; value in C), by ``SETTINGS`` key ("as_of", "period", ...)."""
+    from cchc_xl.core.text import fold
+
+    labels = {fold(label): key for key, label, _name, _note in SETTINGS}
+    out: dict[str, tuple[object, str]] = {}
+    for i, row in enumerate(rows[:40]):
+        key = labels.get(fold(row[0])) if row and isinstance(row[0], str) else None
+        if key and len(row) > 2:
+            out[key] = (row[2], f"C{i + 1}")
+    return out
+
+
+def as_of_from_rows(rows: list[tuple[object, ...]] | None, file: str) -> dt.date | None:
+    """The "Ngày số liệu" of the dashboard's cell values (rows from A1, as ``read_master_values``
+    gives them: no whole workbook loaded); ``None`` without that label; ``CchcError``
+    (``as_of_not_date``) for a cell that is not a date, as ``read_as_of``."""
+    from cchc_xl.core.findings import catalog
+
+    found = labelled_cells(list(rows or [])).get("as_of")
+    if found is None:
+        return None
+    day, what = as_of_value(found[0])
+    if day is None:
+        raise catalog.AS_OF_NOT_DATE.error(what=what, dashboard=S.SHEET_DASHBOARD, file=file,
+                                           sheet=S.SHEET_DASHBOARD, cell=found[1])
+    return day
+
+
 def as_of_value(value: object) -> tuple[dt.date | None, str]:
     """(date, "") of a "Ngày số liệu" cell value, or (None, why it is not a date): the one rule
     of the command line (``read_as_of``) and the buttons (``xl.buttons.read_settings``).

@@ -43,14 +43,14 @@ from typing import Any, Callable, Iterator
 import xlwings as xw
 
 from cchc_xl.core import schema as S
-from cchc_xl.workbook.dashboard import (NAME_AS_OF, NAME_INBOX_DIR, NAME_PERIOD, NAME_UNIT_DIR, SETTINGS,
-                                        as_of_value)
+from cchc_xl.workbook.dashboard import (NAME_AS_OF, NAME_INBOX_DIR, NAME_PERIOD, NAME_UNIT_DIR, as_of_value,
+                                        labelled_cells)
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.records import MasterData, cell_notes
 from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
 from cchc_xl.files.safeio import backup, check_can_write, confined_path, is_inside, write_error
-from cchc_xl.core.text import fold, format_number, normalize_text
+from cchc_xl.core.text import format_number, normalize_text
 from cchc_xl.xl.book_io import (FINDINGS_SHEET, BookWriter, book_error_cells, book_formula_refs, book_path,
                                 book_sheets, cosmetic, excel_value, find_sheet, is_remote, master_sheets, range_values,
                                 read_book, rich_formatting, show_message, write_findings_sheet)
@@ -101,24 +101,13 @@ def _named_values(book: xw.Book) -> dict[str, Any]:
     return out
 
 
-def _labelled_cells(rows: list[tuple[Any, ...]]) -> dict[str, tuple[Any, str]]:
-    """(value, cell) of each settings label on the dashboard (label in A, merged A:B; value in C)."""
-    labels = {fold(label): key for key, label, _name, _note in SETTINGS}
-    out: dict[str, tuple[Any, str]] = {}
-    for i, row in enumerate(rows[:40]):
-        key = labels.get(fold(row[0])) if row and isinstance(row[0], str) else None
-        if key and len(row) > 2:
-            out[key] = (row[2], f"C{i + 1}")
-    return out
-
-
 def read_settings(book: xw.Book, sheets: dict[str, list[tuple[Any, ...]]] | None = None) -> Settings:
     """Settings from the dashboard: workbook names first, then the labelled cells."""
     rows = (sheets or {}).get(S.SHEET_DASHBOARD)
     if rows is None:
         sheet = find_sheet(book, S.SHEET_DASHBOARD)
         rows = book_sheets(book, [sheet.name])[sheet.name] if sheet else []
-    cells = _labelled_cells(rows)
+    cells = labelled_cells(rows)
     values = {**{k: v for k, (v, _c) in cells.items()},
               **{k: v for k, v in _named_values(book).items() if v not in (None, "")}}
     # the rule of the command line (workbook.dashboard.read_as_of): no other date used silently
