@@ -183,6 +183,17 @@ def test_writer_escapes_text_and_appends_below_the_table(payload):
                                                       ("b", None)]
 
 
+@pytest.mark.parametrize("text", ["#N/A", "#REF!", "#div/0!", " #VALUE! ", "#NAME?"])
+def test_writer_keeps_an_error_literal_typed_as_text(payload, text):
+    """A unit's text "#N/A" is written back as text (apostrophe, like "80%" or "TRUE"): Excel would
+    otherwise store the error value, which the next Tạo phiếu / Tổng hợp reads as an error cell."""
+    book = open_json_book(payload)
+    BookWriter(book).set(S.SHEET_TASKS, "Q5", text)
+    (action,) = [a for a in book.json()["actions"] if a["func"] == "setValues"]
+    assert action["values"] == [["'" + text]]
+    assert book_io.excel_value("#REF! xem lại") == "#REF! xem lại"      # not an error literal: as typed
+
+
 def test_module_level_helpers(payload):
     book = open_json_book(payload)
     assert book_io.set_cells(book, [(S.SHEET_TASKS, "Q5", "Ghi chú mới")]) == 1

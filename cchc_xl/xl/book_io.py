@@ -271,9 +271,9 @@ def read_book(book: xw.Book, sheets: dict[str, list[tuple[Any, ...]]] | None = N
 def excel_value(value: Any) -> Any:
     """Python value -> what to put in a cell.
 
-    Text that Excel would turn into a formula, a number or a date ("=...", "- Văn
-    bản số ...", "0123", "05/11/2026 10:00") gets a leading apostrophe so it is
-    stored as text, as written (a date typed as text is read per the PC's locale).
+    Text that Excel would turn into a formula, a number, a date or an error value ("=...",
+    "- Văn bản số ...", "0123", "05/11/2026 10:00", "#N/A") gets a leading apostrophe so it
+    is stored as text, as written (a date typed as text is read per the PC's locale).
     """
     if isinstance(value, Enum):
         value = value.value
@@ -282,8 +282,8 @@ def excel_value(value: Any) -> Any:
     if isinstance(value, str):
         if value == "":
             return None
-        if starts_like_formula(value) or _NEEDS_QUOTE.match(value):
-            return "'" + value
+        if starts_like_formula(value) or _NEEDS_QUOTE.match(value) or value.strip().upper() in EXCEL_ERRORS:
+            return "'" + value      # "#N/A" typed as text: Excel would store the error value
     return value
 
 
