@@ -513,6 +513,33 @@ def test_tao_phieu_and_kiem_tra_name_a_unit_code_written_twice(payload, workdir)
     assert not (workdir / "phieu_don_vi").exists()
 
 
+@pytest.mark.parametrize("name, text", [
+    ("chi_so_2024_bang.csv", None),                                        # a table: it cannot say its year
+    ("ket_qua.txt", "Chỉ số CCHC của xã đạt 85,5 điểm, xếp thứ 12/60.\n"),  # a text that does not say it
+])
+def test_nhap_chi_so_without_a_year_tells_the_buttons_way(payload, workdir, name, text):
+    """The button cannot take "--nam NĂM": it says what to do in Excel (a sentence with the year in the
+    document) and the whole command to run instead; nothing written."""
+    import shutil
+
+    workdir.mkdir(parents=True)
+    document = workdir / name
+    if text is None:
+        shutil.copy(FIXTURES / "index_docs" / name, document)
+    else:
+        document.write_text(text, encoding="utf-8")
+    result, actions, _ = run(buttons.nhap_chi_so, payload, str(document))
+    assert not result.ok and [a["func"] for a in actions["actions"]] == ["alert"]
+    assert "Nút 'Nhập chỉ số' không nhận năm" in result.message and "rồi bấm lại nút" in result.message
+    assert f'cchc-xl nhap-chi-so "{payload["book"]["name"]}" "{document}" --nam NĂM' in result.message
+    assert [f.code for f in result.findings] == ["index_no_year_button"]
+    # the way it names works: the year written in the document
+    document = document.with_suffix(".txt")
+    document.write_text("Chỉ số CCHC năm 2024 của xã đạt 85,5 điểm, xếp thứ 12/60.\n", encoding="utf-8")
+    done, _, _ = run(buttons.nhap_chi_so, payload, str(document))
+    assert "Năm 2024" in done.message, done.message
+
+
 def test_tong_hop_merges_returns_into_the_open_book(payload, workdir):
     pytest.importorskip("cchc_xl.roundtrip.consolidate")
     split_result, sent = split(payload)

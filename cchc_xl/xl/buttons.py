@@ -700,8 +700,14 @@ def _nhap_chi_so(book: xw.Book, document: str | os.PathLike[str] | None, year: i
 
     path = _document(document, book)
     sheets = master_sheets(book)
-    result, edits = plan_index_import(sheets, path, year=year, file=book.name,
-                                      formulas=book_formula_refs(book, (S.SHEET_INDEX, S.SHEET_TASKS)))
+    try:
+        result, edits = plan_index_import(sheets, path, year=year, file=book.name,
+                                          formulas=book_formula_refs(book, (S.SHEET_INDEX, S.SHEET_TASKS)))
+    except CchcError as exc:   # "--nam NĂM" is the command's way: a button cannot take it
+        if exc.finding.code != catalog.INDEX_NO_YEAR.code:
+            raise
+        raise catalog.INDEX_NO_YEAR_BUTTON.error(master=book_path(book) or book.name, document=path,
+                                                 file=path.name) from None
     errors = [f for f in result.findings if f.severity == "error"]
     notes = [str(f) for f in result.findings if f.severity != "info"]
     body = result.summary + ("\n" + _listing(notes) if notes else "")

@@ -756,6 +756,12 @@ INDEX_NOTHING = T("index_nothing", "error", "Không tìm thấy điểm Chỉ s�
                   "trong tài liệu")
 INDEX_NO_YEAR = T("index_no_year", "error", "Không rõ năm của chỉ số",
                   "Không xác định được năm của Chỉ số CCHC trong tài liệu: thêm --nam NĂM")
+INDEX_NO_YEAR_BUTTON = T("index_no_year_button", "error", "Không rõ năm của chỉ số (nút Nhập chỉ số)",
+                         "Không xác định được năm của Chỉ số CCHC trong tài liệu. Nút 'Nhập chỉ số' không nhận "
+                         "năm như lệnh (--nam): nó chỉ lấy năm ghi trong tài liệu Word hoặc văn bản (một câu như "
+                         "'Chỉ số CCHC năm 2024 của xã đạt 85,5 điểm'); bảng điểm .xlsx/.csv/.tsv không mang năm. "
+                         "Hãy thêm câu đó vào tài liệu Word/văn bản rồi bấm lại nút, hoặc chạy lệnh: "
+                         "cchc-xl nhap-chi-so \"{master}\" \"{document}\" --nam NĂM")
 INDEX_CHANGE_MISMATCH = T("index_change_mismatch", "error", "Mức tăng/giảm không khớp",
                           "Tài liệu ghi {direction} {stated} điểm so với năm {prev}, nhưng tổng điểm năm {year} ({total}) "
                           "so với năm {prev} ({prev_total}) là {computed}")
