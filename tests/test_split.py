@@ -288,6 +288,19 @@ def test_cli_tao_phieu(master: Path, tmp_path: Path) -> None:
     assert res.exit_code == 1 and "Không tìm thấy" in res.output
 
 
+@pytest.mark.parametrize("day, warned", [("20/09/2025", True), ("14/09/2025", False), ("01/09/2025", False)])
+def test_cli_tao_phieu_warns_of_a_report_date_after_the_cut_off(master: Path, tmp_path: Path, day: str,
+                                                                  warned: bool) -> None:
+    app = typer.Typer()
+    register(app)
+    app.command("noop")(lambda: None)
+    res = CliRunner().invoke(app, ["tao-phieu", str(master), "--ky", PERIOD, "--ra", str(tmp_path / "phieu"),
+                                   "--ngay-so-lieu", day], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert (f"Ngày số liệu {day} (--ngay-so-lieu) sau ngày chốt số liệu 14/09/2025" in text) == warned, text
+
+
 def test_split_detailed_reports_unassigned_task(master: Path, tmp_path: Path) -> None:
     result = split_master_detailed(master, tmp_path / "phieu", period_label=PERIOD, as_of=AS_OF)
     assert result.version == 2 and result.counts["PVHCC"] == (4, 0)

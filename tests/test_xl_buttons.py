@@ -540,6 +540,23 @@ def test_nhap_chi_so_without_a_year_tells_the_buttons_way(payload, workdir, name
     assert "Năm 2024" in done.message, done.message
 
 
+@pytest.mark.parametrize("c4, late", [("2026-11-26T00:00:00.000Z", "26/11/2026"),
+                                     ("2025-09-15T00:00:00.000Z", "15/09/2025"),
+                                     ("2025-09-14T00:00:00.000Z", None)])
+def test_tao_phieu_warns_of_a_report_date_after_the_cut_off(payload, workdir, c4, late):
+    """"Ngày số liệu" left at the day the master was made stamps every form months after the period's
+    cut-off: said, with the cell to fix (the forms are still made)."""
+    set_value(payload, S.SHEET_DASHBOARD, "C4", c4)
+    set_value(payload, S.SHEET_DASHBOARD, "C5", "Quý III/2025")
+    result, _ = split(payload)
+    found = [f for f in result.findings if f.code == "split_as_of_after_cutoff"]
+    if late is None:
+        assert not found and "sau ngày chốt" not in result.message
+        return
+    assert [(f.severity, f.sheet, f.cell) for f in found] == [("warning", S.SHEET_DASHBOARD, "C4")]
+    assert f"Ngày số liệu {late} (trang 'Tổng quan', ô C4) sau ngày chốt số liệu 14/09/2025" in result.message
+
+
 def test_tong_hop_merges_returns_into_the_open_book(payload, workdir):
     pytest.importorskip("cchc_xl.roundtrip.consolidate")
     split_result, sent = split(payload)

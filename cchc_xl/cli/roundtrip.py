@@ -100,6 +100,11 @@ def tao_phieu(
                                            contact=lien_he)
     except CchcError as exc:
         _fail(str(exc))
+    if as_of is not None:
+        from cchc_xl.roundtrip.split import as_of_after_cutoff
+
+        result.findings.extend(as_of_after_cutoff(as_of, period, file=master.name, source="--ngay-so-lieu",
+                                                  fix="--ngay-so-lieu"))
     table = Table(title=f"Đã tạo {len(result.files)} phiếu kỳ {label} (phiên bản sổ {result.version})")
     for h in ("Đơn vị", "Nhiệm vụ", "Khắc phục", "Tệp"):
         table.add_column(h)

@@ -327,6 +327,19 @@ def refuse_unsafe_split(state: Any, file: str) -> None:
     refuse_if_unsafe(state, "tạo phiếu", extra=unsendable_findings(state.data, file))
 
 
+def as_of_after_cutoff(as_of: dt.date, period: Any, *, file: str, source: str, fix: str,
+                       sheet: str = "", cell: str = "") -> list[Finding]:
+    """A warning when the Ngày số liệu the workbooks carry is after the period's cut-off (a
+    dashboard date left at the day the master was made, months later): command and button alike."""
+    from cchc_xl.core.text import format_date
+
+    if as_of <= period.end:
+        return []
+    return [catalog.SPLIT_AS_OF_AFTER_CUTOFF(as_of=format_date(as_of), cutoff=format_date(period.end),
+                                             period=period.label, source=source, fix=fix, file=file,
+                                             sheet=sheet, cell=cell)]
+
+
 def split_cell_findings(state: Any, file: str) -> list[Finding]:
     """What the units are sent that is not what the master's cell holds, in sheet and row
     order (command and button alike): an error value read as empty - the default is sent
@@ -389,4 +402,4 @@ def split_master(master_path: str | os.PathLike[str], out_dir: str | os.PathLike
 
 __all__ = ["SplitResult", "split_plan", "split_plan_detailed", "split_master", "split_master_detailed",
            "meta_cell_updates", "split_meta_updates", "units_to_split", "refuse_unsafe_split",
-           "unsendable_findings"]
+           "unsendable_findings", "as_of_after_cutoff"]

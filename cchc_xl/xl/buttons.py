@@ -82,6 +82,7 @@ class Settings:
     period_text: str = ""
     unit_dir: str = ""
     inbox_dir: str = ""
+    as_of_cell: str = "C4"      # the dashboard cell "Ngày số liệu" was read from
 
 
 # ------------------------------------------------------------------ settings
@@ -115,7 +116,8 @@ def read_settings(book: xw.Book, sheets: dict[str, list[tuple[Any, ...]]] | None
     if as_of is None:
         raise catalog.AS_OF_NOT_DATE.error(what=what, dashboard=S.SHEET_DASHBOARD, file=book.name,
                                            sheet=S.SHEET_DASHBOARD, cell=cells.get("as_of", (None, "C4"))[1])
-    return Settings(as_of=as_of, period_text=normalize_text(values.get("period")),
+    return Settings(as_of=as_of, as_of_cell=cells.get("as_of", (None, "C4"))[1],
+                    period_text=normalize_text(values.get("period")),
                     unit_dir=normalize_text(values.get("unit_dir")),
                     inbox_dir=normalize_text(values.get("inbox_dir")))
 
@@ -270,8 +272,8 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
                period_text: str | None) -> ButtonResult:
     from cchc_xl.roundtrip.consolidate.state import (ERROR_CELLS, FORMULA_CELLS, WRITTEN_SHEETS,
                                                      master_state_from_sheets)
-    from cchc_xl.roundtrip.split import (meta_cell_updates, refuse_unsafe_split, split_cell_findings,
-                                         split_meta_updates, split_plan_detailed)
+    from cchc_xl.roundtrip.split import (as_of_after_cutoff, meta_cell_updates, refuse_unsafe_split,
+                                         split_cell_findings, split_meta_updates, split_plan_detailed)
 
     sheets, errors_at = book_error_cells(master_sheets(book), WRITTEN_SHEETS)   # as the command reads them
     settings = read_settings(book, sheets)
@@ -305,7 +307,12 @@ def _tao_phieu(book: xw.Book, out_dir: str | os.PathLike[str] | None,
         message += (f"\nLưu ý: {len(result.findings)} nhiệm vụ chưa xác định đơn vị chủ trì nên không có "
                     f"trong phiếu nào: " + ", ".join(f.task_id for f in result.findings[:MAX_LISTED]))
     # the same warnings as ``tao-phieu`` (formulas: desktop Excel only, a JSON book does not say)
-    cell_notes = split_cell_findings(state, book.name)
+    late = as_of_after_cutoff(settings.as_of, period, file=book.name, sheet=S.SHEET_DASHBOARD,
+                              cell=settings.as_of_cell, source=f"trang '{S.SHEET_DASHBOARD}', ô {settings.as_of_cell}",
+                              fix=f"ô 'Ngày số liệu' trang '{S.SHEET_DASHBOARD}'")
+    if late:
+        message += f"\nLưu ý: {late[0].message}."
+    cell_notes = [*late, *split_cell_findings(state, book.name)]
     errors = [f for f in cell_notes if f.code == catalog.SPLIT_CELL_ERROR.code]
     if errors:
         message += (f"\nLưu ý: {len(errors)} ô của sổ có giá trị lỗi, phiếu đơn vị ghi giá trị mặc định (hãy gõ "

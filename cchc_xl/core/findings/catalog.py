@@ -226,6 +226,10 @@ NO_LEAD_UNIT = T("no_lead_unit", "warning", "Nhiệm vụ chưa có đơn vị c
                  "Nhiệm vụ {task} chưa xác định đơn vị chủ trì: không có trong phiếu nào")
 NOTHING_TO_SPLIT = T("nothing_to_split", "error", "Không có phiếu nào để tạo",
                      "Không có đơn vị nào có nhiệm vụ để tạo phiếu (kiểm tra cột 'Mã đơn vị chủ trì')")
+SPLIT_AS_OF_AFTER_CUTOFF = T("split_as_of_after_cutoff", "warning", "Ngày số liệu sau ngày chốt của kỳ",
+                             "Ngày số liệu {as_of} ({source}) sau ngày chốt số liệu {cutoff} của kỳ {period}: các "
+                             "phiếu ghi 'số liệu đến {as_of}', không phải đến ngày chốt kỳ. Nếu nhầm, hãy sửa "
+                             "{fix} rồi tạo lại phiếu")
 RETURN_XLS = T("xls", "error", "Định dạng Excel 97-2003",
                "Định dạng Excel 97-2003 (.xls) không được chấp nhận: hãy mở phiếu gốc (.xlsx) để cập nhật, "
                "hoặc lưu lại dạng .xlsx")
