@@ -173,3 +173,12 @@ def test_a_dashboard_date_other_than_the_reports_is_said(master, tmp_path, clock
 def test_none_is_said_as_none():
     t = indicator_text({"vb_ban_hanh": 0, "vb_gop_y": 2}, Q3)
     assert "không ban hành văn bản quy phạm pháp luật nào" in t.institution and "ban hành 0" not in t.institution
+
+
+def test_bao_cao_without_a_period_takes_the_dashboards_like_the_button(master, tmp_path, clock):
+    """No --ky and no "Kỳ báo cáo": the period of "Ngày số liệu" (14/03/2025 here: Quý I), as
+    the button picks it - not the period of today's date (a report of another year)."""
+    res = run("bao-cao", master, "--word", tmp_path / "r.docx", "--khong-ghi-so")
+    out = flat(res.output)
+    assert res.exit_code == 0, out
+    assert "Quý I/2025" in out and "2026" not in out

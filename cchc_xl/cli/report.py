@@ -59,6 +59,17 @@ def period_setting(master: Path) -> str | None:
     return None
 
 
+def _dashboard_day(master: Path) -> dt.date | None:
+    """"Ngày số liệu" of the dashboard when it is a date (else None: today is used, and the cell
+    is warned about with the report)."""
+    from cchc_xl.workbook.dashboard import read_as_of
+
+    try:
+        return read_as_of(master)
+    except CchcError:
+        return None
+
+
 def resolve_period(text: str | None, plan_year: int, today: dt.date | None = None) -> ReportingPeriod:
     """--ky text (year defaults to the plan's year) or the period being prepared today."""
     if text:
@@ -126,8 +137,8 @@ def bao_cao(
                                            metavar=C.MASTER_METAVAR)],
     ky: Annotated[Optional[str], typer.Option(
         "--ky", metavar=C.PERIOD_METAVAR, help="Kỳ báo cáo, ví dụ \"Quý III/2025\", \"6 tháng 2026\", \"Năm 2025\" "
-                     "(mặc định: ô 'Kỳ báo cáo' trên trang Tổng quan, nếu trống thì kỳ đang "
-                     "đến hạn báo cáo)")] = None,
+                     "(mặc định: ô 'Kỳ báo cáo' trên trang Tổng quan, nếu trống thì kỳ của ô 'Ngày số liệu', "
+                     "như nút Báo cáo quý; không có thì kỳ đang đến hạn báo cáo)")] = None,
     word: Annotated[Optional[Path], typer.Option(
         "--word", help="Tệp Word cần tạo, hoặc thư mục để ghi (mặc định: Bao_cao_CCHC_<kỳ>.docx cạnh "
                        "sổ tổng hợp)")] = None,
@@ -147,8 +158,10 @@ def bao_cao(
     console = C.new_console()
     C.require_file(master)
     data = C.read_master_or_fail(master)
+    text = ky or period_setting(master)
     try:
-        period = resolve_period(ky or period_setting(master), data.plan.info.year)
+        # no period given: the one of the dashboard's "Ngày số liệu", as the button picks it
+        period = resolve_period(text, data.plan.info.year, today=None if text else _dashboard_day(master))
     except CchcError as exc:
         _fail(f"Lỗi: {'--ky' if ky else 'ô Kỳ báo cáo (trang Tổng quan)'}: {exc.finding.message}")
     C.year_mismatch_warning(period, data.plan.info.year)
