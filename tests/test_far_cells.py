@@ -23,7 +23,7 @@ from cchc_xl.core.models import CchcError
 from cchc_xl.files import sheet_scan as SC
 from cchc_xl.roundtrip.consolidate import consolidate
 from cchc_xl.workbook.master import read_master
-from period_env import fill, task_rows
+from period_env import fill
 
 AS_OF = dt.date(2025, 9, 14)
 

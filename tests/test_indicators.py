@@ -3,7 +3,6 @@ mistakes included), typed or imported from an .xlsx export, carried into the rep
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -314,8 +313,8 @@ def test_sheet_recalculated_rates_agree_with_python(master, tmp_path):
     from cchc_xl.report.pdf import recalculate
 
     year = type_values(master, "H", SEED_003)
-    q1 = type_values(master, "E", dict(hs_tiep_nhan=32, hs_truc_tuyen=1, hs_truc_tiep=31, hs_da_giai_quyet=160,
-                                       hs_dung_han=159, hs_qua_han=1, gn_ke_hoach=12.85, gn_thuc_hien=2.1))
+    type_values(master, "E", dict(hs_tiep_nhan=32, hs_truc_tuyen=1, hs_truc_tiep=31, hs_da_giai_quyet=160,
+                                   hs_dung_han=159, hs_qua_han=1, gn_ke_hoach=12.85, gn_thuc_hien=2.1))
     wb = load_workbook(recalculate(master, tmp_path / "lo"), data_only=True)
     ws = wb["Số liệu"]
     recalc = {ws.cell(row=r, column=1).value: r for r in range(5, ws.max_row + 1)

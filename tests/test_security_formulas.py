@@ -21,7 +21,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from cchc_xl.core import schema as S
-from cchc_xl.core.models import Plan, Task, Unit
+from cchc_xl.core.models import Plan, Unit
 from cchc_xl.core.periods import parse_period
 from cchc_xl.core.safety import looks_like_formula, safe_file_component, starts_like_formula
 from cchc_xl.core.validate import looks_like_formula_injection

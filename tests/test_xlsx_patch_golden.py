@@ -20,7 +20,6 @@ import datetime as dt
 import hashlib
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
