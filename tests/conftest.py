@@ -10,6 +10,7 @@ silently vanish.
 its own fixtures of these names uses those instead.
 """
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -17,6 +18,24 @@ from pathlib import Path
 import pytest
 
 from period_env import build_template, copy_env, fixture_plan
+
+
+@pytest.fixture()
+def clock(monkeypatch):
+    """Snapshot moments and "today" of chot-ky / bao-cao under the test's control (each call of
+    ``now`` one minute later, from 16/03/2025 08:00; set ``clock["now"]`` to move it)."""
+    from cchc_xl.cli import period as cli_period
+    from cchc_xl.cli import report as cli_report
+
+    state = {"now": dt.datetime(2025, 3, 16, 8, 0, 0)}
+
+    def now() -> dt.datetime:
+        state["now"] += dt.timedelta(minutes=1)
+        return state["now"]
+
+    monkeypatch.setattr(cli_period, "now", now)
+    monkeypatch.setattr(cli_report, "now", now)
+    return state
 
 
 @pytest.fixture(scope="module")

@@ -14,13 +14,11 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from cchc_xl.cli import app as main_app
-from cchc_xl.cli import period as cli_period
-from cchc_xl.cli import report as cli_report
 from cchc_xl.core import compute
 from cchc_xl.core import history as H
 from cchc_xl.core import schema as S
 from cchc_xl.core.models import Status
-from cchc_xl.core.periods import period_for, periods_of_year
+from cchc_xl.core.periods import periods_of_year
 from cchc_xl.demo import fill_returned_workbook
 from cchc_xl.importers.sample import sample_plan, sample_progress
 from cchc_xl.report.data import build_report
@@ -36,20 +34,6 @@ def run(*args: object):
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture()
-def clock(monkeypatch):
-    """Snapshot moments and "today" under the test's control."""
-    state = {"now": dt.datetime(2025, 3, 16, 8, 0, 0)}
-
-    def now() -> dt.datetime:
-        state["now"] += dt.timedelta(minutes=1)
-        return state["now"]
-
-    monkeypatch.setattr(cli_period, "now", now)
-    monkeypatch.setattr(cli_report, "now", now)
-    return state
 
 
 @pytest.fixture()

@@ -13,8 +13,6 @@ from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from cchc_xl.cli import app as main_app
-from cchc_xl.cli import period as cli_period
-from cchc_xl.cli import report as cli_report
 from cchc_xl.core import schema as S
 from cchc_xl.core.indicators import SHEET as IND_SHEET, check_sheet
 from cchc_xl.core.models import Status
@@ -37,19 +35,6 @@ def sha(path: Path) -> str:
 
 def flat(output: str) -> str:
     return " ".join(output.split())
-
-
-@pytest.fixture()
-def clock(monkeypatch):
-    state = {"now": dt.datetime(2025, 3, 16, 8, 0, 0)}
-
-    def now() -> dt.datetime:
-        state["now"] += dt.timedelta(minutes=1)
-        return state["now"]
-
-    monkeypatch.setattr(cli_period, "now", now)
-    monkeypatch.setattr(cli_report, "now", now)
-    return state
 
 
 @pytest.fixture()
