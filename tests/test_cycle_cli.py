@@ -335,3 +335,14 @@ def test_phan_hoi_command_writes_feedback_and_drafts(env):
     assert again.exit_code == 0 and "Khôngcóđơnvịnàocầnphảnhồi" in "".join(again.output.split())
     missing = run("phan-hoi", env["master"], env["root"] / "khong_co", "--ky", PERIOD)
     assert missing.exit_code == 1 and "khôngtìmthấythưmục" in "".join(missing.output.split())
+
+
+@pytest.mark.parametrize("han, said", [("10/09/2024", True), ("14/06/2025", True), ("20/09/2025", False)],
+                         ids=["year-typed-wrong", "before-the-period", "after-the-cut-off"])
+def test_gui_email_says_a_deadline_before_the_period(env, han, said):
+    """A deadline before the period even starts (a year typed wrong) makes every unit overdue at
+    once: said before the drafts go out, not found when the reminders come."""
+    res = run("gui-email", env["master"], env["phieu"], "--ky", PERIOD, "--han", han, "--nguoi-gui", SENDER)
+    out = " ".join(res.output.split())
+    assert res.exit_code == 0, out
+    assert ("ở trước cả kỳ" in out) == said

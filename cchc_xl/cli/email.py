@@ -17,7 +17,9 @@ from cchc_xl.files.safeio import check_can_write
 from cchc_xl.roundtrip.folders import unit_workbooks
 from cchc_xl.roundtrip.register import REGISTER_ACTION
 from cchc_xl.core.reasons import os_reason
+from cchc_xl.core.findings import catalog
 from cchc_xl.core.records import parse_date
+from cchc_xl.core.text import format_date
 from cchc_xl.workbook.master import read_master
 from cchc_xl.core.models import CchcError
 
@@ -130,6 +132,9 @@ def gui_email(
         _fail(str(exc))
     period = C.period_or_fail(ky, data.plan.info.year)
     C.year_mismatch_warning(period, data.plan.info.year)
+    if due < period.start:          # a year typed wrong ("10/09/2024" for a 2025 period): said before mailing
+        C.print_findings([catalog.DUE_BEFORE_PERIOD(due=format_date(due), period=period.short_label,
+                                                    start=format_date(period.start))])
     ky = period.short_label
     settings, sender = resolve_sender(settings, may_chu=may_chu, cong=cong, bao_mat=bao_mat,
                                       ten_dang_nhap=ten_dang_nhap, nguoi_gui=nguoi_gui, tra_loi=tra_loi)

@@ -296,6 +296,9 @@ NEW_FORM_NEEDED = T("new_form_needed", "info", "Cần gửi đơn vị phiếu m
                     "đơn vị này (cchc-xl tao-phieu {master} --ky \"{period}\" --don-vi {unit}) rồi gửi kèm thư")
 
 # ---------------------------------------------------------------- e-mail (gui-email): drafts, SMTP, attachments
+DUE_BEFORE_PERIOD = T("due_before_period", "warning", "Hạn gửi lại trước kỳ báo cáo",
+                      "Hạn gửi lại {due} ở trước cả kỳ {period} (bắt đầu {start}): kiểm tra lại năm, tháng của --han "
+                      "trước khi gửi - các đơn vị sẽ bị tính là quá hạn ngay")
 NO_ATTACHMENT = T("no_attachment", "error", "Không tìm thấy tệp đính kèm", "Không tìm thấy tệp đính kèm")
 BAD_EMAIL = T("bad_email", "error", "Email đơn vị không hợp lệ",
               "Đơn vị '{unit}' ({code}): địa chỉ email '{address}' không hợp lệ{fix}")
