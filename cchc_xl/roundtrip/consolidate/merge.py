@@ -146,16 +146,15 @@ class _Planner(_Checker):
     def set_cell(self, sheet: str, row: int, key: str, old: Any, new: Any, item: str, unit: str,
                  source: str, book: ReturnedBook | None = None) -> bool:
         """Plan writing ``new`` into a master cell; ``False`` (and a finding) when the cell holds
-        the official's formula, which is kept."""
+        the official's formula or an error value (``unwritable``), which is kept."""
+        why = self.unwritable(sheet, row, key)
+        if why is not None:
+            if why:
+                self.error_kept(book, source, unit, sheet, item, key, row, new, why)
+            else:
+                self.formula_kept(book, source, unit, sheet, item, key, row, new)
+            return False
         cell = self.cell(sheet, row, key)
-        formulas = self.formula_cells.get(sheet)
-        if formulas and cell in formulas:
-            self.formula_kept(book, source, unit, sheet, item, key, row, new)
-            return False
-        errors = self.error_cells.get(sheet)
-        if errors and cell in errors:
-            self.error_kept(book, source, unit, sheet, item, key, row, new, errors[cell])
-            return False
         k = (sheet, row, key)
         prev = self.pending.get(k)
         self.pending[k] = CellChange(sheet, row, key, cell, prev.old if prev else old, new, item, unit, source)
@@ -389,22 +388,21 @@ class _Planner(_Checker):
 
     def hold_row(self, book: ReturnedBook, sheet: str, item: str, row: int,
                  blocked: list[tuple[str, Any, Any, Any, str | None]], fields: list[tuple[str, Any, Any]],
-                 blocking: str | None = None) -> None:
+                 derived: bool = False) -> None:
         """A row the unit changed where some cell cannot be written: ``blocked`` (key, theirs,
         mine, base, why: ``None`` a conflict, "" the official's formula, else the error value)
-        are reported as such (``blocking``: the first of them, when the caller reported some
-        itself) and the other changed ``fields`` (key, mine, theirs) are held back:
-        a row is applied whole or not at all (a task "Đã hoàn thành" at the official's 30 % is
-        a row neither side wrote)."""
+        are reported as such (``derived``: values of a master row derived from several units) and
+        the other changed ``fields`` (key, mine, theirs) are held back: a row is applied whole or
+        not at all (a task "Đã hoàn thành" at the official's 30 % is a row neither side wrote)."""
         for k, t, m, b, why in blocked:
             if why is None:
-                self.conflict(book, sheet, item, k, row, m, t, b)
+                self.conflict(book, sheet, item, k, row, m, t, b, derived=derived)
             elif why:
                 self.error_kept(book, book.name, book.unit_code, sheet, item, k, row, t, why)
             else:
                 self.formula_kept(book, book.name, book.unit_code, sheet, item, k, row, t)
         if fields:
-            self.held_back(book, sheet, item, row, fields, blocking or blocked[0][0])
+            self.held_back(book, sheet, item, row, fields, blocked[0][0])
 
     def held_back(self, book: ReturnedBook, sheet: str, item: str, row: int, fields: list[tuple[str, Any, Any]],
                   blocking: str) -> None:
@@ -412,7 +410,8 @@ class _Planner(_Checker):
         written: none is written. Reported with the unit's values and logged, one "Nhật ký" row
         per cell held back."""
         shown = [(k, display(k, m), display(k, t)) for k, m, t in fields]
-        cells = ", ".join(f"{FIELD_LABELS[k]} '{t or '(trống)'}' (ô {self.cell(sheet, row, k)})" for k, _, t in shown)
+        cells = ", ".join(f"{FIELD_LABELS[k]} '{t or '(trống)'}' (ô {self.cell(sheet, row, k)})"
+                          for k, _, t in shown)
         blocked = self.cell(sheet, row, blocking) if row else FIELD_LABELS[blocking]
         f = catalog.RETURN_ROW_HELD(item=item, unit=book.unit_code, cells=cells, blocked=blocked,
                                     file=self.master_name or book.name, sheet=sheet,
@@ -550,12 +549,8 @@ class _Planner(_Checker):
                 blocked.append((k, d, m, prev[k], None))
         if blocked:        # the master row is derived whole or not at all
             self.plan.held_rows += 1
-            for k, d, m, p, why in blocked:
-                if why is None:
-                    self.conflict(book, row.sheet, row.item_id, k, master_row or 0, m, d, p, derived=True)
-            self.hold_row(book, row.sheet, row.item_id, master_row or 0,
-                          [b for b in blocked if b[4] is not None], [(k, m, d) for k, d, m in todo],
-                          blocking=blocked[0][0])
+            self.hold_row(book, row.sheet, row.item_id, master_row or 0, blocked, [(k, m, d) for k, d, m in todo],
+                          derived=True)
             return
         for k, d, m in todo:
             self.set_cell(row.sheet, master_row, k, cell_value(k, m), cell_value(k, d), row.item_id,
