@@ -15,7 +15,7 @@ from cchc_xl.cli import common as C
 from cchc_xl.core import schema as S
 from cchc_xl.core.findings import catalog
 from cchc_xl.core.history import early as early_snapshot, stamp
-from cchc_xl.core.models import CchcError
+from cchc_xl.core.models import CchcError, Finding
 from cchc_xl.cli.period import now, snapshot_line
 from cchc_xl.core.periods import ReportingPeriod, current_period, parse_period
 from cchc_xl.report.data import (DONE_IN_PERIOD_LABEL, DONE_UNDATED_LABEL, QuarterlyReport, fmt_date,
@@ -59,15 +59,15 @@ def period_setting(master: Path) -> str | None:
     return None
 
 
-def _dashboard_day(master: Path) -> dt.date | None:
-    """"Ngày số liệu" of the dashboard when it is a date (else None: today is used, and the cell
-    is warned about with the report)."""
+def _dashboard_day(master: Path) -> tuple[dt.date | None, Finding | None]:
+    """"Ngày số liệu" of the dashboard, read once: (the date, None), or (None, why it is not a
+    date, as a warning: the report counts at the period's cut-off, not at that cell)."""
     from cchc_xl.workbook.dashboard import read_as_of
 
     try:
-        return read_as_of(master)
-    except CchcError:
-        return None
+        return read_as_of(master), None
+    except CchcError as exc:
+        return None, exc.finding.model_copy(update={"severity": "warning"})
 
 
 def resolve_period(text: str | None, plan_year: int, today: dt.date | None = None) -> ReportingPeriod:
@@ -117,15 +117,14 @@ def _trend_table(report: QuarterlyReport) -> Table:
     return t
 
 
-def dashboard_date_findings(master: Path, period: ReportingPeriod) -> list:
-    """"Ngày số liệu" of "Tổng quan" other than the report's cut-off: the dashboard's formulas count
-    at another date than the report (said; the official's cell is not changed)."""
-    from cchc_xl.workbook.dashboard import read_as_of
-
-    try:
-        day = read_as_of(master)
-    except CchcError as exc:        # not a date: said; the report itself counts at the period's cut-off
-        return [exc.finding.model_copy(update={"severity": "warning"})]
+def dashboard_date_findings(master: Path, period: ReportingPeriod,
+                            reading: tuple[dt.date | None, Finding | None]) -> list[Finding]:
+    """"Ngày số liệu" of "Tổng quan" (``reading``: ``_dashboard_day``) that is not a date, or
+    other than the report's cut-off: the dashboard's formulas count at another date than the
+    report (said; the official's cell is not changed)."""
+    day, problem = reading
+    if problem is not None:
+        return [problem]
     if day is None or day == period.end:
         return []
     return [catalog.DASHBOARD_OTHER_DATE(day=fmt_date(day), cutoff=fmt_date(period.end), period=period.short_label,
@@ -159,9 +158,10 @@ def bao_cao(
     C.require_file(master)
     data = C.read_master_or_fail(master)
     text = ky or period_setting(master)
+    dashboard_day = _dashboard_day(master)
     try:
         # no period given: the one of the dashboard's "Ngày số liệu", as the button picks it
-        period = resolve_period(text, data.plan.info.year, today=None if text else _dashboard_day(master))
+        period = resolve_period(text, data.plan.info.year, today=None if text else dashboard_day[0])
     except CchcError as exc:
         _fail(f"Lỗi: {'--ky' if ky else 'ô Kỳ báo cáo (trang Tổng quan)'}: {exc.finding.message}")
     C.year_mismatch_warning(period, data.plan.info.year)
@@ -199,7 +199,7 @@ def bao_cao(
         C.print_findings([catalog.SNAPSHOT_EARLY(period=period.short_label, taken=stamp(used.taken_at),
                                                  cutoff=fmt_date(period.end), master=master.name,
                                                  file=master.name, sheet=S.SHEET_HISTORY)])
-    C.print_findings(dashboard_date_findings(master, period))
+    C.print_findings(dashboard_date_findings(master, period, dashboard_day))
     C.print_findings([catalog.TREND_SNAPSHOT_REPLACED(period=r.label, used=r.source, current=current,
                                                       report=period.short_label, file=master.name,
                                                       sheet=S.SHEET_HISTORY)

@@ -642,23 +642,24 @@ def read_as_of(path: str | os.PathLike[str]) -> dt.date | None:
 
     from cchc_xl.core.findings import catalog
 
-    try:
-        wb = load_workbook(path, read_only=False, data_only=True)
+    try:     # read-only: one cell, not the whole workbook (26 s for a province's 50 000 rows)
+        wb = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # unreadable file: the caller reports it when reading the master
         return None
-    defined = wb.defined_names.get(NAME_AS_OF)
-    if defined is None:
+    try:
+        defined = wb.defined_names.get(NAME_AS_OF)
+        for sheet, ref in (defined.destinations if defined is not None else ()):
+            if sheet not in wb.sheetnames:
+                continue
+            cell = ref.replace("$", "")
+            day, what = as_of_value(wb[sheet][cell].value)
+            if day is not None:
+                return day
+            raise catalog.AS_OF_NOT_DATE.error(what=what, dashboard=S.SHEET_DASHBOARD,
+                                               file=os.path.basename(os.fspath(path)), sheet=sheet, cell=cell)
         return None
-    for sheet, ref in defined.destinations:
-        if sheet not in wb.sheetnames:
-            continue
-        cell = ref.replace("$", "")
-        day, what = as_of_value(wb[sheet][cell].value)
-        if day is not None:
-            return day
-        raise catalog.AS_OF_NOT_DATE.error(what=what, dashboard=S.SHEET_DASHBOARD,
-                                           file=os.path.basename(os.fspath(path)), sheet=sheet, cell=cell)
-    return None
+    finally:
+        wb.close()
 
 
 def labelled_cells(rows: list[tuple[object, ...]]) -> dict[str, tuple[object, str]]:
