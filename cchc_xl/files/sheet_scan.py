@@ -329,6 +329,13 @@ _CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*)>")
 _ATTR = re.compile(rb'\b(r|s|numFmtId)="([^"]*)"')
 
 
+def format_symbols(code: str) -> str:
+    """What a number format code shows as symbols, its literal parts taken out: quoted text
+    ("Tháng "), bracketed sections ([Red], [$-42A]) and escaped characters (\\%): the part that
+    says percent, month, day..."""
+    return re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code)
+
+
 def format_styles(z: zipfile.ZipFile, wanted: Callable[[str], bool],
                   builtin: dict[int, str] | None = None) -> dict[int, str]:
     """Cell style index (``s=``) -> number format code, for the styles whose format is

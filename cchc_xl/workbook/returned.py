@@ -31,7 +31,8 @@ from cchc_xl.core.models import CchcError
 from cchc_xl.core.tracking import base_values, decode_json_texts, fast_normalize
 from cchc_xl.files.xlsx_patch import sheet_parts
 from cchc_xl.files.package import check_package_size
-from cchc_xl.files.sheet_scan import check_value_box, error_cells, format_styles, formula_cells, styled_cells
+from cchc_xl.files.sheet_scan import (check_value_box, error_cells, format_styles, format_symbols, formula_cells,
+                                      styled_cells)
 
 
 @dataclass(slots=True)
@@ -271,8 +272,8 @@ _BUILTIN_PERCENT = {9: "0%", 10: "0.00%"}
 
 
 def _percent_format(code: str) -> bool:
-    """A number format showing a percentage ("0%", "0.0%", "#,##0.00%"), quoted text aside."""
-    return "%" in re.sub(r'"[^"]*"|\\.', "", code)
+    """A number format showing a percentage ("0%", "0.0%", "#,##0.00%"), literal text aside."""
+    return "%" in format_symbols(code)
 
 
 def _core_time(core: bytes, pattern: re.Pattern[bytes]) -> dt.datetime | None:

@@ -352,7 +352,9 @@ _BUILTIN_MONTH_FORMATS = {17: "mmm-yy"}
 
 def _month_only_format(code: str) -> bool:
     """A date format showing month and year but no day ("mm/yyyy", "mmm-yy", "[$-42A]mmmm yyyy")."""
-    bare = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code).lower()
+    from cchc_xl.files.sheet_scan import format_symbols
+
+    bare = format_symbols(code).lower()
     return "m" in bare and "y" in bare and not any(ch in bare for ch in "dhs")
 
 
